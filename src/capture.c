@@ -1,0 +1,180 @@
+/*
+ * capture: libpcap offline reading.
+ *
+ * The BPF filter is applied here, record by record, rather than with
+ * pcap_setfilter(): packet numbers must count every record of the file,
+ * matching or not, so that they agree with Wireshark's.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+
+struct capture {
+	pcap_t            *pcap;
+	char              *path;
+	int                dlt;
+	uint64_t           number; /* records read so far */
+	uint64_t           size;
+	int                has_filter;
+	struct bpf_program prog;
+	char               err[PCAP_ERRBUF_SIZE + 256];
+};
+
+static const char *capture_explain(const char *);
+
+/* Turns libpcap's open errors into words an engineer expects. */
+static const char *
+capture_explain(const char *pcap_err)
+{
+	if (strstr(pcap_err, "unknown file format") != NULL)
+		return "not a pcap or pcapng capture file";
+	if (strstr(pcap_err, "truncated dump file") != NULL)
+		return "file too short to hold a capture header";
+	if (strstr(pcap_err, "No such file") != NULL)
+		return "no such file";
+	if (strstr(pcap_err, "Permission denied") != NULL)
+		return "permission denied";
+	if (strstr(pcap_err, "Is a directory") != NULL)
+		return "is a directory";
+	return NULL;
+}
+
+struct capture *
+capture_open(const char *path, const char *filter, char *err, size_t errlen)
+{
+	struct capture *c;
+	char            ebuf[PCAP_ERRBUF_SIZE];
+	struct stat     st;
+	const char     *why;
+	pcap_t         *p;
+
+	ebuf[0] = '\0';
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a capture file",
+		    path);
+		return NULL;
+	}
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    st.st_size == 0) {
+		snprintf(err, errlen, "%s: empty file, not a capture", path);
+		return NULL;
+	}
+	p = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (p == NULL) {
+		why = capture_explain(ebuf);
+		if (why != NULL)
+			snprintf(err, errlen, "%s: %s (libpcap: %s)", path, why,
+			    ebuf);
+		else
+			snprintf(err, errlen, "%s: cannot read capture: %s",
+			    path, ebuf);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->pcap = p;
+	c->path = xstrdup(path);
+	c->dlt = pcap_datalink(p);
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
+		c->size = (uint64_t)st.st_size;
+	if (filter != NULL && *filter != '\0') {
+		if (pcap_compile(p, &c->prog, filter, 1,
+		    PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(err, errlen, "%s: bad filter '%s': %s", path,
+			    filter, pcap_geterr(p));
+			capture_close(c);
+			return NULL;
+		}
+		c->has_filter = 1;
+	}
+	return c;
+}
+
+int
+capture_next(struct capture *c, struct capture_pkt *out)
+{
+	struct pcap_pkthdr *h;
+	const u_char       *data;
+	int                 r;
+
+	for (;;) {
+		r = pcap_next_ex(c->pcap, &h, &data);
+		if (r == PCAP_ERROR_BREAK)
+			return 0;
+		if (r != 1) {
+			snprintf(c->err, sizeof c->err,
+			    "%s: capture damaged after packet %" PRIu64 ": %s",
+			    c->path, c->number, pcap_geterr(c->pcap));
+			return -1;
+		}
+		c->number++;
+		if (c->has_filter &&
+		    pcap_offline_filter(&c->prog, h, data) == 0)
+			continue;
+		out->number = c->number;
+		out->ts.sec = (int64_t)h->ts.tv_sec;
+		/* With nanosecond precision requested, tv_usec holds ns. */
+		out->ts.nsec = (uint32_t)h->ts.tv_usec;
+		out->data = data;
+		out->caplen = h->caplen;
+		out->wirelen = h->len < h->caplen ? h->caplen : h->len;
+		return 1;
+	}
+}
+
+const char *
+capture_error(const struct capture *c)
+{
+	return c->err;
+}
+
+int
+capture_linktype(const struct capture *c)
+{
+	return c->dlt;
+}
+
+const char *
+capture_path(const struct capture *c)
+{
+	return c->path;
+}
+
+uint64_t
+capture_offset(const struct capture *c)
+{
+	FILE *f = pcap_file(c->pcap);
+	long  o;
+
+	if (f == NULL || c->size == 0)
+		return 0;
+	o = ftell(f);
+	return o < 0 ? 0 : (uint64_t)o;
+}
+
+uint64_t
+capture_size(const struct capture *c)
+{
+	return c->size;
+}
+
+void
+capture_close(struct capture *c)
+{
+	if (c == NULL)
+		return;
+	if (c->has_filter)
+		pcap_freecode(&c->prog);
+	pcap_close(c->pcap);
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,14 @@
+/*
+ * The subcommand table: a new subcommand is a new cmd-*.c and one line here.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "cmd.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_streams_entry,
+
+	NULL
+};

@@ -1,0 +1,62 @@
+/*
+ * pipeline: capture file -> packets -> flow table.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "capture.h"
+#include "pipeline.h"
+
+enum pipeline_result
+pipeline_run(const char *path, const char *filter, struct flow_table *ft,
+    struct pipeline_stats *st, pipeline_progress_cb *progress, void *cbctx,
+    volatile int *stop, char *err, size_t errlen)
+{
+	struct capture     *cap;
+	struct capture_pkt  cp;
+	struct packet       p;
+	enum packet_kind    k;
+	enum pipeline_result res = PIPELINE_OK;
+	int                 r, dlt;
+
+	memset(st, 0, sizeof *st);
+	cap = capture_open(path, filter, err, errlen);
+	if (cap == NULL)
+		return PIPELINE_OPEN_FAILED;
+	dlt = capture_linktype(cap);
+	st->linktype = dlt;
+	if (!packet_linktype_supported(dlt)) {
+		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
+		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
+		    "loopback", path, packet_linktype_name(dlt), dlt);
+		capture_close(cap);
+		return PIPELINE_OPEN_FAILED;
+	}
+	while ((r = capture_next(cap, &cp)) == 1) {
+		st->packets = cp.number;
+		st->bytes += cp.caplen;
+		k = packet_decode(dlt, &cp, &p);
+		st->pkt.kinds[k]++;
+		if (k == PKT_TCP) {
+			if (p.caplen < p.len)
+				st->pkt.truncated++;
+			flow_input(ft, &p);
+		}
+		if ((cp.number & 0xffff) == 0) {
+			if (progress != NULL)
+				progress(cbctx, st, capture_offset(cap),
+				    capture_size(cap));
+			if (stop != NULL && *stop) {
+				res = PIPELINE_INTERRUPTED;
+				break;
+			}
+		}
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "%s", capture_error(cap));
+		res = PIPELINE_DAMAGED;
+	}
+	capture_close(cap);
+	return res;
+}

@@ -1,0 +1,36 @@
+/*
+ * pipeline: drives one capture file through packet decoding into a flow
+ * table. Shared by every subcommand that reads captures.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include "flow.h"
+
+struct pipeline_stats {
+	uint64_t            packets;  /* records read (including filtered) */
+	uint64_t            bytes;    /* captured bytes of those records */
+	struct packet_stats pkt;
+	int                 linktype;
+};
+
+enum pipeline_result {
+	PIPELINE_OK,
+	PIPELINE_OPEN_FAILED,   /* nothing read */
+	PIPELINE_DAMAGED,       /* read up to a damaged record */
+	PIPELINE_INTERRUPTED    /* *stop became non-zero */
+};
+
+/* Called about every 64K packets with the file offset reached. */
+typedef void pipeline_progress_cb(void *, const struct pipeline_stats *,
+    uint64_t offset, uint64_t size);
+
+/*
+ * Reads path into ft (flow_finish() is the caller's). On failure err holds
+ * one line naming the file and the problem.
+ */
+enum pipeline_result pipeline_run(const char *path, const char *filter,
+    struct flow_table *ft, struct pipeline_stats *, pipeline_progress_cb *,
+    void *cbctx, volatile int *stop, char *err, size_t errlen);
+
+#endif

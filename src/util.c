@@ -1,0 +1,125 @@
+/*
+ * Small helpers: checked allocation, diagnostics, number parsing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wsautopsy.h"
+
+const char *wsa_progname = "wsautopsy";
+
+static void util_oom(void) __attribute__((noreturn));
+
+static void
+util_oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", wsa_progname);
+	exit(EXIT_INPUT);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void
+wsa_warn(const char *fmt, ...)
+{
+	char    buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", wsa_progname, buf);
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	char     *end;
+	uint64_t  v, mul = 1;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ULL << 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		mul = 1ULL << 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		mul = 1ULL << 30;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && !((*end == 'B' || *end == 'b') && end[1] == '\0'))
+		return -1;
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+const char *
+wts_format(struct wts t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRId64 ".%09u", t.sec, t.nsec);
+	return buf;
+}
+
+double
+wts_double(struct wts t)
+{
+	return (double)t.sec + (double)t.nsec / 1e9;
+}

@@ -1,0 +1,42 @@
+/*
+ * wsautopsy: common definitions shared by every stage.
+ */
+#ifndef WSAUTOPSY_H
+#define WSAUTOPSY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A capture timestamp; nanoseconds are kept whatever the file's precision. */
+struct wts {
+	int64_t  sec;
+	uint32_t nsec;
+};
+
+/* Exit statuses shared by every subcommand (documented in wsautopsy(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,
+	EXIT_INPUT = 2,   /* unreadable, truncated or corrupt input */
+	EXIT_FINDINGS = 3 /* report --fail-on matched */
+};
+
+extern const char *wsa_progname;
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+
+/* One line on stderr, prefixed by the program name; never a partial line. */
+void wsa_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses "123", "64K", "1M", "2G" (powers of 1024). -1 on error. */
+int parse_size(const char *, uint64_t *);
+
+/* Formats a timestamp as seconds with nine decimals into buf. */
+const char *wts_format(struct wts, char *buf, size_t len);
+double wts_double(struct wts);
+
+#endif

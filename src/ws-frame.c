@@ -1,0 +1,710 @@
+/*
+ * WebSocket frame decoding (RFC 6455 section 5): incremental header parsing,
+ * unmasking in bounded chunks, the per-frame rules, close frames, gaps and
+ * resynchronisation. Message assembly lives in ws-message.c.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+#include "ws.h"
+
+#define WS_OWN_SCRATCH   8192
+#define WS_SANE_LEN      (UINT64_C(1) << 32)  /* longest payload believed while resynchronising */
+
+enum ws_fstate {
+	WS_F_HDR,        /* collecting header bytes (f.hdr_len of them so far) */
+	WS_F_PAYLOAD,    /* pay_pos of f.payload_len payload bytes consumed */
+	WS_F_RESYNC,     /* after a gap: scanning for a plausible header */
+	WS_F_STOPPED,    /* nothing more can be framed */
+	WS_F_ENDED       /* ws_dir_end was called */
+};
+
+struct ws_dir {
+	struct ws_config     cfg;
+	const struct ws_ops *ops;
+	void                *ctx;
+	struct ws_dir_stats  st;
+	struct ws_msgr      *m;
+	uint8_t             *unmask;      /* unmask chunk buffer (part of the scratch) */
+	size_t               unmask_len;
+	uint8_t             *own_scratch;
+	enum ws_fstate       state;
+	int                  have_off;
+	uint64_t             next_off;    /* stream offset expected from the next feed */
+	uint64_t             pos;         /* stream offset of the byte being parsed */
+	uint64_t             next_index;
+	struct ws_frame      f;
+	uint8_t              hdr_need;
+	uint64_t             pay_pos;     /* payload bytes consumed, seen or lost */
+	uint8_t              cbuf[WS_CONTROL_MAX];  /* close payload kept for code and reason */
+	size_t               clen;
+	uint8_t              carry[14];   /* resync: bytes of a header candidate not yet complete */
+	size_t               carry_len;
+	uint64_t             carry_off;
+	uint64_t             carry_pkt;
+	struct wts           carry_ts;
+	uint64_t             scanned;     /* bytes skipped in the current resync */
+};
+
+static void	ws_frame_consume(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static size_t	ws_frame_hdr_bytes(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static void	ws_frame_hdr_done(struct ws_dir *);
+static void	ws_frame_rules(struct ws_dir *, struct ws_frame *);
+static size_t	ws_frame_payload(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static void	ws_frame_data(struct ws_dir *, const uint8_t *, size_t);
+static void	ws_frame_finish(struct ws_dir *, int);
+static void	ws_frame_close(struct ws_dir *, struct ws_frame *);
+static void	ws_frame_resync(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static uint8_t	ws_frame_hdr_need(uint8_t);
+static int	ws_frame_plausible(const uint8_t *, size_t, int, int, uint8_t *, uint64_t *);
+static int	ws_frame_opcode_valid(uint8_t);
+static void	ws_frame_find(struct ws_dir *, const char *, const struct ws_frame *, uint64_t,
+		    uint64_t, const char *, ...) __attribute__((format(printf, 6, 7)));
+
+void
+ws_config_default(struct ws_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->role = WS_ROLE_UNKNOWN;
+	c->ext = WS_EXT_NONE;
+	c->inflate_window_bits = 15;
+	c->payload_cap = WS_PAYLOAD_CAP_DEFAULT;
+}
+
+struct ws_dir *
+ws_dir_new(const struct ws_config *cfg, const struct ws_ops *ops, void *ctx, struct ws_shared *sh)
+{
+	struct ws_dir *d;
+	uint8_t       *s;
+	size_t         len;
+
+	d = xcalloc(1, sizeof *d);
+	d->cfg = *cfg;
+	d->ops = ops;
+	d->ctx = ctx;
+	if (sh != NULL && sh->scratch != NULL && sh->scratch_len >= WS_SCRATCH_MIN) {
+		s = sh->scratch;
+		len = sh->scratch_len;
+	} else {
+		d->own_scratch = xmalloc(WS_OWN_SCRATCH);
+		s = d->own_scratch;
+		len = WS_OWN_SCRATCH;
+	}
+	/* First half unmasks, second half receives inflated bytes. */
+	d->unmask = s;
+	d->unmask_len = len / 2;
+	d->m = ws_msgr_new(&d->cfg, ops, ctx, &d->st, s + len / 2, len - len / 2);
+	d->state = WS_F_HDR;
+	return d;
+}
+
+void
+ws_dir_free(struct ws_dir *d)
+{
+	if (d == NULL)
+		return;
+	ws_msgr_free(d->m);
+	free(d->own_scratch);
+	free(d);
+}
+
+const struct ws_dir_stats *
+ws_dir_stats(const struct ws_dir *d)
+{
+	return &d->st;
+}
+
+enum ws_dir_state
+ws_dir_state(const struct ws_dir *d)
+{
+	switch (d->state) {
+	case WS_F_RESYNC:
+		return WS_DIR_RESYNC;
+	case WS_F_STOPPED:
+		return WS_DIR_STOPPED;
+	default:
+		return WS_DIR_FRAMING;
+	}
+}
+
+void
+ws_finding_emit(struct ws_dir_stats *st, const struct ws_ops *ops, void *ctx, const char *rule,
+    const struct ws_frame *f, uint64_t msgid, uint64_t value, uint64_t limit, const char *fmt, ...)
+{
+	struct ws_finding fd;
+	va_list           ap;
+	char             *c;
+
+	memset(&fd, 0, sizeof fd);
+	fd.rule = rule;
+	fd.frame = f;
+	fd.message_id = msgid;
+	fd.value = value;
+	fd.limit = limit;
+	va_start(ap, fmt);
+	vsnprintf(fd.detail, sizeof fd.detail, fmt, ap);
+	va_end(ap);
+	/* The detail may quote zlib or peer bytes: keep it one printable line. */
+	for (c = fd.detail; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			*c = '?';
+	}
+	st->findings++;
+	if (ops != NULL && ops->finding != NULL)
+		ops->finding(ctx, &fd);
+}
+
+static void
+ws_frame_find(struct ws_dir *d, const char *rule, const struct ws_frame *f, uint64_t value,
+    uint64_t limit, const char *fmt, ...)
+{
+	char    buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	ws_finding_emit(&d->st, d->ops, d->ctx, rule, f, f->message_id, value, limit, "%s", buf);
+}
+
+void
+ws_unmask(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4], size_t pos)
+{
+	uint8_t  k[8];
+	uint64_t k64, w;
+	size_t   i;
+
+	for (i = 0; i < 8; i++)
+		k[i] = key[(pos + i) & 3];
+	memcpy(&k64, k, 8);
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, src + i, 8);
+		w ^= k64;
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < n; i++)
+		dst[i] = src[i] ^ k[i & 7];
+}
+
+int
+ws_close_code_valid(int code)
+{
+	if (code >= 1000 && code <= 1003)
+		return 1;
+	if (code >= 1007 && code <= 1014)
+		return 1;
+	return code >= 3000 && code <= 4999;
+}
+
+static int
+ws_frame_opcode_valid(uint8_t op)
+{
+	return op <= WS_OP_BINARY || (op >= WS_OP_CLOSE && op <= WS_OP_PONG);
+}
+
+static uint8_t
+ws_frame_hdr_need(uint8_t b1)
+{
+	uint8_t need = 2, len7 = b1 & 0x7f;
+
+	if (len7 == 126)
+		need += 2;
+	else if (len7 == 127)
+		need += 8;
+	if (b1 & 0x80)
+		need += 4;
+	return need;
+}
+
+/*
+ * Whether h[0..avail) can start a frame a conforming peer would send:
+ * 1 yes, 0 no, -1 not enough bytes to tell. mask: -1 either, else the MASK
+ * bit required. Lengths must be minimal and below WS_SANE_LEN.
+ */
+static int
+ws_frame_plausible(const uint8_t *h, size_t avail, int rsv1_ok, int mask, uint8_t *hl,
+    uint64_t *plen)
+{
+	uint8_t  op, rsv, len7, need, i;
+	uint64_t len;
+
+	if (avail < 1)
+		return -1;
+	op = h[0] & 0x0f;
+	rsv = (h[0] >> 4) & 7;
+	if (!ws_frame_opcode_valid(op) || (rsv & (WS_RSV2 | WS_RSV3)))
+		return 0;
+	if ((rsv & WS_RSV1) && (!rsv1_ok || (op != WS_OP_TEXT && op != WS_OP_BINARY)))
+		return 0;
+	if (WS_OP_IS_CONTROL(op) && !(h[0] & 0x80))
+		return 0;
+	if (avail < 2)
+		return -1;
+	if (mask != -1 && (h[1] >> 7) != mask)
+		return 0;
+	len7 = h[1] & 0x7f;
+	if (WS_OP_IS_CONTROL(op) && len7 > WS_CONTROL_MAX)
+		return 0;
+	need = ws_frame_hdr_need(h[1]);
+	if (avail < need)
+		return -1;
+	len = len7;
+	if (len7 == 126) {
+		len = (uint64_t)h[2] << 8 | h[3];
+		if (len < 126)
+			return 0;
+	} else if (len7 == 127) {
+		for (len = 0, i = 2; i < 10; i++)
+			len = len << 8 | h[i];
+		if (len < 65536 || len >= WS_SANE_LEN)
+			return 0;
+	}
+	*hl = need;
+	*plen = len;
+	return 1;
+}
+
+int
+ws_looks_like_frames(const uint8_t *buf, size_t n, int *masked)
+{
+	uint8_t  hl, hl2;
+	uint64_t plen, plen2, end;
+	int      m;
+
+	if (ws_frame_plausible(buf, n, 1, -1, &hl, &plen) != 1)
+		return 0;
+	m = buf[1] >> 7;
+	end = hl + plen;
+	if (end > n)
+		return 0;
+	if (end < n && ws_frame_plausible(buf + end, n - end, 1, m, &hl2, &plen2) != 1)
+		return 0;
+	if (masked != NULL)
+		*masked = m;
+	return 1;
+}
+
+void
+ws_dir_feed(struct ws_dir *d, uint64_t off, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	uint64_t skip;
+
+	if (n == 0 || d->state == WS_F_ENDED)
+		return;
+	if (!d->have_off) {
+		d->have_off = 1;
+		d->next_off = off;
+	}
+	if (off > d->next_off)
+		ws_dir_gap(d, d->next_off, off - d->next_off);
+	else if (off < d->next_off) {
+		/* Retransmitted bytes already decoded. */
+		skip = d->next_off - off;
+		if (skip >= n)
+			return;
+		p += skip;
+		n -= skip;
+		off += skip;
+	}
+	d->next_off = off + n;
+	d->pos = off;
+	ws_frame_consume(d, p, n, pkt, ts);
+}
+
+static void
+ws_frame_consume(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	size_t k;
+
+	while (n > 0) {
+		switch (d->state) {
+		case WS_F_HDR:
+			k = ws_frame_hdr_bytes(d, p, n, pkt, ts);
+			break;
+		case WS_F_PAYLOAD:
+			k = ws_frame_payload(d, p, n, pkt, ts);
+			break;
+		case WS_F_RESYNC:
+			ws_frame_resync(d, p, n, pkt, ts);
+			return;
+		default:
+			return;
+		}
+		p += k;
+		n -= k;
+		d->pos += k;
+	}
+}
+
+static size_t
+ws_frame_hdr_bytes(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	struct ws_frame *f = &d->f;
+	size_t           k = 0;
+
+	if (f->hdr_len == 0) {
+		memset(f, 0, sizeof *f);
+		f->offset = d->pos;
+		f->first_pkt = f->last_pkt = pkt;
+		f->ts = f->end_ts = ts;
+		f->close_code = -1;
+		d->hdr_need = 2;
+	}
+	while (k < n && f->hdr_len < d->hdr_need) {
+		f->hdr[f->hdr_len++] = p[k++];
+		if (f->hdr_len == 2)
+			d->hdr_need = ws_frame_hdr_need(f->hdr[1]);
+	}
+	if (f->hdr_len == d->hdr_need)
+		ws_frame_hdr_done(d);
+	return k;
+}
+
+static void
+ws_frame_hdr_done(struct ws_dir *d)
+{
+	struct ws_frame *f = &d->f;
+	uint8_t          len7 = f->hdr[1] & 0x7f, i = 2;
+	uint64_t         len = len7;
+
+	f->fin = f->hdr[0] >> 7;
+	f->rsv = (f->hdr[0] >> 4) & 7;
+	f->opcode = f->hdr[0] & 0x0f;
+	f->masked = f->hdr[1] >> 7;
+	if (len7 == 126) {
+		len = (uint64_t)f->hdr[2] << 8 | f->hdr[3];
+		f->non_minimal = len < 126;
+		i = 4;
+	} else if (len7 == 127) {
+		for (len = 0; i < 10; i++)
+			len = len << 8 | f->hdr[i];
+		f->non_minimal = len < 65536;
+	}
+	if (f->masked)
+		memcpy(f->mask, f->hdr + i, 4);
+	f->payload_len = len;
+	f->index = d->next_index++;
+	d->pay_pos = 0;
+	d->clen = 0;
+
+	ws_msgr_frame_begin(d->m, f);
+	ws_frame_rules(d, f);
+	if (f->opcode == WS_OP_CLOSE && !d->st.close_sent) {
+		d->st.close_sent = 1;
+		d->st.close_frame_index = f->index;
+	}
+	if (len >> 63) {
+		/* Nothing after this header can be located in the stream. */
+		f->truncated = 1;
+		ws_frame_finish(d, 1);
+		ws_msgr_cut(d->m, 0);
+		d->st.stopped = WS_STOP_MSB;
+		d->state = WS_F_STOPPED;
+		return;
+	}
+	if (len == 0)
+		ws_frame_finish(d, 0);
+	else
+		d->state = WS_F_PAYLOAD;
+}
+
+static void
+ws_frame_rules(struct ws_dir *d, struct ws_frame *f)
+{
+	uint8_t op = f->opcode, bad;
+	int     ctl = WS_OP_IS_CONTROL(op);
+
+	if (d->st.close_sent)
+		ws_frame_find(d, RULE_FRAME_AFTER_CLOSE, f, d->st.close_frame_index, 0,
+		    "frame %" PRIu64 " after close frame %" PRIu64, f->index, d->st.close_frame_index);
+	if (!ws_frame_opcode_valid(op))
+		ws_frame_find(d, RULE_RESERVED_OPCODE, f, op, 0, "opcode %u", op);
+	bad = f->rsv & (WS_RSV2 | WS_RSV3);
+	if (d->cfg.ext == WS_EXT_NONE)
+		bad |= f->rsv & WS_RSV1;
+	if (bad)
+		ws_frame_find(d, RULE_RSV_WITHOUT_EXT, f, bad, 0, "%s%s%s set",
+		    (bad & WS_RSV1) ? "RSV1 " : "", (bad & WS_RSV2) ? "RSV2 " : "",
+		    (bad & WS_RSV3) ? "RSV3 " : "");
+	if (d->cfg.ext == WS_EXT_DEFLATE && (f->rsv & WS_RSV1) && (ctl || op == WS_OP_CONT))
+		ws_frame_find(d, RULE_MISPLACED_RSV1, f, op, 0, "RSV1 on %s frame (opcode %u)",
+		    ctl ? "control" : "continuation", op);
+	if (d->cfg.role == WS_ROLE_CLIENT && !f->masked)
+		ws_frame_find(d, RULE_UNMASKED_CLIENT, f, 0, 0, "client frame without MASK");
+	if (d->cfg.role == WS_ROLE_SERVER && f->masked)
+		ws_frame_find(d, RULE_MASKED_SERVER, f, 1, 0, "server frame with MASK");
+	if (ctl && f->payload_len > WS_CONTROL_MAX)
+		ws_frame_find(d, RULE_CONTROL_TOO_LONG, f, f->payload_len, WS_CONTROL_MAX,
+		    "control payload %" PRIu64 " > 125", f->payload_len);
+	if (ctl && !f->fin)
+		ws_frame_find(d, RULE_FRAGMENTED_CONTROL, f, op, 0, "control frame (opcode %u) with FIN 0", op);
+	if (f->payload_len >> 63) {
+		ws_frame_find(d, RULE_LENGTH_MSB, f, f->payload_len, 0,
+		    "64-bit length 0x%016" PRIx64 " has the top bit set", f->payload_len);
+		return;
+	}
+	if (d->cfg.strict && f->non_minimal)
+		ws_frame_find(d, RULE_NON_MINIMAL_LENGTH, f, f->payload_len, 0,
+		    "%d-bit length form for %" PRIu64, f->hdr_len - (f->masked ? 4 : 0) == 4 ? 16 : 64,
+		    f->payload_len);
+	if (d->cfg.max_frame != 0 && f->payload_len > d->cfg.max_frame)
+		ws_frame_find(d, RULE_FRAME_TOO_BIG, f, f->payload_len, d->cfg.max_frame,
+		    "frame payload %" PRIu64 " > %" PRIu64, f->payload_len, d->cfg.max_frame);
+}
+
+static size_t
+ws_frame_payload(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	struct ws_frame *f = &d->f;
+	uint64_t         left = f->payload_len - d->pay_pos;
+	size_t           k = n;
+
+	if (left < k)
+		k = (size_t)left;
+	f->last_pkt = pkt;
+	f->end_ts = ts;
+	ws_frame_data(d, p, k);
+	d->pay_pos += k;
+	f->seen_len += k;
+	if (d->pay_pos == f->payload_len)
+		ws_frame_finish(d, 0);
+	return k;
+}
+
+/* Unmasks in scratch-sized chunks, and only while someone needs the bytes. */
+static void
+ws_frame_data(struct ws_dir *d, const uint8_t *p, size_t k)
+{
+	struct ws_frame *f = &d->f;
+	uint64_t         pos = d->pay_pos;
+	const uint8_t   *q;
+	size_t           c, cl;
+
+	while (k > 0) {
+		if (!(f->opcode == WS_OP_CLOSE && pos < WS_CONTROL_MAX) &&
+		    !ws_msgr_wants(d->m, f, pos)) {
+			ws_msgr_frame_data(d->m, f, NULL, k);
+			return;
+		}
+		c = k;
+		q = p;
+		if (f->masked) {
+			if (c > d->unmask_len)
+				c = d->unmask_len;
+			ws_unmask(d->unmask, p, c, f->mask, (size_t)(pos & 3));
+			q = d->unmask;
+		}
+		if (f->opcode == WS_OP_CLOSE && d->clen < WS_CONTROL_MAX) {
+			cl = WS_CONTROL_MAX - d->clen;
+			if (cl > c)
+				cl = c;
+			memcpy(d->cbuf + d->clen, q, cl);
+			d->clen += cl;
+		}
+		ws_msgr_frame_data(d->m, f, q, c);
+		p += c;
+		k -= c;
+		pos += c;
+	}
+}
+
+static void
+ws_frame_finish(struct ws_dir *d, int cut)
+{
+	struct ws_frame *f = &d->f;
+
+	if (f->opcode == WS_OP_CLOSE)
+		ws_frame_close(d, f);
+	ws_msgr_frame_end(d->m, f, cut);
+	f->hdr_len = 0;
+	d->state = WS_F_HDR;
+}
+
+static void
+ws_frame_close(struct ws_dir *d, struct ws_frame *f)
+{
+	size_t  rlen;
+	int64_t bad;
+
+	if (f->payload_len == 1 && !f->truncated)
+		ws_frame_find(d, RULE_CLOSE_ONE_BYTE, f, 1, 0, "close payload of 1 byte");
+	if (d->clen < 2)
+		return;
+	f->close_code = d->cbuf[0] << 8 | d->cbuf[1];
+	rlen = d->clen - 2;
+	memcpy(f->close_reason, d->cbuf + 2, rlen);
+	f->close_reason[rlen] = '\0';
+	f->close_reason_len = (uint8_t)rlen;
+	if (f->truncated)
+		return;
+	if (!ws_close_code_valid(f->close_code))
+		ws_frame_find(d, RULE_INVALID_CLOSE_CODE, f, (uint64_t)f->close_code, 0,
+		    "close code %d", f->close_code);
+	/* A reason cut at 123 bytes (overlong control frame) may end mid-sequence. */
+	if (f->payload_len <= WS_CONTROL_MAX)
+		bad = utf8_check(d->cbuf + 2, rlen);
+	else {
+		struct utf8_state u;
+
+		utf8_init(&u);
+		bad = utf8_feed(&u, d->cbuf + 2, rlen);
+	}
+	if (bad >= 0)
+		ws_frame_find(d, RULE_INVALID_UTF8_REASON, f, (uint64_t)bad, 0,
+		    "invalid UTF-8 at close reason byte %" PRId64, bad);
+}
+
+void
+ws_dir_gap(struct ws_dir *d, uint64_t off, uint64_t len)
+{
+	struct ws_frame *f = &d->f;
+	uint64_t         end;
+
+	if (len == 0 || d->state == WS_F_ENDED)
+		return;
+	if (!d->have_off) {
+		d->have_off = 1;
+		d->next_off = off;
+	}
+	end = off + len < off ? UINT64_MAX : off + len;
+	if (end <= d->next_off)
+		return;
+	/* Bytes between what was decoded and the reported gap are missing too. */
+	len = end - d->next_off;
+	d->next_off = end;
+	d->pos = end;
+	d->st.gaps++;
+	switch (d->state) {
+	case WS_F_STOPPED:
+		return;
+	case WS_F_PAYLOAD:
+		if (len <= f->payload_len - d->pay_pos) {
+			/* Framing survives: the next header's place is known. */
+			f->truncated = 1;
+			ws_msgr_damage(d->m);
+			d->pay_pos += len;
+			if (d->pay_pos == f->payload_len)
+				ws_frame_finish(d, 0);
+			return;
+		}
+		f->truncated = 1;
+		ws_frame_finish(d, 1);
+		break;
+	case WS_F_HDR:
+		d->st.resync_skipped += f->hdr_len;
+		f->hdr_len = 0;
+		break;
+	case WS_F_RESYNC:
+		d->st.resync_skipped += d->carry_len;
+		break;
+	default:
+		break;
+	}
+	ws_msgr_cut(d->m, 1);
+	d->carry_len = 0;
+	d->scanned = 0;
+	d->state = WS_F_RESYNC;
+}
+
+/*
+ * Scans carry ++ p for a plausible header whose frame is followed by
+ * another plausible header (when those bytes are here), then frames from
+ * there. Keeps at most 13 bytes when a candidate needs more.
+ */
+static void
+ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	uint8_t  w[14], tmp[14], hl, hl2;
+	uint64_t plen, plen2, end, p_off = d->pos;
+	size_t   total = d->carry_len + n, i, j, avail, cl;
+	int      r = 0, mask, rsv1_ok;
+
+	mask = d->cfg.role == WS_ROLE_CLIENT ? 1 : d->cfg.role == WS_ROLE_SERVER ? 0 : -1;
+	rsv1_ok = d->cfg.ext != WS_EXT_NONE;
+	for (i = 0; i < total; i++) {
+		avail = total - i < sizeof w ? total - i : sizeof w;
+		for (j = 0; j < avail; j++)
+			w[j] = i + j < d->carry_len ? d->carry[i + j] : p[i + j - d->carry_len];
+		r = ws_frame_plausible(w, avail, rsv1_ok, mask, &hl, &plen);
+		if (r == -1)
+			break;
+		if (r == 0)
+			continue;
+		end = i + hl + plen;
+		if (end >= total)
+			break;
+		avail = total - end < sizeof w ? total - (size_t)end : sizeof w;
+		for (j = 0; j < avail; j++)
+			w[j] = end + j < d->carry_len ? d->carry[end + j] : p[end + j - d->carry_len];
+		if (ws_frame_plausible(w, avail, rsv1_ok, mask, &hl2, &plen2) != 0)
+			break;
+		r = 0;
+	}
+	d->st.resync_skipped += i;
+	d->scanned += i;
+	if (r != 1) {
+		if (d->scanned > WS_RESYNC_MAX) {
+			d->st.stopped = WS_STOP_RESYNC;
+			d->state = WS_F_STOPPED;
+			return;
+		}
+		/* Keep the undecided tail (< 14 bytes) for the next feed. */
+		cl = total - i;
+		if (i < d->carry_len) {
+			memmove(d->carry, d->carry + i, d->carry_len - i);
+			memcpy(d->carry + d->carry_len - i, p, n);
+			d->carry_off += i;
+		} else {
+			memcpy(d->carry, p + (i - d->carry_len), cl);
+			d->carry_off = p_off + (i - d->carry_len);
+			d->carry_pkt = pkt;
+			d->carry_ts = ts;
+		}
+		d->carry_len = cl;
+		return;
+	}
+	d->st.resyncs++;
+	d->scanned = 0;
+	d->state = WS_F_HDR;
+	d->f.hdr_len = 0;
+	if (i < d->carry_len) {
+		cl = d->carry_len - i;
+		memcpy(tmp, d->carry + i, cl);
+		d->carry_len = 0;
+		d->pos = d->carry_off + i;
+		ws_frame_consume(d, tmp, cl, d->carry_pkt, d->carry_ts);
+		d->pos = p_off;
+		ws_frame_consume(d, p, n, pkt, ts);
+	} else {
+		j = i - d->carry_len;
+		d->carry_len = 0;
+		d->pos = p_off + j;
+		ws_frame_consume(d, p + j, n - j, pkt, ts);
+	}
+}
+
+void
+ws_dir_end(struct ws_dir *d)
+{
+	struct ws_frame *f = &d->f;
+
+	switch (d->state) {
+	case WS_F_PAYLOAD:
+		f->truncated = 1;
+		ws_frame_finish(d, 1);
+		ws_msgr_cut(d->m, 0);
+		break;
+	case WS_F_HDR:
+	case WS_F_RESYNC:
+		ws_msgr_cut(d->m, 0);
+		break;
+	default:
+		break;
+	}
+	d->state = WS_F_ENDED;
+}

@@ -1,0 +1,204 @@
+/*
+ * WebSocket decoding (RFC 6455 sections 5 and 7, RFC 7692): one decoder per
+ * direction of a connection, fed the bytes that follow the handshake.
+ * Frames, messages and findings leave through struct ws_ops callbacks.
+ */
+#ifndef WS_H
+#define WS_H
+
+#include "wsautopsy.h"
+#include <zlib.h>
+
+/* Rule ids, exactly these strings (they are a public interface). */
+#define RULE_RESERVED_OPCODE      "reserved-opcode"
+#define RULE_RSV_WITHOUT_EXT      "rsv-bit-without-extension"   /* RSV2/RSV3 always; RSV1 unless deflate negotiated */
+#define RULE_MISPLACED_RSV1       "misplaced-rsv1"   /* RSV1 on control or continuation frame under deflate */
+#define RULE_UNMASKED_CLIENT      "unmasked-client-frame"
+#define RULE_MASKED_SERVER        "masked-server-frame"
+#define RULE_CONTROL_TOO_LONG     "control-frame-too-long"      /* payload > 125 */
+#define RULE_FRAGMENTED_CONTROL   "fragmented-control-frame"
+#define RULE_UNEXPECTED_CONT      "unexpected-continuation"
+#define RULE_DATA_DURING_FRAG     "data-frame-during-fragmented-message"
+#define RULE_CLOSE_ONE_BYTE       "close-payload-one-byte"
+#define RULE_INVALID_CLOSE_CODE   "invalid-close-code"  /* 0-999, 1004, 1005, 1006, 1015, 1016-2999, >= 5000 */
+#define RULE_LENGTH_MSB           "length-msb-set"
+#define RULE_NON_MINIMAL_LENGTH   "non-minimal-length"  /* strict-only */
+#define RULE_FRAME_AFTER_CLOSE    "frame-after-close"   /* any frame after the sender's own close frame */
+#define RULE_INVALID_UTF8_TEXT    "invalid-utf8-text"
+#define RULE_INVALID_UTF8_REASON  "invalid-utf8-close-reason"
+#define RULE_INFLATE_ERROR        "inflate-error"
+#define RULE_FRAME_TOO_BIG        "frame-too-big"       /* only when limits.max_frame set */
+#define RULE_MESSAGE_TOO_BIG      "message-too-big"     /* decoded size (after inflation) > max_message */
+
+#define WS_OP_CONT   0x0
+#define WS_OP_TEXT   0x1
+#define WS_OP_BINARY 0x2
+#define WS_OP_CLOSE  0x8
+#define WS_OP_PING   0x9
+#define WS_OP_PONG   0xa
+#define WS_OP_IS_CONTROL(op) (((op) & 0x8) != 0)
+
+#define WS_RSV1 4
+#define WS_RSV2 2
+#define WS_RSV3 1
+
+#define WS_CONTROL_MAX 125              /* largest control payload (RFC 6455 5.5) */
+#define WS_PAYLOAD_CAP_DEFAULT 4096
+
+enum ws_role { WS_ROLE_UNKNOWN, WS_ROLE_CLIENT, WS_ROLE_SERVER };  /* who SENDS this direction */
+enum ws_ext  { WS_EXT_NONE, WS_EXT_DEFLATE, WS_EXT_UNKNOWN };      /* negotiated for the connection */
+
+struct ws_frame {
+	uint64_t   index;        /* 0-based among this direction's frames */
+	uint64_t   offset;       /* stream offset of the first header byte */
+	uint64_t   first_pkt;    /* packet carrying the first header byte */
+	uint64_t   last_pkt;     /* packet carrying the last payload byte (== first_pkt for empty payload) */
+	struct wts ts;           /* time of first_pkt */
+	struct wts end_ts;       /* time of last_pkt */
+	uint64_t   payload_len;  /* as declared on the wire (top bit may be set) */
+	uint8_t    fin, rsv /* 0-7: RSV1=4, RSV2=2, RSV3=1 */, opcode, masked;
+	uint8_t    mask[4];
+	uint8_t    hdr_len;      /* 2..14 */
+	uint8_t    hdr[14];      /* raw header bytes */
+	uint8_t    non_minimal;  /* 16/64-bit length form used for a length that fits a smaller form */
+	uint64_t   message_id;   /* 0-based per direction; control frames get their own message */
+	int        close_code;   /* -1: not a close frame or no code (empty payload) */
+	char       close_reason[124]; /* raw bytes of the reason, NUL-terminated; close_reason_len is exact */
+	uint8_t    close_reason_len;
+	const uint8_t *prefix;   /* unmasked payload bytes kept for THIS FRAME, up to payload_cap; valid during the callback */
+	size_t     prefix_len;
+	uint8_t    truncated;    /* the frame was cut by a gap or the end of the stream */
+	uint64_t   seen_len;     /* payload bytes actually seen (< payload_len when truncated) */
+};
+
+struct ws_message {
+	uint64_t   id;           /* 0-based per direction */
+	uint8_t    opcode;       /* of the first frame (0 when the first frame was lost in a gap) */
+	uint8_t    compressed;   /* RSV1 on the first frame with deflate negotiated (or unknown and inflating worked) */
+	uint8_t    utf8_valid;   /* text messages: 1 valid, 0 invalid; binary: 1 */
+	uint64_t   utf8_error_at;/* decoded byte offset of the first bad sequence */
+	uint64_t   frames;
+	uint64_t   wire_size;    /* sum of payload lengths on the wire (as declared; saturates) */
+	uint64_t   decoded_size; /* after inflation (== bytes seen when not compressed); stops growing at the limit */
+	uint64_t   first_pkt, last_pkt;
+	uint64_t   first_frame, last_frame;   /* frame indexes */
+	struct wts ts, end_ts;
+	const uint8_t *prefix;   /* the first payload_cap DECODED bytes of the message; valid during the callback */
+	size_t     prefix_len;
+	uint8_t    incomplete;   /* not ended by FIN: cut by a gap or the end of the stream, or abandoned
+	                            for a new data frame (data-frame-during-fragmented-message) */
+	uint8_t    headless;     /* its first frames were lost in a gap (continuations seen only) */
+	uint8_t    gap;          /* payload bytes inside it were lost: content checks stopped there */
+	uint8_t    undecoded;    /* compressed but not inflated (inflate stopped for this direction, or
+	                            failed under an unknown extension): decoded_size, prefix and
+	                            utf8_valid say nothing about the content */
+	uint8_t    too_big;      /* message-too-big was reported for it */
+};
+
+struct ws_finding {
+	const char *rule;        /* one of RULE_* */
+	const struct ws_frame *frame;  /* the offending frame (header known); NULL for none */
+	uint64_t    message_id;
+	uint64_t    value;       /* the number involved: opcode, length, close code, size, byte offset of bad UTF-8 ... */
+	uint64_t    limit;       /* for size rules: the limit crossed */
+	char        detail[160]; /* one line, printable ASCII only, e.g. "opcode 3", "RSV2 set", "zlib: invalid distance too far back" */
+};
+
+struct ws_ops {
+	void (*frame)(void *ctx, const struct ws_frame *);          /* once per frame, at its END (all fields final) */
+	void (*message)(void *ctx, const struct ws_message *);      /* once per message, at its end */
+	void (*finding)(void *ctx, const struct ws_finding *);      /* as soon as known; may precede the frame's callback */
+};
+
+struct ws_config {
+	enum ws_role role;              /* sender of this direction */
+	enum ws_ext  ext;
+	int          inflate_window_bits;  /* 8..15 for the SENDER's compressor (server_max_window_bits for server->client); 0 = 15 */
+	int          no_context_takeover;  /* for this direction's sender */
+	uint64_t     max_frame, max_message;  /* 0 = no limit */
+	size_t       payload_cap;       /* bytes of each message kept (prefix); 0 = none; SIZE_MAX = all */
+	int          strict;            /* report strict-only rules (non-minimal-length) */
+};
+
+/* Defaults: unknown role, no extension, payload_cap WS_PAYLOAD_CAP_DEFAULT, no limits. */
+void ws_config_default(struct ws_config *);
+
+struct ws_shared {                  /* one per analysis thread, shared by all directions */
+	uint8_t *scratch; size_t scratch_len;   /* unmask / inflate output buffer, e.g. 64 KiB */
+};
+#define WS_SCRATCH_MIN 256          /* smaller (or NULL) shared scratch: the direction allocates its own */
+
+struct ws_dir;   /* one direction's decoder; allocated per connection direction, small when idle */
+struct ws_dir *ws_dir_new(const struct ws_config *, const struct ws_ops *, void *ctx, struct ws_shared *);
+/* Bytes of this direction in stream order; off = stream offset of p[0]. */
+void ws_dir_feed(struct ws_dir *, uint64_t off, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts);
+/* Bytes [off, off+len) missing: the current frame/message is cut (truncated/incomplete, no findings blamed
+ * on the peer for it); then the decoder resynchronises: it scans forward for a plausible frame header
+ * (valid opcode, RSV consistent with ext, MASK consistent with role, sane length) and says which in
+ * ws_dir_state(); nothing decoded across a gap produces a finding for bytes it could not see.
+ * A gap that ends inside the current frame's payload keeps the framing: the frame is reported
+ * truncated at its end, its message marked gap, and no scan is needed. */
+void ws_dir_gap(struct ws_dir *, uint64_t off, uint64_t len);
+/* End of stream: flush a partial frame/message (reported truncated/incomplete). */
+void ws_dir_end(struct ws_dir *);
+void ws_dir_free(struct ws_dir *);
+/* Counters for reports: frames, messages, findings, resyncs, bytes skipped while resynchronising,
+ * whether decoding stopped after a gap; plus "close_sent" (this direction sent a close frame) and
+ * the last frame index. */
+struct ws_dir_stats {
+	uint64_t frames, messages, findings, resyncs, resync_skipped;
+	int      stopped;            /* WS_STOP_*: decoding of this direction gave up */
+	int      close_sent;
+	uint64_t close_frame_index;
+	int      inflate_stopped;    /* WS_INFLATE_STOP_*: later compressed messages are counted, not decoded */
+	uint64_t gaps;               /* ws_dir_gap calls with bytes missing (explicit or by offset jump) */
+};
+#define WS_STOP_NONE   0
+#define WS_STOP_MSB    1            /* 64-bit length with the top bit set: nothing after it can be framed */
+#define WS_STOP_RESYNC 2            /* no plausible frame header within WS_RESYNC_MAX bytes after a gap */
+#define WS_RESYNC_MAX  (UINT64_C(16) << 20)
+#define WS_INFLATE_STOP_NONE  0
+#define WS_INFLATE_STOP_ERROR 1     /* inflate-error (or failure under an unknown extension) */
+#define WS_INFLATE_STOP_GAP   2     /* compressed bytes lost while the window is shared across messages */
+#define WS_INFLATE_STOP_LIMIT 3     /* inflation stopped at max_message while the window is shared */
+const struct ws_dir_stats *ws_dir_stats(const struct ws_dir *);
+
+/* Where the decoder is: framing, resynchronising after a gap, or stopped. */
+enum ws_dir_state { WS_DIR_FRAMING, WS_DIR_RESYNC, WS_DIR_STOPPED };
+enum ws_dir_state ws_dir_state(const struct ws_dir *);
+
+/* Guess for streams picked up mid-connection: 1 if buf looks like the start of a sequence of frames
+ * (>= 2 consecutive plausible headers, or one plausible header consuming the whole buffer), with
+ * *masked set to the MASK bit seen. Used to detect WebSocket without a handshake. */
+int ws_looks_like_frames(const uint8_t *buf, size_t n, int *masked);
+
+void ws_unmask(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4], size_t pos); /* 8 bytes at a time */
+int  ws_close_code_valid(int code);
+
+/*
+ * Below: the seam between the frame decoder (ws-frame.c) and the message
+ * layer (ws-message.c). Not for use outside those two files.
+ */
+struct ws_msgr;
+struct ws_msgr *ws_msgr_new(const struct ws_config *, const struct ws_ops *, void *,
+	    struct ws_dir_stats *, uint8_t *zout, size_t zout_len);
+void	ws_msgr_free(struct ws_msgr *);
+/* A frame header was decoded: assigns f->message_id, applies the fragmentation rules. */
+void	ws_msgr_frame_begin(struct ws_msgr *, struct ws_frame *);
+/* 1 if the unmasked payload bytes from payload position pos on are needed. */
+int	ws_msgr_wants(const struct ws_msgr *, const struct ws_frame *, uint64_t pos);
+/* Payload bytes of the current frame: unmasked (p != NULL) or only counted (p == NULL). */
+void	ws_msgr_frame_data(struct ws_msgr *, struct ws_frame *, const uint8_t *p, size_t n);
+/* The frame ended: reports the frame, then its message if it ended. cut: the frame
+ * stops here because the stream was cut (ws_msgr_cut follows), its message stays open. */
+void	ws_msgr_frame_end(struct ws_msgr *, struct ws_frame *, int cut);
+/* Bytes inside the current frame's payload were lost; framing continues. */
+void	ws_msgr_damage(struct ws_msgr *);
+/* The stream was cut (gap across frames or end): ends every open message as incomplete.
+ * lost: bytes were lost (a gap), so frames may be missing, not just the end of the stream. */
+void	ws_msgr_cut(struct ws_msgr *, int lost);
+void	ws_finding_emit(struct ws_dir_stats *, const struct ws_ops *, void *, const char *,
+	    const struct ws_frame *, uint64_t, uint64_t, uint64_t, const char *, ...)
+	    __attribute__((format(printf, 9, 10)));
+
+#endif

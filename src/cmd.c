@@ -9,6 +9,8 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_streams_entry,
+	&cmd_report_entry,
+	&cmd_rules_entry,
 
 	NULL
 };

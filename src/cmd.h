@@ -12,6 +12,8 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_streams_entry;
+extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_rules_entry;
 extern const struct cmd_entry *const cmd_table[];
 
 #endif

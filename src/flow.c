@@ -493,6 +493,7 @@ tcp_deliver(struct flow_table *ft, struct conn *c, int side,
 	}
 	if (wirelen > n) {
 		/* The snaplen cut these bytes: they existed, we lack them. */
+		d->snap_gaps++;
 		tcp_gap(ft, c, side, wirelen - n, pkt, ts);
 	}
 }

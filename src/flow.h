@@ -49,6 +49,7 @@ struct tcp_dir {
 	uint64_t        gap_bytes;
 	uint64_t        retrans_bytes;
 	uint64_t        conflicts; /* overlaps that carried different bytes */
+	uint64_t        snap_gaps; /* gaps caused by the capture's snaplen */
 	uint32_t        tail_len;  /* last bytes delivered, for overlap checks */
 	uint8_t         tail[64];
 };

@@ -1,0 +1,48 @@
+/*
+ * rules: the one table of every rule wsautopsy applies. The analyzer, the
+ * report, the browser's help and the man page all read it; no rule is
+ * described anywhere else.
+ */
+#ifndef RULES_H
+#define RULES_H
+
+#include <stdint.h>
+
+enum rule_who { WHO_CLIENT, WHO_SERVER, WHO_EITHER };
+enum rule_severity { SEV_MUST, SEV_STRICT, SEV_STATE };
+
+struct rule {
+	const char        *id;
+	const char        *section;     /* "RFC 6455 5.2" */
+	enum rule_who      who;
+	int                code;        /* close code a conforming receiver sends; 0 none */
+	const char        *class;       /* "1002" "1007" "1009" "1006" "handshake" "capture" */
+	enum rule_severity severity;
+	const char        *explanation; /* one line */
+	const char        *cause;       /* the usual cause */
+	const char        *remedy;      /* what to do; may hold %s for a number */
+};
+
+extern const struct rule rule_table[];
+extern const unsigned    rule_count;
+
+const struct rule *rule_find(const char *id);
+const char        *rule_who_name(enum rule_who);
+
+/* Size-limit profiles of known implementations (../shared/limits.md). */
+struct profile {
+	const char *name;        /* "python-websockets" */
+	const char *stack;       /* human name */
+	uint64_t    max_frame;   /* 0 none */
+	uint64_t    max_message; /* 0 none */
+	int         close_code;  /* 1009, or 0 for a TCP drop */
+	const char *reason;      /* reason text fingerprint, "" empty */
+	const char *source;
+};
+
+extern const struct profile profile_table[];
+extern const unsigned       profile_count;
+
+const struct profile *profile_find(const char *name);
+
+#endif

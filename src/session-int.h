@@ -1,0 +1,113 @@
+/*
+ * The state session.c keeps per connection and verdict.c reads at the
+ * connection's end. Private to those two files.
+ */
+#ifndef SESSION_INT_H
+#define SESSION_INT_H
+
+#include "session.h"
+
+#define HIST_FRAMES 64  /* recent frames kept per role for attribution */
+#define HIST_VIOLS  16
+
+struct hist_frame {
+	uint64_t   index;
+	uint64_t   first_pkt;
+	struct wts ts;
+	uint64_t   payload_len;
+	uint64_t   message_id;
+	uint64_t   msg_wire;       /* message size on the wire up to this frame */
+	uint64_t   max_msg_before; /* largest message completed before it */
+	uint64_t   max_frame_before;
+	uint64_t   msg_decoded;    /* set when its message ends */
+	uint8_t    opcode, fin, msg_done, msg_compressed;
+};
+
+struct hist_viol {
+	const char *rule;
+	const char *class;
+	uint64_t    pkt;
+	uint64_t    frame_index;
+	int         has_frame;
+	struct wts  ts;
+};
+
+struct role_state {
+	int               ended;        /* FIN or RST seen from this role */
+	int               rst;
+	uint64_t          end_pkt;
+	struct wts        end_ts;
+	int               close_sent;
+	int               close_code;   /* -1 none */
+	char              reason[124];
+	uint8_t           reason_len;
+	uint64_t          close_pkt;
+	uint64_t          close_frame;
+	struct wts        close_ts;
+	uint64_t          frames, messages;
+	uint64_t          max_msg, max_frame;  /* largest completed so far */
+	uint64_t          cur_msg_id, cur_msg_wire;
+	int               in_msg;
+	struct hist_frame hf[HIST_FRAMES];
+	uint64_t          nhf;
+	struct hist_viol  hv[HIST_VIOLS];
+	uint64_t          nhv;
+	uint64_t          gaps, gap_bytes, snap_gaps;
+	uint64_t          first_gap_pkt;
+	struct wts        first_gap_ts;
+};
+
+enum sess_state { SS_DETECT, SS_HTTP, SS_WS, SS_IGNORE };
+
+struct hold_chunk {
+	uint64_t   off, pkt;
+	size_t     at, len;
+	struct wts ts;
+};
+#define HOLD_MAX    65536
+#define HOLD_CHUNKS 32
+
+struct analysis;
+
+struct sess {
+	struct analysis     *an;
+	struct conn         *c;
+	enum sess_state      state;
+	int                  interesting;    /* stored: WS, upgrade, finding */
+	int                  handshake_seen;
+	int                  upgrade_pending;
+	int                  findings;
+	struct http_parser  *hp[2];          /* by side */
+	struct http_body     body[2];
+	int                  in_body[2];
+	struct http_head    *req, *resp;
+	struct hs_result    *hs;
+	uint64_t             resp_pkt;
+	struct wts           resp_ts;
+	uint8_t             *hold;
+	size_t               hold_len;
+	struct hold_chunk    chunks[HOLD_CHUNKS];
+	int                  nchunks;
+	struct ws_dir       *ws[2];          /* by side */
+	enum ws_ext          ext;
+	struct role_state    rs[2];          /* by role */
+	struct analysis_ctx_side {
+		struct sess *s;
+		int          side;
+	}                    cb[2];
+};
+
+struct analysis {
+	struct analysis_opts     opts;
+	const struct sink_ops   *sink;
+	void                    *sink_ctx;
+	struct ws_shared         shared;
+	struct capture_summary  *sum;
+};
+
+int  sess_role(const struct sess *, int side);
+void sess_emit(struct sess *, struct finding *);
+/* verdict.c: closes, abnormal ends and capture limits at connection end. */
+void verdict_conn_end(struct sess *, struct conn_summary *);
+
+#endif

@@ -1,0 +1,734 @@
+/*
+ * session: from reassembled TCP bytes to WebSocket events.
+ *
+ * Detection is by content, not port: an HTTP/1.1 Upgrade exchange, or
+ * for streams picked up after the handshake, bytes that parse as a run of
+ * plausible frames (or any bytes on a --ws-port). Nothing about a
+ * connection is kept past its end but what the sink was given.
+ */
+#include "config.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules.h"
+#include "session-int.h"
+
+static void sess_open(void *, struct conn *);
+static void sess_data(void *, struct conn *, int, uint64_t, const uint8_t *,
+		size_t, uint64_t, struct wts);
+static void sess_gap(void *, struct conn *, int, uint64_t, uint64_t,
+		uint64_t, struct wts);
+static void sess_end(void *, struct conn *, int, int, uint64_t, struct wts);
+static void sess_close(void *, struct conn *);
+static void sess_detect(struct sess *, int, uint64_t, const uint8_t *,
+		size_t, uint64_t, struct wts);
+static void sess_http(struct sess *, int, uint64_t, const uint8_t *,
+		size_t, uint64_t, struct wts);
+static void sess_upgrade(struct sess *, uint64_t, struct wts);
+static void sess_start_ws(struct sess *, int);
+static void sess_hold(struct sess *, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
+static void sess_flush_hold(struct sess *, int);
+static int  sess_forced_port(const struct sess *);
+static void sess_ws_frame(void *, const struct ws_frame *);
+static void sess_ws_message(void *, const struct ws_message *);
+static void sess_ws_finding(void *, const struct ws_finding *);
+static void sess_free(struct sess *);
+static int  sess_hash_file(const char *, char *);
+
+static const struct stream_ops sess_stream_ops = {
+	sess_open, sess_data, sess_gap, sess_end, sess_close
+};
+
+static const struct ws_ops sess_ws_ops = {
+	sess_ws_frame, sess_ws_message, sess_ws_finding
+};
+
+void
+analysis_opts_default(struct analysis_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	flow_limits_default(&o->flow);
+	ws_config_default(&o->ws);
+}
+
+struct analysis *
+analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
+    void *sink_ctx)
+{
+	struct analysis *an = xcalloc(1, sizeof *an);
+
+	an->opts = *o;
+	an->sink = sink;
+	an->sink_ctx = sink_ctx;
+	an->shared.scratch_len = 65536;
+	an->shared.scratch = xmalloc(an->shared.scratch_len);
+	return an;
+}
+
+void
+analysis_free(struct analysis *an)
+{
+	if (an == NULL)
+		return;
+	free(an->shared.scratch);
+	free(an);
+}
+
+int
+sess_role(const struct sess *s, int side)
+{
+	return side == s->c->client ? ROLE_CLIENT : ROLE_SERVER;
+}
+
+void
+sess_emit(struct sess *s, struct finding *f)
+{
+	f->conn_id = s->c->id;
+	s->findings++;
+	s->interesting = 1;
+	s->an->sum->findings++;
+	if (s->an->sink->finding != NULL)
+		s->an->sink->finding(s->an->sink_ctx, f);
+}
+
+static void
+sess_open(void *arg, struct conn *c)
+{
+	struct sess *s = xcalloc(1, sizeof *s);
+	int          r;
+
+	s->an = arg;
+	s->c = c;
+	s->state = SS_DETECT;
+	for (r = 0; r < 2; r++) {
+		s->rs[r].close_code = -1;
+		s->cb[r].s = s;
+		s->cb[r].side = r;
+	}
+	c->user = s;
+}
+
+static int
+sess_forced_port(const struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < s->an->opts.n_ws_ports; i++)
+		if (s->c->port[0] == s->an->opts.ws_ports[i] ||
+		    s->c->port[1] == s->an->opts.ws_ports[i])
+			return 1;
+	return 0;
+}
+
+static void
+sess_data(void *arg, struct conn *c, int side, uint64_t off,
+    const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	struct sess *s = c->user;
+
+	(void)arg;
+	switch (s->state) {
+	case SS_DETECT:
+		sess_detect(s, side, off, p, n, pkt, ts);
+		break;
+	case SS_HTTP:
+		sess_http(s, side, off, p, n, pkt, ts);
+		break;
+	case SS_WS:
+		if (s->ws[side] != NULL)
+			ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+		else if (s->upgrade_pending || s->hold_len > 0)
+			sess_hold(s, off, p, n, pkt, ts);
+		break;
+	case SS_IGNORE:
+		break;
+	}
+}
+
+static void
+sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
+    size_t n, uint64_t pkt, struct wts ts)
+{
+	struct conn *c = s->c;
+	int          masked = 0;
+
+	if (http_looks_like_request(p, n)) {
+		if (c->flags & CONN_ROLE_GUESS)
+			conn_set_client(c, side);
+		s->state = SS_HTTP;
+		sess_http(s, side, off, p, n, pkt, ts);
+		return;
+	}
+	if (http_looks_like_response(p, n)) {
+		/* The request was not captured; the responder is the server. */
+		if (c->flags & CONN_ROLE_GUESS)
+			conn_set_client(c, !side);
+		s->state = SS_HTTP;
+		sess_http(s, side, off, p, n, pkt, ts);
+		return;
+	}
+	if (ws_looks_like_frames(p, n, &masked) || sess_forced_port(s)) {
+		/* Frames with no handshake: clients mask, servers do not. */
+		if (c->flags & CONN_ROLE_GUESS)
+			conn_set_client(c, masked ? side : !side);
+		s->ext = WS_EXT_UNKNOWN;
+		s->state = SS_WS;
+		sess_start_ws(s, 0);
+		sess_start_ws(s, 1);
+		ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+		return;
+	}
+	s->state = SS_IGNORE;
+}
+
+static void
+sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
+    size_t n, uint64_t pkt, struct wts ts)
+{
+	const struct http_head *h;
+	int                     is_req = sess_role(s, side) == ROLE_CLIENT;
+	int                     done;
+	size_t                  used;
+	enum http_status        st;
+
+	while (n > 0 && s->state == SS_HTTP) {
+		if (is_req && s->upgrade_pending) {
+			/* Frames sent before the 101 arrived wait for it. */
+			sess_hold(s, off, p, n, pkt, ts);
+			return;
+		}
+		if (s->in_body[side]) {
+			used = http_body_feed(&s->body[side], p, n, &done);
+			if (done)
+				s->in_body[side] = 0;
+			p += used;
+			n -= used;
+			off += used;
+			continue;
+		}
+		if (s->hp[side] == NULL)
+			s->hp[side] = http_parser_new(is_req);
+		st = http_parser_feed(s->hp[side], p, n, &used);
+		if (st == HTTP_ERROR) {
+			s->state = SS_IGNORE;
+			return;
+		}
+		p += used;
+		n -= used;
+		off += used;
+		if (st == HTTP_NEED_MORE)
+			return;
+		h = http_parser_head(s->hp[side]);
+		if (is_req) {
+			if (strcasestr(h->upgrade, "websocket") != NULL) {
+				if (s->req == NULL)
+					s->req = xmalloc(sizeof *s->req);
+				*s->req = *h;
+				s->upgrade_pending = 1;
+				s->interesting = 1;
+			} else {
+				http_body_init(&s->body[side], h, 0);
+				s->in_body[side] = 1;
+			}
+			http_parser_reset(s->hp[side]);
+			continue;
+		}
+		/* A response. */
+		if (h->status == 101 && s->upgrade_pending) {
+			if (s->resp == NULL)
+				s->resp = xmalloc(sizeof *s->resp);
+			*s->resp = *h;
+			sess_upgrade(s, pkt, ts);
+			if (s->state == SS_WS && n > 0)
+				ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+			return;
+		}
+		if (h->status >= 100 && h->status < 200 && h->status != 101) {
+			http_parser_reset(s->hp[side]);
+			continue;
+		}
+		if (s->upgrade_pending || h->status == 101) {
+			/* A refused upgrade: record it, follow the exchange. */
+			if (s->resp == NULL)
+				s->resp = xmalloc(sizeof *s->resp);
+			*s->resp = *h;
+			sess_upgrade(s, pkt, ts);
+			if (s->state != SS_HTTP)
+				return;
+		}
+		http_body_init(&s->body[side], h, 0);
+		s->in_body[side] = 1;
+		http_parser_reset(s->hp[side]);
+	}
+}
+
+/* The response to an Upgrade request is complete: check and switch. */
+static void
+sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
+{
+	struct finding        f;
+	const struct hs_issue *is;
+	const struct rule     *r;
+	int                    i, client = s->c->client;
+
+	if (s->hs == NULL)
+		s->hs = xmalloc(sizeof *s->hs);
+	http_upgrade_check(s->req, s->resp, s->hs);
+	s->handshake_seen = 1;
+	s->resp_pkt = pkt;
+	s->resp_ts = ts;
+	for (i = 0; i < s->hs->nissues; i++) {
+		is = &s->hs->issues[i];
+		r = rule_find(is->rule);
+		memset(&f, 0, sizeof f);
+		f.kind = FINDING_HANDSHAKE;
+		f.class = "handshake";
+		f.code = -1;
+		f.sender = strcmp(is->side, "client") == 0 ? ROLE_CLIENT :
+		    ROLE_SERVER;
+		f.rule = is->rule;
+		f.packet = pkt;
+		f.frame_index = -1;
+		f.time = ts;
+		snprintf(f.explanation, sizeof f.explanation, "%s",
+		    r != NULL ? r->explanation : is->rule);
+		snprintf(f.detail, sizeof f.detail, "expected %s; seen %s",
+		    is->expected, is->seen);
+		sess_emit(s, &f);
+	}
+	s->upgrade_pending = 0;
+	if (!s->hs->upgraded) {
+		/* Client bytes held for the upgrade belong to HTTP again. */
+		s->hold_len = 0;
+		s->nchunks = 0;
+		return;
+	}
+	s->ext = s->hs->deflate ? WS_EXT_DEFLATE : WS_EXT_NONE;
+	s->state = SS_WS;
+	sess_start_ws(s, !client);
+	sess_start_ws(s, client);
+	sess_flush_hold(s, client);
+}
+
+static void
+sess_start_ws(struct sess *s, int side)
+{
+	struct ws_config cfg = s->an->opts.ws;
+	int              role;
+
+	if (s->ws[side] != NULL)
+		return;
+	role = sess_role(s, side);
+	cfg.role = role == ROLE_CLIENT ? WS_ROLE_CLIENT : WS_ROLE_SERVER;
+	cfg.ext = s->ext;
+	if (s->ext == WS_EXT_DEFLATE && s->hs != NULL) {
+		if (role == ROLE_SERVER) {
+			cfg.inflate_window_bits = s->hs->pmd.server_max_window_bits;
+			cfg.no_context_takeover =
+			    s->hs->pmd.server_no_context_takeover;
+		} else {
+			cfg.inflate_window_bits = s->hs->pmd.client_max_window_bits;
+			cfg.no_context_takeover =
+			    s->hs->pmd.client_no_context_takeover;
+		}
+		if (cfg.inflate_window_bits < 8 || cfg.inflate_window_bits > 15)
+			cfg.inflate_window_bits = 15;
+	}
+	s->ws[side] = ws_dir_new(&cfg, &sess_ws_ops, &s->cb[side],
+	    &s->an->shared);
+	s->interesting = 1;
+}
+
+/* Keeps client bytes that arrive before the 101, bounded. */
+static void
+sess_hold(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	struct hold_chunk *ch;
+	int                client = s->c->client;
+
+	if (s->hold_len + n > HOLD_MAX || s->nchunks == HOLD_CHUNKS) {
+		/* Too much before the answer: decode without knowing it. */
+		s->ext = WS_EXT_UNKNOWN;
+		s->upgrade_pending = 0;
+		s->state = SS_WS;
+		sess_start_ws(s, client);
+		sess_start_ws(s, !client);
+		sess_flush_hold(s, client);
+		ws_dir_feed(s->ws[client], off, p, n, pkt, ts);
+		return;
+	}
+	if (s->hold == NULL)
+		s->hold = xmalloc(HOLD_MAX);
+	ch = &s->chunks[s->nchunks++];
+	ch->off = off;
+	ch->pkt = pkt;
+	ch->ts = ts;
+	ch->at = s->hold_len;
+	ch->len = n;
+	memcpy(s->hold + s->hold_len, p, n);
+	s->hold_len += n;
+}
+
+static void
+sess_flush_hold(struct sess *s, int side)
+{
+	int i;
+
+	for (i = 0; i < s->nchunks; i++)
+		ws_dir_feed(s->ws[side], s->chunks[i].off,
+		    s->hold + s->chunks[i].at, s->chunks[i].len,
+		    s->chunks[i].pkt, s->chunks[i].ts);
+	s->nchunks = 0;
+	s->hold_len = 0;
+	free(s->hold);
+	s->hold = NULL;
+}
+
+static void
+sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
+    uint64_t pkt, struct wts ts)
+{
+	struct sess       *s = c->user;
+	struct role_state *rs = &s->rs[sess_role(s, side)];
+
+	(void)arg;
+	if (rs->gaps++ == 0) {
+		rs->first_gap_pkt = pkt;
+		rs->first_gap_ts = ts;
+	}
+	rs->gap_bytes += len;
+	rs->snap_gaps = c->dir[side].snap_gaps;
+	switch (s->state) {
+	case SS_WS:
+		if (s->ws[side] != NULL)
+			ws_dir_gap(s->ws[side], off, len);
+		break;
+	case SS_HTTP:
+		/* The exchange cannot be followed; look for frames again. */
+		if (s->upgrade_pending || s->hs != NULL)
+			s->state = SS_DETECT;
+		else
+			s->state = SS_IGNORE;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
+    struct wts ts)
+{
+	struct sess       *s = c->user;
+	struct role_state *rs = &s->rs[sess_role(s, side)];
+
+	(void)arg;
+	rs->ended = 1;
+	rs->rst = rst;
+	rs->end_pkt = pkt;
+	rs->end_ts = ts;
+	if (s->ws[side] != NULL)
+		ws_dir_end(s->ws[side]);
+}
+
+static void
+sess_close(void *arg, struct conn *c)
+{
+	struct analysis    *an = arg;
+	struct sess        *s = c->user;
+	struct conn_summary cs;
+	int                 side, r;
+
+	for (side = 0; side < 2; side++)
+		if (s->ws[side] != NULL && !s->rs[sess_role(s, side)].ended)
+			ws_dir_end(s->ws[side]);
+	if (s->state == SS_WS || s->interesting) {
+		memset(&cs, 0, sizeof cs);
+		cs.id = c->id;
+		packet_endpoint(c->family, c->addr[c->client],
+		    c->port[c->client], cs.client, sizeof cs.client);
+		packet_endpoint(c->family, c->addr[!c->client],
+		    c->port[!c->client], cs.server, sizeof cs.server);
+		cs.first_ts = c->first_ts;
+		cs.last_ts = c->last_ts;
+		cs.first_pkt = c->first_pkt;
+		cs.last_pkt = c->last_pkt;
+		cs.websocket = s->ws[0] != NULL || s->ws[1] != NULL;
+		cs.handshake_seen = s->handshake_seen;
+		cs.midstream = (c->flags & CONN_MIDSTREAM) != 0;
+		cs.role_guessed = (c->flags & CONN_ROLE_GUESS) != 0;
+		cs.request = s->req;
+		cs.response = s->resp;
+		cs.handshake = s->hs;
+		cs.extensions_state = s->ext == WS_EXT_DEFLATE ?
+		    "permessage-deflate" : s->ext == WS_EXT_UNKNOWN ?
+		    "unknown" : "none";
+		for (side = 0; side < 2; side++) {
+			r = sess_role(s, side);
+			cs.bytes[r] = c->dir[side].bytes;
+			cs.frames[r] = s->rs[r].frames;
+			cs.messages[r] = s->rs[r].messages;
+			cs.gaps[r] = c->dir[side].gaps;
+			cs.gap_bytes[r] = c->dir[side].gap_bytes;
+			cs.close_code[r] = s->rs[r].close_code;
+			memcpy(cs.close_reason[r], s->rs[r].reason,
+			    sizeof cs.close_reason[r]);
+		}
+		cs.tcp_end = conn_end_name(c->end);
+		cs.end_packet = c->end_pkt;
+		verdict_conn_end(s, &cs);
+		if (cs.websocket)
+			an->sum->ws_connections++;
+		if (an->sink->conn_end != NULL)
+			an->sink->conn_end(an->sink_ctx, &cs);
+	}
+	sess_free(s);
+	c->user = NULL;
+}
+
+static void
+sess_free(struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (s->hp[i] != NULL)
+			http_parser_free(s->hp[i]);
+		if (s->ws[i] != NULL)
+			ws_dir_free(s->ws[i]);
+	}
+	free(s->req);
+	free(s->resp);
+	free(s->hs);
+	free(s->hold);
+	free(s);
+}
+
+static void
+sess_ws_frame(void *arg, const struct ws_frame *f)
+{
+	struct analysis_ctx_side *cb = arg;
+	struct sess              *s = cb->s;
+	int                       role = sess_role(s, cb->side);
+	struct role_state        *rs = &s->rs[role];
+	struct hist_frame        *h;
+
+	rs->frames++;
+	s->an->sum->frames++;
+	if (!rs->in_msg || rs->cur_msg_id != f->message_id) {
+		rs->cur_msg_id = f->message_id;
+		rs->cur_msg_wire = 0;
+		rs->in_msg = 1;
+	}
+	if (rs->cur_msg_wire + f->payload_len >= rs->cur_msg_wire)
+		rs->cur_msg_wire += f->payload_len;
+	h = &rs->hf[rs->nhf++ % HIST_FRAMES];
+	memset(h, 0, sizeof *h);
+	h->index = f->index;
+	h->first_pkt = f->first_pkt;
+	h->ts = f->ts;
+	h->payload_len = f->payload_len;
+	h->message_id = f->message_id;
+	h->msg_wire = rs->cur_msg_wire;
+	h->max_msg_before = rs->max_msg;
+	h->max_frame_before = rs->max_frame;
+	h->opcode = f->opcode;
+	h->fin = f->fin;
+	if (!f->truncated && f->payload_len > rs->max_frame &&
+	    !WS_OP_IS_CONTROL(f->opcode))
+		rs->max_frame = f->payload_len;
+	if (f->opcode == WS_OP_CLOSE && !rs->close_sent) {
+		rs->close_sent = 1;
+		rs->close_code = f->close_code;
+		memcpy(rs->reason, f->close_reason, sizeof rs->reason);
+		rs->reason_len = f->close_reason_len;
+		rs->close_pkt = f->first_pkt;
+		rs->close_frame = f->index;
+		rs->close_ts = f->ts;
+	}
+	if (s->an->sink->frame != NULL)
+		s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
+}
+
+static void
+sess_ws_message(void *arg, const struct ws_message *m)
+{
+	struct analysis_ctx_side *cb = arg;
+	struct sess              *s = cb->s;
+	int                       role = sess_role(s, cb->side);
+	struct role_state        *rs = &s->rs[role];
+	uint64_t                  i, n;
+	struct hist_frame        *h;
+
+	rs->messages++;
+	s->an->sum->messages++;
+	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
+	for (i = 0; i < n; i++) {
+		h = &rs->hf[i];
+		if (h->message_id == m->id) {
+			h->msg_decoded = m->decoded_size;
+			h->msg_done = !m->incomplete;
+			h->msg_compressed = m->compressed;
+		}
+	}
+	if (!m->incomplete && !m->undecoded && !WS_OP_IS_CONTROL(m->opcode) &&
+	    m->decoded_size > rs->max_msg)
+		rs->max_msg = m->decoded_size;
+	if (rs->cur_msg_id == m->id)
+		rs->in_msg = 0;
+	if (s->an->sink->message != NULL)
+		s->an->sink->message(s->an->sink_ctx, s->c->id, role, m);
+}
+
+static void
+sess_ws_finding(void *arg, const struct ws_finding *wf)
+{
+	struct analysis_ctx_side *cb = arg;
+	struct sess              *s = cb->s;
+	int                       role = sess_role(s, cb->side);
+	struct role_state        *rs = &s->rs[role];
+	const struct rule        *r = rule_find(wf->rule);
+	struct hist_viol         *v;
+	struct finding            f;
+
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_VIOLATION;
+	f.class = r != NULL ? r->class : "other";
+	f.code = r != NULL && r->code ? r->code : -1;
+	f.sender = role;
+	f.rule = wf->rule;
+	f.frame_index = -1;
+	if (wf->frame != NULL) {
+		f.packet = wf->frame->first_pkt;
+		f.frame_index = (int64_t)wf->frame->index;
+		f.time = wf->frame->ts;
+	}
+	snprintf(f.explanation, sizeof f.explanation, "%s",
+	    r != NULL ? r->explanation : wf->rule);
+	snprintf(f.detail, sizeof f.detail, "%s", wf->detail);
+	v = &rs->hv[rs->nhv++ % HIST_VIOLS];
+	v->rule = r != NULL ? r->id : "other";
+	v->class = f.class;
+	v->pkt = f.packet;
+	v->frame_index = wf->frame != NULL ? wf->frame->index : 0;
+	v->has_frame = wf->frame != NULL;
+	v->ts = f.time;
+	sess_emit(s, &f);
+}
+
+/* SHA-256 of the whole file, the capture's identity in the database. */
+static int
+sess_hash_file(const char *path, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	EVP_MD_CTX       *md;
+	unsigned char     buf[1 << 16], out[32];
+	unsigned int      outlen = 0, i;
+	size_t            n;
+	FILE             *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(md, buf, n);
+	EVP_DigestFinal_ex(md, out, &outlen);
+	EVP_MD_CTX_free(md);
+	fclose(f);
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[out[i] >> 4];
+		hex[2 * i + 1] = digits[out[i] & 15];
+	}
+	hex[64] = '\0';
+	return 0;
+}
+
+enum pipeline_result
+analysis_run(struct analysis *an, const char *path, volatile int *stop,
+    pipeline_progress_cb *progress, void *cbctx, struct capture_summary *sum,
+    char *err, size_t errlen)
+{
+	struct capture_info      ci;
+	struct flow_table       *ft;
+	struct pipeline_stats    ps;
+	const struct flow_stats *fs;
+	enum pipeline_result     r;
+	const char              *slash;
+	char                     probe[512];
+	struct capture          *cap;
+
+	memset(sum, 0, sizeof *sum);
+	an->sum = sum;
+	/* Refuse what libpcap refuses before anything is stored. */
+	cap = capture_open(path, NULL, err, errlen);
+	if (cap == NULL)
+		return PIPELINE_OPEN_FAILED;
+	if (!packet_linktype_supported(capture_linktype(cap))) {
+		snprintf(err, errlen, "%s: unsupported link type %s (%d)",
+		    path, packet_linktype_name(capture_linktype(cap)),
+		    capture_linktype(cap));
+		capture_close(cap);
+		return PIPELINE_OPEN_FAILED;
+	}
+	memset(&ci, 0, sizeof ci);
+	ci.path = path;
+	ci.size = capture_size(cap);
+	ci.linktype = capture_linktype(cap);
+	capture_close(cap);
+	slash = strrchr(path, '/');
+	ci.name = slash != NULL ? slash + 1 : path;
+	if (an->opts.no_hash || strcmp(path, "-") == 0 ||
+	    sess_hash_file(path, ci.sha256) != 0) {
+		snprintf(probe, sizeof probe, "unhashed:%s", path);
+		snprintf(ci.sha256, sizeof ci.sha256, "%.64s", probe);
+	}
+	if (an->sink->capture_begin != NULL &&
+	    an->sink->capture_begin(an->sink_ctx, &ci) != 0) {
+		snprintf(err, errlen, "%s: the database refused the capture",
+		    path);
+		return PIPELINE_OPEN_FAILED;
+	}
+	ft = flow_table_new(&an->opts.flow, &sess_stream_ops, an);
+	r = pipeline_run(path, an->opts.filter, ft, &ps, progress, cbctx,
+	    stop, err, errlen);
+	flow_finish(ft);
+	fs = flow_table_stats(ft);
+	sum->packets = ps.packets;
+	sum->bytes = ps.bytes;
+	sum->tcp_packets = ps.pkt.kinds[PKT_TCP];
+	sum->fragments = ps.pkt.kinds[PKT_FRAGMENT];
+	sum->not_tcp = ps.pkt.kinds[PKT_NOT_TCP];
+	sum->short_pkts = ps.pkt.kinds[PKT_SHORT];
+	sum->malformed = ps.pkt.kinds[PKT_MALFORMED];
+	sum->truncated_pkts = ps.pkt.truncated;
+	sum->connections = fs->conns;
+	sum->gaps = fs->gaps;
+	sum->gap_bytes = fs->gap_bytes;
+	sum->conflicts = fs->conflicts;
+	sum->cap_flows = fs->evicted_lru;
+	sum->cap_idle = fs->evicted_idle;
+	sum->cap_ooo_dir = fs->ooo_dir_hits;
+	sum->cap_ooo_total = fs->ooo_total_hits;
+	sum->peak_live = fs->live_max;
+	sum->peak_ooo_bytes = fs->ooo_bytes_max;
+	sum->complete = r == PIPELINE_OK;
+	if (r == PIPELINE_INTERRUPTED)
+		snprintf(err, errlen, "%s: interrupted after packet %llu",
+		    path, (unsigned long long)ps.packets);
+	if (r != PIPELINE_OK)
+		snprintf(sum->error, sizeof sum->error, "%s", err);
+	flow_table_free(ft);
+	if (an->sink->capture_end != NULL &&
+	    an->sink->capture_end(an->sink_ctx, sum) != 0 && r == PIPELINE_OK) {
+		snprintf(err, errlen, "%s: the database could not store the "
+		    "analysis", path);
+		r = PIPELINE_DAMAGED;
+	}
+	return r;
+}

@@ -1,0 +1,110 @@
+/*
+ * sink: the one interface through which the analysis reports what it
+ * learned. The SQLite store is one sink; tests use a recording sink.
+ * Analysis code never calls SQLite.
+ *
+ * Order of calls for one capture: capture_begin, then per connection any
+ * number of frame/message/finding calls followed by exactly one conn_end
+ * (frames and findings of a connection always precede its conn_end), then
+ * capture_end. Connection ids (struct conn.id, conn_summary.id) are
+ * 1-based within the capture.
+ */
+#ifndef SINK_H
+#define SINK_H
+
+#include "http-upgrade.h"
+#include "ws.h"
+
+enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
+
+struct capture_info {
+	const char *path;
+	const char *name;        /* basename, the "capture" column */
+	char        sha256[65];
+	uint64_t    size;
+	int         linktype;
+};
+
+struct capture_summary {
+	uint64_t packets, bytes, tcp_packets, fragments, not_tcp, short_pkts;
+	uint64_t malformed, truncated_pkts;
+	uint64_t connections, ws_connections, frames, messages, findings;
+	uint64_t gaps, gap_bytes, conflicts;
+	/* Caps that triggered (each a counter; 0 = never). */
+	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
+	uint64_t peak_live, peak_ooo_bytes;
+	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
+	char     error[512];     /* why it stopped early */
+};
+
+enum finding_kind {
+	FINDING_CLOSE, FINDING_VIOLATION, FINDING_HANDSHAKE, FINDING_ABNORMAL,
+	FINDING_CAPTURE
+};
+
+struct finding {
+	uint64_t          conn_id;
+	enum finding_kind kind;
+	const char       *class;     /* "1002" "1007" "1009" "1006" "handshake"
+				        "normal" "application" "capture" "other" */
+	int               code;      /* sent, or what a conforming peer sends; -1 */
+	int               sender;    /* enum role; -1 unknown */
+	const char       *rule;      /* rule id; NULL for a plain close */
+	uint64_t          packet;    /* first header byte of the frame concerned */
+	int64_t           frame_index; /* among the sender's frames; -1 none */
+	struct wts        time;
+	char              explanation[512];
+	char              detail[256];   /* rule-specific: expected/seen, value */
+	/* Closes only. */
+	char              reason[124];   /* raw close reason bytes, NUL-ended */
+	uint8_t           reason_len;
+	int               answered;      /* the close answered the peer's close */
+	int               has_offending;
+	uint64_t          offending_packet;
+	int64_t           offending_frame_index;
+	int               offending_sender;
+	const char       *offending_rule;
+	/* 1009 closes. */
+	int               has_limit;
+	uint64_t          limit_min, limit_max;
+	int64_t           limit_from_reason;  /* -1 when the reason states none */
+	char              matching_profiles[256];
+};
+
+/* Everything known about a connection when it leaves the flow table. */
+struct conn_summary {
+	uint64_t    id;
+	char        client[64], server[64];   /* "ip:port", "[v6]:port" */
+	struct wts  first_ts, last_ts;
+	uint64_t    first_pkt, last_pkt;
+	int         websocket;       /* frames were decoded */
+	int         handshake_seen;  /* the Upgrade request and response */
+	int         midstream;       /* TCP picked up after its handshake */
+	int         role_guessed;
+	const struct http_head *request;   /* NULL when not captured */
+	const struct http_head *response;
+	const struct hs_result *handshake; /* NULL when no response */
+	const char *extensions_state;      /* "none" "permessage-deflate" "unknown" */
+	uint64_t    bytes[2];        /* by enum role */
+	uint64_t    frames[2], messages[2], gaps[2], gap_bytes[2];
+	int         close_code[2];   /* first close frame's code; -1 none */
+	char        close_reason[2][124];
+	const char *verdict;         /* class of the connection's main finding */
+	const char *tcp_end;         /* conn_end_name() */
+	int         ended_by;        /* role that ended it (close, FIN, RST); -1 */
+	uint64_t    end_packet;
+};
+
+struct sink_ops {
+	int  (*capture_begin)(void *, const struct capture_info *);
+	void (*frame)(void *, uint64_t conn_id, int sender,
+		const struct ws_frame *);
+	void (*message)(void *, uint64_t conn_id, int sender,
+		const struct ws_message *);
+	void (*finding)(void *, const struct finding *);
+	void (*conn_end)(void *, const struct conn_summary *);
+	/* Returns 0 when everything was stored. */
+	int  (*capture_end)(void *, const struct capture_summary *);
+};
+
+#endif

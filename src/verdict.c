@@ -1,0 +1,412 @@
+/*
+ * verdict: at a connection's end, say why each close frame was sent and
+ * which frame of the peer provoked it; name abnormal ends and the limits
+ * of the capture itself.
+ *
+ * Attribution looks only at frames whose first header byte was captured
+ * at or before the close frame's first packet: the closer cannot have
+ * reacted to anything later.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+#include "session-int.h"
+
+static const char *verdict_close_class(int);
+static void        verdict_close(struct sess *, int, const char **);
+static void        verdict_attribute_rule(struct sess *, int,
+			struct finding *, const char *);
+static void        verdict_attribute_size(struct sess *, int,
+			struct finding *);
+static const struct hist_frame *verdict_last_frame(const struct role_state *,
+			uint64_t);
+static int64_t     verdict_reason_limit(const char *, size_t);
+static void        verdict_profiles(struct finding *);
+static void        verdict_abnormal(struct sess *, int, const char **);
+static void        verdict_capture(struct sess *, int);
+static const char *verdict_no_violation_why(const struct sess *, int);
+static int         first_closer(const struct sess *);
+
+/* The role whose close frame came first (the caller knows one exists). */
+static int
+first_closer(const struct sess *s)
+{
+	if (!s->rs[ROLE_SERVER].close_sent)
+		return ROLE_CLIENT;
+	if (!s->rs[ROLE_CLIENT].close_sent)
+		return ROLE_SERVER;
+	return s->rs[ROLE_SERVER].close_pkt < s->rs[ROLE_CLIENT].close_pkt ?
+	    ROLE_SERVER : ROLE_CLIENT;
+}
+
+static const char *
+verdict_close_class(int code)
+{
+	switch (code) {
+	case -1:
+	case 1000:
+	case 1001:
+		return "normal";
+	case 1002:
+		return "1002";
+	case 1007:
+		return "1007";
+	case 1009:
+		return "1009";
+	}
+	if (code >= 3000 && code <= 4999)
+		return "application";
+	return "other";
+}
+
+/* The latest frame of a role whose header began at or before pkt. */
+static const struct hist_frame *
+verdict_last_frame(const struct role_state *rs, uint64_t pkt)
+{
+	const struct hist_frame *best = NULL, *h;
+	uint64_t                 i, n;
+
+	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
+	for (i = 0; i < n; i++) {
+		h = &rs->hf[i];
+		if (h->first_pkt > pkt)
+			continue;
+		if (best == NULL || h->index > best->index)
+			best = h;
+	}
+	return best;
+}
+
+static const char *
+verdict_no_violation_why(const struct sess *s, int peer)
+{
+	if (s->rs[peer].gaps > 0)
+		return "bytes from the peer were lost in a capture gap";
+	if (!s->handshake_seen)
+		return "the handshake was not captured, so extensions and "
+		    "limits are unknown";
+	if (s->ext == WS_EXT_UNKNOWN)
+		return "the extension state is unknown";
+	return "the closer may apply a rule or limit not visible on the wire";
+}
+
+static void
+verdict_attribute_rule(struct sess *s, int closer, struct finding *f,
+    const char *class)
+{
+	const struct role_state *ps = &s->rs[!closer];
+	const struct hist_viol  *v, *best = NULL;
+	const struct hist_frame *h;
+	uint64_t                 i, n;
+
+	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
+	for (i = 0; i < n; i++) {
+		v = &ps->hv[i];
+		if (strcmp(v->class, class) != 0 || v->pkt > f->packet)
+			continue;
+		if (best == NULL || v->pkt > best->pkt ||
+		    (v->pkt == best->pkt && v->frame_index > best->frame_index))
+			best = v;
+	}
+	if (best != NULL) {
+		f->has_offending = 1;
+		f->offending_packet = best->pkt;
+		f->offending_frame_index = best->has_frame ?
+		    (int64_t)best->frame_index : -1;
+		f->offending_sender = !closer;
+		f->offending_rule = best->rule;
+		return;
+	}
+	h = verdict_last_frame(ps, f->packet);
+	if (h != NULL) {
+		f->has_offending = 1;
+		f->offending_packet = h->first_pkt;
+		f->offending_frame_index = (int64_t)h->index;
+		f->offending_sender = !closer;
+		f->offending_rule = NULL;
+	}
+	snprintf(f->detail, sizeof f->detail, "no violation visible: %s%s",
+	    verdict_no_violation_why(s, !closer),
+	    h != NULL ? "; candidate: the last frame the closer received" : "");
+}
+
+/* 1009: the peer's frame that pushed a frame or message over the limit. */
+static void
+verdict_attribute_size(struct sess *s, int closer, struct finding *f)
+{
+	const struct role_state *ps = &s->rs[!closer];
+	const struct hist_frame *h = verdict_last_frame(ps, f->packet);
+	const struct hist_viol  *v;
+	uint64_t                 size, i, n;
+
+	f->limit_from_reason = verdict_reason_limit(f->reason, f->reason_len);
+	if (h == NULL) {
+		snprintf(f->detail, sizeof f->detail,
+		    "no violation visible: %s",
+		    verdict_no_violation_why(s, !closer));
+		return;
+	}
+	f->has_offending = 1;
+	f->offending_packet = h->first_pkt;
+	f->offending_frame_index = (int64_t)h->index;
+	f->offending_sender = !closer;
+	f->offending_rule = "message-too-big";
+	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
+	for (i = 0; i < n; i++) {
+		v = &ps->hv[i];
+		if (strcmp(v->class, "1009") == 0 && v->pkt == h->first_pkt)
+			f->offending_rule = v->rule;
+	}
+	/* Decoded size when inflated; else what the wire declared so far. */
+	size = h->msg_compressed && h->msg_decoded > h->msg_wire ?
+	    h->msg_decoded : h->msg_wire;
+	f->has_limit = 1;
+	f->limit_min = h->max_msg_before;
+	f->limit_max = size > 0 ? size - 1 : 0;
+	if (f->limit_max < f->limit_min) {
+		/* An earlier, larger message was accepted: a frame limit. */
+		f->limit_min = h->max_frame_before;
+		f->limit_max = h->payload_len > 0 ? h->payload_len - 1 : 0;
+		if (f->limit_max < f->limit_min)
+			f->has_limit = 0;
+	}
+	if (f->has_limit)
+		verdict_profiles(f);
+	snprintf(f->detail, sizeof f->detail,
+	    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the message to %"
+	    PRIu64 " bytes; the closer's limit is between %" PRIu64 " and %"
+	    PRIu64 " bytes%s%s", !closer == ROLE_CLIENT ? "client" : "server",
+	    h->index, h->first_pkt, size, f->limit_min, f->limit_max,
+	    f->limit_from_reason >= 0 ? "; the close reason states " : "",
+	    f->limit_from_reason >= 0 ? "a limit" : "");
+}
+
+/*
+ * Close reasons that state the limit (wordings of python-websockets,
+ * Jetty, Netty, coder/websocket, Tomcat, Spring STOMP).
+ */
+static int64_t
+verdict_reason_limit(const char *reason, size_t len)
+{
+	static const struct {
+		const char *re;
+		int         group;
+		int         plus;
+	} pats[] = {
+		{ "exceeds limit of ([0-9]+) bytes", 1, 0 },
+		{ "over size limit \\(([0-9]+|\\?) > ([0-9]+) bytes\\)", 2, 0 },
+		{ "\\(configured max [a-z]+ message size\\) ([0-9,]+)", 1, 0 },
+		{ "Max frame length of ([0-9]+) has been exceeded", 1, 0 },
+		{ "read limited at ([0-9]+) bytes", 1, -1 },
+		{ "has a limit of \\[([0-9]+)\\] bytes", 1, 0 },
+		{ "buffer size limit of ([0-9]+) bytes", 1, 0 },
+	};
+	char       buf[128], num[32];
+	regex_t    re;
+	regmatch_t m[3];
+	size_t     i, j, k;
+	int64_t    v = -1;
+
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, reason, len);
+	buf[len] = '\0';
+	for (i = 0; i < sizeof pats / sizeof pats[0] && v < 0; i++) {
+		if (regcomp(&re, pats[i].re, REG_EXTENDED) != 0)
+			continue;
+		if (regexec(&re, buf, 3, m, 0) == 0 &&
+		    m[pats[i].group].rm_so >= 0) {
+			for (j = (size_t)m[pats[i].group].rm_so, k = 0;
+			    j < (size_t)m[pats[i].group].rm_eo &&
+			    k < sizeof num - 1; j++)
+				if (buf[j] != ',')
+					num[k++] = buf[j];
+			num[k] = '\0';
+			v = strtoll(num, NULL, 10) + pats[i].plus;
+		}
+		regfree(&re);
+	}
+	return v;
+}
+
+static void
+verdict_profiles(struct finding *f)
+{
+	const struct profile *p;
+	uint64_t              lim;
+	unsigned              i;
+	size_t                n = 0;
+
+	f->matching_profiles[0] = '\0';
+	for (i = 0; i < profile_count; i++) {
+		p = &profile_table[i];
+		lim = p->max_message ? p->max_message : p->max_frame;
+		if (lim < f->limit_min || lim > f->limit_max)
+			continue;
+		n += (size_t)snprintf(f->matching_profiles + n,
+		    sizeof f->matching_profiles - n, "%s%s",
+		    n ? "," : "", p->name);
+		if (n >= sizeof f->matching_profiles)
+			break;
+	}
+}
+
+static void
+verdict_close(struct sess *s, int role, const char **verdict)
+{
+	struct role_state *rs = &s->rs[role];
+	struct finding     f;
+	const char        *class;
+	const struct rule *r;
+
+	memset(&f, 0, sizeof f);
+	class = verdict_close_class(rs->close_code);
+	f.kind = FINDING_CLOSE;
+	f.class = class;
+	f.code = rs->close_code;
+	f.sender = role;
+	f.packet = rs->close_pkt;
+	f.frame_index = (int64_t)rs->close_frame;
+	f.time = rs->close_ts;
+	f.limit_from_reason = -1;
+	memcpy(f.reason, rs->reason, sizeof f.reason);
+	f.reason_len = rs->reason_len;
+	f.answered = s->rs[!role].close_sent &&
+	    s->rs[!role].close_pkt < rs->close_pkt;
+	if (!f.answered) {
+		if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
+			verdict_attribute_rule(s, role, &f, class);
+		else if (strcmp(class, "1009") == 0)
+			verdict_attribute_size(s, role, &f);
+	}
+	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;
+	if (f.answered)
+		snprintf(f.explanation, sizeof f.explanation,
+		    "%s answered the peer's close", role == ROLE_CLIENT ?
+		    "client" : "server");
+	else if (r != NULL)
+		snprintf(f.explanation, sizeof f.explanation,
+		    "%s closed with %d: %s", role == ROLE_CLIENT ? "client" :
+		    "server", f.code, r->explanation);
+	else
+		snprintf(f.explanation, sizeof f.explanation,
+		    "%s started the closing handshake%s%s",
+		    role == ROLE_CLIENT ? "client" : "server",
+		    f.code >= 0 ? " with code " : " with no code",
+		    f.code >= 0 ? (strcmp(class, "normal") == 0 ? "(normal)" :
+		    class) : "");
+	if (*verdict == NULL && !f.answered && strcmp(class, "normal") != 0)
+		*verdict = class;
+	sess_emit(s, &f);
+}
+
+static void
+verdict_abnormal(struct sess *s, int role, const char **verdict)
+{
+	struct role_state       *rs = &s->rs[role];
+	const struct role_state *ps = &s->rs[!role];
+	const struct hist_frame *h;
+	const struct rule       *r;
+	struct finding           f;
+
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_ABNORMAL;
+	f.class = "1006";
+	f.code = 1006;
+	f.sender = role;
+	f.frame_index = -1;
+	f.limit_from_reason = -1;
+	if (ps->close_sent && !rs->close_sent) {
+		f.rule = "close-unanswered";
+		f.packet = rs->ended ? rs->end_pkt : ps->close_pkt;
+		f.time = rs->ended ? rs->end_ts : ps->close_ts;
+	} else if (rs->ended && !rs->close_sent) {
+		f.rule = rs->rst ? "abrupt-reset" : "abrupt-fin";
+		f.packet = rs->end_pkt;
+		f.time = rs->end_ts;
+	} else
+		return;
+	h = verdict_last_frame(ps, f.packet);
+	if (h != NULL) {
+		f.has_offending = 1;
+		f.offending_packet = h->first_pkt;
+		f.offending_frame_index = (int64_t)h->index;
+		f.offending_sender = !role;
+		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
+		    " (packet %" PRIu64 ")", !role == ROLE_CLIENT ? "client" :
+		    "server", h->index, h->first_pkt);
+	}
+	r = rule_find(f.rule);
+	snprintf(f.explanation, sizeof f.explanation, "%s",
+	    r != NULL ? r->explanation : f.rule);
+	if (*verdict == NULL)
+		*verdict = "1006";
+	sess_emit(s, &f);
+}
+
+static void
+verdict_capture(struct sess *s, int role)
+{
+	struct role_state *rs = &s->rs[role];
+	const struct rule *r;
+	struct finding     f;
+
+	if (rs->gaps == 0)
+		return;
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_CAPTURE;
+	f.class = "capture";
+	f.code = -1;
+	f.sender = role;
+	f.rule = rs->snap_gaps > 0 ? "capture-truncated" : "capture-gap";
+	f.packet = rs->first_gap_pkt;
+	f.time = rs->first_gap_ts;
+	f.frame_index = -1;
+	f.limit_from_reason = -1;
+	r = rule_find(f.rule);
+	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
+	snprintf(f.detail, sizeof f.detail, "%" PRIu64 " gap%s, %" PRIu64
+	    " bytes missing from the %s's stream", rs->gaps,
+	    rs->gaps == 1 ? "" : "s", rs->gap_bytes,
+	    role == ROLE_CLIENT ? "client" : "server");
+	sess_emit(s, &f);
+}
+
+void
+verdict_conn_end(struct sess *s, struct conn_summary *cs)
+{
+	const char *verdict = NULL;
+	int         first, r;
+
+	if (cs->websocket) {
+		/* Closes in the order they were sent. */
+		first = first_closer(s);
+		for (r = 0; r < 2; r++)
+			if (s->rs[first ^ r].close_sent)
+				verdict_close(s, first ^ r, &verdict);
+		if (strcmp(cs->tcp_end, "open") != 0)
+			for (r = 0; r < 2; r++)
+				verdict_abnormal(s, r, &verdict);
+	}
+	if (cs->websocket || s->findings > 0)
+		for (r = 0; r < 2; r++)
+			verdict_capture(s, r);
+	if (verdict == NULL && s->hs != NULL && s->hs->nissues > 0)
+		verdict = "handshake";
+	if (verdict == NULL && (s->rs[0].close_sent || s->rs[1].close_sent))
+		verdict = verdict_close_class(s->rs[first_closer(s)].close_code);
+	if (verdict == NULL)
+		verdict = strcmp(cs->tcp_end, "open") == 0 ? "open" : "none";
+	cs->verdict = verdict;
+	cs->ended_by = -1;
+	if (s->rs[0].close_sent || s->rs[1].close_sent)
+		cs->ended_by = first_closer(s);
+	else if (s->rs[0].ended || s->rs[1].ended)
+		cs->ended_by = !s->rs[1].ended ? 0 : !s->rs[0].ended ? 1 :
+		    s->rs[0].end_pkt <= s->rs[1].end_pkt ? 0 : 1;
+}

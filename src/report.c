@@ -1,0 +1,647 @@
+/*
+ * report: the findings of a database as text, JSON lines or CSV.
+ *
+ * Everything printed that came from the database goes through escape.c:
+ * the database may hold any bytes a peer sent, and it may itself be a
+ * file someone else made.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "report.h"
+
+#define REPORT_TEXT_MAX 4096
+#define REPORT_BUFS     8     /* escaped strings alive in one printf */
+
+/*
+ * The filters every query shares: ?1 class list, ?2 connection, ?3
+ * capture. A class list is matched as ",a,b," against ",class,".
+ */
+#define REPORT_FILTER \
+	" (?1 IS NULL OR instr(',' || ?1 || ',', ',' || class || ',') > 0)" \
+	" AND (?2 IS NULL OR connection_id = ?2)" \
+	" AND (?3 IS NULL OR capture = ?3)"
+
+#define REPORT_ORDER " ORDER BY capture_id, connection_id, time, finding_id"
+
+struct report {
+	struct store             *s;
+	sqlite3                  *db;
+	const struct report_opts *o;
+	FILE                     *out;
+	int                       color;
+	int                       failed;
+	char                      classes[256];
+	char                      buf[REPORT_BUFS][REPORT_TEXT_MAX];
+	unsigned                  next;
+};
+
+enum report_col {
+	RC_CAPTURE, RC_CONN, RC_CLIENT, RC_SERVER, RC_KIND, RC_CLASS, RC_CODE,
+	RC_SENDER, RC_RULE, RC_PACKET, RC_FRAME, RC_TIME, RC_EXPLANATION,
+	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
+	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
+	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED
+};
+
+static const char *const report_known_classes[] = {
+	"1002", "1007", "1009", "1006", "handshake", "normal", "application",
+	"capture", "other", NULL
+};
+
+static int64_t      report_i64(sqlite3_stmt *, int);
+static int          report_prepare(struct report *, const char *,
+			sqlite3_stmt **, const char *);
+static int          report_done(struct report *, sqlite3_stmt *, int);
+static const char  *report_col(struct report *, sqlite3_stmt *, int);
+static const char  *report_esc(struct report *, const char *);
+static const char  *report_paint(struct report *, const char *);
+static const char  *report_hex(struct report *, const void *, int);
+static void         report_list_norm(const char *, char *, size_t);
+static void         report_captures(struct report *);
+static void         report_counts(struct report *);
+static void         report_servers(struct report *);
+static void         report_codes(struct report *);
+static void         report_frame(struct report *, int64_t, const char *,
+			int64_t, const char *);
+static void         report_incident(struct report *, sqlite3_stmt *);
+static void         report_text(struct report *);
+static void         report_json_value(struct report *, sqlite3_stmt *, int);
+static void         report_jsonl(struct report *);
+static void         report_csv_value(struct report *, sqlite3_stmt *, int);
+static void         report_csv(struct report *);
+static int          report_fail_on(struct report *);
+
+/* sqlite3_int64 is long long; the formats here use int64_t. */
+static int64_t
+report_i64(sqlite3_stmt *st, int col)
+{
+	return (int64_t)sqlite3_column_int64(st, col);
+}
+
+void
+report_opts_default(struct report_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->format = REPORT_TEXT;
+	o->connection_id = -1;
+	o->color = -1;
+}
+
+/* "a, b,c" -> "a,b,c" */
+static void
+report_list_norm(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 1 < len; in++)
+		if (*in != ' ' && *in != '\t')
+			out[n++] = *in;
+	out[n] = '\0';
+}
+
+int
+report_classes_check(const char *list, char *bad, size_t badlen)
+{
+	char  norm[256], *p, *next;
+	int   i;
+
+	if (strlen(list) >= sizeof norm) {
+		snprintf(bad, badlen, "(list too long)");
+		return -1;
+	}
+	report_list_norm(list, norm, sizeof norm);
+	for (p = norm; p != NULL; p = next) {
+		if ((next = strchr(p, ',')) != NULL)
+			*next++ = '\0';
+		for (i = 0; report_known_classes[i] != NULL; i++)
+			if (strcmp(p, report_known_classes[i]) == 0)
+				break;
+		if (report_known_classes[i] == NULL) {
+			esc_terminal_str(p, bad, badlen);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Prepares sql and binds the filters (classes: a list or NULL). */
+static int
+report_prepare(struct report *r, const char *sql, sqlite3_stmt **st,
+    const char *classes)
+{
+	if (sqlite3_prepare_v2(r->db, sql, -1, st, NULL) != SQLITE_OK) {
+		wsa_warn("%s: cannot read the database: %s", store_path(r->s),
+		    sqlite3_errmsg(r->db));
+		r->failed = 1;
+		*st = NULL;
+		return -1;
+	}
+	if (classes != NULL)
+		sqlite3_bind_text(*st, 1, classes, -1, SQLITE_STATIC);
+	if (r->o->connection_id >= 0)
+		sqlite3_bind_int64(*st, 2, r->o->connection_id);
+	if (r->o->capture != NULL)
+		sqlite3_bind_text(*st, 3, r->o->capture, -1, SQLITE_STATIC);
+	return 0;
+}
+
+/* Finalizes after stepping; a step that ended in error fails the run. */
+static int
+report_done(struct report *r, sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		wsa_warn("%s: cannot read the database: %s", store_path(r->s),
+		    sqlite3_errmsg(r->db));
+		r->failed = 1;
+	}
+	sqlite3_finalize(st);
+	return r->failed ? -1 : 0;
+}
+
+/* Column text, escaped for the terminal; "" for NULL. */
+static const char *
+report_col(struct report *r, sqlite3_stmt *st, int col)
+{
+	char *b = r->buf[r->next++ % REPORT_BUFS];
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		b[0] = '\0';
+		return b;
+	}
+	esc_terminal(sqlite3_column_text(st, col),
+	    (size_t)sqlite3_column_bytes(st, col), b, REPORT_TEXT_MAX);
+	return b;
+}
+
+/* A string from the command line, escaped for the terminal. */
+static const char *
+report_esc(struct report *r, const char *str)
+{
+	char *b = r->buf[r->next++ % REPORT_BUFS];
+
+	esc_terminal_str(str, b, REPORT_TEXT_MAX);
+	return b;
+}
+
+/* A class name, in colour when colour is on. */
+static const char *
+report_paint(struct report *r, const char *class)
+{
+	char       *b = r->buf[r->next++ % REPORT_BUFS];
+	const char *c;
+
+	if (!r->color)
+		return class;
+	if (strcmp(class, "normal") == 0)
+		c = "32";
+	else if (strcmp(class, "capture") == 0)
+		c = "36";
+	else if (class[0] >= '0' && class[0] <= '9')
+		c = "1;31";
+	else
+		c = "1;33";
+	snprintf(b, REPORT_TEXT_MAX, "\033[%sm%s\033[0m", c, class);
+	return b;
+}
+
+static const char *
+report_hex(struct report *r, const void *p, int n)
+{
+	char          *b = r->buf[r->next++ % REPORT_BUFS];
+	const uint8_t *u = p;
+	size_t         len = 0;
+	int            i;
+
+	b[0] = '\0';
+	for (i = 0; i < n && len + 4 < REPORT_TEXT_MAX; i++)
+		len += (size_t)snprintf(b + len, REPORT_TEXT_MAX - len,
+		    "%s%02x", i ? " " : "", u[i]);
+	return b;
+}
+
+static void
+report_captures(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, n = 0;
+
+	if (report_prepare(r, "SELECT capture, sha256, complete, error,"
+	    " connections, ws_connections, frames, findings FROM captures"
+	    " WHERE ?3 IS NULL OR capture = ?3 ORDER BY capture_id", &st,
+	    NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		fprintf(r->out, "capture %s: %" PRId64 " connections (%" PRId64
+		    " WebSocket), %" PRId64 " frames, %" PRId64 " findings\n",
+		    report_col(r, st, 0), report_i64(st, 4),
+		    report_i64(st, 5), report_i64(st, 6),
+		    report_i64(st, 7));
+		fprintf(r->out, "  sha256 %s\n", report_col(r, st, 1));
+		if (sqlite3_column_int(st, 2) == 0)
+			fprintf(r->out, "  %s: %s\n",
+			    report_paint(r, "INCOMPLETE"),
+			    sqlite3_column_type(st, 3) == SQLITE_NULL ?
+			    "the analysis did not finish" :
+			    report_col(r, st, 3));
+	}
+	if (report_done(r, st, rc) == 0 && n == 0)
+		fprintf(r->out, "no captures%s%s\n", r->o->capture != NULL ?
+		    " named " : "", r->o->capture != NULL ?
+		    report_esc(r, r->o->capture) : "");
+}
+
+static void
+report_counts(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, any = 0;
+
+	if (report_prepare(r, "SELECT class, count(*) FROM findings WHERE"
+	    REPORT_FILTER " GROUP BY class ORDER BY count(*) DESC, class",
+	    &st, r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	fprintf(r->out, "\nFindings by class:\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fprintf(r->out, "  %-12s %8" PRId64 "\n",
+		    report_paint(r, report_col(r, st, 0)),
+		    report_i64(st, 1));
+		any = 1;
+	}
+	if (!any)
+		fprintf(r->out, "  none\n");
+	report_done(r, st, rc);
+}
+
+static void
+report_servers(struct report *r)
+{
+	sqlite3_stmt *st;
+	char          last[REPORT_TEXT_MAX] = "";
+	int           rc, first = 1;
+
+	if (report_prepare(r, "SELECT coalesce(server, '-'), class,"
+	    " count(*) FROM findings WHERE" REPORT_FILTER " GROUP BY 1, 2"
+	    " ORDER BY 1, 3 DESC, 2", &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	fprintf(r->out, "\nBy server:\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *server = report_col(r, st, 0);
+
+		if (first || strcmp(server, last) != 0) {
+			fprintf(r->out, "%s  %-24s", first ? "" : "\n", server);
+			snprintf(last, sizeof last, "%s", server);
+			first = 0;
+		}
+		fprintf(r->out, " %s %" PRId64, report_paint(r,
+		    report_col(r, st, 1)), report_i64(st, 2));
+	}
+	fprintf(r->out, first ? "  none\n" : "\n");
+	report_done(r, st, rc);
+}
+
+static void
+report_codes(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, any = 0;
+
+	if (report_prepare(r, "SELECT code, coalesce(sender, '?'), count(*)"
+	    " FROM findings WHERE" REPORT_FILTER " AND kind = 'close'"
+	    " GROUP BY 1, 2 ORDER BY 1, 2", &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	fprintf(r->out, "\nCloses by code:\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			fprintf(r->out, "  %-6s", "none");
+		else
+			fprintf(r->out, "  %-6d", sqlite3_column_int(st, 0));
+		fprintf(r->out, " sent by %-6s %8" PRId64 "\n",
+		    report_col(r, st, 1), report_i64(st, 2));
+		any = 1;
+	}
+	if (!any)
+		fprintf(r->out, "  none\n");
+	report_done(r, st, rc);
+}
+
+/*
+ * One frame's position, time and header bytes. frame_t is read rather
+ * than the frames view so that the (connection, direction, index) index
+ * serves the lookup.
+ */
+static void
+report_frame(struct report *r, int64_t conn, const char *sender,
+    int64_t index, const char *label)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT packet, printf('%d.%09d',"
+	    " t_sec, t_nsec), header, opcode, payload_length FROM frame_t"
+	    " WHERE connection_id = ?1 AND direction = ?2 AND frame_index = ?3",
+	    -1, &st, NULL) != SQLITE_OK) {
+		report_done(r, NULL, SQLITE_ERROR);
+		return;
+	}
+	sqlite3_bind_int64(st, 1, conn);
+	sqlite3_bind_int(st, 2, strcmp(sender, "server") == 0);
+	sqlite3_bind_int64(st, 3, index);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fprintf(r->out, "  %-10s %s frame %" PRId64 ", packet %" PRId64
+		    ", time %s, opcode %d, length %" PRId64 "\n", label, sender,
+		    index, report_i64(st, 0), report_col(r, st, 1),
+		    sqlite3_column_int(st, 3), report_i64(st, 4));
+		fprintf(r->out, "  %-10s %s\n", "header", report_hex(r,
+		    sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2)));
+	} else
+		fprintf(r->out, "  %-10s %s frame %" PRId64 " (not stored)\n",
+		    label, sender, index);
+	report_done(r, st, rc);
+}
+
+/* One block per finding that is not a normal close. */
+static void
+report_incident(struct report *r, sqlite3_stmt *st)
+{
+	int64_t conn = report_i64(st, RC_CONN);
+	char    kind[32], sender[32];
+	int     close;
+
+	/* Copies: the escaped-string buffers are reused below. */
+	snprintf(kind, sizeof kind, "%s", report_col(r, st, RC_KIND));
+	snprintf(sender, sizeof sender, "%s", report_col(r, st, RC_SENDER));
+	close = strcmp(kind, "close") == 0;
+
+	fprintf(r->out, "\n== %s %s, connection %" PRId64 ": client %s,"
+	    " server %s (capture %s)\n", report_paint(r, report_col(r, st,
+	    RC_CLASS)), kind, conn, report_col(r, st, RC_CLIENT),
+	    report_col(r, st, RC_SERVER), report_col(r, st, RC_CAPTURE));
+	if (close) {
+		fprintf(r->out, "  %-10s %s sent %s \"%s\" at packet %s, time"
+		    " %s (%s)\n", "close", sender, report_col(r, st, RC_CODE),
+		    report_col(r, st, RC_REASON), report_col(r, st, RC_PACKET),
+		    report_col(r, st, RC_TIME),
+		    sqlite3_column_int(st, RC_ANSWERED) ? "answered the peer's"
+		    " close" : "started the closing handshake");
+		if (sqlite3_column_type(st, RC_OFF_FRAME) != SQLITE_NULL) {
+			report_frame(r, conn, report_col(r, st, RC_OFF_SENDER),
+			    report_i64(st, RC_OFF_FRAME),
+			    "offending");
+			fprintf(r->out, "  %-10s %s\n", "rule",
+			    report_col(r, st, RC_OFF_RULE));
+		} else
+			fprintf(r->out, "  %-10s none visible\n", "offending");
+	} else {
+		fprintf(r->out, "  %-10s %s by %s at packet %s, time %s\n",
+		    "rule", report_col(r, st, RC_RULE), sender[0] ? sender :
+		    "?", report_col(r, st, RC_PACKET),
+		    report_col(r, st, RC_TIME));
+		if (sqlite3_column_type(st, RC_FRAME) != SQLITE_NULL)
+			report_frame(r, conn, sender,
+			    report_i64(st, RC_FRAME), "frame");
+	}
+	fprintf(r->out, "  %-10s %s", "why", report_col(r, st,
+	    RC_EXPLANATION));
+	if (sqlite3_column_type(st, RC_SECTION) != SQLITE_NULL)
+		fprintf(r->out, " [%s]", report_col(r, st, RC_SECTION));
+	fprintf(r->out, "\n");
+	if (sqlite3_column_type(st, RC_DETAIL) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s\n", "detail",
+		    report_col(r, st, RC_DETAIL));
+	if (sqlite3_column_type(st, RC_CAUSE) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s\n", "cause",
+		    report_col(r, st, RC_CAUSE));
+	if (sqlite3_column_type(st, RC_REMEDY) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s\n", "remedy",
+		    report_col(r, st, RC_REMEDY));
+	if (sqlite3_column_type(st, RC_LIMIT_MIN) != SQLITE_NULL) {
+		fprintf(r->out, "  %-10s between %s and %s bytes", "limit",
+		    report_col(r, st, RC_LIMIT_MIN),
+		    report_col(r, st, RC_LIMIT_MAX));
+		if (sqlite3_column_type(st, RC_LIMIT_REASON) != SQLITE_NULL)
+			fprintf(r->out, "; the reason states %s",
+			    report_col(r, st, RC_LIMIT_REASON));
+		if (sqlite3_column_type(st, RC_PROFILES) != SQLITE_NULL)
+			fprintf(r->out, "; consistent with %s",
+			    report_col(r, st, RC_PROFILES));
+		fprintf(r->out, "\n");
+	}
+}
+
+static void
+report_text(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, n = 0;
+
+	fprintf(r->out, "wsautopsy report: %s\n\n", report_esc(r,
+	    store_path(r->s)));
+	report_captures(r);
+	report_counts(r);
+	report_servers(r);
+	report_codes(r);
+	if (r->failed || report_prepare(r, "SELECT capture, connection_id,"
+	    " client, server, kind, class, code, sender, rule, packet,"
+	    " frame_index, time_text, explanation, offending_packet,"
+	    " offending_frame_index, offending_sender, offending_rule,"
+	    " limit_min, limit_max, matching_profiles, cause, remedy, section,"
+	    " detail, reason, limit_from_reason, answered FROM findings WHERE"
+	    REPORT_FILTER " AND class <> 'normal'" REPORT_ORDER, &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		report_incident(r, st);
+		n++;
+	}
+	if (report_done(r, st, rc) == 0 && n == 0)
+		fprintf(r->out, "\nNo incidents.\n");
+}
+
+static void
+report_json_value(struct report *r, sqlite3_stmt *st, int col)
+{
+	char  *b = r->buf[0];
+	double d;
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		fprintf(r->out, "%" PRId64, report_i64(st, col));
+		break;
+	case SQLITE_FLOAT:
+		d = sqlite3_column_double(st, col);
+		if (isfinite(d))
+			fprintf(r->out, "%.17g", d);
+		else
+			fprintf(r->out, "null");
+		break;
+	case SQLITE_TEXT:
+		esc_json(sqlite3_column_text(st, col),
+		    (size_t)sqlite3_column_bytes(st, col), b, REPORT_TEXT_MAX);
+		fprintf(r->out, "\"%s\"", b);
+		break;
+	case SQLITE_BLOB:
+		fprintf(r->out, "\"%s\"", report_hex(r, sqlite3_column_blob(st,
+		    col), sqlite3_column_bytes(st, col)));
+		break;
+	default:
+		fprintf(r->out, "null");
+	}
+}
+
+/* One object per finding, keys exactly the findings view's columns. */
+static void
+report_jsonl(struct report *r)
+{
+	sqlite3_stmt *st;
+	char          name[256];
+	int           rc, i, n;
+
+	if (report_prepare(r, "SELECT * FROM findings WHERE" REPORT_FILTER
+	    REPORT_ORDER, &st, r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	n = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fputc('{', r->out);
+		for (i = 0; i < n; i++) {
+			const char *c = sqlite3_column_name(st, i);
+
+			esc_json((const uint8_t *)c, strlen(c), name,
+			    sizeof name);
+			fprintf(r->out, "%s\"%s\":", i ? "," : "", name);
+			report_json_value(r, st, i);
+		}
+		fputs("}\n", r->out);
+	}
+	report_done(r, st, rc);
+}
+
+static void
+report_csv_value(struct report *r, sqlite3_stmt *st, int col)
+{
+	char  *b = r->buf[0];
+	double d;
+
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		fprintf(r->out, "%" PRId64, report_i64(st, col));
+		break;
+	case SQLITE_FLOAT:
+		d = sqlite3_column_double(st, col);
+		if (isfinite(d))
+			fprintf(r->out, "%.17g", d);
+		break;
+	case SQLITE_TEXT:
+		esc_csv(sqlite3_column_text(st, col),
+		    (size_t)sqlite3_column_bytes(st, col), b, REPORT_TEXT_MAX);
+		fputs(b, r->out);
+		break;
+	case SQLITE_BLOB:
+		fputs(report_hex(r, sqlite3_column_blob(st, col),
+		    sqlite3_column_bytes(st, col)), r->out);
+		break;
+	default:
+		break;
+	}
+}
+
+/* RFC 4180: a header row, CRLF line ends. */
+static void
+report_csv(struct report *r)
+{
+	sqlite3_stmt *st;
+	char          name[256];
+	int           rc, i, n;
+
+	if (report_prepare(r, "SELECT * FROM findings WHERE" REPORT_FILTER
+	    REPORT_ORDER, &st, r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	n = sqlite3_column_count(st);
+	for (i = 0; i < n; i++) {
+		const char *c = sqlite3_column_name(st, i);
+
+		esc_csv((const uint8_t *)c, strlen(c), name, sizeof name);
+		fprintf(r->out, "%s%s", i ? "," : "", name);
+	}
+	fputs("\r\n", r->out);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			if (i)
+				fputc(',', r->out);
+			report_csv_value(r, st, i);
+		}
+		fputs("\r\n", r->out);
+	}
+	report_done(r, st, rc);
+}
+
+/* 1 when findings of the --fail-on classes exist, -1 on error. */
+static int
+report_fail_on(struct report *r)
+{
+	sqlite3_stmt *st;
+	char          list[256];
+	int64_t       n = 0;
+	int           rc;
+
+	report_list_norm(r->o->fail_on, list, sizeof list);
+	if (report_prepare(r, "SELECT count(*) FROM findings WHERE"
+	    REPORT_FILTER, &st, list) != 0)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		n = report_i64(st, 0);
+	if (report_done(r, st, rc) != 0)
+		return -1;
+	return n > 0;
+}
+
+int
+report_run(struct store *s, const struct report_opts *o, FILE *out)
+{
+	struct report *r;
+	int            status = EXIT_OK, fail;
+	const char    *nc;
+
+	r = xcalloc(1, sizeof *r);
+	r->s = s;
+	r->db = store_db(s);
+	r->o = o;
+	r->out = out;
+	r->color = o->color;
+	if (r->color < 0) {
+		nc = getenv("NO_COLOR");
+		r->color = isatty(fileno(out)) && (nc == NULL || *nc == '\0');
+	}
+	if (o->classes != NULL)
+		report_list_norm(o->classes, r->classes, sizeof r->classes);
+	switch (o->format) {
+	case REPORT_JSONL:
+		report_jsonl(r);
+		break;
+	case REPORT_CSV:
+		report_csv(r);
+		break;
+	default:
+		report_text(r);
+		break;
+	}
+	if (!r->failed && o->fail_on != NULL) {
+		fail = report_fail_on(r);
+		if (fail > 0)
+			status = EXIT_FINDINGS;
+	}
+	if (r->failed)
+		status = EXIT_INPUT;
+	fflush(out);
+	free(r);
+	return status;
+}

@@ -1,0 +1,51 @@
+/*
+ * store: the SQLite database, written as a sink and read by report and
+ * browse. Its views are the public SQL interface, documented in
+ * wsautopsy-db(5); the tables behind them may change with the schema
+ * version.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <sqlite3.h>
+
+#include "sink.h"
+
+#define STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id of every wsautopsy database: "WSAU". */
+#define STORE_APPLICATION_ID 0x57534155
+
+/* How long a writer waits for another writer before giving up (ms). */
+#define STORE_BUSY_MS 3000
+
+struct store;
+
+/*
+ * Opens or creates the database. Refuses (NULL, one line in err naming the
+ * file) a file that is not SQLite, a SQLite database not made by wsautopsy
+ * (PRAGMA application_id), another schema version (PRAGMA user_version),
+ * an unwritable path, a database locked by another writer (after
+ * STORE_BUSY_MS, "in use by another wsautopsy run"). readonly: never
+ * creates or changes the file (report, browse).
+ */
+struct store *store_open(const char *path, int readonly, char *err,
+	    size_t errlen);
+/* An analysis still open (no capture_end) is rolled back. */
+void	 store_close(struct store *);
+
+/*
+ * The sink. ctx is a struct store *. One capture at a time: capture_begin
+ * commits a captures row with complete = 0 on its own, then everything up
+ * to capture_end is one transaction, so a run that dies leaves at most
+ * that row behind. A capture whose SHA-256 is already stored replaces it.
+ * capture_begin and capture_end return -1 on failure with the reason in
+ * store_error() (already printed with wsa_warn).
+ */
+extern const struct sink_ops store_sink_ops;
+
+sqlite3	*store_db(struct store *);
+const char *store_path(const struct store *);
+/* The last error, one line naming the file; "" when none. */
+const char *store_error(const struct store *);
+
+#endif

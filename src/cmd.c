@@ -8,6 +8,7 @@
 #include "cmd.h"
 
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_analyze_entry,
 	&cmd_streams_entry,
 	&cmd_report_entry,
 	&cmd_rules_entry,

@@ -11,6 +11,7 @@ struct cmd_entry {
 	int (*exec)(int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_streams_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_rules_entry;

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,13 @@ main(int argc, char **argv)
 {
 	const struct cmd_entry *const *c;
 
+	/*
+	 * Connections come and go by the thousand, each with a decoder and
+	 * perhaps a 32 KiB inflate window: keep freed memory for reuse rather
+	 * than handing it back and faulting it in again.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if (argc < 2) {
 		wsautopsy_usage(stderr);
 		return EXIT_USAGE;

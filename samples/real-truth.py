@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+# real-truth.py: write the .truth lines of a capture from tshark's view of it.
+#
+#   real-truth.py CAPTURE COMMENT [--offending SENDER RULE]
+#                 [--handshake SENDER RULE] [--no-handshake PORT]
+#
+# Prints "# COMMENT", then in packet order:
+#   close SENDER CODE PACKET REASON   every close frame tshark decodes
+#   abnormal SENDER fin|rst PACKET    a side of a WebSocket connection that
+#                                     ended TCP without sending a close frame
+#   offending SENDER RULE PACKET      (--offending) the largest data frame of
+#                                     SENDER, or the frame SENDER never
+#                                     finished sending; PACKET holds its
+#                                     first header byte
+#   handshake SENDER RULE PACKET      (--handshake) the first HTTP response
+#                                     that is not 101
+# SENDER is client or server: the client is the side that sent the SYN, or
+# with --no-handshake PORT (capture starts mid-stream; PORT is decoded as
+# WebSocket) the side sending masked frames.  PACKET numbers are Wireshark's (1-based).
+
+import argparse
+import json
+import subprocess
+import sys
+
+
+def layers_of(pkt):
+	return pkt["_source"]["layers"]
+
+
+def as_list(v):
+	if v is None:
+		return []
+	return v if isinstance(v, list) else [v]
+
+
+def tshark_json(path, decode_port):
+	cmd = ["tshark", "-r", path]
+	if decode_port:
+		cmd += ["-d", "tcp.port==%d,websocket" % decode_port]
+	out = subprocess.run(cmd + ["-T", "json", "--no-duplicate-keys",
+	    "-Y", "tcp",
+	    "-J", "frame tcp tcp.segments websocket http"],
+	    check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+	    text=True).stdout
+	return json.loads(out) if out.strip() else []
+
+
+def payload_length(ws):
+	for k in ("websocket.payload_length_ext_64",
+	    "websocket.payload_length_ext_16", "websocket.payload_length"):
+		if k in ws:
+			return int(ws[k])
+	return 0
+
+
+def segments(layers):
+	segs = layers.get("tcp.segments")
+	if not segs:
+		return []
+	return [int(s) for s in as_list(segs.get("tcp.segment"))]
+
+
+def first_segment(layers):
+	seg = segments(layers)
+	return seg[0] if seg else None
+
+
+def main():
+	ap = argparse.ArgumentParser()
+	ap.add_argument("capture")
+	ap.add_argument("comment")
+	ap.add_argument("--offending", nargs=2, metavar=("SENDER", "RULE"))
+	ap.add_argument("--handshake", nargs=2, metavar=("SENDER", "RULE"))
+	ap.add_argument("--no-handshake", metavar="PORT", type=int,
+	    help="capture starts mid-stream; decode PORT as WebSocket")
+	args = ap.parse_args()
+
+	pkts = tshark_json(args.capture, args.no_handshake)
+	server = {}		# stream -> server port
+	upgraded = set()
+	frames = []		# (packet, first packet, stream, port, ws layer)
+	tcpend = []		# (packet, stream, port, fin|rst)
+	lines = []
+	handshake_done = False
+	covered = set()		# packets carrying bytes of a decoded PDU
+	loose = []		# data packets of no decoded PDU (frame cut short)
+
+	for p in pkts:
+		ly = layers_of(p)
+		num = int(ly["frame"]["frame.number"])
+		tcp = ly["tcp"]
+		stream = tcp["tcp.stream"]
+		sport = int(tcp["tcp.srcport"])
+		dport = int(tcp["tcp.dstport"])
+		fl = tcp["tcp.flags_tree"]
+		if fl["tcp.flags.syn"] == "1" and fl["tcp.flags.ack"] == "0":
+			server[stream] = dport
+		if fl["tcp.flags.reset"] == "1":
+			tcpend.append((num, stream, sport, "rst"))
+		elif fl["tcp.flags.fin"] == "1":
+			tcpend.append((num, stream, sport, "fin"))
+		first = first_segment(ly)
+		for h in as_list(ly.get("http")):
+			code = None
+			for k, v in h.items():
+				if k.startswith("HTTP/1.1 ") and isinstance(v, dict):
+					code = v.get("http.response.code")
+			if code == "101":
+				upgraded.add(stream)
+			elif code is not None and args.handshake and \
+			    not handshake_done:
+				at = first if first is not None else num
+				lines.append((at, "handshake\t%s\t%s\t%d" % (
+				    args.handshake[0], args.handshake[1], at)))
+				handshake_done = True
+		if first is not None or "websocket" in ly or "http" in ly:
+			covered.update(segments(ly) or [num])
+		elif int(tcp.get("tcp.len", "0")) > 0:
+			loose.append((num, stream, sport))
+		for i, ws in enumerate(as_list(ly.get("websocket"))):
+			start = first if (i == 0 and first is not None) else num
+			frames.append((num, start, stream, sport, ws))
+			upgraded.add(stream)
+			if args.no_handshake and stream not in server and \
+			    ws.get("websocket.mask") == "1":
+				server[stream] = dport
+
+	def sender(stream, port):
+		return "server" if server.get(stream) == port else "client"
+
+	closed = set()
+	for num, start, stream, port, ws in frames:
+		if ws.get("websocket.opcode") != "8":
+			continue
+		pl = ws.get("websocket.payload", {})
+		cl = pl.get("websocket.payload.close", pl) if isinstance(pl, dict) else {}
+		code = cl.get("websocket.payload.close.status_code", "")
+		reason = cl.get("websocket.payload.close.reason", "")
+		lines.append((start, "close\t%s\t%s\t%d\t%s" % (
+		    sender(stream, port), code, start, reason)))
+		closed.add((stream, port))
+
+	ended = set()
+	for num, stream, port, kind in tcpend:
+		if stream not in upgraded or (stream, port) in closed or \
+		    (stream, port) in ended:
+			continue
+		ended.add((stream, port))
+		lines.append((num, "abnormal\t%s\t%s\t%d" % (
+		    sender(stream, port), kind, num)))
+
+	if args.offending:
+		who, rule = args.offending
+		best = None
+		for num, start, stream, port, ws in frames:
+			if sender(stream, port) != who or \
+			    ws.get("websocket.opcode") not in ("0", "1", "2"):
+				continue
+			n = payload_length(ws)
+			if best is None or n > best[0]:
+				best = (n, start)
+		# A frame the capture never completes (the peer stopped
+		# reading) is not decoded by tshark: its first packet is the
+		# first data packet of that side that belongs to no PDU.
+		for num, stream, port in loose:
+			if stream in upgraded and sender(stream, port) == who and \
+			    num not in covered:
+				best = (0, num)
+				break
+		if best is None:
+			sys.exit("real-truth: no data frame from " + who)
+		lines.append((best[1], "offending\t%s\t%s\t%d" % (
+		    who, rule, best[1])))
+
+	print("# " + args.comment)
+	for _, text in sorted(lines, key=lambda t: t[0]):
+		print(text)
+
+
+if __name__ == "__main__":
+	main()

@@ -1,0 +1,20 @@
+# Shared helpers for the end-to-end tests (sourced, not run).
+set -u
+: "${WSAUTOPSY:?run through make check}"
+: "${SAMPLES:?run through make check}"
+TOOLS=${top_builddir}/tests/tools
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/wsa-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+checks=0
+
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+need() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit 77; }; }
+finish() {
+	echo "$checks checks, $fails failed"
+	[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]
+	exit $?
+}

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -73,19 +74,19 @@ static void
 streams_addr(const struct conn *c, int side, char *buf, size_t len)
 {
 	const uint8_t *a = c->addr[side];
-	int            i, n = 0;
+	char           v6[INET6_ADDRSTRLEN];
+	int            i = 0, n = 0;
 
 	if (c->family == 4) {
 		snprintf(buf, len, "%03u.%03u.%03u.%03u.%05u", a[0], a[1],
 		    a[2], a[3], c->port[side]);
 		return;
 	}
-	/* tcpflow writes IPv6 addresses in full hex groups. */
-	for (i = 0; i < 16 && (size_t)n < len; i += 2)
-		n += snprintf(buf + n, len - (size_t)n, "%s%02x%02x",
-		    i ? ":" : "", a[i], a[i + 1]);
-	snprintf(buf + n, len > (size_t)n ? len - (size_t)n : 0, ".%05u",
-	    c->port[side]);
+	/* tcpflow writes IPv6 addresses as inet_ntop() does. */
+	(void)i;
+	(void)n;
+	inet_ntop(AF_INET6, a, v6, sizeof v6);
+	snprintf(buf, len, "%s.%05u", v6, c->port[side]);
 }
 
 static void

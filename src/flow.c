@@ -5,9 +5,10 @@
  * - Overlaps: the first copy of a byte wins. A later copy that differs is
  *   counted as a conflict; it is compared against the out-of-order buffer
  *   and against the last 64 bytes delivered.
- * - A hole becomes a gap when the receiver acknowledges data past it while
- *   later data waits, when a buffer cap is reached, when the sender's
- *   stream ends (FIN or RST), or at the end of the capture.
+ * - A hole becomes a gap when the receiver acknowledges data past it (in
+ *   three packets: captures reorder ACKs and data) while later data waits,
+ *   when a buffer cap is reached, when the sender's stream ends (FIN or
+ *   RST), or at the end of the capture.
  * - Bytes missing from a segment because of the snaplen are a gap at once.
  */
 #include "config.h"
@@ -74,6 +75,8 @@ static void         tcp_free_ooo(struct flow_table *, struct tcp_dir *);
 
 /* Sequence arithmetic modulo 2^32 (RFC 1982 style). */
 #define SEQ_DIFF(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)))
+/* Packets acknowledging past a hole before it is declared a gap. */
+#define FLOW_ACK_HITS  3
 /* Further than this ahead of what is expected, a segment is not ours. */
 #define SEQ_WINDOW     (1 << 30)
 
@@ -432,11 +435,18 @@ flow_input(struct flow_table *ft, const struct packet *p)
 	if (p->len > 0 || (p->flags & TCPF_FIN))
 		tcp_segment(ft, c, side, p);
 
-	/* The receiver acknowledged bytes past a hole: they were sent. */
+	/*
+	 * The receiver acknowledged bytes past a hole: they were sent. A
+	 * capture may show an ACK before the data it covers, so the hole is
+	 * given up only when acknowledged past by FLOW_ACK_HITS packets.
+	 */
 	if ((p->flags & TCPF_ACK) && o->synced && o->ooo != NULL &&
 	    SEQ_DIFF(p->ack, o->next_seq) > 0 &&
-	    SEQ_DIFF(p->ack, o->next_seq) < SEQ_WINDOW)
+	    SEQ_DIFF(p->ack, o->next_seq) < SEQ_WINDOW &&
+	    ++o->ack_hits >= FLOW_ACK_HITS) {
+		o->ack_hits = 0;
 		tcp_flush(ft, c, !side, p->ack, 0);
+	}
 
 	if (p->flags & TCPF_RST) {
 		d->rst = 1;
@@ -472,6 +482,7 @@ tcp_deliver(struct flow_table *ft, struct conn *c, int side,
 	struct tcp_dir *d = &c->dir[side];
 	uint32_t        keep;
 
+	d->ack_hits = 0;
 	if (n > 0) {
 		if (ft->ops->data != NULL)
 			ft->ops->data(ft->ctx, c, side, d->next_off, p, n, pkt,

@@ -28,7 +28,16 @@ for cap in "$SAMPLES"/real-*.pcap "$SAMPLES"/real-*.pcapng; do
 	"$WSAUTOPSY" streams --dump "$TMP/ours" "$cap" >"$TMP/out" 2>&1 ||
 		{ bad "$name: streams failed"; continue; }
 	tcpflow -r "$cap" -o "$TMP/theirs" >/dev/null 2>&1
-	check "$name: bytes equal tcpflow's" compare_dirs "$TMP/ours" "$TMP/theirs"
+	if ls "$TMP/theirs" | grep -qv '\.xml$'; then
+		check "$name: bytes equal tcpflow's" \
+			compare_dirs "$TMP/ours" "$TMP/theirs"
+	elif command -v tshark >/dev/null 2>&1; then
+		# tcpflow reads no Linux cooked v2; tshark's Follow TCP does.
+		python3 "$top_srcdir/tests/e2e/follow-bytes.py" "$cap" 0 \
+			"$TMP/theirs"
+		check "$name: bytes equal tshark's (tcpflow cannot read it)" \
+			compare_dirs "$TMP/ours" "$TMP/theirs"
+	fi
 done
 
 # Variants of one real capture made with pcap-mangle.
@@ -36,7 +45,7 @@ base=$SAMPLES/real-node-plain.pcap
 [ -f "$base" ] || base=$SAMPLES/real-node-deflate.pcap
 rm -rf "$TMP/orig"
 "$WSAUTOPSY" streams --dump "$TMP/orig" "$base" >/dev/null
-for op in "reorder 1" "reorder 7" "duplicate 3" "reorder-dup-all"; do
+for op in "reorder 1" "reorder 7" "reorder 11" "duplicate 3"; do
 	# shellcheck disable=SC2086
 	"$TOOLS/pcap-mangle" "$base" "$TMP/v.pcap" $op 2>/dev/null
 	rm -rf "$TMP/v"

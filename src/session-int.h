@@ -38,6 +38,7 @@ struct role_state {
 	uint64_t          end_pkt;
 	struct wts        end_ts;
 	int               close_sent;
+	int               blind;        /* its decoder stopped: frames unseen */
 	int               close_code;   /* -1 none */
 	char              reason[124];
 	uint8_t           reason_len;
@@ -76,6 +77,17 @@ struct sess {
 	int                  interesting;    /* stored: WS, upgrade, finding */
 	int                  handshake_seen;
 	int                  upgrade_pending;
+	uint64_t             pending_reqs;    /* requests not yet answered */
+	/*
+	 * A gap inside the HTTP exchange: that side's bytes are skipped from
+	 * cut_off until WebSocket decoding starts, which is then told of
+	 * them as one gap.
+	 */
+	int                  cut[2];
+	uint64_t             cut_off[2];
+	uint64_t             next_off[2];     /* after the last byte seen */
+	uint64_t             head_fed[2];     /* bytes of the current head */
+	int                  saw_101;         /* a response began "HTTP/1.1 101" */
 	int                  findings;
 	struct http_parser  *hp[2];          /* by side */
 	struct http_body     body[2];
@@ -97,8 +109,22 @@ struct sess {
 	}                    cb[2];
 };
 
+/* Largest message each server accepted, across connections (bounded). */
+#define SERVER_SLOTS 4096
+struct server_max {
+	uint64_t key;       /* 0: empty */
+	/*
+	 * The two largest client messages it received whole, from two
+	 * different connections, so that a connection can be bounded by the
+	 * others without its own messages.
+	 */
+	uint64_t ok[2], ok_conn[2];
+	uint64_t min_bad;   /* smallest message it closed 1009 for; 0 none */
+};
+
 struct analysis {
 	struct analysis_opts     opts;
+	struct server_max        servers[SERVER_SLOTS];
 	const struct sink_ops   *sink;
 	void                    *sink_ctx;
 	struct ws_shared         shared;
@@ -106,6 +132,10 @@ struct analysis {
 };
 
 int  sess_role(const struct sess *, int side);
+/* The slot of the connection's server, or NULL when the table is full. */
+struct server_max *sess_server(struct sess *);
+void     server_took(struct server_max *, uint64_t conn, uint64_t size);
+uint64_t server_took_elsewhere(const struct server_max *, uint64_t conn);
 void sess_emit(struct sess *, struct finding *);
 /* verdict.c: closes, abnormal ends and capture limits at connection end. */
 void verdict_conn_end(struct sess *, struct conn_summary *);

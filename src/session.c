@@ -28,6 +28,8 @@ static void sess_detect(struct sess *, int, uint64_t, const uint8_t *,
 static void sess_http(struct sess *, int, uint64_t, const uint8_t *,
 		size_t, uint64_t, struct wts);
 static void sess_upgrade(struct sess *, uint64_t, struct wts);
+static void sess_upgrade_blind(struct sess *);
+static void sess_skip_cut(struct sess *, int);
 static void sess_start_ws(struct sess *, int);
 static void sess_hold(struct sess *, uint64_t, const uint8_t *, size_t,
 		uint64_t, struct wts);
@@ -84,6 +86,61 @@ sess_role(const struct sess *s, int side)
 	return side == s->c->client ? ROLE_CLIENT : ROLE_SERVER;
 }
 
+struct server_max *
+sess_server(struct sess *s)
+{
+	struct conn *c = s->c;
+	uint64_t     k = 1469598103934665603ULL;
+	unsigned     i, n, probe, side = !c->client;
+
+	n = c->family == 6 ? 16 : 4;
+	for (i = 0; i < n; i++)
+		k = (k ^ c->addr[side][i]) * 1099511628211ULL;
+	k = ((k ^ c->port[side]) * 1099511628211ULL) | 1;
+	for (probe = 0; probe < 16; probe++) {
+		i = (unsigned)((k + probe) % SERVER_SLOTS);
+		if (s->an->servers[i].key == k || s->an->servers[i].key == 0) {
+			s->an->servers[i].key = k;
+			return &s->an->servers[i];
+		}
+	}
+	return NULL;
+}
+
+void
+server_took(struct server_max *sm, uint64_t conn, uint64_t size)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (sm->ok_conn[i] == conn) {
+			if (size > sm->ok[i])
+				sm->ok[i] = size;
+			break;
+		}
+	}
+	if (i == 2) {
+		/* Replace the smaller of the two. */
+		i = sm->ok[0] <= sm->ok[1] ? 0 : 1;
+		if (size <= sm->ok[i])
+			return;
+		sm->ok[i] = size;
+		sm->ok_conn[i] = conn;
+	}
+}
+
+uint64_t
+server_took_elsewhere(const struct server_max *sm, uint64_t conn)
+{
+	uint64_t m = 0;
+	int      i;
+
+	for (i = 0; i < 2; i++)
+		if (sm->ok_conn[i] != conn && sm->ok[i] > m)
+			m = sm->ok[i];
+	return m;
+}
+
 void
 sess_emit(struct sess *s, struct finding *f)
 {
@@ -131,6 +188,7 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 	struct sess *s = c->user;
 
 	(void)arg;
+	s->next_off[side] = off + n;
 	switch (s->state) {
 	case SS_DETECT:
 		sess_detect(s, side, off, p, n, pkt, ts);
@@ -196,6 +254,8 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 	enum http_status        st;
 
 	while (n > 0 && s->state == SS_HTTP) {
+		if (s->cut[side])
+			return;
 		if (is_req && s->upgrade_pending) {
 			/* Frames sent before the 101 arrived wait for it. */
 			sess_hold(s, off, p, n, pkt, ts);
@@ -212,7 +272,12 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		}
 		if (s->hp[side] == NULL)
 			s->hp[side] = http_parser_new(is_req);
+		/* Enough to know an upgrade happened should the rest be lost. */
+		if (!is_req && s->head_fed[side] == 0 && n >= 12 &&
+		    memcmp(p, "HTTP/1.1 101", 12) == 0)
+			s->saw_101 = 1;
 		st = http_parser_feed(s->hp[side], p, n, &used);
+		s->head_fed[side] += used;
 		if (st == HTTP_ERROR) {
 			s->state = SS_IGNORE;
 			return;
@@ -233,12 +298,23 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			} else {
 				http_body_init(&s->body[side], h, 0);
 				s->in_body[side] = 1;
+				s->pending_reqs++;
 			}
 			http_parser_reset(s->hp[side]);
+			s->head_fed[side] = 0;
 			continue;
 		}
-		/* A response. */
-		if (h->status == 101 && s->upgrade_pending) {
+		/* A response: to an earlier pipelined request first. */
+		if (s->pending_reqs > 0 && (h->status < 100 || h->status >= 200)) {
+			s->pending_reqs--;
+			http_body_init(&s->body[side], h, 0);
+			s->in_body[side] = 1;
+			http_parser_reset(s->hp[side]);
+			s->head_fed[side] = 0;
+			continue;
+		}
+		if (h->status == 101 &&
+		    (s->upgrade_pending || s->cut[s->c->client])) {
 			if (s->resp == NULL)
 				s->resp = xmalloc(sizeof *s->resp);
 			*s->resp = *h;
@@ -249,6 +325,7 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		}
 		if (h->status >= 100 && h->status < 200 && h->status != 101) {
 			http_parser_reset(s->hp[side]);
+			s->head_fed[side] = 0;
 			continue;
 		}
 		if (s->upgrade_pending || h->status == 101) {
@@ -263,6 +340,7 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		http_body_init(&s->body[side], h, 0);
 		s->in_body[side] = 1;
 		http_parser_reset(s->hp[side]);
+		s->head_fed[side] = 0;
 	}
 }
 
@@ -293,6 +371,7 @@ sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
 		f.rule = is->rule;
 		f.packet = pkt;
 		f.frame_index = -1;
+		f.limit_from_reason = -1;
 		f.time = ts;
 		snprintf(f.explanation, sizeof f.explanation, "%s",
 		    r != NULL ? r->explanation : is->rule);
@@ -312,6 +391,37 @@ sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
 	sess_start_ws(s, !client);
 	sess_start_ws(s, client);
 	sess_flush_hold(s, client);
+	sess_skip_cut(s, client);
+}
+
+/* Tells a side's decoder of the bytes skipped since its head was cut. */
+static void
+sess_skip_cut(struct sess *s, int side)
+{
+	if (!s->cut[side] || s->ws[side] == NULL)
+		return;
+	ws_dir_gap(s->ws[side], s->cut_off[side],
+	    s->next_off[side] - s->cut_off[side]);
+	s->cut[side] = 0;
+}
+
+/*
+ * The server's 101 began but its end was lost: decode what follows as
+ * frames, extensions unknown, each decoder resynchronising past the gap.
+ */
+static void
+sess_upgrade_blind(struct sess *s)
+{
+	int client = s->c->client;
+
+	s->upgrade_pending = 0;
+	s->ext = WS_EXT_UNKNOWN;
+	s->state = SS_WS;
+	sess_start_ws(s, !client);
+	sess_start_ws(s, client);
+	sess_flush_hold(s, client);
+	sess_skip_cut(s, client);
+	sess_skip_cut(s, !client);
 }
 
 static void
@@ -409,11 +519,19 @@ sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
 			ws_dir_gap(s->ws[side], off, len);
 		break;
 	case SS_HTTP:
-		/* The exchange cannot be followed; look for frames again. */
-		if (s->upgrade_pending || s->hs != NULL)
-			s->state = SS_DETECT;
-		else
-			s->state = SS_IGNORE;
+		/* This side's head cannot be followed past the gap. */
+		if (!s->cut[side]) {
+			s->cut[side] = 1;
+			s->cut_off[side] = off;
+		}
+		s->next_off[side] = off + len;
+		if (sess_role(s, side) == ROLE_SERVER) {
+			if (s->saw_101)
+				sess_upgrade_blind(s);
+			else
+				/* The answer itself is lost: look for frames. */
+				s->state = SS_DETECT;
+		}
 		break;
 	default:
 		break;
@@ -479,6 +597,10 @@ sess_close(void *arg, struct conn *c)
 			memcpy(cs.close_reason[r], s->rs[r].reason,
 			    sizeof cs.close_reason[r]);
 		}
+		for (side = 0; side < 2; side++)
+			if (s->ws[side] != NULL &&
+			    ws_dir_stats(s->ws[side])->stopped != WS_STOP_NONE)
+				s->rs[sess_role(s, side)].blind = 1;
 		cs.tcp_end = conn_end_name(c->end);
 		cs.end_packet = c->end_pkt;
 		verdict_conn_end(s, &cs);
@@ -520,13 +642,16 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 
 	rs->frames++;
 	s->an->sum->frames++;
-	if (!rs->in_msg || rs->cur_msg_id != f->message_id) {
-		rs->cur_msg_id = f->message_id;
-		rs->cur_msg_wire = 0;
-		rs->in_msg = 1;
+	/* Control frames between fragments do not touch the data message. */
+	if (!WS_OP_IS_CONTROL(f->opcode)) {
+		if (!rs->in_msg || rs->cur_msg_id != f->message_id) {
+			rs->cur_msg_id = f->message_id;
+			rs->cur_msg_wire = 0;
+			rs->in_msg = 1;
+		}
+		if (rs->cur_msg_wire + f->payload_len >= rs->cur_msg_wire)
+			rs->cur_msg_wire += f->payload_len;
 	}
-	if (rs->cur_msg_wire + f->payload_len >= rs->cur_msg_wire)
-		rs->cur_msg_wire += f->payload_len;
 	h = &rs->hf[rs->nhf++ % HIST_FRAMES];
 	memset(h, 0, sizeof *h);
 	h->index = f->index;
@@ -534,7 +659,8 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	h->ts = f->ts;
 	h->payload_len = f->payload_len;
 	h->message_id = f->message_id;
-	h->msg_wire = rs->cur_msg_wire;
+	h->msg_wire = WS_OP_IS_CONTROL(f->opcode) ? f->payload_len :
+	    rs->cur_msg_wire;
 	h->max_msg_before = rs->max_msg;
 	h->max_frame_before = rs->max_frame;
 	h->opcode = f->opcode;
@@ -564,6 +690,7 @@ sess_ws_message(void *arg, const struct ws_message *m)
 	struct role_state        *rs = &s->rs[role];
 	uint64_t                  i, n;
 	struct hist_frame        *h;
+	struct server_max        *sm;
 
 	rs->messages++;
 	s->an->sum->messages++;
@@ -579,6 +706,14 @@ sess_ws_message(void *arg, const struct ws_message *m)
 	if (!m->incomplete && !m->undecoded && !WS_OP_IS_CONTROL(m->opcode) &&
 	    m->decoded_size > rs->max_msg)
 		rs->max_msg = m->decoded_size;
+	/*
+	 * The server received it whole. Whether it took it shows later: a
+	 * size it rejects lands in min_bad, and only what stays below that
+	 * counts as taken.
+	 */
+	if (role == ROLE_CLIENT && !m->incomplete && !m->undecoded &&
+	    !WS_OP_IS_CONTROL(m->opcode) && (sm = sess_server(s)) != NULL)
+		server_took(sm, s->c->id, m->decoded_size);
 	if (rs->cur_msg_id == m->id)
 		rs->in_msg = 0;
 	if (s->an->sink->message != NULL)
@@ -603,6 +738,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	f.sender = role;
 	f.rule = wf->rule;
 	f.frame_index = -1;
+	f.limit_from_reason = -1;
 	if (wf->frame != NULL) {
 		f.packet = wf->frame->first_pkt;
 		f.frame_index = (int64_t)wf->frame->index;
@@ -664,6 +800,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	struct capture          *cap;
 
 	memset(sum, 0, sizeof *sum);
+	memset(an->servers, 0, sizeof an->servers);
 	an->sum = sum;
 	/* Refuse what libpcap refuses before anything is stored. */
 	cap = capture_open(path, NULL, err, errlen);

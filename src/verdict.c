@@ -25,12 +25,43 @@ static void        verdict_attribute_size(struct sess *, int,
 			struct finding *);
 static const struct hist_frame *verdict_last_frame(const struct role_state *,
 			uint64_t);
+static const struct hist_frame *verdict_size_frame(const struct role_state *,
+			uint64_t);
+static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
 static void        verdict_profiles(struct finding *);
 static void        verdict_abnormal(struct sess *, int, const char **);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
 static int         first_closer(const struct sess *);
+static void        verdict_rank(const char **, const char *);
+
+/*
+ * A connection's verdict is its gravest finding: a protocol, data or size
+ * error first, then an abnormal end, a handshake failure, an application
+ * or unusual close, a normal close. The earliest wins a tie.
+ */
+static void
+verdict_rank(const char **verdict, const char *class)
+{
+	static const char *const order[] = {
+		"normal", "other", "application", "handshake", "1006", "1009",
+		"1007", "1002"
+	};
+	int                      i, cur = -1, new = -1;
+
+	for (i = 0; i < (int)(sizeof order / sizeof order[0]); i++) {
+		if (*verdict != NULL && strcmp(*verdict, order[i]) == 0)
+			cur = i;
+		if (strcmp(class, order[i]) == 0)
+			new = i;
+	}
+	/* The three error classes rank alike: the first one stands. */
+	if (cur >= 5 && new >= 5)
+		return;
+	if (new > cur)
+		*verdict = order[new];
+}
 
 /* The role whose close frame came first (the caller knows one exists). */
 static int
@@ -80,6 +111,38 @@ verdict_last_frame(const struct role_state *rs, uint64_t pkt)
 			best = h;
 	}
 	return best;
+}
+
+/* Size of a frame's message up to it: decoded when it was inflated. */
+static uint64_t
+verdict_msg_size(const struct hist_frame *h)
+{
+	return h->msg_compressed && h->msg_decoded > h->msg_wire ?
+	    h->msg_decoded : h->msg_wire;
+}
+
+/*
+ * The frame that pushed past what the closer had taken before: the latest
+ * data frame, at or before the close, whose message grew larger than any
+ * message completed before it. The last frame when none did.
+ */
+static const struct hist_frame *
+verdict_size_frame(const struct role_state *rs, uint64_t pkt)
+{
+	const struct hist_frame *best = NULL, *h;
+	uint64_t                 i, n;
+
+	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
+	for (i = 0; i < n; i++) {
+		h = &rs->hf[i];
+		if (h->first_pkt > pkt || WS_OP_IS_CONTROL(h->opcode))
+			continue;
+		if (verdict_msg_size(h) <= h->max_msg_before)
+			continue;
+		if (best == NULL || h->index > best->index)
+			best = h;
+	}
+	return best != NULL ? best : verdict_last_frame(rs, pkt);
 }
 
 static const char *
@@ -140,9 +203,10 @@ static void
 verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 {
 	const struct role_state *ps = &s->rs[!closer];
-	const struct hist_frame *h = verdict_last_frame(ps, f->packet);
+	const struct hist_frame *h = verdict_size_frame(ps, f->packet);
 	const struct hist_viol  *v;
-	uint64_t                 size, i, n;
+	struct server_max       *sm;
+	uint64_t                 size, bad, ok, i, n;
 
 	f->limit_from_reason = verdict_reason_limit(f->reason, f->reason_len);
 	if (h == NULL) {
@@ -156,18 +220,36 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	f->offending_frame_index = (int64_t)h->index;
 	f->offending_sender = !closer;
 	f->offending_rule = "message-too-big";
+	/* A rule the frame broke says more: ws answers length-msb-set 1009. */
 	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
 	for (i = 0; i < n; i++) {
 		v = &ps->hv[i];
-		if (strcmp(v->class, "1009") == 0 && v->pkt == h->first_pkt)
+		if (v->pkt != h->first_pkt || !v->has_frame ||
+		    v->frame_index != h->index)
+			continue;
+		if (strcmp(v->class, "1009") == 0 ||
+		    strcmp(f->offending_rule, "message-too-big") == 0)
 			f->offending_rule = v->rule;
 	}
 	/* Decoded size when inflated; else what the wire declared so far. */
-	size = h->msg_compressed && h->msg_decoded > h->msg_wire ?
-	    h->msg_decoded : h->msg_wire;
+	size = verdict_msg_size(h);
 	f->has_limit = 1;
 	f->limit_min = h->max_msg_before;
-	f->limit_max = size > 0 ? size - 1 : 0;
+	/*
+	 * What this server took and refused on other connections bounds it
+	 * too, as long as the two stay consistent.
+	 */
+	if (closer == ROLE_SERVER && (sm = sess_server(s)) != NULL) {
+		bad = sm->min_bad != 0 && sm->min_bad < size ? sm->min_bad :
+		    size;
+		ok = server_took_elsewhere(sm, s->c->id);
+		if (ok > f->limit_min && ok < bad)
+			f->limit_min = ok;
+		if (sm->min_bad == 0 || size < sm->min_bad)
+			sm->min_bad = size;
+	} else
+		bad = size;
+	f->limit_max = bad > 0 ? bad - 1 : 0;
 	if (f->limit_max < f->limit_min) {
 		/* An earlier, larger message was accepted: a frame limit. */
 		f->limit_min = h->max_frame_before;
@@ -177,6 +259,14 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	}
 	if (f->has_limit)
 		verdict_profiles(f);
+	if (!f->has_limit) {
+		snprintf(f->detail, sizeof f->detail,
+		    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the "
+		    "message to %" PRIu64 " bytes, yet a larger one was taken "
+		    "before: no consistent limit", !closer == ROLE_CLIENT ?
+		    "client" : "server", h->index, h->first_pkt, size);
+		return;
+	}
 	snprintf(f->detail, sizeof f->detail,
 	    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the message to %"
 	    PRIu64 " bytes; the closer's limit is between %" PRIu64 " and %"
@@ -246,7 +336,14 @@ verdict_profiles(struct finding *f)
 	for (i = 0; i < profile_count; i++) {
 		p = &profile_table[i];
 		lim = p->max_message ? p->max_message : p->max_frame;
-		if (lim < f->limit_min || lim > f->limit_max)
+		/* A limit stated in the reason is the better witness. */
+		if (f->limit_from_reason >= 0 &&
+		    (uint64_t)f->limit_from_reason >= f->limit_min &&
+		    (uint64_t)f->limit_from_reason <= f->limit_max) {
+			if (lim != (uint64_t)f->limit_from_reason &&
+			    p->max_frame != (uint64_t)f->limit_from_reason)
+				continue;
+		} else if (lim < f->limit_min || lim > f->limit_max)
 			continue;
 		n += (size_t)snprintf(f->matching_profiles + n,
 		    sizeof f->matching_profiles - n, "%s%s",
@@ -278,14 +375,18 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	f.reason_len = rs->reason_len;
 	f.answered = s->rs[!role].close_sent &&
 	    s->rs[!role].close_pkt < rs->close_pkt;
-	if (!f.answered) {
-		if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
-			verdict_attribute_rule(s, role, &f, class);
-		else if (strcmp(class, "1009") == 0)
-			verdict_attribute_size(s, role, &f);
-	}
+	/* An answer can still say why: a 1002 answering a malformed close. */
+	if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
+		verdict_attribute_rule(s, role, &f, class);
+	else if (strcmp(class, "1009") == 0)
+		verdict_attribute_size(s, role, &f);
 	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;
-	if (f.answered)
+	if (f.answered && r != NULL)
+		snprintf(f.explanation, sizeof f.explanation,
+		    "%s answered the peer's close with %d: %s",
+		    role == ROLE_CLIENT ? "client" : "server", f.code,
+		    r->explanation);
+	else if (f.answered)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s answered the peer's close", role == ROLE_CLIENT ?
 		    "client" : "server");
@@ -293,15 +394,15 @@ verdict_close(struct sess *s, int role, const char **verdict)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s closed with %d: %s", role == ROLE_CLIENT ? "client" :
 		    "server", f.code, r->explanation);
+	else if (f.code >= 0)
+		snprintf(f.explanation, sizeof f.explanation,
+		    "%s started the closing handshake with code %d (%s)",
+		    role == ROLE_CLIENT ? "client" : "server", f.code, class);
 	else
 		snprintf(f.explanation, sizeof f.explanation,
-		    "%s started the closing handshake%s%s",
-		    role == ROLE_CLIENT ? "client" : "server",
-		    f.code >= 0 ? " with code " : " with no code",
-		    f.code >= 0 ? (strcmp(class, "normal") == 0 ? "(normal)" :
-		    class) : "");
-	if (*verdict == NULL && !f.answered && strcmp(class, "normal") != 0)
-		*verdict = class;
+		    "%s started the closing handshake with no code",
+		    role == ROLE_CLIENT ? "client" : "server");
+	verdict_rank(verdict, class);
 	sess_emit(s, &f);
 }
 
@@ -321,11 +422,14 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 	f.sender = role;
 	f.frame_index = -1;
 	f.limit_from_reason = -1;
+	/* Past a point its decoder gave up on, a close may have gone unseen. */
+	if (rs->blind)
+		return;
 	if (ps->close_sent && !rs->close_sent) {
 		f.rule = "close-unanswered";
 		f.packet = rs->ended ? rs->end_pkt : ps->close_pkt;
 		f.time = rs->ended ? rs->end_ts : ps->close_ts;
-	} else if (rs->ended && !rs->close_sent) {
+	} else if (rs->ended && !rs->close_sent && !rs->blind) {
 		f.rule = rs->rst ? "abrupt-reset" : "abrupt-fin";
 		f.packet = rs->end_pkt;
 		f.time = rs->end_ts;
@@ -344,8 +448,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 	r = rule_find(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s",
 	    r != NULL ? r->explanation : f.rule);
-	if (*verdict == NULL)
-		*verdict = "1006";
+	verdict_rank(verdict, "1006");
 	sess_emit(s, &f);
 }
 
@@ -396,10 +499,8 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 	if (cs->websocket || s->findings > 0)
 		for (r = 0; r < 2; r++)
 			verdict_capture(s, r);
-	if (verdict == NULL && s->hs != NULL && s->hs->nissues > 0)
-		verdict = "handshake";
-	if (verdict == NULL && (s->rs[0].close_sent || s->rs[1].close_sent))
-		verdict = verdict_close_class(s->rs[first_closer(s)].close_code);
+	if (s->hs != NULL && s->hs->nissues > 0)
+		verdict_rank(&verdict, "handshake");
 	if (verdict == NULL)
 		verdict = strcmp(cs->tcp_end, "open") == 0 ? "open" : "none";
 	cs->verdict = verdict;

@@ -12,6 +12,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_streams_entry,
 	&cmd_report_entry,
 	&cmd_rules_entry,
+	&cmd_browse_entry,
 
 	NULL
 };

@@ -15,6 +15,7 @@ extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_streams_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_rules_entry;
+extern const struct cmd_entry cmd_browse_entry;
 extern const struct cmd_entry *const cmd_table[];
 
 #endif

@@ -1,0 +1,721 @@
+/*
+ * browse-connection: one connection. The handshake and a verdict box on
+ * top, then the frames of both directions merged in wire order.
+ *
+ * A connection may hold millions of frames, so the timeline is never
+ * loaded whole. Within a direction frames are numbered 0..n-1 and their
+ * first packets never decrease, so the merged position of a frame is its
+ * index plus the number of frames of the other direction before it, and
+ * the split of a merged position between the directions is a binary
+ * search; both need O(log n) point lookups on the frame_order index of
+ * frame_t (the frames view hides the direction code that index is on).
+ * Only the rows on screen plus a margin are fetched.
+ */
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "browse.h"
+#include "escape.h"
+#include "rules.h"
+#include "wsautopsy.h"
+
+#define BC_CACHE_MAX 512
+#define BC_MARKS_MAX 4096
+#define BC_PREVIEW   64     /* payload bytes previewed */
+
+/* The order of frames: first packet, then direction, then index. */
+struct bc_key {
+	int64_t packet;
+	int     dir;
+	int64_t index;
+};
+
+struct bc_row {
+	struct bc_key k;
+	int64_t       last_packet;
+	double        time;
+	int           flags, opcode, close_code;
+	uint64_t      len;
+	char          preview[160];
+	const struct bc_mark *mark;
+};
+
+struct bc_mark {
+	struct bc_key k;
+	char          cls[16];
+	char          rule[48];
+};
+
+struct bc {
+	struct browse     *b;
+	sqlite3           *db;
+	int64_t            conn;
+	double             t0;
+	int64_t            n[2];
+	struct browse_list l;
+	struct bc_row     *cache;
+	int64_t            cstart;
+	int                cn;
+	struct bc_mark    *marks;
+	int                nmarks, marks_cut;
+	struct browse_text head;
+	int                head_rows, hide_head, rel_time;
+	int                rows, cols;
+	sqlite3_stmt      *st_packet, *st_page;
+};
+
+static const struct browse_key bc_keys[] = {
+	{ '\r', "Enter", BCMD_ENTER, 0, "open the selected frame" },
+	{ '\n', NULL, BCMD_ENTER, 0, NULL },
+	{ KEY_ENTER, NULL, BCMD_ENTER, 0, NULL },
+	{ ']', "]", BCMD_NEXT_FINDING, 0, "next frame with a finding" },
+	{ '[', "[", BCMD_PREV_FINDING, 0, "previous frame with a finding" },
+	{ 't', "t", BCMD_TIME, 0, "time: absolute or since the connection began" },
+	{ 'h', "h", BCMD_HEADER, 0, "hide or show the handshake and verdict" },
+	{ 0, "", BCMD_NONE, 0, NULL }
+};
+
+static void	*bc_init(struct browse *, const void *);
+static void	 bc_free(void *);
+static void	 bc_draw(void *, int, int);
+static void	 bc_key(void *, enum browse_cmd, int);
+static void	 bc_resize(void *, int, int);
+static void	 bc_status(void *, char *, size_t);
+static int	 bc_prepare(struct bc *, const char *, sqlite3_stmt **);
+static int	 bc_cmp(const struct bc_key *, const struct bc_key *);
+static int	 bc_key_at(struct bc *, int, int64_t, struct bc_key *);
+static int64_t	 bc_count_before(struct bc *, int, const struct bc_key *);
+static int64_t	 bc_position(struct bc *, const struct bc_key *);
+static void	 bc_split(struct bc *, int64_t, int64_t *);
+static void	 bc_fetch(struct bc *);
+static int	 bc_fetch_dir(struct bc *, int, int64_t, int, struct bc_row *);
+static void	 bc_load_marks(struct bc *);
+static int	 bc_mark_cmp(const void *, const void *);
+static void	 bc_build_head(struct bc *, int);
+static void	 bc_verdict(struct bc *, int, const char *);
+static void	 bc_field(char *, size_t, const char *, const char *);
+static void	 bc_draw_row(struct bc *, int, const struct bc_row *, int);
+static const struct bc_row *bc_selected(struct bc *);
+static void	 bc_jump_finding(struct bc *, int);
+static void	 bc_packet(struct bc *);
+
+const struct browse_view browse_connection_view = {
+	"connection", bc_keys, bc_init, bc_free, bc_draw, bc_key, bc_resize,
+	bc_status
+};
+
+static int
+bc_prepare(struct bc *v, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
+		browse_message(v->b, "database: %s", sqlite3_errmsg(v->db));
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void *
+bc_init(struct browse *b, const void *arg)
+{
+	struct bc    *v = xcalloc(1, sizeof *v);
+	sqlite3_stmt *st;
+	int           d;
+
+	v->b = b;
+	v->db = browse_db(b);
+	v->conn = *(const int64_t *)arg;
+	v->cache = xcalloc(BC_CACHE_MAX, sizeof *v->cache);
+	if (bc_prepare(v, "SELECT packet FROM frame_t WHERE connection_id = ?1"
+	    " AND direction = ?2 AND frame_index = ?3", &v->st_packet) != 0 ||
+	    bc_prepare(v, "SELECT frame_index, packet, last_packet, t_sec +"
+	    " t_nsec / 1e9, flags, opcode, payload_length, substr(payload_prefix,"
+	    " 1, 64), close_code, close_reason_text FROM frame_t WHERE"
+	    " connection_id = ?1 AND direction = ?2 AND frame_index >= ?3"
+	    " ORDER BY frame_index LIMIT ?4", &v->st_page) != 0 ||
+	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
+	    " connection_id = ?1 AND direction = ?2), first_time FROM"
+	    " connections WHERE connection_id = ?1", &st) != 0) {
+		bc_free(v);
+		return NULL;
+	}
+	for (d = 0; d < 2; d++) {
+		sqlite3_bind_int64(st, 1, v->conn);
+		sqlite3_bind_int(st, 2, d);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			v->n[d] = sqlite3_column_type(st, 0) == SQLITE_NULL ?
+			    0 : (int64_t)sqlite3_column_int64(st, 0) + 1;
+			v->t0 = sqlite3_column_double(st, 1);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	v->l.n = v->n[0] + v->n[1];
+	bc_load_marks(v);
+	return v;
+}
+
+static void
+bc_free(void *p)
+{
+	struct bc *v = p;
+
+	sqlite3_finalize(v->st_packet);
+	sqlite3_finalize(v->st_page);
+	browse_text_clear(&v->head);
+	free(v->marks);
+	free(v->cache);
+	free(v);
+}
+
+static int
+bc_cmp(const struct bc_key *a, const struct bc_key *b)
+{
+	if (a->packet != b->packet)
+		return a->packet < b->packet ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	if (a->index != b->index)
+		return a->index < b->index ? -1 : 1;
+	return 0;
+}
+
+static int
+bc_key_at(struct bc *v, int dir, int64_t i, struct bc_key *k)
+{
+	sqlite3_stmt *st = v->st_packet;
+	int           rc = -1;
+
+	sqlite3_bind_int64(st, 1, v->conn);
+	sqlite3_bind_int(st, 2, dir);
+	sqlite3_bind_int64(st, 3, i);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		k->packet = (int64_t)sqlite3_column_int64(st, 0);
+		k->dir = dir;
+		k->index = i;
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* How many frames of direction dir come before k in wire order. */
+static int64_t
+bc_count_before(struct bc *v, int dir, const struct bc_key *k)
+{
+	struct bc_key m;
+	int64_t       lo = 0, hi = v->n[dir], mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (bc_key_at(v, dir, mid, &m) == 0 && bc_cmp(&m, k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int64_t
+bc_position(struct bc *v, const struct bc_key *k)
+{
+	return bc_count_before(v, 0, k) + bc_count_before(v, 1, k);
+}
+
+/* The frames of each direction that come before merged position pos. */
+static void
+bc_split(struct bc *v, int64_t pos, int64_t *c)
+{
+	struct bc_key a, b;
+	int64_t       lo, hi, mid;
+
+	lo = pos - v->n[1] > 0 ? pos - v->n[1] : 0;
+	hi = pos < v->n[0] ? pos : v->n[0];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		/* Too few client frames taken while one precedes a server one. */
+		if (bc_key_at(v, 0, mid, &a) == 0 &&
+		    bc_key_at(v, 1, pos - mid - 1, &b) == 0 && bc_cmp(&a, &b) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c[0] = lo;
+	c[1] = pos - lo;
+}
+
+static int
+bc_fetch_dir(struct bc *v, int dir, int64_t from, int want, struct bc_row *r)
+{
+	sqlite3_stmt        *st = v->st_page;
+	const unsigned char *p;
+	int                  n = 0, len;
+
+	sqlite3_bind_int64(st, 1, v->conn);
+	sqlite3_bind_int(st, 2, dir);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int(st, 4, want);
+	while (n < want && sqlite3_step(st) == SQLITE_ROW) {
+		memset(&r[n], 0, sizeof r[n]);
+		r[n].k.index = (int64_t)sqlite3_column_int64(st, 0);
+		r[n].k.packet = (int64_t)sqlite3_column_int64(st, 1);
+		r[n].k.dir = dir;
+		r[n].last_packet = (int64_t)sqlite3_column_int64(st, 2);
+		r[n].time = sqlite3_column_double(st, 3);
+		r[n].flags = sqlite3_column_int(st, 4);
+		r[n].opcode = sqlite3_column_int(st, 5);
+		r[n].len = (uint64_t)sqlite3_column_int64(st, 6);
+		p = sqlite3_column_blob(st, 7);
+		len = sqlite3_column_bytes(st, 7);
+		r[n].close_code = sqlite3_column_type(st, 8) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int(st, 8);
+		if (r[n].close_code >= 0)
+			snprintf(r[n].preview, sizeof r[n].preview, "%d %s",
+			    r[n].close_code, browse_col_text(st, 9));
+		else if (p != NULL)
+			esc_terminal(p, (size_t)len, r[n].preview,
+			    sizeof r[n].preview);
+		n++;
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+/* Fetches the rows around the screen when they are not cached. */
+static void
+bc_fetch(struct bc *v)
+{
+	struct bc_row *r[2];
+	int64_t        c[2], start, end;
+	int            want, got[2], i[2], j, d, k;
+
+	end = v->l.top + v->l.rows < v->l.n ? v->l.top + v->l.rows : v->l.n;
+	if (v->l.n == 0 || (v->cn > 0 && v->l.top >= v->cstart &&
+	    end <= v->cstart + v->cn))
+		return;
+	want = v->l.rows * 3 < BC_CACHE_MAX ? v->l.rows * 3 : BC_CACHE_MAX;
+	start = v->l.top - v->l.rows > 0 ? v->l.top - v->l.rows : 0;
+	bc_split(v, start, c);
+	for (d = 0; d < 2; d++) {
+		r[d] = xcalloc((size_t)want, sizeof *r[d]);
+		got[d] = bc_fetch_dir(v, d, c[d], want, r[d]);
+		i[d] = 0;
+	}
+	for (j = 0; j < want && (i[0] < got[0] || i[1] < got[1]); j++) {
+		d = i[1] >= got[1] || (i[0] < got[0] &&
+		    bc_cmp(&r[0][i[0]].k, &r[1][i[1]].k) < 0) ? 0 : 1;
+		v->cache[j] = r[d][i[d]++];
+		v->cache[j].mark = NULL;
+		for (k = 0; k < v->nmarks; k++)
+			if (bc_cmp(&v->marks[k].k, &v->cache[j].k) == 0) {
+				v->cache[j].mark = &v->marks[k];
+				break;
+			}
+	}
+	v->cstart = start;
+	v->cn = j;
+	free(r[0]);
+	free(r[1]);
+}
+
+/* The frames findings name: their own frame and the one that provoked. */
+static void
+bc_load_marks(struct bc *v)
+{
+	sqlite3_stmt   *st;
+	struct bc_mark *m;
+	int             o;
+
+	v->marks = xcalloc(BC_MARKS_MAX, sizeof *v->marks);
+	if (bc_prepare(v, "SELECT class, coalesce(rule, offending_rule, kind),"
+	    " coalesce(offending_rule, kind), sender = 'server',"
+	    " frame_index, packet, offending_sender = 'server',"
+	    " offending_frame_index, offending_packet FROM findings WHERE"
+	    " connection_id = ?1 ORDER BY time", &st) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, v->conn);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (o = 0; o < 2; o++) {
+			if (sqlite3_column_type(st, 4 + 3 * o) == SQLITE_NULL ||
+			    sqlite3_column_type(st, 3 + 3 * o) == SQLITE_NULL)
+				continue;
+			if (v->nmarks == BC_MARKS_MAX) {
+				v->marks_cut = 1;
+				break;
+			}
+			m = &v->marks[v->nmarks++];
+			m->k.dir = sqlite3_column_int(st, 3 + 3 * o);
+			m->k.index = (int64_t)sqlite3_column_int64(st, 4 + 3 * o);
+			m->k.packet = (int64_t)sqlite3_column_int64(st, 5 + 3 * o);
+			snprintf(m->cls, sizeof m->cls, "%s",
+			    browse_col_text(st, 0));
+			snprintf(m->rule, sizeof m->rule, "%s",
+			    browse_col_text(st, 1 + o));
+		}
+	}
+	sqlite3_finalize(st);
+	qsort(v->marks, (size_t)v->nmarks, sizeof *v->marks, bc_mark_cmp);
+}
+
+static int
+bc_mark_cmp(const void *a, const void *b)
+{
+	return bc_cmp(&((const struct bc_mark *)a)->k,
+	    &((const struct bc_mark *)b)->k);
+}
+
+/* The handshake and the verdict box, wrapped to the width. */
+static void
+bc_build_head(struct bc *v, int cols)
+{
+	sqlite3_stmt *st;
+	char          buf[BROWSE_TEXT_MAX];
+	const char   *verdict;
+	int           bold = A_BOLD;
+
+	browse_text_clear(&v->head);
+	if (bc_prepare(v, "SELECT connection_id, capture, client, server,"
+	    " handshake_seen, midstream, method, path, host, origin,"
+	    " user_agent, ws_version, request_protocols, request_extensions,"
+	    " status, status_reason, server_header, accept, accept_ok,"
+	    " subprotocol, extensions, extensions_state, handshake_issues,"
+	    " verdict, tcp_end, ended_by, close_client, close_server"
+	    " FROM connections WHERE connection_id = ?1", &st) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, v->conn);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		browse_text_add(&v->head, 0, "connection %" PRId64 " is not in"
+		    " the database", v->conn);
+		return;
+	}
+	verdict = browse_col_text(st, 23);
+	snprintf(buf, sizeof buf, "connection %" PRId64 "  %s -> %s  %s"
+	    "  verdict %s  tcp %s", v->conn, browse_col_text(st, 2),
+	    browse_col_text(st, 3), browse_col_text(st, 1), verdict,
+	    browse_col_text(st, 24));
+	browse_text_wrap(&v->head, bold, "", cols, buf);
+	if (!sqlite3_column_int(st, 4)) {
+		browse_text_add(&v->head, 0, "  no handshake captured%s",
+		    sqlite3_column_int(st, 5) ? " (picked up mid-stream)" :
+		    "");
+	} else {
+		snprintf(buf, sizeof buf, "-> %s %s HTTP/1.1", browse_col_text(st,
+		    6), browse_col_text(st, 7));
+		bc_field(buf, sizeof buf, "Host", browse_col_text(st, 8));
+		bc_field(buf, sizeof buf, "Origin", browse_col_text(st, 9));
+		bc_field(buf, sizeof buf, "User-Agent", browse_col_text(st, 10));
+		bc_field(buf, sizeof buf, "Sec-WebSocket-Version",
+		    browse_col_text(st, 11));
+		bc_field(buf, sizeof buf, "Sec-WebSocket-Protocol",
+		    browse_col_text(st, 12));
+		bc_field(buf, sizeof buf, "Sec-WebSocket-Extensions",
+		    browse_col_text(st, 13));
+		browse_text_wrap(&v->head, 0, "", cols, buf);
+		snprintf(buf, sizeof buf, "<- HTTP/1.1 %s %s",
+		    browse_col_text(st, 14), browse_col_text(st, 15));
+		bc_field(buf, sizeof buf, "Server", browse_col_text(st, 16));
+		bc_field(buf, sizeof buf, "Sec-WebSocket-Protocol",
+		    browse_col_text(st, 19));
+		bc_field(buf, sizeof buf, "Sec-WebSocket-Extensions",
+		    browse_col_text(st, 20));
+		bc_field(buf, sizeof buf, "Sec-WebSocket-Accept",
+		    browse_col_text(st, 17));
+		bc_field(buf, sizeof buf, "accept check",
+		    sqlite3_column_type(st, 18) == SQLITE_NULL ? "not made" :
+		    sqlite3_column_int(st, 18) ? "correct" : "WRONG");
+		bc_field(buf, sizeof buf, "issues", browse_col_text(st, 22));
+		browse_text_wrap(&v->head, 0, "", cols, buf);
+	}
+	snprintf(buf, sizeof buf, "%s", verdict);
+	sqlite3_finalize(st);
+	bc_verdict(v, cols, buf);
+}
+
+/* Appends "  Name: value" when there is a value. */
+static void
+bc_field(char *buf, size_t len, const char *name, const char *value)
+{
+	size_t n = strlen(buf);
+
+	if (value[0] != '\0' && n < len)
+		snprintf(buf + n, len - n, "  %s: %s", name, value);
+}
+
+/* The verdict box: the finding that decided the verdict, explained. */
+static void
+bc_verdict(struct bc *v, int cols, const char *verdict)
+{
+	sqlite3_stmt      *st;
+	const struct rule *r;
+	const char        *rule;
+	char               buf[BROWSE_TEXT_MAX];
+	int                attr = browse_class_attr(verdict), w = cols - 2;
+
+	if (bc_prepare(v, "SELECT kind, class, rule, offending_rule,"
+	    " explanation, section, offending_sender, offending_frame_index,"
+	    " offending_packet, limit_min, limit_max, matching_profiles, cause,"
+	    " remedy, detail, reason, sender, code, count(*) OVER ()"
+	    " FROM findings WHERE connection_id = ?1 ORDER BY class = ?2 DESC,"
+	    " kind = 'close' DESC, time LIMIT 1", &st) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, v->conn);
+	sqlite3_bind_text(st, 2, verdict, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		browse_text_add(&v->head, attr, "[ verdict %s: no finding ]",
+		    verdict);
+		return;
+	}
+	rule = browse_col_text(st, 2)[0] != '\0' ? browse_col_text(st, 2) :
+	    browse_col_text(st, 3);
+	r = rule_find(rule);
+	browse_text_add(&v->head, attr | A_BOLD, "+-- verdict %s: %s %s%s%s",
+	    verdict, browse_col_text(st, 0), rule, rule[0] != '\0' ? "  " : "",
+	    browse_col_text(st, 5));
+	browse_text_wrap(&v->head, attr, "| ", w, browse_col_text(st, 4));
+	if (r != NULL && strstr(browse_col_text(st, 4), r->explanation) ==
+	    NULL)
+		browse_text_wrap(&v->head, attr, "| ", w, r->explanation);
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+		snprintf(buf, sizeof buf, "offending frame: %s frame %" PRId64
+		    " (packet %" PRId64 ")", browse_col_text(st, 6),
+		    (int64_t)sqlite3_column_int64(st, 7), (int64_t)sqlite3_column_int64(st, 8));
+		browse_text_wrap(&v->head, attr, "| ", w, buf);
+	}
+	if (browse_col_text(st, 14)[0] != '\0')
+		browse_text_wrap(&v->head, attr, "| ", w, browse_col_text(st, 14));
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+		snprintf(buf, sizeof buf, "inferred limit: %" PRId64 " to %"
+		    PRId64 " bytes; matching profiles: %s",
+		    (int64_t)sqlite3_column_int64(st, 9), (int64_t)sqlite3_column_int64(st, 10),
+		    browse_col_text(st, 11));
+		browse_text_wrap(&v->head, attr, "| ", w, buf);
+	}
+	if (browse_col_text(st, 12)[0] != '\0') {
+		snprintf(buf, sizeof buf, "cause: %s", browse_col_text(st, 12));
+		browse_text_wrap(&v->head, attr, "| ", w, buf);
+	}
+	if (browse_col_text(st, 13)[0] != '\0') {
+		snprintf(buf, sizeof buf, "remedy: %s", browse_col_text(st, 13));
+		browse_text_wrap(&v->head, attr, "| ", w, buf);
+	}
+	if (sqlite3_column_int(st, 18) > 1)
+		browse_text_add(&v->head, attr, "| %d findings in all: ] and"
+		    " [ walk the frames they name", sqlite3_column_int(st, 18));
+	browse_text_add(&v->head, attr, "+--");
+	sqlite3_finalize(st);
+}
+
+static void
+bc_draw(void *p, int rows, int cols)
+{
+	struct bc *v = p;
+	int        y = 0, hr;
+	int64_t    i;
+	size_t     h;
+
+	hr = v->hide_head ? 0 : v->head_rows;
+	for (h = 0; (int)h < hr && h < v->head.n; h++) {
+		attron(v->head.lines[h].attr);
+		browse_put(y++, 0, cols, v->head.lines[h].text);
+		attroff(v->head.lines[h].attr);
+	}
+	if (hr > 0 && (size_t)hr < v->head.n)
+		browse_put(y - 1, cols - 14, 14, "  (h: hide)");
+	attron(A_BOLD);
+	bc_draw_row(v, y++, NULL, cols);
+	attroff(A_BOLD);
+	bc_fetch(v);
+	for (i = v->l.top; i < v->l.n && y < rows; i++, y++) {
+		if (i < v->cstart || i >= v->cstart + v->cn)
+			break;
+		if (i == v->l.sel) {
+			attron(A_REVERSE);
+			move(y, 0);
+			hline(' ', cols);
+		}
+		bc_draw_row(v, y, &v->cache[i - v->cstart], cols);
+		if (i == v->l.sel)
+			attroff(A_REVERSE);
+	}
+	if (v->l.n == 0)
+		browse_put(y, 2, cols - 2, "no WebSocket frames");
+}
+
+static void
+bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
+{
+	char t[40], fl[8];
+	int  attr, x;
+
+	if (r == NULL) {
+		browse_putf(y, 0, cols, "  dir %-15s %8s %-6s %-5s %10s  payload",
+		    v->rel_time ? "since start" : "time", "packet", "opcode",
+		    "flags", "length");
+		return;
+	}
+	if (v->rel_time)
+		snprintf(t, sizeof t, "+%.6f", r->time - v->t0);
+	else
+		browse_time(r->time, t, sizeof t);
+	snprintf(fl, sizeof fl, "%c%c%c%c%c", r->flags & 1 ? 'F' : '-',
+	    r->flags & 2 ? '1' : '-', r->flags & 4 ? '2' : '-',
+	    r->flags & 8 ? '3' : '-', r->flags & 16 ? 'M' : '-');
+	attr = r->mark != NULL ? browse_class_attr(r->mark->cls) : (int)A_NORMAL;
+	if (r->mark != NULL && attr == (int)A_NORMAL)
+		attr = A_BOLD;
+	attron(attr);
+	x = browse_putf(y, 0, cols, "%c %s %-15s %8" PRId64 " %-6s %-5s %10"
+	    PRIu64 "  ", r->mark != NULL ? '*' : ' ', r->k.dir == 0 ? "->" :
+	    "<-", t, r->k.packet, browse_opcode_name(r->opcode), fl, r->len);
+	if (r->mark != NULL)
+		x = browse_putf(y, x, cols - x, "[%s %s] ", r->mark->cls,
+		    r->mark->rule);
+	attroff(attr);
+	browse_put(y, x, cols - x, r->preview);
+}
+
+static const struct bc_row *
+bc_selected(struct bc *v)
+{
+	bc_fetch(v);
+	if (v->l.sel < v->cstart || v->l.sel >= v->cstart + v->cn)
+		return NULL;
+	return &v->cache[v->l.sel - v->cstart];
+}
+
+static void
+bc_jump_finding(struct bc *v, int dir)
+{
+	const struct bc_row *r = bc_selected(v);
+	struct bc_key        here = { -1, -1, -1 };
+	int                  k, found = -1;
+
+	if (r != NULL)
+		here = r->k;
+	for (k = 0; k < v->nmarks; k++) {
+		if (dir > 0 && bc_cmp(&v->marks[k].k, &here) > 0) {
+			found = k;
+			break;
+		}
+		if (dir < 0 && bc_cmp(&v->marks[k].k, &here) < 0)
+			found = k;
+	}
+	if (found < 0) {
+		browse_message(v->b, "no %s frame with a finding%s",
+		    dir > 0 ? "later" : "earlier", v->marks_cut ?
+		    " among the first 4096 findings" : "");
+		return;
+	}
+	v->l.sel = bc_position(v, &v->marks[found].k);
+	browse_list_fit(&v->l);
+	browse_message(v->b, "%s %s", v->marks[found].cls,
+	    v->marks[found].rule);
+}
+
+/* The frame whose first packet is the last at or before the number. */
+static void
+bc_packet(struct bc *v)
+{
+	const struct bc_row *r;
+	struct bc_key        k;
+	char                 buf[32], *end;
+	long long            pkt;
+	int64_t              pos;
+
+	if (browse_prompt(v->b, "packet: ", buf, sizeof buf) != 0)
+		return;
+	pkt = strtoll(buf, &end, 10);
+	if (*end != '\0' || pkt < 1) {
+		browse_message(v->b, "not a packet number: %s", buf);
+		return;
+	}
+	k.packet = pkt;
+	k.dir = 2;
+	k.index = 0;
+	if ((pos = bc_position(v, &k)) == 0) {
+		browse_message(v->b, "packet %lld is before the first frame",
+		    pkt);
+		return;
+	}
+	v->l.sel = pos - 1;
+	browse_list_fit(&v->l);
+	if ((r = bc_selected(v)) != NULL && r->last_packet < pkt)
+		browse_message(v->b, "packet %lld carries no frame; the"
+		    " frame before it", pkt);
+}
+
+static void
+bc_key(void *p, enum browse_cmd cmd, int arg)
+{
+	struct bc              *v = p;
+	const struct bc_row    *r;
+	struct browse_frame_ref ref;
+
+	(void)arg;
+	if (browse_list_move(&v->l, cmd))
+		return;
+	switch (cmd) {
+	case BCMD_ENTER:
+		if ((r = bc_selected(v)) == NULL)
+			break;
+		ref.conn = v->conn;
+		ref.dir = r->k.dir;
+		ref.index = r->k.index;
+		ref.packet = r->k.packet;
+		browse_push(v->b, &browse_frame_view, &ref);
+		break;
+	case BCMD_NEXT_FINDING:
+	case BCMD_PREV_FINDING:
+		bc_jump_finding(v, cmd == BCMD_NEXT_FINDING ? 1 : -1);
+		break;
+	case BCMD_TIME:
+		v->rel_time = !v->rel_time;
+		break;
+	case BCMD_HEADER:
+		v->hide_head = !v->hide_head;
+		bc_resize(v, v->rows, v->cols);
+		break;
+	case BCMD_PACKET:
+		bc_packet(v);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+bc_resize(void *p, int rows, int cols)
+{
+	struct bc *v = p;
+
+	v->rows = rows;
+	v->cols = cols;
+	bc_build_head(v, cols);
+	/* The header takes at most half the screen; the timeline the rest. */
+	v->head_rows = (int)v->head.n < rows / 2 ? (int)v->head.n : rows / 2;
+	v->l.rows = rows - (v->hide_head ? 0 : v->head_rows) - 1;
+	if (v->l.rows < 1)
+		v->l.rows = 1;
+	browse_list_fit(&v->l);
+	v->cn = 0;
+}
+
+static void
+bc_status(void *p, char *buf, size_t len)
+{
+	struct bc *v = p;
+
+	snprintf(buf, len, "connection %" PRId64 " frame %" PRId64 "/%" PRId64
+	    "  Enter:frame ]/[:finding t:time h:header", v->conn,
+	    v->l.n ? v->l.sel + 1 : 0, v->l.n);
+}

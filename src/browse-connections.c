@@ -1,0 +1,584 @@
+/*
+ * browse-connections: the first view, one line per connection.
+ *
+ * Nothing loads every row: the filtered count and the counts per class
+ * come from aggregate queries, and only the rows on screen plus a margin
+ * are fetched (LIMIT/OFFSET in the current order). A move that leaves the
+ * cached window fetches a new one.
+ */
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "browse.h"
+#include "wsautopsy.h"
+
+#define BCS_CACHE_MAX 512
+
+struct bcs_row {
+	int64_t id;
+	double  time;
+	char    client[64], server[64], host[128], path[256];
+	int     ext, proto;
+	int64_t frames, bytes;
+	int     close[2];
+	char    verdict[16];
+	int     match;
+};
+
+struct bcs {
+	struct browse     *b;
+	sqlite3           *db;
+	int                sort;       /* index in bcs_sorts */
+	int                cls;        /* index in bcs_classes */
+	char               search[128];
+	int                only_matches;
+	struct browse_list l;
+	struct bcs_row    *cache;
+	int64_t            cstart;
+	int                cn;
+	int64_t            counts[9];  /* per bcs_classes entry; [0] all */
+	int64_t            ncaptures;
+	char               title[128];
+};
+
+static const struct {
+	const char *name;
+	const char *order;
+} bcs_sorts[] = {
+	{ "time", "first_time, connection_id" },
+	{ "class", "CASE verdict WHEN '1002' THEN 0 WHEN '1007' THEN 1"
+	    " WHEN '1009' THEN 2 WHEN '1006' THEN 3 WHEN 'handshake' THEN 4"
+	    " WHEN 'normal' THEN 6 ELSE 5 END, first_time, connection_id" },
+	{ "bytes", "bytes DESC, connection_id" },
+};
+#define BCS_NSORTS ((int)(sizeof bcs_sorts / sizeof bcs_sorts[0]))
+
+/* Number key n selects entry n - 1; the last gathers the rest. */
+static const char *const bcs_classes[] = {
+	"all", "1002", "1007", "1009", "1006", "handshake", "normal", "open",
+	"other"
+};
+#define BCS_NCLASSES ((int)(sizeof bcs_classes / sizeof bcs_classes[0]))
+#define BCS_KNOWN "('1002','1007','1009','1006','handshake','normal','open')"
+
+/*
+ * ?1 class (NULL all), ?2 1: the classes no number key names, ?3 search
+ * text, ?4 1: only matches.
+ */
+#define BCS_MATCH \
+	"(?3 IS NOT NULL AND instr(lower(coalesce(client, '') || ' ' ||" \
+	" coalesce(server, '') || ' ' || coalesce(host, '') ||" \
+	" coalesce(path, '')), lower(?3)) > 0)"
+#define BCS_WHERE \
+	" WHERE (?1 IS NULL OR verdict = ?1) AND (?2 = 0 OR" \
+	" coalesce(verdict, '') NOT IN " BCS_KNOWN ") AND (?4 = 0 OR " \
+	BCS_MATCH ")"
+
+static const struct browse_key bcs_keys[] = {
+	{ '\r', "Enter", BCMD_ENTER, 0, "open the selected connection" },
+	{ '\n', NULL, BCMD_ENTER, 0, NULL },
+	{ KEY_ENTER, NULL, BCMD_ENTER, 0, NULL },
+	{ 's', "s", BCMD_SORT, 0, "sort by time, class, bytes (cycles)" },
+	{ '1', "1", BCMD_CLASS, 0, "all connections" },
+	{ '2', "2", BCMD_CLASS, 1, "only 1002 (protocol error)" },
+	{ '3', "3", BCMD_CLASS, 2, "only 1007 (invalid data, UTF-8)" },
+	{ '4', "4", BCMD_CLASS, 3, "only 1009 (message too big)" },
+	{ '5', "5", BCMD_CLASS, 4, "only 1006 (no close frame)" },
+	{ '6', "6", BCMD_CLASS, 5, "only handshake failures" },
+	{ '7', "7", BCMD_CLASS, 6, "only normal closes" },
+	{ '8', "8", BCMD_CLASS, 7, "only connections still open" },
+	{ '9', "9", BCMD_CLASS, 8, "every other verdict" },
+	{ '/', "/", BCMD_SEARCH, 0, "search client, server, host and path" },
+	{ 'n', "n", BCMD_NEXT, 0, "next match" },
+	{ 'N', "N", BCMD_PREV, 0, "previous match" },
+	{ '&', "&", BCMD_FILTER, 0, "show only the matches (toggle)" },
+	{ 0, NULL, BCMD_NONE, 0, NULL }
+};
+
+static void	*bcs_init(struct browse *, const void *);
+static void	 bcs_free(void *);
+static void	 bcs_draw(void *, int, int);
+static void	 bcs_key(void *, enum browse_cmd, int);
+static void	 bcs_resize(void *, int, int);
+static void	 bcs_status(void *, char *, size_t);
+static int	 bcs_prepare(struct bcs *, const char *, const char *,
+		    sqlite3_stmt **);
+static void	 bcs_bind(struct bcs *, sqlite3_stmt *);
+static int	 bcs_counts(struct bcs *);
+static void	 bcs_reload(struct bcs *);
+static void	 bcs_fetch(struct bcs *);
+static void	 bcs_row(struct bcs_row *, sqlite3_stmt *);
+static void	 bcs_draw_row(struct bcs *, int, const struct bcs_row *, int,
+		    int);
+static void	 bcs_find(struct bcs *, int);
+static void	 bcs_packet(struct bcs *);
+static int64_t	 bcs_rank(struct bcs *, int64_t);
+
+const struct browse_view browse_connections_view = {
+	"connections", bcs_keys, bcs_init, bcs_free, bcs_draw, bcs_key,
+	bcs_resize, bcs_status
+};
+
+static void *
+bcs_init(struct browse *b, const void *arg)
+{
+	struct bcs *v = xcalloc(1, sizeof *v);
+
+	(void)arg;
+	v->b = b;
+	v->db = browse_db(b);
+	v->cache = xcalloc(BCS_CACHE_MAX, sizeof *v->cache);
+	if (bcs_counts(v) != 0) {
+		bcs_free(v);
+		return NULL;
+	}
+	bcs_reload(v);
+	return v;
+}
+
+static void
+bcs_free(void *p)
+{
+	struct bcs *v = p;
+
+	free(v->cache);
+	free(v);
+}
+
+static int
+bcs_prepare(struct bcs *v, const char *head, const char *tail,
+    sqlite3_stmt **st)
+{
+	char sql[2048];
+
+	snprintf(sql, sizeof sql, "%s%s", head, tail);
+	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
+		browse_message(v->b, "database: %s", sqlite3_errmsg(v->db));
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bcs_bind(struct bcs *v, sqlite3_stmt *st)
+{
+	if (v->cls > 0 && v->cls < BCS_NCLASSES - 1)
+		sqlite3_bind_text(st, 1, bcs_classes[v->cls], -1,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int(st, 2, v->cls == BCS_NCLASSES - 1);
+	if (v->search[0] != '\0')
+		sqlite3_bind_text(st, 3, v->search, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int(st, 4, v->only_matches && v->search[0] != '\0');
+}
+
+/* Counts per class for the header: one aggregate on the verdict index. */
+static int
+bcs_counts(struct bcs *v)
+{
+	sqlite3_stmt *st;
+	const char   *c;
+	int           i;
+
+	if (bcs_prepare(v, "SELECT verdict, count(*) FROM connection_t"
+	    " GROUP BY verdict", "", &st) != 0) {
+		/* Not a wsautopsy database, or a damaged one. */
+		return -1;
+	}
+	memset(v->counts, 0, sizeof v->counts);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		c = browse_col_text(st, 0);
+		for (i = 1; i < BCS_NCLASSES - 1; i++)
+			if (strcmp(c, bcs_classes[i]) == 0)
+				break;
+		v->counts[i] += sqlite3_column_int64(st, 1);
+		v->counts[0] += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	v->title[0] = '\0';
+	if (bcs_prepare(v, "SELECT capture, count(*) OVER () FROM captures"
+	    " ORDER BY capture_id LIMIT 1", "", &st) != 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v->ncaptures = sqlite3_column_int64(st, 1);
+		snprintf(v->title, sizeof v->title, "%s",
+		    browse_col_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The filter or the order changed: count again and refetch. */
+static void
+bcs_reload(struct bcs *v)
+{
+	sqlite3_stmt *st;
+
+	v->l.n = 0;
+	v->cn = 0;
+	if (bcs_prepare(v, "SELECT count(*) FROM connections", BCS_WHERE,
+	    &st) != 0)
+		return;
+	bcs_bind(v, st);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v->l.n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	browse_list_fit(&v->l);
+}
+
+static void
+bcs_row(struct bcs_row *r, sqlite3_stmt *st)
+{
+	int i;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->time = sqlite3_column_double(st, 1);
+	snprintf(r->client, sizeof r->client, "%s", browse_col_text(st, 2));
+	snprintf(r->server, sizeof r->server, "%s", browse_col_text(st, 3));
+	snprintf(r->host, sizeof r->host, "%s", browse_col_text(st, 4));
+	snprintf(r->path, sizeof r->path, "%s", browse_col_text(st, 5));
+	r->proto = browse_col_text(st, 6)[0] != '\0';
+	r->ext = browse_col_text(st, 7)[0] != '\0';
+	r->frames = sqlite3_column_int64(st, 8);
+	r->bytes = sqlite3_column_int64(st, 9);
+	for (i = 0; i < 2; i++)
+		r->close[i] = sqlite3_column_type(st, 10 + i) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int(st, 10 + i);
+	snprintf(r->verdict, sizeof r->verdict, "%s", browse_col_text(st, 12));
+	r->match = sqlite3_column_int(st, 13);
+}
+
+/* Fetches the rows around the screen when they are not cached. */
+static void
+bcs_fetch(struct bcs *v)
+{
+	sqlite3_stmt *st;
+	char          tail[1024];
+	int64_t       start, end;
+	int           want;
+
+	end = v->l.top + v->l.rows < v->l.n ? v->l.top + v->l.rows : v->l.n;
+	if (v->l.n == 0 || (v->cn > 0 && v->l.top >= v->cstart &&
+	    end <= v->cstart + v->cn))
+		return;
+	want = v->l.rows * 3 < BCS_CACHE_MAX ? v->l.rows * 3 : BCS_CACHE_MAX;
+	start = v->l.top - v->l.rows;
+	if (start < 0)
+		start = 0;
+	snprintf(tail, sizeof tail, "%s ORDER BY %s LIMIT ?5 OFFSET ?6",
+	    BCS_WHERE, bcs_sorts[v->sort].order);
+	v->cn = 0;
+	v->cstart = start;
+	if (bcs_prepare(v, "SELECT connection_id, first_time, client, server,"
+	    " host, path, subprotocol, extensions, frames, bytes, close_client,"
+	    " close_server, verdict, " BCS_MATCH " FROM connections", tail,
+	    &st) != 0)
+		return;
+	bcs_bind(v, st);
+	sqlite3_bind_int(st, 5, want);
+	sqlite3_bind_int64(st, 6, start);
+	while (v->cn < want && sqlite3_step(st) == SQLITE_ROW)
+		bcs_row(&v->cache[v->cn++], st);
+	sqlite3_finalize(st);
+}
+
+static void
+bcs_draw(void *p, int rows, int cols)
+{
+	struct bcs *v = p;
+	int64_t     i;
+	int         x, c, y;
+	char        buf[64];
+
+	x = browse_putf(0, 0, cols, "%s%s  %" PRId64 " connections ",
+	    v->title, v->ncaptures > 1 ? " +more" : "", v->counts[0]);
+	for (c = 1; c < BCS_NCLASSES && x < cols; c++) {
+		attron(browse_class_attr(bcs_classes[c]));
+		snprintf(buf, sizeof buf, " %s:%" PRId64, bcs_classes[c],
+		    v->counts[c]);
+		x = browse_put(0, x, cols - x, buf);
+		attroff(browse_class_attr(bcs_classes[c]));
+	}
+	attron(A_BOLD);
+	bcs_draw_row(v, 1, NULL, cols, 0);
+	attroff(A_BOLD);
+	bcs_fetch(v);
+	for (i = v->l.top; i < v->l.n && (y = (int)(i - v->l.top) + 2) < rows;
+	    i++) {
+		if (i < v->cstart || i >= v->cstart + v->cn)
+			break;
+		bcs_draw_row(v, y, &v->cache[i - v->cstart], cols,
+		    i == v->l.sel);
+	}
+	if (v->l.n == 0)
+		browse_put(2, 2, cols - 2, "no connection matches");
+}
+
+/* One line; r NULL draws the column headings. */
+static void
+bcs_draw_row(struct bcs *v, int y, const struct bcs_row *r, int cols,
+    int sel)
+{
+	char t[32], ep[160], hp[400], fr[16], by[16], cl[24], a[8], s[8];
+	int  mid, epw, hpw, x, attr;
+
+	(void)v;
+	mid = cols - 13 - 37;
+	if (mid < 10)
+		mid = 10;
+	epw = mid - 10 < 47 ? mid - 10 : 47;
+	hpw = mid - epw - 1;
+	if (r == NULL) {
+		snprintf(t, sizeof t, "time");
+		snprintf(ep, sizeof ep, "client -> server");
+		snprintf(hp, sizeof hp, "host/path");
+		snprintf(fr, sizeof fr, "frames");
+		snprintf(by, sizeof by, "bytes");
+		snprintf(cl, sizeof cl, "cli/srv");
+	} else {
+		browse_time(r->time, t, sizeof t);
+		t[12] = '\0';
+		snprintf(ep, sizeof ep, "%s -> %s", r->client, r->server);
+		snprintf(hp, sizeof hp, "%s%s", r->host, r->path);
+		snprintf(fr, sizeof fr, "%" PRId64, r->frames);
+		browse_size(r->bytes, by, sizeof by);
+		snprintf(a, sizeof a, "%d", r->close[0]);
+		snprintf(s, sizeof s, "%d", r->close[1]);
+		snprintf(cl, sizeof cl, "%4s/%-4s", r->close[0] < 0 ? "-" : a,
+		    r->close[1] < 0 ? "-" : s);
+	}
+	if (sel) {
+		attron(A_REVERSE);
+		move(y, 0);
+		hline(' ', cols);
+	}
+	browse_put(y, 0, 12, t);
+	browse_put(y, 13, epw, ep);
+	if (r != NULL && r->match)
+		attron(A_UNDERLINE);
+	browse_put(y, 14 + epw, hpw, hp);
+	if (r != NULL && r->match)
+		attroff(A_UNDERLINE);
+	x = 15 + epw + hpw;
+	browse_put(y, x, 1, r == NULL ? "E" : r->ext && r->proto ? "+" :
+	    r->ext ? "x" : r->proto ? "p" : " ");
+	browse_putf(y, x + 2, 6, "%6s", fr);
+	browse_putf(y, x + 9, 6, "%6s", by);
+	browse_putf(y, x + 16, 9, "%-9s", cl);
+	attr = r != NULL ? browse_class_attr(r->verdict) : (int)A_NORMAL;
+	attron(attr);
+	browse_put(y, x + 26, cols - x - 26, r == NULL ? "verdict" :
+	    r->verdict);
+	attroff(attr);
+	if (sel)
+		attroff(A_REVERSE);
+}
+
+static void
+bcs_key(void *p, enum browse_cmd cmd, int arg)
+{
+	struct bcs *v = p;
+
+	if (browse_list_move(&v->l, cmd))
+		return;
+	switch (cmd) {
+	case BCMD_ENTER:
+		bcs_fetch(v);
+		if (v->l.sel >= v->cstart && v->l.sel < v->cstart + v->cn)
+			browse_push(v->b, &browse_connection_view,
+			    &v->cache[v->l.sel - v->cstart].id);
+		break;
+	case BCMD_SORT:
+		v->sort = (v->sort + 1) % BCS_NSORTS;
+		v->l.sel = v->l.top = 0;
+		bcs_reload(v);
+		break;
+	case BCMD_CLASS:
+		v->cls = arg;
+		v->l.sel = v->l.top = 0;
+		bcs_reload(v);
+		break;
+	case BCMD_SEARCH:
+		if (browse_prompt(v->b, "search: ", v->search,
+		    sizeof v->search) != 0) {
+			v->only_matches = 0;
+			bcs_reload(v);
+			break;
+		}
+		v->cn = 0;
+		if (v->only_matches)
+			bcs_reload(v);
+		bcs_find(v, 0);
+		break;
+	case BCMD_NEXT:
+	case BCMD_PREV:
+		bcs_find(v, cmd == BCMD_NEXT ? 1 : -1);
+		break;
+	case BCMD_FILTER:
+		if (v->search[0] == '\0') {
+			browse_message(v->b, "search with / first");
+			break;
+		}
+		v->only_matches = !v->only_matches;
+		v->l.sel = v->l.top = 0;
+		bcs_reload(v);
+		break;
+	case BCMD_PACKET:
+		bcs_packet(v);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Moves to the next (dir 1), previous (-1) or first from here (0) match. */
+static void
+bcs_find(struct bcs *v, int dir)
+{
+	sqlite3_stmt *st;
+	char          tail[1024];
+	int64_t       from = v->l.sel;
+
+	if (v->search[0] == '\0') {
+		browse_message(v->b, "search with / first");
+		return;
+	}
+	snprintf(tail, sizeof tail, "%s) WHERE m AND rn %s ?5 ORDER BY"
+	    " rn %s LIMIT 1", BCS_WHERE, dir < 0 ? "<" : dir > 0 ? ">" : ">=",
+	    dir < 0 ? "DESC" : "ASC");
+	/* Order as the list, so the match found is where it is shown. */
+	{
+		char head[1024];
+
+		snprintf(head, sizeof head, "SELECT rn FROM (SELECT"
+		    " row_number() OVER (ORDER BY %s) - 1 AS rn, %s AS m FROM"
+		    " connections", bcs_sorts[v->sort].order, BCS_MATCH);
+		if (bcs_prepare(v, head, tail, &st) != 0)
+			return;
+	}
+	bcs_bind(v, st);
+	sqlite3_bind_int64(st, 5, from);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v->l.sel = sqlite3_column_int64(st, 0);
+		browse_list_fit(&v->l);
+	} else if (dir != 0 && (sqlite3_reset(st), sqlite3_bind_int64(st, 5,
+	    dir > 0 ? -1 : v->l.n), sqlite3_step(st) == SQLITE_ROW)) {
+		v->l.sel = sqlite3_column_int64(st, 0);
+		browse_list_fit(&v->l);
+		browse_message(v->b, "search wrapped");
+	} else if (dir == 0 && (sqlite3_reset(st), sqlite3_bind_int64(st, 5,
+	    0), sqlite3_step(st) == SQLITE_ROW)) {
+		v->l.sel = sqlite3_column_int64(st, 0);
+		browse_list_fit(&v->l);
+	} else
+		browse_message(v->b, "no match for '%s'", v->search);
+	sqlite3_finalize(st);
+}
+
+/* The position of a connection in the list as filtered and sorted; -1. */
+static int64_t
+bcs_rank(struct bcs *v, int64_t id)
+{
+	sqlite3_stmt *st;
+	char          head[1024];
+	int64_t       rn = -1;
+
+	snprintf(head, sizeof head, "SELECT rn FROM (SELECT connection_id,"
+	    " row_number() OVER (ORDER BY %s) - 1 AS rn FROM connections",
+	    bcs_sorts[v->sort].order);
+	if (bcs_prepare(v, head, BCS_WHERE ") WHERE connection_id = ?5", &st)
+	    != 0)
+		return -1;
+	bcs_bind(v, st);
+	sqlite3_bind_int64(st, 5, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rn = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rn;
+}
+
+/*
+ * The connection holding a packet: the frame that carried it, else the
+ * connection whose span holds it most tightly (handshake, TCP packets).
+ */
+static void
+bcs_packet(struct bcs *v)
+{
+	sqlite3_stmt *st;
+	char          buf[32], *end;
+	long long     pkt;
+	int64_t       id = -1, rn;
+
+	if (browse_prompt(v->b, "packet: ", buf, sizeof buf) != 0)
+		return;
+	pkt = strtoll(buf, &end, 10);
+	if (*end != '\0' || pkt < 1) {
+		browse_message(v->b, "not a packet number: %s", buf);
+		return;
+	}
+	if (bcs_prepare(v, "SELECT connection_id FROM frames WHERE packet <= ?1"
+	    " AND packet >= ?1 - 100000 AND last_packet >= ?1 ORDER BY packet"
+	    " DESC LIMIT 1", "", &st) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, pkt);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (id < 0) {
+		if (bcs_prepare(v, "SELECT connection_id FROM connections WHERE"
+		    " first_packet <= ?1 AND last_packet >= ?1 ORDER BY"
+		    " last_packet - first_packet LIMIT 1", "", &st) != 0)
+			return;
+		sqlite3_bind_int64(st, 1, pkt);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (id < 0) {
+		browse_message(v->b, "no connection holds packet %lld", pkt);
+		return;
+	}
+	if ((rn = bcs_rank(v, id)) < 0) {
+		browse_message(v->b, "packet %lld is in connection %" PRId64
+		    ", hidden by the filter (1 shows all)", pkt, id);
+		return;
+	}
+	v->l.sel = rn;
+	browse_list_fit(&v->l);
+	browse_message(v->b, "packet %lld: connection %" PRId64, pkt, id);
+}
+
+static void
+bcs_resize(void *p, int rows, int cols)
+{
+	struct bcs *v = p;
+
+	(void)cols;
+	v->l.rows = rows > 3 ? rows - 2 : 1;
+	browse_list_fit(&v->l);
+	v->cn = 0;
+}
+
+static void
+bcs_status(void *p, char *buf, size_t len)
+{
+	struct bcs *v = p;
+
+	snprintf(buf, len, "connections %" PRId64 "/%" PRId64 " [%s] sort:%s"
+	    "%s%s%s  Enter:open 1-9:class s:sort /:search", v->l.n ?
+	    v->l.sel + 1 : 0, v->l.n, bcs_classes[v->cls],
+	    bcs_sorts[v->sort].name, v->search[0] != '\0' ? " /" : "",
+	    v->search, v->only_matches ? " (only)" : "");
+}

@@ -1,0 +1,503 @@
+/*
+ * browse-frame: one frame. Every header field decoded with the raw header
+ * bytes, the findings that name the frame, the stored payload prefix as a
+ * hex dump (unmasked, and masked as on the wire when a key was sent), and
+ * as text, JSON pretty-printed when it parses.
+ *
+ * The view is a list of text lines built for the screen width; the dumps
+ * are bounded by BF_DUMP_MAX bytes whatever the stored prefix holds.
+ */
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "browse.h"
+#include "escape.h"
+#include "rules.h"
+#include "wsautopsy.h"
+
+#define BF_DUMP_MAX  (64 * 1024)
+#define BF_JSON_MAX  2000       /* lines of pretty-printed JSON */
+#define BF_JSON_DEPTH 64
+
+struct bf {
+	struct browse          *b;
+	sqlite3                *db;
+	struct browse_frame_ref ref;
+	struct browse_text      t;
+	struct browse_list      l;
+	int                     found;
+};
+
+struct bf_json {
+	const uint8_t *p;
+	size_t         n, i;
+};
+
+static const struct browse_key bf_keys[] = {
+	{ 0, "", BCMD_NONE, 0, NULL }
+};
+
+static void	*bf_init(struct browse *, const void *);
+static void	 bf_free(void *);
+static void	 bf_draw(void *, int, int);
+static void	 bf_key(void *, enum browse_cmd, int);
+static void	 bf_resize(void *, int, int);
+static void	 bf_status(void *, char *, size_t);
+static void	 bf_build(struct bf *, int);
+static void	 bf_header(struct bf *, sqlite3_stmt *, int);
+static void	 bf_findings(struct bf *, int);
+static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
+static void	 bf_text(struct bf *, const uint8_t *, size_t, int);
+static void	 bf_json_ws(struct bf_json *);
+static int	 bf_json_value(struct bf_json *, int);
+static int	 bf_json_string(struct bf_json *);
+static void	 bf_json_pretty(struct bf *, const uint8_t *, size_t);
+
+const struct browse_view browse_frame_view = {
+	"frame", bf_keys, bf_init, bf_free, bf_draw, bf_key, bf_resize,
+	bf_status
+};
+
+static void *
+bf_init(struct browse *b, const void *arg)
+{
+	struct bf *v = xcalloc(1, sizeof *v);
+
+	v->b = b;
+	v->db = browse_db(b);
+	v->ref = *(const struct browse_frame_ref *)arg;
+	return v;
+}
+
+static void
+bf_free(void *p)
+{
+	struct bf *v = p;
+
+	browse_text_clear(&v->t);
+	free(v);
+}
+
+static void
+bf_build(struct bf *v, int cols)
+{
+	sqlite3_stmt  *st;
+	const uint8_t *pre;
+	size_t         n;
+	uint32_t       key;
+
+	browse_text_clear(&v->t);
+	v->found = 0;
+	/* packet = ?4 lets the lookup use the frame_packet index. */
+	if (sqlite3_prepare_v2(v->db, "SELECT direction, frame_index, packet,"
+	    " last_packet, time_text, fin, rsv, opcode, masked, payload_length,"
+	    " close_code, close_reason, message_id, \"offset\", header, mask_key,"
+	    " payload_prefix, truncated, seen_length, non_minimal FROM frames"
+	    " WHERE packet = ?4 AND connection_id = ?1 AND direction = ?2 AND"
+	    " frame_index = ?3", -1, &st, NULL) != SQLITE_OK) {
+		browse_text_add(&v->t, 0, "database: %s",
+		    sqlite3_errmsg(v->db));
+		return;
+	}
+	sqlite3_bind_int64(st, 1, v->ref.conn);
+	sqlite3_bind_text(st, 2, v->ref.dir ? "server" : "client", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, v->ref.index);
+	sqlite3_bind_int64(st, 4, v->ref.packet);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		browse_text_add(&v->t, 0, "frame not found");
+		sqlite3_finalize(st);
+		return;
+	}
+	v->found = 1;
+	bf_header(v, st, cols);
+	bf_findings(v, cols);
+	pre = sqlite3_column_blob(st, 16);
+	n = (size_t)sqlite3_column_bytes(st, 16);
+	key = (uint32_t)sqlite3_column_int64(st, 15);
+	browse_text_add(&v->t, 0, "%s", "");
+	browse_text_add(&v->t, A_BOLD, "payload: %.0f bytes, %zu stored%s",
+	    sqlite3_column_double(st, 9), n, n > BF_DUMP_MAX ?
+	    " (the dumps show the first 64K)" : "");
+	if (n > BF_DUMP_MAX)
+		n = BF_DUMP_MAX;
+	if (pre != NULL && n > 0) {
+		browse_text_add(&v->t, A_BOLD, "unmasked:");
+		bf_dump(v, pre, n, 0, 0);
+		if (sqlite3_column_int(st, 8)) {
+			browse_text_add(&v->t, A_BOLD, "masked (as on the wire,"
+			    " key %08x):", key);
+			bf_dump(v, pre, n, key, 1);
+		}
+		bf_text(v, pre, n, cols);
+	}
+	sqlite3_finalize(st);
+}
+
+static void
+bf_header(struct bf *v, sqlite3_stmt *st, int cols)
+{
+	const uint8_t *h = sqlite3_column_blob(st, 14);
+	int            hn = sqlite3_column_bytes(st, 14), i, op, rsv;
+	char           hex[64], buf[512];
+	size_t         o = 0;
+	uint64_t       len = (uint64_t)sqlite3_column_double(st, 9);
+
+	op = sqlite3_column_int(st, 7);
+	rsv = sqlite3_column_int(st, 6);
+	browse_text_add(&v->t, A_BOLD, "%s frame %" PRId64 " of connection %"
+	    PRId64 ", message %" PRId64, v->ref.dir ? "server -> client" :
+	    "client -> server", v->ref.index, v->ref.conn,
+	    (int64_t)sqlite3_column_int64(st, 12));
+	browse_text_add(&v->t, 0, "time %s   packets %" PRId64 " (first header"
+	    " byte) to %" PRId64 " (last payload byte)   stream offset %" PRId64,
+	    browse_col_text(st, 4), (int64_t)sqlite3_column_int64(st, 2),
+	    (int64_t)sqlite3_column_int64(st, 3), (int64_t)sqlite3_column_int64(st, 13));
+	for (i = 0; h != NULL && i < hn && o + 4 < sizeof hex; i++)
+		o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02x",
+		    i ? " " : "", h[i]);
+	hex[o] = '\0';
+	browse_text_add(&v->t, 0, "%s", "");
+	browse_text_add(&v->t, A_BOLD, "header bytes: %s", hex);
+	browse_text_add(&v->t, 0, "  FIN     %d   %s", sqlite3_column_int(st, 5),
+	    sqlite3_column_int(st, 5) ? "final fragment" :
+	    "more fragments follow");
+	browse_text_add(&v->t, 0, "  RSV1-3  %d%d%d %s", rsv & 1, rsv >> 1 & 1,
+	    rsv >> 2 & 1, rsv == 0 ? "" : rsv == 1 ?
+	    "RSV1: compressed (permessage-deflate) when negotiated" :
+	    "reserved bits set");
+	browse_text_add(&v->t, 0, "  opcode  0x%x %s%s", op,
+	    browse_opcode_name(op), (op > 2 && op < 8) || op > 10 ?
+	    " (reserved)" : "");
+	browse_text_add(&v->t, 0, "  MASK    %d   %s", sqlite3_column_int(st, 8),
+	    sqlite3_column_int(st, 8) ? "masked (client to server)" :
+	    "not masked");
+	browse_text_add(&v->t, 0, "  length  %" PRIu64 "   %s-bit length%s",
+	    len, hn >= 10 && h != NULL && (h[1] & 0x7f) == 127 ? "64" :
+	    hn >= 4 && h != NULL && (h[1] & 0x7f) == 126 ? "16" : "7",
+	    sqlite3_column_int(st, 19) ? ", not minimal" : "");
+	if (sqlite3_column_int(st, 8))
+		browse_text_add(&v->t, 0, "  mask key %08x",
+		    (uint32_t)sqlite3_column_int64(st, 15));
+	if (sqlite3_column_int(st, 17))
+		browse_text_add(&v->t, 0, "  truncated: %" PRId64 " payload bytes"
+		    " captured", (int64_t)sqlite3_column_int64(st, 18));
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+		snprintf(buf, sizeof buf, "  close code %d, reason \"%s\"",
+		    sqlite3_column_int(st, 10), browse_col_text(st, 11));
+		browse_text_wrap(&v->t, 0, "", cols, buf);
+	}
+}
+
+/* The findings that name this frame, as their own or as the provoker. */
+static void
+bf_findings(struct bf *v, int cols)
+{
+	sqlite3_stmt      *st;
+	const struct rule *r;
+	const char        *rule, *cls;
+	char               buf[BROWSE_TEXT_MAX];
+	int                attr;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT kind, class, rule,"
+	    " offending_rule, explanation, section, cause, remedy, detail,"
+	    " sender = ?2 AND frame_index = ?3 FROM findings WHERE"
+	    " connection_id = ?1 AND ((sender = ?2 AND frame_index = ?3) OR"
+	    " (offending_sender = ?2 AND offending_frame_index = ?3))"
+	    " ORDER BY time LIMIT 50", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, v->ref.conn);
+	sqlite3_bind_text(st, 2, v->ref.dir ? "server" : "client", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, v->ref.index);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cls = browse_col_text(st, 1);
+		attr = browse_class_attr(cls);
+		rule = sqlite3_column_int(st, 9) &&
+		    browse_col_text(st, 2)[0] != '\0' ?
+		    browse_col_text(st, 2) : browse_col_text(st, 3);
+		r = rule_find(rule);
+		browse_text_add(&v->t, 0, "%s", "");
+		browse_text_add(&v->t, attr | A_BOLD, "finding %s %s: %s%s%s",
+		    cls, browse_col_text(st, 0), rule,
+		    sqlite3_column_int(st, 9) ? "" : " (this frame provoked it)",
+		    "");
+		snprintf(buf, sizeof buf, "%s (%s)", r != NULL ?
+		    r->explanation : browse_col_text(st, 4),
+		    browse_col_text(st, 5));
+		browse_text_wrap(&v->t, attr, "  ", cols, buf);
+		if (sqlite3_column_int(st, 9))
+			browse_text_wrap(&v->t, attr, "  ", cols,
+			    browse_col_text(st, 4));
+		if (browse_col_text(st, 8)[0] != '\0')
+			browse_text_wrap(&v->t, attr, "  ", cols,
+			    browse_col_text(st, 8));
+		snprintf(buf, sizeof buf, "cause: %s", browse_col_text(st, 6));
+		browse_text_wrap(&v->t, attr, "  ", cols, buf);
+		snprintf(buf, sizeof buf, "remedy: %s", browse_col_text(st, 7));
+		browse_text_wrap(&v->t, attr, "  ", cols, buf);
+	}
+	sqlite3_finalize(st);
+}
+
+/* 16 bytes a line: offset, hex, and the printable ASCII beside. */
+static void
+bf_dump(struct bf *v, const uint8_t *p, size_t n, uint32_t key, int masked)
+{
+	char    hex[64], asc[20];
+	size_t  i, j;
+	uint8_t c;
+
+	for (i = 0; i < n; i += 16) {
+		for (j = 0; j < 16; j++) {
+			if (i + j >= n) {
+				memcpy(hex + j * 3, "   ", 3);
+				asc[j] = ' ';
+				continue;
+			}
+			c = p[i + j];
+			if (masked)
+				c ^= (uint8_t)(key >> (8 * (3 - (i + j) % 4)));
+			snprintf(hex + j * 3, 4, "%02x ", c);
+			asc[j] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		}
+		hex[48] = '\0';
+		asc[16] = '\0';
+		browse_text_add(&v->t, 0, "  %06zx  %s |%s|", i, hex, asc);
+	}
+}
+
+static void
+bf_text(struct bf *v, const uint8_t *p, size_t n, int cols)
+{
+	struct bf_json j = { p, n, 0 };
+	char          *esc;
+	size_t         len = n * 4 + 16;
+	const char    *s, *nl;
+
+	browse_text_add(&v->t, 0, "%s", "");
+	bf_json_ws(&j);
+	if (j.i < n && bf_json_value(&j, 0) == 0 && (bf_json_ws(&j),
+	    j.i == n)) {
+		browse_text_add(&v->t, A_BOLD, "text (JSON):");
+		bf_json_pretty(v, p, n);
+		return;
+	}
+	browse_text_add(&v->t, A_BOLD, "text (escaped):");
+	if (len > BROWSE_TEXT_MAX * 16)
+		len = BROWSE_TEXT_MAX * 16;
+	esc = xmalloc(len);
+	esc_terminal(p, n, esc, len);
+	/* Wrap at the escaped newlines so lines read as sent. */
+	for (s = esc; *s != '\0'; s = nl) {
+		char line[BROWSE_TEXT_MAX];
+		size_t ll;
+
+		nl = strstr(s, "\\n");
+		nl = nl != NULL ? nl + 2 : s + strlen(s);
+		ll = (size_t)(nl - s) < sizeof line - 1 ? (size_t)(nl - s) :
+		    sizeof line - 1;
+		memcpy(line, s, ll);
+		line[ll] = '\0';
+		browse_text_wrap(&v->t, 0, "  ", cols, line);
+	}
+	free(esc);
+}
+
+static void
+bf_json_ws(struct bf_json *j)
+{
+	while (j->i < j->n && (j->p[j->i] == ' ' || j->p[j->i] == '\t' ||
+	    j->p[j->i] == '\n' || j->p[j->i] == '\r'))
+		j->i++;
+}
+
+static int
+bf_json_string(struct bf_json *j)
+{
+	if (j->i >= j->n || j->p[j->i] != '"')
+		return -1;
+	for (j->i++; j->i < j->n; j->i++) {
+		if (j->p[j->i] == '\\')
+			j->i++;
+		else if (j->p[j->i] == '"') {
+			j->i++;
+			return 0;
+		} else if (j->p[j->i] < 0x20)
+			return -1;
+	}
+	return -1;
+}
+
+/* A syntax check, tolerant of number forms; 0 when one value parses. */
+static int
+bf_json_value(struct bf_json *j, int depth)
+{
+	uint8_t c;
+	int     first = 1;
+
+	if (depth > BF_JSON_DEPTH || (bf_json_ws(j), j->i >= j->n))
+		return -1;
+	c = j->p[j->i];
+	if (c == '"')
+		return bf_json_string(j);
+	if (c == '{' || c == '[') {
+		j->i++;
+		for (;;) {
+			bf_json_ws(j);
+			if (j->i < j->n && j->p[j->i] == (c == '{' ? '}' : ']') &&
+			    first) {
+				j->i++;
+				return 0;
+			}
+			if (c == '{' && (bf_json_ws(j), bf_json_string(j) != 0 ||
+			    (bf_json_ws(j), j->i >= j->n || j->p[j->i++] != ':')))
+				return -1;
+			if (bf_json_value(j, depth + 1) != 0)
+				return -1;
+			bf_json_ws(j);
+			if (j->i >= j->n)
+				return -1;
+			if (j->p[j->i] == ',') {
+				j->i++;
+				first = 0;
+				continue;
+			}
+			if (j->p[j->i++] != (c == '{' ? '}' : ']'))
+				return -1;
+			return 0;
+		}
+	}
+	if (j->i + 4 <= j->n && (memcmp(j->p + j->i, "true", 4) == 0 ||
+	    memcmp(j->p + j->i, "null", 4) == 0)) {
+		j->i += 4;
+		return 0;
+	}
+	if (j->i + 5 <= j->n && memcmp(j->p + j->i, "false", 5) == 0) {
+		j->i += 5;
+		return 0;
+	}
+	if (c == '-' || (c >= '0' && c <= '9')) {
+		while (j->i < j->n && strchr("+-.eE0123456789", j->p[j->i]) !=
+		    NULL && j->p[j->i] != '\0')
+			j->i++;
+		return 0;
+	}
+	return -1;
+}
+
+/* Indents by nesting; strings are copied whole, then escaped per line. */
+static void
+bf_json_pretty(struct bf *v, const uint8_t *p, size_t n)
+{
+	uint8_t line[BROWSE_TEXT_MAX];
+	char    esc[BROWSE_TEXT_MAX];
+	size_t  i, o = 0;
+	int     depth = 0, instr = 0, lines = 0, k;
+
+#define BF_FLUSH() do {							\
+	esc_terminal(line, o, esc, sizeof esc);				\
+	if (o > 0 && lines++ < BF_JSON_MAX)				\
+		browse_text_add(&v->t, 0, "  %s", esc);			\
+	o = 0;								\
+	for (k = 0; k < depth * 2 && o < sizeof line - 1; k++)		\
+		line[o++] = ' ';					\
+} while (0)
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = p[i];
+
+		if (o >= sizeof line - 8)
+			BF_FLUSH();
+		if (instr) {
+			line[o++] = c;
+			if (c == '\\' && i + 1 < n)
+				line[o++] = p[++i];
+			else if (c == '"')
+				instr = 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == '"')
+			instr = 1;
+		if (c == '}' || c == ']') {
+			depth--;
+			BF_FLUSH();
+		}
+		line[o++] = c;
+		if (c == ':')
+			line[o++] = ' ';
+		if (c == '{' || c == '[') {
+			depth++;
+			BF_FLUSH();
+		} else if (c == ',')
+			BF_FLUSH();
+	}
+	BF_FLUSH();
+	if (lines > BF_JSON_MAX)
+		browse_text_add(&v->t, 0, "  ... %d more lines",
+		    lines - BF_JSON_MAX);
+#undef BF_FLUSH
+}
+
+static void
+bf_draw(void *p, int rows, int cols)
+{
+	struct bf *v = p;
+	int64_t    i;
+
+	for (i = v->l.top; i < v->l.n && i - v->l.top < rows; i++) {
+		attron(v->t.lines[i].attr);
+		browse_put((int)(i - v->l.top), 0, cols, v->t.lines[i].text);
+		attroff(v->t.lines[i].attr);
+	}
+}
+
+static void
+bf_key(void *p, enum browse_cmd cmd, int arg)
+{
+	struct bf *v = p;
+
+	(void)arg;
+	/* A page of text scrolls; there is no selection to move. */
+	if (cmd == BCMD_DOWN || cmd == BCMD_UP) {
+		v->l.sel = cmd == BCMD_DOWN ? v->l.top + v->l.rows :
+		    v->l.top - 1;
+		browse_list_fit(&v->l);
+	} else if (cmd == BCMD_PACKET)
+		browse_message(v->b, "q back to the connection, then :");
+	else
+		browse_list_move(&v->l, cmd);
+}
+
+static void
+bf_resize(void *p, int rows, int cols)
+{
+	struct bf *v = p;
+
+	bf_build(v, cols);
+	v->l.n = (int64_t)v->t.n;
+	v->l.rows = rows;
+	browse_list_fit(&v->l);
+}
+
+static void
+bf_status(void *p, char *buf, size_t len)
+{
+	struct bf *v = p;
+
+	snprintf(buf, len, "frame %s %" PRId64 " of connection %" PRId64
+	    "  lines %" PRId64 "-%" PRId64 "/%" PRId64, v->ref.dir ? "server" :
+	    "client", v->ref.index, v->ref.conn, v->l.n ? v->l.top + 1 : 0,
+	    v->l.top + v->l.rows < v->l.n ? v->l.top + v->l.rows : v->l.n,
+	    v->l.n);
+}

@@ -1,0 +1,694 @@
+/*
+ * browse: the core of the browser. The view stack, the global key table,
+ * the status line, prompts, escaped output and the help view, which is
+ * built from the key tables themselves.
+ */
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <curses.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "browse.h"
+#include "escape.h"
+#include "wsautopsy.h"
+
+struct browse_frame {
+	const struct browse_view *v;
+	void                     *data;
+};
+
+struct browse {
+	sqlite3            *db;
+	const char         *title;
+	struct browse_frame stack[BROWSE_MAX_VIEWS];
+	int                 depth;
+	int                 quit;
+	char                msg[256];
+};
+
+struct browse_help {
+	char              **lines;
+	size_t              n;
+	struct browse_list  l;
+};
+
+static void	 browse_setup(void);
+static void	 browse_pop(struct browse *);
+static void	 browse_status(struct browse *, int, int);
+static void	 browse_draw(struct browse *);
+static void	 browse_resize(struct browse *);
+static const struct browse_key *browse_lookup(const struct browse_key *,
+		    int);
+static void	 browse_dispatch(struct browse *, int);
+static void	*browse_help_init(struct browse *, const void *);
+static void	 browse_help_free(void *);
+static void	 browse_help_add(struct browse_help *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 browse_help_keys(struct browse_help *,
+		    const struct browse_key *);
+static void	 browse_help_draw(void *, int, int);
+static void	 browse_help_key(void *, enum browse_cmd, int);
+static void	 browse_help_resize(void *, int, int);
+static void	 browse_help_status(void *, char *, size_t);
+
+static int browse_has_color;
+static int browse_started;
+
+/* Keys every view shares; a view's own table is looked up first. */
+static const struct browse_key browse_keys[] = {
+	{ 'j', "j Down", BCMD_DOWN, 0, "next line" },
+	{ KEY_DOWN, NULL, BCMD_DOWN, 0, NULL },
+	{ 'k', "k Up", BCMD_UP, 0, "previous line" },
+	{ KEY_UP, NULL, BCMD_UP, 0, NULL },
+	{ KEY_NPAGE, "PgDn Space", BCMD_PGDN, 0, "next page" },
+	{ ' ', NULL, BCMD_PGDN, 0, NULL },
+	{ 6, NULL, BCMD_PGDN, 0, NULL },             /* ^F */
+	{ KEY_PPAGE, "PgUp b", BCMD_PGUP, 0, "previous page" },
+	{ 'b', NULL, BCMD_PGUP, 0, NULL },
+	{ 2, NULL, BCMD_PGUP, 0, NULL },             /* ^B */
+	{ 'g', "g Home", BCMD_HOME, 0, "first line" },
+	{ KEY_HOME, NULL, BCMD_HOME, 0, NULL },
+	{ 'G', "G End", BCMD_END, 0, "last line" },
+	{ KEY_END, NULL, BCMD_END, 0, NULL },
+	{ ':', ":", BCMD_PACKET, 0, "jump to a packet number" },
+	{ 'q', "q", BCMD_BACK, 0, "back to the previous view (quit on the first)" },
+	{ 'Q', "Q", BCMD_QUIT, 0, "quit" },
+	{ '?', "?", BCMD_HELP, 0, "this help" },
+	{ 12, "^L", BCMD_REDRAW, 0, "redraw the screen" },
+	{ 0, NULL, BCMD_NONE, 0, NULL }
+};
+
+static const struct browse_key browse_help_keys_table[] = {
+	{ 0, NULL, BCMD_NONE, 0, NULL }
+};
+
+const struct browse_view browse_help_view = {
+	"help", browse_help_keys_table, browse_help_init, browse_help_free,
+	browse_help_draw, browse_help_key, browse_help_resize,
+	browse_help_status
+};
+
+void
+browse_start(void)
+{
+	if (!browse_started)
+		browse_setup();
+}
+
+void
+browse_end(void)
+{
+	if (browse_started)
+		endwin();
+	browse_started = 0;
+}
+
+static void
+browse_setup(void)
+{
+	setlocale(LC_ALL, "");
+	initscr();
+	browse_started = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	browse_has_color = 0;
+	if (has_colors() && getenv("NO_COLOR") == NULL) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_RED, -1);
+		init_pair(2, COLOR_YELLOW, -1);
+		init_pair(3, COLOR_MAGENTA, -1);
+		init_pair(4, COLOR_CYAN, -1);
+		browse_has_color = 1;
+	}
+}
+
+int
+browse_run(sqlite3 *db, const char *title)
+{
+	struct browse b;
+	int           ch;
+
+	memset(&b, 0, sizeof b);
+	b.db = db;
+	b.title = title;
+	browse_start();
+	if (browse_push(&b, &browse_connections_view, NULL) != 0) {
+		browse_end();
+		wsa_warn("%s", b.msg);
+		return EXIT_INPUT;
+	}
+	while (!b.quit && b.depth > 0) {
+		browse_draw(&b);
+		ch = getch();
+		if (ch == KEY_RESIZE) {
+			browse_resize(&b);
+			continue;
+		}
+		if (ch == ERR)
+			continue;
+		b.msg[0] = '\0';
+		browse_dispatch(&b, ch);
+	}
+	while (b.depth > 0)
+		browse_pop(&b);
+	browse_end();
+	return EXIT_OK;
+}
+
+sqlite3 *
+browse_db(struct browse *b)
+{
+	return b->db;
+}
+
+int
+browse_push(struct browse *b, const struct browse_view *v, const void *arg)
+{
+	void *data;
+
+	if (b->depth == BROWSE_MAX_VIEWS) {
+		browse_message(b, "too many views open");
+		return -1;
+	}
+	if ((data = v->init(b, arg)) == NULL)
+		return -1;
+	b->stack[b->depth].v = v;
+	b->stack[b->depth].data = data;
+	b->depth++;
+	v->resize(data, LINES - 1, COLS);
+	return 0;
+}
+
+static void
+browse_pop(struct browse *b)
+{
+	struct browse_frame *f = &b->stack[--b->depth];
+
+	f->v->free(f->data);
+	f->v = NULL;
+	f->data = NULL;
+}
+
+const struct browse_view *
+browse_below(struct browse *b)
+{
+	return b->depth > 0 ? b->stack[b->depth - 1].v : NULL;
+}
+
+const struct browse_key *
+browse_global_keys(void)
+{
+	return browse_keys;
+}
+
+void
+browse_message(struct browse *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->msg, sizeof b->msg, fmt, ap);
+	va_end(ap);
+}
+
+static void
+browse_resize(struct browse *b)
+{
+	int i;
+
+	for (i = 0; i < b->depth; i++)
+		b->stack[i].v->resize(b->stack[i].data, LINES - 1, COLS);
+	clearok(stdscr, TRUE);
+}
+
+static void
+browse_draw(struct browse *b)
+{
+	struct browse_frame *f = &b->stack[b->depth - 1];
+
+	erase();
+	if (LINES > 1 && COLS > 0)
+		f->v->draw(f->data, LINES - 1, COLS);
+	browse_status(b, LINES - 1, COLS);
+	refresh();
+}
+
+/* The status line: where we are, a message, and the keys that matter. */
+static void
+browse_status(struct browse *b, int y, int cols)
+{
+	struct browse_frame *f = &b->stack[b->depth - 1];
+	char                 where[256], line[1024];
+
+	where[0] = '\0';
+	f->v->status(f->data, where, sizeof where);
+	if (b->msg[0] != '\0')
+		snprintf(line, sizeof line, "%s  %s", where, b->msg);
+	else
+		snprintf(line, sizeof line, "%s  ?:help q:%s", where,
+		    b->depth > 1 ? "back" : "quit");
+	attron(A_REVERSE);
+	move(y, 0);
+	hline(' ', cols);
+	browse_put(y, 0, cols, line);
+	attroff(A_REVERSE);
+}
+
+static const struct browse_key *
+browse_lookup(const struct browse_key *t, int ch)
+{
+	for (; t->cmd != BCMD_NONE; t++)
+		if (t->key == ch)
+			return t;
+	return NULL;
+}
+
+static void
+browse_dispatch(struct browse *b, int ch)
+{
+	struct browse_frame     *f = &b->stack[b->depth - 1];
+	const struct browse_key *k;
+
+	if ((k = browse_lookup(f->v->keys, ch)) == NULL &&
+	    (k = browse_lookup(browse_keys, ch)) == NULL) {
+		browse_message(b, "no such key here; ? lists the keys");
+		return;
+	}
+	switch (k->cmd) {
+	case BCMD_BACK:
+		browse_pop(b);
+		break;
+	case BCMD_QUIT:
+		b->quit = 1;
+		break;
+	case BCMD_HELP:
+		if (f->v != &browse_help_view)
+			browse_push(b, &browse_help_view, NULL);
+		break;
+	case BCMD_REDRAW:
+		clearok(stdscr, TRUE);
+		break;
+	default:
+		f->v->key(f->data, k->cmd, k->arg);
+		break;
+	}
+}
+
+int
+browse_prompt(struct browse *b, const char *prompt, char *buf, size_t len)
+{
+	size_t n = 0;
+	int    ch, y = LINES - 1;
+	char   line[512];
+
+	buf[0] = '\0';
+	curs_set(1);
+	for (;;) {
+		snprintf(line, sizeof line, "%s%s", prompt, buf);
+		move(y, 0);
+		clrtoeol();
+		move(y, browse_put(y, 0, COLS - 1, line));
+		refresh();
+		ch = getch();
+		if (ch == '\r' || ch == '\n' || ch == KEY_ENTER)
+			break;
+		if (ch == 27 || ch == 7) {          /* Escape, ^G */
+			n = 0;
+			break;
+		}
+		if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+			if (n > 0)
+				buf[--n] = '\0';
+			continue;
+		}
+		if (ch == KEY_RESIZE) {
+			browse_resize(b);
+			continue;
+		}
+		if (ch >= 0x20 && ch < 0x100 && ch != 0x7f && n + 1 < len) {
+			buf[n++] = (char)ch;
+			buf[n] = '\0';
+		}
+	}
+	curs_set(0);
+	buf[n] = '\0';
+	return n == 0 ? -1 : 0;
+}
+
+int
+browse_put(int y, int x, int width, const char *s)
+{
+	char      esc[BROWSE_TEXT_MAX];
+	wchar_t   w[512];
+	mbstate_t mbs;
+	size_t    i = 0, n, len;
+	int       cw, used = 0;
+	wchar_t   wc;
+	const char *p;
+
+	if (s == NULL || width <= 0 || y < 0 || x < 0)
+		return 0;
+	esc_terminal_str(s, esc, sizeof esc);
+	memset(&mbs, 0, sizeof mbs);
+	p = esc;
+	len = strlen(esc);
+	while (len > 0 && i < sizeof w / sizeof w[0]) {
+		n = mbrtowc(&wc, p, len, &mbs);
+		if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
+			/* Not a character in this locale: show a stand-in. */
+			memset(&mbs, 0, sizeof mbs);
+			wc = L'?';
+			n = 1;
+		}
+		if ((cw = wcwidth(wc)) < 0)
+			wc = L'?', cw = 1;
+		if (used + cw > width)
+			break;
+		w[i++] = wc;
+		used += cw;
+		p += n;
+		len -= n;
+	}
+	if (i > 0)
+		mvaddnwstr(y, x, w, (int)i);
+	return x + used;
+}
+
+int
+browse_putf(int y, int x, int width, const char *fmt, ...)
+{
+	char    buf[BROWSE_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return browse_put(y, x, width, buf);
+}
+
+int
+browse_color(void)
+{
+	return browse_has_color;
+}
+
+int
+browse_class_attr(const char *c)
+{
+	if (c == NULL)
+		return A_NORMAL;
+	if (strcmp(c, "1002") == 0)
+		return browse_has_color ? COLOR_PAIR(1) | A_BOLD : A_BOLD;
+	if (strcmp(c, "1009") == 0)
+		return browse_has_color ? COLOR_PAIR(2) | A_BOLD : A_UNDERLINE;
+	if (strcmp(c, "1007") == 0)
+		return browse_has_color ? COLOR_PAIR(3) | A_BOLD :
+		    A_BOLD | A_UNDERLINE;
+	if (strcmp(c, "1006") == 0)
+		return A_DIM;
+	if (strcmp(c, "handshake") == 0)
+		return browse_has_color ? COLOR_PAIR(4) : A_BOLD;
+	return A_NORMAL;
+}
+
+int
+browse_list_move(struct browse_list *l, enum browse_cmd cmd)
+{
+	int64_t page = l->rows > 1 ? l->rows - 1 : 1;
+
+	switch (cmd) {
+	case BCMD_UP:
+		l->sel--;
+		break;
+	case BCMD_DOWN:
+		l->sel++;
+		break;
+	case BCMD_PGUP:
+		l->sel -= page;
+		l->top -= page;
+		break;
+	case BCMD_PGDN:
+		l->sel += page;
+		l->top += page;
+		break;
+	case BCMD_HOME:
+		l->sel = 0;
+		break;
+	case BCMD_END:
+		l->sel = l->n - 1;
+		break;
+	default:
+		return 0;
+	}
+	browse_list_fit(l);
+	return 1;
+}
+
+/* Keeps 0 <= sel < n and the selection on screen. */
+void
+browse_list_fit(struct browse_list *l)
+{
+	if (l->sel >= l->n)
+		l->sel = l->n - 1;
+	if (l->sel < 0)
+		l->sel = 0;
+	if (l->rows < 1)
+		l->rows = 1;
+	if (l->top > l->n - l->rows)
+		l->top = l->n - l->rows;
+	if (l->top > l->sel)
+		l->top = l->sel;
+	if (l->sel >= l->top + l->rows)
+		l->top = l->sel - l->rows + 1;
+	if (l->top < 0)
+		l->top = 0;
+}
+
+const char *
+browse_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+const char *
+browse_opcode_name(int op)
+{
+	static const char *const names[16] = {
+		"cont", "text", "binary", "rsv3", "rsv4", "rsv5", "rsv6",
+		"rsv7", "close", "ping", "pong", "rsvB", "rsvC", "rsvD",
+		"rsvE", "rsvF"
+	};
+
+	return op >= 0 && op < 16 ? names[op] : "?";
+}
+
+void
+browse_time(double t, char *buf, size_t len)
+{
+	int64_t   whole = (int64_t)t;
+	time_t    sec;
+	struct tm tm;
+	long      us;
+
+	if ((double)whole > t)
+		whole--;
+	us = (long)((t - (double)whole) * 1e6 + 0.5);
+	if (us >= 1000000) {
+		whole++;
+		us -= 1000000;
+	}
+	sec = (time_t)whole;
+	if (gmtime_r(&sec, &tm) == NULL) {
+		snprintf(buf, len, "%.6f", t);
+		return;
+	}
+	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, us);
+}
+
+void
+browse_size(int64_t v, char *buf, size_t len)
+{
+	if (v < 10000)
+		snprintf(buf, len, "%lld", (long long)v);
+	else if (v < 10000 * 1024LL)
+		snprintf(buf, len, "%lldK", (long long)(v >> 10));
+	else if (v < 10000 * 1024LL * 1024)
+		snprintf(buf, len, "%lldM", (long long)(v >> 20));
+	else
+		snprintf(buf, len, "%lldG", (long long)(v >> 30));
+}
+
+void
+browse_text_add(struct browse_text *t, int attr, const char *fmt, ...)
+{
+	char    buf[BROWSE_TEXT_MAX], esc[BROWSE_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	esc_terminal_str(buf, esc, sizeof esc);
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->lines = xrealloc(t->lines, t->cap * sizeof *t->lines);
+	}
+	t->lines[t->n].attr = attr;
+	t->lines[t->n].text = xstrdup(esc);
+	t->n++;
+}
+
+void
+browse_text_wrap(struct browse_text *t, int attr, const char *indent,
+    int width, const char *text)
+{
+	char        esc[BROWSE_TEXT_MAX];
+	const char *p, *brk, *q;
+	int         avail, cols;
+
+	esc_terminal_str(text, esc, sizeof esc);
+	avail = width - (int)strlen(indent);
+	if (avail < 10)
+		avail = 10;
+	p = esc;
+	do {
+		brk = NULL;
+		cols = 0;
+		for (q = p; *q != '\0'; q++) {
+			if (((unsigned char)*q & 0xc0) != 0x80 &&
+			    ++cols > avail)
+				break;
+			if (*q == ' ')
+				brk = q;
+		}
+		if (*q == '\0' || brk == NULL || brk == p)
+			brk = q;
+		/* Never split a UTF-8 sequence. */
+		while (*brk != '\0' && ((unsigned char)*brk & 0xc0) == 0x80)
+			brk++;
+		browse_text_add(t, attr, "%s%.*s", indent, (int)(brk - p), p);
+		p = *brk == ' ' ? brk + 1 : brk;
+	} while (*p != '\0');
+}
+
+void
+browse_text_clear(struct browse_text *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->lines[i].text);
+	free(t->lines);
+	memset(t, 0, sizeof *t);
+}
+
+/* The help view: lines made from the key tables, nothing written twice. */
+static void *
+browse_help_init(struct browse *b, const void *arg)
+{
+	struct browse_help       *h = xcalloc(1, sizeof *h);
+	const struct browse_view *below = browse_below(b);
+
+	(void)arg;
+	browse_help_add(h, "wsautopsy browse: keys of the %s view",
+	    below != NULL ? below->name : "current");
+	browse_help_add(h, "%s", "");
+	if (below != NULL)
+		browse_help_keys(h, below->keys);
+	browse_help_add(h, "%s", "");
+	browse_help_add(h, "%s", "Everywhere:");
+	browse_help_keys(h, browse_keys);
+	return h;
+}
+
+static void
+browse_help_keys(struct browse_help *h, const struct browse_key *t)
+{
+	for (; t->cmd != BCMD_NONE; t++)
+		if (t->help != NULL)
+			browse_help_add(h, "  %-12s %s", t->name, t->help);
+}
+
+static void
+browse_help_add(struct browse_help *h, const char *fmt, ...)
+{
+	char    buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	h->lines = xrealloc(h->lines, (h->n + 1) * sizeof *h->lines);
+	h->lines[h->n++] = xstrdup(buf);
+	h->l.n = (int64_t)h->n;
+}
+
+static void
+browse_help_free(void *p)
+{
+	struct browse_help *h = p;
+	size_t              i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->lines[i]);
+	free(h->lines);
+	free(h);
+}
+
+static void
+browse_help_draw(void *p, int rows, int cols)
+{
+	struct browse_help *h = p;
+	int64_t             i;
+
+	for (i = h->l.top; i < h->l.n && i - h->l.top < rows; i++)
+		browse_put((int)(i - h->l.top), 0, cols, h->lines[i]);
+}
+
+static void
+browse_help_key(void *p, enum browse_cmd cmd, int arg)
+{
+	struct browse_help *h = p;
+
+	(void)arg;
+	/* Scroll the page rather than move a selection. */
+	if (cmd == BCMD_DOWN || cmd == BCMD_UP) {
+		h->l.sel = cmd == BCMD_DOWN ? h->l.top + h->l.rows :
+		    h->l.top - 1;
+		browse_list_fit(&h->l);
+	} else
+		browse_list_move(&h->l, cmd);
+}
+
+static void
+browse_help_resize(void *p, int rows, int cols)
+{
+	struct browse_help *h = p;
+
+	(void)cols;
+	h->l.rows = rows;
+	browse_list_fit(&h->l);
+}
+
+static void
+browse_help_status(void *p, char *buf, size_t len)
+{
+	(void)p;
+	snprintf(buf, len, "help");
+}

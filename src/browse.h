@@ -1,0 +1,129 @@
+/*
+ * browse: the ncurses browser over a wsautopsy database. A stack of views;
+ * each view is one file with a const struct browse_view of callbacks.
+ * Views read only the database (its public views, wsautopsy-db(5)).
+ *
+ * Every string that reaches the screen goes through browse_put(), which
+ * escapes it with esc_terminal(): the database may hold any bytes a peer
+ * sent, or be a file someone else made.
+ */
+#ifndef BROWSE_H
+#define BROWSE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#define BROWSE_MAX_VIEWS 8
+#define BROWSE_TEXT_MAX  4096
+
+/* Commands keys map to; the global ones are handled by the core too. */
+enum browse_cmd {
+	BCMD_NONE,
+	BCMD_UP, BCMD_DOWN, BCMD_PGUP, BCMD_PGDN, BCMD_HOME, BCMD_END,
+	BCMD_BACK, BCMD_QUIT, BCMD_HELP, BCMD_REDRAW, BCMD_PACKET,
+	BCMD_ENTER,
+	/* View commands. */
+	BCMD_SORT, BCMD_CLASS, BCMD_SEARCH, BCMD_NEXT, BCMD_PREV,
+	BCMD_FILTER, BCMD_TIME, BCMD_NEXT_FINDING, BCMD_PREV_FINDING,
+	BCMD_HEADER
+};
+
+struct browse_key {
+	int             key;     /* curses key code */
+	const char     *name;    /* as shown in the help */
+	enum browse_cmd cmd;
+	int             arg;     /* e.g. the class index of a number key */
+	const char     *help;    /* NULL: same line as the previous entry */
+};
+
+struct browse;
+
+/* What the frame view opens (the connection view's argument is an id). */
+struct browse_frame_ref {
+	int64_t conn;
+	int     dir;       /* 0 client, 1 server */
+	int64_t index;     /* among that direction's frames */
+	int64_t packet;    /* its first packet: the lookup uses that index */
+};
+
+struct browse_view {
+	const char              *name;
+	const struct browse_key *keys;   /* this view's keys, help lists them */
+	/* Returns the view's data, or NULL (message in the status line). */
+	void	*(*init)(struct browse *, const void *arg);
+	void	 (*free)(void *);
+	/* Draws rows [0, rows) of the screen; the core draws the status. */
+	void	 (*draw)(void *, int rows, int cols);
+	void	 (*key)(void *, enum browse_cmd, int arg);
+	void	 (*resize)(void *, int rows, int cols);
+	/* Where we are, for the status line: "connections 3/120". */
+	void	 (*status)(void *, char *, size_t);
+};
+
+extern const struct browse_view browse_connections_view;
+extern const struct browse_view browse_connection_view;
+extern const struct browse_view browse_frame_view;
+extern const struct browse_view browse_help_view;
+
+/* Starts curses (once; browse_run starts it when nobody did). */
+void	 browse_start(void);
+/* Ends curses when it was started, e.g. before an error message. */
+void	 browse_end(void);
+/* Runs the browser on an open database until Q; returns the exit status. */
+int	 browse_run(sqlite3 *db, const char *title);
+
+sqlite3	*browse_db(struct browse *);
+/* Pushes a view above the current one; returns -1 when init failed. */
+int	 browse_push(struct browse *, const struct browse_view *,
+	    const void *);
+/* One line for the status line until the next key. */
+void	 browse_message(struct browse *, const char *, ...)
+		__attribute__((format(printf, 2, 3)));
+/* Reads a line on the status line; -1 on Escape or an empty line. */
+int	 browse_prompt(struct browse *, const char *, char *, size_t);
+/* Wide-character-aware, escaped, clipped output; returns columns used. */
+int	 browse_put(int y, int x, int width, const char *);
+int	 browse_putf(int y, int x, int width, const char *, ...)
+		__attribute__((format(printf, 4, 5)));
+/* The attribute of a verdict or finding class (colour or plain). */
+int	 browse_class_attr(const char *);
+int	 browse_color(void);
+/* The current view's and the global key tables, for the help view. */
+const struct browse_key *browse_global_keys(void);
+const struct browse_view *browse_below(struct browse *);
+
+/* A scrolled list: n rows, sel selected, top first on screen. */
+struct browse_list {
+	int64_t n, sel, top;
+	int     rows;
+};
+/* Moves for a movement command; returns 1 when it was one. */
+int	 browse_list_move(struct browse_list *, enum browse_cmd);
+void	 browse_list_fit(struct browse_list *);
+
+/* Lines of text a view builds for its width and scrolls. */
+struct browse_line {
+	int   attr;
+	char *text;      /* escaped */
+};
+struct browse_text {
+	struct browse_line *lines;
+	size_t              n, cap;
+};
+void	 browse_text_add(struct browse_text *, int attr, const char *, ...)
+		__attribute__((format(printf, 3, 4)));
+/* Escapes text and wraps it at spaces to width columns after indent. */
+void	 browse_text_wrap(struct browse_text *, int attr, const char *indent,
+	    int width, const char *text);
+void	 browse_text_clear(struct browse_text *);
+
+/* Small helpers the views share. */
+const char *browse_col_text(sqlite3_stmt *, int);
+const char *browse_opcode_name(int);
+/* "12:34:56.789012" (UTC) from seconds. */
+void	 browse_time(double, char *, size_t);
+/* "721K", "3.4M". */
+void	 browse_size(int64_t, char *, size_t);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * wsautopsy browse: the ncurses browser over a database, or over a capture
+ * analyzed first into a database beside it (or a temporary one).
+ */
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <curses.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "browse.h"
+#include "cmd.h"
+#include "rules.h"
+#include "session.h"
+#include "store.h"
+
+struct cb_progress {
+	const char     *capture, *db;
+	struct timespec t0;
+};
+
+static int	 cmd_browse_exec(int, char **);
+static void	 cb_usage(FILE *);
+static void	 cb_sigint(int);
+static int	 cb_is_sqlite(const char *);
+static char	*cb_db_path(const char *, int);
+static void	 cb_progress(void *, const struct pipeline_stats *, uint64_t,
+		    uint64_t);
+static int	 cb_analyze(const char *, const char *,
+		    const struct analysis_opts *);
+static int	 cb_browse(const char *);
+
+const struct cmd_entry cmd_browse_entry = {
+	"browse", "browse a database (or a capture) in the terminal",
+	cmd_browse_exec
+};
+
+static volatile int cb_stop;
+
+static void
+cb_usage(FILE *f)
+{
+	fprintf(f,
+"usage: wsautopsy browse [OPTIONS] DB|CAPTURE\n"
+"Browse the connections, frames and findings of a database in the terminal.\n"
+"A capture is analyzed first into its name with .db (or a temporary file).\n"
+"\n"
+"      --temp              analyze a capture into a temporary database,\n"
+"                          removed on exit\n"
+"  -f, --filter EXPR       read only packets matching a BPF filter\n"
+"      --ws-port PORT      decode TCP port PORT as WebSocket (repeatable)\n"
+"      --payload-cap BYTES payload bytes kept per message (default 4K)\n"
+"      --max-frame BYTES   report frames larger than this\n"
+"      --max-message BYTES report messages larger than this\n"
+"      --profile NAME      the limits of a known implementation\n"
+"      --strict            also report strict-only rules\n"
+"  -h, --help              show this help\n"
+"In the browser, ? lists the keys.\n");
+}
+
+static void
+cb_sigint(int sig)
+{
+	(void)sig;
+	cb_stop = 1;
+}
+
+/* A database starts with the 16 bytes "SQLite format 3\0". */
+static int
+cb_is_sqlite(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char              head[16];
+	ssize_t           n;
+	int               fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	n = read(fd, head, sizeof head);
+	close(fd);
+	return n == (ssize_t)sizeof head && memcmp(head, magic, sizeof head) ==
+	    0;
+}
+
+static char *
+cb_db_path(const char *capture, int temp)
+{
+	const char *tmp;
+	char       *p, *dot;
+	int         fd;
+
+	if (temp) {
+		if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+			tmp = "/tmp";
+		p = xmalloc(strlen(tmp) + 32);
+		sprintf(p, "%s/wsautopsy-XXXXXX.db", tmp);
+		if ((fd = mkstemps(p, 3)) < 0) {
+			wsa_warn("%s: cannot create a temporary database", p);
+			free(p);
+			return NULL;
+		}
+		close(fd);
+		return p;
+	}
+	p = xmalloc(strlen(capture) + 4);
+	strcpy(p, capture);
+	dot = strrchr(p, '.');
+	if (dot != NULL && strchr(dot, '/') == NULL)
+		*dot = '\0';
+	strcat(p, ".db");
+	return p;
+}
+
+/* The progress screen; q or ^C stops the analysis and keeps what was read. */
+static void
+cb_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
+    uint64_t size)
+{
+	struct cb_progress *p = arg;
+	struct timespec     now;
+	double              el, frac;
+	int                 w, y = LINES / 2 - 2, x = 2;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	el = (double)(now.tv_sec - p->t0.tv_sec) +
+	    (double)(now.tv_nsec - p->t0.tv_nsec) / 1e9;
+	frac = size > 0 ? (double)off / (double)size : 0;
+	if (frac > 1)
+		frac = 1;
+	erase();
+	browse_putf(y, x, COLS - 4, "analyzing %s", p->capture);
+	browse_putf(y + 1, x, COLS - 4, "into %s", p->db);
+	w = COLS - 12 > 0 ? COLS - 12 : 1;
+	move(y + 3, x);
+	attron(A_REVERSE);
+	hline(' ', (int)(frac * w));
+	attroff(A_REVERSE);
+	browse_putf(y + 3, x + w + 1, 8, "%5.1f%%", frac * 100);
+	browse_putf(y + 4, x, COLS - 4, "%" PRIu64 " packets, %" PRIu64
+	    " MB of %" PRIu64 " MB, %.1fs", ps->packets, off >> 20, size >> 20,
+	    el);
+	browse_put(LINES - 1, 0, COLS, "q: stop and browse what was read");
+	refresh();
+	if (getch() == 'q')
+		cb_stop = 1;
+}
+
+static int
+cb_analyze(const char *capture, const char *db,
+    const struct analysis_opts *o)
+{
+	struct store          *st;
+	struct analysis       *an;
+	struct capture_summary sum;
+	struct cb_progress     p;
+	struct sigaction       sa, old;
+	enum pipeline_result   r;
+	char                   err[1024];
+
+	if ((st = store_open(db, 0, err, sizeof err)) == NULL) {
+		wsa_warn("%s", err);
+		return EXIT_INPUT;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cb_sigint;
+	sigaction(SIGINT, &sa, &old);
+	browse_start();
+	nodelay(stdscr, TRUE);
+	p.capture = capture;
+	p.db = db;
+	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+	an = analysis_new(o, &store_sink_ops, st);
+	r = analysis_run(an, capture, &cb_stop, cb_progress, &p, &sum, err,
+	    sizeof err);
+	analysis_free(an);
+	store_close(st);
+	nodelay(stdscr, FALSE);
+	sigaction(SIGINT, &old, NULL);
+	if (r == PIPELINE_OPEN_FAILED) {
+		browse_end();
+		wsa_warn("%s", err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+static int
+cb_browse(const char *path)
+{
+	struct store *st;
+	char          err[1024];
+	int           rc;
+
+	if ((st = store_open(path, 1, err, sizeof err)) == NULL) {
+		browse_end();
+		wsa_warn("%s", err);
+		return EXIT_INPUT;
+	}
+	rc = browse_run(store_db(st), path);
+	store_close(st);
+	return rc;
+}
+
+static int
+cmd_browse_exec(int argc, char **argv)
+{
+	enum {
+		O_WSPORT = 256, O_CAP, O_MAXF, O_MAXM, O_PROFILE, O_STRICT,
+		O_TEMP
+	};
+	static const struct option longopts[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "ws-port", required_argument, NULL, O_WSPORT },
+		{ "payload-cap", required_argument, NULL, O_CAP },
+		{ "max-frame", required_argument, NULL, O_MAXF },
+		{ "max-message", required_argument, NULL, O_MAXM },
+		{ "profile", required_argument, NULL, O_PROFILE },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "temp", no_argument, NULL, O_TEMP },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct analysis_opts  o;
+	const struct profile *prof;
+	char                 *db = NULL, *end;
+	uint64_t              v;
+	long                  port;
+	int                   ch, temp = 0, sq, rc;
+
+	analysis_opts_default(&o);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o.filter = optarg;
+			break;
+		case O_WSPORT:
+			port = strtol(optarg, &end, 10);
+			if (*end != '\0' || port < 1 || port > 65535 ||
+			    o.n_ws_ports == ANALYSIS_MAX_WS_PORTS) {
+				wsa_warn("--ws-port: bad port '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o.ws_ports[o.n_ws_ports++] = (uint16_t)port;
+			break;
+		case O_CAP:
+			if (strcmp(optarg, "all") == 0)
+				o.ws.payload_cap = SIZE_MAX;
+			else if (parse_size(optarg, &v) == 0)
+				o.ws.payload_cap = (size_t)v;
+			else {
+				wsa_warn("--payload-cap: bad size '%s'",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_MAXF:
+		case O_MAXM:
+			if (parse_size(optarg, &v) != 0) {
+				wsa_warn("%s: bad size '%s'", ch == O_MAXF ?
+				    "--max-frame" : "--max-message", optarg);
+				return EXIT_USAGE;
+			}
+			if (ch == O_MAXF)
+				o.ws.max_frame = v;
+			else
+				o.ws.max_message = v;
+			break;
+		case O_PROFILE:
+			if ((prof = profile_find(optarg)) == NULL) {
+				wsa_warn("unknown profile '%s' (wsautopsy "
+				    "analyze --profile list shows them)",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			o.ws.max_frame = prof->max_frame;
+			o.ws.max_message = prof->max_message;
+			break;
+		case O_STRICT:
+			o.ws.strict = 1;
+			break;
+		case O_TEMP:
+			temp = 1;
+			break;
+		case 'h':
+			cb_usage(stdout);
+			return EXIT_OK;
+		default:
+			cb_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		cb_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		wsa_warn("browse needs a terminal; use wsautopsy report for"
+		    " text output");
+		return EXIT_USAGE;
+	}
+	if ((sq = cb_is_sqlite(argv[optind])) < 0) {
+		wsa_warn("%s: cannot open", argv[optind]);
+		return EXIT_INPUT;
+	}
+	if (sq)
+		return cb_browse(argv[optind]);
+	if ((db = cb_db_path(argv[optind], temp)) == NULL)
+		return EXIT_INPUT;
+	rc = cb_analyze(argv[optind], db, &o);
+	if (rc == EXIT_OK)
+		rc = cb_browse(db);
+	if (temp) {
+		unlink(db);
+		/* What SQLite may leave beside it in WAL mode. */
+		strcat(db = xrealloc(db, strlen(db) + 5), "-wal");
+		unlink(db);
+		strcpy(db + strlen(db) - 4, "-shm");
+		unlink(db);
+	}
+	free(db);
+	return rc;
+}

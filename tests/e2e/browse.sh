@@ -1,0 +1,175 @@
+#!/bin/sh
+# wsautopsy browse under tmux: keys in, screen text out.
+. "${top_srcdir}/tests/e2e/lib.sh"
+need tmux
+
+SOCK=wsa-test-$$
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+unset NO_COLOR TMUX
+
+screen() { tmux -L "$SOCK" capture-pane -p -t b; }
+keys() { tmux -L "$SOCK" send-keys -t b "$@"; }
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
+wait_for() {
+	n=0
+	while [ "$n" -lt "$((${2:-5} * 20))" ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+		n=$((n + 1))
+	done
+	echo "--- screen while waiting for '$1':" >&2
+	screen >&2
+	return 1
+}
+# start W H ARGS...: the browser in a fresh session; EXIT= lands in $TMP/exit.
+start() {
+	w=$1 h=$2
+	shift 2
+	rm -f "$TMP/exit"
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	tmux -L "$SOCK" -f /dev/null new-session -d -s b -x "$w" -y "$h" \
+	    "sh -c '\"$WSAUTOPSY\" browse $* 2>$TMP/stderr; echo EXIT=\$? > $TMP/exit'"
+}
+wait_exit() {
+	n=0
+	while [ ! -s "$TMP/exit" ] && [ "$n" -lt 100 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	cat "$TMP/exit" 2>/dev/null
+}
+# No line wider than the window, and the status line on the last row.
+fits() {
+	n=0
+	while [ "$n" -lt 100 ]; do
+		screen >"$TMP/fits"
+		awk -v w="$1" 'length($0) > w { bad = 1 } END { exit bad }' \
+		    "$TMP/fits" && [ "$(wc -l <"$TMP/fits")" -eq "$2" ] &&
+		    tail -n 1 "$TMP/fits" | grep -qF -- "$3" && return 0
+		sleep 0.05
+		n=$((n + 1))
+	done
+	cat "$TMP/fits" >&2
+	return 1
+}
+
+check "analyze two samples" "$WSAUTOPSY" analyze -q -o "$TMP/x.db" \
+    "$SAMPLES/real-1009-python.pcap" "$SAMPLES/real-node-plain.pcap"
+
+# Not a terminal: one line, exit 1.
+"$WSAUTOPSY" browse "$TMP/x.db" >"$TMP/out" 2>"$TMP/err" </dev/null
+check "no terminal: exit 1" test $? -eq 1
+check "no terminal: one line" test "$(wc -l <"$TMP/err")" -eq 1
+check "no terminal: says why" grep -q "needs a terminal" "$TMP/err"
+
+start 100 30 "$TMP/x.db"
+check "first screen" wait_for "connections 1/2 [all] sort:time"
+check "counts per class" wait_for "1009:1"
+check "both connections" sh -c "tmux -L $SOCK capture-pane -p -t b |
+    grep -c '127.0.0.1:180' | grep -qx 2"
+keys 4
+check "filter 1009" wait_for "connections 1/1 [1009]"
+check "1009 connection shown" wait_for "-> 127.0.0.1:18009"
+check "normal connection hidden" sh -c "! tmux -L $SOCK capture-pane -p \
+    -t b | grep -qF 127.0.0.1:18007"
+keys ?
+check "help from the key table" wait_for "only 1009 (message too big)"
+keys q
+keys Enter
+check "connection view" wait_for "connection 1 frame 1/4"
+check "handshake shown" wait_for "-> GET / HTTP/1.1  Host: 127.0.0.1:18009"
+check "accept checked" wait_for "accept check: correct"
+check "verdict box" wait_for "+-- verdict 1009: close message-too-big"
+check "rfc section" wait_for "RFC 6455 7.4.1"
+keys ]
+check "] jumps to the finding" wait_for "connection 1 frame 3/4"
+check "finding marked" wait_for "[1009 message-too-big]"
+keys Enter
+check "frame view" wait_for "client -> server frame 1 of connection 1"
+check "offending header bytes" \
+    wait_for "header bytes: 81 ff 00 00 00 00 00 20 00 00"
+check "64-bit length decoded" wait_for "length  2097152   64-bit length"
+check "payload hex" wait_for "000000  7a 7a 7a 7a"
+check "finding explained" wait_for "finding 1009 close: message-too-big"
+# Only tmux's own SGR sequences may appear: no other escape, no control.
+tmux -L "$SOCK" capture-pane -p -e -t b | sed 's/\x1b\[[0-9;]*m//g' \
+    >"$TMP/raw"
+check "no raw escapes" sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" \
+    $TMP/raw"
+keys G
+check "frame view scrolls to the end" sh -c "tmux -L $SOCK capture-pane \
+    -p -t b | tail -n 1 | grep -Eq 'lines [0-9]+-([0-9]+)/\\1 '"
+keys q
+check "back to the connection" wait_for "connection 1 frame 3/4"
+tmux -L "$SOCK" resize-window -t b -x 80 -y 24
+check "80x24 redraw" wait_for "connection 1 frame 3/4" 
+check "80x24 fits" fits 80 24 "connection 1 frame 3/4"
+tmux -L "$SOCK" resize-window -t b -x 200 -y 60
+check "200x60 redraw" wait_for "connection 1 frame 3/4"
+check "200x60 fits" fits 200 60 "connection 1 frame 3/4"
+check "200x60 timeline" wait_for "<-"
+keys :
+keys 9 Enter
+check ": jumps to a packet" wait_for "connection 1 frame 2/4"
+keys q
+check "back to the list, filter kept" wait_for "connections 1/1 [1009]"
+keys 1 / 18007 Enter
+check "search" wait_for "connections 1/2 [all] sort:time /18007"
+keys Q
+check "Q exits 0" test "$(wait_exit)" = "EXIT=0"
+
+# A database someone else made: escape sequences in every text column
+# and in the payload must reach the screen escaped.
+if command -v sqlite3 >/dev/null 2>&1; then
+	cp "$TMP/x.db" "$TMP/h.db"
+	sqlite3 "$TMP/h.db" "UPDATE connection_t SET host = 'h' ||
+	    char(27) || ']0;pwned' || char(7), path = '/' || char(27) ||
+	    '[2J', user_agent = char(27) || '[31mred'; UPDATE frame_t SET
+	    payload_prefix = CAST(char(27) || ']0;pwned' || char(7) ||
+	    char(27) || '[2J' AS BLOB) WHERE opcode = 1 AND frame_index = 0;"
+	start 200 30 "$TMP/h.db"
+	check "hostile: list" wait_for 'h\x1b]0;pwned\x07/\x1b[2J'
+	keys 4 Enter
+	check "hostile: handshake" wait_for 'User-Agent: \x1b[31mred'
+	check "hostile: preview" wait_for '\x1b]0;pwned\x07\x1b[2J'
+	keys Enter
+	check "hostile: frame view" wait_for 'client -> server frame 0'
+	keys G
+	check "hostile: frame text" wait_for '\x1b]0;pwned\x07\x1b[2J'
+	check "hostile: title untouched" sh -c "! tmux -L $SOCK display \
+	    -p -t b '#{pane_title}' | grep -q pwned"
+	tmux -L "$SOCK" capture-pane -p -e -t b | sed 's/\x1b\[[0-9;]*m//g' \
+	    >"$TMP/raw"
+	check "hostile: no raw escapes" sh -c "! LC_ALL=C grep -q \
+	    \"\$(printf '\\033')\" $TMP/raw"
+	keys Q
+	check "hostile: exit 0" test "$(wait_exit)" = "EXIT=0"
+fi
+
+# A large generated capture: the first screen within 2 seconds, and the
+# biggest connection's timeline pages without loading it.
+MC=${top_builddir}/bench/make-capture
+if [ -x "$MC" ]; then
+	"$MC" -s 1 -o "$TMP/big.pcap" "${BROWSE_BIG_SIZE:-200M}" 2>/dev/null
+	check "analyze the large capture" "$WSAUTOPSY" analyze -q \
+	    -o "$TMP/big.db" "$TMP/big.pcap"
+	rm -f "$TMP/big.pcap"
+	t0=$(date +%s%N)
+	start 120 40 "$TMP/big.db"
+	check "large: first screen" wait_for "sort:time" 2
+	t1=$(date +%s%N)
+	echo "large: first screen after $(((t1 - t0) / 1000000)) ms"
+	keys s s Enter
+	check "large: biggest connection" wait_for "connection " 2
+	keys G
+	sleep 0.2
+	check "large: end of the timeline" sh -c "tmux -L $SOCK capture-pane \
+	    -p -t b | tail -n 1 | grep -Eq 'frame ([0-9]+)/\\1 '"
+	keys :
+	keys 1000000 Enter
+	check "large: packet jump" wait_for "frame " 2
+	keys Q
+	check "large: exit 0" test "$(wait_exit)" = "EXIT=0"
+fi
+
+finish

@@ -47,7 +47,8 @@ enum report_col {
 	RC_SENDER, RC_RULE, RC_PACKET, RC_FRAME, RC_TIME, RC_EXPLANATION,
 	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
-	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED
+	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
+	RC_SERVER_STACK
 };
 
 static const char *const report_known_classes[] = {
@@ -369,7 +370,7 @@ report_frame(struct report *r, int64_t conn, const char *sender,
 	report_done(r, st, rc);
 }
 
-/* One block per finding that is not a normal close. */
+/* One block per finding that is not a normal close or a mere echo. */
 static void
 report_incident(struct report *r, sqlite3_stmt *st)
 {
@@ -436,6 +437,13 @@ report_incident(struct report *r, sqlite3_stmt *st)
 			    report_col(r, st, RC_PROFILES));
 		fprintf(r->out, "\n");
 	}
+	if (sqlite3_column_type(st, RC_CLIENT_STACK) != SQLITE_NULL ||
+	    sqlite3_column_type(st, RC_SERVER_STACK) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s client %s, server %s\n", "stacks",
+		    sqlite3_column_type(st, RC_CLIENT_STACK) != SQLITE_NULL ?
+		    report_col(r, st, RC_CLIENT_STACK) : "unknown",
+		    sqlite3_column_type(st, RC_SERVER_STACK) != SQLITE_NULL ?
+		    report_col(r, st, RC_SERVER_STACK) : "unknown");
 }
 
 static void
@@ -455,8 +463,12 @@ report_text(struct report *r)
 	    " frame_index, time_text, explanation, offending_packet,"
 	    " offending_frame_index, offending_sender, offending_rule,"
 	    " limit_min, limit_max, matching_profiles, cause, remedy, section,"
-	    " detail, reason, limit_from_reason, answered FROM findings WHERE"
-	    REPORT_FILTER " AND class <> 'normal'" REPORT_ORDER, &st,
+	    " detail, reason, limit_from_reason, answered, client_stack,"
+	    " server_stack FROM findings WHERE"
+	    REPORT_FILTER " AND class <> 'normal'"
+	    /* A close that only echoes the peer's code tells nothing new. */
+	    " AND NOT (kind = 'close' AND answered = 1 AND"
+	    " offending_packet IS NULL)" REPORT_ORDER, &st,
 	    r->classes[0] ? r->classes : NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

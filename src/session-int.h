@@ -103,6 +103,8 @@ struct sess {
 	struct ws_dir       *ws[2];          /* by side */
 	enum ws_ext          ext;
 	struct role_state    rs[2];          /* by role */
+	const char          *limit_profile[2]; /* the one profile a limit fits */
+	struct conn_summary *cs;             /* while the verdict is written */
 	struct analysis_ctx_side {
 		struct sess *s;
 		int          side;

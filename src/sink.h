@@ -90,6 +90,9 @@ struct conn_summary {
 	int         close_code[2];   /* first close frame's code; -1 none */
 	char        close_reason[2][124];
 	const char *verdict;         /* class of the connection's main finding */
+	/* The likely WebSocket stack of each side, and why; "" unknown. */
+	char        stack[2][48];
+	char        stack_evidence[2][256];
 	const char *tcp_end;         /* conn_end_name() */
 	int         ended_by;        /* role that ended it (close, FIN, RST); -1 */
 	uint64_t    end_packet;

@@ -133,7 +133,9 @@ static const char store_schema[] =
 "  gap_bytes_client INTEGER, gap_bytes_server INTEGER,\n"
 "  close_client INTEGER, close_server INTEGER, close_reason_client TEXT,\n"
 "  close_reason_server TEXT, verdict TEXT, tcp_end TEXT,\n"
-"  ended_by INTEGER, end_packet INTEGER);\n"
+"  ended_by INTEGER, end_packet INTEGER, client_stack TEXT,\n"
+"  server_stack TEXT, client_stack_evidence TEXT,\n"
+"  server_stack_evidence TEXT);\n"
 "CREATE INDEX connection_capture ON connection_t(capture_id);\n"
 "CREATE INDEX connection_verdict ON connection_t(verdict);\n"
 "CREATE TABLE frame_t (\n"
@@ -205,7 +207,8 @@ static const char store_schema[] =
 "  c.extensions_state, c.handshake_issues, c.bytes_client,\n"
 "  c.bytes_server, c.frames_client, c.frames_server, c.messages_client,\n"
 "  c.messages_server, c.gaps_client, c.gaps_server, c.gap_bytes_client,\n"
-"  c.gap_bytes_server\n"
+"  c.gap_bytes_server, c.client_stack, c.server_stack,\n"
+"  c.client_stack_evidence, c.server_stack_evidence\n"
 "  FROM connection_t c JOIN capture_t k ON k.capture_id = c.capture_id;\n"
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -244,7 +247,7 @@ static const char store_schema[] =
 "  f.cause, f.remedy, f.section, f.detail, f.reason_text AS reason,\n"
 "  f.limit_from_reason, f.answered, f.capture_id, f.finding_id,\n"
 "  printf('%d.%09d', f.t_sec, f.t_nsec) AS time_text,\n"
-"  f.reason AS reason_raw\n"
+"  f.reason AS reason_raw, c.client_stack, c.server_stack\n"
 "  FROM finding_t f JOIN capture_t k ON k.capture_id = f.capture_id\n"
 "  LEFT JOIN connection_t c ON c.connection_id = f.connection_id;\n"
 "CREATE VIEW closes AS SELECT * FROM findings WHERE kind = 'close';\n";
@@ -279,9 +282,10 @@ static const char *const store_sql[ST__COUNT] = {
 	    " frames_server, messages_client, messages_server, gaps_client,"
 	    " gaps_server, gap_bytes_client, gap_bytes_server, close_client,"
 	    " close_server, close_reason_client, close_reason_server, verdict,"
-	    " tcp_end, ended_by, end_packet) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+	    " tcp_end, ended_by, end_packet, client_stack, server_stack,"
+	    " client_stack_evidence, server_stack_evidence) VALUES (?,?,?,?,"
 	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?)",
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 static const char *const store_kind_names[] = {
@@ -1025,6 +1029,19 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 	b_raw_text(&b, cs->tcp_end);
 	b_opt(&b, cs->ended_by >= 0, cs->ended_by);
 	b_opt(&b, cs->end_packet != 0, (int64_t)cs->end_packet);
+	for (i = 0; i < 2; i++) {
+		if (cs->stack[i][0] != '\0')
+			b_raw_text(&b, cs->stack[i]);
+		else
+			b_null(&b);
+	}
+	/* Evidence quotes header values from the wire: escaped like them. */
+	for (i = 0; i < 2; i++) {
+		if (cs->stack_evidence[i][0] != '\0')
+			b_text(&b, cs->stack_evidence[i]);
+		else
+			b_null(&b);
+	}
 	store_step(s, s->st[ST_CONN]);
 }
 

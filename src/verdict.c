@@ -29,11 +29,17 @@ static const struct hist_frame *verdict_size_frame(const struct role_state *,
 			uint64_t);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
-static void        verdict_profiles(struct finding *);
+static void        verdict_profiles(struct finding *, const char *);
 static void        verdict_abnormal(struct sess *, int, const char **);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
 static int         first_closer(const struct sess *);
+static void        verdict_fingerprint(struct sess *, struct conn_summary *,
+			int);
+static void        verdict_fingerprint_late(struct sess *,
+			struct conn_summary *, int);
+static void        verdict_evidence(struct conn_summary *, int,
+			const char *, const char *);
 static void        verdict_rank(const char **, const char *);
 
 /*
@@ -61,6 +67,125 @@ verdict_rank(const char **verdict, const char *class)
 		return;
 	if (new > cur)
 		*verdict = order[new];
+}
+
+/*
+ * Stack fingerprints: what a header or a close reason says about the
+ * software that wrote it (wordings from each stack's source).
+ */
+static const struct {
+	const char *needle;   /* case-insensitive substring */
+	const char *stack;
+} verdict_headers[] = {
+	{ "websockets/", "python-websockets" },
+	{ "aiohttp", "aiohttp" },
+	{ "tornado", "tornado" },
+	{ "jetty", "jetty" },
+	{ "coyote", "tomcat" },
+	{ "tomcat", "tomcat" },
+	{ "netty", "netty" },
+	{ "uwebsockets", "uwebsockets" },
+	{ "cowboy", "cowboy" },
+	{ "gorilla", "gorilla" },
+	{ "go-http-client", "Go (gorilla or coder/websocket)" },
+	{ "okhttp", "okhttp" },
+	{ "websocketpp", "websocketpp" },
+	{ "boost.beast", "boost-beast" },
+	{ "tungstenite", "tungstenite" },
+	{ "mozilla/", "a browser" },
+}, verdict_reasons[] = {
+	{ "exceeds limit of", "python-websockets" },
+	{ "over size limit", "python-websockets" },
+	{ "max frame length of", "netty" },
+	{ "message too large: (actual)", "jetty" },
+	{ "read limited at", "coder-websocket" },
+	{ "messagehandler has a limit", "tomcat" },
+	{ "message too big", "tornado" },
+	{ "a message was too large", "websocketpp" },
+	{ "message is too large", "cloudflare" },
+	{ "stomp buffer size limit", "spring-stomp" },
+};
+
+static void
+verdict_evidence(struct conn_summary *cs, int role, const char *stack,
+    const char *why)
+{
+	size_t n = strlen(cs->stack_evidence[role]);
+
+	if (cs->stack[role][0] == '\0')
+		snprintf(cs->stack[role], sizeof cs->stack[role], "%s", stack);
+	else if (strcmp(cs->stack[role], stack) != 0)
+		return;
+	snprintf(cs->stack_evidence[role] + n, sizeof cs->stack_evidence[role]
+	    - n, "%s%s", n ? "; " : "", why);
+}
+
+/*
+ * Names a side's likely stack when the evidence supports it: its Server
+ * or User-Agent header, the wording of its close reason, a size limit
+ * only one known default fits, or the way it fails. The first, strongest
+ * witness names the stack; later ones that agree are added as evidence.
+ */
+static void
+verdict_fingerprint(struct sess *s, struct conn_summary *cs, int role)
+{
+	const struct role_state *rs = &s->rs[role];
+	const char              *hdr = NULL;
+	char                     why[200], low[124];
+	size_t                   i;
+
+	if (role == ROLE_SERVER && s->resp != NULL && s->resp->server[0])
+		hdr = s->resp->server;
+	if (role == ROLE_CLIENT && s->req != NULL && s->req->user_agent[0])
+		hdr = s->req->user_agent;
+	for (i = 0; hdr != NULL && i < sizeof verdict_headers /
+	    sizeof verdict_headers[0]; i++) {
+		if (strcasestr(hdr, verdict_headers[i].needle) != NULL) {
+			snprintf(why, sizeof why, "%s header \"%.120s\"",
+			    role == ROLE_SERVER ? "Server" : "User-Agent", hdr);
+			verdict_evidence(cs, role, verdict_headers[i].stack,
+			    why);
+			break;
+		}
+	}
+	if (rs->close_sent && rs->reason_len > 0) {
+		for (i = 0; i < rs->reason_len && i < sizeof low - 1; i++)
+			low[i] = (char)(rs->reason[i] >= 'A' &&
+			    rs->reason[i] <= 'Z' ? rs->reason[i] + 32 :
+			    rs->reason[i]);
+		low[i] = '\0';
+		for (i = 0; i < sizeof verdict_reasons /
+		    sizeof verdict_reasons[0]; i++) {
+			if (strstr(low, verdict_reasons[i].needle) != NULL) {
+				snprintf(why, sizeof why, "close reason "
+				    "wording \"%s\"", verdict_reasons[i].needle);
+				verdict_evidence(cs, role,
+				    verdict_reasons[i].stack, why);
+				break;
+			}
+		}
+	}
+}
+
+/* The witnesses known only after the closes were read. */
+static void
+verdict_fingerprint_late(struct sess *s, struct conn_summary *cs, int role)
+{
+	const struct role_state *rs = &s->rs[role];
+	char                     why[200];
+
+	if (s->limit_profile[role] != NULL) {
+		snprintf(why, sizeof why, "its size limit fits only the %s "
+		    "default", s->limit_profile[role]);
+		verdict_evidence(cs, role, s->limit_profile[role], why);
+	}
+	/* Dropping TCP right after the peer broke a rule, with no close. */
+	if (rs->ended && !rs->close_sent && s->rs[!role].nhv > 0 &&
+	    cs->stack[role][0] == '\0')
+		verdict_evidence(cs, role, "a stack that drops the connection "
+		    "on violations (uWebSockets, Tornado, tungstenite, "
+		    "fastwebsockets)", "ended TCP with no close frame after "
+		    "the peer broke a rule");
 }
 
 /* The role whose close frame came first (the caller knows one exists). */
@@ -233,7 +358,8 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	}
 	/* Decoded size when inflated; else what the wire declared so far. */
 	size = verdict_msg_size(h);
-	f->has_limit = 1;
+	/* A length with the top bits set is no size anyone sent. */
+	f->has_limit = size < (UINT64_C(1) << 53);
 	f->limit_min = h->max_msg_before;
 	/*
 	 * What this server took and refused on other connections bounds it
@@ -250,21 +376,30 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	} else
 		bad = size;
 	f->limit_max = bad > 0 ? bad - 1 : 0;
-	if (f->limit_max < f->limit_min) {
+	if (f->has_limit && f->limit_max < f->limit_min) {
 		/* An earlier, larger message was accepted: a frame limit. */
 		f->limit_min = h->max_frame_before;
 		f->limit_max = h->payload_len > 0 ? h->payload_len - 1 : 0;
 		if (f->limit_max < f->limit_min)
 			f->has_limit = 0;
 	}
-	if (f->has_limit)
-		verdict_profiles(f);
+	if (f->has_limit) {
+		verdict_profiles(f, s->cs != NULL ? s->cs->stack[closer] :
+		    NULL);
+		if (f->matching_profiles[0] != '\0' &&
+		    strchr(f->matching_profiles, ',') == NULL)
+			s->limit_profile[closer] =
+			    profile_find(f->matching_profiles)->name;
+	}
 	if (!f->has_limit) {
 		snprintf(f->detail, sizeof f->detail,
 		    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the "
-		    "message to %" PRIu64 " bytes, yet a larger one was taken "
-		    "before: no consistent limit", !closer == ROLE_CLIENT ?
-		    "client" : "server", h->index, h->first_pkt, size);
+		    "message to %" PRIu64 " bytes%s", !closer == ROLE_CLIENT ?
+		    "client" : "server", h->index, h->first_pkt, size,
+		    size >= (UINT64_C(1) << 53) ? ", a length no sender means: "
+		    "no limit can be inferred" : ", yet a larger one was taken "
+		    "before: no consistent limit");
+		f->limit_min = f->limit_max = 0;
 		return;
 	}
 	snprintf(f->detail, sizeof f->detail,
@@ -325,16 +460,21 @@ verdict_reason_limit(const char *reason, size_t len)
 }
 
 static void
-verdict_profiles(struct finding *f)
+verdict_profiles(struct finding *f, const char *stack)
 {
 	const struct profile *p;
 	uint64_t              lim;
-	unsigned              i;
+	unsigned              i, first = 0;
 	size_t                n = 0;
+
+	for (i = 0; stack != NULL && i < profile_count; i++)
+		if (strcmp(profile_table[i].name, stack) == 0)
+			first = i;
 
 	f->matching_profiles[0] = '\0';
 	for (i = 0; i < profile_count; i++) {
-		p = &profile_table[i];
+		/* The closer's fingerprinted stack, if it fits, comes first. */
+		p = &profile_table[(i + first) % profile_count];
 		lim = p->max_message ? p->max_message : p->max_frame;
 		/* A limit stated in the reason is the better witness. */
 		if (f->limit_from_reason >= 0 &&
@@ -375,8 +515,13 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	f.reason_len = rs->reason_len;
 	f.answered = s->rs[!role].close_sent &&
 	    s->rs[!role].close_pkt < rs->close_pkt;
-	/* An answer can still say why: a 1002 answering a malformed close. */
-	if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
+	/*
+	 * An answer that echoes the peer's code says nothing new; one with a
+	 * code of its own says why: a 1002 answering a malformed close.
+	 */
+	if (f.answered && s->rs[!role].close_code == rs->close_code)
+		;
+	else if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
 		verdict_attribute_rule(s, role, &f, class);
 	else if (strcmp(class, "1009") == 0)
 		verdict_attribute_size(s, role, &f);
@@ -486,6 +631,9 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 	const char *verdict = NULL;
 	int         first, r;
 
+	for (r = 0; r < 2; r++)
+		verdict_fingerprint(s, cs, r);
+	s->cs = cs;
 	if (cs->websocket) {
 		/* Closes in the order they were sent. */
 		first = first_closer(s);
@@ -501,6 +649,8 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 			verdict_capture(s, r);
 	if (s->hs != NULL && s->hs->nissues > 0)
 		verdict_rank(&verdict, "handshake");
+	for (r = 0; r < 2; r++)
+		verdict_fingerprint_late(s, cs, r);
 	if (verdict == NULL)
 		verdict = strcmp(cs->tcp_end, "open") == 0 ? "open" : "none";
 	cs->verdict = verdict;

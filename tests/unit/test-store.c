@@ -412,7 +412,7 @@ test_views(void **state)
 	/* The remedy carries the connection's own number. */
 	q_text(db, "SELECT remedy FROM findings WHERE class = '1009'", buf,
 	    sizeof buf);
-	assert_non_null(strstr(buf, "below 5 bytes"));
+	assert_non_null(strstr(buf, "keep messages to 5 bytes"));
 	/* A violation without a close: its explanation is the rule's. */
 	q_text(db, "SELECT explanation FROM findings WHERE"
 	    " rule = 'reserved-opcode'", buf, sizeof buf);

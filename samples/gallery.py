@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Writes samples/README.md: the gallery of samples, what happened on the
+wire (from TABLE-real.md and TABLE-violations.md) and what wsautopsy says
+about each (from a fresh analysis).
+
+usage: gallery.py WSAUTOPSY SAMPLES_DIR [OUT]   (OUT default: stdout)
+The end-to-end test tests/e2e/samples-gallery.sh runs it and compares the
+result with the committed samples/README.md, so the gallery stays true."""
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+HEAD = """# Samples
+
+Every capture here was recorded on loopback with tcpdump from real WebSocket
+implementations (Debian's python3-websockets 10.4, Node `ws` 8 from npm) or
+from a raw peer breaking one rule against them. Beside each capture: the
+script that recorded it (`record-real.sh`, `record-violations.sh`), and
+`NAME.truth`, the ground truth established with tshark, which `make check`
+compares with wsautopsy's findings (`tests/e2e/samples-truth.sh`). A
+`NAME.known` file names a truth line wsautopsy does not match on purpose.
+
+To record them again (root, network namespace not needed, ports 18001-18299):
+`samples/record-real.sh build` and `samples/record-violations.sh`.
+
+"What wsautopsy says" is the connection verdict and its findings other than
+normal closes (class, rule, sender and packet; `<-` the offending frame),
+written by `samples/gallery.py` from a fresh analysis; `make check` fails
+when this table and the program disagree.
+
+| file | what happened | what wsautopsy says |
+|---|---|---|
+"""
+
+
+def happened(samples):
+    out = {}
+    for table in ("TABLE-real.md", "TABLE-violations.md"):
+        path = os.path.join(samples, table)
+        if not os.path.exists(path):
+            continue
+        for line in open(path, encoding="utf-8"):
+            cols = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cols) >= 3 and cols[0].endswith((".pcap", ".pcapng")):
+                out[cols[0]] = "%s (%s)" % (cols[1], cols[2])
+    return out
+
+
+def says(wsa, cap, tmp):
+    db = os.path.join(tmp, "g.db")
+    if os.path.exists(db):
+        os.unlink(db)
+    subprocess.run([wsa, "analyze", "-q", "--strict", "-o", db, cap],
+                   check=True)
+    con = sqlite3.connect(db)
+    parts = []
+    for cid, verdict in con.execute(
+            "SELECT connection_id, verdict FROM connections "
+            "ORDER BY connection_id"):
+        items = []
+        for (kind, cls, rule, sender, pkt, osender, opkt, orule,
+             lmin, lmax) in con.execute(
+                "SELECT kind, class, rule, sender, packet, offending_sender,"
+                " offending_packet, offending_rule, limit_min, limit_max "
+                "FROM findings WHERE connection_id = ? ORDER BY packet, kind",
+                (cid,)):
+            if kind == "close" and cls == "normal":
+                continue
+            s = "%s %s %s@%s" % (cls, rule or kind, sender, pkt)
+            if opkt is not None:
+                s += " <- %s %s@%s" % (orule or "frame", osender, opkt)
+            if lmin is not None:
+                s += " limit %s..%s" % (lmin, lmax)
+            items.append(s)
+        parts.append("**%s**%s" % (verdict, ": " + "; ".join(items)
+                                   if items else ""))
+    con.close()
+    return " / ".join(parts) if parts else "no WebSocket connection"
+
+
+def main():
+    wsa, samples = sys.argv[1], sys.argv[2]
+    what = happened(samples)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sorted(os.listdir(samples)):
+            if not name.endswith((".pcap", ".pcapng")):
+                continue
+            cap = os.path.join(samples, name)
+            rows.append("| %s | %s | %s |" % (
+                name, what.get(name, "").replace("|", "/"),
+                says(wsa, cap, tmp).replace("|", "/")))
+    text = HEAD + "\n".join(rows) + "\n"
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

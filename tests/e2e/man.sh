@@ -1,0 +1,33 @@
+#!/bin/sh
+# The manual is lint-clean and complete: every option printed by --help of
+# every subcommand, and every rule id, appears in wsautopsy(1).
+. "${top_srcdir}/tests/e2e/lib.sh"
+need mandoc
+
+man1=$top_builddir/man/wsautopsy.1
+man5=$top_srcdir/man/wsautopsy-db.5
+for m in "$man1" "$man5"; do
+	out=$(mandoc -Tlint -Wwarning "$m" 2>&1)
+	if [ -z "$out" ]; then ok; else bad "$(basename "$m"): $out"; fi
+done
+
+# Options as the man page shows them: \-\-name, with roff's escapes.
+mandoc -Tascii "$man1" | col -b >"$TMP/man.txt"
+for cmd in analyze streams report browse rules; do
+	"$WSAUTOPSY" "$cmd" --help >"$TMP/help" || bad "$cmd --help failed"
+	for opt in $(grep -oE -- '(^|[ ,])--?[a-zA-Z][-a-zA-Z0-9]*' "$TMP/help" |
+	    tr -d ' ,' | sort -u); do
+		if grep -q -- "$opt" "$TMP/man.txt"; then
+			ok
+		else
+			bad "wsautopsy $cmd option $opt is not in wsautopsy(1)"
+		fi
+	done
+	grep -q "^ *$cmd" "$TMP/man.txt"
+	check "wsautopsy(1) has a section for $cmd" test $? -eq 0
+done
+for id in $("$WSAUTOPSY" rules | grep -E '^[a-z0-9-]+$'); do
+	grep -q -- "$id" "$TMP/man.txt" || bad "rule $id is not in wsautopsy(1)"
+	ok
+done
+finish

@@ -105,16 +105,18 @@ const struct rule rule_table[] = {
 	{ "frame-too-big", "RFC 6455 7.4.1", WHO_EITHER, 1009, "1009", SEV_MUST,
 	  "a frame was larger than the receiver accepts",
 	  "an upload or document larger than the peer's frame limit",
-	  "keep frames to %s bytes (the largest this peer was seen to take, "
-	  "or the limit its close reason states) or raise its limit" },
+	  "keep frames to %s bytes (the limit its close reason states or its "
+	  "stack's default, else the largest it was seen to take) or raise "
+	  "its limit" },
 	{ "message-too-big", "RFC 6455 7.4.1", WHO_EITHER, 1009, "1009",
 	  SEV_MUST,
 	  "a message (decoded, after inflation) was larger than the receiver "
 	  "accepts",
 	  "an upload or JSON document larger than the server accepts, or a "
 	  "small compressed message that inflates past the limit",
-	  "keep messages to %s bytes (the largest this receiver was seen to "
-	  "take, or the limit its close reason states) or raise its limit" },
+	  "keep messages to %s bytes (the limit its close reason states or its "
+	  "stack's default, else the largest it was seen to take) or raise "
+	  "its limit" },
 	/* Handshake. */
 	{ "bad-accept-key", "RFC 6455 4.2.2", WHO_SERVER, 0, "handshake",
 	  SEV_MUST,

@@ -68,6 +68,7 @@ struct finding {
 	int               has_limit;
 	uint64_t          limit_min, limit_max;
 	int64_t           limit_from_reason;  /* -1 when the reason states none */
+	uint64_t          remedy_limit;  /* the size the remedy names; 0 none */
 	char              matching_profiles[256];
 };
 

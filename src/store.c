@@ -849,8 +849,9 @@ store_message(void *ctx, uint64_t conn_id, int sender,
 }
 
 /*
- * The rule's remedy with its number filled in: the limit the close reason
- * states, else the largest size the closer accepted.
+ * The rule's remedy with its number filled in: the best-known limit (the
+ * close reason's, or the fingerprinted stack's default when it fits the
+ * bounds), else the largest size the closer accepted.
  */
 static void
 store_remedy(const struct rule *r, const struct finding *fi, char *out,
@@ -866,7 +867,9 @@ store_remedy(const struct rule *r, const struct finding *fi, char *out,
 		snprintf(out, len, "%s", r->remedy);
 		return;
 	}
-	if (fi->limit_from_reason >= 0)
+	if (fi->remedy_limit > 0)
+		snprintf(num, sizeof num, "%" PRIu64, fi->remedy_limit);
+	else if (fi->limit_from_reason >= 0)
 		snprintf(num, sizeof num, "%" PRId64, fi->limit_from_reason);
 	else if (fi->has_limit)
 		snprintf(num, sizeof num, "%" PRIu64, fi->limit_min);

@@ -30,6 +30,7 @@ static const struct hist_frame *verdict_size_frame(const struct role_state *,
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
 static void        verdict_profiles(struct finding *, const char *);
+static void        verdict_remedy_limit(struct sess *, int, struct finding *);
 static void        verdict_abnormal(struct sess *, int, const char **);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
@@ -386,6 +387,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	if (f->has_limit) {
 		verdict_profiles(f, s->cs != NULL ? s->cs->stack[closer] :
 		    NULL);
+		verdict_remedy_limit(s, closer, f);
 		if (f->matching_profiles[0] != '\0' &&
 		    strchr(f->matching_profiles, ',') == NULL)
 			s->limit_profile[closer] =
@@ -491,6 +493,29 @@ verdict_profiles(struct finding *f, const char *stack)
 		if (n >= sizeof f->matching_profiles)
 			break;
 	}
+}
+
+/*
+ * The size a remedy should name: the limit the close reason states, else
+ * the default of the closer's fingerprinted stack when it fits the bounds.
+ */
+static void
+verdict_remedy_limit(struct sess *s, int closer, struct finding *f)
+{
+	const struct profile *p;
+	uint64_t              lim;
+
+	if (f->limit_from_reason >= 0 &&
+	    (uint64_t)f->limit_from_reason >= f->limit_min &&
+	    (uint64_t)f->limit_from_reason <= f->limit_max) {
+		f->remedy_limit = (uint64_t)f->limit_from_reason;
+		return;
+	}
+	if (s->cs == NULL || (p = profile_find(s->cs->stack[closer])) == NULL)
+		return;
+	lim = p->max_message ? p->max_message : p->max_frame;
+	if (lim >= f->limit_min && lim <= f->limit_max)
+		f->remedy_limit = lim;
 }
 
 static void

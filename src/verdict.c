@@ -396,7 +396,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	if (!f->has_limit) {
 		snprintf(f->detail, sizeof f->detail,
 		    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the "
-		    "message to %" PRIu64 " bytes%s", !closer == ROLE_CLIENT ?
+		    "message to %" PRIu64 " bytes%s", closer == ROLE_SERVER ?
 		    "client" : "server", h->index, h->first_pkt, size,
 		    size >= (UINT64_C(1) << 53) ? ", a length no sender means: "
 		    "no limit can be inferred" : ", yet a larger one was taken "
@@ -407,7 +407,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	snprintf(f->detail, sizeof f->detail,
 	    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the message to %"
 	    PRIu64 " bytes; the closer's limit is between %" PRIu64 " and %"
-	    PRIu64 " bytes%s%s", !closer == ROLE_CLIENT ? "client" : "server",
+	    PRIu64 " bytes%s%s", closer == ROLE_SERVER ? "client" : "server",
 	    h->index, h->first_pkt, size, f->limit_min, f->limit_max,
 	    f->limit_from_reason >= 0 ? "; the close reason states " : "",
 	    f->limit_from_reason >= 0 ? "a limit" : "");
@@ -612,7 +612,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 		f.offending_frame_index = (int64_t)h->index;
 		f.offending_sender = !role;
 		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
-		    " (packet %" PRIu64 ")", !role == ROLE_CLIENT ? "client" :
+		    " (packet %" PRIu64 ")", role == ROLE_SERVER ? "client" :
 		    "server", h->index, h->first_pkt);
 	}
 	r = rule_find(f.rule);

@@ -14,6 +14,31 @@ pipeline_run(const char *path, const char *filter, struct flow_table *ft,
     volatile int *stop, char *err, size_t errlen)
 {
 	struct capture     *cap;
+	enum pipeline_result res;
+
+	memset(st, 0, sizeof *st);
+	cap = capture_open(path, filter, err, errlen);
+	if (cap == NULL)
+		return PIPELINE_OPEN_FAILED;
+	if (!packet_linktype_supported(capture_linktype(cap))) {
+		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
+		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
+		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
+		    capture_linktype(cap));
+		capture_close(cap);
+		return PIPELINE_OPEN_FAILED;
+	}
+	res = pipeline_run_open(cap, ft, st, progress, cbctx, stop, err,
+	    errlen);
+	capture_close(cap);
+	return res;
+}
+
+enum pipeline_result
+pipeline_run_open(struct capture *cap, struct flow_table *ft,
+    struct pipeline_stats *st, pipeline_progress_cb *progress, void *cbctx,
+    volatile int *stop, char *err, size_t errlen)
+{
 	struct capture_pkt  cp;
 	struct packet       p;
 	enum packet_kind    k;
@@ -21,18 +46,8 @@ pipeline_run(const char *path, const char *filter, struct flow_table *ft,
 	int                 r, dlt;
 
 	memset(st, 0, sizeof *st);
-	cap = capture_open(path, filter, err, errlen);
-	if (cap == NULL)
-		return PIPELINE_OPEN_FAILED;
 	dlt = capture_linktype(cap);
 	st->linktype = dlt;
-	if (!packet_linktype_supported(dlt)) {
-		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
-		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
-		    "loopback", path, packet_linktype_name(dlt), dlt);
-		capture_close(cap);
-		return PIPELINE_OPEN_FAILED;
-	}
 	while ((r = capture_next(cap, &cp)) == 1) {
 		st->packets = cp.number;
 		st->bytes += cp.caplen;
@@ -57,6 +72,5 @@ pipeline_run(const char *path, const char *filter, struct flow_table *ft,
 		snprintf(err, errlen, "%s", capture_error(cap));
 		res = PIPELINE_DAMAGED;
 	}
-	capture_close(cap);
 	return res;
 }

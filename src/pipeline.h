@@ -32,5 +32,10 @@ typedef void pipeline_progress_cb(void *, const struct pipeline_stats *,
 enum pipeline_result pipeline_run(const char *path, const char *filter,
     struct flow_table *ft, struct pipeline_stats *, pipeline_progress_cb *,
     void *cbctx, volatile int *stop, char *err, size_t errlen);
+/* The same on a capture already open (standard input can be opened once). */
+struct capture;
+enum pipeline_result pipeline_run_open(struct capture *, struct flow_table *,
+    struct pipeline_stats *, pipeline_progress_cb *, void *cbctx,
+    volatile int *stop, char *err, size_t errlen);
 
 #endif

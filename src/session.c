@@ -9,10 +9,12 @@
 #include "config.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "capture.h"
 #include "rules.h"
 #include "session-int.h"
 
@@ -39,7 +41,7 @@ static void sess_ws_frame(void *, const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
 static void sess_free(struct sess *);
-static int  sess_hash_file(const char *, char *);
+static void *sess_hash_thread(void *);
 
 static const struct stream_ops sess_stream_ops = {
 	sess_open, sess_data, sess_gap, sess_end, sess_close
@@ -757,32 +759,47 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	sess_emit(s, &f);
 }
 
-/* SHA-256 of the whole file, the capture's identity in the database. */
-static int
-sess_hash_file(const char *path, char *hex)
+/*
+ * SHA-256 of the whole file, the capture's identity in the database,
+ * computed on a thread of its own while the analysis reads the same file
+ * (from the page cache): hashing is a tenth of the work.
+ */
+struct sess_hash {
+	pthread_t   thread;
+	const char *path;
+	char        hex[65];
+	int         ok;
+};
+
+static void *
+sess_hash_thread(void *arg)
 {
 	static const char digits[] = "0123456789abcdef";
+	struct sess_hash *h = arg;
 	EVP_MD_CTX       *md;
-	unsigned char     buf[1 << 16], out[32];
+	unsigned char     *buf, out[32];
 	unsigned int      outlen = 0, i;
 	size_t            n;
 	FILE             *f;
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
+	if ((f = fopen(h->path, "rb")) == NULL)
+		return NULL;
+	buf = xmalloc(1 << 20);
 	md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+	while ((n = fread(buf, 1, 1 << 20, f)) > 0)
 		EVP_DigestUpdate(md, buf, n);
+	h->ok = !ferror(f);
 	EVP_DigestFinal_ex(md, out, &outlen);
 	EVP_MD_CTX_free(md);
 	fclose(f);
+	free(buf);
 	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[out[i] >> 4];
-		hex[2 * i + 1] = digits[out[i] & 15];
+		h->hex[2 * i] = digits[out[i] >> 4];
+		h->hex[2 * i + 1] = digits[out[i] & 15];
 	}
-	hex[64] = '\0';
-	return 0;
+	h->hex[64] = '\0';
+	return NULL;
 }
 
 enum pipeline_result
@@ -796,19 +813,21 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	const struct flow_stats *fs;
 	enum pipeline_result     r;
 	const char              *slash;
-	char                     probe[512];
 	struct capture          *cap;
+	struct sess_hash         hash;
+	int                      hashing = 0;
 
 	memset(sum, 0, sizeof *sum);
 	memset(an->servers, 0, sizeof an->servers);
 	an->sum = sum;
-	/* Refuse what libpcap refuses before anything is stored. */
-	cap = capture_open(path, NULL, err, errlen);
+	/* Opened once: standard input cannot be read twice. */
+	cap = capture_open(path, an->opts.filter, err, errlen);
 	if (cap == NULL)
 		return PIPELINE_OPEN_FAILED;
 	if (!packet_linktype_supported(capture_linktype(cap))) {
-		snprintf(err, errlen, "%s: unsupported link type %s (%d)",
-		    path, packet_linktype_name(capture_linktype(cap)),
+		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
+		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
+		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
 		    capture_linktype(cap));
 		capture_close(cap);
 		return PIPELINE_OPEN_FAILED;
@@ -817,23 +836,33 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	ci.path = path;
 	ci.size = capture_size(cap);
 	ci.linktype = capture_linktype(cap);
-	capture_close(cap);
 	slash = strrchr(path, '/');
 	ci.name = slash != NULL ? slash + 1 : path;
-	if (an->opts.no_hash || strcmp(path, "-") == 0 ||
-	    sess_hash_file(path, ci.sha256) != 0) {
-		snprintf(probe, sizeof probe, "unhashed:%s", path);
-		snprintf(ci.sha256, sizeof ci.sha256, "%.64s", probe);
+	if (an->opts.no_hash || strcmp(path, "-") == 0) {
+		/* No file to hash twice: named by where it came from. */
+		snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s", path);
+	} else {
+		memset(&hash, 0, sizeof hash);
+		hash.path = path;
+		hashing = pthread_create(&hash.thread, NULL, sess_hash_thread,
+		    &hash) == 0;
+		if (!hashing)
+			snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s",
+			    path);
 	}
 	if (an->sink->capture_begin != NULL &&
 	    an->sink->capture_begin(an->sink_ctx, &ci) != 0) {
 		snprintf(err, errlen, "%s: the database refused the capture",
 		    path);
+		if (hashing)
+			pthread_join(hash.thread, NULL);
+		capture_close(cap);
 		return PIPELINE_OPEN_FAILED;
 	}
 	ft = flow_table_new(&an->opts.flow, &sess_stream_ops, an);
-	r = pipeline_run(path, an->opts.filter, ft, &ps, progress, cbctx,
-	    stop, err, errlen);
+	r = pipeline_run_open(cap, ft, &ps, progress, cbctx, stop, err,
+	    errlen);
+	capture_close(cap);
 	flow_finish(ft);
 	fs = flow_table_stats(ft);
 	sum->packets = ps.packets;
@@ -861,6 +890,14 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	if (r != PIPELINE_OK)
 		snprintf(sum->error, sizeof sum->error, "%s", err);
 	flow_table_free(ft);
+	if (hashing) {
+		pthread_join(hash.thread, NULL);
+		if (hash.ok)
+			memcpy(sum->sha256, hash.hex, sizeof sum->sha256);
+		else
+			snprintf(sum->sha256, sizeof sum->sha256,
+			    "unhashed:%.54s", path);
+	}
 	if (an->sink->capture_end != NULL &&
 	    an->sink->capture_end(an->sink_ctx, sum) != 0 && r == PIPELINE_OK) {
 		snprintf(err, errlen, "%s: the database could not store the "

@@ -20,7 +20,7 @@ enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
 struct capture_info {
 	const char *path;
 	const char *name;        /* basename, the "capture" column */
-	char        sha256[65];
+	char        sha256[65];  /* "" when it comes with capture_end */
 	uint64_t    size;
 	int         linktype;
 };
@@ -34,6 +34,11 @@ struct capture_summary {
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
 	uint64_t peak_live, peak_ooo_bytes;
 	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
+	/*
+	 * The capture's SHA-256 when capture_info.sha256 was left empty (it
+	 * is computed while the analysis runs); "" otherwise.
+	 */
+	char     sha256[65];
 	char     error[512];     /* why it stopped early */
 };
 

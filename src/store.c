@@ -77,6 +77,7 @@ static void b_bytes_text(struct store_bind *, const void *, size_t);
 static void b_blob(struct store_bind *, const void *, size_t);
 static void store_remedy(const struct rule *, const struct finding *,
 		char *, size_t);
+static int  store_late_sha(struct store *, const char *);
 static int  store_delete_sha(struct store *, const char *);
 static int  store_orphans(struct store *);
 static int  store_cap_begin(void *, const struct capture_info *);
@@ -661,6 +662,33 @@ store_step(struct store *s, sqlite3_stmt *st)
 	sqlite3_reset(st);
 }
 
+/*
+ * The SHA-256 computed while the capture was read: recorded now, and the
+ * earlier captures of the same file replaced, including a run of it that
+ * was killed before it knew its hash (same name and size, incomplete).
+ */
+static int
+store_late_sha(struct store *s, const char *sha)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE capture_t SET sha256 = ?1"
+	    " WHERE capture_id = ?2 OR (sha256 = '' AND complete = 0 AND"
+	    " capture_id <> ?2 AND name = (SELECT name FROM capture_t WHERE"
+	    " capture_id = ?2) AND size IS (SELECT size FROM capture_t WHERE"
+	    " capture_id = ?2))", -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->capture_id);
+	store_step(s, st);
+	sqlite3_finalize(st);
+	if (s->failed)
+		return -1;
+	return store_delete_sha(s, sha);
+}
+
 /* Deletes every capture with this SHA-256 but the one being written. */
 static int
 store_delete_sha(struct store *s, const char *sha)
@@ -754,7 +782,7 @@ store_cap_begin(void *ctx, const struct capture_info *ci)
 	s->conn_base = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (store_delete_sha(s, ci->sha256) != 0)
+	if (ci->sha256[0] != '\0' && store_delete_sha(s, ci->sha256) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -1130,6 +1158,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (s->failed)
+		goto fail;
+	if (cs->sha256[0] != '\0' && store_late_sha(s, cs->sha256) != 0)
 		goto fail;
 	if (store_exec(s, "COMMIT") != 0) {
 		s->failed = 1;

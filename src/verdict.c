@@ -478,6 +478,9 @@ verdict_profiles(struct finding *f, const char *stack)
 		/* The closer's fingerprinted stack, if it fits, comes first. */
 		p = &profile_table[(i + first) % profile_count];
 		lim = p->max_message ? p->max_message : p->max_frame;
+		/* A 1009 close frame was seen: stacks that never send one go. */
+		if (p->close_code != 1009)
+			continue;
 		/* A limit stated in the reason is the better witness. */
 		if (f->limit_from_reason >= 0 &&
 		    (uint64_t)f->limit_from_reason >= f->limit_min &&
@@ -596,9 +599,21 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 	if (rs->blind)
 		return;
 	if (ps->close_sent && !rs->close_sent) {
+		/* Where the connection ended without the answer. */
 		f.rule = "close-unanswered";
-		f.packet = rs->ended ? rs->end_pkt : ps->close_pkt;
-		f.time = rs->ended ? rs->end_ts : ps->close_ts;
+		if (rs->ended) {
+			f.packet = rs->end_pkt;
+			f.time = rs->end_ts;
+		} else if (s->c->end_pkt != 0) {
+			f.packet = s->c->end_pkt;
+			f.time = s->c->last_ts;
+		} else if (ps->ended) {
+			f.packet = ps->end_pkt;
+			f.time = ps->end_ts;
+		} else {
+			f.packet = s->c->last_pkt;
+			f.time = s->c->last_ts;
+		}
 	} else if (rs->ended && !rs->close_sent && !rs->blind) {
 		f.rule = rs->rst ? "abrupt-reset" : "abrupt-fin";
 		f.packet = rs->end_pkt;

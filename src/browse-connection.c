@@ -137,8 +137,11 @@ bc_init(struct browse *b, const void *arg)
 	if (bc_prepare(v, "SELECT packet FROM frame_t WHERE connection_id = ?1"
 	    " AND direction = ?2 AND frame_index = ?3", &v->st_packet) != 0 ||
 	    bc_prepare(v, "SELECT frame_index, packet, last_packet, t_sec +"
-	    " t_nsec / 1e9, flags, opcode, payload_length, substr(payload_prefix,"
-	    " 1, 64), close_code, close_reason_text FROM frame_t WHERE"
+	    " t_nsec / 1e9, flags, opcode, payload_length,"
+	    " substr(coalesce(payload_prefix, (SELECT m.payload_prefix FROM"
+	    " message_t m WHERE m.connection_id = f.connection_id AND"
+	    " m.direction = f.direction AND m.message_id = f.message_id)),"
+	    " 1, 64), close_code, close_reason_text FROM frame_t f WHERE"
 	    " connection_id = ?1 AND direction = ?2 AND frame_index >= ?3"
 	    " ORDER BY frame_index LIMIT ?4", &v->st_page) != 0 ||
 	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"

@@ -222,7 +222,11 @@ static const char store_schema[] =
 "  close_code, close_reason_text AS close_reason,\n"
 "  close_reason AS close_reason_raw, message_id,\n"
 "  stream_offset AS \"offset\", length(header) AS header_length, header,\n"
-"  mask_key, payload_prefix, (flags >> 5) & 1 AS truncated,\n"
+"  mask_key, coalesce(payload_prefix, (SELECT m.payload_prefix\n"
+"    FROM message_t m WHERE m.connection_id = frame_t.connection_id\n"
+"    AND m.direction = frame_t.direction\n"
+"    AND m.message_id = frame_t.message_id)) AS payload_prefix,\n"
+"  (flags >> 5) & 1 AS truncated,\n"
 "  seen_length, (flags >> 6) & 1 AS non_minimal,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM frame_t;\n"
@@ -519,9 +523,15 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 		goto fail;
 	if (readonly)
 		return s;
+	/*
+	 * The writer keeps the keys consistent itself (deletes go table by
+	 * table, orphans get a stand-in connection row, checked by the tests
+	 * with foreign_key_check): enforcing them would look up every frame's
+	 * parent, which arrives last.
+	 */
 	if (store_exec(s, "PRAGMA journal_mode = WAL;"
-	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-	    " PRAGMA cache_size = -32768") != 0 || store_begin(s) != 0) {
+	    " PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
+	    " PRAGMA cache_size = -65536") != 0 || store_begin(s) != 0) {
 		snprintf(err, errlen, "%s", s->error);
 		goto fail;
 	}
@@ -824,7 +834,13 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 	    f->mask[2] << 8 | f->mask[3]);
 	b_blob(&b, f->hdr, f->hdr_len < sizeof f->hdr ? f->hdr_len :
 	    sizeof f->hdr);
-	if (f->prefix != NULL && f->prefix_len > 0)
+	/*
+	 * A whole uncompressed message in one frame: its bytes are the
+	 * message's prefix, stored once (the frames view joins them back).
+	 */
+	if (f->prefix != NULL && f->prefix_len > 0 &&
+	    !(f->fin && f->opcode != WS_OP_CONT && (f->rsv & WS_RSV1) == 0 &&
+	    !f->truncated))
 		b_blob(&b, f->prefix, f->prefix_len);
 	else
 		b_null(&b);

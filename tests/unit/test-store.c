@@ -193,6 +193,18 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	    (const uint8_t *)"hello", 5, -1);
 	put_frame(s, 1, ROLE_CLIENT, 1, WS_OP_BINARY, 2000, 10,
 	    (const uint8_t *)"abcdef", 6, -1);
+	/* A whole message in one frame: its prefix is stored with it. */
+	memset(&m, 0, sizeof m);
+	m.id = 1;
+	m.opcode = WS_OP_BINARY;
+	m.utf8_valid = 1;
+	m.frames = 1;
+	m.wire_size = m.decoded_size = 2000;
+	m.first_pkt = 10;
+	m.last_pkt = 11;
+	m.prefix = (const uint8_t *)"abcdef";
+	m.prefix_len = 6;
+	store_sink_ops.message(s, 1, ROLE_CLIENT, &m);
 	put_frame(s, 1, ROLE_SERVER, 0, WS_OP_CLOSE, 2 + HOSTILE_LEN, 12,
 	    hostile, HOSTILE_LEN, 1009);
 	put_frame(s, 1, ROLE_CLIENT, 2, WS_OP_CLOSE, 2, 14, NULL, 0, 1000);
@@ -288,6 +300,15 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 
 	put_frame(s, 2, ROLE_CLIENT, 0, 3, HOSTILE_LEN, 20, hostile,
 	    HOSTILE_LEN, -1);
+	memset(&m, 0, sizeof m);
+	m.opcode = 3;
+	m.frames = 1;
+	m.wire_size = m.decoded_size = HOSTILE_LEN;
+	m.first_pkt = 20;
+	m.last_pkt = 21;
+	m.prefix = hostile;
+	m.prefix_len = HOSTILE_LEN;
+	store_sink_ops.message(s, 2, ROLE_CLIENT, &m);
 	put_frame(s, 2, ROLE_SERVER, 0, WS_OP_BINARY,
 	    UINT64_C(0x8000000000000001), 22, NULL, 0, -1);
 	memset(&fi, 0, sizeof fi);
@@ -394,7 +415,7 @@ test_views(void **state)
 	    " complete = 1 AND capture = 'a.pcap' AND connections = 2"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM connections"), 2);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM frames"), 6);
-	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 3);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM findings"), 4);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM closes"), 2);
 
@@ -519,7 +540,7 @@ test_replace_and_merge(void **state)
 	    " capture = 'a-again.pcap'"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM connections"), 2);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM frames"), 6);
-	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM messages"), 3);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM findings"), 4);
 	/* Ids are never reused within one run of replacements. */
 	assert_int_equal(q_int(db, "SELECT min(connection_id) FROM"

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "session.h"
+#include "sink-async.h"
 #include "store.h"
 
 static int  cmd_analyze_exec(int, char **);
@@ -177,6 +178,7 @@ cmd_analyze_exec(int argc, char **argv)
 	};
 	struct analysis_opts   o;
 	struct analysis       *an;
+	struct sink_async     *aw;
 	struct store          *st;
 	struct capture_summary sum;
 	struct report_opts     ro;
@@ -296,7 +298,9 @@ cmd_analyze_exec(int argc, char **argv)
 	sa.sa_handler = analyze_sigint;
 	sigaction(SIGINT, &sa, &old);
 	progress = !quiet && isatty(STDERR_FILENO);
-	an = analysis_new(&o, &store_sink_ops, st);
+	/* Decoding and writing the database on two threads. */
+	aw = sink_async_new(&store_sink_ops, st, 32u << 20);
+	an = analysis_new(&o, &sink_async_ops, aw);
 	for (i = optind; i < argc && !analyze_stop; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &analyze_t0);
 		r = analysis_run(an, argv[i], &analyze_stop_flag,
@@ -319,6 +323,7 @@ cmd_analyze_exec(int argc, char **argv)
 		}
 	}
 	analysis_free(an);
+	sink_async_free(aw);
 	sigaction(SIGINT, &old, NULL);
 	if (report && status == EXIT_OK) {
 		report_opts_default(&ro);

@@ -1,0 +1,227 @@
+/*
+ * sink-async: every event reaches the inner sink once, in order, with its
+ * bytes intact, across ring wraps, oversized events and capture bounds.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sink-async.h"
+
+struct seen {
+	int      begun, ended;
+	uint64_t n;            /* events in order */
+	uint64_t bad;          /* events out of order or damaged */
+	uint64_t bytes;
+};
+
+static struct seen S;
+static size_t      big_every; /* every big_every-th frame carries 1 MiB */
+
+#define BIG (1u << 20)
+
+/*
+ * Event k carries k in its fields and a prefix of k % 3000 bytes (1 MiB
+ * for the big ones), each byte k & 255.
+ */
+static int
+check_bytes(const uint8_t *p, size_t n, uint64_t k)
+{
+	size_t i;
+
+	if (n != (big_every && k % big_every == 0 && k % 4 == 0 ? BIG :
+	    k % 3000))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i] != (uint8_t)k)
+			return 0;
+	return 1;
+}
+
+static int
+in_begin(void *ctx, const struct capture_info *ci)
+{
+	(void)ctx;
+	(void)ci;
+	S.begun++;
+	return 0;
+}
+
+static void
+in_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
+{
+	(void)ctx;
+	if (conn != S.n || sender != (int)(S.n & 1) || f->index != S.n ||
+	    !check_bytes(f->prefix, f->prefix_len, S.n))
+		S.bad++;
+	S.bytes += f->prefix_len;
+	S.n++;
+}
+
+static void
+in_message(void *ctx, uint64_t conn, int sender, const struct ws_message *m)
+{
+	(void)ctx;
+	(void)sender;
+	if (conn != S.n || m->id != S.n ||
+	    !check_bytes(m->prefix, m->prefix_len, S.n))
+		S.bad++;
+	S.n++;
+}
+
+static void
+in_finding(void *ctx, const struct finding *f)
+{
+	(void)ctx;
+	if (f->conn_id != S.n || strcmp(f->rule, "reserved-opcode") != 0)
+		S.bad++;
+	S.n++;
+}
+
+static void
+in_conn(void *ctx, const struct conn_summary *cs)
+{
+	(void)ctx;
+	if (cs->id != S.n || cs->request == NULL ||
+	    strcmp(cs->request->host, "example.com") != 0 ||
+	    cs->response != NULL || cs->handshake == NULL ||
+	    cs->handshake->nissues != 3)
+		S.bad++;
+	S.n++;
+}
+
+static int
+in_end(void *ctx, const struct capture_summary *cs)
+{
+	(void)ctx;
+	/* Everything queued before the end is delivered before it. */
+	if (S.n != cs->frames)
+		S.bad++;
+	S.ended++;
+	return 0;
+}
+
+static const struct sink_ops inner_ops = {
+	in_begin, in_frame, in_message, in_finding, in_conn, in_end
+};
+
+static void
+send_events(struct sink_async *a, uint64_t count)
+{
+	static uint8_t       buf[BIG];
+	struct ws_frame      f;
+	struct ws_message    m;
+	struct finding       fi;
+	struct conn_summary  cs;
+	struct http_head     req;
+	struct hs_result     hs;
+	uint64_t             k;
+	size_t               n;
+
+	memset(&req, 0, sizeof req);
+	strcpy(req.host, "example.com");
+	memset(&hs, 0, sizeof hs);
+	hs.nissues = 3;
+	for (k = 0; k < count; k++) {
+		n = k % 3000;
+		memset(buf, (int)(uint8_t)k, n);
+		switch (k % 4) {
+		case 0:
+			memset(&f, 0, sizeof f);
+			f.index = k;
+			f.prefix = buf;
+			f.prefix_len = n;
+			if (big_every && k % big_every == 0) {
+				/* Larger than half the ring: passed straight. */
+				f.prefix_len = n = BIG;
+				memset(buf, (int)(uint8_t)k, n);
+			}
+			sink_async_ops.frame(a, k, (int)(k & 1), &f);
+			break;
+		case 1:
+			memset(&m, 0, sizeof m);
+			m.id = k;
+			m.prefix = buf;
+			m.prefix_len = n;
+			sink_async_ops.message(a, k, 0, &m);
+			break;
+		case 2:
+			memset(&fi, 0, sizeof fi);
+			fi.conn_id = k;
+			fi.rule = "reserved-opcode";
+			sink_async_ops.finding(a, &fi);
+			break;
+		default:
+			memset(&cs, 0, sizeof cs);
+			cs.id = k;
+			cs.request = &req;
+			cs.handshake = &hs;
+			sink_async_ops.conn_end(a, &cs);
+			break;
+		}
+	}
+}
+
+static void
+test_order_and_bytes(void **state)
+{
+	struct sink_async     *a;
+	struct capture_info    ci;
+	struct capture_summary sum;
+
+	(void)state;
+	memset(&S, 0, sizeof S);
+	big_every = 0;
+	/* A small ring: it wraps many times. */
+	a = sink_async_new(&inner_ops, NULL, 65536);
+	memset(&ci, 0, sizeof ci);
+	assert_int_equal(sink_async_ops.capture_begin(a, &ci), 0);
+	send_events(a, 20000);
+	memset(&sum, 0, sizeof sum);
+	sum.frames = 20000;
+	assert_int_equal(sink_async_ops.capture_end(a, &sum), 0);
+	sink_async_free(a);
+	assert_int_equal(S.begun, 1);
+	assert_int_equal(S.ended, 1);
+	assert_int_equal(S.n, 20000);
+	assert_int_equal(S.bad, 0);
+}
+
+static void
+test_oversized(void **state)
+{
+	struct sink_async     *a;
+	struct capture_summary sum;
+
+	(void)state;
+	memset(&S, 0, sizeof S);
+	big_every = 100;
+	a = sink_async_new(&inner_ops, NULL, 65536);
+	/* Every 100th frame carries 1 MiB, more than the ring holds. */
+	send_events(a, 2000);
+	memset(&sum, 0, sizeof sum);
+	sum.frames = 2000;
+	assert_int_equal(sink_async_ops.capture_end(a, &sum), 0);
+	sink_async_free(a);
+	assert_int_equal(S.n, 2000);
+	assert_int_equal(S.bad, 0);
+	assert_true(S.bytes >= 20 * (uint64_t)BIG);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_and_bytes),
+		cmocka_unit_test(test_oversized),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -58,7 +58,7 @@ analyze_usage(FILE *f)
 "      --profile NAME      set the limits of a known implementation's defaults;\n"
 "                          --profile list prints them\n"
 "      --strict            also report strict-only rules (non-minimal-length)\n"
-"      --max-flows N       live connections kept (default 1000000)\n"
+"      --max-flows N       live connections kept (default 100000)\n"
 "      --idle-timeout SEC  forget connections idle this long (default 900)\n"
 "      --ooo-per-dir BYTES out-of-order bytes held per direction (default 4M)\n"
 "      --ooo-total BYTES   out-of-order bytes held in all (default 256M)\n"

@@ -28,6 +28,9 @@ struct ooo_seg {
 	uint8_t         data[];
 };
 
+/* What a held segment costs against the caps: its bytes and its header. */
+#define OOO_COST(caplen) ((uint64_t)(caplen) + sizeof(struct ooo_seg))
+
 struct flow_table {
 	struct flow_limits       lim;
 	const struct stream_ops *ops;
@@ -83,10 +86,16 @@ static void         tcp_free_ooo(struct flow_table *, struct tcp_dir *);
 void
 flow_limits_default(struct flow_limits *l)
 {
-	l->max_flows = 1000000;
+	l->max_flows = 100000;
 	l->idle_timeout = 900;
 	l->ooo_per_dir = 4u << 20;
 	l->ooo_total = 256u << 20;
+}
+
+uint64_t
+flow_ooo_cost(uint32_t caplen)
+{
+	return OOO_COST(caplen);
 }
 
 struct flow_table *
@@ -542,8 +551,10 @@ tcp_drain(struct flow_table *ft, struct conn *c, int side)
 		if (rel > 0)
 			break;
 		d->ooo = s->next;
-		d->ooo_bytes -= s->caplen;
-		ft->st.ooo_bytes -= s->caplen;
+		if (d->ooo == NULL)
+			d->ooo_last = NULL;
+		d->ooo_bytes -= OOO_COST(s->caplen);
+		ft->st.ooo_bytes -= OOO_COST(s->caplen);
 		skip = (uint32_t)-rel;
 		if (skip < s->len) {
 			if (skip < s->caplen)
@@ -687,9 +698,10 @@ tcp_buffer(struct flow_table *ft, struct conn *c, int side,
 	uint64_t         conflicts = d->conflicts;
 	int32_t          a, b, lo, hi, i;
 
-	while (d->ooo != NULL && (d->ooo_bytes + caplen > ft->lim.ooo_per_dir ||
-	    ft->st.ooo_bytes + caplen > ft->lim.ooo_total)) {
-		if (d->ooo_bytes + caplen > ft->lim.ooo_per_dir)
+	while (d->ooo != NULL && (d->ooo_bytes + OOO_COST(caplen) >
+	    ft->lim.ooo_per_dir || ft->st.ooo_bytes + OOO_COST(caplen) >
+	    ft->lim.ooo_total)) {
+		if (d->ooo_bytes + OOO_COST(caplen) > ft->lim.ooo_per_dir)
 			ft->st.ooo_dir_hits++;
 		else
 			ft->st.ooo_total_hits++;
@@ -704,16 +716,24 @@ tcp_buffer(struct flow_table *ft, struct conn *c, int side,
 			return;
 		}
 	}
-	if (caplen > ft->lim.ooo_per_dir || ft->st.ooo_bytes + caplen >
-	    ft->lim.ooo_total) {
+	if (OOO_COST(caplen) > ft->lim.ooo_per_dir || ft->st.ooo_bytes +
+	    OOO_COST(caplen) > ft->lim.ooo_total) {
 		/* Cannot hold even this one segment: it is a gap. */
 		ft->st.ooo_dir_hits++;
 		tcp_gap(ft, c, side, rel, p->number, p->ts);
 		tcp_segment(ft, c, side, p);
 		return;
 	}
-	/* Sorted insert; compare bytes held twice. */
-	for (pp = &d->ooo; (x = *pp) != NULL; pp = &x->next) {
+	/*
+	 * Sorted insert; compare bytes held twice. Segments behind a hole
+	 * mostly come in order: past the last one held, append at once
+	 * rather than walk the list (which made a long run quadratic).
+	 */
+	pp = &d->ooo;
+	if (d->ooo_last != NULL &&
+	    SEQ_DIFF(p->seq, d->ooo_last->seq + d->ooo_last->caplen) >= 0)
+		pp = &d->ooo_last->next;
+	for (; (x = *pp) != NULL; pp = &x->next) {
 		a = SEQ_DIFF(x->seq, p->seq);
 		b = a + (int32_t)x->caplen;
 		lo = a > 0 ? a : 0;
@@ -744,8 +764,10 @@ tcp_buffer(struct flow_table *ft, struct conn *c, int side,
 	memcpy(s->data, data, caplen);
 	s->next = *pp;
 	*pp = s;
-	d->ooo_bytes += caplen;
-	ft->st.ooo_bytes += caplen;
+	if (s->next == NULL)
+		d->ooo_last = s;
+	d->ooo_bytes += OOO_COST(caplen);
+	ft->st.ooo_bytes += OOO_COST(caplen);
 	if (ft->st.ooo_bytes > ft->st.ooo_bytes_max)
 		ft->st.ooo_bytes_max = ft->st.ooo_bytes;
 }
@@ -757,9 +779,10 @@ tcp_free_ooo(struct flow_table *ft, struct tcp_dir *d)
 
 	for (s = d->ooo; s != NULL; s = n) {
 		n = s->next;
-		ft->st.ooo_bytes -= s->caplen;
+		ft->st.ooo_bytes -= OOO_COST(s->caplen);
 		free(s);
 	}
 	d->ooo = NULL;
+	d->ooo_last = NULL;
 	d->ooo_bytes = 0;
 }

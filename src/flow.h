@@ -42,7 +42,8 @@ struct tcp_dir {
 	uint32_t        fin_seq;
 	uint64_t        fin_pkt;
 	struct ooo_seg *ooo;       /* out-of-order segments, sorted */
-	uint64_t        ooo_bytes;
+	struct ooo_seg *ooo_last;  /* the last of them */
+	uint64_t        ooo_bytes; /* what they cost: bytes and headers */
 	uint64_t        packets;
 	uint64_t        bytes;     /* payload bytes delivered */
 	uint64_t        gaps;
@@ -110,6 +111,8 @@ struct flow_stats {
 };
 
 void flow_limits_default(struct flow_limits *);
+/* What holding an out-of-order segment of caplen bytes costs the caps. */
+uint64_t flow_ooo_cost(uint32_t caplen);
 
 struct flow_table;
 struct flow_table *flow_table_new(const struct flow_limits *,

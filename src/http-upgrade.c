@@ -20,8 +20,9 @@ enum http_pstate { HP_START, HP_HEADERS, HP_DONE, HP_ERROR };
 struct http_parser {
 	int               is_request;
 	enum http_pstate  state;
-	char             *line;      /* HTTP_MAX_LINE + 1 bytes: a line and its CR */
+	char             *line;      /* up to HTTP_MAX_LINE + 1 bytes: a line and its CR */
 	size_t            line_len;
+	size_t            line_cap;  /* grown as lines need: most are short */
 	int               start_sp;  /* the start line has reached its first space */
 	uint32_t          seen;      /* bit per http_fields entry already filled */
 	struct http_head  head;
@@ -134,10 +135,12 @@ http_parser_reset(struct http_parser *hp)
 {
 	int is_request = hp->is_request;
 	char *line = hp->line;
+	size_t cap = hp->line_cap;
 
 	memset(hp, 0, sizeof *hp);
 	hp->is_request = is_request;
 	hp->line = line;
+	hp->line_cap = cap;
 	hp->state = HP_START;
 	hp->head.is_request = is_request;
 	hp->head.content_length = -1;
@@ -175,8 +178,10 @@ http_parser_feed(struct http_parser *hp, const uint8_t *p, size_t n, size_t *use
 		return HTTP_DONE;
 	if (hp->state == HP_ERROR)
 		return HTTP_ERROR;
-	if (hp->line == NULL && n > 0)
-		hp->line = xmalloc(HTTP_MAX_LINE + 1);
+	if (hp->line == NULL && n > 0) {
+		hp->line_cap = 256;
+		hp->line = xmalloc(hp->line_cap);
+	}
 
 	for (i = 0; i < n; i++) {
 		r = http_take(hp, p[i]);
@@ -187,6 +192,7 @@ http_parser_feed(struct http_parser *hp, const uint8_t *p, size_t n, size_t *use
 		 * is not needed until the next message. */
 		free(hp->line);
 		hp->line = NULL;
+		hp->line_cap = 0;
 		return r > 0 ? HTTP_DONE : HTTP_ERROR;
 	}
 	*used = n;
@@ -206,9 +212,14 @@ http_take(struct http_parser *hp, uint8_t c)
 	if (hp->state == HP_START && http_start_byte(hp, c) != 0)
 		return -1;
 	if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
-		http_fail(hp, "control byte 0x%02x in head at offset %zu", c,
-		    h->head_len);
-		return -1;
+		/*
+		 * Invalid (RFC 9110 5.5), and exactly what an investigation
+		 * wants to see: counted and named, the head still parsed.
+		 */
+		if (h->bad_bytes++ == 0)
+			snprintf(hp->error, sizeof hp->error,
+			    "control byte 0x%02x in head at offset %zu", c,
+			    h->head_len);
 	}
 	h->head_len++;
 	if (c == '\n')
@@ -217,6 +228,11 @@ http_take(struct http_parser *hp, uint8_t c)
 		http_fail(hp, "header line too long: more than %d bytes",
 		    HTTP_MAX_LINE);
 		return -1;
+	}
+	if (hp->line_len == hp->line_cap) {
+		hp->line_cap = hp->line_cap * 4 > HTTP_MAX_LINE + 1 ?
+		    HTTP_MAX_LINE + 1 : hp->line_cap * 4;
+		hp->line = xrealloc(hp->line, hp->line_cap);
 	}
 	hp->line[hp->line_len++] = (char)c;
 	return 0;

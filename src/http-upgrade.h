@@ -38,6 +38,8 @@ struct http_head {
 	int      chunked;          /* Transfer-Encoding: chunked (chunked is the final coding) */
 	int      transfer_encoding; /* a Transfer-Encoding header is present */
 	int      truncated;        /* some value was cut */
+	int      bad_bytes;        /* control bytes in the head (kept; the
+				      first is named by http_parser_error) */
 	int      nheaders;
 	size_t   head_len;         /* bytes of the head including the final CRLFCRLF */
 };

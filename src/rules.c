@@ -154,6 +154,13 @@ const struct rule rule_table[] = {
 	  "range",
 	  "an extension implementation with a typo or an old draft's names",
 	  "send only the RFC 7692 parameter names, each once" },
+	{ "malformed-http-head", "RFC 9112 2-5", WHO_EITHER, 0, "handshake",
+	  SEV_MUST,
+	  "an HTTP head of the upgrade could not be parsed (a control byte, "
+	  "a line over 8 KiB, over 100 headers or a head over 16 KiB)",
+	  "a hostile or broken peer, or a proxy mangling the request",
+	  "read the detail for where the parser stopped; frames after a 101 "
+	  "are still decoded" },
 	{ "handshake-refused", "RFC 6455 4.2.2", WHO_SERVER, 0, "handshake",
 	  SEV_STATE, "the server answered the upgrade with a status other "
 	  "than 101",

@@ -49,9 +49,10 @@ struct role_state {
 	uint64_t          max_msg, max_frame;  /* largest completed so far */
 	uint64_t          cur_msg_id, cur_msg_wire;
 	int               in_msg;
-	struct hist_frame hf[HIST_FRAMES];
+	/* Allocated on first use: most TCP connections never need them. */
+	struct hist_frame *hf;            /* HIST_FRAMES, a ring */
 	uint64_t          nhf;
-	struct hist_viol  hv[HIST_VIOLS];
+	struct hist_viol  *hv;            /* HIST_VIOLS, a ring */
 	uint64_t          nhv;
 	uint64_t          gaps, gap_bytes, snap_gaps;
 	uint64_t          first_gap_pkt;
@@ -88,7 +89,12 @@ struct sess {
 	uint64_t             next_off[2];     /* after the last byte seen */
 	uint64_t             head_fed[2];     /* bytes of the current head */
 	int                  saw_101;         /* a response began "HTTP/1.1 101" */
+	/* A head that did not parse, and whether its finding was said. */
+	int                  bad[2], bad_said[2];
+	uint64_t             bad_pkt[2];
+	struct wts           bad_ts[2];
 	int                  findings;
+	int                  hs_findings;     /* of them, handshake ones */
 	struct http_parser  *hp[2];          /* by side */
 	struct http_body     body[2];
 	int                  in_body[2];
@@ -98,7 +104,7 @@ struct sess {
 	struct wts           resp_ts;
 	uint8_t             *hold;
 	size_t               hold_len;
-	struct hold_chunk    chunks[HOLD_CHUNKS];
+	struct hold_chunk   *chunks;          /* HOLD_CHUNKS, with hold */
 	int                  nchunks;
 	struct ws_dir       *ws[2];          /* by side */
 	enum ws_ext          ext;

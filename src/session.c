@@ -32,6 +32,10 @@ static void sess_http(struct sess *, int, uint64_t, const uint8_t *,
 static void sess_upgrade(struct sess *, uint64_t, struct wts);
 static void sess_upgrade_blind(struct sess *);
 static void sess_skip_cut(struct sess *, int);
+static void sess_bad_head(struct sess *, int, uint64_t, uint64_t,
+		struct wts);
+static int  sess_upgrade_attempted(const struct sess *);
+static void sess_emit_bad_head(struct sess *, int);
 static void sess_start_ws(struct sess *, int);
 static void sess_hold(struct sess *, uint64_t, const uint8_t *, size_t,
 		uint64_t, struct wts);
@@ -148,6 +152,8 @@ sess_emit(struct sess *s, struct finding *f)
 {
 	f->conn_id = s->c->id;
 	s->findings++;
+	if (f->kind == FINDING_HANDSHAKE)
+		s->hs_findings++;
 	s->interesting = 1;
 	s->an->sum->findings++;
 	if (s->an->sink->finding != NULL)
@@ -281,7 +287,7 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		st = http_parser_feed(s->hp[side], p, n, &used);
 		s->head_fed[side] += used;
 		if (st == HTTP_ERROR) {
-			s->state = SS_IGNORE;
+			sess_bad_head(s, side, off + used, pkt, ts);
 			return;
 		}
 		p += used;
@@ -290,6 +296,15 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		if (st == HTTP_NEED_MORE)
 			return;
 		h = http_parser_head(s->hp[side]);
+		if (h->bad_bytes > 0 && !s->bad[side]) {
+			/* Parsed, but with control bytes: say so in an upgrade. */
+			s->bad[side] = 1;
+			s->bad_pkt[side] = pkt;
+			s->bad_ts[side] = ts;
+			if (is_req ? strcasestr(h->upgrade, "websocket") != NULL :
+			    s->upgrade_pending || h->status == 101)
+				sess_emit_bad_head(s, side);
+		}
 		if (is_req) {
 			if (strcasestr(h->upgrade, "websocket") != NULL) {
 				if (s->req == NULL)
@@ -317,6 +332,7 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		}
 		if (h->status == 101 &&
 		    (s->upgrade_pending || s->cut[s->c->client])) {
+			sess_emit_bad_head(s, s->c->client);
 			if (s->resp == NULL)
 				s->resp = xmalloc(sizeof *s->resp);
 			*s->resp = *h;
@@ -330,8 +346,9 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			s->head_fed[side] = 0;
 			continue;
 		}
-		if (s->upgrade_pending || h->status == 101) {
+		if (sess_upgrade_attempted(s) || h->status == 101) {
 			/* A refused upgrade: record it, follow the exchange. */
+			sess_emit_bad_head(s, s->c->client);
 			if (s->resp == NULL)
 				s->resp = xmalloc(sizeof *s->resp);
 			*s->resp = *h;
@@ -394,6 +411,69 @@ sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
 	sess_start_ws(s, client);
 	sess_flush_hold(s, client);
 	sess_skip_cut(s, client);
+}
+
+/*
+ * A head that does not parse (an endless line, too many headers, a head
+ * over 16 KiB): named as a finding, and the side skipped like a cut head,
+ * so that a 101 that follows still turns the connection into frames and
+ * nothing is dropped in silence.
+ */
+static void
+sess_bad_head(struct sess *s, int side, uint64_t off, uint64_t pkt,
+    struct wts ts)
+{
+	if (s->cut[side])
+		return;
+	s->cut[side] = 1;
+	s->cut_off[side] = off;
+	s->bad_pkt[side] = pkt;
+	s->bad_ts[side] = ts;
+	s->bad[side] = 1;
+	/* A head that cannot be parsed at all is an anomaly of its own. */
+	sess_emit_bad_head(s, side);
+	if (sess_role(s, side) == ROLE_SERVER) {
+		if (s->saw_101)
+			sess_upgrade_blind(s);
+		else if (!s->upgrade_pending && !s->cut[!side])
+			s->state = SS_IGNORE;
+	}
+}
+
+/* An upgrade was asked for, even if its request did not parse whole. */
+static int
+sess_upgrade_attempted(const struct sess *s)
+{
+	int client = s->c->client;
+
+	return s->upgrade_pending || (s->cut[client] &&
+	    s->hp[client] != NULL && strcasestr(http_parser_head(
+	    s->hp[client])->upgrade, "websocket") != NULL);
+}
+
+static void
+sess_emit_bad_head(struct sess *s, int side)
+{
+	const struct rule *r = rule_find("malformed-http-head");
+	struct finding     f;
+
+	if (!s->bad[side] || s->bad_said[side])
+		return;
+	s->bad_said[side] = 1;
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_HANDSHAKE;
+	f.class = "handshake";
+	f.code = -1;
+	f.sender = sess_role(s, side);
+	f.rule = r->id;
+	f.packet = s->bad_pkt[side];
+	f.frame_index = -1;
+	f.limit_from_reason = -1;
+	f.time = s->bad_ts[side];
+	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
+	snprintf(f.detail, sizeof f.detail, "%s",
+	    http_parser_error(s->hp[side]));
+	sess_emit(s, &f);
 }
 
 /* Tells a side's decoder of the bytes skipped since its head was cut. */
@@ -474,8 +554,10 @@ sess_hold(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
 		ws_dir_feed(s->ws[client], off, p, n, pkt, ts);
 		return;
 	}
-	if (s->hold == NULL)
+	if (s->hold == NULL) {
 		s->hold = xmalloc(HOLD_MAX);
+		s->chunks = xmalloc(HOLD_CHUNKS * sizeof *s->chunks);
+	}
 	ch = &s->chunks[s->nchunks++];
 	ch->off = off;
 	ch->pkt = pkt;
@@ -498,7 +580,9 @@ sess_flush_hold(struct sess *s, int side)
 	s->nchunks = 0;
 	s->hold_len = 0;
 	free(s->hold);
+	free(s->chunks);
 	s->hold = NULL;
+	s->chunks = NULL;
 }
 
 static void
@@ -598,6 +682,7 @@ sess_close(void *arg, struct conn *c)
 			cs.close_code[r] = s->rs[r].close_code;
 			memcpy(cs.close_reason[r], s->rs[r].reason,
 			    sizeof cs.close_reason[r]);
+			cs.close_reason_len[r] = s->rs[r].reason_len;
 		}
 		for (side = 0; side < 2; side++)
 			if (s->ws[side] != NULL &&
@@ -626,10 +711,15 @@ sess_free(struct sess *s)
 		if (s->ws[i] != NULL)
 			ws_dir_free(s->ws[i]);
 	}
+	for (i = 0; i < 2; i++) {
+		free(s->rs[i].hf);
+		free(s->rs[i].hv);
+	}
 	free(s->req);
 	free(s->resp);
 	free(s->hs);
 	free(s->hold);
+	free(s->chunks);
 	free(s);
 }
 
@@ -654,6 +744,8 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 		if (rs->cur_msg_wire + f->payload_len >= rs->cur_msg_wire)
 			rs->cur_msg_wire += f->payload_len;
 	}
+	if (rs->hf == NULL)
+		rs->hf = xmalloc(HIST_FRAMES * sizeof *rs->hf);
 	h = &rs->hf[rs->nhf++ % HIST_FRAMES];
 	memset(h, 0, sizeof *h);
 	h->index = f->index;
@@ -749,6 +841,8 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	snprintf(f.explanation, sizeof f.explanation, "%s",
 	    r != NULL ? r->explanation : wf->rule);
 	snprintf(f.detail, sizeof f.detail, "%s", wf->detail);
+	if (rs->hv == NULL)
+		rs->hv = xmalloc(HIST_VIOLS * sizeof *rs->hv);
 	v = &rs->hv[rs->nhv++ % HIST_VIOLS];
 	v->rule = r != NULL ? r->id : "other";
 	v->class = f.class;

@@ -95,6 +95,7 @@ struct conn_summary {
 	uint64_t    frames[2], messages[2], gaps[2], gap_bytes[2];
 	int         close_code[2];   /* first close frame's code; -1 none */
 	char        close_reason[2][124];
+	uint8_t     close_reason_len[2]; /* exact: a reason may hold NUL */
 	const char *verdict;         /* class of the connection's main finding */
 	/* The likely WebSocket stack of each side, and why; "" unknown. */
 	char        stack[2][48];

@@ -1067,8 +1067,8 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 	for (i = 0; i < 2; i++) {
 		if (cs->close_code[i] >= 0)
 			b_bytes_text(&b, cs->close_reason[i],
-			    strnlen(cs->close_reason[i],
-			    sizeof cs->close_reason[i]));
+			    cs->close_reason_len[i] < sizeof cs->close_reason[i] ?
+			    cs->close_reason_len[i] : sizeof cs->close_reason[i]);
 		else
 			b_null(&b);
 	}

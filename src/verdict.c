@@ -687,7 +687,7 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 	if (cs->websocket || s->findings > 0)
 		for (r = 0; r < 2; r++)
 			verdict_capture(s, r);
-	if (s->hs != NULL && s->hs->nissues > 0)
+	if (s->hs_findings > 0)
 		verdict_rank(&verdict, "handshake");
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint_late(s, cs, r);

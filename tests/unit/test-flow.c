@@ -146,7 +146,8 @@ setup_small(void **state)
 	R.order_ok = 1;
 	pktno = 0;
 	flow_limits_default(&l);
-	l.ooo_per_dir = 10;
+	/* Room for one 6-byte segment and a few bytes more, not two. */
+	l.ooo_per_dir = flow_ooo_cost(6) + 10;
 	l.max_flows = 2;
 	l.idle_timeout = 60;
 	ft = flow_table_new(&l, &rec_ops, NULL);
@@ -478,6 +479,34 @@ test_cap_ooo(void **state)
 }
 
 static void
+test_many_ooo_in_order(void **state)
+{
+	/* More bytes than the recorder holds: count only. */
+	static const struct stream_ops count_ops = {
+		rec_open, NULL, NULL, NULL, NULL
+	};
+	static char        one[2] = "x";
+	struct flow_limits l;
+	uint32_t           i;
+
+	(void)state;
+	flow_table_free(ft);
+	flow_limits_default(&l);
+	ft = flow_table_new(&l, &count_ops, NULL);
+	handshake(1000, 5000);
+	/*
+	 * 200,000 one-byte segments behind a hole, in order: held within the
+	 * per-direction cap (each costs its header too), and quickly.
+	 */
+	for (i = 0; i < 200000; i++)
+		seg_full(0, 40000, 1002 + i, 0, TCPF_ACK, one, 1, 1, 1);
+	assert_true(flow_table_stats(ft)->ooo_bytes_max <= 4u << 20);
+	assert_true(flow_table_stats(ft)->ooo_dir_hits > 0);
+	flow_finish(ft);
+	assert_int_equal(flow_table_stats(ft)->ooo_bytes, 0);
+}
+
+static void
 test_cap_flows(void **state)
 {
 	(void)state;
@@ -556,6 +585,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stray_ack_ignored, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cap_ooo, setup_small,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_many_ooo_in_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cap_flows, setup_small,
 		    teardown),

@@ -436,10 +436,40 @@ test_malformed_heads(void **state)
 	expect_error(1, t, strlen(t), "empty header name");
 	t = "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n";
 	expect_error(1, t, strlen(t), "bare CR");
-	expect_error(1, "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", 29,
-	    "control byte 0x00");
+	/* A line that is only control bytes is no header line. */
 	t = "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n\x1b[2J\r\n\r\n";
-	expect_error(0, t, strlen(t), "control byte 0x1b");
+	expect_error(0, t, strlen(t), "without a colon");
+}
+
+/* Control bytes in values are invalid but kept, counted and named. */
+static void
+test_control_bytes_kept(void **state)
+{
+	struct http_parser     *hp;
+	const struct http_head *h;
+	const char             *t;
+	size_t                  used;
+
+	(void)state;
+	hp = http_parser_new(1);
+	t = "GET /\x1b]0;x\x07 HTTP/1.1\r\nHost: a\x1b[2Jb\r\n"
+	    "Upgrade: websocket\r\n\r\n";
+	assert_int_equal(http_parser_feed(hp, (const uint8_t *)t, strlen(t),
+	    &used), HTTP_DONE);
+	assert_int_equal(used, strlen(t));
+	h = http_parser_head(hp);
+	assert_int_equal(h->bad_bytes, 3);
+	assert_string_equal(h->host, "a\x1b[2Jb");
+	assert_string_equal(h->upgrade, "websocket");
+	assert_non_null(strstr(http_parser_error(hp), "control byte 0x1b"));
+	http_parser_free(hp);
+
+	hp = http_parser_new(1);
+	assert_int_equal(http_parser_feed(hp, (const uint8_t *)
+	    "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", 29, &used), HTTP_DONE);
+	assert_int_equal(http_parser_head(hp)->bad_bytes, 1);
+	assert_non_null(strstr(http_parser_error(hp), "control byte 0x00"));
+	http_parser_free(hp);
 }
 
 static void
@@ -1071,6 +1101,7 @@ main(void)
 		cmocka_unit_test(test_content_length_and_te),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_malformed_heads),
+		cmocka_unit_test(test_control_bytes_kept),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_looks_like),
 		cmocka_unit_test(test_body_content_length),

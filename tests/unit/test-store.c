@@ -293,6 +293,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	cs.close_code[0] = 1000;
 	cs.close_code[1] = 1009;
 	memcpy(cs.close_reason[1], hostile, HOSTILE_LEN);
+	cs.close_reason_len[1] = HOSTILE_LEN;
 	cs.verdict = "1009";
 	cs.tcp_end = "fin";
 	cs.ended_by = ROLE_CLIENT;
@@ -512,10 +513,10 @@ test_hostile_bytes(void **state)
 	q_text(db, "SELECT close_reason FROM frames WHERE close_code = 1009",
 	    buf, sizeof buf);
 	assert_string_equal(buf, "too \\x1b[31mbig\\x00\\xff\\xc3(");
-	/* The connection keeps the reason up to its first NUL. */
+	/* The connection keeps the whole reason, NUL and all, escaped. */
 	q_text(db, "SELECT close_reason_server FROM connections WHERE"
 	    " connection_id = 1", buf, sizeof buf);
-	assert_string_equal(buf, "too \\x1b[31mbig");
+	assert_string_equal(buf, "too \\x1b[31mbig\\x00\\xff\\xc3(");
 	/* An empty close reason is an empty BLOB, not NULL. */
 	assert_int_equal(q_int(db, "SELECT count(*) FROM frames WHERE"
 	    " close_code = 1000 AND close_reason_raw = x''"), 1);

@@ -1,0 +1,253 @@
+#!/bin/sh
+# Hostile captures: each is read without a crash, a signal or a hang
+# (timeout 120 s), within a stated peak RSS, and the caps that triggered
+# are reported in the analyze summary and in the captures view.
+#
+# HOSTILE_TINY_N sets the number of one-byte segments of the tiny case
+# (default 10000000, about 700 MB of pcap).
+. "${top_srcdir}/tests/e2e/lib.sh"
+need sqlite3
+GEN=$TOOLS/hostile-gen
+[ -x "$GEN" ] || { echo "SKIP: hostile-gen not built"; exit 77; }
+[ -x /usr/bin/time ] || { echo "SKIP: /usr/bin/time not installed"; exit 77; }
+TINY_N=${HOSTILE_TINY_N:-10000000}
+MiB=1024
+
+# Under AddressSanitizer the shadow memory and the quarantine add to every
+# figure: the bounds are then loosened (3x plus 512 MiB), and no address
+# space limit is set.
+san=0
+grep -q __asan_init "$WSAUTOPSY" 2>/dev/null && san=1
+
+# run NAME ARGS...: wsautopsy ARGS under /usr/bin/time and timeout 120.
+# Sets rc, rss (peak KiB) and secs; output in $TMP/NAME.out, .err. Outside
+# sanitizer builds the address space is limited to 4 GiB so that a
+# regression fails instead of exhausting the machine.
+run() {
+	name=$1
+	shift
+	(
+		[ "$san" -eq 0 ] && ulimit -v 4194304
+		exec /usr/bin/time -f '%M %e' -o "$TMP/$name.time" \
+		    timeout 120 "$WSAUTOPSY" "$@"
+	) >"$TMP/$name.out" 2>"$TMP/$name.err"
+	rc=$?
+	set -- $(tail -n 1 "$TMP/$name.time")
+	rss=${1:-0}
+	secs=${2:-0}
+	echo "$name: exit $rc, peak RSS $rss KiB, $secs s"
+}
+
+# expect_rc WANT: the last run exited WANT, never by a signal or timeout.
+expect_rc() {
+	if [ "$rc" -eq 124 ]; then
+		bad "$name: timed out after 120 s"
+	elif [ "$rc" -ge 128 ]; then
+		bad "$name: killed by signal $((rc - 128))"; cat "$TMP/$name.err" >&2
+	elif [ "$rc" -ne "$1" ]; then
+		bad "$name: exit status $rc, expected $1"
+		head -c 2000 "$TMP/$name.err" >&2
+	else
+		ok
+	fi
+}
+
+# under KIB WHAT: the last run's peak RSS stayed under KIB.
+under() {
+	lim=$1
+	[ "$san" -eq 1 ] && lim=$((lim * 3 + 512 * MiB))
+	if [ "$rss" -gt 0 ] && [ "$rss" -lt "$lim" ]; then
+		ok
+	else
+		bad "$name: peak RSS $rss KiB, bound $lim KiB ($2)"
+	fi
+}
+
+# sql DB QUERY: one value.
+sql() { sqlite3 "$1" "$2"; }
+
+# same WHAT GOT WANT
+same() {
+	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
+}
+
+gen() { "$GEN" "$@"; }
+
+# Baseline: a small capture, to which the bounds below add.
+gen cut-header 13 >"$TMP/base.pcap"
+run base analyze -q -o "$TMP/base.db" "$TMP/base.pcap"
+expect_rc 0
+under $((32 * MiB)) "a 7-packet capture"
+base=$rss
+
+# ---- Frame headers. ----
+
+# Claimed lengths of 2^63-1 and with the top bit set, each followed by
+# 4 MiB: the payload is streamed, the top bit is a violation.
+gen huge-length >"$TMP/huge.pcap"
+run huge analyze -q --max-frame 1M -o "$TMP/huge.db" "$TMP/huge.pcap"
+expect_rc 0
+under $((base + 16 * MiB)) "4 MiB under a 2^63-1 byte frame"
+same "huge: the 2^63-1 frame, cut by the capture's end" \
+	"$(sql "$TMP/huge.db" "SELECT payload_length, truncated FROM frames
+	    WHERE connection_id = 1 AND frame_index = 1")" \
+	"9223372036854775807|1"
+same "huge: frame-too-big names the claimed length" \
+	"$(sql "$TMP/huge.db" "SELECT detail FROM findings
+	    WHERE rule = 'frame-too-big'")" \
+	"frame payload 9223372036854775807 > 1048576"
+same "huge: length-msb-set on the second connection" \
+	"$(sql "$TMP/huge.db" "SELECT connection_id, frame_index, detail
+	    FROM findings WHERE rule = 'length-msb-set'")" \
+	"2|1|64-bit length 0x8000000000000010 has the top bit set"
+
+# The capture ends K bytes into a 14-byte header, for every K: the frame
+# before it is stored, the partial header is not a frame.
+k=0
+while [ "$k" -le 13 ]; do
+	gen cut-header "$k" >"$TMP/cut$k.pcap"
+	run "cut-header-$k" analyze -q -o "$TMP/cut$k.db" "$TMP/cut$k.pcap"
+	expect_rc 0
+	under $((base + 8 * MiB)) "a 7-packet capture"
+	same "cut-header $k: frames stored" \
+		"$(sql "$TMP/cut$k.db" "SELECT group_concat(frame_index || ':' ||
+		    payload_length) FROM frames")" "0:5"
+	same "cut-header $k: the connection, open at the end" \
+		"$(sql "$TMP/cut$k.db" "SELECT websocket, tcp_end
+		    FROM connections")" "1|open"
+	k=$((k + 1))
+done
+
+# ---- Decompression bomb: 4 GiB of zeros in about 4 MiB on the wire. ----
+
+gen bomb 4G >"$TMP/bomb.pcap" 2>/dev/null
+run bomb analyze --max-message 1M -o "$TMP/bomb.db" "$TMP/bomb.pcap"
+expect_rc 0
+under $((100 * MiB)) "inflation stops at --max-message 1M"
+same "bomb: message-too-big names the limit" \
+	"$(sql "$TMP/bomb.db" "SELECT sender, detail FROM findings
+	    WHERE rule = 'message-too-big'")" \
+	"client|inflated message exceeds 1048576 bytes"
+same "bomb: the message stopped inflating just past the limit" \
+	"$(sql "$TMP/bomb.db" "SELECT decoded_size <= 1048576 + 65536,
+	    too_big FROM messages WHERE opcode = 2")" "1|1"
+# With no limit the whole message is inflated, streamed, not held.
+run bomb-nolimit analyze -q -o "$TMP/bomb2.db" "$TMP/bomb.pcap"
+expect_rc 0
+under $((100 * MiB)) "4 GiB inflated with no --max-message"
+same "bomb, no limit: inflated size counted" \
+	"$(sql "$TMP/bomb2.db" "SELECT decoded_size FROM messages
+	    WHERE opcode = 2")" "4294967296"
+rm -f "$TMP/bomb.pcap"
+
+# ---- Out-of-order segments behind a hole that never fills. ----
+
+# 100,000 segments of 1460 bytes: the per-direction cap (4 MiB) gives the
+# hole up as a gap, again and again.
+gen ooo 100000 >"$TMP/ooo.pcap"
+run ooo analyze -o "$TMP/ooo.db" "$TMP/ooo.pcap"
+expect_rc 0
+under $((base + 4 * MiB + 16 * MiB)) "--ooo-per-dir 4M"
+check "ooo: the summary reports the per-direction cap" \
+	grep -Eq 'caps hit: .*out-of-order per direction [1-9]' "$TMP/ooo.out"
+same "ooo: the captures view counts the cap" \
+	"$(sql "$TMP/ooo.db" "SELECT cap_ooo_dir > 0, cap_ooo_total,
+	    peak_ooo_bytes <= 4194304 FROM captures")" "1|0|1"
+rm -f "$TMP/ooo.pcap"
+
+# Three connections holding 3.9 MiB each against --ooo-total 8M.
+gen ooo 2700 1460 3 >"$TMP/ooot.pcap"
+run ooo-total analyze --ooo-total 8M -o "$TMP/ooot.db" "$TMP/ooot.pcap"
+expect_rc 0
+under $((base + 8 * MiB + 16 * MiB)) "--ooo-total 8M"
+check "ooo-total: the summary reports the total cap" \
+	grep -Eq 'caps hit: .*total [1-9]' "$TMP/ooo-total.out"
+same "ooo-total: the captures view counts it" \
+	"$(sql "$TMP/ooot.db" "SELECT cap_ooo_total > 0,
+	    peak_ooo_bytes <= 8388608 FROM captures")" "1|1"
+
+# One-byte segments: 20,000 are held within the byte cap.
+gen ooo 20000 1 >"$TMP/ooo1.pcap"
+run ooo-1byte analyze -q -o "$TMP/ooo1.db" "$TMP/ooo1.pcap"
+expect_rc 0
+under $((base + 16 * MiB)) "20,000 one-byte segments held"
+# 1,000,000 of them, in order behind the hole: appended in constant time
+# (a list walk made this quadratic once), each costing its record too
+# against --ooo-per-dir.
+gen ooo 1000000 1 >"$TMP/ooo1m.pcap"
+run ooo-1byte-1m analyze -q -o "$TMP/ooo1m.db" "$TMP/ooo1m.pcap"
+expect_rc 0
+under $((base + 4 * MiB + 16 * MiB)) "--ooo-per-dir 4M"
+rm -f "$TMP/ooo1m.pcap"
+
+# ---- One connection, 10 million one-byte segments. ----
+
+gen tiny "$TINY_N" >"$TMP/tiny.pcap"
+run tiny analyze -q -o "$TMP/tiny.db" "$TMP/tiny.pcap"
+expect_rc 0
+# The store's page cache (64 MiB) is the only thing that grows.
+under $((base + 64 * MiB + 16 * MiB)) "$TINY_N one-byte segments"
+frames=$(( (TINY_N + 130) / 131 ))
+same "tiny: every frame decoded, then the close handshake" \
+	"$(sql "$TMP/tiny.db" "SELECT count(*), sum(opcode = 1 AND
+	    decoded_size = 125), sum(opcode = 8) FROM messages")" \
+	"$((frames + 2))|$frames|2"
+same "tiny: no violation, no gap" \
+	"$(sql "$TMP/tiny.db" "SELECT count(*) FROM findings
+	    WHERE kind != 'close'")" "0"
+rm -f "$TMP/tiny.pcap" "$TMP/tiny.db"
+
+# ---- 1,000,000 connections: a SYN and the start of an HTTP request. ----
+
+gen syn-flood 1000000 >"$TMP/syn.pcap"
+run syn-20k analyze --max-flows 20000 -o "$TMP/syn.db" "$TMP/syn.pcap"
+expect_rc 0
+under $((1024 * MiB)) "--max-flows 20000"
+check "syn-flood: the summary reports the flow cap" \
+	grep -q 'caps hit: flows 980000,' "$TMP/syn-20k.out"
+same "syn-flood: the captures view counts it" \
+	"$(sql "$TMP/syn.db" "SELECT connections, cap_flows, peak_live
+	    FROM captures")" "1000000|980000|20000"
+# Each connection that got only the start of a request costs about 7 KiB
+# (TCP and session state, the HTTP head being parsed): the default cap of
+# 100,000 live connections bounds the flood.
+run syn-100k analyze --max-flows 100000 -o "$TMP/syn1.db" \
+    "$TMP/syn.pcap"
+expect_rc 0
+under $((1024 * MiB)) "--max-flows 100000"
+run syn-default analyze -o "$TMP/syn2.db" "$TMP/syn.pcap"
+expect_rc 0
+under $((1024 * MiB)) "default caps (--max-flows 100000)"
+rm -f "$TMP/syn.pcap"
+
+# ---- Corrupt files: one line naming the file, exit 2, what was read kept. ----
+
+for kind in bad-magic huge-record truncated pcapng-huge pcapng-short \
+    pcapng-mismatch; do
+	f=$TMP/corrupt-$kind.pcap
+	gen corrupt "$kind" >"$f"
+	run "corrupt-$kind" analyze -q -o "$TMP/c-$kind.db" "$f"
+	expect_rc 2
+	under $((base + 8 * MiB)) "a small damaged file"
+	if [ "$(wc -l <"$TMP/corrupt-$kind.err")" -ne 1 ] ||
+	    ! grep -q "corrupt-$kind.pcap: " "$TMP/corrupt-$kind.err"; then
+		bad "corrupt $kind: expected one line naming the file, got:"
+		cat "$TMP/corrupt-$kind.err" >&2
+	else
+		ok
+	fi
+	[ "$kind" = bad-magic ] && continue
+	check "corrupt $kind: the error says where it stopped" \
+		grep -q 'damaged after packet 14' "$TMP/corrupt-$kind.err"
+	same "corrupt $kind: capture row incomplete, with the error" \
+		"$(sql "$TMP/c-$kind.db" "SELECT complete, packets,
+		    error LIKE '%damaged after packet 14%' FROM captures")" \
+		"0|14|1"
+	same "corrupt $kind: the connection read before is kept" \
+		"$(sql "$TMP/c-$kind.db" "SELECT count(*), sum(frames),
+		    max(close_client) FROM connections")" "1|6|1000"
+done
+check "bad magic: said so" \
+	grep -q 'not a pcap or pcapng' "$TMP/corrupt-bad-magic.err"
+
+finish

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "report.h"
 #include "rules.h"
+#include "analysis-opts.h"
 #include "session.h"
 #include "sink-async.h"
 #include "store.h"
@@ -26,8 +27,6 @@ static void analyze_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
 static void analyze_summary(const char *, const struct capture_summary *,
 		double);
-static int  analyze_profile(const char *, struct analysis_opts *);
-static void analyze_profile_list(void);
 
 const struct cmd_entry cmd_analyze_entry = {
 	"analyze", "analyze captures into a SQLite database", cmd_analyze_exec
@@ -47,25 +46,11 @@ analyze_usage(FILE *f)
 "\n"
 "  -o, --output DB         database to write (default: the first capture's\n"
 "                          name with .db); several captures may share one\n"
-"  -f, --filter EXPR       read only packets matching a BPF filter\n"
-"      --ws-port PORT      decode TCP port PORT as WebSocket even with no\n"
-"                          handshake or frame-like start (repeatable)\n"
-"      --payload-cap BYTES payload bytes kept per message (default 4K; 0 none;\n"
-"                          'all' everything)\n"
-"      --max-frame BYTES   report frames larger than this (frame-too-big)\n"
-"      --max-message BYTES report messages larger than this, after\n"
-"                          inflation (message-too-big); also bounds inflation\n"
-"      --profile NAME      set the limits of a known implementation's defaults;\n"
-"                          --profile list prints them\n"
-"      --strict            also report strict-only rules (non-minimal-length)\n"
-"      --max-flows N       live connections kept (default 100000)\n"
-"      --idle-timeout SEC  forget connections idle this long (default 900)\n"
-"      --ooo-per-dir BYTES out-of-order bytes held per direction (default 4M)\n"
-"      --ooo-total BYTES   out-of-order bytes held in all (default 256M)\n"
+"%s"
 "      --report            print the text report when done\n"
 "  -q, --quiet             no progress line and no summary\n"
 "  -h, --help              show this help\n"
-"Sizes take K, M and G suffixes (powers of 1024).\n");
+"Sizes take K, M and G suffixes (powers of 1024).\n", analysis_opts_help);
 }
 
 static void
@@ -119,58 +104,13 @@ analyze_summary(const char *path, const struct capture_summary *s,
 	printf(".\n");
 }
 
-static void
-analyze_profile_list(void)
-{
-	const struct profile *p;
-	unsigned              i;
-
-	printf("%-18s %12s %12s %5s  %s\n", "profile", "max_frame",
-	    "max_message", "code", "stack (source)");
-	for (i = 0; i < profile_count; i++) {
-		p = &profile_table[i];
-		printf("%-18s %12" PRIu64 " %12" PRIu64 " %5s  %s (%s)\n",
-		    p->name, p->max_frame, p->max_message,
-		    p->close_code ? (p->close_code == 1009 ? "1009" : "1002") :
-		    "drop", p->stack, p->source);
-	}
-}
-
-static int
-analyze_profile(const char *name, struct analysis_opts *o)
-{
-	const struct profile *p = profile_find(name);
-
-	if (p == NULL) {
-		wsa_warn("unknown profile '%s' (--profile list shows them)",
-		    name);
-		return -1;
-	}
-	o->ws.max_frame = p->max_frame;
-	o->ws.max_message = p->max_message;
-	return 0;
-}
-
 static int
 cmd_analyze_exec(int argc, char **argv)
 {
-	enum {
-		O_WSPORT = 256, O_CAP, O_MAXF, O_MAXM, O_PROFILE, O_STRICT,
-		O_FLOWS, O_IDLE, O_OOO, O_OOOT, O_REPORT
-	};
+	enum { O_REPORT = 256 };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "ws-port", required_argument, NULL, O_WSPORT },
-		{ "payload-cap", required_argument, NULL, O_CAP },
-		{ "max-frame", required_argument, NULL, O_MAXF },
-		{ "max-message", required_argument, NULL, O_MAXM },
-		{ "profile", required_argument, NULL, O_PROFILE },
-		{ "strict", no_argument, NULL, O_STRICT },
-		{ "max-flows", required_argument, NULL, O_FLOWS },
-		{ "idle-timeout", required_argument, NULL, O_IDLE },
-		{ "ooo-per-dir", required_argument, NULL, O_OOO },
-		{ "ooo-total", required_argument, NULL, O_OOOT },
+		ANALYSIS_LONGOPTS,
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -187,10 +127,8 @@ cmd_analyze_exec(int argc, char **argv)
 	enum pipeline_result   r;
 	const char            *out = NULL;
 	char                   err[1024], *dbpath = NULL, *dot;
-	uint64_t               v;
 	int                    ch, i, quiet = 0, report = 0, progress;
 	int                    status = EXIT_OK;
-	long                   port;
 
 	analysis_opts_default(&o);
 	optind = 1;
@@ -199,65 +137,8 @@ cmd_analyze_exec(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 'f':
-			o.filter = optarg;
-			break;
 		case 'q':
 			quiet = 1;
-			break;
-		case O_WSPORT:
-			port = strtol(optarg, &dot, 10);
-			if (*dot != '\0' || port < 1 || port > 65535 ||
-			    o.n_ws_ports == ANALYSIS_MAX_WS_PORTS) {
-				wsa_warn("--ws-port: bad port '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o.ws_ports[o.n_ws_ports++] = (uint16_t)port;
-			break;
-		case O_CAP:
-			if (strcmp(optarg, "all") == 0)
-				o.ws.payload_cap = SIZE_MAX;
-			else if (parse_size(optarg, &v) == 0)
-				o.ws.payload_cap = (size_t)v;
-			else {
-				wsa_warn("--payload-cap: bad size '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_MAXF:
-		case O_MAXM:
-		case O_OOO:
-		case O_OOOT:
-		case O_FLOWS:
-		case O_IDLE:
-			if (parse_size(optarg, &v) != 0) {
-				wsa_warn("%s: bad number '%s'",
-				    longopts[ch - O_WSPORT + 2].name, optarg);
-				return EXIT_USAGE;
-			}
-			if (ch == O_MAXF)
-				o.ws.max_frame = v;
-			else if (ch == O_MAXM)
-				o.ws.max_message = v;
-			else if (ch == O_OOO)
-				o.flow.ooo_per_dir = v;
-			else if (ch == O_OOOT)
-				o.flow.ooo_total = v;
-			else if (ch == O_FLOWS)
-				o.flow.max_flows = v;
-			else
-				o.flow.idle_timeout = v;
-			break;
-		case O_PROFILE:
-			if (strcmp(optarg, "list") == 0) {
-				analyze_profile_list();
-				return EXIT_OK;
-			}
-			if (analyze_profile(optarg, &o) != 0)
-				return EXIT_USAGE;
-			break;
-		case O_STRICT:
-			o.ws.strict = 1;
 			break;
 		case O_REPORT:
 			report = 1;
@@ -266,6 +147,16 @@ cmd_analyze_exec(int argc, char **argv)
 			analyze_usage(stdout);
 			return EXIT_OK;
 		default:
+			switch (analysis_opt(&o, ch, optarg)) {
+			case AOPT_DONE:
+				continue;
+			case AOPT_LISTED:
+				return EXIT_OK;
+			case AOPT_BAD:
+				return EXIT_USAGE;
+			case AOPT_NOT_MINE:
+				break;
+			}
 			analyze_usage(stderr);
 			return EXIT_USAGE;
 		}

@@ -21,7 +21,9 @@
 #include "browse.h"
 #include "cmd.h"
 #include "rules.h"
+#include "analysis-opts.h"
 #include "session.h"
+#include "sink-async.h"
 #include "store.h"
 
 struct cb_progress {
@@ -57,15 +59,9 @@ cb_usage(FILE *f)
 "\n"
 "      --temp              analyze a capture into a temporary database,\n"
 "                          removed on exit\n"
-"  -f, --filter EXPR       read only packets matching a BPF filter\n"
-"      --ws-port PORT      decode TCP port PORT as WebSocket (repeatable)\n"
-"      --payload-cap BYTES payload bytes kept per message (default 4K)\n"
-"      --max-frame BYTES   report frames larger than this\n"
-"      --max-message BYTES report messages larger than this\n"
-"      --profile NAME      the limits of a known implementation\n"
-"      --strict            also report strict-only rules\n"
+"%s"
 "  -h, --help              show this help\n"
-"In the browser, ? lists the keys.\n");
+"In the browser, ? lists the keys.\n", analysis_opts_help);
 }
 
 static void
@@ -161,6 +157,7 @@ cb_analyze(const char *capture, const char *db,
 {
 	struct store          *st;
 	struct analysis       *an;
+	struct sink_async     *aw;
 	struct capture_summary sum;
 	struct cb_progress     p;
 	struct sigaction       sa, old;
@@ -179,10 +176,12 @@ cb_analyze(const char *capture, const char *db,
 	p.capture = capture;
 	p.db = db;
 	clock_gettime(CLOCK_MONOTONIC, &p.t0);
-	an = analysis_new(o, &store_sink_ops, st);
+	aw = sink_async_new(&store_sink_ops, st, 32u << 20);
+	an = analysis_new(o, &sink_async_ops, aw);
 	r = analysis_run(an, capture, &cb_stop, cb_progress, &p, &sum, err,
 	    sizeof err);
 	analysis_free(an);
+	sink_async_free(aw);
 	store_close(st);
 	nodelay(stdscr, FALSE);
 	sigaction(SIGINT, &old, NULL);
@@ -214,81 +213,21 @@ cb_browse(const char *path)
 static int
 cmd_browse_exec(int argc, char **argv)
 {
-	enum {
-		O_WSPORT = 256, O_CAP, O_MAXF, O_MAXM, O_PROFILE, O_STRICT,
-		O_TEMP
-	};
+	enum { O_TEMP = 256 };
 	static const struct option longopts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "ws-port", required_argument, NULL, O_WSPORT },
-		{ "payload-cap", required_argument, NULL, O_CAP },
-		{ "max-frame", required_argument, NULL, O_MAXF },
-		{ "max-message", required_argument, NULL, O_MAXM },
-		{ "profile", required_argument, NULL, O_PROFILE },
-		{ "strict", no_argument, NULL, O_STRICT },
+		ANALYSIS_LONGOPTS,
 		{ "temp", no_argument, NULL, O_TEMP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct analysis_opts  o;
-	const struct profile *prof;
-	char                 *db = NULL, *end;
-	uint64_t              v;
-	long                  port;
+	char                 *db = NULL;
 	int                   ch, temp = 0, sq, rc;
 
 	analysis_opts_default(&o);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'f':
-			o.filter = optarg;
-			break;
-		case O_WSPORT:
-			port = strtol(optarg, &end, 10);
-			if (*end != '\0' || port < 1 || port > 65535 ||
-			    o.n_ws_ports == ANALYSIS_MAX_WS_PORTS) {
-				wsa_warn("--ws-port: bad port '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			o.ws_ports[o.n_ws_ports++] = (uint16_t)port;
-			break;
-		case O_CAP:
-			if (strcmp(optarg, "all") == 0)
-				o.ws.payload_cap = SIZE_MAX;
-			else if (parse_size(optarg, &v) == 0)
-				o.ws.payload_cap = (size_t)v;
-			else {
-				wsa_warn("--payload-cap: bad size '%s'",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_MAXF:
-		case O_MAXM:
-			if (parse_size(optarg, &v) != 0) {
-				wsa_warn("%s: bad size '%s'", ch == O_MAXF ?
-				    "--max-frame" : "--max-message", optarg);
-				return EXIT_USAGE;
-			}
-			if (ch == O_MAXF)
-				o.ws.max_frame = v;
-			else
-				o.ws.max_message = v;
-			break;
-		case O_PROFILE:
-			if ((prof = profile_find(optarg)) == NULL) {
-				wsa_warn("unknown profile '%s' (wsautopsy "
-				    "analyze --profile list shows them)",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			o.ws.max_frame = prof->max_frame;
-			o.ws.max_message = prof->max_message;
-			break;
-		case O_STRICT:
-			o.ws.strict = 1;
-			break;
 		case O_TEMP:
 			temp = 1;
 			break;
@@ -296,6 +235,16 @@ cmd_browse_exec(int argc, char **argv)
 			cb_usage(stdout);
 			return EXIT_OK;
 		default:
+			switch (analysis_opt(&o, ch, optarg)) {
+			case AOPT_DONE:
+				continue;
+			case AOPT_LISTED:
+				return EXIT_OK;
+			case AOPT_BAD:
+				return EXIT_USAGE;
+			case AOPT_NOT_MINE:
+				break;
+			}
 			cb_usage(stderr);
 			return EXIT_USAGE;
 		}

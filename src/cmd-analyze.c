@@ -84,11 +84,13 @@ static void
 analyze_summary(const char *path, const struct capture_summary *s,
     double secs)
 {
-	printf("%s: %" PRIu64 " packets, %" PRIu64 " TCP connections, %" PRIu64
-	    " WebSocket connections, %" PRIu64 " frames, %" PRIu64
-	    " messages, %" PRIu64 " findings in %.2fs",
-	    path, s->packets, s->connections, s->ws_connections, s->frames,
-	    s->messages, s->findings, secs);
+	printf("%s: %" PRIu64 " packet%s, %" PRIu64 " TCP connection%s, %"
+	    PRIu64 " WebSocket, %" PRIu64 " frame%s, %" PRIu64 " message%s, %"
+	    PRIu64 " finding%s in %.2fs", path, s->packets,
+	    s->packets == 1 ? "" : "s", s->connections,
+	    s->connections == 1 ? "" : "s", s->ws_connections, s->frames,
+	    s->frames == 1 ? "" : "s", s->messages, s->messages == 1 ? "" : "s",
+	    s->findings, s->findings == 1 ? "" : "s", secs);
 	if (s->gaps)
 		printf("; %" PRIu64 " capture gaps (%" PRIu64 " bytes)", s->gaps,
 		    s->gap_bytes);

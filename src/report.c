@@ -240,11 +240,12 @@ report_captures(struct report *r)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
-		fprintf(r->out, "capture %s: %" PRId64 " connections (%" PRId64
-		    " WebSocket), %" PRId64 " frames, %" PRId64 " findings\n",
-		    report_col(r, st, 0), report_i64(st, 4),
-		    report_i64(st, 5), report_i64(st, 6),
-		    report_i64(st, 7));
+		fprintf(r->out, "capture %s: %" PRId64 " connection%s (%"
+		    PRId64 " WebSocket), %" PRId64 " frame%s, %" PRId64
+		    " finding%s\n", report_col(r, st, 0), report_i64(st, 4),
+		    report_i64(st, 4) == 1 ? "" : "s", report_i64(st, 5),
+		    report_i64(st, 6), report_i64(st, 6) == 1 ? "" : "s",
+		    report_i64(st, 7), report_i64(st, 7) == 1 ? "" : "s");
 		fprintf(r->out, "  sha256 %s\n", report_col(r, st, 1));
 		if (sqlite3_column_int(st, 2) == 0)
 			fprintf(r->out, "  %s: %s\n",

@@ -788,9 +788,15 @@ sess_ws_message(void *arg, const struct ws_message *m)
 
 	rs->messages++;
 	s->an->sum->messages++;
+	/*
+	 * Its frames are the newest of the ring, give or take control frames
+	 * between fragments (later ids): walk back until an older message.
+	 */
 	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
 	for (i = 0; i < n; i++) {
-		h = &rs->hf[i];
+		h = &rs->hf[(rs->nhf - 1 - i) % HIST_FRAMES];
+		if (h->message_id < m->id)
+			break;
 		if (h->message_id == m->id) {
 			h->msg_decoded = m->decoded_size;
 			h->msg_done = !m->incomplete;

@@ -212,5 +212,5 @@ eq "close-unanswered: packet of the RST" "23|rst" \
 # Without -q and with stderr not a terminal: no progress line, a summary.
 "$WSAUTOPSY" analyze -o "$TMP/sum.db" "$PLAIN" >"$TMP/out" 2>"$TMP/err"
 check "no progress line when stderr is not a terminal" test ! -s "$TMP/err"
-check "summary names the counts" grep -q '26 packets, 1 TCP connections, 1 WebSocket connections, 14 frames' "$TMP/out"
+check "summary names the counts" grep -q '26 packets, 1 TCP connection, 1 WebSocket, 14 frames' "$TMP/out"
 finish

@@ -61,23 +61,25 @@ analyze_sigint(int sig)
 	analyze_stop_flag = 1;
 }
 
+/* arg: the capture_summary analysis_run keeps up to date. */
 static void
 analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
     uint64_t size)
 {
-	struct timespec now;
-	double          el, rate, left;
+	const struct capture_summary *sum = arg;
+	struct timespec               now;
+	double                        el, rate, left;
 
-	(void)arg;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	el = (double)(now.tv_sec - analyze_t0.tv_sec) +
 	    (double)(now.tv_nsec - analyze_t0.tv_nsec) / 1e9;
 	rate = el > 0 ? (double)off / el : 0;
 	left = rate > 0 && size > off ? (double)(size - off) / rate : 0;
-	fprintf(stderr, "\r%6.1f%%  %" PRIu64 " MB of %" PRIu64 " MB  %" PRIu64
-	    " packets  %.0f MB/s  %.0fs left   ", size ? 100.0 * (double)off /
-	    (double)size : 0.0, off >> 20, size >> 20, ps->packets, rate / 1e6,
-	    left);
+	fprintf(stderr, "\r%5.1f%%  %" PRIu64 "/%" PRIu64 " MB  %" PRIu64
+	    " packets  %" PRIu64 " connections  %" PRIu64 " findings  %.0f MB/s"
+	    "  %.0fs left ", size ? 100.0 * (double)off / (double)size : 0.0,
+	    off >> 20, size >> 20, ps->packets, sum->connections,
+	    sum->findings, rate / 1e6, left);
 }
 
 static void
@@ -197,11 +199,11 @@ cmd_analyze_exec(int argc, char **argv)
 	for (i = optind; i < argc && !analyze_stop; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &analyze_t0);
 		r = analysis_run(an, argv[i], &analyze_stop_flag,
-		    progress ? analyze_progress : NULL, NULL, &sum, err,
+		    progress ? analyze_progress : NULL, &sum, &sum, err,
 		    sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (progress)
-			fprintf(stderr, "\r%78s\r", "");
+			fprintf(stderr, "\r%100s\r", "");
 		if (r != PIPELINE_OPEN_FAILED && !quiet)
 			analyze_summary(argv[i], &sum,
 			    (double)(t1.tv_sec - analyze_t0.tv_sec) +

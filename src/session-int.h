@@ -137,6 +137,9 @@ struct analysis {
 	void                    *sink_ctx;
 	struct ws_shared         shared;
 	struct capture_summary  *sum;
+	struct flow_table       *ft;          /* while a capture is read */
+	pipeline_progress_cb    *progress;
+	void                    *progress_ctx;
 };
 
 int  sess_role(const struct sess *, int side);

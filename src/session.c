@@ -46,6 +46,8 @@ static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
 static void sess_free(struct sess *);
 static void *sess_hash_thread(void *);
+static void  sess_progress(void *, const struct pipeline_stats *, uint64_t,
+		uint64_t);
 
 static const struct stream_ops sess_stream_ops = {
 	sess_open, sess_data, sess_gap, sess_end, sess_close
@@ -902,6 +904,17 @@ sess_hash_thread(void *arg)
 	return NULL;
 }
 
+/* Live counts for the caller's progress line. */
+static void
+sess_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
+    uint64_t size)
+{
+	struct analysis *an = arg;
+
+	an->sum->connections = flow_table_stats(an->ft)->conns;
+	an->progress(an->progress_ctx, ps, off, size);
+}
+
 enum pipeline_result
 analysis_run(struct analysis *an, const char *path, volatile int *stop,
     pipeline_progress_cb *progress, void *cbctx, struct capture_summary *sum,
@@ -960,8 +973,12 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 		return PIPELINE_OPEN_FAILED;
 	}
 	ft = flow_table_new(&an->opts.flow, &sess_stream_ops, an);
-	r = pipeline_run_open(cap, ft, &ps, progress, cbctx, stop, err,
-	    errlen);
+	an->ft = ft;
+	an->progress = progress;
+	an->progress_ctx = cbctx;
+	r = pipeline_run_open(cap, ft, &ps, progress != NULL ?
+	    sess_progress : NULL, an, stop, err, errlen);
+	an->ft = NULL;
 	capture_close(cap);
 	flow_finish(ft);
 	fs = flow_table_stats(ft);

@@ -9,6 +9,7 @@
 
 #define HIST_FRAMES 64  /* recent frames kept per role for attribution */
 #define HIST_VIOLS  16
+#define TRUST_RUN   8   /* clean frames that end the doubt after a resync */
 
 struct hist_frame {
 	uint64_t   index;
@@ -55,6 +56,16 @@ struct role_state {
 	struct hist_viol  *hv;            /* HIST_VIOLS, a ring */
 	uint64_t          nhv;
 	uint64_t          gaps, gap_bytes, snap_gaps;
+	/*
+	 * After the decoder resynchronised (a gap, a start inside a frame)
+	 * its framing is a guess: no violation is blamed until TRUST_RUN
+	 * frames in a row decode without one.
+	 */
+	uint64_t          resyncs_seen;
+	int               distrust;
+	uint32_t          clean_run;
+	uint64_t          dirty_frame;  /* index + 1 of the last faulted frame */
+	uint64_t          suppressed;
 	uint64_t          first_gap_pkt;
 	struct wts        first_gap_ts;
 };

@@ -45,6 +45,7 @@ static void sess_ws_frame(void *, const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
 static void sess_free(struct sess *);
+static void sess_doubt(struct sess *, int, struct role_state *);
 static void *sess_hash_thread(void *);
 static void  sess_progress(void *, const struct pipeline_stats *, uint64_t,
 		uint64_t);
@@ -222,7 +223,7 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
     size_t n, uint64_t pkt, struct wts ts)
 {
 	struct conn *c = s->c;
-	int          masked = 0;
+	int          masked = 0, plausible;
 
 	if (http_looks_like_request(p, n)) {
 		if (c->flags & CONN_ROLE_GUESS)
@@ -239,7 +240,8 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		sess_http(s, side, off, p, n, pkt, ts);
 		return;
 	}
-	if (ws_looks_like_frames(p, n, &masked) || sess_forced_port(s)) {
+	if ((plausible = ws_looks_like_frames(p, n, &masked)) ||
+	    sess_forced_port(s)) {
 		/* Frames with no handshake: clients mask, servers do not. */
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, masked ? side : !side);
@@ -247,6 +249,15 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		s->state = SS_WS;
 		sess_start_ws(s, 0);
 		sess_start_ws(s, 1);
+		/*
+		 * Forced on a port, bytes that do not start with frames are
+		 * the middle of one: find a boundary rather than blame the
+		 * peer for garbage. The other side is unknown too.
+		 */
+		if (!plausible) {
+			ws_dir_resync(s->ws[0]);
+			ws_dir_resync(s->ws[1]);
+		}
 		ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
 		return;
 	}
@@ -686,9 +697,12 @@ sess_close(void *arg, struct conn *c)
 			    sizeof cs.close_reason[r]);
 			cs.close_reason_len[r] = s->rs[r].reason_len;
 		}
+		/* A side whose framing was given up or never trusted again
+		 * may have sent a close that could not be seen. */
 		for (side = 0; side < 2; side++)
 			if (s->ws[side] != NULL &&
-			    ws_dir_stats(s->ws[side])->stopped != WS_STOP_NONE)
+			    (ws_dir_stats(s->ws[side])->stopped !=
+			    WS_STOP_NONE || s->rs[sess_role(s, side)].distrust))
 				s->rs[sess_role(s, side)].blind = 1;
 		cs.tcp_end = conn_end_name(c->end);
 		cs.end_packet = c->end_pkt;
@@ -725,6 +739,19 @@ sess_free(struct sess *s)
 	free(s);
 }
 
+/* A new resynchronisation of the side's decoder starts a doubt. */
+static void
+sess_doubt(struct sess *s, int side, struct role_state *rs)
+{
+	const struct ws_dir_stats *st = ws_dir_stats(s->ws[side]);
+
+	if (st->resyncs > rs->resyncs_seen) {
+		rs->resyncs_seen = st->resyncs;
+		rs->distrust = 1;
+		rs->clean_run = 0;
+	}
+}
+
 static void
 sess_ws_frame(void *arg, const struct ws_frame *f)
 {
@@ -736,6 +763,13 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 
 	rs->frames++;
 	s->an->sum->frames++;
+	sess_doubt(s, cb->side, rs);
+	if (rs->distrust) {
+		if (rs->dirty_frame == f->index + 1)
+			rs->clean_run = 0;
+		else if (++rs->clean_run >= TRUST_RUN)
+			rs->distrust = 0;
+	}
 	/* Control frames between fragments do not touch the data message. */
 	if (!WS_OP_IS_CONTROL(f->opcode)) {
 		if (!rs->in_msg || rs->cur_msg_id != f->message_id) {
@@ -833,6 +867,15 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	struct hist_viol         *v;
 	struct finding            f;
 
+	sess_doubt(s, cb->side, rs);
+	if (rs->distrust) {
+		/* Framing guessed after a resync: nothing blamed yet. */
+		rs->suppressed++;
+		rs->clean_run = 0;
+		if (wf->frame != NULL)
+			rs->dirty_frame = wf->frame->index + 1;
+		return;
+	}
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_VIOLATION;
 	f.class = r != NULL ? r->class : "other";

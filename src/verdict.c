@@ -643,8 +643,9 @@ verdict_capture(struct sess *s, int role)
 	struct role_state *rs = &s->rs[role];
 	const struct rule *r;
 	struct finding     f;
+	size_t             n;
 
-	if (rs->gaps == 0)
+	if (rs->gaps == 0 && rs->suppressed == 0)
 		return;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_CAPTURE;
@@ -652,16 +653,27 @@ verdict_capture(struct sess *s, int role)
 	f.code = -1;
 	f.sender = role;
 	f.rule = rs->snap_gaps > 0 ? "capture-truncated" : "capture-gap";
-	f.packet = rs->first_gap_pkt;
-	f.time = rs->first_gap_ts;
+	/* No gap: the stream began inside a frame, at its first packet. */
+	f.packet = rs->gaps > 0 ? rs->first_gap_pkt : s->c->first_pkt;
+	f.time = rs->gaps > 0 ? rs->first_gap_ts : s->c->first_ts;
 	f.frame_index = -1;
 	f.limit_from_reason = -1;
 	r = rule_find(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
-	snprintf(f.detail, sizeof f.detail, "%" PRIu64 " gap%s, %" PRIu64
-	    " bytes missing from the %s's stream", rs->gaps,
-	    rs->gaps == 1 ? "" : "s", rs->gap_bytes,
-	    role == ROLE_CLIENT ? "client" : "server");
+	n = 0;
+	if (rs->gaps > 0)
+		n = (size_t)snprintf(f.detail, sizeof f.detail, "%" PRIu64
+		    " gap%s, %" PRIu64 " bytes missing from the %s's stream",
+		    rs->gaps, rs->gaps == 1 ? "" : "s", rs->gap_bytes,
+		    role == ROLE_CLIENT ? "client" : "server");
+	else
+		n = (size_t)snprintf(f.detail, sizeof f.detail, "the %s's "
+		    "stream was picked up inside a frame",
+		    role == ROLE_CLIENT ? "client" : "server");
+	if (rs->suppressed > 0 && n < sizeof f.detail)
+		snprintf(f.detail + n, sizeof f.detail - n, "; %" PRIu64
+		    " violation%s while the framing was resynchronised not "
+		    "blamed", rs->suppressed, rs->suppressed == 1 ? "" : "s");
 	sess_emit(s, &f);
 }
 

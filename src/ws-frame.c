@@ -611,6 +611,17 @@ ws_dir_gap(struct ws_dir *d, uint64_t off, uint64_t len)
 	d->state = WS_F_RESYNC;
 }
 
+void
+ws_dir_resync(struct ws_dir *d)
+{
+	/* Only before anything was decoded: a later start is a gap. */
+	if (d->have_off || d->state != WS_F_HDR || d->f.hdr_len != 0)
+		return;
+	d->carry_len = 0;
+	d->scanned = 0;
+	d->state = WS_F_RESYNC;
+}
+
 /*
  * Scans carry ++ p for a plausible header whose frame is followed by
  * another plausible header (when those bytes are here), then frames from

@@ -139,6 +139,9 @@ void ws_dir_feed(struct ws_dir *, uint64_t off, const uint8_t *p, size_t n, uint
  * A gap that ends inside the current frame's payload keeps the framing: the frame is reported
  * truncated at its end, its message marked gap, and no scan is needed. */
 void ws_dir_gap(struct ws_dir *, uint64_t off, uint64_t len);
+/* Before the first byte: the stream is known to start at no frame boundary
+ * (decoding forced on a port), so look for one as after a gap. */
+void ws_dir_resync(struct ws_dir *);
 /* End of stream: flush a partial frame/message (reported truncated/incomplete). */
 void ws_dir_end(struct ws_dir *);
 void ws_dir_free(struct ws_dir *);

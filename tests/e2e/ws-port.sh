@@ -1,0 +1,37 @@
+#!/bin/sh
+# --ws-port decodes a port whose capture starts inside a frame: nothing is
+# found without it, and with it the framing is searched for and nothing
+# decoded before it is trusted again is blamed on a peer.
+. "${top_srcdir}/tests/e2e/lib.sh"
+need sqlite3
+
+# real-large without its first 11 packets: it starts 200 KB into a 4 MB
+# binary frame of random bytes.
+"$TOOLS/pcap-mangle" "$SAMPLES/real-large.pcap" "$TMP/mid.pcap" cut 11 \
+	2>/dev/null
+q() { sqlite3 "$1" "$2"; }
+
+"$WSAUTOPSY" analyze -q -o "$TMP/a.db" "$TMP/mid.pcap"
+check "without --ws-port: exit 0" test $? -eq 0
+check "without --ws-port: the mid-frame connection is not WebSocket" \
+	test "$(q "$TMP/a.db" "SELECT count(*) FROM connections
+	    WHERE server LIKE '%:18008' AND first_packet = 1")" -eq 0
+
+"$WSAUTOPSY" analyze -q --ws-port 18008 -o "$TMP/b.db" "$TMP/mid.pcap"
+check "--ws-port: exit 0" test $? -eq 0
+check "--ws-port: the connection is decoded" \
+	test "$(q "$TMP/b.db" "SELECT websocket FROM connections
+	    WHERE first_packet = 1")" = 1
+check "--ws-port: no violation blamed on random payload bytes" \
+	test "$(q "$TMP/b.db" "SELECT count(*) FROM findings
+	    WHERE connection_id = (SELECT connection_id FROM connections
+	    WHERE first_packet = 1) AND kind = 'violation'")" -eq 0
+check "--ws-port: the capture finding says it started inside a frame" \
+	test "$(q "$TMP/b.db" "SELECT count(*) FROM findings
+	    WHERE kind = 'capture' AND packet = 1 AND
+	    detail LIKE '%picked up inside a frame%not blamed%'")" -eq 1
+check "--ws-port: the second connection is untouched" \
+	test "$(q "$TMP/b.db" "SELECT group_concat(code) FROM findings
+	    WHERE kind = 'close' AND connection_id = (SELECT max(connection_id)
+	    FROM connections)")" = "1000,1000"
+finish

@@ -77,6 +77,8 @@ static void b_bytes_text(struct store_bind *, const void *, size_t);
 static void b_blob(struct store_bind *, const void *, size_t);
 static void store_remedy(const struct rule *, const struct finding *,
 		char *, size_t);
+static int  store_run(struct store *, const char *, const char *, int64_t,
+		int64_t);
 static int  store_late_sha(struct store *, const char *);
 static int  store_delete_sha(struct store *, const char *);
 static int  store_orphans(struct store *);
@@ -673,6 +675,30 @@ store_step(struct store *s, sqlite3_stmt *st)
 }
 
 /*
+ * Runs one statement once: ?1 is text t, or i1 when t is NULL; ?2 is i2.
+ * -1 when it failed (said through store_fail).
+ */
+static int
+store_run(struct store *s, const char *sql, const char *t, int64_t i1,
+    int64_t i2)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (t != NULL)
+		sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, i1);
+	sqlite3_bind_int64(st, 2, i2);
+	store_step(s, st);
+	sqlite3_finalize(st);
+	return s->failed ? -1 : 0;
+}
+
+/*
  * The SHA-256 computed while the capture was read: recorded now, and the
  * earlier captures of the same file replaced, including a run of it that
  * was killed before it knew its hash (same name and size, incomplete).
@@ -680,21 +706,11 @@ store_step(struct store *s, sqlite3_stmt *st)
 static int
 store_late_sha(struct store *s, const char *sha)
 {
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(s->db, "UPDATE capture_t SET sha256 = ?1"
+	if (store_run(s, "UPDATE capture_t SET sha256 = ?1"
 	    " WHERE capture_id = ?2 OR (sha256 = '' AND complete = 0 AND"
 	    " capture_id <> ?2 AND name = (SELECT name FROM capture_t WHERE"
 	    " capture_id = ?2) AND size IS (SELECT size FROM capture_t WHERE"
-	    " capture_id = ?2))", -1, &st, NULL) != SQLITE_OK) {
-		store_fail(s, "%s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, s->capture_id);
-	store_step(s, st);
-	sqlite3_finalize(st);
-	if (s->failed)
+	    " capture_id = ?2))", sha, 0, s->capture_id) != 0)
 		return -1;
 	return store_delete_sha(s, sha);
 }
@@ -719,22 +735,11 @@ store_delete_sha(struct store *s, const char *sha)
 		" capture_id <> ?2)",
 		"DELETE FROM capture_t WHERE sha256 = ?1 AND capture_id <> ?2",
 	};
-	sqlite3_stmt *st;
-	size_t        i;
+	size_t i;
 
-	for (i = 0; i < sizeof del / sizeof del[0]; i++) {
-		if (sqlite3_prepare_v2(s->db, del[i], -1, &st, NULL) !=
-		    SQLITE_OK) {
-			store_fail(s, "%s", sqlite3_errmsg(s->db));
+	for (i = 0; i < sizeof del / sizeof del[0]; i++)
+		if (store_run(s, del[i], sha, 0, s->capture_id) != 0)
 			return -1;
-		}
-		sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, s->capture_id);
-		store_step(s, st);
-		sqlite3_finalize(st);
-		if (s->failed)
-			return -1;
-	}
 	return 0;
 }
 
@@ -1101,9 +1106,8 @@ store_orphans(struct store *s)
 {
 	static const char *const from[] = { "frame_t", "message_t",
 	    "finding_t" };
-	sqlite3_stmt *st;
-	char          sql[512];
-	size_t        i;
+	char   sql[512];
+	size_t i;
 
 	for (i = 0; i < sizeof from / sizeof from[0]; i++) {
 		snprintf(sql, sizeof sql, "INSERT INTO connection_t"
@@ -1112,16 +1116,7 @@ store_orphans(struct store *s)
 		    " 'not-ended' FROM %s o WHERE o.connection_id > ?2 AND"
 		    " NOT EXISTS (SELECT 1 FROM connection_t c WHERE"
 		    " c.connection_id = o.connection_id)", from[i]);
-		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) !=
-		    SQLITE_OK) {
-			store_fail(s, "%s", sqlite3_errmsg(s->db));
-			return -1;
-		}
-		sqlite3_bind_int64(st, 1, s->capture_id);
-		sqlite3_bind_int64(st, 2, s->conn_base);
-		store_step(s, st);
-		sqlite3_finalize(st);
-		if (s->failed)
+		if (store_run(s, sql, NULL, s->capture_id, s->conn_base) != 0)
 			return -1;
 	}
 	return 0;

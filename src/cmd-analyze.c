@@ -120,6 +120,7 @@ cmd_analyze_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	enum aopt_result       ar;
 	struct analysis_opts   o;
 	struct analysis       *an;
 	struct sink_async     *aw;
@@ -151,18 +152,11 @@ cmd_analyze_exec(int argc, char **argv)
 			analyze_usage(stdout);
 			return EXIT_OK;
 		default:
-			switch (analysis_opt(&o, ch, optarg)) {
-			case AOPT_DONE:
+			if ((ar = analysis_opt(&o, ch, optarg)) == AOPT_DONE)
 				continue;
-			case AOPT_LISTED:
-				return EXIT_OK;
-			case AOPT_BAD:
-				return EXIT_USAGE;
-			case AOPT_NOT_MINE:
-				break;
-			}
-			analyze_usage(stderr);
-			return EXIT_USAGE;
+			if (ar == AOPT_NOT_MINE)
+				analyze_usage(stderr);
+			return ar == AOPT_LISTED ? EXIT_OK : EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {

@@ -220,6 +220,7 @@ cmd_browse_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	enum aopt_result      ar;
 	struct analysis_opts  o;
 	char                 *db = NULL;
 	int                   ch, temp = 0, sq, rc;
@@ -235,18 +236,11 @@ cmd_browse_exec(int argc, char **argv)
 			cb_usage(stdout);
 			return EXIT_OK;
 		default:
-			switch (analysis_opt(&o, ch, optarg)) {
-			case AOPT_DONE:
+			if ((ar = analysis_opt(&o, ch, optarg)) == AOPT_DONE)
 				continue;
-			case AOPT_LISTED:
-				return EXIT_OK;
-			case AOPT_BAD:
-				return EXIT_USAGE;
-			case AOPT_NOT_MINE:
-				break;
-			}
-			cb_usage(stderr);
-			return EXIT_USAGE;
+			if (ar == AOPT_NOT_MINE)
+				cb_usage(stderr);
+			return ar == AOPT_LISTED ? EXIT_OK : EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sink-async.h"
 
@@ -34,13 +35,22 @@ struct sink_async {
 	size_t                 head;   /* next record to consume */
 	size_t                 tail;   /* where the next record goes */
 	size_t                 used;   /* bytes between head and tail */
-	int                    busy;   /* the writer is inside an inner call */
+	int                    busy;   /* the writer is inside a batch */
 	int                    quit;
+	int                    asleep; /* the writer waits on more */
 	pthread_t              thread;
 	pthread_mutex_t        lock;
 	pthread_cond_t         more;   /* records were added, or quit */
 	pthread_cond_t         room;   /* records were consumed */
 };
+
+/*
+ * The writer is woken when a batch is worth it (a quarter of the ring),
+ * when the producer waits for room or for the writer to finish, and
+ * otherwise looks by itself every ASYNC_NAP_MS. One wake per record cost
+ * the producer a futex call per frame.
+ */
+#define ASYNC_NAP_MS 20
 
 static void *async_main(void *);
 static void  async_drain(struct sink_async *);
@@ -102,31 +112,48 @@ async_main(void *arg)
 {
 	struct sink_async *a = arg;
 	struct rec        *r;
+	struct timespec    ts;
+	size_t             batch, done, head;
 
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		while (a->used == 0 && !a->quit)
-			pthread_cond_wait(&a->more, &a->lock);
+		while (a->used == 0 && !a->quit) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += ASYNC_NAP_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			a->asleep = 1;
+			(void)pthread_cond_timedwait(&a->more, &a->lock, &ts);
+			a->asleep = 0;
+		}
 		if (a->used == 0)
 			break;
-		r = (struct rec *)(a->ring + a->head);
-		if (a->size - a->head < sizeof *r || r->type == REC_WRAP) {
-			/* The producer skipped the ring's end. */
-			a->used -= a->size - a->head;
-			a->head = 0;
-			pthread_cond_signal(&a->room);
-			continue;
-		}
+		/* Everything committed so far, without the lock. */
+		batch = a->used;
+		head = a->head;
 		a->busy = 1;
 		pthread_mutex_unlock(&a->lock);
-		async_deliver(a, r);
+		for (done = 0; done < batch;) {
+			r = (struct rec *)(a->ring + head);
+			if (a->size - head < sizeof *r || r->type == REC_WRAP) {
+				/* The producer skipped the ring's end. */
+				done += a->size - head;
+				head = 0;
+				continue;
+			}
+			async_deliver(a, r);
+			done += r->len;
+			head += r->len;
+			if (head == a->size)
+				head = 0;
+		}
 		pthread_mutex_lock(&a->lock);
 		a->busy = 0;
-		a->used -= r->len;
-		a->head += r->len;
-		if (a->head == a->size)
-			a->head = 0;
-		pthread_cond_signal(&a->room);
+		a->used -= done;
+		a->head = head;
+		pthread_cond_broadcast(&a->room);
 	}
 	pthread_mutex_unlock(&a->lock);
 	return NULL;
@@ -137,20 +164,24 @@ static void
 async_drain(struct sink_async *a)
 {
 	pthread_mutex_lock(&a->lock);
-	while (a->used != 0 || a->busy)
+	while (a->used != 0 || a->busy) {
+		pthread_cond_signal(&a->more);
 		pthread_cond_wait(&a->room, &a->lock);
+	}
 	pthread_mutex_unlock(&a->lock);
 }
 
 /*
  * Space for a record of n bytes (16-aligned), or NULL when it is too large
  * for the ring: the caller then drains and calls the inner sink itself.
- * Returns with the lock held on success.
+ * The space between tail and tail + n is the producer's until
+ * async_commit: the writer reads no further than used.
  */
 static void *
 async_reserve(struct sink_async *a, size_t n)
 {
 	struct rec *w;
+	void       *p;
 
 	if (n > a->size / 2)
 		return NULL;
@@ -159,6 +190,7 @@ async_reserve(struct sink_async *a, size_t n)
 		if (a->size - a->tail < n) {
 			/* Not before the end: mark the rest, start over. */
 			if (a->size - a->used < (a->size - a->tail) + n) {
+				pthread_cond_signal(&a->more);
 				pthread_cond_wait(&a->room, &a->lock);
 				continue;
 			}
@@ -169,13 +201,16 @@ async_reserve(struct sink_async *a, size_t n)
 			}
 			a->used += a->size - a->tail;
 			a->tail = 0;
-			pthread_cond_signal(&a->more);
 			continue;
 		}
 		if (a->size - a->used >= n)
-			return a->ring + a->tail;
+			break;
+		pthread_cond_signal(&a->more);
 		pthread_cond_wait(&a->room, &a->lock);
 	}
+	p = a->ring + a->tail;
+	pthread_mutex_unlock(&a->lock);
+	return p;
 }
 
 static void
@@ -183,11 +218,13 @@ async_commit(struct sink_async *a)
 {
 	struct rec *r = (struct rec *)(a->ring + a->tail);
 
+	pthread_mutex_lock(&a->lock);
 	a->tail += r->len;
 	if (a->tail == a->size)
 		a->tail = 0;
 	a->used += r->len;
-	pthread_cond_signal(&a->more);
+	if (a->asleep && a->used >= a->size / 4)
+		pthread_cond_signal(&a->more);
 	pthread_mutex_unlock(&a->lock);
 }
 

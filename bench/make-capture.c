@@ -150,6 +150,7 @@ static uint8_t		*mc_obuf;
 static size_t		 mc_olen;
 static uint64_t		 mc_written;
 static int		 mc_nsec;
+static unsigned		 mc_deflate_pct = 30;	/* -z */
 static int64_t		 mc_last;
 static struct mc_stats	 mc_st;
 static uint8_t		*mc_msg;	/* one message's plain payload */
@@ -1055,7 +1056,7 @@ mc_conn_init(struct mc_conn *c, uint64_t id, int64_t t)
 	c->unacked = 0;
 	c->ack_due = 0;
 	c->nreact = 0;
-	c->deflate = mc_chance(30);
+	c->deflate = mc_chance(mc_deflate_pct);
 	c->long_lived = mc_chance(20);
 	c->oversize = mc_chance(6);
 	c->actions_left = c->long_lived ? mc_range(50, 1500) : mc_range(1, 12);
@@ -1143,7 +1144,7 @@ static void
 mc_usage(void)
 {
 	fprintf(stderr, "usage: make-capture [-n] [-c CONNS] [-s SEED] "
-	    "[-o OUT.pcap] [-t TRUTH] SIZE\n");
+	    "[-o OUT.pcap] [-t TRUTH] [-z PCT] SIZE\n");
 	exit(EXIT_USAGE);
 }
 
@@ -1156,10 +1157,11 @@ main(int argc, char **argv)
 	size_t		  n, i;
 	int64_t		  delay;
 	int		  ch, rc, draining = 0;
+	unsigned long	  maxz;
 	char		 *end;
 
 	wsa_progname = "make-capture";
-	while ((ch = getopt(argc, argv, "c:no:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:no:s:t:z:")) != -1) {
 		switch (ch) {
 		case 'c':
 			errno = 0;
@@ -1182,6 +1184,14 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			truth = optarg;
+			break;
+		case 'z':
+			errno = 0;
+			maxz = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || *optarg == '\0' ||
+			    maxz > 100)
+				mc_usage();
+			mc_deflate_pct = (unsigned)maxz;
 			break;
 		default:
 			mc_usage();

@@ -504,11 +504,17 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 
 	if (store_precheck(path, readonly, err, errlen) != 0)
 		return NULL;
+	/*
+	 * No memory statistics: they take a global mutex per allocation.
+	 * Refused (harmlessly) once SQLite is initialised.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->readonly = readonly;
-	flags = readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* One thread at a time per connection: SQLite's own mutexes are waste. */
+	flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open the database: %s", path,
@@ -1125,12 +1131,14 @@ store_orphans(struct store *s)
 	size_t i;
 
 	for (i = 0; i < sizeof from / sizeof from[0]; i++) {
+		/* One lookup per connection, not one per row. */
 		snprintf(sql, sizeof sql, "INSERT INTO connection_t"
 		    " (connection_id, capture_id, conn_no, tcp_end) SELECT"
-		    " DISTINCT o.connection_id, ?1, o.connection_id - ?2,"
-		    " 'not-ended' FROM %s o WHERE o.connection_id > ?2 AND"
-		    " NOT EXISTS (SELECT 1 FROM connection_t c WHERE"
-		    " c.connection_id = o.connection_id)", from[i]);
+		    " o.connection_id, ?1, o.connection_id - ?2, 'not-ended'"
+		    " FROM (SELECT DISTINCT connection_id FROM %s WHERE"
+		    " connection_id > ?2) o WHERE NOT EXISTS (SELECT 1 FROM"
+		    " connection_t c WHERE c.connection_id = o.connection_id)",
+		    from[i]);
 		if (store_run(s, sql, NULL, s->capture_id, s->conn_base) != 0)
 			return -1;
 	}

@@ -140,6 +140,7 @@ struct mc_stats {
 	uint64_t	 closes[16];	/* by code - 1000 */
 	uint64_t	 tcp_bytes;	/* TCP payload */
 	uint64_t	 ws_bytes;	/* WebSocket payload, as sent */
+	uint64_t	 msg_bytes;	/* data messages, before compression */
 };
 
 static uint64_t		 mc_rng;
@@ -576,6 +577,7 @@ mc_message(struct mc_conn *c, int d, int op, size_t n, int nfrag, int ping)
 	size_t		 left, part;
 	int		 i, rsv1 = 0;
 
+	mc_st.msg_bytes += n;
 	if (c->deflate && mc_chance(90)) {
 		n = mc_compress(c, d, mc_msg, n);
 		pl = mc_zbuf;
@@ -1135,6 +1137,7 @@ mc_summary(uint64_t seed)
 			fprintf(stderr, "close_%u %" PRIu64 "\n", 1000 + i,
 			    mc_st.closes[i]);
 	}
+	fprintf(stderr, "message_bytes %" PRIu64 "\n", mc_st.msg_bytes);
 	fprintf(stderr, "ws_payload_bytes %" PRIu64 "\n", mc_st.ws_bytes);
 	fprintf(stderr, "tcp_payload_bytes %" PRIu64 "\n", mc_st.tcp_bytes);
 	fprintf(stderr, "file_bytes %" PRIu64 "\n", mc_written);

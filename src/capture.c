@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 
@@ -28,6 +29,7 @@ struct capture {
 	int                has_filter;
 	struct bpf_program prog;
 	char              *iobuf;  /* the FILE's buffer, freed after pcap_close */
+	struct capture_src *src;   /* the file under libpcap's FILE, or NULL */
 	char               err[PCAP_ERRBUF_SIZE + 256];
 };
 
@@ -37,6 +39,74 @@ struct capture {
  * buffer makes it one per MiB.
  */
 #define CAPTURE_IOBUF (1U << 20)
+
+/*
+ * The file under libpcap's FILE (fopencookie): read(2) straight into
+ * stdio's buffer, each chunk shown to the tap on the way. Owned by the
+ * FILE: freed by its close function.
+ */
+struct capture_src {
+	int             fd;
+	uint64_t        off;    /* bytes read from fd */
+	int             err;    /* errno of a failed read */
+	capture_tap_fn *tap;
+	void           *ctx;
+};
+
+static ssize_t	src_read(void *, char *, size_t);
+static int	src_seek(void *, off64_t *, int);
+static int	src_close(void *);
+static ssize_t	src_pull(struct capture_src *, char *, size_t);
+
+static ssize_t
+src_pull(struct capture_src *s, char *buf, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(s->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		s->err = errno;
+		return -1;
+	}
+	if (r > 0) {
+		s->off += (uint64_t)r;
+		if (s->tap != NULL)
+			s->tap(s->ctx, (const uint8_t *)buf, (size_t)r);
+	}
+	return r;
+}
+
+static ssize_t
+src_read(void *cookie, char *buf, size_t n)
+{
+	return src_pull(cookie, buf, n);
+}
+
+/* Only "where am I" (ftell): libpcap does not seek in a savefile. */
+static int
+src_seek(void *cookie, off64_t *pos, int whence)
+{
+	struct capture_src *s = cookie;
+
+	if (whence == SEEK_CUR && *pos == 0) {
+		*pos = (off64_t)s->off;
+		return 0;
+	}
+	errno = ESPIPE;
+	return -1;
+}
+
+static int
+src_close(void *cookie)
+{
+	struct capture_src *s = cookie;
+	int                 rc = close(s->fd);
+
+	free(s);
+	return rc;
+}
 
 static const char *capture_explain(const char *);
 
@@ -60,10 +130,22 @@ capture_explain(const char *pcap_err)
 struct capture *
 capture_open(const char *path, const char *filter, char *err, size_t errlen)
 {
-	struct capture *c;
-	char            ebuf[PCAP_ERRBUF_SIZE];
-	char           *iobuf;
-	FILE           *f;
+	return capture_open_tap(path, filter, NULL, NULL, err, errlen);
+}
+
+struct capture *
+capture_open_tap(const char *path, const char *filter, capture_tap_fn *tap,
+    void *tapctx, char *err, size_t errlen)
+{
+	static const cookie_io_functions_t io = {
+		src_read, NULL, src_seek, src_close
+	};
+	struct capture     *c;
+	struct capture_src *src = NULL;
+	char                ebuf[PCAP_ERRBUF_SIZE];
+	char               *iobuf;
+	FILE               *f = NULL;
+	int                 fd;
 	struct stat     st;
 	const char     *why;
 	pcap_t         *p;
@@ -82,17 +164,31 @@ capture_open(const char *path, const char *filter, char *err, size_t errlen)
 	}
 	p = NULL;
 	iobuf = NULL;
-	if (strcmp(path, "-") != 0 && (f = fopen(path, "rb")) != NULL) {
+	if (strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		src = xcalloc(1, sizeof *src);
+		src->fd = fd;
+		src->tap = tap;
+		src->ctx = tapctx;
+		if ((f = fopencookie(src, "rb", io)) == NULL) {
+			snprintf(err, errlen, "%s: cannot read capture: %s",
+			    path, strerror(errno));
+			close(fd);
+			free(src);
+			return NULL;
+		}
 		iobuf = xmalloc(CAPTURE_IOBUF);
 		if (setvbuf(f, iobuf, _IOFBF, CAPTURE_IOBUF) != 0) {
 			free(iobuf);
 			iobuf = NULL;
 		}
-		(void)posix_fadvise(fileno(f), 0, 0, POSIX_FADV_SEQUENTIAL);
 		p = pcap_fopen_offline_with_tstamp_precision(f,
 		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (p == NULL)
-			fclose(f);
+		if (p == NULL) {
+			fclose(f);	/* frees src */
+			src = NULL;
+		}
 	} else {
 		/* Standard input, or an error libpcap words for us. */
 		p = pcap_open_offline_with_tstamp_precision(path,
@@ -112,6 +208,7 @@ capture_open(const char *path, const char *filter, char *err, size_t errlen)
 	c = xcalloc(1, sizeof *c);
 	c->pcap = p;
 	c->iobuf = iobuf;
+	c->src = src;
 	c->path = xstrdup(path);
 	c->dlt = pcap_datalink(p);
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
@@ -127,6 +224,21 @@ capture_open(const char *path, const char *filter, char *err, size_t errlen)
 		c->has_filter = 1;
 	}
 	return c;
+}
+
+int
+capture_tap_rest(struct capture *c)
+{
+	char    buf[65536];
+	ssize_t r;
+
+	if (c->src == NULL || c->src->tap == NULL)
+		return 0;
+	if (c->src->err != 0)
+		return -1;
+	while ((r = src_pull(c->src, buf, sizeof buf)) > 0)
+		;
+	return r < 0 ? -1 : 0;
 }
 
 int

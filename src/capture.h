@@ -23,6 +23,23 @@ struct capture;
  */
 struct capture *capture_open(const char *path, const char *filter, char *err,
     size_t errlen);
+/*
+ * Every byte read from the file, in order, exactly once, as it is read.
+ * Called on the reading thread; buf is valid only during the call.
+ */
+typedef void capture_tap_fn(void *ctx, const uint8_t *buf, size_t n);
+/*
+ * capture_open with a tap (not for standard input: tap must be NULL
+ * there). The file is read once, for libpcap and the tap together.
+ */
+struct capture *capture_open_tap(const char *path, const char *filter,
+    capture_tap_fn *tap, void *tapctx, char *err, size_t errlen);
+/*
+ * Reads what libpcap left of the file (after an interruption, a damaged
+ * record, or trailing bytes) through the tap, to the end: 0, or -1 on a
+ * read error. Without a tap, does nothing.
+ */
+int             capture_tap_rest(struct capture *);
 /* 1: a packet; 0: end of file; -1: the file is truncated or corrupt. */
 int             capture_next(struct capture *, struct capture_pkt *);
 /* Why capture_next() returned -1, naming the file and the last good packet. */

@@ -905,15 +905,24 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 }
 
 /*
- * SHA-256 of the whole file, the capture's identity in the database,
- * computed on a thread of its own while the analysis reads the same file
- * (from the page cache): hashing is a tenth of the work.
+ * SHA-256 of the whole file, the capture's identity in the database. The
+ * bytes come from the capture's tap as libpcap reads them, so the file is
+ * read once (a capture larger than the page cache is not read from disk
+ * twice), and are hashed on a thread of their own behind a ring.
  */
+#define SESS_HASH_RING (8U << 20)
+
 struct sess_hash {
-	pthread_t   thread;
-	const char *path;
-	char        hex[65];
-	int         ok;
+	pthread_t        thread;
+	pthread_mutex_t  lock;
+	pthread_cond_t   more;   /* bytes were added, or the end */
+	pthread_cond_t   room;   /* bytes were hashed */
+	uint8_t         *ring;
+	size_t           head;   /* next byte to hash */
+	size_t           used;
+	int              eof;
+	int              ok;
+	char             hex[65];
 };
 
 static void *
@@ -922,29 +931,107 @@ sess_hash_thread(void *arg)
 	static const char digits[] = "0123456789abcdef";
 	struct sess_hash *h = arg;
 	EVP_MD_CTX       *md;
-	unsigned char     *buf, out[32];
+	unsigned char     out[32];
 	unsigned int      outlen = 0, i;
 	size_t            n;
-	FILE             *f;
+	int               ok;
 
-	if ((f = fopen(h->path, "rb")) == NULL)
-		return NULL;
-	buf = xmalloc(1 << 20);
 	md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	while ((n = fread(buf, 1, 1 << 20, f)) > 0)
-		EVP_DigestUpdate(md, buf, n);
-	h->ok = !ferror(f);
-	EVP_DigestFinal_ex(md, out, &outlen);
+	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (h->used == 0 && !h->eof)
+			pthread_cond_wait(&h->more, &h->lock);
+		if (h->used == 0)
+			break;
+		n = SESS_HASH_RING - h->head;
+		if (n > h->used)
+			n = h->used;
+		pthread_mutex_unlock(&h->lock);
+		if (ok)
+			ok = EVP_DigestUpdate(md, h->ring + h->head, n);
+		pthread_mutex_lock(&h->lock);
+		h->head = (h->head + n) % SESS_HASH_RING;
+		h->used -= n;
+		pthread_cond_signal(&h->room);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (ok)
+		ok = EVP_DigestFinal_ex(md, out, &outlen) && outlen == 32;
 	EVP_MD_CTX_free(md);
-	fclose(f);
-	free(buf);
+	/* h->ok was set by the reader (all bytes read); both must hold. */
+	h->ok = h->ok && ok;
 	for (i = 0; i < 32; i++) {
 		h->hex[2 * i] = digits[out[i] >> 4];
 		h->hex[2 * i + 1] = digits[out[i] & 15];
 	}
 	h->hex[64] = '\0';
 	return NULL;
+}
+
+/* The capture's tap: into the ring, waiting while it is full. */
+static void
+sess_hash_tap(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct sess_hash *h = ctx;
+	size_t            tail, c;
+
+	pthread_mutex_lock(&h->lock);
+	while (n > 0) {
+		while (h->used == SESS_HASH_RING)
+			pthread_cond_wait(&h->room, &h->lock);
+		tail = (h->head + h->used) % SESS_HASH_RING;
+		c = SESS_HASH_RING - tail;
+		if (c > SESS_HASH_RING - h->used)
+			c = SESS_HASH_RING - h->used;
+		if (c > n)
+			c = n;
+		/* The consumer reads only below used: this span is ours. */
+		pthread_mutex_unlock(&h->lock);
+		memcpy(h->ring + tail, buf, c);
+		pthread_mutex_lock(&h->lock);
+		h->used += c;
+		buf += c;
+		n -= c;
+		pthread_cond_signal(&h->more);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static int
+sess_hash_start(struct sess_hash *h)
+{
+	memset(h, 0, sizeof *h);
+	h->ok = 1;
+	h->ring = xmalloc(SESS_HASH_RING);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->more, NULL);
+	pthread_cond_init(&h->room, NULL);
+	if (pthread_create(&h->thread, NULL, sess_hash_thread, h) != 0) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->more);
+		pthread_cond_destroy(&h->room);
+		free(h->ring);
+		return 0;
+	}
+	return 1;
+}
+
+/* complete: every byte of the file went through the tap. */
+static void
+sess_hash_end(struct sess_hash *h, int complete)
+{
+	pthread_mutex_lock(&h->lock);
+	h->eof = 1;
+	if (!complete)
+		h->ok = 0;
+	pthread_cond_signal(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->more);
+	pthread_cond_destroy(&h->room);
+	free(h->ring);
 }
 
 /* Live counts for the caller's progress line. */
@@ -971,21 +1058,30 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	const char              *slash;
 	struct capture          *cap;
 	struct sess_hash         hash;
-	int                      hashing = 0;
+	int                      hashing = 0, hashed = 0;
 
 	memset(sum, 0, sizeof *sum);
 	memset(an->servers, 0, sizeof an->servers);
 	an->sum = sum;
-	/* Opened once: standard input cannot be read twice. */
-	cap = capture_open(path, an->opts.filter, err, errlen);
-	if (cap == NULL)
+	/* Standard input has no file to name by its hash. */
+	if (!an->opts.no_hash && strcmp(path, "-") != 0)
+		hashing = sess_hash_start(&hash);
+	cap = hashing ? capture_open_tap(path, an->opts.filter, sess_hash_tap,
+	    &hash, err, errlen) : capture_open(path, an->opts.filter, err,
+	    errlen);
+	if (cap == NULL) {
+		if (hashing)
+			sess_hash_end(&hash, 0);
 		return PIPELINE_OPEN_FAILED;
+	}
 	if (!packet_linktype_supported(capture_linktype(cap))) {
 		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
 		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
 		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
 		    capture_linktype(cap));
 		capture_close(cap);
+		if (hashing)
+			sess_hash_end(&hash, 0);
 		return PIPELINE_OPEN_FAILED;
 	}
 	memset(&ci, 0, sizeof ci);
@@ -994,25 +1090,16 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	ci.linktype = capture_linktype(cap);
 	slash = strrchr(path, '/');
 	ci.name = slash != NULL ? slash + 1 : path;
-	if (an->opts.no_hash || strcmp(path, "-") == 0) {
-		/* No file to hash twice: named by where it came from. */
+	/* Named by where it came from until (unless) the hash is known. */
+	if (!hashing)
 		snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s", path);
-	} else {
-		memset(&hash, 0, sizeof hash);
-		hash.path = path;
-		hashing = pthread_create(&hash.thread, NULL, sess_hash_thread,
-		    &hash) == 0;
-		if (!hashing)
-			snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s",
-			    path);
-	}
 	if (an->sink->capture_begin != NULL &&
 	    an->sink->capture_begin(an->sink_ctx, &ci) != 0) {
 		snprintf(err, errlen, "%s: the database refused the capture",
 		    path);
-		if (hashing)
-			pthread_join(hash.thread, NULL);
 		capture_close(cap);
+		if (hashing)
+			sess_hash_end(&hash, 0);
 		return PIPELINE_OPEN_FAILED;
 	}
 	ft = flow_table_new(&an->opts.flow, &sess_stream_ops, an);
@@ -1022,6 +1109,8 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	r = pipeline_run_open(cap, ft, &ps, progress != NULL ?
 	    sess_progress : NULL, an, stop, err, errlen);
 	an->ft = NULL;
+	/* The hash is of the whole file, however far the analysis got. */
+	hashed = hashing && capture_tap_rest(cap) == 0;
 	capture_close(cap);
 	flow_finish(ft);
 	fs = flow_table_stats(ft);
@@ -1051,7 +1140,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 		snprintf(sum->error, sizeof sum->error, "%s", err);
 	flow_table_free(ft);
 	if (hashing) {
-		pthread_join(hash.thread, NULL);
+		sess_hash_end(&hash, hashed);
 		if (hash.ok)
 			memcpy(sum->sha256, hash.hex, sizeof sum->sha256);
 		else

@@ -54,6 +54,18 @@ eq "truncated capture: stored incomplete with the reason" "cut.pcap|0|1|25" \
 eq "truncated capture: the frames before the damage" 14 \
 	"$(sqlite3 -batch "$KEEP" "SELECT count(*) FROM frames JOIN connections USING (connection_id) WHERE capture = 'cut.pcap'")"
 
+# Damage early in a file much larger than what libpcap had read: the
+# capture is still named by the SHA-256 of the whole file.
+if command -v sha256sum >/dev/null 2>&1; then
+	{ cat "$PLAIN"; head -c 3000000 /dev/zero | tr '\0' '\377'; } \
+	    >"$TMP/tail.pcap"
+	fails "damaged capture with a long tail" "$TMP/tail.pcap" "damaged" \
+	    "$KEEP" "$WSAUTOPSY" analyze -q -o "$KEEP" "$TMP/tail.pcap"
+	eq "damaged capture: hashed whole" \
+	    "$(sha256sum <"$TMP/tail.pcap" | cut -d' ' -f1)|0" \
+	    "$(sqlite3 -batch "$KEEP" "SELECT sha256, complete FROM captures WHERE capture = 'tail.pcap'")"
+fi
+
 # Database path unwritable: under a regular file (tests may run as root).
 : >"$TMP/file"
 fails "database under a file" "$TMP/file/x.db" "directory" "" \

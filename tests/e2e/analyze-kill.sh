@@ -86,6 +86,11 @@ if started "$last" "$pid"; then
 	    test "$got" -gt 0
 	check "SIGINT: but not everything ($got of $conns connections)" \
 	    test "$got" -lt "$conns"
+	if command -v sha256sum >/dev/null 2>&1; then
+		eq "SIGINT: still named by the whole file's SHA-256" \
+		    "$(sha256sum <"$BIG" | cut -d' ' -f1)" \
+		    "$(q "SELECT sha256 FROM captures WHERE capture = 'big.pcap'")"
+	fi
 else
 	bad "SIGINT: the run was not seen writing: $(cat "$TMP/err")"
 	wait "$pid"

@@ -115,6 +115,8 @@ browse_end(void)
 static void
 browse_setup(void)
 {
+	const char *nc;
+
 	setlocale(LC_ALL, "");
 	initscr();
 	browse_started = 1;
@@ -125,7 +127,9 @@ browse_setup(void)
 	set_escdelay(25);
 	curs_set(0);
 	browse_has_color = 0;
-	if (has_colors() && getenv("NO_COLOR") == NULL) {
+	nc = getenv("NO_COLOR");
+	/* no-color.org: set and not empty. */
+	if (has_colors() && (nc == NULL || *nc == '\0')) {
 		start_color();
 		use_default_colors();
 		init_pair(1, COLOR_RED, -1);

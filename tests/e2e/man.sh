@@ -30,4 +30,19 @@ for id in $("$WSAUTOPSY" rules | grep -E '^[a-z0-9-]+$'); do
 	grep -q -- "$id" "$TMP/man.txt" || bad "rule $id is not in wsautopsy(1)"
 	ok
 done
+# Every column of every public view is described in wsautopsy-db(5) (an
+# .It Sy line naming it, alone or in a comma list).
+if command -v sqlite3 >/dev/null 2>&1; then
+	"$WSAUTOPSY" analyze -q -o "$TMP/v.db" "$SAMPLES/real-1009-python.pcap"
+	for v in findings closes frames messages connections captures; do
+		for col in $(sqlite3 -batch "$TMP/v.db" "SELECT name FROM pragma_table_info('$v')"); do
+			if grep -Eq "^\.It Sy ([a-z_0-9]+ , )*$col( ,|\$)" "$man5"; then
+				ok
+			else
+				bad "wsautopsy-db(5) does not describe $v.$col"
+			fi
+		done
+	done
+fi
+
 finish

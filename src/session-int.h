@@ -82,6 +82,8 @@ struct hold_chunk {
 
 struct analysis;
 
+#define SESS_PRE 24   /* > the longest method token http_looks_like_request reads */
+
 struct sess {
 	struct analysis     *an;
 	struct conn         *c;
@@ -98,6 +100,14 @@ struct sess {
 	int                  cut[2];
 	uint64_t             cut_off[2];
 	uint64_t             next_off[2];     /* after the last byte seen */
+	/*
+	 * The first bytes of a side, too few to tell HTTP from anything
+	 * else ("GE" of a GET split over segments): held until they can.
+	 */
+	uint8_t              pre[2][SESS_PRE];
+	size_t               pre_len[2];
+	uint64_t             pre_off[2], pre_pkt[2];
+	struct wts           pre_ts[2];
 	uint64_t             head_fed[2];     /* bytes of the current head */
 	int                  saw_101;         /* a response began "HTTP/1.1 101" */
 	/* A head that did not parse, and whether its finding was said. */

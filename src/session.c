@@ -218,29 +218,77 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 	}
 }
 
+/* 1 while p could still become a request line or a status line. */
+static int
+sess_undecided(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n >= SESS_PRE - 1)
+		return 0;
+	if (n < 7 && memcmp(p, "HTTP/1.", n) == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if ((p[i] < 'A' || p[i] > 'Z') && p[i] != '-' && p[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* Feeds what a side held while undecided, now that the state is known. */
+static void
+sess_flush_pre(struct sess *s, int side)
+{
+	uint8_t buf[SESS_PRE];
+	size_t  n = s->pre_len[side];
+
+	if (n == 0)
+		return;
+	memcpy(buf, s->pre[side], n);
+	s->pre_len[side] = 0;
+	sess_data(NULL, s->c, side, s->pre_off[side], buf, n,
+	    s->pre_pkt[side], s->pre_ts[side]);
+}
+
 static void
 sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
     size_t n, uint64_t pkt, struct wts ts)
 {
-	struct conn *c = s->c;
-	int          masked = 0, plausible;
+	struct conn   *c = s->c;
+	int            masked = 0, plausible;
+	uint8_t        look[64];
+	const uint8_t *lp = p;
+	size_t         ln = n, held = s->pre_len[side], k;
 
-	if (http_looks_like_request(p, n)) {
+	/* Decide on what was held and what follows it. */
+	if (held > 0 && off == s->pre_off[side] + held) {
+		k = n < sizeof look - held ? n : sizeof look - held;
+		memcpy(look, s->pre[side], held);
+		memcpy(look + held, p, k);
+		lp = look;
+		ln = held + k;
+	} else if (held > 0) {
+		s->pre_len[side] = held = 0;	/* lost in a gap */
+	}
+	if (!sess_forced_port(s) && sess_undecided(lp, ln)) {
+		memcpy(s->pre[side] + held, p, n);
+		if (held == 0) {
+			s->pre_off[side] = off;
+			s->pre_pkt[side] = pkt;
+			s->pre_ts[side] = ts;
+		}
+		s->pre_len[side] = held + n;
+		return;
+	}
+	if (http_looks_like_request(lp, ln)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);
 		s->state = SS_HTTP;
-		sess_http(s, side, off, p, n, pkt, ts);
-		return;
-	}
-	if (http_looks_like_response(p, n)) {
+	} else if (http_looks_like_response(lp, ln)) {
 		/* The request was not captured; the responder is the server. */
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, !side);
 		s->state = SS_HTTP;
-		sess_http(s, side, off, p, n, pkt, ts);
-		return;
-	}
-	if ((plausible = ws_looks_like_frames(p, n, &masked)) ||
+	} else if ((plausible = ws_looks_like_frames(lp, ln, &masked)) ||
 	    sess_forced_port(s)) {
 		/* Frames with no handshake: clients mask, servers do not. */
 		if (c->flags & CONN_ROLE_GUESS)
@@ -258,10 +306,15 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			ws_dir_resync(s->ws[0]);
 			ws_dir_resync(s->ws[1]);
 		}
-		ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+	} else {
+		s->state = SS_IGNORE;
+		s->pre_len[0] = s->pre_len[1] = 0;
 		return;
 	}
-	s->state = SS_IGNORE;
+	/* Held bytes first (this side's, then the other's), then these. */
+	sess_flush_pre(s, side);
+	sess_flush_pre(s, !side);
+	sess_data(NULL, c, side, off, p, n, pkt, ts);
 }
 
 static void

@@ -571,8 +571,8 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 	else
 		browse_time(r->time, t, sizeof t);
 	snprintf(fl, sizeof fl, "%c%c%c%c%c", r->flags & 1 ? 'F' : '-',
-	    r->flags & 2 ? '1' : '-', r->flags & 4 ? '2' : '-',
-	    r->flags & 8 ? '3' : '-', r->flags & 16 ? 'M' : '-');
+	    r->flags & 8 ? '1' : '-', r->flags & 4 ? '2' : '-',
+	    r->flags & 2 ? '3' : '-', r->flags & 16 ? 'M' : '-');
 	attr = r->mark != NULL ? browse_class_attr(r->mark->cls) : (int)A_NORMAL;
 	if (r->mark != NULL && attr == (int)A_NORMAL)
 		attr = A_BOLD;

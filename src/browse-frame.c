@@ -170,8 +170,9 @@ bf_header(struct bf *v, sqlite3_stmt *st, int cols)
 	browse_text_add(&v->t, 0, "  FIN     %d   %s", sqlite3_column_int(st, 5),
 	    sqlite3_column_int(st, 5) ? "final fragment" :
 	    "more fragments follow");
-	browse_text_add(&v->t, 0, "  RSV1-3  %d%d%d %s", rsv & 1, rsv >> 1 & 1,
-	    rsv >> 2 & 1, rsv == 0 ? "" : rsv == 1 ?
+	/* rsv as stored: RSV1 is 4, RSV3 is 1 (the header's bit order). */
+	browse_text_add(&v->t, 0, "  RSV1-3  %d%d%d %s", rsv >> 2 & 1,
+	    rsv >> 1 & 1, rsv & 1, rsv == 0 ? "" : rsv == 4 ?
 	    "RSV1: compressed (permessage-deflate) when negotiated" :
 	    "reserved bits set");
 	browse_text_add(&v->t, 0, "  opcode  0x%x %s%s", op,

@@ -160,6 +160,18 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	check "hostile: exit 0" test "$(wait_exit)" = "EXIT=0"
 fi
 
+# permessage-deflate: RSV1 shown as RSV1 in the timeline and the frame view.
+"$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real-node-deflate.pcap"
+start 120 40 "$TMP/d.db"
+check "deflate: list" wait_for "sort:time"
+keys Enter
+check "deflate: timeline shows RSV1" wait_for "F1---"
+keys Enter
+check "deflate: frame view RSV1" \
+    wait_for "RSV1-3  100 RSV1: compressed (permessage-deflate)"
+keys Q
+check "deflate: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 # A large generated capture: the first screen within 2 seconds, and the
 # biggest connection's timeline pages without loading it.
 MC=${top_builddir}/bench/make-capture

@@ -86,13 +86,26 @@ static void
 analyze_summary(const char *path, const struct capture_summary *s,
     double secs)
 {
+	const char *sep;
+	int         i;
+
 	printf("%s: %" PRIu64 " packet%s, %" PRIu64 " TCP connection%s, %"
 	    PRIu64 " WebSocket, %" PRIu64 " frame%s, %" PRIu64 " message%s, %"
-	    PRIu64 " finding%s in %.2fs", path, s->packets,
+	    PRIu64 " finding%s", path, s->packets,
 	    s->packets == 1 ? "" : "s", s->connections,
 	    s->connections == 1 ? "" : "s", s->ws_connections, s->frames,
 	    s->frames == 1 ? "" : "s", s->messages, s->messages == 1 ? "" : "s",
-	    s->findings, s->findings == 1 ? "" : "s", secs);
+	    s->findings, s->findings == 1 ? "" : "s");
+	for (i = 0, sep = " ("; i < FINDING_CLASSES; i++) {
+		if (s->by_class[i] == 0)
+			continue;
+		printf("%s%s %" PRIu64, sep, finding_class_names[i],
+		    s->by_class[i]);
+		sep = ", ";
+	}
+	if (s->findings != 0)
+		printf(")");
+	printf(" in %.2fs", secs);
 	if (s->gaps)
 		printf("; %" PRIu64 " capture gaps (%" PRIu64 " bytes)", s->gaps,
 		    s->gap_bytes);

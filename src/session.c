@@ -150,15 +150,26 @@ server_took_elsewhere(const struct server_max *sm, uint64_t conn)
 	return m;
 }
 
+const char *const finding_class_names[FINDING_CLASSES] = {
+	"1002", "1007", "1009", "1006", "handshake", "normal", "application",
+	"capture", "other"
+};
+
 void
 sess_emit(struct sess *s, struct finding *f)
 {
+	int i;
+
 	f->conn_id = s->c->id;
 	s->findings++;
 	if (f->kind == FINDING_HANDSHAKE)
 		s->hs_findings++;
 	s->interesting = 1;
 	s->an->sum->findings++;
+	for (i = 0; i < FINDING_CLASSES - 1; i++)
+		if (f->class != NULL && strcmp(f->class, finding_class_names[i]) == 0)
+			break;
+	s->an->sum->by_class[i]++;
 	if (s->an->sink->finding != NULL)
 		s->an->sink->finding(s->an->sink_ctx, f);
 }

@@ -25,10 +25,15 @@ struct capture_info {
 	int         linktype;
 };
 
+/* The classes of struct finding, in report order, and their count. */
+#define FINDING_CLASSES 9
+extern const char *const finding_class_names[FINDING_CLASSES];
+
 struct capture_summary {
 	uint64_t packets, bytes, tcp_packets, fragments, not_tcp, short_pkts;
 	uint64_t malformed, truncated_pkts;
 	uint64_t connections, ws_connections, frames, messages, findings;
+	uint64_t by_class[FINDING_CLASSES];	/* findings, by finding_class_names */
 	uint64_t gaps, gap_bytes, conflicts;
 	/* Caps that triggered (each a counter; 0 = never). */
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;

@@ -21,4 +21,12 @@ check "summary after the progress line" \
 
 "$WSAUTOPSY" analyze -o "$TMP/d.db" "$TMP/c.pcap" >"$TMP/out" 2>"$TMP/err"
 check "no terminal: no progress line" test ! -s "$TMP/err"
+# The summary counts findings per class, and they add up to the total.
+line=$(cat "$TMP/out")
+total=$(echo "$line" | sed -n 's/.* \([0-9]*\) findings (.*/\1/p')
+parts=$(echo "$line" | sed -n 's/.* findings (\([^)]*\)) in .*/\1/p')
+check "summary: findings per class ($parts)" test -n "$parts"
+check "summary: 1009 among them" sh -c "echo '$parts' | grep -Eq '(^|, )1009 [1-9]'"
+sum=$(echo "$parts" | tr ',' '\n' | awk '{ n += $2 } END { print n + 0 }')
+check "summary: classes add up to $total" test "$sum" = "$total"
 finish

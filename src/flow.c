@@ -762,6 +762,24 @@ tcp_buffer(struct flow_table *ft, struct conn *c, int side,
 	s->pkt = p->number;
 	s->ts = p->ts;
 	memcpy(s->data, data, caplen);
+	/*
+	 * First copy wins for held bytes at later offsets too: this segment
+	 * is delivered before them, so it carries their bytes, not its own.
+	 * (The loop above compared the first of them.)
+	 */
+	for (x = *pp; x != NULL; x = x->next) {
+		a = SEQ_DIFF(x->seq, p->seq);
+		if (a >= (int32_t)caplen)
+			break;
+		hi = a + (int32_t)x->caplen < (int32_t)caplen ?
+		    a + (int32_t)x->caplen : (int32_t)caplen;
+		if (x != *pp && memcmp(s->data + a, x->data,
+		    (size_t)(hi - a)) != 0) {
+			d->conflicts++;
+			ft->st.conflicts++;
+		}
+		memcpy(s->data + a, x->data, (size_t)(hi - a));
+	}
 	s->next = *pp;
 	*pp = s;
 	if (s->next == NULL)

@@ -287,6 +287,21 @@ test_conflicting_overlap(void **state)
 	assert_int_equal(flow_table_stats(ft)->conflicts, 2);
 }
 
+/* A later segment that starts before held ones does not rewrite them. */
+static void
+test_overlap_before_held(void **state)
+{
+	(void)state;
+	handshake(1000, 5000);
+	seg(0, 1001, TCPF_ACK, "AB");
+	seg(0, 1006, TCPF_ACK, "FGH");        /* held first */
+	seg(0, 1010, TCPF_ACK, "JK");         /* held first */
+	seg(0, 1004, TCPF_ACK, "DEXYZIQRS");  /* covers both, other bytes */
+	seg(0, 1003, TCPF_ACK, "C");
+	expect(0, 0, "ABCDEFGHIJKS");
+	assert_int_equal(flow_table_stats(ft)->conflicts, 2);
+}
+
 static void
 test_wraparound(void **state)
 {
@@ -561,6 +576,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_duplicates_and_overlap,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicting_overlap,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlap_before_held,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraparound, setup,
 		    teardown),

@@ -956,6 +956,9 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	snprintf(f.explanation, sizeof f.explanation, "%s",
 	    r != NULL ? r->explanation : wf->rule);
 	snprintf(f.detail, sizeof f.detail, "%s", wf->detail);
+	/* A size rule crossed a configured limit: the remedy names it. */
+	if (wf->limit > 0)
+		f.remedy_limit = wf->limit;
 	if (rs->hv == NULL)
 		rs->hv = xmalloc(HIST_VIOLS * sizeof *rs->hv);
 	v = &rs->hv[rs->nhv++ % HIST_VIOLS];

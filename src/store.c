@@ -939,7 +939,10 @@ store_remedy(const struct rule *r, const struct finding *fi, char *out,
 	}
 	if (fi->remedy_limit > 0)
 		snprintf(num, sizeof num, "%" PRIu64, fi->remedy_limit);
-	else if (fi->limit_from_reason >= 0)
+	else if (fi->limit_from_reason >= 0 && (!fi->has_limit ||
+	    ((uint64_t)fi->limit_from_reason >= fi->limit_min &&
+	    (uint64_t)fi->limit_from_reason <= fi->limit_max)))
+		/* Not when it contradicts what the capture shows. */
 		snprintf(num, sizeof num, "%" PRId64, fi->limit_from_reason);
 	else if (fi->has_limit)
 		snprintf(num, sizeof num, "%" PRIu64, fi->limit_min);

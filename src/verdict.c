@@ -250,7 +250,8 @@ verdict_msg_size(const struct hist_frame *h)
 /*
  * The frame that pushed past what the closer had taken before: the latest
  * data frame, at or before the close, whose message grew larger than any
- * message completed before it. The last frame when none did.
+ * message completed before it, or which was itself larger than any frame
+ * before it (a frame limit: Netty, Jetty). The last frame when none did.
  */
 static const struct hist_frame *
 verdict_size_frame(const struct role_state *rs, uint64_t pkt)
@@ -263,7 +264,8 @@ verdict_size_frame(const struct role_state *rs, uint64_t pkt)
 		h = &rs->hf[i];
 		if (h->first_pkt > pkt || WS_OP_IS_CONTROL(h->opcode))
 			continue;
-		if (verdict_msg_size(h) <= h->max_msg_before)
+		if (verdict_msg_size(h) <= h->max_msg_before &&
+		    h->payload_len <= h->max_frame_before)
 			continue;
 		if (best == NULL || h->index > best->index)
 			best = h;
@@ -333,6 +335,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	const struct hist_viol  *v;
 	struct server_max       *sm;
 	uint64_t                 size, bad, ok, i, n;
+	char                     why[96];
 
 	f->limit_from_reason = verdict_reason_limit(f->reason, f->reason_len);
 	if (h == NULL) {
@@ -404,13 +407,18 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 		f->limit_min = f->limit_max = 0;
 		return;
 	}
+	why[0] = '\0';
+	if (f->limit_from_reason >= 0)
+		snprintf(why, sizeof why, "; the close reason states %" PRId64
+		    " bytes, %s", f->limit_from_reason,
+		    (uint64_t)f->limit_from_reason >= f->limit_min &&
+		    (uint64_t)f->limit_from_reason <= f->limit_max ?
+		    "which fits" : "which the capture contradicts");
 	snprintf(f->detail, sizeof f->detail,
 	    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the message to %"
 	    PRIu64 " bytes; the closer's limit is between %" PRIu64 " and %"
-	    PRIu64 " bytes%s%s", closer == ROLE_SERVER ? "client" : "server",
-	    h->index, h->first_pkt, size, f->limit_min, f->limit_max,
-	    f->limit_from_reason >= 0 ? "; the close reason states " : "",
-	    f->limit_from_reason >= 0 ? "a limit" : "");
+	    PRIu64 " bytes%s", closer == ROLE_SERVER ? "client" : "server",
+	    h->index, h->first_pkt, size, f->limit_min, f->limit_max, why);
 }
 
 /*

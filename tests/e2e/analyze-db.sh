@@ -163,6 +163,9 @@ client|20|4
 server|17|4
 server|21|6" \
 	"$(q "$TMP/mm.db" "SELECT sender, packet, frame_index FROM findings WHERE rule = 'message-too-big' AND kind = 'violation' ORDER BY sender, packet")"
+eq "--max-message 100: the remedy names the limit" \
+    "keep messages to 100 bytes" \
+    "$(q "$TMP/mm.db" "SELECT DISTINCT substr(remedy, 1, 26) FROM findings WHERE rule = 'message-too-big' AND kind = 'violation'")"
 "$WSAUTOPSY" analyze -q --max-message 1K -o "$TMP/mm1k.db" "$PLAIN"
 eq "--max-message 1K: none" 0 \
 	"$(q "$TMP/mm1k.db" "SELECT count(*) FROM findings WHERE rule = 'message-too-big'")"

@@ -896,6 +896,66 @@ test_1009_continuation(void **state)
 	assert_int_equal(f->limit_max, 2499);
 }
 
+/*
+ * A frame limit (Netty, Jetty): a 900-byte message in three 300-byte
+ * frames is taken, then one 700-byte frame is refused. The offender is
+ * that frame, not the last fragment of the larger message taken before.
+ */
+static void
+test_1009_frame_limit(void **state)
+{
+	static uint8_t p[700];
+	const struct finding *f;
+
+	(void)state;
+	memset(p, 'f', sizeof p);
+	open_ws(NULL);
+	cw_ws_frame(&B, 0, 0, 0x2, 1, CW_LEN_AUTO, p, 300, UINT64_MAX);
+	assert_int_equal(cw_send_buf(K, C, &B), 6);
+	cw_ws_frame(&B, 0, 0, 0x0, 1, CW_LEN_AUTO, p, 300, UINT64_MAX);
+	assert_int_equal(cw_send_buf(K, C, &B), 7);
+	cw_ws_frame(&B, 1, 0, 0x0, 1, CW_LEN_AUTO, p, 300, UINT64_MAX);
+	assert_int_equal(cw_send_buf(K, C, &B), 8);
+	assert_int_equal(send_binary(C, 700), 9);
+	assert_int_equal(send_close(S, 1009,
+	    "Max frame length of 512 has been exceeded."), 10);
+	fin_both();
+	run();
+
+	assert_int_equal(count(FINDING_VIOLATION), 0);
+	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	assert_offending(f, 9, 3, ROLE_CLIENT, "message-too-big");
+	assert_int_equal(f->limit_min, 300);
+	assert_int_equal(f->limit_max, 699);
+	assert_int_equal(f->limit_from_reason, 512);
+	assert_int_equal(f->remedy_limit, 512);
+	assert_non_null(strstr(f->detail, "512 bytes, which fits"));
+}
+
+/* A stated limit below what the closer was seen to take is not believed. */
+static void
+test_1009_reason_contradicted(void **state)
+{
+	const struct finding *f;
+
+	(void)state;
+	open_ws(NULL);
+	send_binary(C, 3000);
+	assert_int_equal(send_binary(C, 5000), 7);
+	send_close(S, 1009, "frame with 5000 bytes exceeds limit of 100 bytes");
+	fin_both();
+	run();
+
+	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	assert_offending(f, 7, 1, ROLE_CLIENT, "message-too-big");
+	assert_int_equal(f->limit_from_reason, 100);
+	assert_int_equal(f->limit_min, 3000);
+	assert_int_equal(f->limit_max, 4999);
+	assert_int_equal(f->remedy_limit, 0);
+	assert_non_null(strstr(f->detail, "100 bytes, which the capture "
+	    "contradicts"));
+}
+
 /* The same with a ping between the fragments (RFC 6455 5.4 allows it). */
 static void
 test_1009_continuation_ping(void **state)
@@ -1405,6 +1465,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_1009_reason, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_1009_reason_wordings,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_1009_frame_limit,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_1009_reason_contradicted,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1009_continuation, setup,
 		    teardown),

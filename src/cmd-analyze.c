@@ -82,6 +82,22 @@ analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	    sum->findings, rate / 1e6, left);
 }
 
+/* The database and what SQLite may have left beside it. */
+static void
+analyze_unlink_db(const char *db)
+{
+	static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+	char                     *p;
+	size_t                    i;
+
+	p = xmalloc(strlen(db) + 16);
+	for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		snprintf(p, strlen(db) + 16, "%s%s", db, ext[i]);
+		(void)unlink(p);
+	}
+	free(p);
+}
+
 static void
 analyze_summary(const char *path, const struct capture_summary *s,
     double secs)
@@ -146,7 +162,7 @@ cmd_analyze_exec(int argc, char **argv)
 	const char            *out = NULL;
 	char                   err[1024], *dbpath = NULL, *dot;
 	int                    ch, i, quiet = 0, report = 0, progress;
-	int                    status = EXIT_OK;
+	int                    status = EXIT_OK, created, stored = 0;
 
 	analysis_opts_default(&o);
 	optind = 1;
@@ -190,6 +206,8 @@ cmd_analyze_exec(int argc, char **argv)
 		strcat(dbpath, ".db");
 		out = dbpath;
 	}
+	/* A database made for captures that all failed to open is removed. */
+	created = access(out, F_OK) != 0;
 	st = store_open(out, 0, err, sizeof err);
 	if (st == NULL) {
 		wsa_warn("%s", err);
@@ -209,6 +227,8 @@ cmd_analyze_exec(int argc, char **argv)
 		    progress ? analyze_progress : NULL, &sum, &sum, err,
 		    sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (r != PIPELINE_OPEN_FAILED)
+			stored = 1;
 		if (progress)
 			fprintf(stderr, "\r%100s\r", "");
 		if (r != PIPELINE_OPEN_FAILED && !quiet)
@@ -233,6 +253,8 @@ cmd_analyze_exec(int argc, char **argv)
 			status = EXIT_INPUT;
 	}
 	store_close(st);
+	if (created && !stored)
+		analyze_unlink_db(out);
 	free(dbpath);
 	return status;
 }

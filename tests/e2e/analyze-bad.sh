@@ -66,6 +66,18 @@ if command -v sha256sum >/dev/null 2>&1; then
 	    "$(sqlite3 -batch "$KEEP" "SELECT sha256, complete FROM captures WHERE capture = 'tail.pcap'")"
 fi
 
+# Nothing could be read: no database is left behind (named or default).
+"$WSAUTOPSY" analyze -q -o "$TMP/none.db" "$TMP/no-such.pcap" 2>/dev/null
+check "missing capture: exit 2" test $? -eq 2
+check "missing capture: no database made" test ! -e "$TMP/none.db"
+printf 'not a capture at all\n' >"$TMP/text.pcap"
+"$WSAUTOPSY" analyze -q "$TMP/text.pcap" 2>/dev/null
+check "text file: exit 2" test $? -eq 2
+check "text file: no text.db made" sh -c "! ls '$TMP'/text.db* 2>/dev/null"
+check "text file: an existing database is kept" test -s "$KEEP"
+"$WSAUTOPSY" analyze -q -o "$KEEP" "$TMP/text.pcap" 2>/dev/null
+check "text file into an existing database: kept" test -s "$KEEP"
+
 # Database path unwritable: under a regular file (tests may run as root).
 : >"$TMP/file"
 fails "database under a file" "$TMP/file/x.db" "directory" "" \

@@ -42,7 +42,6 @@ struct store {
 	int           readonly;
 	sqlite3_stmt *st[ST__COUNT];
 	int           in_capture;   /* the capture transaction is open */
-	int           bulk;         /* created by this run: rollback journal until closed */
 	int           failed;       /* a write of this capture failed */
 	int64_t       capture_id;
 	int64_t       conn_base;
@@ -538,16 +537,8 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 	 * table, orphans get a stand-in connection row, checked by the tests
 	 * with foreign_key_check): enforcing them would look up every frame's
 	 * parent, which arrives last.
-	 *
-	 * A database this run creates is loaded with a rollback journal: its
-	 * new pages are written once, where WAL would write them twice (to
-	 * the log, then to the file at the closing checkpoint, a serial
-	 * second or more per GiB of capture with payloads kept). Nobody reads
-	 * a database that did not exist a moment ago; store_close switches it
-	 * to WAL, so later runs append beside readers.
 	 */
-	if (store_exec(s, fresh == 1 ? "PRAGMA journal_mode = DELETE;" :
-	    "PRAGMA journal_mode = WAL;") != 0 || store_exec(s,
+	if (store_exec(s, "PRAGMA journal_mode = WAL;") != 0 || store_exec(s,
 	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
 	    " PRAGMA cache_size = -65536") != 0 || store_begin(s) != 0) {
 		snprintf(err, errlen, "%s", s->error);
@@ -561,7 +552,6 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", s->error);
 		goto fail;
 	}
-	s->bulk = fresh == 1;
 	s->error[0] = '\0';
 	return s;
 fail:
@@ -580,10 +570,6 @@ store_close(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
-	/* Stays in rollback mode if another connection holds it: harmless. */
-	if (s->bulk)
-		sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL,
-		    NULL);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

@@ -109,4 +109,20 @@ eq "re-run: earlier capture intact" "$before" "$(counts)"
 eq "re-run: integrity_check" ok "$(q 'PRAGMA integrity_check')"
 eq "re-run: connection ids unique" 0 \
 	"$(q 'SELECT count(*) - count(DISTINCT connection_id) FROM connections')"
+# Full disk (a file size limit, SIGXFSZ ignored so writes fail with EFBIG):
+# the run fails with a message, the earlier capture is intact, the
+# database is sound and holds at most an incomplete row for the run.
+FD=$TMP/full.db
+"$WSAUTOPSY" analyze -q -o "$FD" "$SMALL"
+(trap '' XFSZ; ulimit -f 8192; exec "$WSAUTOPSY" analyze -q -o "$FD" "$BIG") \
+    2>"$TMP/err"
+rc=$?
+check "full disk: non-zero exit, no crash ($rc)" test "$rc" -ne 0 -a "$rc" -lt 128
+check "full disk: says so" test -s "$TMP/err"
+eq "full disk: integrity_check" ok "$(sqlite3 -batch "$FD" 'PRAGMA integrity_check')"
+eq "full disk: earlier capture intact" "1|1|1|5|2" \
+    "$(DB=$FD; sqlite3 -batch "$FD" "SELECT c.capture_id, c.complete, (SELECT count(*) FROM connections n WHERE n.capture_id = c.capture_id), (SELECT count(*) FROM frames f JOIN connections n USING (connection_id) WHERE n.capture_id = c.capture_id), (SELECT count(*) FROM findings f WHERE f.capture_id = c.capture_id) FROM captures c WHERE c.capture = 'real-1009-node.pcap'")"
+eq "full disk: nothing complete of the failed run" 0 \
+    "$(sqlite3 -batch "$FD" "SELECT count(*) FROM captures WHERE capture = 'big.pcap' AND complete = 1")"
+
 finish

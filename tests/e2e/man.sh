@@ -17,7 +17,9 @@ for cmd in analyze streams report browse rules; do
 	"$WSAUTOPSY" "$cmd" --help >"$TMP/help" || bad "$cmd --help failed"
 	for opt in $(grep -oE -- '(^|[ ,])--?[a-zA-Z][-a-zA-Z0-9]*' "$TMP/help" |
 	    tr -d ' ,' | sort -u); do
-		if grep -q -- "$opt" "$TMP/man.txt"; then
+		# As a whole word: -f must not pass on the strength of --filter.
+		if grep -Eq -- "(^|[^-a-zA-Z0-9])$opt([^-a-zA-Z0-9]|\$)" \
+		    "$TMP/man.txt"; then
 			ok
 		else
 			bad "wsautopsy $cmd option $opt is not in wsautopsy(1)"

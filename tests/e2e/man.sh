@@ -47,4 +47,45 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	done
 fi
 
+# The EXAMPLES of wsautopsy(1) run as printed, on the bundled samples,
+# and the queries of wsautopsy-db(5) run on a database of all samples.
+if command -v sqlite3 >/dev/null 2>&1; then
+	mkdir -p "$TMP/ex/bin" "$TMP/ex/samples"
+	ln -s "$WSAUTOPSY" "$TMP/ex/bin/wsautopsy"
+	cp "$SAMPLES"/real-1009-python.pcap "$SAMPLES"/real-node-plain.pcap \
+	    "$TMP/ex/samples/"
+	sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$top_srcdir/man/wsautopsy.1.in" |
+	    awk '/^\.nf/ { on = 1; cmd = ""; next }
+		/^\.fi/ { on = 0; print cmd; next }
+		on { sub(/\\e$/, ""); cmd = cmd $0 " " }' |
+	    sed -e 's/\\-/-/g' -e "s|/tmp/flows|$TMP/ex/flows|" >"$TMP/ex/cmds"
+	n=0
+	while IFS= read -r cmd; do
+		n=$((n + 1))
+		if (cd "$TMP/ex" && PATH="$TMP/ex/bin:$PATH" sh -c "$cmd") \
+		    >"$TMP/ex/out" 2>&1; then
+			ok
+		else
+			bad "wsautopsy(1) example fails: $cmd"; cat "$TMP/ex/out" >&2
+		fi
+	done <"$TMP/ex/cmds"
+	check "wsautopsy(1) has examples ($n)" test "$n" -ge 3
+	"$WSAUTOPSY" analyze -q -o "$TMP/all.db" "$SAMPLES"/*.pcap 2>/dev/null
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man5" |
+	    awk '/^\.Bd/ { on = 1; q = ""; next }
+		/^\.Ed/ { on = 0; print q; next }
+		on { q = q $0 " " }' >"$TMP/queries"
+	n=0
+	while IFS= read -r sql; do
+		n=$((n + 1))
+		if out=$(sqlite3 -batch "$TMP/all.db" "$sql" 2>&1) &&
+		    [ -n "$out" ]; then
+			ok
+		else
+			bad "wsautopsy-db(5) query $n fails or finds nothing: $out"
+		fi
+	done <"$TMP/queries"
+	check "wsautopsy-db(5) has the five questions ($n)" test "$n" -ge 5
+fi
+
 finish

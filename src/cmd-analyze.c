@@ -82,22 +82,6 @@ analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	    sum->findings, rate / 1e6, left);
 }
 
-/* The database and what SQLite may have left beside it. */
-static void
-analyze_unlink_db(const char *db)
-{
-	static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
-	char                     *p;
-	size_t                    i;
-
-	p = xmalloc(strlen(db) + 16);
-	for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		snprintf(p, strlen(db) + 16, "%s%s", db, ext[i]);
-		(void)unlink(p);
-	}
-	free(p);
-}
-
 static void
 analyze_summary(const char *path, const struct capture_summary *s,
     double secs)
@@ -254,7 +238,7 @@ cmd_analyze_exec(int argc, char **argv)
 	}
 	store_close(st);
 	if (created && !stored)
-		analyze_unlink_db(out);
+		store_unlink(out);
 	free(dbpath);
 	return status;
 }

@@ -263,14 +263,8 @@ cmd_browse_exec(int argc, char **argv)
 	rc = cb_analyze(argv[optind], db, &o);
 	if (rc == EXIT_OK)
 		rc = cb_browse(db);
-	if (temp) {
-		unlink(db);
-		/* What SQLite may leave beside it in WAL mode. */
-		strcat(db = xrealloc(db, strlen(db) + 5), "-wal");
-		unlink(db);
-		strcpy(db + strlen(db) - 4, "-shm");
-		unlink(db);
-	}
+	if (temp)
+		store_unlink(db);
 	free(db);
 	return rc;
 }

@@ -524,18 +524,41 @@ http_fail(struct http_parser *hp, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A method token's characters, as http_looks_like_request takes them. */
+#define HTTP_METHOD_MAX 20
+static int
+http_method_char(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+}
+
 int
 http_looks_like_request(const uint8_t *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && i <= 20; i++) {
+	for (i = 0; i < n && i <= HTTP_METHOD_MAX; i++) {
 		if (p[i] == ' ')
 			return i > 0;
-		if ((p[i] < 'A' || p[i] > 'Z') && p[i] != '-' && p[i] != '_')
+		if (!http_method_char(p[i]))
 			return 0;
 	}
 	return 0;
+}
+
+int
+http_undecided(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n > HTTP_METHOD_MAX)
+		return 0;
+	if (n < 7 && memcmp(p, "HTTP/1.", n) == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!http_method_char(p[i]))
+			return 0;
+	return 1;
 }
 
 int

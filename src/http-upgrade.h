@@ -72,6 +72,8 @@ void http_parser_free(struct http_parser *);
  */
 int http_looks_like_request(const uint8_t *p, size_t n);
 int http_looks_like_response(const uint8_t *p, size_t n);
+/* 1 while p (its first n bytes) could still become one of the above. */
+int http_undecided(const uint8_t *p, size_t n);
 
 /*
  * A body to skip on keep-alive connections (non-upgrade request/response):

@@ -51,10 +51,6 @@ enum report_col {
 	RC_SERVER_STACK
 };
 
-static const char *const report_known_classes[] = {
-	"1002", "1007", "1009", "1006", "handshake", "normal", "application",
-	"capture", "other", NULL
-};
 
 static int64_t      report_i64(sqlite3_stmt *, int);
 static int          report_prepare(struct report *, const char *,
@@ -121,10 +117,10 @@ report_classes_check(const char *list, char *bad, size_t badlen)
 	for (p = norm; p != NULL; p = next) {
 		if ((next = strchr(p, ',')) != NULL)
 			*next++ = '\0';
-		for (i = 0; report_known_classes[i] != NULL; i++)
-			if (strcmp(p, report_known_classes[i]) == 0)
+		for (i = 0; i < FINDING_CLASSES; i++)
+			if (strcmp(p, finding_class_names[i]) == 0)
 				break;
-		if (report_known_classes[i] == NULL) {
+		if (i == FINDING_CLASSES) {
 			esc_terminal_str(p, bad, badlen);
 			return -1;
 		}

@@ -82,7 +82,7 @@ struct hold_chunk {
 
 struct analysis;
 
-#define SESS_PRE 24   /* > the longest method token http_looks_like_request reads */
+#define SESS_PRE 24   /* > the longest prefix http_undecided holds back (21) */
 
 struct sess {
 	struct analysis     *an;

@@ -229,22 +229,6 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 	}
 }
 
-/* 1 while p could still become a request line or a status line. */
-static int
-sess_undecided(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	if (n >= SESS_PRE - 1)
-		return 0;
-	if (n < 7 && memcmp(p, "HTTP/1.", n) == 0)
-		return 1;
-	for (i = 0; i < n; i++)
-		if ((p[i] < 'A' || p[i] > 'Z') && p[i] != '-' && p[i] != '_')
-			return 0;
-	return 1;
-}
-
 /* Feeds what a side held while undecided, now that the state is known. */
 static void
 sess_flush_pre(struct sess *s, int side)
@@ -280,7 +264,7 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 	} else if (held > 0) {
 		s->pre_len[side] = held = 0;	/* lost in a gap */
 	}
-	if (!sess_forced_port(s) && sess_undecided(lp, ln)) {
+	if (!sess_forced_port(s) && http_undecided(lp, ln)) {
 		memcpy(s->pre[side] + held, p, n);
 		if (held == 0) {
 			s->pre_off[side] = off;

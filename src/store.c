@@ -575,6 +575,20 @@ store_close(struct store *s)
 	free(s);
 }
 
+void
+store_unlink(const char *path)
+{
+	static const char *const ext[] = { "", "-journal", "-wal", "-shm" };
+	size_t                    i, len = strlen(path) + 16;
+	char                     *p = xmalloc(len);
+
+	for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		snprintf(p, len, "%s%s", path, ext[i]);
+		(void)unlink(p);
+	}
+	free(p);
+}
+
 sqlite3 *
 store_db(struct store *s)
 {

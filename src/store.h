@@ -32,6 +32,8 @@ struct store *store_open(const char *path, int readonly, char *err,
 	    size_t errlen);
 /* An analysis still open (no capture_end) is rolled back. */
 void	 store_close(struct store *);
+/* Removes a database file and what SQLite may leave beside it. */
+void	 store_unlink(const char *path);
 
 /*
  * The sink. ctx is a struct store *. One capture at a time: capture_begin

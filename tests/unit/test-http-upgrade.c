@@ -543,6 +543,15 @@ test_looks_like(void **state)
 	assert_false(http_looks_like_response((const uint8_t *)"HTTP/1", 6));
 	assert_false(http_looks_like_response((const uint8_t *)"HTTP/2 200", 10));
 	assert_false(http_looks_like_response((const uint8_t *)"GET / HTTP/1.1", 14));
+	/* Too short to tell: held back until the next segment decides. */
+	assert_true(http_undecided((const uint8_t *)"GE", 2));
+	assert_true(http_undecided((const uint8_t *)"M-SEARCH", 8));
+	assert_true(http_undecided((const uint8_t *)"HTTP/", 5));
+	assert_true(http_undecided((const uint8_t *)"AAAAAAAAAAAAAAAAAAAA", 20));
+	assert_false(http_undecided((const uint8_t *)"AAAAAAAAAAAAAAAAAAAAA", 21));
+	assert_false(http_undecided((const uint8_t *)"GET ", 4));
+	assert_false(http_undecided((const uint8_t *)"HTTP/2", 6));
+	assert_false(http_undecided((const uint8_t *)"\x81\x05", 2));
 }
 
 /* ---- body skipping ---- */

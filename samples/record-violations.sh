@@ -200,11 +200,12 @@ implementation on loopback; recorded by samples/record-violations.sh with
 tcpdump, ground truth (NAME.truth) written by samples/viol-truth.py from
 tshark's decoding of the capture.
 
-Truth conventions beyond the common format: a close frame with an empty
-payload has CODE `1005`, one with a 1-byte payload has CODE `-`; REASON
-escapes backslash, tab and newline as `\\`, `\t`, `\n` and bytes that are not
-UTF-8 as `\xNN`. `abnormal` is written for every side whose first FIN/RST
-came without a close frame of its own. `tolerated` replaces `offending` when
+Truth conventions beyond the common format: a close frame with no code (an
+empty or 1-byte payload) has CODE `-`, so `1005` is only a 1005 sent on the
+wire; REASON escapes backslash, tab and newline as `\\`, `\t`, `\n` and
+bytes that are not UTF-8 as `\xNN`. `abnormal` is written for every side
+whose first FIN/RST came without a close frame of its own and with no close
+from the peer before it; `unanswered` when the peer had closed. `tolerated` replaces `offending` when
 the real peer did not fail the connection (it echoed the raw peer's own close
 or kept going until the raw peer closed with 1000). Packet numbers shift by
 one or two between recordings (ACK timing); the truth always matches the

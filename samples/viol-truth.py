@@ -113,9 +113,10 @@ def main():
 			if int(op, 0) != 8:
 				continue
 			n = int(lens[i]) if i < len(lens) else 0
-			if n == 0:
-				code, reason = "1005", ""
-			elif n == 1:
+			if n < 2:
+				# No code on the wire (tshark shows 1005 for
+				# an empty close): "-", so that 1005 in a
+				# truth line is a 1005 that was sent.
 				code, reason = "-", ""
 			else:
 				code = codes.pop(0) if codes else "?"
@@ -130,8 +131,22 @@ def main():
 	for pkt, side, code, reason in closes:
 		lines.append((pkt, "close\t%s\t%s\t%d\t%s" % (side, code, pkt,
 		    escape(reason))))
-	for side, (pkt, how) in ends.items():
-		if not any(c[1] == side and c[0] <= pkt for c in closes):
+	for side in ("client", "server"):
+		other = "server" if side == "client" else "client"
+		mine = [c for c in closes if c[1] == side]
+		if side in ends:
+			pkt, how = ends[side]
+		elif other in ends:
+			pkt, how = ends[other]
+		else:
+			continue
+		if any(c[0] <= pkt for c in mine):
+			continue
+		# A close from the peer before this end: it went unanswered.
+		if any(c[1] == other and c[0] <= pkt for c in closes):
+			lines.append((pkt, "unanswered\t%s\t%s\t%d" % (side,
+			    how, pkt)))
+		elif side in ends:
 			lines.append((pkt, "abnormal\t%s\t%s\t%d" % (side, how,
 			    pkt)))
 

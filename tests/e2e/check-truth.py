@@ -1,32 +1,40 @@
 #!/usr/bin/env python3
-"""Check a wsautopsy database against a sample's .truth file.
+"""Check a wsautopsy database against a sample's .truth file, both ways.
 
 usage: check-truth.py DB CAPTURE_NAME TRUTH
-Each truth line must be matched by a row of the public `findings` view:
-  close     SENDER CODE PACKET [REASON]  a close finding (code 1005 = empty)
-  offending SENDER RULE PACKET           a close names that frame, and the
-                                         rule as its offending rule or as a
-                                         violation of that frame
-  abnormal  SENDER fin|rst PACKET        an abnormal end by SENDER there
-  handshake SENDER RULE PACKET           a handshake finding
-  tolerated SENDER RULE PACKET           a violation no close followed
-A NAME.known file beside the truth may list truth lines (their first four
-fields) that wsautopsy deliberately does not match, each with the reason
-as a fifth field; they are printed as "known" and not counted.
-Prints one line per truth line (ok / MISSING with what was found); exits 1
-when any is missing."""
+Each truth line must be matched by a row of the public `findings` view, and
+each row must be matched by a truth line: a finding nobody expected fails
+as surely as an expected one that is missing.
+  close       SENDER CODE PACKET [REASON]  a close finding; CODE "-" when
+                                           the frame carried no code (an
+                                           empty or 1-byte payload); 1005
+                                           only when 1005 was on the wire
+  offending   SENDER RULE PACKET   a close whose offending frame is that
+                                   one, with exactly that offending rule;
+                                   the frame's own violation finding of
+                                   RULE, when there is one, is expected too
+  abnormal    SENDER fin|rst PACKET  abrupt-fin / abrupt-reset by SENDER
+  unanswered  SENDER fin|rst|- PACKET  close-unanswered: SENDER never
+                                   answered the peer's close; PACKET is
+                                   SENDER's FIN or RST, else the packet that
+                                   ended the connection ("-": the capture's
+                                   last)
+  handshake   SENDER RULE PACKET   a handshake finding
+  tolerated   SENDER RULE PACKET   a violation no close followed
+  capture     SENDER RULE PACKET   a capture limit (capture-gap, -truncated)
+A close that names an offending rule must be matched by an offending line
+as well. A NAME.known file beside the truth may list truth lines (their
+first four fields) that wsautopsy deliberately does not match, each with
+the reason as a fifth field; they are printed as "known" and not counted.
+Prints one line per truth line (ok / MISSING) and per unexpected finding
+(EXTRA); exits 1 when any is missing or extra."""
 import sqlite3
 import sys
 
+ABNORMAL = {"fin": "abrupt-fin", "rst": "abrupt-reset"}
 
-def main():
-    db, cap, truth = sys.argv[1:4]
-    con = sqlite3.connect(db)
-    rows = con.execute(
-        "SELECT kind, sender, code, rule, packet, offending_sender, "
-        "offending_packet, offending_rule FROM findings WHERE capture = ?",
-        (cap,)).fetchall()
-    missing = 0
+
+def load_known(truth):
     known = {}
     try:
         for line in open(truth[:-len(".truth")] + ".known", encoding="utf-8"):
@@ -35,58 +43,93 @@ def main():
                 known["\t".join(k[:4])] = k[4] if len(k) > 4 else ""
     except FileNotFoundError:
         pass
+    return known
+
+
+def matches(f, r):
+    """Does truth line f (split on tabs) stand for finding row r?"""
+    what, sender = f[0], f[1]
+    kind, rsender, code, rule, pkt = r["kind"], r["sender"], r["code"], \
+        r["rule"], r["packet"]
+    if what == "close":
+        want = None if f[2] == "-" else int(f[2])
+        got = None if code in (None, -1) else code
+        return kind == "close" and rsender == sender and \
+            pkt == int(f[3]) and got == want
+    if what == "abnormal":
+        return kind == "abnormal" and rsender == sender and \
+            rule == ABNORMAL[f[2]] and pkt == int(f[3])
+    if what == "unanswered":
+        return kind == "abnormal" and rsender == sender and \
+            rule == "close-unanswered" and pkt == int(f[3])
+    kinds = {"handshake": "handshake", "tolerated": "violation",
+             "capture": "capture", "offending": "violation"}
+    return kind == kinds[what] and rsender == sender and rule == f[2] and \
+        pkt == int(f[3])
+
+
+def names_offending(f, r):
+    return f[0] == "offending" and r["kind"] == "close" and \
+        r["offending_sender"] == f[1] and r["offending_rule"] == f[2] and \
+        r["offending_packet"] == int(f[3])
+
+
+def main():
+    db, cap, truth = sys.argv[1:4]
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    rows = con.execute(
+        "SELECT kind, sender, code, rule, packet, offending_sender, "
+        "offending_packet, offending_rule FROM findings WHERE capture = ? "
+        "ORDER BY packet", (cap,)).fetchall()
+    known = load_known(truth)
+    bad = 0
+    used = set()        # rows a truth line stands for
+    offended = set()    # close rows whose offending frame a line names
     for line in open(truth, encoding="utf-8"):
         if line.startswith("#") or not line.strip():
             continue
         f = line.rstrip("\n").split("\t")
-        what, sender = f[0], f[1]
-        if "\t".join(f[:4]) in known:
-            print("known    %s: %s" % ("\t".join(f[:4]),
-                                       known["\t".join(f[:4])]))
+        key = "\t".join(f[:4])
+        if key in known:
+            print("known    %s: %s" % (key, known[key]))
             continue
-        if what == "close":
-            # The truth writes an empty close as 1005, as tshark shows it.
-            code = None if f[2] == "-" else int(f[2])
-            pkt = int(f[3])
-            hit = [r for r in rows if r[0] == "close" and r[1] == sender and
-                   r[4] == pkt and (r[2] == code or
-                                    (code in (None, 1005) and
-                                     r[2] in (None, -1)))]
-        elif what == "offending":
-            rule, pkt = f[2], int(f[3])
-            viol = any(r[0] == "violation" and r[1] == sender and
-                       r[3] == rule and r[4] == pkt for r in rows)
-            hit = [r for r in rows if r[0] == "close" and
-                   r[5] == sender and r[6] == pkt and
-                   (r[7] == rule or viol)]
-        elif what == "abnormal":
-            kinds = {"fin": ("abrupt-fin", "close-unanswered"),
-                     "rst": ("abrupt-reset", "close-unanswered")}[f[2]]
-            pkt = int(f[3])
-            hit = [r for r in rows if r[0] == "abnormal" and r[1] == sender
-                   and r[3] in kinds and r[4] == pkt]
-        elif what == "handshake":
-            rule, pkt = f[2], int(f[3])
-            hit = [r for r in rows if r[0] == "handshake" and r[1] == sender
-                   and r[3] == rule and r[4] == pkt]
-        elif what == "tolerated":
-            rule, pkt = f[2], int(f[3])
-            hit = [r for r in rows if r[0] == "violation" and r[1] == sender
-                   and r[3] == rule and r[4] == pkt]
-        else:
+        if f[0] not in ("close", "offending", "abnormal", "unanswered",
+                        "handshake", "tolerated", "capture") or len(f) < 4:
             print("%s: unknown truth line: %s" % (truth, line.strip()))
-            missing += 1
+            bad += 1
             continue
+        hit = [i for i, r in enumerate(rows) if matches(f, r)]
+        if f[0] == "offending":
+            named = [i for i, r in enumerate(rows) if names_offending(f, r)]
+            offended.update(named)
+            used.update(hit)
+            hit = named
+        elif hit:
+            # One line, one finding: a second identical one is extra.
+            free = [i for i in hit if i not in used]
+            hit = free[:1]
+            used.update(hit)
         if hit:
-            print("ok       %s" % "\t".join(f[:4]))
+            print("ok       %s" % key)
         else:
-            missing += 1
-            print("MISSING  %s" % "\t".join(f[:4]))
-    if missing:
+            bad += 1
+            print("MISSING  %s" % key)
+    for i, r in enumerate(rows):
+        if i not in used:
+            bad += 1
+            print("EXTRA    %s" % (tuple(r),))
+        elif r["kind"] == "close" and r["offending_rule"] and \
+                i not in offended:
+            bad += 1
+            print("EXTRA    offending %s %s %s named by %s" % (
+                r["offending_sender"], r["offending_rule"],
+                r["offending_packet"], tuple(r)))
+    if bad:
         print("findings of %s:" % cap)
         for r in rows:
-            print("         %s" % (r,))
-    return 1 if missing else 0
+            print("         %s" % (tuple(r),))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

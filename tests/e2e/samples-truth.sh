@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every sample's expected findings (samples/*.truth: close code, sender,
 # offending frame, rule, abnormal ends, handshake failures) are in the
-# database `wsautopsy analyze --strict` writes.
+# database `wsautopsy analyze --strict` writes, and nothing else is.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need python3
 
@@ -23,4 +23,28 @@ for truth in "$SAMPLES"/*.truth; do
 		cat "$TMP/out" >&2
 	fi
 done
+
+# The check is strict: a truth that leaves out a finding, names another
+# rule for an offending frame, or mistakes an unanswered close for an
+# abrupt end must fail it.
+# strict_fails NAME DESCRIPTION SED-EXPRESSION
+strict_fails() {
+	sed "$3" "$SAMPLES/$1.truth" >"$TMP/$1.truth"
+	"$WSAUTOPSY" analyze -q --strict -o "$TMP/n.db" "$SAMPLES/$1.pcap" \
+	    2>/dev/null || { bad "$1: analyze failed"; return; }
+	if python3 "$top_srcdir/tests/e2e/check-truth.py" "$TMP/n.db" \
+	    "$1.pcap" "$TMP/$1.truth" >"$TMP/out" 2>&1; then
+		bad "$1: a truth with $2 passed"
+	else
+		ok
+	fi
+	rm -f "$TMP/n.db"
+}
+strict_fails real-gap "no capture-gap line" '/capture-gap/d'
+strict_fails viol-node-length-msb-set "message-too-big for length-msb-set" \
+    's/^offending\tclient\tlength-msb-set/offending\tclient\tmessage-too-big/'
+strict_fails real-1009-python "abrupt-reset for close-unanswered" \
+    's/^unanswered\tclient/abnormal\tclient/'
+strict_fails viol-node-invalid-close-code "no code for a 1005 sent" \
+    's/^close\tclient\t1005/close\tclient\t-/'
 finish

@@ -12,7 +12,7 @@
 
 #include "escape.h"
 
-enum esc_mode { ESC_TERMINAL, ESC_JSON, ESC_CSV };
+enum esc_mode { ESC_TERMINAL, ESC_WIRE, ESC_JSON, ESC_CSV };
 
 #define ESC_TOKEN_MAX 16     /* longest token: a surrogate pair, 12 bytes */
 #define ESC_MARKS     4      /* tokens we can take back to fit "..." */
@@ -140,7 +140,7 @@ esc_token(enum esc_mode mode, const uint8_t *p, size_t n, size_t *used,
 		return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\U%08x",
 		    (unsigned)cp);
 	}
-	if (json && (cp == '"' || cp == '\\')) {
+	if ((json && cp == '"') || ((json || mode == ESC_WIRE) && cp == '\\')) {
 		tok[0] = '\\';
 		tok[1] = (char)cp;
 		tok[2] = '\0';
@@ -234,6 +234,12 @@ size_t
 esc_terminal(const uint8_t *p, size_t n, char *out, size_t outlen)
 {
 	return esc_run(ESC_TERMINAL, p, n, out, outlen);
+}
+
+size_t
+esc_wire(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	return esc_run(ESC_WIRE, p, n, out, outlen);
 }
 
 size_t

@@ -26,6 +26,14 @@
 size_t esc_terminal(const uint8_t *p, size_t n, char *out, size_t outlen);
 
 /*
+ * Bytes from the wire, unambiguous: esc_terminal's text with each
+ * backslash doubled, so a wire "\x1b" (four characters) reads "\\x1b"
+ * and only a real ESC byte reads "\x1b". Not idempotent: apply it once, to
+ * raw bytes; esc_terminal is the one for text that may be escaped already.
+ */
+size_t esc_wire(const uint8_t *p, size_t n, char *out, size_t outlen);
+
+/*
  * JSON string body (without the quotes): always valid JSON and valid
  * UTF-8. " and \ are escaped, every control character and every code
  * point esc_terminal escapes becomes \uXXXX (a surrogate pair above the

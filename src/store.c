@@ -10,7 +10,7 @@
  *   numbers (1-based per capture) are offset by the largest id stored when
  *   the capture's transaction began (writers are serialised by it).
  * - Bytes from the wire reach SQLite only through bound parameters: exact
- *   bytes as BLOBs, and for display a TEXT column made by esc_terminal()
+ *   bytes as BLOBs, and for display a TEXT column made by esc_wire()
  *   (valid UTF-8, no control characters).
  */
 #include "config.h"
@@ -671,7 +671,7 @@ b_bytes_text(struct store_bind *b, const void *p, size_t n)
 {
 	size_t len;
 
-	len = esc_terminal(p, n, b->s->text, sizeof b->s->text);
+	len = esc_wire(p, n, b->s->text, sizeof b->s->text);
 	sqlite3_bind_text(b->st, b->i++, b->s->text, (int)len,
 	    SQLITE_TRANSIENT);
 }

@@ -276,6 +276,86 @@ test_csv(void **state)
 	assert_int_equal(out[strlen(out) - 1], '"');
 }
 
+/* Reads esc_wire's output back into bytes; -1 on a form it never writes. */
+static long
+wire_decode(const char *s, uint8_t *out, size_t cap)
+{
+	size_t       n = 0, k;
+	unsigned int v;
+	char         hex[9];
+
+	while (*s != '\0' && n + 4 <= cap) {
+		if (*s != '\\') {
+			out[n++] = (uint8_t)*s++;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case '\\': out[n++] = '\\'; s++; continue;
+		case 't': out[n++] = '\t'; s++; continue;
+		case 'n': out[n++] = '\n'; s++; continue;
+		case 'r': out[n++] = '\r'; s++; continue;
+		case 'x': k = 2; break;
+		case 'u': k = 4; break;
+		case 'U': k = 8; break;
+		default: return -1;
+		}
+		memcpy(hex, s + 1, k);
+		hex[k] = '\0';
+		if (strlen(hex) != k || sscanf(hex, "%x", &v) != 1)
+			return -1;
+		s += 1 + k;
+		if (k == 2)
+			out[n++] = (uint8_t)v;
+		else if (v < 0x800) {
+			out[n++] = (uint8_t)(0xc0 | v >> 6);
+			out[n++] = (uint8_t)(0x80 | (v & 0x3f));
+		} else if (v < 0x10000) {
+			out[n++] = (uint8_t)(0xe0 | v >> 12);
+			out[n++] = (uint8_t)(0x80 | ((v >> 6) & 0x3f));
+			out[n++] = (uint8_t)(0x80 | (v & 0x3f));
+		} else {
+			out[n++] = (uint8_t)(0xf0 | v >> 18);
+			out[n++] = (uint8_t)(0x80 | ((v >> 12) & 0x3f));
+			out[n++] = (uint8_t)(0x80 | ((v >> 6) & 0x3f));
+			out[n++] = (uint8_t)(0x80 | (v & 0x3f));
+		}
+	}
+	return *s == '\0' ? (long)n : -1;
+}
+
+/* A backslash from the wire is doubled: its text and a real ESC differ. */
+static void
+test_wire(void **state)
+{
+	char     out[1400], lit[64], esc[64];
+	uint8_t  in[300], back[1400];
+	uint32_t seed = 777;
+	size_t   n;
+	long     got;
+	int      round;
+
+	(void)state;
+	esc_wire(B("\\x1b"), lit, sizeof lit);
+	esc_wire(B("\x1b"), esc, sizeof esc);
+	assert_string_equal(lit, "\\\\x1b");
+	assert_string_equal(esc, "\\x1b");
+	esc_wire(B("C:\\dir\ttab"), out, sizeof out);
+	assert_string_equal(out, "C:\\\\dir\\ttab");
+	/* Cut output never ends inside a doubled backslash. */
+	esc_wire(B("ab\\\\\\\\"), out, 8);
+	assert_string_equal(out, "ab\\\\...");
+	/* Whatever the bytes, the text reads back to exactly them. */
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)(seed % sizeof in);
+		fill_random(in, n, &seed);
+		terminal_safe(out, esc_wire(in, n, out, sizeof out));
+		got = wire_decode(out, back, sizeof back);
+		assert_int_equal(got, (long)n);
+		assert_memory_equal(back, in, n);
+	}
+}
+
 /* Random bytes: every output keeps its promises. */
 static void
 test_random_bytes(void **state)
@@ -319,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_terminal_controls),
 		cmocka_unit_test(test_terminal_invalid_utf8),
 		cmocka_unit_test(test_terminal_idempotent),
+		cmocka_unit_test(test_wire),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_csv),

@@ -30,6 +30,14 @@
 #define BC_CACHE_MAX 512
 #define BC_MARKS_MAX 4096
 #define BC_PREVIEW   64     /* payload bytes previewed */
+/*
+ * A compressed message's first frame previews the message's inflated
+ * bytes (message_t.flags: bit 0 compressed, bit 4 could not be inflated);
+ * its frames' own prefixes hold the compressed bytes as sent.
+ */
+#define BC_INFLATED \
+	"(m.flags & 17 = 1 AND f.frame_index = m.first_frame AND" \
+	" m.payload_prefix IS NOT NULL)"
 
 /* The order of frames: first packet, then direction, then index. */
 struct bc_key {
@@ -43,6 +51,7 @@ struct bc_row {
 	int64_t       last_packet;
 	double        time;
 	int           flags, opcode, close_code;
+	int           inflated, compressed;
 	uint64_t      len;
 	char          preview[160];
 	const struct bc_mark *mark;
@@ -136,14 +145,16 @@ bc_init(struct browse *b, const void *arg)
 	v->cache = xcalloc(BC_CACHE_MAX, sizeof *v->cache);
 	if (bc_prepare(v, "SELECT packet FROM frame_t WHERE connection_id = ?1"
 	    " AND direction = ?2 AND frame_index = ?3", &v->st_packet) != 0 ||
-	    bc_prepare(v, "SELECT frame_index, packet, last_packet, t_sec +"
-	    " t_nsec / 1e9, flags, opcode, payload_length,"
-	    " substr(coalesce(payload_prefix, (SELECT m.payload_prefix FROM"
-	    " message_t m WHERE m.connection_id = f.connection_id AND"
-	    " m.direction = f.direction AND m.message_id = f.message_id)),"
-	    " 1, 64), close_code, close_reason_text FROM frame_t f WHERE"
-	    " connection_id = ?1 AND direction = ?2 AND frame_index >= ?3"
-	    " ORDER BY frame_index LIMIT ?4", &v->st_page) != 0 ||
+	    bc_prepare(v, "SELECT f.frame_index, f.packet, f.last_packet,"
+	    " f.t_sec + f.t_nsec / 1e9, f.flags, f.opcode, f.payload_length,"
+	    " substr(CASE WHEN " BC_INFLATED " THEN m.payload_prefix ELSE"
+	    " coalesce(f.payload_prefix, m.payload_prefix) END, 1, 64),"
+	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
+	    " coalesce(m.flags & 1, 0) FROM frame_t f LEFT JOIN message_t m"
+	    " ON m.connection_id = f.connection_id AND m.direction ="
+	    " f.direction AND m.message_id = f.message_id WHERE"
+	    " f.connection_id = ?1 AND f.direction = ?2 AND f.frame_index >= ?3"
+	    " ORDER BY f.frame_index LIMIT ?4", &v->st_page) != 0 ||
 	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
 	    " connection_id = ?1 AND direction = ?2), first_time FROM"
 	    " connections WHERE connection_id = ?1", &st) != 0) {
@@ -280,6 +291,8 @@ bc_fetch_dir(struct bc *v, int dir, int64_t from, int want, struct bc_row *r)
 		len = sqlite3_column_bytes(st, 7);
 		r[n].close_code = sqlite3_column_type(st, 8) == SQLITE_NULL ?
 		    -1 : sqlite3_column_int(st, 8);
+		r[n].inflated = sqlite3_column_int(st, 10);
+		r[n].compressed = sqlite3_column_int(st, 11);
 		if (r[n].close_code >= 0)
 			snprintf(r[n].preview, sizeof r[n].preview, "%d %s",
 			    r[n].close_code, browse_col_text(st, 9));
@@ -584,6 +597,13 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 		x = browse_putf(y, x, cols - x, "[%s %s] ", r->mark->cls,
 		    r->mark->rule);
 	attroff(attr);
+	/* Say which bytes the preview shows when they are not as sent. */
+	if (r->inflated || (r->compressed && r->close_code < 0)) {
+		attron(A_DIM);
+		x = browse_put(y, x, cols - x, r->inflated ? "inflated: " :
+		    "compressed: ");
+		attroff(A_DIM);
+	}
 	browse_put(y, x, cols - x, r->preview);
 }
 

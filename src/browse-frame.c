@@ -55,7 +55,10 @@ static void	 bf_build(struct bf *, int);
 static void	 bf_header(struct bf *, sqlite3_stmt *, int);
 static void	 bf_findings(struct bf *, int);
 static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
-static void	 bf_text(struct bf *, const uint8_t *, size_t, int);
+static int	 bf_compressed(struct bf *, sqlite3_stmt *);
+static int	 bf_inflated(struct bf *, sqlite3_stmt *, int);
+static void	 bf_text(struct bf *, const char *, const uint8_t *, size_t,
+		    int);
 static void	 bf_json_ws(struct bf_json *);
 static int	 bf_json_value(struct bf_json *, int);
 static int	 bf_json_string(struct bf_json *);
@@ -130,16 +133,92 @@ bf_build(struct bf *v, int cols)
 	if (n > BF_DUMP_MAX)
 		n = BF_DUMP_MAX;
 	if (pre != NULL && n > 0) {
-		browse_text_add(&v->t, A_BOLD, "unmasked:");
+		browse_text_add(&v->t, A_BOLD, "unmasked%s:",
+		    bf_compressed(v, st) ? " (compressed, as sent)" : "");
 		bf_dump(v, pre, n, 0, 0);
 		if (sqlite3_column_int(st, 8)) {
 			browse_text_add(&v->t, A_BOLD, "masked (as on the wire,"
 			    " key %08x):", key);
 			bf_dump(v, pre, n, key, 1);
 		}
-		bf_text(v, pre, n, cols);
+		if (!bf_inflated(v, st, cols))
+			bf_text(v, "", pre, n, cols);
 	}
 	sqlite3_finalize(st);
+}
+
+/* 1 when the frame belongs to a message sent with permessage-deflate. */
+static int
+bf_compressed(struct bf *v, sqlite3_stmt *frame)
+{
+	sqlite3_stmt *st;
+	int           c = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT flags & 1 FROM message_t WHERE"
+	    " connection_id = ?1 AND direction = ?2 AND message_id = ?3", -1,
+	    &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, v->ref.conn);
+	sqlite3_bind_int(st, 2, v->ref.dir);
+	sqlite3_bind_int64(st, 3, sqlite3_column_int64(frame, 12));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		c = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return c;
+}
+
+/*
+ * A compressed message's text is its inflated bytes, which the message
+ * keeps; the frame's own bytes are the compressed ones (the dumps above).
+ * Returns 1 when it showed them.
+ */
+static int
+bf_inflated(struct bf *v, sqlite3_stmt *frame, int cols)
+{
+	sqlite3_stmt  *st;
+	const uint8_t *p;
+	char           label[256];
+	int64_t        first, last;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT compressed, undecoded,"
+	    " decoded_size, first_frame, last_frame, payload_prefix FROM"
+	    " messages WHERE connection_id = ?1 AND direction = ?2 AND"
+	    " message_id = ?3", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, v->ref.conn);
+	sqlite3_bind_text(st, 2, v->ref.dir ? "server" : "client", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, sqlite3_column_int64(frame, 12));
+	if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_int(st, 0)) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	first = (int64_t)sqlite3_column_int64(st, 3);
+	last = (int64_t)sqlite3_column_int64(st, 4);
+	if (sqlite3_column_int(st, 1) || (p = sqlite3_column_blob(st, 5)) ==
+	    NULL) {
+		browse_text_add(&v->t, 0, "%s", "");
+		browse_text_add(&v->t, A_BOLD, "message %" PRId64 " is"
+		    " compressed and could not be inflated; its bytes as sent"
+		    " are above", (int64_t)sqlite3_column_int64(frame, 12));
+		sqlite3_finalize(st);
+		return 1;
+	}
+	if (first == last)
+		snprintf(label, sizeof label, "inflated with permessage-deflate:"
+		    " %" PRId64 " bytes decoded, %d stored",
+		    (int64_t)sqlite3_column_int64(st, 2),
+		    sqlite3_column_bytes(st, 5));
+	else
+		snprintf(label, sizeof label, "inflated with permessage-deflate,"
+		    " message %" PRId64 " of frames %" PRId64 "-%" PRId64 ": %"
+		    PRId64 " bytes decoded, %d stored",
+		    (int64_t)sqlite3_column_int64(frame, 12), first, last,
+		    (int64_t)sqlite3_column_int64(st, 2),
+		    sqlite3_column_bytes(st, 5));
+	bf_text(v, label, p, (size_t)sqlite3_column_bytes(st, 5), cols);
+	sqlite3_finalize(st);
+	return 1;
 }
 
 static void
@@ -276,8 +355,10 @@ bf_dump(struct bf *v, const uint8_t *p, size_t n, uint32_t key, int masked)
 	}
 }
 
+/* label: what the bytes are, when not the frame's payload as sent. */
 static void
-bf_text(struct bf *v, const uint8_t *p, size_t n, int cols)
+bf_text(struct bf *v, const char *label, const uint8_t *p, size_t n,
+    int cols)
 {
 	struct bf_json j = { p, n, 0 };
 	char          *esc;
@@ -288,11 +369,13 @@ bf_text(struct bf *v, const uint8_t *p, size_t n, int cols)
 	bf_json_ws(&j);
 	if (j.i < n && bf_json_value(&j, 0) == 0 && (bf_json_ws(&j),
 	    j.i == n)) {
-		browse_text_add(&v->t, A_BOLD, "text (JSON):");
+		browse_text_add(&v->t, A_BOLD, "text (%s%sJSON):", label,
+		    label[0] != '\0' ? "; " : "");
 		bf_json_pretty(v, p, n);
 		return;
 	}
-	browse_text_add(&v->t, A_BOLD, "text (escaped):");
+	browse_text_add(&v->t, A_BOLD, "text (%s%sescaped):", label,
+	    label[0] != '\0' ? "; " : "");
 	if (len > BROWSE_TEXT_MAX * 16)
 		len = BROWSE_TEXT_MAX * 16;
 	esc = xmalloc(len);

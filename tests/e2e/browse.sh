@@ -166,9 +166,21 @@ start 120 40 "$TMP/d.db"
 check "deflate: list" wait_for "sort:time"
 keys Enter
 check "deflate: timeline shows RSV1" wait_for "F1---"
+# The inflated text from the message, labelled; never the compressed bytes.
+check "deflate: timeline previews the inflated text" \
+    wait_for "inflated: hello from the node client"
+check "deflate: no compressed preview" sh -c "! tmux -L $SOCK capture-pane \
+    -p -t b | grep -qF '\\xaaV*'"
 keys Enter
 check "deflate: frame view RSV1" \
     wait_for "RSV1-3  100 RSV1: compressed (permessage-deflate)"
+check "deflate: hex dump keeps the wire bytes" \
+    wait_for "unmasked (compressed, as sent):"
+check "deflate: hex dump bytes" wait_for "000000  aa 56 2a a9 2c 48 55 b2"
+check "deflate: text view says inflated" wait_for \
+    "text (inflated with permessage-deflate: 52 bytes decoded, 52 stored; JSON):"
+check "deflate: text view shows the inflated JSON" \
+    wait_for '"server": "node-ws",'
 keys Q
 check "deflate: exit 0" test "$(wait_exit)" = "EXIT=0"
 

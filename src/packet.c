@@ -3,7 +3,9 @@
  *
  * Every read is checked against the captured length first. IP fragments
  * are counted and never decoded as TCP: a fragment's bytes at the TCP
- * header position are not a TCP header.
+ * header position are not a TCP header. An IPv6 fragment header with
+ * offset 0 and no more fragments (an atomic fragment, RFC 6946) holds a
+ * whole packet and is decoded.
  */
 #include "config.h"
 
@@ -22,6 +24,13 @@
 #ifndef DLT_IPV6
 #define DLT_IPV6 229
 #endif
+/*
+ * Raw IP has been DLT 12 on most systems and 14 on OpenBSD; libpcap passes
+ * either number from a file through as it is (LINKTYPE_RAW, 101, becomes
+ * the local DLT_RAW), so both are raw IP here, as in Wireshark.
+ */
+#define PACKET_DLT_RAW_12 12
+#define PACKET_DLT_RAW_14 14
 
 static uint16_t         packet_get16(const uint8_t *);
 static uint32_t         packet_get32(const uint8_t *);
@@ -62,11 +71,7 @@ packet_linktype_supported(int dlt)
 	case DLT_LOOP:
 		return 1;
 	}
-#if DLT_RAW != 12
-	if (dlt == 12)
-		return 1;
-#endif
-	return 0;
+	return dlt == PACKET_DLT_RAW_12 || dlt == PACKET_DLT_RAW_14;
 }
 
 const char *
@@ -251,7 +256,14 @@ packet_ipv6(const uint8_t *p, uint32_t n, uint32_t wire, struct packet *pkt)
 			nh = p[off];
 			break;
 		case 44: /* fragment */
-			return PKT_FRAGMENT;
+			if (n < off + 8)
+				return PKT_SHORT;
+			/* Offset or M set: a piece of a packet, not a packet. */
+			if ((packet_get16(p + off + 2) & 0xfff9) != 0)
+				return PKT_FRAGMENT;
+			hl = 8;
+			nh = p[off];
+			break;
 		default:
 			return PKT_NOT_TCP;
 		}

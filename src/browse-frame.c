@@ -53,6 +53,7 @@ static void	 bf_resize(void *, int, int);
 static void	 bf_status(void *, char *, size_t);
 static void	 bf_build(struct bf *, int);
 static void	 bf_header(struct bf *, sqlite3_stmt *, int);
+static void	 bf_packets(struct bf *, sqlite3_stmt *, int);
 static void	 bf_findings(struct bf *, int);
 static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
 static int	 bf_compressed(struct bf *, sqlite3_stmt *);
@@ -236,10 +237,9 @@ bf_header(struct bf *v, sqlite3_stmt *st, int cols)
 	    PRId64 ", message %" PRId64, v->ref.dir ? "server -> client" :
 	    "client -> server", v->ref.index, v->ref.conn,
 	    (int64_t)sqlite3_column_int64(st, 12));
-	browse_text_add(&v->t, 0, "time %s   packets %" PRId64 " (first header"
-	    " byte) to %" PRId64 " (last payload byte)   stream offset %" PRId64,
-	    browse_col_text(st, 4), (int64_t)sqlite3_column_int64(st, 2),
-	    (int64_t)sqlite3_column_int64(st, 3), (int64_t)sqlite3_column_int64(st, 13));
+	browse_text_add(&v->t, 0, "time %s   stream offset %" PRId64,
+	    browse_col_text(st, 4), (int64_t)sqlite3_column_int64(st, 13));
+	bf_packets(v, st, cols);
 	for (i = 0; h != NULL && i < hn && o + 4 < sizeof hex; i++)
 		o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02x",
 		    i ? " " : "", h[i]);
@@ -275,6 +275,53 @@ bf_header(struct bf *v, sqlite3_stmt *st, int cols)
 		    sqlite3_column_int(st, 10), browse_col_text(st, 11));
 		browse_text_wrap(&v->t, 0, "", cols, buf);
 	}
+}
+
+/*
+ * The packets that carried the frame. The database records the packet of
+ * the first header byte and of the last payload byte; the packets between
+ * are counted, not listed, as some may belong to the other direction or
+ * to other connections.
+ */
+static void
+bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
+{
+	sqlite3_stmt *m;
+	int64_t       first, last;
+	char          buf[512];
+
+	first = (int64_t)sqlite3_column_int64(st, 2);
+	last = (int64_t)sqlite3_column_int64(st, 3);
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL || last <= first)
+		snprintf(buf, sizeof buf, "carried by packet %" PRId64 " alone"
+		    " (header and payload)", first);
+	else
+		snprintf(buf, sizeof buf, "carried by packets %" PRId64 "-%"
+		    PRId64 ": %" PRId64 " the first header byte, %" PRId64 " the"
+		    " last payload byte; %" PRId64 " packets in that range (only"
+		    " the first and last are recorded; those between may be of"
+		    " the other direction or other connections)", first, last,
+		    first, last, last - first + 1);
+	browse_text_wrap(&v->t, 0, "", cols, buf);
+	if (sqlite3_prepare_v2(v->db, "SELECT frames, first_packet,"
+	    " last_packet, first_frame, last_frame FROM message_t WHERE"
+	    " connection_id = ?1 AND direction = ?2 AND message_id = ?3 AND"
+	    " frames > 1", -1, &m, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(m, 1, v->ref.conn);
+	sqlite3_bind_int(m, 2, v->ref.dir);
+	sqlite3_bind_int64(m, 3, sqlite3_column_int64(st, 12));
+	if (sqlite3_step(m) == SQLITE_ROW) {
+		snprintf(buf, sizeof buf, "its message %" PRId64 ": %d frames"
+		    " (%" PRId64 "-%" PRId64 ") in packets %" PRId64 "-%" PRId64,
+		    (int64_t)sqlite3_column_int64(st, 12),
+		    sqlite3_column_int(m, 0), (int64_t)sqlite3_column_int64(m, 3),
+		    (int64_t)sqlite3_column_int64(m, 4),
+		    (int64_t)sqlite3_column_int64(m, 1),
+		    (int64_t)sqlite3_column_int64(m, 2));
+		browse_text_wrap(&v->t, 0, "", cols, buf);
+	}
+	sqlite3_finalize(m);
 }
 
 /* The findings that name this frame, as their own or as the provoker. */

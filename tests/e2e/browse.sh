@@ -104,6 +104,8 @@ check "frame view" wait_for "client -> server frame 1 of connection 1"
 check "offending header bytes" \
     wait_for "header bytes: 81 ff 00 00 00 00 00 20 00 00"
 check "64-bit length decoded" wait_for "length  2097152   64-bit length"
+check "the packets that carried it" wait_for \
+    "carried by packets 10-18: 10 the first header byte, 18 the last payload"
 check "payload hex" wait_for "000000  7a 7a 7a 7a"
 check "finding explained" wait_for "finding 1009 close: message-too-big"
 # Only tmux's own SGR sequences may appear: no other escape, no control.
@@ -174,6 +176,8 @@ check "deflate: no compressed preview" sh -c "! tmux -L $SOCK capture-pane \
 keys Enter
 check "deflate: frame view RSV1" \
     wait_for "RSV1-3  100 RSV1: compressed (permessage-deflate)"
+check "deflate: one packet carried it" \
+    wait_for "carried by packet 8 alone (header and payload)"
 check "deflate: hex dump keeps the wire bytes" \
     wait_for "unmasked (compressed, as sent):"
 check "deflate: hex dump bytes" wait_for "000000  aa 56 2a a9 2c 48 55 b2"

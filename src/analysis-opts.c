@@ -55,14 +55,13 @@ aopt_profiles(void)
 	const struct profile *p;
 	unsigned              i;
 
-	printf("%-18s %12s %12s %5s  %s\n", "profile", "max_frame",
-	    "max_message", "code", "stack (source)");
+	printf("%-18s %12s %12s %10s  %s\n", "profile", "max_frame",
+	    "max_message", "on excess", "stack (source)");
 	for (i = 0; i < profile_count; i++) {
 		p = &profile_table[i];
-		printf("%-18s %12" PRIu64 " %12" PRIu64 " %5s  %s (%s)\n",
+		printf("%-18s %12" PRIu64 " %12" PRIu64 " %10s  %s (%s)\n",
 		    p->name, p->max_frame, p->max_message,
-		    p->close_code ? (p->close_code == 1009 ? "1009" : "1002") :
-		    "drop", p->stack, p->source);
+		    profile_excess_short(p), p->stack, p->source);
 	}
 }
 

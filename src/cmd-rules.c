@@ -90,8 +90,7 @@ rules_print_roff(void)
 		rules_roff_text(p->stack);
 		printf(": frame limit %" PRIu64 ", message limit %" PRIu64
 		    ", on excess %s", p->max_frame, p->max_message,
-		    p->close_code ? (p->close_code == 1009 ? "close 1009" :
-		    "close 1002") : "a TCP drop or an error (no close frame)");
+		    profile_excess_long(p));
 		if (p->reason[0] != '\0') {
 			printf(", reason \\(lq");
 			rules_roff_text(p->reason);

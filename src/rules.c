@@ -262,17 +262,62 @@ const struct profile profile_table[] = {
 	  "cowboy_websocket.erl max_frame_size" },
 	{ "aws-apigw", "AWS API Gateway", 32768, 131072, 1009, "",
 	  "API Gateway WebSocket quotas" },
-	{ "azure-webpubsub", "Azure Web PubSub", 0, 1048576, 0, "",
-	  "service limits (close code unverified)" },
-	{ "cloudflare", "Cloudflare Workers", 0, 1048576, 1009,
-	  "Message is too large", "Workers limits (older docs)" },
-	{ "kong", "Kong websocket-size-limit (client)", 0, 1048576, 0, "",
-	  "plugin defaults (close code unverified)" },
-	{ "apisix", "APISIX", 65535, 0, 0, "",
-	  "websocket-proxy (close code unverified)" },
+	{ "azure-webpubsub", "Azure Web PubSub", 0, 1048576,
+	  PROFILE_UNVERIFIED, "", "service limits" },
+	{ "signalr", "ASP.NET Core SignalR", 0, 32768, PROFILE_UNVERIFIED, "",
+	  "HubOptions.MaximumReceiveMessageSize (32 KB); the connection is "
+	  "closed" },
+	{ "cloudflare", "Cloudflare Durable Objects", 0, 33554432, 1009,
+	  "Message is too large",
+	  "Durable Objects limits page (32 MiB received); code and reason "
+	  "from the older docs" },
+	{ "cloudflare-old", "Cloudflare Workers (older docs)", 0, 1048576,
+	  1009, "Message is too large", "Workers limits (older docs)" },
+	{ "kong", "Kong websocket-size-limit (client)", 0, 1048576,
+	  PROFILE_UNVERIFIED, "", "plugin defaults" },
+	{ "kong-upstream", "Kong websocket-size-limit (upstream)", 0, 16777216,
+	  PROFILE_UNVERIFIED, "", "plugin defaults" },
+	{ "apisix", "APISIX", 65535, 0, PROFILE_UNVERIFIED, "",
+	  "websocket-proxy (closes the connection)" },
+	{ "firefox", "Firefox", 0, 2147483647, 1009, "",
+	  "network.websocket.max-message-size" },
 };
 
 const unsigned profile_count = sizeof profile_table / sizeof profile_table[0];
+
+static const struct {
+	int         code;
+	const char *brief, *words;
+} profile_excess[] = {
+	{ 1009, "1009", "close 1009" },
+	{ 1002, "1002", "close 1002" },
+	{ 0, "drop", "a TCP drop or an error (no close frame)" },
+	{ PROFILE_UNVERIFIED, "unverified",
+	  "unverified (no source found says which close code, if any)" },
+};
+
+static unsigned
+profile_excess_find(const struct profile *p)
+{
+	unsigned i;
+
+	for (i = 1; i < sizeof profile_excess / sizeof profile_excess[0]; i++)
+		if (profile_excess[i].code == p->close_code)
+			return i;
+	return 0;
+}
+
+const char *
+profile_excess_short(const struct profile *p)
+{
+	return profile_excess[profile_excess_find(p)].brief;
+}
+
+const char *
+profile_excess_long(const struct profile *p)
+{
+	return profile_excess[profile_excess_find(p)].words;
+}
 
 const struct profile *
 profile_find(const char *name)

@@ -35,14 +35,24 @@ struct profile {
 	const char *stack;       /* human name */
 	uint64_t    max_frame;   /* 0 none */
 	uint64_t    max_message; /* 0 none */
-	int         close_code;  /* 1009, or 0 for a TCP drop */
+	int         close_code;  /* 1009 or 1002; 0 a TCP drop or an error
+				    with no close frame; PROFILE_UNVERIFIED */
 	const char *reason;      /* reason text fingerprint, "" empty */
 	const char *source;
 };
+
+/* The reaction to an excess is not documented or could not be confirmed. */
+#define PROFILE_UNVERIFIED (-1)
 
 extern const struct profile profile_table[];
 extern const unsigned       profile_count;
 
 const struct profile *profile_find(const char *name);
+/*
+ * What the stack does on excess, for --profile list ("1009", "drop",
+ * "unverified") and in words for the manual.
+ */
+const char *profile_excess_short(const struct profile *);
+const char *profile_excess_long(const struct profile *);
 
 #endif

@@ -486,7 +486,10 @@ verdict_profiles(struct finding *f, const char *stack)
 		/* The closer's fingerprinted stack, if it fits, comes first. */
 		p = &profile_table[(i + first) % profile_count];
 		lim = p->max_message ? p->max_message : p->max_frame;
-		/* A 1009 close frame was seen: stacks that never send one go. */
+		/*
+		 * A 1009 close frame was seen: stacks that never send one
+		 * go, and so do those whose reaction is unverified.
+		 */
 		if (p->close_code != 1009)
 			continue;
 		/* A limit stated in the reason is the better witness. */

@@ -66,7 +66,7 @@ struct bc_mark {
 struct bc {
 	struct browse     *b;
 	sqlite3           *db;
-	int64_t            conn;
+	int64_t            conn, capture;
 	double             t0;
 	int64_t            n[2];
 	struct browse_list l;
@@ -135,13 +135,16 @@ bc_prepare(struct bc *v, const char *sql, sqlite3_stmt **st)
 static void *
 bc_init(struct browse *b, const void *arg)
 {
-	struct bc    *v = xcalloc(1, sizeof *v);
-	sqlite3_stmt *st;
-	int           d;
+	const struct browse_conn_ref *c;
+	struct bc                    *v = xcalloc(1, sizeof *v);
+	sqlite3_stmt                 *st;
+	struct bc_key                 k;
+	int                           d;
 
 	v->b = b;
 	v->db = browse_db(b);
-	v->conn = *(const int64_t *)arg;
+	c = arg;
+	v->conn = c->conn;
 	v->cache = xcalloc(BC_CACHE_MAX, sizeof *v->cache);
 	if (bc_prepare(v, "SELECT packet FROM frame_t WHERE connection_id = ?1"
 	    " AND direction = ?2 AND frame_index = ?3", &v->st_packet) != 0 ||
@@ -156,8 +159,8 @@ bc_init(struct browse *b, const void *arg)
 	    " f.connection_id = ?1 AND f.direction = ?2 AND f.frame_index >= ?3"
 	    " ORDER BY f.frame_index LIMIT ?4", &v->st_page) != 0 ||
 	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
-	    " connection_id = ?1 AND direction = ?2), first_time FROM"
-	    " connections WHERE connection_id = ?1", &st) != 0) {
+	    " connection_id = ?1 AND direction = ?2), first_time, capture_id"
+	    " FROM connections WHERE connection_id = ?1", &st) != 0) {
 		bc_free(v);
 		return NULL;
 	}
@@ -168,12 +171,19 @@ bc_init(struct browse *b, const void *arg)
 			v->n[d] = sqlite3_column_type(st, 0) == SQLITE_NULL ?
 			    0 : (int64_t)sqlite3_column_int64(st, 0) + 1;
 			v->t0 = sqlite3_column_double(st, 1);
+			v->capture = sqlite3_column_int64(st, 2);
 		}
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
 	v->l.n = v->n[0] + v->n[1];
 	bc_load_marks(v);
+	if (c->select != NULL) {
+		k.packet = c->select->packet;
+		k.dir = c->select->dir;
+		k.index = c->select->index;
+		v->l.sel = bc_position(v, &k);
+	}
 	return v;
 }
 
@@ -645,35 +655,48 @@ bc_jump_finding(struct bc *v, int dir)
 	    v->marks[found].rule);
 }
 
-/* The frame whose first packet is the last at or before the number. */
+/*
+ * The frame carrying a packet of this connection's capture: selected when
+ * it is one of ours, else its connection opened in place of this one.
+ * A packet of ours that carries no frame selects the frame before it.
+ */
 static void
 bc_packet(struct bc *v)
 {
-	const struct bc_row *r;
-	struct bc_key        k;
-	char                 buf[32], *end;
-	long long            pkt;
-	int64_t              pos;
+	struct browse_frame_ref ref;
+	struct bc_key           k;
+	int64_t                 pkt, pos;
+	int                     found;
 
-	if (browse_prompt(v->b, "packet: ", buf, sizeof buf) != 0)
+	if (browse_packet_prompt(v->b, v->capture, &pkt) != 0)
 		return;
-	pkt = strtoll(buf, &end, 10);
-	if (*end != '\0' || pkt < 1) {
-		browse_message(v->b, "not a packet number: %s", buf);
+	if ((found = browse_packet_find(v->b, v->capture, pkt, &ref)) < 0) {
+		browse_message(v->b, "no connection holds packet %" PRId64, pkt);
+		return;
+	}
+	if (ref.conn != v->conn) {
+		browse_message(v->b, "packet %" PRId64 ": connection %" PRId64,
+		    pkt, ref.conn);
+		browse_goto(v->b, &ref, 0);
 		return;
 	}
 	k.packet = pkt;
 	k.dir = 2;
 	k.index = 0;
-	if ((pos = bc_position(v, &k)) == 0) {
-		browse_message(v->b, "packet %lld is before the first frame",
-		    pkt);
+	if (found) {
+		k.packet = ref.packet;
+		k.dir = ref.dir;
+		k.index = ref.index;
+	}
+	if ((pos = bc_position(v, &k)) == 0 && !found) {
+		browse_message(v->b, "packet %" PRId64 " is before the first"
+		    " frame", pkt);
 		return;
 	}
-	v->l.sel = pos - 1;
+	v->l.sel = found ? pos : pos - 1;
 	browse_list_fit(&v->l);
-	if ((r = bc_selected(v)) != NULL && r->last_packet < pkt)
-		browse_message(v->b, "packet %lld carries no frame; the"
+	if (!found)
+		browse_message(v->b, "packet %" PRId64 " carries no frame; the"
 		    " frame before it", pkt);
 }
 

@@ -31,6 +31,8 @@ struct bcs_row {
 	int     close[2];
 	char    verdict[16];
 	int     match;
+	int64_t capture;
+	char    cname[64];
 };
 
 struct bcs {
@@ -46,6 +48,7 @@ struct bcs {
 	int                cn;
 	int64_t            counts[9];  /* per bcs_classes entry; [0] all */
 	int64_t            ncaptures;
+	int64_t            capture;    /* the first; the selection's rules */
 	char               title[128];
 };
 
@@ -208,11 +211,12 @@ bcs_counts(struct bcs *v)
 	}
 	sqlite3_finalize(st);
 	v->title[0] = '\0';
-	if (bcs_prepare(v, "SELECT capture, count(*) OVER () FROM captures"
-	    " ORDER BY capture_id LIMIT 1", "", &st) != 0)
+	if (bcs_prepare(v, "SELECT capture, count(*) OVER (), capture_id FROM"
+	    " captures ORDER BY capture_id LIMIT 1", "", &st) != 0)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		v->ncaptures = sqlite3_column_int64(st, 1);
+		v->capture = sqlite3_column_int64(st, 2);
 		snprintf(v->title, sizeof v->title, "%s",
 		    browse_col_text(st, 0));
 	}
@@ -258,6 +262,8 @@ bcs_row(struct bcs_row *r, sqlite3_stmt *st)
 		    -1 : sqlite3_column_int(st, 10 + i);
 	snprintf(r->verdict, sizeof r->verdict, "%s", browse_col_text(st, 12));
 	r->match = sqlite3_column_int(st, 13);
+	r->capture = sqlite3_column_int64(st, 14);
+	snprintf(r->cname, sizeof r->cname, "%s", browse_col_text(st, 15));
 }
 
 /* Fetches the rows around the screen when they are not cached. */
@@ -283,7 +289,8 @@ bcs_fetch(struct bcs *v)
 	v->cstart = start;
 	if (bcs_prepare(v, "SELECT connection_id, first_time, client, server,"
 	    " host, path, subprotocol, extensions, frames, bytes, close_client,"
-	    " close_server, verdict, " BCS_MATCH " FROM connections", tail,
+	    " close_server, verdict, " BCS_MATCH ", capture_id, capture FROM"
+	    " connections", tail,
 	    &st) != 0)
 		return;
 	bcs_bind(v, st);
@@ -302,8 +309,16 @@ bcs_draw(void *p, int rows, int cols)
 	int         x, c, y;
 	char        buf[64];
 
-	x = browse_putf(0, 0, cols, "%s%s  %" PRId64 " connections ",
-	    v->title, v->ncaptures > 1 ? " +more" : "", v->counts[0]);
+	bcs_fetch(v);
+	/* Several captures: the selection's, which : looks packets up in. */
+	if (v->ncaptures > 1 && v->l.sel >= v->cstart &&
+	    v->l.sel < v->cstart + v->cn)
+		x = browse_putf(0, 0, cols, "%s (of %" PRId64 " captures)  %"
+		    PRId64 " connections ", v->cache[v->l.sel - v->cstart].cname,
+		    v->ncaptures, v->counts[0]);
+	else
+		x = browse_putf(0, 0, cols, "%s  %" PRId64 " connections ",
+		    v->title, v->counts[0]);
 	for (c = 1; c < BCS_NCLASSES && x < cols; c++) {
 		attron(browse_class_attr(bcs_classes[c]));
 		snprintf(buf, sizeof buf, " %s:%" PRId64, bcs_classes[c],
@@ -389,16 +404,19 @@ bcs_draw_row(struct bcs *v, int y, const struct bcs_row *r, int cols,
 static void
 bcs_key(void *p, enum browse_cmd cmd, int arg)
 {
-	struct bcs *v = p;
+	struct bcs            *v = p;
+	struct browse_conn_ref c;
 
 	if (browse_list_move(&v->l, cmd))
 		return;
 	switch (cmd) {
 	case BCMD_ENTER:
 		bcs_fetch(v);
-		if (v->l.sel >= v->cstart && v->l.sel < v->cstart + v->cn)
-			browse_push(v->b, &browse_connection_view,
-			    &v->cache[v->l.sel - v->cstart].id);
+		if (v->l.sel >= v->cstart && v->l.sel < v->cstart + v->cn) {
+			c.conn = v->cache[v->l.sel - v->cstart].id;
+			c.select = NULL;
+			browse_push(v->b, &browse_connection_view, &c);
+		}
 		break;
 	case BCMD_SORT:
 		v->sort = (v->sort + 1) % BCS_NSORTS;
@@ -509,55 +527,31 @@ bcs_rank(struct bcs *v, int64_t id)
 	return rn;
 }
 
-/*
- * The connection holding a packet: the frame that carried it, else the
- * connection whose span holds it most tightly (handshake, TCP packets).
- */
+/* The connection holding a packet of the selected connection's capture. */
 static void
 bcs_packet(struct bcs *v)
 {
-	sqlite3_stmt *st;
-	char          buf[32], *end;
-	long long     pkt;
-	int64_t       id = -1, rn;
+	struct browse_frame_ref ref;
+	int64_t                 pkt, rn, capture = v->capture;
 
-	if (browse_prompt(v->b, "packet: ", buf, sizeof buf) != 0)
+	bcs_fetch(v);
+	if (v->l.sel >= v->cstart && v->l.sel < v->cstart + v->cn)
+		capture = v->cache[v->l.sel - v->cstart].capture;
+	if (browse_packet_prompt(v->b, capture, &pkt) != 0)
 		return;
-	pkt = strtoll(buf, &end, 10);
-	if (*end != '\0' || pkt < 1) {
-		browse_message(v->b, "not a packet number: %s", buf);
-		return;
-	}
-	if (bcs_prepare(v, "SELECT connection_id FROM frames WHERE packet <= ?1"
-	    " AND packet >= ?1 - 100000 AND last_packet >= ?1 ORDER BY packet"
-	    " DESC LIMIT 1", "", &st) != 0)
-		return;
-	sqlite3_bind_int64(st, 1, pkt);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (id < 0) {
-		if (bcs_prepare(v, "SELECT connection_id FROM connections WHERE"
-		    " first_packet <= ?1 AND last_packet >= ?1 ORDER BY"
-		    " last_packet - first_packet LIMIT 1", "", &st) != 0)
-			return;
-		sqlite3_bind_int64(st, 1, pkt);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (id < 0) {
-		browse_message(v->b, "no connection holds packet %lld", pkt);
+	if (browse_packet_find(v->b, capture, pkt, &ref) < 0) {
+		browse_message(v->b, "no connection holds packet %" PRId64, pkt);
 		return;
 	}
-	if ((rn = bcs_rank(v, id)) < 0) {
-		browse_message(v->b, "packet %lld is in connection %" PRId64
-		    ", hidden by the filter (1 shows all)", pkt, id);
+	if ((rn = bcs_rank(v, ref.conn)) < 0) {
+		browse_message(v->b, "packet %" PRId64 " is in connection %"
+		    PRId64 ", hidden by the filter (1 shows all)", pkt, ref.conn);
 		return;
 	}
 	v->l.sel = rn;
 	browse_list_fit(&v->l);
-	browse_message(v->b, "packet %lld: connection %" PRId64, pkt, id);
+	browse_message(v->b, "packet %" PRId64 ": connection %" PRId64, pkt,
+	    ref.conn);
 }
 
 static void

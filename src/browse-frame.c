@@ -31,6 +31,7 @@ struct bf {
 	struct browse          *b;
 	sqlite3                *db;
 	struct browse_frame_ref ref;
+	int64_t                 capture;
 	struct browse_text      t;
 	struct browse_list      l;
 	int                     found;
@@ -50,6 +51,7 @@ static void	 bf_free(void *);
 static void	 bf_draw(void *, int, int);
 static void	 bf_key(void *, enum browse_cmd, int);
 static void	 bf_resize(void *, int, int);
+static void	 bf_packet(struct bf *);
 static void	 bf_status(void *, char *, size_t);
 static void	 bf_build(struct bf *, int);
 static void	 bf_header(struct bf *, sqlite3_stmt *, int);
@@ -73,11 +75,19 @@ const struct browse_view browse_frame_view = {
 static void *
 bf_init(struct browse *b, const void *arg)
 {
-	struct bf *v = xcalloc(1, sizeof *v);
+	struct bf    *v = xcalloc(1, sizeof *v);
+	sqlite3_stmt *st;
 
 	v->b = b;
 	v->db = browse_db(b);
 	v->ref = *(const struct browse_frame_ref *)arg;
+	if (sqlite3_prepare_v2(v->db, "SELECT capture_id FROM connection_t"
+	    " WHERE connection_id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, v->ref.conn);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v->capture = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
 	return v;
 }
 
@@ -605,9 +615,35 @@ bf_key(void *p, enum browse_cmd cmd, int arg)
 		    v->l.top - 1;
 		browse_list_fit(&v->l);
 	} else if (cmd == BCMD_PACKET)
-		browse_message(v->b, "q back to the connection, then :");
+		bf_packet(v);
 	else
 		browse_list_move(&v->l, cmd);
+}
+
+/* Opens the frame carrying a packet of this frame's capture. */
+static void
+bf_packet(struct bf *v)
+{
+	struct browse_frame_ref ref;
+	int64_t                 pkt;
+
+	if (browse_packet_prompt(v->b, v->capture, &pkt) != 0)
+		return;
+	switch (browse_packet_find(v->b, v->capture, pkt, &ref)) {
+	case 1:
+		browse_message(v->b, "packet %" PRId64 ": %s frame %" PRId64
+		    " of connection %" PRId64, pkt, ref.dir ? "server" :
+		    "client", ref.index, ref.conn);
+		browse_goto(v->b, &ref, 1);
+		break;
+	case 0:
+		browse_message(v->b, "packet %" PRId64 " carries no frame; it"
+		    " is in connection %" PRId64, pkt, ref.conn);
+		break;
+	default:
+		browse_message(v->b, "no connection holds packet %" PRId64, pkt);
+		break;
+	}
 }
 
 static void

@@ -33,6 +33,9 @@ struct browse {
 	int                 depth;
 	int                 quit;
 	char                msg[256];
+	/* A jump browse_goto asked for, made once the key is handled. */
+	int                     go;          /* 0 none, 1 connection, 2 frame */
+	struct browse_frame_ref go_ref;
 };
 
 struct browse_help {
@@ -49,6 +52,7 @@ static void	 browse_resize(struct browse *);
 static const struct browse_key *browse_lookup(const struct browse_key *,
 		    int);
 static void	 browse_dispatch(struct browse *, int);
+static void	 browse_go(struct browse *);
 static void	*browse_help_init(struct browse *, const void *);
 static void	 browse_help_free(void *);
 static void	 browse_help_add(struct browse_help *, const char *, ...)
@@ -166,6 +170,8 @@ browse_run(sqlite3 *db, const char *title)
 			continue;
 		b.msg[0] = '\0';
 		browse_dispatch(&b, ch);
+		if (b.go)
+			browse_go(&b);
 	}
 	while (b.depth > 0)
 		browse_pop(&b);
@@ -310,6 +316,106 @@ browse_dispatch(struct browse *b, int ch)
 		f->v->key(f->data, k->cmd, k->arg);
 		break;
 	}
+}
+
+void
+browse_goto(struct browse *b, const struct browse_frame_ref *ref,
+    int open_frame)
+{
+	b->go = open_frame ? 2 : 1;
+	b->go_ref = *ref;
+}
+
+/* Rebuilds the stack above the list: the connection, then the frame. */
+static void
+browse_go(struct browse *b)
+{
+	struct browse_frame_ref ref = b->go_ref;
+	struct browse_conn_ref  c;
+	int                     open_frame = b->go == 2;
+
+	b->go = 0;
+	while (b->depth > 1)
+		browse_pop(b);
+	c.conn = ref.conn;
+	c.select = ref.index >= 0 ? &ref : NULL;
+	if (browse_push(b, &browse_connection_view, &c) == 0 && open_frame &&
+	    ref.index >= 0)
+		browse_push(b, &browse_frame_view, &ref);
+}
+
+int
+browse_packet_prompt(struct browse *b, int64_t capture, int64_t *pkt)
+{
+	sqlite3_stmt *st;
+	char          prompt[160], buf[32], *end;
+	long long     n;
+
+	snprintf(prompt, sizeof prompt, "packet: ");
+	if (sqlite3_prepare_v2(b->db, "SELECT name, (SELECT count(*) FROM"
+	    " capture_t) FROM capture_t WHERE capture_id = ?1", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, capture);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 1) > 1)
+			snprintf(prompt, sizeof prompt, "packet of %s: ",
+			    browse_col_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	if (browse_prompt(b, prompt, buf, sizeof buf) != 0)
+		return -1;
+	n = strtoll(buf, &end, 10);
+	if (*end != '\0' || n < 1) {
+		browse_message(b, "not a packet number: %s", buf);
+		return -1;
+	}
+	*pkt = n;
+	return 0;
+}
+
+int
+browse_packet_find(struct browse *b, int64_t capture, int64_t pkt,
+    struct browse_frame_ref *ref)
+{
+	sqlite3_stmt *st;
+	int           rc = -1;
+
+	memset(ref, 0, sizeof *ref);
+	ref->index = -1;
+	/* The last frame starting at or before it; bounded on frame_packet. */
+	if (sqlite3_prepare_v2(b->db, "SELECT f.connection_id, f.direction,"
+	    " f.frame_index, f.packet FROM frame_t f JOIN connection_t c ON"
+	    " c.connection_id = f.connection_id WHERE f.packet <= ?1 AND"
+	    " f.packet >= ?1 - 100000 AND f.last_packet >= ?1 AND"
+	    " c.capture_id = ?2 ORDER BY f.packet DESC LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, pkt);
+	sqlite3_bind_int64(st, 2, capture);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ref->conn = (int64_t)sqlite3_column_int64(st, 0);
+		ref->dir = sqlite3_column_int(st, 1);
+		ref->index = (int64_t)sqlite3_column_int64(st, 2);
+		ref->packet = (int64_t)sqlite3_column_int64(st, 3);
+		rc = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc == 1)
+		return rc;
+	/* No frame: the connection whose span holds it most tightly. */
+	if (sqlite3_prepare_v2(b->db, "SELECT connection_id FROM connection_t"
+	    " WHERE capture_id = ?2 AND first_packet <= ?1 AND last_packet >="
+	    " ?1 ORDER BY last_packet - first_packet LIMIT 1", -1, &st, NULL)
+	    != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, pkt);
+	sqlite3_bind_int64(st, 2, capture);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ref->conn = (int64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int

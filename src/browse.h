@@ -47,6 +47,12 @@ struct browse_frame_ref {
 	int64_t packet;    /* its first packet: the lookup uses that index */
 };
 
+/* What the connection view opens: a connection, a frame selected or not. */
+struct browse_conn_ref {
+	int64_t                        conn;
+	const struct browse_frame_ref *select;   /* NULL: the first frame */
+};
+
 struct browse_view {
 	const char              *name;
 	const struct browse_key *keys;   /* this view's keys, help lists them */
@@ -92,6 +98,25 @@ int	 browse_color(void);
 /* The current view's and the global key tables, for the help view. */
 const struct browse_key *browse_global_keys(void);
 const struct browse_view *browse_below(struct browse *);
+
+/*
+ * Packet numbers restart in every capture, so a packet is looked up in
+ * one: the capture of what the view shows. browse_packet_prompt asks for
+ * a number (naming the capture when the database holds several); -1 when
+ * none was given. browse_packet_find fills ref with the frame carrying
+ * the packet and returns 1, or with the connection that holds it (index
+ * -1) and returns 0; -1 when no connection of the capture holds it.
+ */
+int	 browse_packet_prompt(struct browse *, int64_t capture, int64_t *);
+int	 browse_packet_find(struct browse *, int64_t capture, int64_t,
+	    struct browse_frame_ref *);
+/*
+ * After the current key: back to the connection list, then the
+ * connection of ref with its frame selected, and the frame itself when
+ * open_frame is set.
+ */
+void	 browse_goto(struct browse *, const struct browse_frame_ref *,
+	    int open_frame);
 
 /* A scrolled list: n rows, sel selected, top first on screen. */
 struct browse_list {

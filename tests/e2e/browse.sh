@@ -79,6 +79,15 @@ check "no terminal: says why" grep -q "needs a terminal" "$TMP/err"
 
 start 100 30 "$TMP/x.db"
 check "first screen" wait_for "connections 1/2 [all] sort:time"
+# Two captures: the header names the selection's, which : searches.
+check "capture of the selection" \
+    wait_for "real-node-plain.pcap (of 2 captures)  2 connections"
+keys j
+check "capture of the selection follows it" \
+    wait_for "real-1009-python.pcap (of 2 captures)  2 connections"
+# Packet 16 is in both captures; the selection's holds it in connection 1.
+keys : 16 Enter
+check ": in the list, this capture" wait_last "packet 16: connection 1"
 check "counts per class" wait_for "1009:1"
 check "both connections" sh -c "tmux -L $SOCK capture-pane -p -t b |
     grep -c '127.0.0.1:180' | grep -qx 2"
@@ -115,7 +124,23 @@ check "no raw escapes" sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" \
     $TMP/raw"
 keys G
 check "frame view scrolls to the end" wait_last 'lines [0-9]+-([0-9]+)/\1 '
+# : in the frame view opens the frame carrying the packet, in this
+# connection's capture only (packet 16 is also a frame of the other one).
+keys :
+check ": names the capture" wait_last "^packet of real-1009-python.pcap:"
+keys 16 Enter
+check ": in the frame view, this capture" \
+    wait_last "packet 16: client frame 1 of connection 1"
+keys : 9 Enter
+check ": in the frame view opens that frame" \
+    wait_for "server -> client frame 0 of connection 1"
+keys : 20 Enter
+check ": a packet that carries no frame" \
+    wait_last "packet 20 carries no frame; it is in connection 1"
 keys q
+check "q: the connection, that frame selected" \
+    wait_for "connection 1 frame 2/4"
+keys ]
 check "back to the connection" wait_for "connection 1 frame 3/4"
 tmux -L "$SOCK" resize-window -t b -x 80 -y 24
 check "80x24 redraw" wait_for "connection 1 frame 3/4" 
@@ -161,6 +186,33 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	keys Q
 	check "hostile: exit 0" test "$(wait_exit)" = "EXIT=0"
 fi
+
+# : across connections of one capture, from the frame view: the stack
+# becomes list, that connection (the frame selected), that frame.
+"$WSAUTOPSY" analyze -q -o "$TMP/y.db" "$SAMPLES/real-large.pcap" \
+    "$SAMPLES/real-1009-python.pcap"
+start 100 30 "$TMP/y.db"
+check "packets: list" wait_for "connections 1/3"
+keys Enter
+check "packets: connection 1" wait_for "connection 1 frame 1/4"
+keys Enter
+check "packets: frame" wait_for "client -> server frame 0 of connection 1"
+keys : 10 Enter
+check "packets: the frame of this capture spanning packet 10" \
+    wait_last "packet 10: client frame 0 of connection 1"
+keys : 349 Enter
+check "packets: another connection's frame" \
+    wait_for "server -> client frame 0 of connection 2"
+keys q
+check "packets: its connection below, the frame selected" \
+    wait_for "connection 2 frame 2/4"
+keys : 10 Enter
+check "packets: from the connection view to another connection" \
+    wait_for "connection 1 frame 1/4"
+keys q
+check "packets: then the list" wait_for "connections 1/3"
+keys Q
+check "packets: exit 0" test "$(wait_exit)" = "EXIT=0"
 
 # permessage-deflate: RSV1 shown as RSV1 in the timeline and the frame view.
 "$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real-node-deflate.pcap"

@@ -244,10 +244,12 @@ streams_summary(const char *path, const struct pipeline_stats *ps,
 	    ps->pkt.kinds[PKT_FRAGMENT], ps->pkt.kinds[PKT_SHORT],
 	    ps->pkt.kinds[PKT_MALFORMED], ps->pkt.truncated, fs->conns);
 	printf("# gaps %" PRIu64 " (%" PRIu64 " bytes), retransmitted bytes %"
-	    PRIu64 ", conflicting overlaps %" PRIu64 ", peak out-of-order "
+	    PRIu64 ", conflicting overlaps %" PRIu64 ", retransmissions not "
+	    "compared %" PRIu64 " (%" PRIu64 " bytes), peak out-of-order "
 	    "bytes %" PRIu64 ", peak live connections %" PRIu64 "\n",
 	    fs->gaps, fs->gap_bytes, fs->retrans_bytes, fs->conflicts,
-	    fs->ooo_bytes_max, fs->live_max);
+	    fs->unchecked, fs->unchecked_bytes, fs->ooo_bytes_max,
+	    fs->live_max);
 	printf("# caps hit: flow table full %" PRIu64 ", idle timeout %" PRIu64
 	    ", out-of-order per direction %" PRIu64 ", out-of-order total %"
 	    PRIu64 "\n", fs->evicted_lru, fs->evicted_idle, fs->ooo_dir_hits,

@@ -4,7 +4,9 @@
  * Policies (documented in wsautopsy(1)):
  * - Overlaps: the first copy of a byte wins. A later copy that differs is
  *   counted as a conflict; it is compared against the out-of-order buffer
- *   and against the last 64 bytes delivered.
+ *   and against the last 64 bytes delivered. Resent bytes older than those
+ *   64 (or older than a gap) cannot be compared: they are counted, as
+ *   retransmissions not compared, so a conflict there is not silent.
  * - A hole becomes a gap when the receiver acknowledges data past it (in
  *   three packets: captures reorder ACKs and data) while later data waits,
  *   when a buffer cap is reached, when the sender's stream ends (FIN or
@@ -613,15 +615,26 @@ tcp_check_fin(struct flow_table *ft, struct conn *c, int side)
 	}
 }
 
-/* Compares the part of a segment before next_seq with what was delivered. */
+/*
+ * Compares the part of a segment before next_seq with what was delivered;
+ * the captured part older than the kept tail is counted as not compared.
+ */
 static void
 tcp_check_tail(struct flow_table *ft, struct tcp_dir *d, int32_t rel,
     const uint8_t *p, uint32_t caplen)
 {
-	int64_t pos, from, to;
+	int64_t pos, from, to, old;
 
 	from = rel > -(int32_t)d->tail_len ? rel : -(int64_t)d->tail_len;
 	to = (int64_t)rel + caplen < 0 ? (int64_t)rel + caplen : 0;
+	/* Captured bytes in [rel, old) lie before the tail. */
+	old = to < from ? to : from;
+	if (old > rel) {
+		d->unchecked++;
+		d->unchecked_bytes += (uint64_t)(old - rel);
+		ft->st.unchecked++;
+		ft->st.unchecked_bytes += (uint64_t)(old - rel);
+	}
 	for (pos = from; pos < to; pos++) {
 		if (p[pos - rel] != d->tail[d->tail_len + pos]) {
 			d->conflicts++;
@@ -653,12 +666,17 @@ tcp_segment(struct flow_table *ft, struct conn *c, int side,
 			d->fin_pkt = p->number;
 		}
 	}
+	rel = SEQ_DIFF(p->seq, d->next_seq);
 	if (d->closed) {
-		if (len > 0)
+		/* Resent after the stream ended: old bytes, compared too. */
+		if (len > 0) {
 			d->retrans_bytes += len;
+			ft->st.retrans_bytes += len;
+			if ((int64_t)rel + len <= 0)
+				tcp_check_tail(ft, d, rel, p->payload, caplen);
+		}
 		return;
 	}
-	rel = SEQ_DIFF(p->seq, d->next_seq);
 	if (len > 0 && rel >= SEQ_WINDOW / 2) {
 		ft->st.ignored++;
 		return;

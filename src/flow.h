@@ -51,6 +51,8 @@ struct tcp_dir {
 	uint64_t        retrans_bytes;
 	uint64_t        conflicts; /* overlaps that carried different bytes */
 	uint64_t        snap_gaps; /* gaps caused by the capture's snaplen */
+	uint64_t        unchecked; /* resends reaching before tail[]: */
+	uint64_t        unchecked_bytes; /* ... and their bytes not compared */
 	uint32_t        ack_hits;  /* ACKs past a hole since the last progress */
 	uint32_t        tail_len;  /* last bytes delivered, for overlap checks */
 	uint8_t         tail[64];
@@ -107,6 +109,8 @@ struct flow_stats {
 	uint64_t gaps, gap_bytes;
 	uint64_t conflicts;
 	uint64_t retrans_bytes;
+	/* Resent segments (and bytes) too old to compare, see tcp_dir.tail. */
+	uint64_t unchecked, unchecked_bytes;
 	uint64_t ignored;        /* segments that fit no connection */
 };
 

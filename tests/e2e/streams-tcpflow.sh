@@ -44,7 +44,7 @@ done
 base=$SAMPLES/real-node-plain.pcap
 [ -f "$base" ] || base=$SAMPLES/real-node-deflate.pcap
 rm -rf "$TMP/orig"
-"$WSAUTOPSY" streams --dump "$TMP/orig" "$base" >/dev/null
+"$WSAUTOPSY" streams --dump "$TMP/orig" "$base" >"$TMP/oout"
 for op in "reorder 1" "reorder 7" "reorder 11" "duplicate 3"; do
 	# shellcheck disable=SC2086
 	"$TOOLS/pcap-mangle" "$base" "$TMP/v.pcap" $op 2>/dev/null
@@ -57,6 +57,21 @@ done
 "$WSAUTOPSY" streams "$TMP/dup.pcap" >"$TMP/dout"
 check "duplicates counted as retransmitted bytes" \
 	grep -Eq 'retransmitted bytes [1-9]' "$TMP/dout"
+check "nothing resent, nothing left uncompared" \
+	grep -q ', retransmissions not compared 0 (0 bytes), ' "$TMP/oout"
+if command -v tshark >/dev/null 2>&1; then
+	# Each copy follows its original at once, so the last 64 bytes kept
+	# are the original's last 64: what a copy has before them is not
+	# compared, and must be said.
+	set -- $(tshark -r "$TMP/dup.pcap" -Y tcp.analysis.retransmission \
+	    -T fields -e tcp.len 2>/dev/null | awk '$1 > 64 { n++; b += $1 - 64 }
+	    END { print n + 0, b + 0 }')
+	check "duplicates: $1 retransmissions ($2 bytes) said not compared" \
+		grep -q ", retransmissions not compared $1 ($2 bytes), " \
+		"$TMP/dout"
+	check "duplicates: some resent bytes lie before the kept 64" \
+		test "$2" -gt 0
+fi
 
 # Snaplen: every packet cut to 120 bytes. The cut packets are counted
 # exactly, each is one gap of exactly the bytes it lost, and the delivered

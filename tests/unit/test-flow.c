@@ -287,6 +287,54 @@ test_conflicting_overlap(void **state)
 	assert_int_equal(flow_table_stats(ft)->conflicts, 2);
 }
 
+/*
+ * A resend of bytes older than the 64 kept for comparison cannot be
+ * checked: it is counted, segment and bytes, whether it differs or not;
+ * the part within the kept bytes is still compared.
+ */
+static void
+test_retrans_not_compared(void **state)
+{
+	const struct flow_stats *st;
+	char                     a[81], b[41];
+
+	(void)state;
+	memset(a, 'a', 80);
+	a[80] = '\0';
+	handshake(1000, 5000);
+	seg(0, 1001, TCPF_ACK, a);            /* 80 bytes: 16 fall out */
+	seg(0, 1001, TCPF_ACK, "aaaa");       /* all 4 before the tail */
+	st = flow_table_stats(ft);
+	assert_int_equal(st->unchecked, 1);
+	assert_int_equal(st->unchecked_bytes, 4);
+	assert_int_equal(st->conflicts, 0);
+	/* 10 bytes before the tail (not compared), 30 in it, one differing. */
+	memset(b, 'a', 40);
+	b[39] = 'X';
+	b[40] = '\0';
+	seg(0, 1007, TCPF_ACK, b);
+	assert_int_equal(st->unchecked, 2);
+	assert_int_equal(st->unchecked_bytes, 4 + 10);
+	assert_int_equal(st->conflicts, 1);
+	/* Within the tail: compared, nothing more counted. */
+	seg(0, 1061, TCPF_ACK, "aaaa");
+	assert_int_equal(st->unchecked, 2);
+	/* After a gap nothing before it is kept: all of a resend counts. */
+	seg_full(0, 40000, 1081, 0, TCPF_ACK, "cccccccc", 4, 8, 1);
+	assert_int_equal(R.gaps[0][0], 1);
+	seg(0, 1085, TCPF_ACK, "dddd");
+	assert_int_equal(st->unchecked, 3);
+	assert_int_equal(st->unchecked_bytes, 4 + 10 + 4);
+	assert_int_equal(st->conflicts, 1);
+	/* A resend after the stream ended counts too. */
+	seg(0, 1089, TCPF_FIN | TCPF_ACK, NULL);
+	assert_int_equal(R.ended[0][0], 1);
+	seg(0, 1001, TCPF_ACK, "aaaa");
+	assert_int_equal(st->unchecked, 4);
+	assert_int_equal(st->unchecked_bytes, 4 + 10 + 4 + 4);
+	assert_int_equal(st->retrans_bytes, 4 + 40 + 4 + 4 + 4);
+}
+
 /* A later segment that starts before held ones does not rewrite them. */
 static void
 test_overlap_before_held(void **state)
@@ -578,6 +626,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_conflicting_overlap,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlap_before_held,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retrans_not_compared,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraparound, setup,
 		    teardown),

@@ -18,10 +18,12 @@ const char analysis_opts_help[] =
 "      --ws-port PORT      decode TCP port PORT as WebSocket even with no\n"
 "                          handshake or frame-like start (repeatable)\n"
 "      --payload-cap BYTES payload bytes kept per message (default 4K; 0 none;\n"
-"                          'all' everything)\n"
+"                          'all' up to 64M)\n"
 "      --max-frame BYTES   report frames larger than this (frame-too-big)\n"
 "      --max-message BYTES report messages larger than this, after\n"
 "                          inflation (message-too-big); also bounds inflation\n"
+"      --max-inflate BYTES stop inflating a message past this (default 256M;\n"
+"                          0 never); counted as a cap hit\n"
 "      --profile NAME      set the limits of a known implementation's defaults;\n"
 "                          --profile list prints them\n"
 "      --strict            also report strict-only rules (non-minimal-length)\n"
@@ -38,6 +40,8 @@ aopt_name(int ch)
 		return "--max-frame";
 	case AOPT_MAXM:
 		return "--max-message";
+	case AOPT_INFL:
+		return "--max-inflate";
 	case AOPT_FLOWS:
 		return "--max-flows";
 	case AOPT_IDLE:
@@ -88,11 +92,12 @@ analysis_opt(struct analysis_opts *o, int ch, const char *arg)
 		return AOPT_DONE;
 	case AOPT_CAP:
 		if (strcmp(arg, "all") == 0)
-			o->ws.payload_cap = SIZE_MAX;
-		else if (parse_size(arg, &v) == 0)
+			o->ws.payload_cap = WS_PAYLOAD_CAP_MAX;
+		else if (parse_size(arg, &v) == 0 && v <= WS_PAYLOAD_CAP_MAX)
 			o->ws.payload_cap = (size_t)v;
 		else {
-			wsa_warn("--payload-cap: bad size '%s'", arg);
+			wsa_warn("--payload-cap: bad size '%s' (at most 64M, "
+			    "which 'all' means)", arg);
 			return AOPT_BAD;
 		}
 		return AOPT_DONE;
@@ -114,6 +119,7 @@ analysis_opt(struct analysis_opts *o, int ch, const char *arg)
 		return AOPT_DONE;
 	case AOPT_MAXF:
 	case AOPT_MAXM:
+	case AOPT_INFL:
 	case AOPT_FLOWS:
 	case AOPT_IDLE:
 	case AOPT_OOO:
@@ -126,6 +132,8 @@ analysis_opt(struct analysis_opts *o, int ch, const char *arg)
 			o->ws.max_frame = v;
 		else if (ch == AOPT_MAXM)
 			o->ws.max_message = v;
+		else if (ch == AOPT_INFL)
+			o->ws.max_inflate = v;
 		else if (ch == AOPT_FLOWS)
 			o->flow.max_flows = v;
 		else if (ch == AOPT_IDLE)

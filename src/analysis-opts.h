@@ -11,7 +11,7 @@
 
 enum {
 	AOPT_WSPORT = 512, AOPT_CAP, AOPT_MAXF, AOPT_MAXM, AOPT_PROFILE,
-	AOPT_STRICT, AOPT_FLOWS, AOPT_IDLE, AOPT_OOO, AOPT_OOOT
+	AOPT_STRICT, AOPT_FLOWS, AOPT_IDLE, AOPT_OOO, AOPT_OOOT, AOPT_INFL
 };
 
 /* To be spliced into a command's struct option table. */
@@ -21,6 +21,7 @@ enum {
 	{ "payload-cap", required_argument, NULL, AOPT_CAP },		\
 	{ "max-frame", required_argument, NULL, AOPT_MAXF },		\
 	{ "max-message", required_argument, NULL, AOPT_MAXM },		\
+	{ "max-inflate", required_argument, NULL, AOPT_INFL },		\
 	{ "profile", required_argument, NULL, AOPT_PROFILE },		\
 	{ "strict", no_argument, NULL, AOPT_STRICT },			\
 	{ "max-flows", required_argument, NULL, AOPT_FLOWS },		\

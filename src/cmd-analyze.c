@@ -114,10 +114,12 @@ analyze_summary(const char *path, const struct capture_summary *s,
 		    s->truncated_pkts);
 	if (s->fragments)
 		printf("; %" PRIu64 " IP fragments not decoded", s->fragments);
-	if (s->cap_flows || s->cap_idle || s->cap_ooo_dir || s->cap_ooo_total)
+	if (s->cap_flows || s->cap_idle || s->cap_ooo_dir || s->cap_ooo_total ||
+	    s->cap_inflate)
 		printf("; caps hit: flows %" PRIu64 ", idle %" PRIu64
-		    ", out-of-order per direction %" PRIu64 ", total %" PRIu64,
-		    s->cap_flows, s->cap_idle, s->cap_ooo_dir, s->cap_ooo_total);
+		    ", out-of-order per direction %" PRIu64 ", total %" PRIu64
+		    ", inflate %" PRIu64, s->cap_flows, s->cap_idle,
+		    s->cap_ooo_dir, s->cap_ooo_total, s->cap_inflate);
 	printf(".\n");
 }
 

@@ -87,6 +87,7 @@ static int	 http_header_line(struct http_parser *, const char *, size_t);
 static int	 http_content_length(struct http_parser *, const char *, size_t);
 static void	 http_transfer_encoding(struct http_parser *, const char *, size_t);
 static void	 http_put(struct http_head *, char *, size_t, const char *, size_t, int);
+static unsigned	 http_cut_bit(const struct http_head *, const char *);
 static int	 http_tchar(int);
 static int	 http_lower(int);
 static int	 http_ci_eq(const char *, size_t, const char *);
@@ -487,6 +488,48 @@ http_transfer_encoding(struct http_parser *hp, const char *s, size_t len)
 	hp->head.chunked = http_ci_eq(s + b, e - b, "chunked");
 }
 
+/*
+ * Bit of h->truncated for the field at dst: the header table's index, then
+ * the request target, the reason phrase, the method and the version.
+ */
+static unsigned
+http_cut_bit(const struct http_head *h, const char *dst)
+{
+	size_t i;
+
+	for (i = 0; i < HTTP_NFIELDS; i++)
+		if (dst == (const char *)h + http_fields[i].off)
+			return 1u << i;
+	if (dst == h->target)
+		return 1u << HTTP_NFIELDS;
+	if (dst == h->reason)
+		return 1u << (HTTP_NFIELDS + 1);
+	return 1u << (HTTP_NFIELDS + 2);
+}
+
+size_t
+http_head_cut_names(const struct http_head *h, char *out, size_t outlen)
+{
+	static const char *const more[] = { "target", "reason", "method or version" };
+	const char *name;
+	size_t      n = 0, i;
+	int         w;
+
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	for (i = 0; i < HTTP_NFIELDS + 3 && n < outlen; i++) {
+		if (!(h->truncated & (1u << i)))
+			continue;
+		name = i < HTTP_NFIELDS ? http_fields[i].name : more[i - HTTP_NFIELDS];
+		w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", name);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return n < outlen ? n : outlen - 1;
+}
+
 /* Appends (after ", " when repeat) what fits, keeping a NUL; flags a cut. */
 static void
 http_put(struct http_head *h, char *dst, size_t size, const char *v, size_t len,
@@ -497,7 +540,7 @@ http_put(struct http_head *h, char *dst, size_t size, const char *v, size_t len,
 	if (repeat) {
 		room = size - 1 - have;
 		if (room < 2) {
-			h->truncated = 1;
+			h->truncated |= http_cut_bit(h, dst);
 			return;
 		}
 		memcpy(dst + have, ", ", 2);
@@ -506,7 +549,7 @@ http_put(struct http_head *h, char *dst, size_t size, const char *v, size_t len,
 	room = size - 1 - have;
 	if (len > room) {
 		len = room;
-		h->truncated = 1;
+		h->truncated |= http_cut_bit(h, dst);
 	}
 	memcpy(dst + have, v, len);
 	dst[have + len] = '\0';

@@ -37,7 +37,7 @@ struct http_head {
 	int64_t  content_length;   /* -1 when absent */
 	int      chunked;          /* Transfer-Encoding: chunked (chunked is the final coding) */
 	int      transfer_encoding; /* a Transfer-Encoding header is present */
-	int      truncated;        /* some value was cut */
+	unsigned truncated;        /* values cut at their bound, a bit each (see http_head_cut_names) */
 	int      bad_bytes;        /* control bytes in the head (kept; the
 				      first is named by http_parser_error) */
 	int      nheaders;
@@ -65,6 +65,8 @@ enum http_status http_parser_feed(struct http_parser *, const uint8_t *p, size_t
 const struct http_head *http_parser_head(const struct http_parser *);
 const char *http_parser_error(const struct http_parser *);   /* one printable line; "" when none */
 void http_parser_free(struct http_parser *);
+/* The cut values' names ("target,user-agent"), "" when none; returns the length. */
+size_t http_head_cut_names(const struct http_head *, char *out, size_t outlen);
 /*
  * Looks like the start of an HTTP request (method of capital letters, '-'
  * or '_' then a space) / response ("HTTP/1."). A prefix too short to tell

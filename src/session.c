@@ -872,6 +872,8 @@ sess_ws_message(void *arg, const struct ws_message *m)
 
 	rs->messages++;
 	s->an->sum->messages++;
+	if (m->inflate_capped)
+		s->an->sum->cap_inflate++;
 	/*
 	 * Its frames are the newest of the ring, give or take control frames
 	 * between fragments (later ids): walk back until an older message.

@@ -37,6 +37,7 @@ struct capture_summary {
 	uint64_t gaps, gap_bytes, conflicts;
 	/* Caps that triggered (each a counter; 0 = never). */
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
+	uint64_t cap_inflate;    /* messages whose inflation stopped at --max-inflate */
 	uint64_t peak_live, peak_ooo_bytes;
 	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
 	/*

@@ -87,6 +87,8 @@ static void store_frame(void *, uint64_t, int, const struct ws_frame *);
 static void store_message(void *, uint64_t, int, const struct ws_message *);
 static void store_finding(void *, const struct finding *);
 static void store_conn_end(void *, const struct conn_summary *);
+static void store_headers_cut(struct store_bind *, const struct http_head *,
+    const struct http_head *);
 static int  store_cap_end(void *, const struct capture_summary *);
 
 const struct sink_ops store_sink_ops = {
@@ -114,7 +116,8 @@ static const char store_schema[] =
 "  ws_connections INTEGER, frames INTEGER, messages INTEGER,\n"
 "  findings INTEGER, gaps INTEGER, gap_bytes INTEGER, conflicts INTEGER,\n"
 "  cap_flows INTEGER, cap_idle INTEGER, cap_ooo_dir INTEGER,\n"
-"  cap_ooo_total INTEGER, peak_live INTEGER, peak_ooo_bytes INTEGER);\n"
+"  cap_ooo_total INTEGER, peak_live INTEGER, peak_ooo_bytes INTEGER,\n"
+"  cap_inflate INTEGER);\n"
 "CREATE INDEX capture_sha256 ON capture_t(sha256);\n"
 "CREATE TABLE connection_t (\n"
 "  connection_id INTEGER PRIMARY KEY,\n"
@@ -138,7 +141,7 @@ static const char store_schema[] =
 "  close_reason_server TEXT, verdict TEXT, tcp_end TEXT,\n"
 "  ended_by INTEGER, end_packet INTEGER, client_stack TEXT,\n"
 "  server_stack TEXT, client_stack_evidence TEXT,\n"
-"  server_stack_evidence TEXT);\n"
+"  server_stack_evidence TEXT, headers_cut TEXT);\n"
 "CREATE INDEX connection_capture ON connection_t(capture_id);\n"
 "CREATE INDEX connection_verdict ON connection_t(verdict);\n"
 "CREATE TABLE frame_t (\n"
@@ -189,7 +192,7 @@ static const char store_schema[] =
 "  tcp_packets, fragments, not_tcp, short_packets, malformed,\n"
 "  truncated_packets, connections, ws_connections, frames, messages,\n"
 "  findings, gaps, gap_bytes, conflicts, cap_flows, cap_idle,\n"
-"  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes\n"
+"  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes, cap_inflate\n"
 "  FROM capture_t;\n"
 "CREATE VIEW connections AS SELECT c.connection_id,\n"
 "  k.name AS capture, c.client, c.server,\n"
@@ -211,7 +214,7 @@ static const char store_schema[] =
 "  c.bytes_server, c.frames_client, c.frames_server, c.messages_client,\n"
 "  c.messages_server, c.gaps_client, c.gaps_server, c.gap_bytes_client,\n"
 "  c.gap_bytes_server, c.client_stack, c.server_stack,\n"
-"  c.client_stack_evidence, c.server_stack_evidence\n"
+"  c.client_stack_evidence, c.server_stack_evidence, c.headers_cut\n"
 "  FROM connection_t c JOIN capture_t k ON k.capture_id = c.capture_id;\n"
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -240,6 +243,7 @@ static const char store_schema[] =
 "  end_sec + end_nsec / 1e9 AS end_time, (flags >> 1) & 1 AS incomplete,\n"
 "  (flags >> 2) & 1 AS headless, (flags >> 3) & 1 AS gap,\n"
 "  (flags >> 4) & 1 AS undecoded, (flags >> 5) & 1 AS too_big,\n"
+"  (flags >> 6) & 1 AS inflate_capped,\n"
 "  payload_prefix, printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM message_t;\n"
 "CREATE VIEW findings AS SELECT k.name AS capture, f.connection_id,\n"
@@ -290,9 +294,9 @@ static const char *const store_sql[ST__COUNT] = {
 	    " gaps_server, gap_bytes_client, gap_bytes_server, close_client,"
 	    " close_server, close_reason_client, close_reason_server, verdict,"
 	    " tcp_end, ended_by, end_packet, client_stack, server_stack,"
-	    " client_stack_evidence, server_stack_evidence) VALUES (?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    " client_stack_evidence, server_stack_evidence, headers_cut)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 static const char *const store_kind_names[] = {
@@ -897,7 +901,8 @@ store_message(void *ctx, uint64_t conn_id, int sender,
 	b_i64(&b, m->opcode);
 	b_i64(&b, (m->compressed & 1) | (m->incomplete & 1) << 1 |
 	    (m->headless & 1) << 2 | (m->gap & 1) << 3 |
-	    (m->undecoded & 1) << 4 | (m->too_big & 1) << 5);
+	    (m->undecoded & 1) << 4 | (m->too_big & 1) << 5 |
+	    (m->inflate_capped & 1) << 6);
 	b_i64(&b, m->utf8_valid);
 	b_opt(&b, !m->utf8_valid, (int64_t)m->utf8_error_at);
 	b_u64(&b, m->frames);
@@ -1022,6 +1027,29 @@ store_finding(void *ctx, const struct finding *fi)
 	store_step(s, s->st[ST_FINDING]);
 }
 
+/* "request target,user-agent; response server": values cut at their bound. */
+static void
+store_headers_cut(struct store_bind *b, const struct http_head *rq,
+    const struct http_head *rs)
+{
+	char   out[256];
+	size_t n = 0;
+
+	if (rq != NULL && rq->truncated) {
+		n = (size_t)snprintf(out, sizeof out, "request ");
+		n += http_head_cut_names(rq, out + n, sizeof out - n);
+	}
+	if (rs != NULL && rs->truncated && n + 16 < sizeof out) {
+		n += (size_t)snprintf(out + n, sizeof out - n, "%sresponse ",
+		    n ? "; " : "");
+		n += http_head_cut_names(rs, out + n, sizeof out - n);
+	}
+	if (n == 0)
+		b_null(b);
+	else
+		b_raw_text(b, out);
+}
+
 static void
 store_conn_end(void *ctx, const struct conn_summary *cs)
 {
@@ -1118,6 +1146,7 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 		else
 			b_null(&b);
 	}
+	store_headers_cut(&b, rq, rs);
 	store_step(s, s->st[ST_CONN]);
 }
 
@@ -1160,7 +1189,7 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 		cs->connections, cs->ws_connections, cs->frames, cs->messages,
 		cs->findings, cs->gaps, cs->gap_bytes, cs->conflicts,
 		cs->cap_flows, cs->cap_idle, cs->cap_ooo_dir, cs->cap_ooo_total,
-		cs->peak_live, cs->peak_ooo_bytes
+		cs->peak_live, cs->peak_ooo_bytes, cs->cap_inflate
 	};
 	size_t            i;
 
@@ -1175,7 +1204,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	    " ws_connections = ?, frames = ?, messages = ?, findings = ?,"
 	    " gaps = ?, gap_bytes = ?, conflicts = ?, cap_flows = ?,"
 	    " cap_idle = ?, cap_ooo_dir = ?, cap_ooo_total = ?,"
-	    " peak_live = ?, peak_ooo_bytes = ? WHERE capture_id = ?", -1, &st,
+	    " peak_live = ?, peak_ooo_bytes = ?, cap_inflate = ?"
+	    " WHERE capture_id = ?", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_fail(s, "%s", sqlite3_errmsg(s->db));
 		goto fail;

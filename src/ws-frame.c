@@ -74,6 +74,7 @@ ws_config_default(struct ws_config *c)
 	c->ext = WS_EXT_NONE;
 	c->inflate_window_bits = 15;
 	c->payload_cap = WS_PAYLOAD_CAP_DEFAULT;
+	c->max_inflate = WS_MAX_INFLATE_DEFAULT;
 }
 
 struct ws_dir *

@@ -14,6 +14,7 @@
 
 #define WS_ZCHUNK      (1U << 30)  /* largest input handed to zlib at once */
 #define WS_BUF_MIN     256
+#define WS_BUF_KEEP    (1U << 20)  /* larger prefix buffers are freed after use */
 
 struct ws_msgr {
 	const struct ws_config *cfg;
@@ -54,10 +55,12 @@ static void	ws_msg_emit(struct ws_msgr *, struct ws_message *);
 static void	ws_msg_data_finish(struct ws_msgr *, struct ws_frame *);
 static void	ws_msg_content(struct ws_msgr *, struct ws_frame *, const uint8_t *, size_t);
 static void	ws_msg_inflate(struct ws_msgr *, struct ws_frame *, const uint8_t *, size_t);
+static uint64_t	ws_msg_inflate_bound(const struct ws_config *);
 static int	ws_msg_inflate_setup(struct ws_msgr *);
 static void	ws_msg_inflate_abandon(struct ws_msgr *, int);
 static void	ws_msg_inflate_fail(struct ws_msgr *, struct ws_frame *, const char *);
 static void	ws_msg_keep(uint8_t **, size_t *, size_t *, size_t, const uint8_t *, size_t);
+static void	ws_msg_shrink(uint8_t **, size_t *, size_t *);
 static uint64_t	ws_msg_add(uint64_t, uint64_t);
 
 struct ws_msgr *
@@ -294,17 +297,31 @@ ws_msg_content(struct ws_msgr *m, struct ws_frame *f, const uint8_t *p, size_t n
 }
 
 /*
- * Inflates into zout, never producing more than max_message + 1 bytes for
- * one message, so a decompression bomb costs one scratch buffer.
+ * Bytes of one message inflation may produce: max_message + 1 (enough to
+ * see it crossed), else max_inflate + 1; 0 for no bound.
+ */
+static uint64_t
+ws_msg_inflate_bound(const struct ws_config *cfg)
+{
+	uint64_t b = cfg->max_message != 0 ? cfg->max_message : cfg->max_inflate;
+
+	return b == 0 || b == UINT64_MAX ? 0 : b + 1;
+}
+
+/*
+ * Inflates into zout, never producing more than ws_msg_inflate_bound()
+ * bytes for one message, so a decompression bomb costs one scratch buffer
+ * and a bounded time.
  */
 static void
 ws_msg_inflate(struct ws_msgr *m, struct ws_frame *f, const uint8_t *in, size_t n)
 {
 	z_stream *z = m->z;
-	uint64_t  max = m->cfg->max_message, left;
+	uint64_t  max = m->cfg->max_message, bound, left;
 	size_t    room, got, c;
 	int       rc;
 
+	bound = ws_msg_inflate_bound(m->cfg);
 	while (n > 0 && m->inflating) {
 		c = n < WS_ZCHUNK ? n : WS_ZCHUNK;
 		z->next_in = (Bytef *)(uintptr_t)in;
@@ -313,8 +330,8 @@ ws_msg_inflate(struct ws_msgr *m, struct ws_frame *f, const uint8_t *in, size_t 
 		n -= c;
 		for (;;) {
 			room = m->zout_len;
-			if (max != 0) {
-				left = max + 1 - m->dm.decoded_size;
+			if (bound != 0) {
+				left = bound - m->dm.decoded_size;
 				if (left < room)
 					room = (size_t)left;
 			}
@@ -326,12 +343,17 @@ ws_msg_inflate(struct ws_msgr *m, struct ws_frame *f, const uint8_t *in, size_t 
 				m->dm.decoded_size += got;
 				ws_msg_content(m, f, m->zout, got);
 			}
-			if (max != 0 && m->dm.decoded_size > max) {
-				m->dm.too_big = 1;
-				ws_finding_emit(m->st, m->ops, m->ctx, RULE_MESSAGE_TOO_BIG, f, m->dm.id,
-				    m->dm.decoded_size, max,
-				    "inflated message exceeds %" PRIu64 " bytes", max);
-				ws_msg_inflate_abandon(m, WS_INFLATE_STOP_LIMIT);
+			if (bound != 0 && m->dm.decoded_size >= bound) {
+				if (max != 0) {
+					m->dm.too_big = 1;
+					ws_finding_emit(m->st, m->ops, m->ctx, RULE_MESSAGE_TOO_BIG, f,
+					    m->dm.id, m->dm.decoded_size, max,
+					    "inflated message exceeds %" PRIu64 " bytes", max);
+					ws_msg_inflate_abandon(m, WS_INFLATE_STOP_LIMIT);
+				} else {
+					m->dm.inflate_capped = 1;
+					ws_msg_inflate_abandon(m, WS_INFLATE_STOP_CAP);
+				}
 				return;
 			}
 			if (rc == Z_STREAM_END) {
@@ -403,6 +425,18 @@ ws_msgr_frame_end(struct ws_msgr *m, struct ws_frame *f, int cut)
 		ws_msg_emit(m, &m->cm);
 	} else if (f->fin)
 		ws_msg_emit(m, &m->dm);
+	ws_msg_shrink(&m->fbuf, &m->fbuf_alloc, &m->flen);
+}
+
+/* A large --payload-cap costs memory while a message is held, not after. */
+static void
+ws_msg_shrink(uint8_t **buf, size_t *alloc, size_t *len)
+{
+	if (*alloc <= WS_BUF_KEEP)
+		return;
+	free(*buf);
+	*buf = NULL;
+	*alloc = *len = 0;
 }
 
 static void
@@ -444,6 +478,8 @@ ws_msg_emit(struct ws_msgr *m, struct ws_message *msg)
 	m->st->messages++;
 	if (m->ops != NULL && m->ops->message != NULL)
 		m->ops->message(m->ctx, msg);
+	if (msg == &m->dm)
+		ws_msg_shrink(&m->mbuf, &m->mbuf_alloc, &m->mlen);
 }
 
 void

@@ -44,6 +44,8 @@
 
 #define WS_CONTROL_MAX 125              /* largest control payload (RFC 6455 5.5) */
 #define WS_PAYLOAD_CAP_DEFAULT 4096
+#define WS_PAYLOAD_CAP_MAX     (64U << 20)   /* --payload-cap all */
+#define WS_MAX_INFLATE_DEFAULT (UINT64_C(256) << 20)
 
 enum ws_role { WS_ROLE_UNKNOWN, WS_ROLE_CLIENT, WS_ROLE_SERVER };  /* who SENDS this direction */
 enum ws_ext  { WS_EXT_NONE, WS_EXT_DEFLATE, WS_EXT_UNKNOWN };      /* negotiated for the connection */
@@ -93,6 +95,8 @@ struct ws_message {
 	                            failed under an unknown extension): decoded_size, prefix and
 	                            utf8_valid say nothing about the content */
 	uint8_t    too_big;      /* message-too-big was reported for it */
+	uint8_t    inflate_capped; /* inflation stopped at max_inflate (an analysis cap):
+	                            decoded_size is a lower bound */
 };
 
 struct ws_finding {
@@ -116,11 +120,14 @@ struct ws_config {
 	int          inflate_window_bits;  /* 8..15 for the SENDER's compressor (server_max_window_bits for server->client); 0 = 15 */
 	int          no_context_takeover;  /* for this direction's sender */
 	uint64_t     max_frame, max_message;  /* 0 = no limit */
-	size_t       payload_cap;       /* bytes of each message kept (prefix); 0 = none; SIZE_MAX = all */
+	uint64_t     max_inflate;       /* inflation of one message stops past this many bytes;
+	                                   0 = none; max_message, when set, takes its place */
+	size_t       payload_cap;       /* bytes of each message kept (prefix); 0 = none; at most WS_PAYLOAD_CAP_MAX */
 	int          strict;            /* report strict-only rules (non-minimal-length) */
 };
 
-/* Defaults: unknown role, no extension, payload_cap WS_PAYLOAD_CAP_DEFAULT, no limits. */
+/* Defaults: unknown role, no extension, payload_cap WS_PAYLOAD_CAP_DEFAULT, max_inflate
+ * WS_MAX_INFLATE_DEFAULT, no limits. */
 void ws_config_default(struct ws_config *);
 
 struct ws_shared {                  /* one per analysis thread, shared by all directions */
@@ -164,6 +171,7 @@ struct ws_dir_stats {
 #define WS_INFLATE_STOP_ERROR 1     /* inflate-error (or failure under an unknown extension) */
 #define WS_INFLATE_STOP_GAP   2     /* compressed bytes lost while the window is shared across messages */
 #define WS_INFLATE_STOP_LIMIT 3     /* inflation stopped at max_message while the window is shared */
+#define WS_INFLATE_STOP_CAP   4     /* inflation stopped at max_inflate while the window is shared */
 const struct ws_dir_stats *ws_dir_stats(const struct ws_dir *);
 
 /* Where the decoder is: framing, resynchronising after a gap, or stopped. */

@@ -159,6 +159,11 @@ fi
 check "analyze with no capture: exit 1" test $? -eq 1
 "$WSAUTOPSY" analyze --payload-cap lots -o "$TMP/u.db" "$PLAIN" 2>/dev/null
 check "bad --payload-cap: exit 1" test $? -eq 1
+"$WSAUTOPSY" analyze --payload-cap 65M -o "$TMP/u.db" "$PLAIN" 2>"$TMP/u.err"
+check "--payload-cap above 64M: exit 1" test $? -eq 1
+check "--payload-cap above 64M: says the bound" grep -q 'at most 64M' "$TMP/u.err"
+"$WSAUTOPSY" analyze --max-inflate 1Q -o "$TMP/u.db" "$PLAIN" 2>/dev/null
+check "bad --max-inflate: exit 1" test $? -eq 1
 "$WSAUTOPSY" analyze --max-message 1Q -o "$TMP/u.db" "$PLAIN" 2>/dev/null
 check "bad --max-message: exit 1" test $? -eq 1
 "$WSAUTOPSY" analyze --ws-port 70000 -o "$TMP/u.db" "$PLAIN" 2>/dev/null

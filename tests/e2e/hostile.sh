@@ -131,14 +131,51 @@ same "bomb: message-too-big names the limit" \
 same "bomb: the message stopped inflating just past the limit" \
 	"$(sql "$TMP/bomb.db" "SELECT decoded_size <= 1048576 + 65536,
 	    too_big FROM messages WHERE opcode = 2")" "1|1"
-# With no limit the whole message is inflated, streamed, not held.
-run bomb-nolimit analyze -q -o "$TMP/bomb2.db" "$TMP/bomb.pcap"
+# With no --max-message, inflation stops at --max-inflate (256M): a cap
+# hit, said in the summary, the captures view and the message.
+run bomb-default analyze -o "$TMP/bomb3.db" "$TMP/bomb.pcap"
 expect_rc 0
-under $((100 * MiB)) "4 GiB inflated with no --max-message"
+under $((100 * MiB)) "inflation stops at the default --max-inflate"
+check "bomb, default: the summary reports the inflate cap" \
+	grep -q 'caps hit: .*, inflate 1\.' "$TMP/bomb-default.out"
+same "bomb, default: stopped just past 256M, marked, counted" \
+	"$(sql "$TMP/bomb3.db" "SELECT m.decoded_size, m.inflate_capped,
+	    m.too_big, c.cap_inflate FROM messages m, captures c
+	    WHERE m.opcode = 2")" "268435457|1|0|1"
+# --payload-cap all keeps at most 64M of it, and memory stays bounded.
+run bomb-capall analyze -q --payload-cap all -o "$TMP/bomb4.db" \
+	"$TMP/bomb.pcap"
+expect_rc 0
+under $((64 * 4 * MiB)) "--payload-cap all on a bomb"
+same "bomb, --payload-cap all: 64M of it kept" \
+	"$(sql "$TMP/bomb4.db" "SELECT length(payload_prefix),
+	    payload_prefix = zeroblob(67108864) FROM messages
+	    WHERE opcode = 2")" "67108864|1"
+# --max-inflate 0: the whole message is inflated, streamed, not held.
+run bomb-nolimit analyze -q --max-inflate 0 -o "$TMP/bomb2.db" \
+	"$TMP/bomb.pcap"
+expect_rc 0
+under $((100 * MiB)) "4 GiB inflated with --max-inflate 0"
 same "bomb, no limit: inflated size counted" \
-	"$(sql "$TMP/bomb2.db" "SELECT decoded_size FROM messages
-	    WHERE opcode = 2")" "4294967296"
+	"$(sql "$TMP/bomb2.db" "SELECT decoded_size, inflate_capped,
+	    cap_inflate FROM messages, captures WHERE opcode = 2")" \
+	"4294967296|0|0"
 rm -f "$TMP/bomb.pcap"
+
+# ---- Header values longer than kept: cut, and the cut is said. ----
+
+gen long-head 3000 >"$TMP/long.pcap"
+run long-head analyze -q -o "$TMP/long.db" "$TMP/long.pcap"
+expect_rc 0
+same "long head: the cut values are named" \
+	"$(sql "$TMP/long.db" "SELECT headers_cut, length(path),
+	    length(server_header) FROM connections")" \
+	"request user-agent,target; response server|2047|255"
+# The User-Agent starts with the four characters \x1b: doubled backslash.
+same "long head: a backslash from the wire reads doubled" \
+	"$(sql "$TMP/long.db" "SELECT substr(user_agent, 1, 8)
+	    FROM connections")" '\\x1buuu'
+
 
 # ---- Out-of-order segments behind a hole that never fills. ----
 

@@ -20,6 +20,9 @@
  *   bomb SIZE [SEG]      permessage-deflate negotiated; one client message
  *                        of SIZE zero bytes (K, M, G suffixes) deflated at
  *                        level 9 into segments of SEG bytes (1460)
+ *   long-head N          a WebSocket connection whose request target,
+ *                        User-Agent (starting with a literal backslash
+ *                        sequence) and Server header are N bytes long
  *   escapes              terminal escapes, NUL, invalid UTF-8 in the
  *                        request target, headers, payloads and close reason;
  *                        a second connection with a 64 KiB header line
@@ -100,6 +103,7 @@ static int	hg_huge_length(struct hg *);
 static int	hg_cut_header(struct hg *, uint64_t);
 static int	hg_bomb(struct hg *, uint64_t, uint64_t);
 static int	hg_escapes(struct hg *);
+static int	hg_long_head(struct hg *, uint64_t);
 static int	hg_corrupt(struct hg *, const char *);
 
 static const uint8_t hg_mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
@@ -109,7 +113,7 @@ hg_usage(void)
 {
 	fprintf(stderr, "usage: hostile-gen syn-flood N | ooo N [SEG [CONNS]]"
 	    " | tiny N | huge-length | cut-header K | bomb SIZE [SEG] |"
-	    " escapes | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
+	    " long-head N | escapes | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
 	    "pcapng-short|pcapng-mismatch\n");
 	exit(1);
 }
@@ -735,6 +739,46 @@ hg_escapes(struct hg *g)
 	return 0;
 }
 
+/* Values longer than the analyzer keeps; the User-Agent starts "\x1b" as text. */
+static int
+hg_long_head(struct hg *g, uint64_t n)
+{
+	struct hg_conn c;
+	char          *buf, *p;
+	size_t         cap;
+	uint8_t        fr[64];
+	size_t         k;
+
+	if (n < 8 || n > (1U << 20))
+		hg_usage();
+	cap = 3 * (size_t)n + 1024;
+	buf = malloc(cap);
+	if (buf == NULL)
+		return 1;
+	hg_conn_init(&c, 0x0a000001u, 40000);
+	hg_tcp_open(g, &c);
+	p = buf + sprintf(buf, "GET /");
+	memset(p, 'p', (size_t)n - 1);
+	p += n - 1;
+	p += sprintf(p, " HTTP/1.1\r\nHost: h\r\nUser-Agent: \\x1b");
+	memset(p, 'u', (size_t)n - 4);
+	p += n - 4;
+	p += sprintf(p, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: " HG_KEY "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+	hg_send(g, &c, 0, buf, (size_t)(p - buf));
+	p = buf + sprintf(buf, "HTTP/1.1 101 Switching Protocols\r\nServer: ");
+	memset(p, 's', (size_t)n);
+	p += n;
+	p += sprintf(p, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: " HG_ACCEPT "\r\n\r\n");
+	hg_send(g, &c, 1, buf, (size_t)(p - buf));
+	k = hg_frame(fr, 1, 0, 1, 1, (const uint8_t *)"hi", 2);
+	hg_send(g, &c, 0, fr, k);
+	hg_ws_close(g, &c, 1000, "", 0);
+	free(buf);
+	return 0;
+}
+
 /* A good conversation (4 frames, close handshake) and then the damage. */
 static int
 hg_corrupt(struct hg *g, const char *kind)
@@ -841,6 +885,8 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "bomb") == 0 && (argc == 3 || argc == 4))
 		r = hg_bomb(&g, hg_number(argv[2]),
 		    argc > 3 ? hg_number(argv[3]) : HG_MSS);
+	else if (strcmp(argv[1], "long-head") == 0 && argc == 3)
+		r = hg_long_head(&g, hg_number(argv[2]));
 	else if (strcmp(argv[1], "escapes") == 0 && argc == 2)
 		r = hg_escapes(&g);
 	else

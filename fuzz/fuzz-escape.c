@@ -190,8 +190,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t	*p;
-	size_t		 n, outlen, room, tl, tl2, cl, jl, fl;
-	char		*t, *t2, *cut, *j, *csv, *str;
+	size_t		 n, outlen, room, tl, tl2, cl, jl, fl, wl;
+	char		*t, *t2, *cut, *j, *csv, *str, *w;
 
 	if (size < 1 || size > 4096)
 		return 0;
@@ -210,6 +210,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fe_check_terminal(cut, cl);
 	fe_check_cut(cut, cl, outlen, t, tl);
 	free(cut);
+
+	/* Wire text: terminal-safe, cut like the others, never shorter. */
+	w = fe_run(esc_wire, p, n, room, &wl);
+	fe_check_terminal(w, wl);
+	FUZZ_CHECK(wl >= tl);
+	cut = fe_run(esc_wire, p, n, outlen, &cl);
+	fe_check_terminal(cut, cl);
+	fe_check_cut(cut, cl, outlen, w, wl);
+	free(cut);
+	free(w);
 
 	/* JSON string body. */
 	j = fe_run(esc_json, p, n, room, &jl);

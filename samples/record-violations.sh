@@ -4,7 +4,8 @@
 # Regenerates samples/viol-*.pcap and samples/viol-*.truth.
 #
 # usage: samples/record-violations.sh [NAME...]   (default: all; needs root
-# for tcpdump, /usr/bin/python3 with python3-websockets, node and npm)
+# for tcpdump, /usr/bin/python3 with python3-websockets, node and npm, and
+# Debian's golang-go and golang-github-gorilla-websocket-dev)
 set -eu
 
 cd "$(dirname "$0")"
@@ -19,6 +20,11 @@ WSVER=$(node -p 'require("./node/node_modules/ws/package.json").version')
 PYVER=$($PY -c 'import websockets; print(websockets.__version__)')
 NODE="node ws $WSVER"
 PYTHON="python websockets $PYVER"
+# gorilla/websocket from Debian's package, built in GOPATH mode.
+GOVER=$(dpkg-query -W -f '${Version}' golang-github-gorilla-websocket-dev)
+GORILLA="gorilla/websocket ${GOVER%%-*}"
+GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$TMP/gocache \
+    go build -o "$TMP/gorilla-server" viol-gorilla-server.go
 
 wait_file() {
 	local i=0
@@ -129,6 +135,15 @@ limit_text() {
 	esac
 }
 
+# The scenarios also recorded against gorilla: rules it answers with
+# another code than Node ws and python-websockets do.
+gorilla_scen() {
+	case $1 in
+	invalid-utf8-close-reason|reserved-opcode) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 wanted() {
 	local n=$1
 	shift 2
@@ -142,11 +157,15 @@ wanted() {
 port=18100
 while IFS='|' read -r scen rule what; do
 	[ -n "$scen" ] || continue
-	for impl in node python; do
+	for impl in node python gorilla; do
 		name=viol-$impl-$scen
 		port=$((port + 1))
 		wanted "$name" -- "$@" || continue
-		if [ $impl = node ]; then
+		if [ $impl = gorilla ]; then
+			gorilla_scen "$scen" || continue
+			peer="$GORILLA echo server"
+			srv=("$TMP/gorilla-server" $port @READY@)
+		elif [ $impl = node ]; then
 			peer="$NODE echo server$(limit_text node:$scen)"
 			srv=(node viol-node-server.js $port "$(node_max $scen)"
 			    "$(deflate $scen)" @READY@)
@@ -220,6 +239,7 @@ HDR
 		case $n in
 		viol-node-*) peers="raw client -> $NODE server" ;;
 		viol-python-*) peers="raw client -> $PYTHON server" ;;
+		viol-gorilla-*) peers="raw client -> $GORILLA server" ;;
 		*-node) peers="$NODE client -> raw server" ;;
 		*-python) peers="$PYTHON client -> raw server" ;;
 		esac

@@ -136,11 +136,12 @@ def main():
 		mine = [c for c in closes if c[1] == side]
 		if side in ends:
 			pkt, how = ends[side]
-		elif other in ends:
+			if any(c[0] <= pkt for c in mine):
+				continue
+		elif other in ends and not mine:
+			# It never ended nor closed: the peer's end ends it.
 			pkt, how = ends[other]
 		else:
-			continue
-		if any(c[0] <= pkt for c in mine):
 			continue
 		# A close from the peer before this end: it went unanswered.
 		if any(c[1] == other and c[0] <= pkt for c in closes):

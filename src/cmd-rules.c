@@ -15,6 +15,7 @@
 static int  cmd_rules_exec(int, char **);
 static void rules_usage(FILE *);
 static void rules_roff_text(const char *);
+static void rules_print_also(const struct rule *, int);
 static void rules_print_roff(void);
 static void rules_print_text(void);
 
@@ -54,6 +55,25 @@ rules_roff_text(const char *s)
 	}
 }
 
+/* The other codes real stacks answer the rule with, after its text. */
+static void
+rules_print_also(const struct rule *r, int roff)
+{
+	const struct rule_close *c;
+	unsigned                 i;
+
+	for (i = 0; i < rule_close_count; i++) {
+		c = &rule_close_table[i];
+		if (strcmp(c->rule, r->id) != 0)
+			continue;
+		printf("; also answered with %d by ", c->code);
+		if (roff)
+			rules_roff_text(c->stacks);
+		else
+			fputs(c->stacks, stdout);
+	}
+}
+
 static void
 rules_print_roff(void)
 {
@@ -72,6 +92,7 @@ rules_print_roff(void)
 			printf("close code %d; ", r->code);
 		printf("class %s; %s)\n", r->class, rules_severity[r->severity]);
 		rules_roff_text(r->explanation);
+		rules_print_also(r, 1);
 		printf(".\nCause: ");
 		rules_roff_text(r->cause);
 		printf(".\nRemedy: ");
@@ -114,8 +135,10 @@ rules_print_text(void)
 		    rule_who_name(r->who), r->class);
 		if (r->code != 0)
 			printf("; close code %d", r->code);
-		printf("; %s\n  %s.\n  cause: %s.\n  remedy: %s.\n",
-		    rules_severity[r->severity], r->explanation, r->cause,
+		printf("; %s\n  %s", rules_severity[r->severity],
+		    r->explanation);
+		rules_print_also(r, 0);
+		printf(".\n  cause: %s.\n  remedy: %s.\n", r->cause,
 		    r->remedy);
 	}
 }

@@ -198,6 +198,18 @@ const struct rule rule_table[] = {
 
 const unsigned rule_count = sizeof rule_table / sizeof rule_table[0];
 
+const struct rule_close rule_close_table[] = {
+	/* gorilla conn.go handleProtocolError; Tomcat invalidUtf8Close. */
+	{ "invalid-utf8-close-reason", 1002, "gorilla and Tomcat" },
+	/* ws: length > 2^53 - 1; python-websockets: over max_size. */
+	{ "length-msb-set", 1009, "Node ws and python-websockets" },
+	/* A STOMP frame over its limit: ERROR frame, then 1002. */
+	{ "message-too-big", 1002, "Spring STOMP" },
+};
+
+const unsigned rule_close_count = sizeof rule_close_table /
+    sizeof rule_close_table[0];
+
 const struct rule *
 rule_find(const char *id)
 {
@@ -208,6 +220,22 @@ rule_find(const char *id)
 	for (i = 0; i < rule_count; i++)
 		if (strcmp(rule_table[i].id, id) == 0)
 			return &rule_table[i];
+	return NULL;
+}
+
+const char *
+rule_closes_with(const struct rule *r, int code)
+{
+	unsigned i;
+
+	if (r == NULL)
+		return NULL;
+	if (r->code == code)
+		return "";
+	for (i = 0; i < rule_close_count; i++)
+		if (rule_close_table[i].code == code &&
+		    strcmp(rule_close_table[i].rule, r->id) == 0)
+			return rule_close_table[i].stacks;
 	return NULL;
 }
 

@@ -26,7 +26,26 @@ struct rule {
 extern const struct rule rule_table[];
 extern const unsigned    rule_count;
 
+/*
+ * Another close code a real stack answers a rule with (../shared/limits.md):
+ * such a close is tied to the offending frame as well.
+ */
+struct rule_close {
+	const char *rule;    /* rule id */
+	int         code;
+	const char *stacks;  /* "gorilla and Tomcat" */
+};
+
+extern const struct rule_close rule_close_table[];
+extern const unsigned          rule_close_count;
+
 const struct rule *rule_find(const char *id);
+/*
+ * Whether a close with this code may answer the rule: "" for the code a
+ * conforming receiver sends, the stacks that send it for another code of
+ * rule_close_table, NULL when none does.
+ */
+const char        *rule_closes_with(const struct rule *, int code);
 const char        *rule_who_name(enum rule_who);
 
 /* Size-limit profiles of known implementations (../shared/limits.md). */

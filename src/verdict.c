@@ -20,7 +20,7 @@
 static const char *verdict_close_class(int);
 static void        verdict_close(struct sess *, int, const char **);
 static void        verdict_attribute_rule(struct sess *, int,
-			struct finding *, const char *);
+			struct finding *);
 static void        verdict_attribute_size(struct sess *, int,
 			struct finding *);
 static const struct hist_frame *verdict_last_frame(const struct role_state *,
@@ -287,22 +287,30 @@ verdict_no_violation_why(const struct sess *s, int peer)
 }
 
 static void
-verdict_attribute_rule(struct sess *s, int closer, struct finding *f,
-    const char *class)
+verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 {
 	const struct role_state *ps = &s->rs[!closer];
 	const struct hist_viol  *v, *best = NULL;
 	const struct hist_frame *h;
+	const char              *stacks = NULL, *st;
 	uint64_t                 i, n;
 
+	/*
+	 * A rule answered with this code: by a conforming receiver, or by
+	 * the stacks known to answer it with another (gorilla's 1002 for a
+	 * close reason that is not UTF-8).
+	 */
 	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
 	for (i = 0; i < n; i++) {
 		v = &ps->hv[i];
-		if (strcmp(v->class, class) != 0 || v->pkt > f->packet)
+		st = rule_closes_with(rule_find(v->rule), f->code);
+		if (st == NULL || v->pkt > f->packet)
 			continue;
 		if (best == NULL || v->pkt > best->pkt ||
-		    (v->pkt == best->pkt && v->frame_index > best->frame_index))
+		    (v->pkt == best->pkt && v->frame_index > best->frame_index)) {
 			best = v;
+			stacks = st;
+		}
 	}
 	if (best != NULL) {
 		f->has_offending = 1;
@@ -311,6 +319,11 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f,
 		    (int64_t)best->frame_index : -1;
 		f->offending_sender = !closer;
 		f->offending_rule = best->rule;
+		if (stacks[0] != '\0')
+			snprintf(f->detail, sizeof f->detail, "%s answered "
+			    "with %d, as %s do; a conforming receiver sends %d",
+			    best->rule, f->code, stacks,
+			    rule_find(best->rule)->code);
 		return;
 	}
 	h = verdict_last_frame(ps, f->packet);
@@ -356,7 +369,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 		if (v->pkt != h->first_pkt || !v->has_frame ||
 		    v->frame_index != h->index)
 			continue;
-		if (strcmp(v->class, "1009") == 0 ||
+		if (rule_closes_with(rule_find(v->rule), 1009) != NULL ||
 		    strcmp(f->offending_rule, "message-too-big") == 0)
 			f->offending_rule = v->rule;
 	}
@@ -561,7 +574,7 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	if (f.answered && s->rs[!role].close_code == rs->close_code)
 		;
 	else if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
-		verdict_attribute_rule(s, role, &f, class);
+		verdict_attribute_rule(s, role, &f);
 	else if (strcmp(class, "1009") == 0)
 		verdict_attribute_size(s, role, &f);
 	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;

@@ -98,6 +98,7 @@ static void	 bc_draw(void *, int, int);
 static void	 bc_key(void *, enum browse_cmd, int);
 static void	 bc_resize(void *, int, int);
 static void	 bc_status(void *, char *, size_t);
+static void	 bc_help(void *, struct browse_text *, int);
 static int	 bc_prepare(struct bc *, const char *, sqlite3_stmt **);
 static int	 bc_cmp(const struct bc_key *, const struct bc_key *);
 static int	 bc_key_at(struct bc *, int, int64_t, struct bc_key *);
@@ -118,7 +119,7 @@ static void	 bc_packet(struct bc *);
 
 const struct browse_view browse_connection_view = {
 	"connection", bc_keys, bc_init, bc_free, bc_draw, bc_key, bc_resize,
-	bc_status
+	bc_status, bc_help
 };
 
 static int
@@ -764,4 +765,13 @@ bc_status(void *p, char *buf, size_t len)
 	snprintf(buf, len, "connection %" PRId64 " frame %" PRId64 "/%" PRId64
 	    "  Enter:frame ]/[:finding t:time h:header", v->conn,
 	    v->l.n ? v->l.sel + 1 : 0, v->l.n);
+}
+
+/* The rules the connection's findings name, for ?. */
+static void
+bc_help(void *p, struct browse_text *t, int cols)
+{
+	struct bc *v = p;
+
+	browse_rules_text(t, v->db, cols, "connection_id = ?1", v->conn, 0, 0);
 }

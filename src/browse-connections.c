@@ -127,7 +127,7 @@ static int64_t	 bcs_rank(struct bcs *, int64_t);
 
 const struct browse_view browse_connections_view = {
 	"connections", bcs_keys, bcs_init, bcs_free, bcs_draw, bcs_key,
-	bcs_resize, bcs_status
+	bcs_resize, bcs_status, NULL
 };
 
 static void *

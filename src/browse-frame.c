@@ -26,6 +26,10 @@
 #define BF_DUMP_MAX  (64 * 1024)
 #define BF_JSON_MAX  2000       /* lines of pretty-printed JSON */
 #define BF_JSON_DEPTH 64
+/* The findings naming the frame, as its own or as the one that provoked. */
+#define BF_MINE \
+	"connection_id = ?1 AND ((sender = ?2 AND frame_index = ?3) OR" \
+	" (offending_sender = ?2 AND offending_frame_index = ?3))"
 
 struct bf {
 	struct browse          *b;
@@ -53,9 +57,11 @@ static void	 bf_key(void *, enum browse_cmd, int);
 static void	 bf_resize(void *, int, int);
 static void	 bf_packet(struct bf *);
 static void	 bf_status(void *, char *, size_t);
+static void	 bf_help(void *, struct browse_text *, int);
 static void	 bf_build(struct bf *, int);
 static void	 bf_header(struct bf *, sqlite3_stmt *, int);
 static void	 bf_packets(struct bf *, sqlite3_stmt *, int);
+static int	 bf_findings_stmt(struct bf *, const char *, sqlite3_stmt **);
 static void	 bf_findings(struct bf *, int);
 static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
 static int	 bf_compressed(struct bf *, sqlite3_stmt *);
@@ -69,7 +75,7 @@ static void	 bf_json_pretty(struct bf *, const uint8_t *, size_t);
 
 const struct browse_view browse_frame_view = {
 	"frame", bf_keys, bf_init, bf_free, bf_draw, bf_key, bf_resize,
-	bf_status
+	bf_status, bf_help
 };
 
 static void *
@@ -334,6 +340,19 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 	sqlite3_finalize(m);
 }
 
+/* A statement on the findings naming the frame (?1 connection, ?2 ?3). */
+static int
+bf_findings_stmt(struct bf *v, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(*st, 1, v->ref.conn);
+	sqlite3_bind_text(*st, 2, v->ref.dir ? "server" : "client", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(*st, 3, v->ref.index);
+	return 0;
+}
+
 /* The findings that name this frame, as their own or as the provoker. */
 static void
 bf_findings(struct bf *v, int cols)
@@ -344,17 +363,11 @@ bf_findings(struct bf *v, int cols)
 	char               buf[BROWSE_TEXT_MAX];
 	int                attr;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT kind, class, rule,"
-	    " offending_rule, explanation, section, cause, remedy, detail,"
-	    " sender = ?2 AND frame_index = ?3 FROM findings WHERE"
-	    " connection_id = ?1 AND ((sender = ?2 AND frame_index = ?3) OR"
-	    " (offending_sender = ?2 AND offending_frame_index = ?3))"
-	    " ORDER BY time LIMIT 50", -1, &st, NULL) != SQLITE_OK)
+	if (bf_findings_stmt(v, "SELECT kind, class, rule, offending_rule,"
+	    " explanation, section, cause, remedy, detail, sender = ?2 AND"
+	    " frame_index = ?3 FROM findings WHERE " BF_MINE " ORDER BY time"
+	    " LIMIT 50", &st) != 0)
 		return;
-	sqlite3_bind_int64(st, 1, v->ref.conn);
-	sqlite3_bind_text(st, 2, v->ref.dir ? "server" : "client", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, v->ref.index);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cls = browse_col_text(st, 1);
 		attr = browse_class_attr(cls);
@@ -594,13 +607,8 @@ static void
 bf_draw(void *p, int rows, int cols)
 {
 	struct bf *v = p;
-	int64_t    i;
 
-	for (i = v->l.top; i < v->l.n && i - v->l.top < rows; i++) {
-		attron(v->t.lines[i].attr);
-		browse_put((int)(i - v->l.top), 0, cols, v->t.lines[i].text);
-		attroff(v->t.lines[i].attr);
-	}
+	browse_text_draw(&v->t, &v->l, rows, cols);
 }
 
 static void
@@ -609,15 +617,10 @@ bf_key(void *p, enum browse_cmd cmd, int arg)
 	struct bf *v = p;
 
 	(void)arg;
-	/* A page of text scrolls; there is no selection to move. */
-	if (cmd == BCMD_DOWN || cmd == BCMD_UP) {
-		v->l.sel = cmd == BCMD_DOWN ? v->l.top + v->l.rows :
-		    v->l.top - 1;
-		browse_list_fit(&v->l);
-	} else if (cmd == BCMD_PACKET)
+	if (cmd == BCMD_PACKET)
 		bf_packet(v);
 	else
-		browse_list_move(&v->l, cmd);
+		browse_text_scroll(&v->l, cmd);
 }
 
 /* Opens the frame carrying a packet of this frame's capture. */
@@ -667,4 +670,14 @@ bf_status(void *p, char *buf, size_t len)
 	    "client", v->ref.index, v->ref.conn, v->l.n ? v->l.top + 1 : 0,
 	    v->l.top + v->l.rows < v->l.n ? v->l.top + v->l.rows : v->l.n,
 	    v->l.n);
+}
+
+/* The rules the frame's findings name, for ?. */
+static void
+bf_help(void *p, struct browse_text *t, int cols)
+{
+	struct bf *v = p;
+
+	browse_rules_text(t, v->db, cols, BF_MINE, v->ref.conn, v->ref.dir,
+	    v->ref.index);
 }

@@ -1,7 +1,6 @@
 /*
  * browse: the core of the browser. The view stack, the global key table,
- * the status line, prompts, escaped output and the help view, which is
- * built from the key tables themselves.
+ * the status line, prompts, escaped output and the helpers views share.
  */
 #include "config.h"
 
@@ -38,12 +37,6 @@ struct browse {
 	struct browse_frame_ref go_ref;
 };
 
-struct browse_help {
-	char              **lines;
-	size_t              n;
-	struct browse_list  l;
-};
-
 static void	 browse_setup(void);
 static void	 browse_pop(struct browse *);
 static void	 browse_status(struct browse *, int, int);
@@ -53,16 +46,6 @@ static const struct browse_key *browse_lookup(const struct browse_key *,
 		    int);
 static void	 browse_dispatch(struct browse *, int);
 static void	 browse_go(struct browse *);
-static void	*browse_help_init(struct browse *, const void *);
-static void	 browse_help_free(void *);
-static void	 browse_help_add(struct browse_help *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static void	 browse_help_keys(struct browse_help *,
-		    const struct browse_key *);
-static void	 browse_help_draw(void *, int, int);
-static void	 browse_help_key(void *, enum browse_cmd, int);
-static void	 browse_help_resize(void *, int, int);
-static void	 browse_help_status(void *, char *, size_t);
 
 static int browse_has_color;
 static int browse_started;
@@ -83,22 +66,12 @@ static const struct browse_key browse_keys[] = {
 	{ KEY_HOME, NULL, BCMD_HOME, 0, NULL },
 	{ 'G', "G End", BCMD_END, 0, "last line" },
 	{ KEY_END, NULL, BCMD_END, 0, NULL },
-	{ ':', ":", BCMD_PACKET, 0, "jump to a packet number" },
+	{ ':', ":", BCMD_PACKET, 0, "jump to a packet number (of the capture shown)" },
 	{ 'q', "q", BCMD_BACK, 0, "back to the previous view (quit on the first)" },
 	{ 'Q', "Q", BCMD_QUIT, 0, "quit" },
 	{ '?', "?", BCMD_HELP, 0, "this help" },
 	{ 12, "^L", BCMD_REDRAW, 0, "redraw the screen" },
 	{ 0, NULL, BCMD_NONE, 0, NULL }
-};
-
-static const struct browse_key browse_help_keys_table[] = {
-	{ 0, NULL, BCMD_NONE, 0, NULL }
-};
-
-const struct browse_view browse_help_view = {
-	"help", browse_help_keys_table, browse_help_init, browse_help_free,
-	browse_help_draw, browse_help_key, browse_help_resize,
-	browse_help_status
 };
 
 void
@@ -217,6 +190,12 @@ const struct browse_view *
 browse_below(struct browse *b)
 {
 	return b->depth > 0 ? b->stack[b->depth - 1].v : NULL;
+}
+
+void *
+browse_below_data(struct browse *b)
+{
+	return b->depth > 0 ? b->stack[b->depth - 1].data : NULL;
 }
 
 const struct browse_key *
@@ -708,97 +687,29 @@ browse_text_clear(struct browse_text *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* The help view: lines made from the key tables, nothing written twice. */
-static void *
-browse_help_init(struct browse *b, const void *arg)
+/* Lines l.top onwards, each in its attribute. */
+void
+browse_text_draw(const struct browse_text *t, const struct browse_list *l,
+    int rows, int cols)
 {
-	struct browse_help       *h = xcalloc(1, sizeof *h);
-	const struct browse_view *below = browse_below(b);
+	int64_t i;
 
-	(void)arg;
-	browse_help_add(h, "wsautopsy browse: keys of the %s view",
-	    below != NULL ? below->name : "current");
-	browse_help_add(h, "%s", "");
-	if (below != NULL)
-		browse_help_keys(h, below->keys);
-	browse_help_add(h, "%s", "");
-	browse_help_add(h, "%s", "Everywhere:");
-	browse_help_keys(h, browse_keys);
-	return h;
+	for (i = l->top; i < l->n && i < (int64_t)t->n && i - l->top < rows;
+	    i++) {
+		attron(t->lines[i].attr);
+		browse_put((int)(i - l->top), 0, cols, t->lines[i].text);
+		attroff(t->lines[i].attr);
+	}
 }
 
-static void
-browse_help_keys(struct browse_help *h, const struct browse_key *t)
+/* A page of text scrolls: there is no selection to move. */
+int
+browse_text_scroll(struct browse_list *l, enum browse_cmd cmd)
 {
-	for (; t->cmd != BCMD_NONE; t++)
-		if (t->help != NULL)
-			browse_help_add(h, "  %-12s %s", t->name, t->help);
-}
-
-static void
-browse_help_add(struct browse_help *h, const char *fmt, ...)
-{
-	char    buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	h->lines = xrealloc(h->lines, (h->n + 1) * sizeof *h->lines);
-	h->lines[h->n++] = xstrdup(buf);
-	h->l.n = (int64_t)h->n;
-}
-
-static void
-browse_help_free(void *p)
-{
-	struct browse_help *h = p;
-	size_t              i;
-
-	for (i = 0; i < h->n; i++)
-		free(h->lines[i]);
-	free(h->lines);
-	free(h);
-}
-
-static void
-browse_help_draw(void *p, int rows, int cols)
-{
-	struct browse_help *h = p;
-	int64_t             i;
-
-	for (i = h->l.top; i < h->l.n && i - h->l.top < rows; i++)
-		browse_put((int)(i - h->l.top), 0, cols, h->lines[i]);
-}
-
-static void
-browse_help_key(void *p, enum browse_cmd cmd, int arg)
-{
-	struct browse_help *h = p;
-
-	(void)arg;
-	/* Scroll the page rather than move a selection. */
 	if (cmd == BCMD_DOWN || cmd == BCMD_UP) {
-		h->l.sel = cmd == BCMD_DOWN ? h->l.top + h->l.rows :
-		    h->l.top - 1;
-		browse_list_fit(&h->l);
-	} else
-		browse_list_move(&h->l, cmd);
-}
-
-static void
-browse_help_resize(void *p, int rows, int cols)
-{
-	struct browse_help *h = p;
-
-	(void)cols;
-	h->l.rows = rows;
-	browse_list_fit(&h->l);
-}
-
-static void
-browse_help_status(void *p, char *buf, size_t len)
-{
-	(void)p;
-	snprintf(buf, len, "help");
+		l->sel = cmd == BCMD_DOWN ? l->top + l->rows : l->top - 1;
+		browse_list_fit(l);
+		return 1;
+	}
+	return browse_list_move(l, cmd);
 }

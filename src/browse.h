@@ -38,6 +38,7 @@ struct browse_key {
 };
 
 struct browse;
+struct browse_text;
 
 /* What the frame view opens (the connection view's argument is an id). */
 struct browse_frame_ref {
@@ -65,6 +66,8 @@ struct browse_view {
 	void	 (*resize)(void *, int rows, int cols);
 	/* Where we are, for the status line: "connections 3/120". */
 	void	 (*status)(void *, char *, size_t);
+	/* What ? adds below the keys (the rules of what is shown); or NULL. */
+	void	 (*help)(void *, struct browse_text *, int cols);
 };
 
 extern const struct browse_view browse_connections_view;
@@ -98,6 +101,7 @@ int	 browse_color(void);
 /* The current view's and the global key tables, for the help view. */
 const struct browse_key *browse_global_keys(void);
 const struct browse_view *browse_below(struct browse *);
+void	*browse_below_data(struct browse *);
 
 /*
  * Packet numbers restart in every capture, so a packet is looked up in
@@ -142,6 +146,18 @@ void	 browse_text_add(struct browse_text *, int attr, const char *, ...)
 void	 browse_text_wrap(struct browse_text *, int attr, const char *indent,
 	    int width, const char *text);
 void	 browse_text_clear(struct browse_text *);
+/* A view that is a page of text: draws it, scrolls it (1: a move). */
+void	 browse_text_draw(const struct browse_text *,
+	    const struct browse_list *, int rows, int cols);
+int	 browse_text_scroll(struct browse_list *, enum browse_cmd);
+
+/*
+ * For the help: the rules of the findings matching where, in which ?1 is
+ * the connection, ?2 a sender and ?3 a frame index. The text comes from
+ * the rule table when it knows the rule, else from the database.
+ */
+void	 browse_rules_text(struct browse_text *, sqlite3 *, int cols,
+	    const char *where, int64_t conn, int dir, int64_t index);
 
 /* Small helpers the views share. */
 const char *browse_col_text(sqlite3_stmt *, int);

@@ -105,6 +105,15 @@ check "handshake shown" wait_for "-> GET / HTTP/1.1  Host: 127.0.0.1:18009"
 check "accept checked" wait_for "accept check: correct"
 check "verdict box" wait_for "+-- verdict 1009: close message-too-big"
 check "rfc section" wait_for "RFC 6455 7.4.1"
+# ? adds the rules of the findings shown: id, RFC section, explanation.
+keys ?
+check "help: the connection's rules" \
+    wait_for "  1009 message-too-big  RFC 6455 7.4.1"
+check "help: the rule's explanation" wait_for \
+    "      a message (decoded, after inflation) was larger than the receiver"
+check "help: the 1006 rule too" wait_for "  1006 close-unanswered  RFC 6455 5.5.1"
+check "help: the keys still first" wait_for "  ]            next frame with a finding"
+keys q
 keys ]
 check "] jumps to the finding" wait_for "connection 1 frame 3/4"
 check "finding marked" wait_for "[1009 message-too-big]"
@@ -117,6 +126,13 @@ check "the packets that carried it" wait_for \
     "carried by packets 10-18: 10 the first header byte, 18 the last payload"
 check "payload hex" wait_for "000000  7a 7a 7a 7a"
 check "finding explained" wait_for "finding 1009 close: message-too-big"
+keys ?
+check "help: the frame's rule" wait_for "  1009 message-too-big  RFC 6455 7.4.1"
+check "help: only the frame's" sh -c "! tmux -L $SOCK capture-pane -p -t b |
+    grep -qF close-unanswered"
+check "help: the frame view's own keys" wait_for "  (none of its own)"
+keys q
+check "help: back to the frame" wait_for "finding 1009 close: message-too-big"
 # Only tmux's own SGR sequences may appear: no other escape, no control.
 tmux -L "$SOCK" capture-pane -p -e -t b | sed 's/\x1b\[[0-9;]*m//g' \
     >"$TMP/raw"

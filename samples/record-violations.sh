@@ -139,7 +139,7 @@ limit_text() {
 # another code than Node ws and python-websockets do.
 gorilla_scen() {
 	case $1 in
-	invalid-utf8-close-reason|reserved-opcode) return 0 ;;
+	invalid-utf8-close-reason|reserved-opcode|length-msb-set) return 0 ;;
 	*) return 1 ;;
 	esac
 }

@@ -69,6 +69,7 @@ static void         report_frame(struct report *, int64_t, const char *,
 			int64_t, const char *);
 static void         report_incident(struct report *, sqlite3_stmt *);
 static void         report_text(struct report *);
+static void         report_open(struct report *);
 static void         report_json_value(struct report *, sqlite3_stmt *, int);
 static void         report_jsonl(struct report *);
 static void         report_csv_value(struct report *, sqlite3_stmt *, int);
@@ -474,6 +475,48 @@ report_text(struct report *r)
 	}
 	if (report_done(r, st, rc) == 0 && n == 0)
 		fprintf(r->out, "\nNo incidents.\n");
+	if (!r->failed && r->classes[0] == '\0')
+		report_open(r);
+}
+
+/*
+ * A connection still open when the capture ended is a state, not a
+ * finding: listed with the last frame seen, the point the capture stopped.
+ */
+#define REPORT_OPEN_MAX 20
+static void
+report_open(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, n = 0;
+
+	if (report_prepare(r, "SELECT c.connection_id, c.client, c.server,"
+	    " c.capture, CASE f.direction WHEN 0 THEN 'client' ELSE 'server'"
+	    " END, f.frame_index, f.packet FROM connections c LEFT JOIN"
+	    " frame_t f ON f.rowid = (SELECT rowid FROM frame_t WHERE"
+	    " connection_id = c.connection_id ORDER BY packet DESC, t_sec"
+	    " DESC, t_nsec DESC, direction DESC, frame_index DESC LIMIT 1)"
+	    " WHERE c.websocket = 1 AND c.tcp_end = 'open' AND ?1 IS NULL"
+	    " AND (?2 IS NULL OR c.connection_id = ?2) AND (?3 IS NULL OR"
+	    " c.capture = ?3) ORDER BY c.capture_id, c.connection_id",
+	    &st, NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			fprintf(r->out, "\nOpen when the capture ended:\n");
+		if (n > REPORT_OPEN_MAX)
+			continue;
+		fprintf(r->out, "  connection %" PRId64 ": client %s, server"
+		    " %s (capture %s)", report_i64(st, 0), report_col(r, st,
+		    1), report_col(r, st, 2), report_col(r, st, 3));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			fprintf(r->out, ", last frame: %s frame %" PRId64
+			    ", packet %" PRId64, report_col(r, st, 4),
+			    report_i64(st, 5), report_i64(st, 6));
+		fprintf(r->out, "\n");
+	}
+	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)
+		fprintf(r->out, "  ... and %d more\n", n - REPORT_OPEN_MAX);
 }
 
 static void

@@ -27,10 +27,13 @@ static const struct hist_frame *verdict_last_frame(const struct role_state *,
 			uint64_t);
 static const struct hist_frame *verdict_size_frame(const struct role_state *,
 			uint64_t);
+static const char *verdict_frame_rule(const struct role_state *,
+			const struct hist_frame *);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
 static void        verdict_profiles(struct finding *, const char *);
 static void        verdict_remedy_limit(struct sess *, int, struct finding *);
+static void        verdict_clean_end(struct sess *, struct finding *);
 static void        verdict_abnormal(struct sess *, int, const char **);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
@@ -237,6 +240,23 @@ verdict_last_frame(const struct role_state *rs, uint64_t pkt)
 			best = h;
 	}
 	return best;
+}
+
+/* The latest rule a frame broke, or NULL. */
+static const char *
+verdict_frame_rule(const struct role_state *rs, const struct hist_frame *h)
+{
+	const struct hist_viol *v;
+	uint64_t                i, n;
+
+	n = rs->nhv < HIST_VIOLS ? rs->nhv : HIST_VIOLS;
+	for (i = n; i-- > 0;) {
+		v = &rs->hv[(rs->nhv - n + i) % HIST_VIOLS];
+		if (v->has_frame && v->frame_index == h->index &&
+		    v->pkt == h->first_pkt)
+			return v->rule;
+	}
+	return NULL;
 }
 
 /* Size of a frame's message up to it: decoded when it was inflated. */
@@ -545,6 +565,51 @@ verdict_remedy_limit(struct sess *s, int closer, struct finding *f)
 		f->remedy_limit = lim;
 }
 
+/*
+ * The answer completed the closing handshake: say how TCP ended and after
+ * which frame, the last one of either side before that end.
+ */
+static void
+verdict_clean_end(struct sess *s, struct finding *f)
+{
+	const struct hist_frame *h[2];
+	const char              *how = s->cs->tcp_end;
+	uint64_t                 end = s->c->end_pkt;
+	int                      r, last, by = -1;
+	size_t                   n;
+
+	for (r = 0; r < 2; r++)
+		if (s->rs[r].ended && (by < 0 ||
+		    s->rs[r].end_pkt < s->rs[by].end_pkt))
+			by = r;
+	if (by >= 0)
+		end = s->rs[by].end_pkt;
+	if (strcmp(how, "open") == 0 || end == 0)
+		end = s->c->last_pkt;
+	for (r = 0; r < 2; r++)
+		h[r] = verdict_last_frame(&s->rs[r], end);
+	if (h[0] == NULL && h[1] == NULL)
+		return;
+	last = h[0] == NULL ? 1 : h[1] == NULL ? 0 :
+	    h[1]->first_pkt > h[0]->first_pkt ? 1 : 0;
+	if (strcmp(how, "open") == 0)
+		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
+		    "handshake complete; TCP still open when the capture ended");
+	else if (by >= 0)
+		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
+		    "handshake complete; the %s ended TCP (%s) at packet %"
+		    PRIu64, by == ROLE_CLIENT ? "client" : "server",
+		    s->rs[by].rst ? "RST" : "FIN", end);
+	else
+		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
+		    "handshake complete; the connection ended (%s)", how);
+	if (n < sizeof f->detail)
+		snprintf(f->detail + n, sizeof f->detail - n, ", after %s "
+		    "frame %" PRIu64 " (packet %" PRIu64 ")",
+		    last == ROLE_CLIENT ? "client" : "server", h[last]->index,
+		    h[last]->first_pkt);
+}
+
 static void
 verdict_close(struct sess *s, int role, const char **verdict)
 {
@@ -577,6 +642,8 @@ verdict_close(struct sess *s, int role, const char **verdict)
 		verdict_attribute_rule(s, role, &f);
 	else if (strcmp(class, "1009") == 0)
 		verdict_attribute_size(s, role, &f);
+	if (f.answered && f.detail[0] == '\0')
+		verdict_clean_end(s, &f);
 	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;
 	if (f.answered && r != NULL)
 		snprintf(f.explanation, sizeof f.explanation,
@@ -650,9 +717,13 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 		f.offending_packet = h->first_pkt;
 		f.offending_frame_index = (int64_t)h->index;
 		f.offending_sender = !role;
+		/* The suspect's own rule, when it broke one. */
+		f.offending_rule = verdict_frame_rule(ps, h);
 		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
-		    " (packet %" PRIu64 ")", role == ROLE_SERVER ? "client" :
-		    "server", h->index, h->first_pkt);
+		    " (packet %" PRIu64 ")%s%s", role == ROLE_SERVER ?
+		    "client" : "server", h->index, h->first_pkt,
+		    f.offending_rule != NULL ? ", which broke " : "",
+		    f.offending_rule != NULL ? f.offending_rule : "");
 	}
 	r = rule_find(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s",

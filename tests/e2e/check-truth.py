@@ -9,8 +9,9 @@ as surely as an expected one that is missing.
                                            the frame carried no code (an
                                            empty or 1-byte payload); 1005
                                            only when 1005 was on the wire
-  offending   SENDER RULE PACKET   a close whose offending frame is that
-                                   one, with exactly that offending rule;
+  offending   SENDER RULE PACKET   a close or abnormal end whose offending
+                                   frame is that one, with exactly that
+                                   offending rule;
                                    the frame's own violation finding of
                                    RULE, when there is one, is expected too
   abnormal    SENDER fin|rst PACKET  abrupt-fin / abrupt-reset by SENDER
@@ -22,8 +23,8 @@ as surely as an expected one that is missing.
   handshake   SENDER RULE PACKET   a handshake finding
   tolerated   SENDER RULE PACKET   a violation no close followed
   capture     SENDER RULE PACKET   a capture limit (capture-gap, -truncated)
-A close that names an offending rule must be matched by an offending line
-as well. A NAME.known file beside the truth may list truth lines (their
+A close or abnormal end that names an offending rule must be matched by an
+offending line as well. A NAME.known file beside the truth may list truth lines (their
 first four fields) that wsautopsy deliberately does not match, each with
 the reason as a fifth field; they are printed as "known" and not counted.
 Prints one line per truth line (ok / MISSING) and per unexpected finding
@@ -69,7 +70,7 @@ def matches(f, r):
 
 
 def names_offending(f, r):
-    return f[0] == "offending" and r["kind"] == "close" and \
+    return f[0] == "offending" and r["kind"] in ("close", "abnormal") and \
         r["offending_sender"] == f[1] and r["offending_rule"] == f[2] and \
         r["offending_packet"] == int(f[3])
 
@@ -119,8 +120,8 @@ def main():
         if i not in used:
             bad += 1
             print("EXTRA    %s" % (tuple(r),))
-        elif r["kind"] == "close" and r["offending_rule"] and \
-                i not in offended:
+        elif r["kind"] in ("close", "abnormal") and r["offending_rule"] \
+                and i not in offended:
             bad += 1
             print("EXTRA    offending %s %s %s named by %s" % (
                 r["offending_sender"], r["offending_rule"],

@@ -29,7 +29,6 @@
 
 #define BC_CACHE_MAX 512
 #define BC_MARKS_MAX 4096
-#define BC_PREVIEW   64     /* payload bytes previewed */
 /*
  * A compressed message's first frame previews the message's inflated
  * bytes (message_t.flags: bit 0 compressed, bit 4 could not be inflated);
@@ -53,7 +52,7 @@ struct bc_row {
 	int           flags, opcode, close_code;
 	int           inflated, compressed;
 	uint64_t      len;
-	char          preview[160];
+	char          preview[640];
 	const struct bc_mark *mark;
 };
 
@@ -152,7 +151,7 @@ bc_init(struct browse *b, const void *arg)
 	    bc_prepare(v, "SELECT f.frame_index, f.packet, f.last_packet,"
 	    " f.t_sec + f.t_nsec / 1e9, f.flags, f.opcode, f.payload_length,"
 	    " substr(CASE WHEN " BC_INFLATED " THEN m.payload_prefix ELSE"
-	    " coalesce(f.payload_prefix, m.payload_prefix) END, 1, 64),"
+	    " coalesce(f.payload_prefix, m.payload_prefix) END, 1, 160),"
 	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
 	    " coalesce(m.flags & 1, 0) FROM frame_t f LEFT JOIN message_t m"
 	    " ON m.connection_id = f.connection_id AND m.direction ="
@@ -581,32 +580,40 @@ bc_draw(void *p, int rows, int cols)
 static void
 bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 {
-	char t[40], fl[8];
-	int  attr, x;
+	/* Under 100 columns: milliseconds, and a finding's class alone. */
+	int  narrow = cols < 100, tw = narrow ? 12 : 15, pw = narrow ? 7 : 8;
+	int  lw = narrow ? 8 : 10, attr, x;
+	char t[40], fl[8], len[24];
 
 	if (r == NULL) {
-		browse_putf(y, 0, cols, "  dir %-15s %8s %-6s %-5s %10s  payload",
-		    v->rel_time ? "since start" : "time", "packet", "opcode",
-		    "flags", "length");
+		browse_putf(y, 0, cols, "  dir %-*s %*s %-6s %-5s %*s  payload",
+		    tw, v->rel_time ? "since start" : "time", pw, "packet",
+		    "opcode", "flags", lw, "length");
 		return;
 	}
 	if (v->rel_time)
 		snprintf(t, sizeof t, "+%.6f", r->time - v->t0);
-	else
+	else {
 		browse_time(r->time, t, sizeof t);
+		t[tw] = '\0';
+	}
 	snprintf(fl, sizeof fl, "%c%c%c%c%c", r->flags & 1 ? 'F' : '-',
 	    r->flags & 8 ? '1' : '-', r->flags & 4 ? '2' : '-',
 	    r->flags & 2 ? '3' : '-', r->flags & 16 ? 'M' : '-');
+	snprintf(len, sizeof len, "%" PRIu64, r->len);
+	if ((int)strlen(len) > lw)
+		browse_size(r->len > (uint64_t)INT64_MAX ? INT64_MAX :
+		    (int64_t)r->len, len, sizeof len);
 	attr = r->mark != NULL ? browse_class_attr(r->mark->cls) : (int)A_NORMAL;
 	if (r->mark != NULL && attr == (int)A_NORMAL)
 		attr = A_BOLD;
 	attron(attr);
-	x = browse_putf(y, 0, cols, "%c %s %-15s %8" PRId64 " %-6s %-5s %10"
-	    PRIu64 "  ", r->mark != NULL ? '*' : ' ', r->k.dir == 0 ? "->" :
-	    "<-", t, r->k.packet, browse_opcode_name(r->opcode), fl, r->len);
+	x = browse_putf(y, 0, cols, "%c %s %-*s %*" PRId64 " %-6s %-5s %*s  ",
+	    r->mark != NULL ? '*' : ' ', r->k.dir == 0 ? "->" : "<-", tw, t,
+	    pw, r->k.packet, browse_opcode_name(r->opcode), fl, lw, len);
 	if (r->mark != NULL)
-		x = browse_putf(y, x, cols - x, "[%s %s] ", r->mark->cls,
-		    r->mark->rule);
+		x = browse_putf(y, x, cols - x, "[%s%s%s] ", r->mark->cls,
+		    narrow ? "" : " ", narrow ? "" : r->mark->rule);
 	attroff(attr);
 	/* Say which bytes the preview shows when they are not as sent. */
 	if (r->inflated || (r->compressed && r->close_code < 0)) {
@@ -615,7 +622,7 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 		    "compressed: ");
 		attroff(A_DIM);
 	}
-	browse_put(y, x, cols - x, r->preview);
+	browse_put_ell(y, x, cols - x, r->preview);
 }
 
 static const struct bc_row *
@@ -744,12 +751,19 @@ static void
 bc_resize(void *p, int rows, int cols)
 {
 	struct bc *v = p;
+	int        max;
 
 	v->rows = rows;
 	v->cols = cols;
 	bc_build_head(v, cols);
-	/* The header takes at most half the screen; the timeline the rest. */
-	v->head_rows = (int)v->head.n < rows / 2 ? (int)v->head.n : rows / 2;
+	/*
+	 * The header takes at most half the screen, or what a short
+	 * timeline leaves; the timeline the rest.
+	 */
+	max = rows - 1 - (int)(v->l.n < rows ? v->l.n : rows);
+	if (max < rows / 2)
+		max = rows / 2;
+	v->head_rows = (int)v->head.n < max ? (int)v->head.n : max;
 	v->l.rows = rows - (v->hide_head ? 0 : v->head_rows) - 1;
 	if (v->l.rows < 1)
 		v->l.rows = 1;
@@ -763,7 +777,7 @@ bc_status(void *p, char *buf, size_t len)
 	struct bc *v = p;
 
 	snprintf(buf, len, "connection %" PRId64 " frame %" PRId64 "/%" PRId64
-	    "  Enter:frame ]/[:finding t:time h:header", v->conn,
+	    "\tEnter:frame ]/[:finding t:time h:header", v->conn,
 	    v->l.n ? v->l.sel + 1 : 0, v->l.n);
 }
 

@@ -35,6 +35,14 @@ struct bcs_row {
 	char    cname[64];
 };
 
+/* The columns shown and their widths, from bcs_layout. */
+struct bcs_layout {
+	int time_w;            /* 12 with milliseconds, 8 without, 0 none */
+	int both;              /* client -> server, or the client alone */
+	int ends_w, hp_w;      /* endpoints, host/path */
+	int ext, frames, bytes;
+};
+
 struct bcs {
 	struct browse     *b;
 	sqlite3           *db;
@@ -50,6 +58,7 @@ struct bcs {
 	int64_t            ncaptures;
 	int64_t            capture;    /* the first; the selection's rules */
 	char               title[128];
+	struct bcs_layout  lay;
 };
 
 static const struct {
@@ -119,6 +128,8 @@ static int	 bcs_counts(struct bcs *);
 static void	 bcs_reload(struct bcs *);
 static void	 bcs_fetch(struct bcs *);
 static void	 bcs_row(struct bcs_row *, sqlite3_stmt *);
+static void	 bcs_layout(struct bcs *, int);
+static void	 bcs_draw_head(struct bcs *, int);
 static void	 bcs_draw_row(struct bcs *, int, const struct bcs_row *, int,
 		    int);
 static void	 bcs_find(struct bcs *, int);
@@ -301,35 +312,99 @@ bcs_fetch(struct bcs *v)
 	sqlite3_finalize(st);
 }
 
+/*
+ * Columns for the width. Everything fits from 100 columns; narrower, the
+ * columns that matter least go first: the extensions flag, the server
+ * (the Host header names it), the time's fraction, frames, bytes, time.
+ */
 static void
-bcs_draw(void *p, int rows, int cols)
+bcs_layout(struct bcs *v, int cols)
 {
-	struct bcs *v = p;
-	int64_t     i;
-	int         x, c, y;
-	char        buf[64];
+	struct bcs_layout *L = &v->lay;
+	int                step, fixed, flex, want;
 
-	bcs_fetch(v);
-	/* Several captures: the selection's, which : looks packets up in. */
+	for (step = 0;; step++) {
+		L->ext = step < 1;
+		L->both = step < 2;
+		L->time_w = step < 3 ? 12 : step < 6 ? 8 : 0;
+		L->frames = step < 4;
+		L->bytes = step < 5;
+		fixed = (L->time_w > 0 ? L->time_w + 1 : 0) + (L->ext ? 2 : 0) +
+		    (L->frames ? 7 : 0) + (L->bytes ? 7 : 0) + 10 + 9;
+		flex = cols - fixed - 2;
+		if (flex >= (L->both ? 34 : 21) + 16 || step == 6)
+			break;
+	}
+	/* The endpoints their longest, host/path the rest up to 80. */
+	want = L->both ? 47 : 23;
+	L->ends_w = flex - 16 < want ? flex - 16 : want;
+	if (L->ends_w < (L->both ? 34 : 21))
+		L->ends_w = flex / 2;
+	L->hp_w = flex - L->ends_w < 80 ? flex - L->ends_w : 80;
+	if (L->ends_w < 1)
+		L->ends_w = 1;
+	if (L->hp_w < 1)
+		L->hp_w = 1;
+}
+
+/* The capture, the count and the counts per class (the zeros go first). */
+static void
+bcs_draw_head(struct bcs *v, int cols)
+{
+	char buf[64], counts[512], title[200];
+	int  c, x, all, nz = 0, tw;
+
 	if (v->ncaptures > 1 && v->l.sel >= v->cstart &&
 	    v->l.sel < v->cstart + v->cn)
-		x = browse_putf(0, 0, cols, "%s (of %" PRId64 " captures)  %"
-		    PRId64 " connections ", v->cache[v->l.sel - v->cstart].cname,
-		    v->ncaptures, v->counts[0]);
+		snprintf(title, sizeof title, "%s (of %" PRId64 " captures)",
+		    v->cache[v->l.sel - v->cstart].cname, v->ncaptures);
 	else
-		x = browse_putf(0, 0, cols, "%s  %" PRId64 " connections ",
-		    v->title, v->counts[0]);
+		snprintf(title, sizeof title, "%s", v->title);
+	for (all = 1; all >= 0; all--) {
+		snprintf(counts, sizeof counts, "  %" PRId64 " connections ",
+		    v->counts[0]);
+		for (c = 1; c < BCS_NCLASSES; c++)
+			if (all || v->counts[c] > 0) {
+				snprintf(buf, sizeof buf, " %s:%" PRId64,
+				    bcs_classes[c], v->counts[c]);
+				strncat(counts, buf, sizeof counts -
+				    strlen(counts) - 1);
+			}
+		if (browse_width(title) + browse_width(counts) <= cols)
+			break;
+	}
+	tw = cols - browse_width(counts);
+	if (tw < 12)
+		tw = 12;
+	x = browse_put_ell(0, 0, tw, title);
+	x = browse_putf(0, x, cols - x, "  %" PRId64 " connections ",
+	    v->counts[0]);
 	for (c = 1; c < BCS_NCLASSES && x < cols; c++) {
+		if (all <= 0 && v->counts[c] == 0)
+			continue;
+		nz++;
 		attron(browse_class_attr(bcs_classes[c]));
 		snprintf(buf, sizeof buf, " %s:%" PRId64, bcs_classes[c],
 		    v->counts[c]);
 		x = browse_put(0, x, cols - x, buf);
 		attroff(browse_class_attr(bcs_classes[c]));
 	}
+	if (nz == 0 && all <= 0)
+		browse_put(0, x, cols - x, " (no findings)");
+}
+
+static void
+bcs_draw(void *p, int rows, int cols)
+{
+	struct bcs *v = p;
+	int64_t     i;
+	int         y;
+
+	bcs_fetch(v);
+	bcs_draw_head(v, cols);
 	attron(A_BOLD);
 	bcs_draw_row(v, 1, NULL, cols, 0);
 	attroff(A_BOLD);
-	bcs_fetch(v);
 	for (i = v->l.top; i < v->l.n && (y = (int)(i - v->l.top) + 2) < rows;
 	    i++) {
 		if (i < v->cstart || i >= v->cstart + v->cn)
@@ -341,32 +416,36 @@ bcs_draw(void *p, int rows, int cols)
 		browse_put(2, 2, cols - 2, "no connection matches");
 }
 
-/* One line; r NULL draws the column headings. */
+/* One line in the columns of bcs_layout; r NULL draws the headings. */
 static void
 bcs_draw_row(struct bcs *v, int y, const struct bcs_row *r, int cols,
     int sel)
 {
+	const struct bcs_layout *L = &v->lay;
 	char t[32], ep[160], hp[400], fr[16], by[16], cl[24], a[8], s[8];
-	int  mid, epw, hpw, x, attr;
+	int  x = 0, attr;
 
-	(void)v;
-	mid = cols - 13 - 37;
-	if (mid < 10)
-		mid = 10;
-	epw = mid - 10 < 47 ? mid - 10 : 47;
-	hpw = mid - epw - 1;
 	if (r == NULL) {
 		snprintf(t, sizeof t, "time");
-		snprintf(ep, sizeof ep, "client -> server");
+		snprintf(ep, sizeof ep, "%s", L->both ? "client -> server" :
+		    "client");
 		snprintf(hp, sizeof hp, "host/path");
 		snprintf(fr, sizeof fr, "frames");
 		snprintf(by, sizeof by, "bytes");
 		snprintf(cl, sizeof cl, "cli/srv");
 	} else {
 		browse_time(r->time, t, sizeof t);
-		t[12] = '\0';
-		snprintf(ep, sizeof ep, "%s -> %s", r->client, r->server);
-		snprintf(hp, sizeof hp, "%s%s", r->host, r->path);
+		t[L->time_w < 12 ? 8 : 12] = '\0';
+		if (L->both)
+			snprintf(ep, sizeof ep, "%s -> %s", r->client,
+			    r->server);
+		else
+			snprintf(ep, sizeof ep, "%s", r->client);
+		/* Without a Host header the server stands in for it. */
+		if (r->host[0] == '\0' && !L->both)
+			snprintf(hp, sizeof hp, "%s", r->server);
+		else
+			snprintf(hp, sizeof hp, "%s%s", r->host, r->path);
 		snprintf(fr, sizeof fr, "%" PRId64, r->frames);
 		browse_size(r->bytes, by, sizeof by);
 		snprintf(a, sizeof a, "%d", r->close[0]);
@@ -379,23 +458,36 @@ bcs_draw_row(struct bcs *v, int y, const struct bcs_row *r, int cols,
 		move(y, 0);
 		hline(' ', cols);
 	}
-	browse_put(y, 0, 12, t);
-	browse_put(y, 13, epw, ep);
+	if (L->time_w > 0) {
+		browse_put(y, x, L->time_w, t);
+		x += L->time_w + 1;
+	}
+	browse_put_ell(y, x, L->ends_w, ep);
+	x += L->ends_w + 1;
 	if (r != NULL && r->match)
 		attron(A_UNDERLINE);
-	browse_put(y, 14 + epw, hpw, hp);
+	browse_put_ell(y, x, L->hp_w, hp);
 	if (r != NULL && r->match)
 		attroff(A_UNDERLINE);
-	x = 15 + epw + hpw;
-	browse_put(y, x, 1, r == NULL ? "E" : r->ext && r->proto ? "+" :
-	    r->ext ? "x" : r->proto ? "p" : " ");
-	browse_putf(y, x + 2, 6, "%6s", fr);
-	browse_putf(y, x + 9, 6, "%6s", by);
-	browse_putf(y, x + 16, 9, "%-9s", cl);
+	x += L->hp_w + 1;
+	if (L->ext) {
+		browse_put(y, x, 1, r == NULL ? "E" : r->ext && r->proto ?
+		    "+" : r->ext ? "x" : r->proto ? "p" : " ");
+		x += 2;
+	}
+	if (L->frames) {
+		browse_putf(y, x, 6, "%6s", fr);
+		x += 7;
+	}
+	if (L->bytes) {
+		browse_putf(y, x, 6, "%6s", by);
+		x += 7;
+	}
+	browse_putf(y, x, 9, "%-9s", cl);
+	x += 10;
 	attr = r != NULL ? browse_class_attr(r->verdict) : (int)A_NORMAL;
 	attron(attr);
-	browse_put(y, x + 26, cols - x - 26, r == NULL ? "verdict" :
-	    r->verdict);
+	browse_put_ell(y, x, cols - x, r == NULL ? "verdict" : r->verdict);
 	attroff(attr);
 	if (sel)
 		attroff(A_REVERSE);
@@ -559,7 +651,7 @@ bcs_resize(void *p, int rows, int cols)
 {
 	struct bcs *v = p;
 
-	(void)cols;
+	bcs_layout(v, cols);
 	v->l.rows = rows > 3 ? rows - 2 : 1;
 	browse_list_fit(&v->l);
 	v->cn = 0;
@@ -571,7 +663,7 @@ bcs_status(void *p, char *buf, size_t len)
 	struct bcs *v = p;
 
 	snprintf(buf, len, "connections %" PRId64 "/%" PRId64 " [%s] sort:%s"
-	    "%s%s%s  Enter:open 1-9:class s:sort /:search", v->l.n ?
+	    "%s%s%s\tEnter:open 1-9:class s:sort /:search", v->l.n ?
 	    v->l.sel + 1 : 0, v->l.n, bcs_classes[v->cls],
 	    bcs_sorts[v->sort].name, v->search[0] != '\0' ? " /" : "",
 	    v->search, v->only_matches ? " (only)" : "");

@@ -236,24 +236,43 @@ browse_draw(struct browse *b)
 	refresh();
 }
 
-/* The status line: where we are, a message, and the keys that matter. */
+/*
+ * The status line: where we are, the view's keys (after a tab in what the
+ * view writes), then a message or the keys every view has. The view's
+ * keys go first when the line is too narrow, then where we are is cut.
+ */
 static void
 browse_status(struct browse *b, int y, int cols)
 {
 	struct browse_frame *f = &b->stack[b->depth - 1];
-	char                 where[256], line[1024];
+	char                 where[256], tail[300], line[1024], *hints;
 
 	where[0] = '\0';
 	f->v->status(f->data, where, sizeof where);
-	if (b->msg[0] != '\0')
-		snprintf(line, sizeof line, "%s  %s", where, b->msg);
+	if ((hints = strchr(where, '\t')) != NULL)
+		*hints++ = '\0';
 	else
-		snprintf(line, sizeof line, "%s  ?:help q:%s", where,
-		    b->depth > 1 ? "back" : "quit");
+		hints = where + strlen(where);
+	if (b->msg[0] != '\0')
+		snprintf(tail, sizeof tail, "%s", b->msg);
+	else
+		snprintf(tail, sizeof tail, "?:help q:%s", b->depth > 1 ?
+		    "back" : "quit");
+	snprintf(line, sizeof line, "%s  %s%s%s", where, hints,
+	    hints[0] != '\0' ? "  " : "", tail);
 	attron(A_REVERSE);
 	move(y, 0);
 	hline(' ', cols);
-	browse_put(y, 0, cols, line);
+	if (browse_width(line) <= cols)
+		browse_put(y, 0, cols, line);
+	else if (browse_width(where) + 2 + browse_width(tail) <= cols) {
+		snprintf(line, sizeof line, "%s  %s", where, tail);
+		browse_put(y, 0, cols, line);
+	} else {
+		/* The message or the help keys whole, where we are cut. */
+		browse_put(y, browse_put_ell(y, 0, cols - browse_width(tail) -
+		    2, where) + 2, cols, tail);
+	}
 	attroff(A_REVERSE);
 }
 
@@ -438,24 +457,33 @@ browse_prompt(struct browse *b, const char *prompt, char *buf, size_t len)
 	return n == 0 ? -1 : 0;
 }
 
-int
-browse_put(int y, int x, int width, const char *s)
+/*
+ * The escaped text of s as wide characters, at most width columns; with
+ * ell, text that does not fit ends in an ellipsis. Returns the count and
+ * the columns in *used.
+ */
+static size_t
+browse_wide(const char *s, int width, int ell, wchar_t *w, size_t wn,
+    int *used)
 {
-	char      esc[BROWSE_TEXT_MAX];
-	wchar_t   w[512];
-	mbstate_t mbs;
-	size_t    i = 0, n, len;
-	int       cw, used = 0;
-	wchar_t   wc;
+	char        esc[BROWSE_TEXT_MAX];
+	mbstate_t   mbs;
+	size_t      i = 0, n, len;
+	int         cw, cols = 0, ellw;
+	wchar_t     wc, dots;
 	const char *p;
 
-	if (s == NULL || width <= 0 || y < 0 || x < 0)
+	*used = 0;
+	if (s == NULL || width <= 0)
 		return 0;
+	/* U+2026 where the locale has it, else a tilde. */
+	dots = MB_CUR_MAX > 1 && wcwidth(L'\u2026') == 1 ? L'\u2026' : L'~';
+	ellw = ell ? 1 : 0;
 	esc_terminal_str(s, esc, sizeof esc);
 	memset(&mbs, 0, sizeof mbs);
 	p = esc;
 	len = strlen(esc);
-	while (len > 0 && i < sizeof w / sizeof w[0]) {
+	while (len > 0 && i < wn - 1) {
 		n = mbrtowc(&wc, p, len, &mbs);
 		if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
 			/* Not a character in this locale: show a stand-in. */
@@ -465,16 +493,60 @@ browse_put(int y, int x, int width, const char *s)
 		}
 		if ((cw = wcwidth(wc)) < 0)
 			wc = L'?', cw = 1;
-		if (used + cw > width)
+		if (cols + cw > width) {
+			if (ell) {
+				/* Room for the ellipsis: give back what it needs. */
+				while (i > 0 && cols + ellw > width)
+					cols -= wcwidth(w[--i]);
+				w[i++] = dots;
+				cols += ellw;
+			}
 			break;
+		}
 		w[i++] = wc;
-		used += cw;
+		cols += cw;
 		p += n;
 		len -= n;
 	}
-	if (i > 0)
-		mvaddnwstr(y, x, w, (int)i);
+	*used = cols;
+	return i;
+}
+
+static int
+browse_put_wide(int y, int x, int width, const char *s, int ell)
+{
+	wchar_t w[512];
+	size_t  n;
+	int     used;
+
+	if (y < 0 || x < 0)
+		return x;
+	if ((n = browse_wide(s, width, ell, w, sizeof w / sizeof w[0],
+	    &used)) > 0)
+		mvaddnwstr(y, x, w, (int)n);
 	return x + used;
+}
+
+int
+browse_put(int y, int x, int width, const char *s)
+{
+	return browse_put_wide(y, x, width, s, 0);
+}
+
+int
+browse_put_ell(int y, int x, int width, const char *s)
+{
+	return browse_put_wide(y, x, width, s, 1);
+}
+
+int
+browse_width(const char *s)
+{
+	wchar_t w[512];
+	int     used;
+
+	browse_wide(s, 1 << 20, 0, w, sizeof w / sizeof w[0], &used);
+	return used;
 }
 
 int

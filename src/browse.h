@@ -95,6 +95,10 @@ int	 browse_prompt(struct browse *, const char *, char *, size_t);
 int	 browse_put(int y, int x, int width, const char *);
 int	 browse_putf(int y, int x, int width, const char *, ...)
 		__attribute__((format(printf, 4, 5)));
+/* The same, ending in an ellipsis when the text does not fit. */
+int	 browse_put_ell(int y, int x, int width, const char *);
+/* The columns a string takes once escaped. */
+int	 browse_width(const char *);
 /* The attribute of a verdict or finding class (colour or plain). */
 int	 browse_class_attr(const char *);
 int	 browse_color(void);

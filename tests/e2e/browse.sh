@@ -1,72 +1,7 @@
 #!/bin/sh
 # wsautopsy browse under tmux: keys in, screen text out.
 . "${top_srcdir}/tests/e2e/lib.sh"
-need tmux
-
-SOCK=wsa-test-$$
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-unset NO_COLOR TMUX
-# Waits are generous under the sanitizers, which run several times slower.
-W=5
-nm "$WSAUTOPSY" 2>/dev/null | grep -q __asan_init && W=20
-
-screen() { tmux -L "$SOCK" capture-pane -p -t b; }
-keys() { tmux -L "$SOCK" send-keys -t b "$@"; }
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
-wait_for() {
-	n=0
-	while [ "$n" -lt "$((${2:-$W} * 20))" ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	echo "--- screen while waiting for '$1':" >&2
-	screen >&2
-	return 1
-}
-# wait_last ERE [SECONDS]: until the status line (last row) matches ERE.
-wait_last() {
-	n=0
-	while [ "$n" -lt "$((${2:-$W} * 20))" ]; do
-		screen | tail -n 1 | grep -Eq -- "$1" && return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	echo "--- status line while waiting for /$1/:" >&2
-	screen | tail -n 1 >&2
-	return 1
-}
-# start W H ARGS...: the browser in a fresh session; EXIT= lands in $TMP/exit.
-start() {
-	w=$1 h=$2
-	shift 2
-	rm -f "$TMP/exit"
-	tmux -L "$SOCK" kill-server 2>/dev/null
-	tmux -L "$SOCK" -f /dev/null new-session -d -s b -x "$w" -y "$h" \
-	    "sh -c '\"$WSAUTOPSY\" browse $* 2>$TMP/stderr; echo EXIT=\$? > $TMP/exit'"
-}
-wait_exit() {
-	n=0
-	while [ ! -s "$TMP/exit" ] && [ "$n" -lt "$((W * 20))" ]; do
-		sleep 0.05
-		n=$((n + 1))
-	done
-	cat "$TMP/exit" 2>/dev/null
-}
-# No line wider than the window, and the status line on the last row.
-fits() {
-	n=0
-	while [ "$n" -lt "$((W * 20))" ]; do
-		screen >"$TMP/fits"
-		awk -v w="$1" 'length($0) > w { bad = 1 } END { exit bad }' \
-		    "$TMP/fits" && [ "$(wc -l <"$TMP/fits")" -eq "$2" ] &&
-		    tail -n 1 "$TMP/fits" | grep -qF -- "$3" && return 0
-		sleep 0.05
-		n=$((n + 1))
-	done
-	cat "$TMP/fits" >&2
-	return 1
-}
+. "${top_srcdir}/tests/e2e/browse-lib.sh"
 
 check "analyze two samples" "$WSAUTOPSY" analyze -q -o "$TMP/x.db" \
     "$SAMPLES/real-1009-python.pcap" "$SAMPLES/real-node-plain.pcap"

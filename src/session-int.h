@@ -128,6 +128,18 @@ struct sess {
 	struct hold_chunk   *chunks;          /* HOLD_CHUNKS, with hold */
 	int                  nchunks;
 	struct ws_dir       *ws[2];          /* by side */
+	/*
+	 * WebSocket picked up without a handshake: each side's decoder starts
+	 * at that side's first bytes, at a frame boundary, on a guess to
+	 * confirm (ws_dir_probe) or searching for one. probing: sides whose
+	 * decoder probes. probe: the connection itself rests on the guess of
+	 * probe_side, and the other side's bytes are held until it is settled.
+	 */
+	int                  midstream_ws;
+	int                  probing;         /* bit per side */
+	int                  probe;
+	int                  probe_side;
+	int                  probe_masked;
 	enum ws_ext          ext;
 	struct role_state    rs[2];          /* by role */
 	const char          *limit_profile[2]; /* the one profile a limit fits */

@@ -39,8 +39,16 @@ static void sess_emit_bad_head(struct sess *, int);
 static void sess_start_ws(struct sess *, int);
 static void sess_hold(struct sess *, uint64_t, const uint8_t *, size_t,
 		uint64_t, struct wts);
+static void sess_hold_add(struct sess *, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
 static void sess_flush_hold(struct sess *, int);
+static void sess_hold_drop(struct sess *);
 static int  sess_forced_port(const struct sess *);
+static int  sess_guess_client(const struct sess *, int, int, int);
+static void sess_probe_hold(struct sess *, int, uint64_t, const uint8_t *,
+		size_t, uint64_t, struct wts);
+static void sess_probe_settle(struct sess *);
+static void sess_side_start(struct sess *, int, const uint8_t *, size_t);
 static void sess_ws_frame(void *, const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
@@ -219,8 +227,14 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 		sess_http(s, side, off, p, n, pkt, ts);
 		break;
 	case SS_WS:
-		if (s->ws[side] != NULL)
+		if (s->ws[side] == NULL && s->midstream_ws && !s->probe)
+			sess_side_start(s, side, p, n);
+		if (s->ws[side] != NULL) {
 			ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+			if (s->probing)
+				sess_probe_settle(s);
+		} else if (s->probe)
+			sess_probe_hold(s, side, off, p, n, pkt, ts);
 		else if (s->upgrade_pending || s->hold_len > 0)
 			sess_hold(s, off, p, n, pkt, ts);
 		break;
@@ -242,6 +256,131 @@ sess_flush_pre(struct sess *s, int side)
 	s->pre_len[side] = 0;
 	sess_data(NULL, s->c, side, s->pre_off[side], buf, n,
 	    s->pre_pkt[side], s->pre_ts[side]);
+}
+
+/*
+ * The client of frames seen without a handshake. Decoding forced on a
+ * port says it: the server is the end on that port. Otherwise clients
+ * mask and servers do not; bytes that are not frames say nothing, and
+ * the side that spoke first is taken for the server.
+ */
+static int
+sess_guess_client(const struct sess *s, int side, int plausible, int masked)
+{
+	int i, on[2] = { 0, 0 };
+
+	for (i = 0; i < s->an->opts.n_ws_ports; i++) {
+		if (s->c->port[0] == s->an->opts.ws_ports[i])
+			on[0] = 1;
+		if (s->c->port[1] == s->an->opts.ws_ports[i])
+			on[1] = 1;
+	}
+	if (on[0] != on[1])
+		return on[0] ? 1 : 0;
+	if (!plausible)
+		return !side;
+	return masked ? side : !side;
+}
+
+/*
+ * While the probe runs, the other side's bytes wait, bounded. Past the
+ * bound they decide instead: frames from the other end (the other MASK
+ * bit) confirm the connection, anything else ends the guess.
+ */
+static void
+sess_probe_hold(struct sess *s, int side, uint64_t off, const uint8_t *p,
+    size_t n, uint64_t pkt, struct wts ts)
+{
+	const uint8_t *q = s->hold_len > 0 ? s->hold : p;
+	size_t         qn = s->hold_len > 0 ? s->hold_len : n;
+	int            m = -1;
+
+	if (s->hold_len + n > HOLD_MAX || s->nchunks == HOLD_CHUNKS) {
+		if (!ws_looks_like_frames(q, qn, &m))
+			m = -1;
+		if (m == !s->probe_masked) {
+			ws_dir_confirm(s->ws[s->probe_side]);
+		} else {
+			ws_dir_free(s->ws[s->probe_side]);
+			s->ws[s->probe_side] = NULL;
+		}
+		sess_probe_settle(s);
+		sess_data(NULL, s->c, side, off, p, n, pkt, ts);
+		return;
+	}
+	sess_hold_add(s, off, p, n, pkt, ts);
+}
+
+/*
+ * A side's decoder on bytes picked up mid-stream: from a frame boundary
+ * if they start with frames of that side's MASK, on a guess to confirm
+ * if one header runs past them, else searching for a boundary.
+ */
+static void
+sess_side_start(struct sess *s, int side, const uint8_t *p, size_t n)
+{
+	int m = -1, k;
+
+	k = ws_looks_like_frames(p, n, &m);
+	if (k != 0 && m != (sess_role(s, side) == ROLE_CLIENT))
+		k = 0;
+	sess_start_ws(s, side);
+	if (k == 2) {
+		ws_dir_probe(s->ws[side]);
+		s->probing |= 1 << side;
+	} else if (k == 0) {
+		ws_dir_resync(s->ws[side]);
+	}
+}
+
+/*
+ * After a probing decoder moved. Confirmed: decoding goes on, and if the
+ * connection rested on it, the other side starts from its first held
+ * byte. Refused: if the connection rested on it, it was not WebSocket and
+ * nothing of it was said; else that side searches for a boundary.
+ */
+static void
+sess_probe_settle(struct sess *s)
+{
+	enum ws_dir_state st;
+	int               side;
+
+	for (side = 0; side < 2; side++) {
+		if (!(s->probing & (1 << side)))
+			continue;
+		st = s->ws[side] != NULL ? ws_dir_state(s->ws[side]) :
+		    WS_DIR_REFUSED;
+		if (st == WS_DIR_PROBE)
+			continue;
+		s->probing &= ~(1 << side);
+		if (s->probe && side == s->probe_side) {
+			s->probe = 0;
+			if (st == WS_DIR_REFUSED) {
+				ws_dir_free(s->ws[side]);
+				s->ws[side] = NULL;
+				s->probing = 0;
+				s->midstream_ws = 0;
+				s->ext = WS_EXT_NONE;
+				s->state = SS_IGNORE;
+				s->interesting = s->findings > 0;
+				sess_hold_drop(s);
+				return;
+			}
+			if (s->nchunks > 0) {
+				sess_side_start(s, !side, s->hold, s->hold_len);
+				sess_flush_hold(s, !side);
+				if (s->rs[sess_role(s, !side)].ended)
+					ws_dir_end(s->ws[!side]);
+			}
+			continue;
+		}
+		if (st == WS_DIR_REFUSED) {
+			ws_dir_free(s->ws[side]);
+			s->ws[side] = NULL;
+			sess_start_ws(s, side);
+			ws_dir_resync(s->ws[side]);
+		}
+	}
 }
 
 static void
@@ -285,21 +424,25 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		s->state = SS_HTTP;
 	} else if ((plausible = ws_looks_like_frames(lp, ln, &masked)) ||
 	    sess_forced_port(s)) {
-		/* Frames with no handshake: clients mask, servers do not. */
 		if (c->flags & CONN_ROLE_GUESS)
-			conn_set_client(c, masked ? side : !side);
+			conn_set_client(c, sess_guess_client(s, side, plausible,
+			    masked));
 		s->ext = WS_EXT_UNKNOWN;
 		s->state = SS_WS;
-		sess_start_ws(s, 0);
-		sess_start_ws(s, 1);
+		s->midstream_ws = 1;
 		/*
 		 * Forced on a port, bytes that do not start with frames are
-		 * the middle of one: find a boundary rather than blame the
-		 * peer for garbage. The other side is unknown too.
+		 * the middle of one: a boundary is searched for rather than
+		 * the peer blamed for garbage. The other side decides on its
+		 * own first bytes.
 		 */
-		if (!plausible) {
-			ws_dir_resync(s->ws[0]);
-			ws_dir_resync(s->ws[1]);
+		sess_side_start(s, side, lp, ln);
+		if (plausible == 2 && !sess_forced_port(s) &&
+		    (s->probing & (1 << side))) {
+			/* The connection rests on this one header. */
+			s->probe = 1;
+			s->probe_side = side;
+			s->probe_masked = masked;
 		}
 	} else {
 		s->state = SS_IGNORE;
@@ -601,8 +744,7 @@ static void
 sess_hold(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
     uint64_t pkt, struct wts ts)
 {
-	struct hold_chunk *ch;
-	int                client = s->c->client;
+	int client = s->c->client;
 
 	if (s->hold_len + n > HOLD_MAX || s->nchunks == HOLD_CHUNKS) {
 		/* Too much before the answer: decode without knowing it. */
@@ -615,6 +757,16 @@ sess_hold(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
 		ws_dir_feed(s->ws[client], off, p, n, pkt, ts);
 		return;
 	}
+	sess_hold_add(s, off, p, n, pkt, ts);
+}
+
+/* Appends to the hold; the caller checked HOLD_MAX and HOLD_CHUNKS. */
+static void
+sess_hold_add(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	struct hold_chunk *ch;
+
 	if (s->hold == NULL) {
 		s->hold = xmalloc(HOLD_MAX);
 		s->chunks = xmalloc(HOLD_CHUNKS * sizeof *s->chunks);
@@ -638,6 +790,12 @@ sess_flush_hold(struct sess *s, int side)
 		ws_dir_feed(s->ws[side], s->chunks[i].off,
 		    s->hold + s->chunks[i].at, s->chunks[i].len,
 		    s->chunks[i].pkt, s->chunks[i].ts);
+	sess_hold_drop(s);
+}
+
+static void
+sess_hold_drop(struct sess *s)
+{
 	s->nchunks = 0;
 	s->hold_len = 0;
 	free(s->hold);
@@ -662,8 +820,11 @@ sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
 	rs->snap_gaps = c->dir[side].snap_gaps;
 	switch (s->state) {
 	case SS_WS:
-		if (s->ws[side] != NULL)
+		if (s->ws[side] != NULL) {
 			ws_dir_gap(s->ws[side], off, len);
+			if (s->probing)
+				sess_probe_settle(s);
+		}
 		break;
 	case SS_HTTP:
 		/* This side's head cannot be followed past the gap. */
@@ -697,8 +858,11 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
 	rs->rst = rst;
 	rs->end_pkt = pkt;
 	rs->end_ts = ts;
-	if (s->ws[side] != NULL)
+	if (s->ws[side] != NULL) {
 		ws_dir_end(s->ws[side]);
+		if (s->probing)
+			sess_probe_settle(s);
+	}
 }
 
 static void
@@ -709,6 +873,11 @@ sess_close(void *arg, struct conn *c)
 	struct conn_summary cs;
 	int                 side, r;
 
+	if (s->probe) {
+		/* The stream stops here: a probe not contradicted holds. */
+		ws_dir_end(s->ws[s->probe_side]);
+		sess_probe_settle(s);
+	}
 	for (side = 0; side < 2; side++)
 		if (s->ws[side] != NULL && !s->rs[sess_role(s, side)].ended)
 			ws_dir_end(s->ws[side]);

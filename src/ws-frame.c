@@ -15,13 +15,49 @@
 
 #define WS_OWN_SCRATCH   8192
 #define WS_SANE_LEN      (UINT64_C(1) << 32)  /* longest payload believed while resynchronising */
+/*
+ * Resynchronisation. A boundary is believed when WS_LOCK_CHAIN plausible
+ * headers follow each other, each frame ending where the next header
+ * starts, and every header held after them is plausible too; or when such
+ * a chain ends exactly at the end of the stream. In random payload a
+ * plausible header turns up every 40 bytes or so, and two in a row every
+ * few KB: a chain of four that also runs clean to the end of the bytes
+ * held is rare enough not to happen inside a multi-megabyte payload.
+ */
+#define WS_LOCK_CHAIN    4
+#define WS_CHAIN_MAX     64       /* headers followed from one candidate */
+#define WS_RESYNC_KEEP   4096     /* bytes held while a candidate is undecided */
+#define WS_RESYNC_PEND   16       /* candidates whose frame ran past what was held */
+#define WS_RESYNC_SEGS   8
+/* Frames after a lock whose headers must still be plausible, or resync again. */
+#define WS_TRIAL         8
+#define WS_PROBE_HELD    8        /* findings held while the first frame is a guess */
 
 enum ws_fstate {
 	WS_F_HDR,        /* collecting header bytes (f.hdr_len of them so far) */
 	WS_F_PAYLOAD,    /* pay_pos of f.payload_len payload bytes consumed */
 	WS_F_RESYNC,     /* after a gap: scanning for a plausible header */
+	WS_F_CONFIRM,    /* probe: the first frame's payload is done, its successor's header is awaited */
 	WS_F_STOPPED,    /* nothing more can be framed */
+	WS_F_REFUSED,    /* probe: the byte after the first frame is no header */
 	WS_F_ENDED       /* ws_dir_end was called */
+};
+
+/* Scanning state of a resynchronisation, allocated at the first one. */
+struct ws_resync {
+	uint8_t  keep[WS_RESYNC_KEEP];  /* undecided bytes, from the oldest open candidate on */
+	size_t   kl;
+	uint64_t keep_off;              /* stream offset of keep[0] */
+	struct ws_rseg {                /* which packet carried which kept bytes */
+		uint64_t   off, pkt;
+		struct wts ts;
+	}        seg[WS_RESYNC_SEGS];
+	int      nseg;
+	struct ws_rpend {               /* a chain whose next header is due at stream offset at */
+		uint64_t at;
+		uint32_t k;
+	}        pend[WS_RESYNC_PEND];
+	int      npend;
 };
 
 struct ws_dir {
@@ -43,12 +79,21 @@ struct ws_dir {
 	uint64_t             pay_pos;     /* payload bytes consumed, seen or lost */
 	uint8_t              cbuf[WS_CONTROL_MAX];  /* close payload kept for code and reason */
 	size_t               clen;
-	uint8_t              carry[14];   /* resync: bytes of a header candidate not yet complete */
+	struct ws_resync    *rs;
+	uint64_t             scanned;     /* bytes skipped in the current resync */
+	uint8_t              trial;       /* frames after a lock still on trial */
+	/*
+	 * Probe (ws_dir_probe): the first frame is a guess until the header
+	 * after it is seen. Its end is held back meanwhile, and its findings.
+	 */
+	int                  probe;
+	uint8_t              carry[14];   /* probe: the header after the first frame */
 	size_t               carry_len;
 	uint64_t             carry_off;
 	uint64_t             carry_pkt;
 	struct wts           carry_ts;
-	uint64_t             scanned;     /* bytes skipped in the current resync */
+	struct ws_finding   *held;
+	int                  nheld;
 };
 
 static void	ws_frame_consume(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
@@ -60,11 +105,30 @@ static void	ws_frame_data(struct ws_dir *, const uint8_t *, size_t);
 static void	ws_frame_finish(struct ws_dir *, int);
 static void	ws_frame_close(struct ws_dir *, struct ws_frame *);
 static void	ws_frame_resync(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static void	ws_resync_start(struct ws_dir *, uint64_t);
+static void	ws_resync_gap(struct ws_dir *, uint64_t);
+static int	ws_resync_chain(const struct ws_dir *, const uint8_t *, size_t, size_t, uint32_t, int,
+		    uint64_t *);
+static void	ws_resync_lock(struct ws_dir *, size_t, const uint8_t *, size_t, uint64_t, struct wts);
+static void	ws_resync_keep(struct ws_dir *, size_t, const uint8_t *, size_t, uint64_t, struct wts);
+static struct ws_rpend *ws_resync_pend(struct ws_resync *, uint64_t);
+static void	ws_resync_pend_add(struct ws_resync *, uint64_t, uint32_t);
+static size_t	ws_frame_confirm(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static void	ws_probe_accept(struct ws_dir *);
+static int	ws_frame_trial_fails(struct ws_dir *);
+static void	ws_relay_frame(void *, const struct ws_frame *);
+static void	ws_relay_message(void *, const struct ws_message *);
+static void	ws_relay_finding(void *, const struct ws_finding *);
 static uint8_t	ws_frame_hdr_need(uint8_t);
 static int	ws_frame_plausible(const uint8_t *, size_t, int, int, uint8_t *, uint64_t *);
 static int	ws_frame_opcode_valid(uint8_t);
 static void	ws_frame_find(struct ws_dir *, const char *, const struct ws_frame *, uint64_t,
 		    uint64_t, const char *, ...) __attribute__((format(printf, 6, 7)));
+
+/* The message layer reports through these, so that a probe can hold findings back. */
+static const struct ws_ops ws_relay_ops = {
+	ws_relay_frame, ws_relay_message, ws_relay_finding
+};
 
 void
 ws_config_default(struct ws_config *c)
@@ -99,7 +163,7 @@ ws_dir_new(const struct ws_config *cfg, const struct ws_ops *ops, void *ctx, str
 	/* First half unmasks, second half receives inflated bytes. */
 	d->unmask = s;
 	d->unmask_len = len / 2;
-	d->m = ws_msgr_new(&d->cfg, ops, ctx, &d->st, s + len / 2, len - len / 2);
+	d->m = ws_msgr_new(&d->cfg, &ws_relay_ops, d, &d->st, s + len / 2, len - len / 2);
 	d->state = WS_F_HDR;
 	return d;
 }
@@ -111,6 +175,8 @@ ws_dir_free(struct ws_dir *d)
 		return;
 	ws_msgr_free(d->m);
 	free(d->own_scratch);
+	free(d->rs);
+	free(d->held);
 	free(d);
 }
 
@@ -128,8 +194,10 @@ ws_dir_state(const struct ws_dir *d)
 		return WS_DIR_RESYNC;
 	case WS_F_STOPPED:
 		return WS_DIR_STOPPED;
+	case WS_F_REFUSED:
+		return WS_DIR_REFUSED;
 	default:
-		return WS_DIR_FRAMING;
+		return d->probe ? WS_DIR_PROBE : WS_DIR_FRAMING;
 	}
 }
 
@@ -170,7 +238,40 @@ ws_frame_find(struct ws_dir *d, const char *rule, const struct ws_frame *f, uint
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	ws_finding_emit(&d->st, d->ops, d->ctx, rule, f, f->message_id, value, limit, "%s", buf);
+	ws_finding_emit(&d->st, &ws_relay_ops, d, rule, f, f->message_id, value, limit, "%s", buf);
+}
+
+static void
+ws_relay_frame(void *arg, const struct ws_frame *f)
+{
+	struct ws_dir *d = arg;
+
+	if (d->ops != NULL && d->ops->frame != NULL)
+		d->ops->frame(d->ctx, f);
+}
+
+static void
+ws_relay_message(void *arg, const struct ws_message *m)
+{
+	struct ws_dir *d = arg;
+
+	if (d->ops != NULL && d->ops->message != NULL)
+		d->ops->message(d->ctx, m);
+}
+
+static void
+ws_relay_finding(void *arg, const struct ws_finding *fd)
+{
+	struct ws_dir *d = arg;
+
+	if (d->probe) {
+		/* Said if the guess holds; a rule fires once per frame or message. */
+		if (d->nheld < WS_PROBE_HELD)
+			d->held[d->nheld++] = *fd;
+		return;
+	}
+	if (d->ops != NULL && d->ops->finding != NULL)
+		d->ops->finding(d->ctx, fd);
 }
 
 void
@@ -281,13 +382,11 @@ ws_looks_like_frames(const uint8_t *buf, size_t n, int *masked)
 		return 0;
 	m = buf[1] >> 7;
 	end = hl + plen;
-	if (end > n)
-		return 0;
 	if (end < n && ws_frame_plausible(buf + end, n - end, 1, m, &hl2, &plen2) != 1)
 		return 0;
 	if (masked != NULL)
 		*masked = m;
-	return 1;
+	return end > n ? 2 : 1;
 }
 
 void
@@ -333,6 +432,9 @@ ws_frame_consume(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, str
 		case WS_F_RESYNC:
 			ws_frame_resync(d, p, n, pkt, ts);
 			return;
+		case WS_F_CONFIRM:
+			k = ws_frame_confirm(d, p, n, pkt, ts);
+			break;
 		default:
 			return;
 		}
@@ -373,6 +475,8 @@ ws_frame_hdr_done(struct ws_dir *d)
 	uint8_t          len7 = f->hdr[1] & 0x7f, i = 2;
 	uint64_t         len = len7;
 
+	if (d->trial > 0 && ws_frame_trial_fails(d))
+		return;
 	f->fin = f->hdr[0] >> 7;
 	f->rsv = (f->hdr[0] >> 4) & 7;
 	f->opcode = f->hdr[0] & 0x0f;
@@ -408,10 +512,46 @@ ws_frame_hdr_done(struct ws_dir *d)
 		d->state = WS_F_STOPPED;
 		return;
 	}
-	if (len == 0)
-		ws_frame_finish(d, 0);
-	else
+	if (len > 0)
 		d->state = WS_F_PAYLOAD;
+	else if (d->probe)
+		d->state = WS_F_CONFIRM;
+	else
+		ws_frame_finish(d, 0);
+}
+
+/*
+ * Framing found by a resync is on trial: a header a peer would not send
+ * means the lock was on payload bytes, so scanning starts again at the
+ * byte after that header's first.
+ */
+static int
+ws_frame_trial_fails(struct ws_dir *d)
+{
+	struct ws_frame *f = &d->f;
+	uint8_t          hl;
+	uint64_t         plen;
+	int              mask;
+
+	mask = d->cfg.role == WS_ROLE_CLIENT ? 1 : d->cfg.role == WS_ROLE_SERVER ? 0 : -1;
+	if (ws_frame_plausible(f->hdr, f->hdr_len, d->cfg.ext != WS_EXT_NONE, mask, &hl,
+	    &plen) == 1) {
+		d->trial--;
+		return 0;
+	}
+	d->trial = 0;
+	ws_msgr_cut(d->m, 1);
+	ws_resync_start(d, 0);
+	d->rs->keep_off = f->offset + 1;
+	d->rs->kl = f->hdr_len - 1;
+	memcpy(d->rs->keep, f->hdr + 1, d->rs->kl);
+	d->rs->seg[0].off = f->offset + 1;
+	d->rs->seg[0].pkt = f->first_pkt;
+	d->rs->seg[0].ts = f->ts;
+	d->rs->nseg = 1;
+	d->st.resync_skipped++;
+	f->hdr_len = 0;
+	return 1;
 }
 
 static void
@@ -472,9 +612,86 @@ ws_frame_payload(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, str
 	ws_frame_data(d, p, k);
 	d->pay_pos += k;
 	f->seen_len += k;
-	if (d->pay_pos == f->payload_len)
-		ws_frame_finish(d, 0);
+	if (d->pay_pos == f->payload_len) {
+		if (d->probe)
+			d->state = WS_F_CONFIRM;
+		else
+			ws_frame_finish(d, 0);
+	}
 	return k;
+}
+
+/*
+ * Probe: the bytes after the first frame. A plausible header (same MASK)
+ * confirms the guess: the first frame ends, and these bytes start the
+ * next. Anything else refuses it; nothing of the first frame was said.
+ */
+static size_t
+ws_frame_confirm(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	uint8_t  hl;
+	uint64_t plen;
+	size_t   k = 0;
+	int      r = -1;
+
+	while (k < n && r == -1) {
+		if (d->carry_len == 0) {
+			d->carry_off = d->pos + k;
+			d->carry_pkt = pkt;
+			d->carry_ts = ts;
+		}
+		d->carry[d->carry_len++] = p[k++];
+		r = ws_frame_plausible(d->carry, d->carry_len, 1, d->f.masked, &hl, &plen);
+	}
+	if (r == 0) {
+		d->probe = 0;
+		d->state = WS_F_REFUSED;
+		return n;
+	}
+	if (r == 1)
+		ws_probe_accept(d);
+	return k;
+}
+
+/* The first frame is believed: its findings are said, it ends, and decoding goes on. */
+static void
+ws_probe_accept(struct ws_dir *d)
+{
+	uint64_t pos = d->pos;
+	int      i;
+
+	if (!d->probe)
+		return;
+	d->probe = 0;
+	for (i = 0; i < d->nheld; i++)
+		ws_relay_finding(d, &d->held[i]);
+	d->nheld = 0;
+	if (d->state != WS_F_CONFIRM)
+		return;
+	ws_frame_finish(d, 0);
+	if (d->carry_len > 0) {
+		d->pos = d->carry_off;
+		ws_frame_hdr_bytes(d, d->carry, d->carry_len, d->carry_pkt, d->carry_ts);
+		d->pos = pos;
+		d->carry_len = 0;
+	}
+}
+
+void
+ws_dir_probe(struct ws_dir *d)
+{
+	/* Only before anything was decoded. */
+	if (d->have_off || d->state != WS_F_HDR || d->f.hdr_len != 0)
+		return;
+	d->probe = 1;
+	if (d->held == NULL)
+		d->held = xmalloc(WS_PROBE_HELD * sizeof *d->held);
+}
+
+void
+ws_dir_confirm(struct ws_dir *d)
+{
+	ws_probe_accept(d);
 }
 
 /* Unmasks in scratch-sized chunks, and only while someone needs the bytes. */
@@ -575,13 +792,22 @@ ws_dir_gap(struct ws_dir *d, uint64_t off, uint64_t len)
 	end = off + len < off ? UINT64_MAX : off + len;
 	if (end <= d->next_off)
 		return;
+	if (d->state == WS_F_RESYNC)
+		ws_resync_gap(d, end);
 	/* Bytes between what was decoded and the reported gap are missing too. */
 	len = end - d->next_off;
 	d->next_off = end;
 	d->pos = end;
 	d->st.gaps++;
+	if (d->probe && !(d->state == WS_F_PAYLOAD && len <= f->payload_len - d->pay_pos)) {
+		/* The guess cannot be checked past a hole. */
+		d->probe = 0;
+		d->state = WS_F_REFUSED;
+		return;
+	}
 	switch (d->state) {
 	case WS_F_STOPPED:
+	case WS_F_REFUSED:
 		return;
 	case WS_F_PAYLOAD:
 		if (len <= f->payload_len - d->pay_pos) {
@@ -589,8 +815,12 @@ ws_dir_gap(struct ws_dir *d, uint64_t off, uint64_t len)
 			f->truncated = 1;
 			ws_msgr_damage(d->m);
 			d->pay_pos += len;
-			if (d->pay_pos == f->payload_len)
-				ws_frame_finish(d, 0);
+			if (d->pay_pos == f->payload_len) {
+				if (d->probe)
+					d->state = WS_F_CONFIRM;
+				else
+					ws_frame_finish(d, 0);
+			}
 			return;
 		}
 		f->truncated = 1;
@@ -601,15 +831,42 @@ ws_dir_gap(struct ws_dir *d, uint64_t off, uint64_t len)
 		f->hdr_len = 0;
 		break;
 	case WS_F_RESYNC:
-		d->st.resync_skipped += d->carry_len;
+		d->st.resync_skipped += d->rs->kl;
 		break;
 	default:
 		break;
 	}
 	ws_msgr_cut(d->m, 1);
-	d->carry_len = 0;
-	d->scanned = 0;
-	d->state = WS_F_RESYNC;
+	ws_resync_start(d, end);
+}
+
+/*
+ * A gap while resynchronising. A held chain of two headers or more whose
+ * last frame runs across the whole gap is believed (framing survives the
+ * gap, as it does inside a known frame); else chains due after the gap
+ * are remembered and the rest is let go.
+ */
+static void
+ws_resync_gap(struct ws_dir *d, uint64_t end)
+{
+	struct ws_resync *rs = d->rs;
+	struct ws_rpend  *e;
+	uint64_t          next;
+	size_t            i;
+	int               k;
+
+	for (i = 0; i < rs->kl; i++) {
+		e = rs->npend > 0 ? ws_resync_pend(rs, rs->keep_off + i) : NULL;
+		k = ws_resync_chain(d, NULL, 0, i, e != NULL ? e->k : 0, 0, &next);
+		if (k >= 2 && rs->keep_off + next >= end) {
+			d->st.resync_skipped += i;
+			d->pos = rs->keep_off + rs->kl;
+			ws_resync_lock(d, i, NULL, 0, 0, (struct wts){ 0, 0 });
+			return;
+		}
+		if (k > 0 && rs->keep_off + next >= end)
+			ws_resync_pend_add(rs, rs->keep_off + next, (uint32_t)k);
+	}
 }
 
 void
@@ -618,93 +875,281 @@ ws_dir_resync(struct ws_dir *d)
 	/* Only before anything was decoded: a later start is a gap. */
 	if (d->have_off || d->state != WS_F_HDR || d->f.hdr_len != 0)
 		return;
-	d->carry_len = 0;
+	ws_resync_start(d, 0);
+}
+
+/* Scanning starts afresh at stream offset from; chains due there or later stay. */
+static void
+ws_resync_start(struct ws_dir *d, uint64_t from)
+{
+	struct ws_resync *rs;
+	int               i, j;
+
+	if (d->rs == NULL) {
+		d->rs = xmalloc(sizeof *d->rs);
+		d->rs->npend = 0;
+	}
+	rs = d->rs;
+	rs->kl = 0;
+	rs->nseg = 0;
+	if (d->state != WS_F_RESYNC)
+		rs->npend = 0;
+	for (i = j = 0; i < rs->npend; i++)
+		if (rs->pend[i].at >= from)
+			rs->pend[j++] = rs->pend[i];
+	rs->npend = j;
 	d->scanned = 0;
+	d->trial = 0;
 	d->state = WS_F_RESYNC;
 }
 
+/* The open chain whose next header is due at stream offset at, if any. */
+static struct ws_rpend *
+ws_resync_pend(struct ws_resync *rs, uint64_t at)
+{
+	int i;
+
+	for (i = 0; i < rs->npend; i++)
+		if (rs->pend[i].at == at)
+			return &rs->pend[i];
+	return NULL;
+}
+
+static void
+ws_resync_pend_add(struct ws_resync *rs, uint64_t at, uint32_t k)
+{
+	struct ws_rpend *e = ws_resync_pend(rs, at);
+	int              i, w;
+
+	if (e != NULL) {
+		if (k > e->k)
+			e->k = k;
+		return;
+	}
+	if (rs->npend < WS_RESYNC_PEND) {
+		e = &rs->pend[rs->npend++];
+	} else {
+		/* Full: the shortest chain gives way. */
+		for (w = 0, i = 1; i < rs->npend; i++)
+			if (rs->pend[i].k < rs->pend[w].k)
+				w = i;
+		if (rs->pend[w].k > k)
+			return;
+		e = &rs->pend[w];
+	}
+	e->at = at;
+	e->k = k;
+}
+
+static void
+ws_resync_pend_drop(struct ws_resync *rs, struct ws_rpend *e)
+{
+	*e = rs->pend[--rs->npend];
+}
+
 /*
- * Scans carry ++ p for a plausible header whose frame is followed by
- * another plausible header (when those bytes are here), then frames from
- * there. Keeps at most 13 bytes when a candidate needs more.
+ * Follows headers from held byte i (keep ++ p) while they are plausible,
+ * starting with k found before. Returns -1 when one is not; else the
+ * number of plausible headers, with *next the held index where the chain
+ * continues (at or past the end of what is held). at_end: nothing follows
+ * what is held, so the chain must end exactly there.
+ */
+static int
+ws_resync_chain(const struct ws_dir *d, const uint8_t *p, size_t n, size_t i, uint32_t k,
+    int at_end, uint64_t *next)
+{
+	const struct ws_resync *rs = d->rs;
+	size_t                  total = rs->kl + n, avail, j;
+	uint64_t                at = i, plen;
+	uint8_t                 w[14], hl;
+	const uint8_t          *h;
+	int                     r, mask, rsv1_ok;
+
+	mask = d->cfg.role == WS_ROLE_CLIENT ? 1 : d->cfg.role == WS_ROLE_SERVER ? 0 : -1;
+	rsv1_ok = d->cfg.ext != WS_EXT_NONE;
+	while (at < total && k < WS_CHAIN_MAX) {
+		avail = total - (size_t)at < sizeof w ? total - (size_t)at : sizeof w;
+		if (at >= rs->kl) {
+			h = p + (at - rs->kl);
+		} else {
+			for (j = 0; j < avail; j++)
+				w[j] = at + j < rs->kl ? rs->keep[at + j] : p[at + j - rs->kl];
+			h = w;
+		}
+		r = ws_frame_plausible(h, avail, rsv1_ok, mask, &hl, &plen);
+		if (r == 0)
+			return -1;
+		if (r == -1)
+			break;
+		if (mask == -1)
+			mask = h[1] >> 7;
+		k++;
+		at += hl + plen;
+	}
+	if (at_end && at != total)
+		return -1;
+	*next = at;
+	return (int)k;
+}
+
+/*
+ * Scans keep ++ p for a frame boundary: a candidate whose chain of headers
+ * reaches WS_LOCK_CHAIN, or whose frame runs past what is held and gets
+ * confirmed later at its successor's offset (ws_rpend). Bytes from the
+ * oldest undecided candidate on are kept, at most WS_RESYNC_KEEP of them.
  */
 static void
 ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
 {
-	uint8_t  w[14], tmp[14], hl, hl2;
-	uint64_t plen, plen2, end, p_off = d->pos;
-	size_t   total = d->carry_len + n, i, j, avail, cl;
-	int      r = 0, mask, rsv1_ok;
+	struct ws_resync *rs = d->rs;
+	struct ws_rpend  *e;
+	size_t            total = rs->kl + n, i;
+	uint64_t          next, base = rs->keep_off;
+	uint32_t          k0;
+	int               k;
 
-	mask = d->cfg.role == WS_ROLE_CLIENT ? 1 : d->cfg.role == WS_ROLE_SERVER ? 0 : -1;
-	rsv1_ok = d->cfg.ext != WS_EXT_NONE;
+	if (rs->kl == 0)
+		rs->keep_off = base = d->pos;
 	for (i = 0; i < total; i++) {
-		avail = total - i < sizeof w ? total - i : sizeof w;
-		for (j = 0; j < avail; j++)
-			w[j] = i + j < d->carry_len ? d->carry[i + j] : p[i + j - d->carry_len];
-		r = ws_frame_plausible(w, avail, rsv1_ok, mask, &hl, &plen);
-		if (r == -1)
-			break;
-		if (r == 0)
+		e = rs->npend > 0 ? ws_resync_pend(rs, base + i) : NULL;
+		k0 = e != NULL ? e->k : 0;
+		k = ws_resync_chain(d, p, n, i, k0, 0, &next);
+		if (k < 0) {
+			if (e != NULL)
+				ws_resync_pend_drop(rs, e);
 			continue;
-		end = i + hl + plen;
-		if (end >= total)
-			break;
-		avail = total - end < sizeof w ? total - (size_t)end : sizeof w;
-		for (j = 0; j < avail; j++)
-			w[j] = end + j < d->carry_len ? d->carry[end + j] : p[end + j - d->carry_len];
-		if (ws_frame_plausible(w, avail, rsv1_ok, mask, &hl2, &plen2) != 0)
-			break;
-		r = 0;
+		}
+		if ((uint32_t)k >= WS_LOCK_CHAIN) {
+			d->st.resync_skipped += i;
+			ws_resync_lock(d, i, p, n, pkt, ts);
+			return;
+		}
+		if (total - i <= WS_RESYNC_KEEP)
+			break;          /* decided by the bytes to come */
+		/* Too far to hold: remember where its chain goes on. */
+		if (e != NULL)
+			ws_resync_pend_drop(rs, e);
+		if (k > 0)
+			ws_resync_pend_add(rs, base + next, (uint32_t)k);
 	}
 	d->st.resync_skipped += i;
 	d->scanned += i;
-	if (r != 1) {
-		if (d->scanned > WS_RESYNC_MAX) {
-			d->st.stopped = WS_STOP_RESYNC;
-			d->state = WS_F_STOPPED;
-			return;
-		}
-		/* Keep the undecided tail (< 14 bytes) for the next feed. */
-		cl = total - i;
-		if (i < d->carry_len) {
-			memmove(d->carry, d->carry + i, d->carry_len - i);
-			memcpy(d->carry + d->carry_len - i, p, n);
-			d->carry_off += i;
-		} else {
-			memcpy(d->carry, p + (i - d->carry_len), cl);
-			d->carry_off = p_off + (i - d->carry_len);
-			d->carry_pkt = pkt;
-			d->carry_ts = ts;
-		}
-		d->carry_len = cl;
+	if (d->scanned > WS_RESYNC_MAX) {
+		d->st.stopped = WS_STOP_RESYNC;
+		d->state = WS_F_STOPPED;
 		return;
 	}
+	ws_resync_keep(d, i, p, n, pkt, ts);
+}
+
+/* Keeps held bytes from index i on, and which packets carried them. */
+static void
+ws_resync_keep(struct ws_dir *d, size_t i, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	struct ws_resync *rs = d->rs;
+	uint64_t          from = rs->keep_off + i;
+	size_t            j, skip;
+	int               s;
+
+	if (i < rs->kl) {
+		memmove(rs->keep, rs->keep + i, rs->kl - i);
+		memcpy(rs->keep + rs->kl - i, p, n);
+		rs->kl = rs->kl - i + n;
+	} else {
+		skip = i - rs->kl;
+		memcpy(rs->keep, p + skip, n - skip);
+		rs->kl = n - skip;
+	}
+	rs->keep_off = from;
+	/* Packets whose bytes were all let go are forgotten. */
+	for (s = 0; s + 1 < rs->nseg && rs->seg[s + 1].off <= from; s++)
+		;
+	if (d->pos <= from)
+		s = rs->nseg;
+	for (j = 0; s < rs->nseg; s++)
+		rs->seg[j++] = rs->seg[s];
+	rs->nseg = (int)j;
+	if (rs->nseg > 0 && rs->seg[0].off < from)
+		rs->seg[0].off = from;
+	if (n == 0 || from >= d->pos + n)
+		return;
+	if (rs->nseg == WS_RESYNC_SEGS) {
+		/* Full: the oldest packet number stands for the two oldest. */
+		memmove(rs->seg + 1, rs->seg + 2, (WS_RESYNC_SEGS - 2) * sizeof *rs->seg);
+		rs->nseg--;
+	}
+	rs->seg[rs->nseg].off = d->pos > from ? d->pos : from;
+	rs->seg[rs->nseg].pkt = pkt;
+	rs->seg[rs->nseg].ts = ts;
+	rs->nseg++;
+}
+
+/* Frames from held index i on: the kept bytes packet by packet, then p. */
+static void
+ws_resync_lock(struct ws_dir *d, size_t i, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+{
+	struct ws_resync *rs = d->rs;
+	uint8_t          *tmp = NULL;
+	uint64_t          p_off = d->pos, from = rs->keep_off + i, so, eo;
+	size_t            kl = rs->kl;
+	int               s;
+
 	d->st.resyncs++;
 	d->scanned = 0;
 	d->state = WS_F_HDR;
 	d->f.hdr_len = 0;
-	if (i < d->carry_len) {
-		cl = d->carry_len - i;
-		memcpy(tmp, d->carry + i, cl);
-		d->carry_len = 0;
-		d->pos = d->carry_off + i;
-		ws_frame_consume(d, tmp, cl, d->carry_pkt, d->carry_ts);
+	d->trial = WS_TRIAL;
+	rs->npend = 0;
+	rs->kl = 0;
+	if (i < kl) {
+		/* Feeding may lead back here (a failed trial): copy out first. */
+		tmp = xmalloc(kl - i);
+		memcpy(tmp, rs->keep + i, kl - i);
+		for (s = 0; s < rs->nseg && d->state != WS_F_ENDED; s++) {
+			so = rs->seg[s].off;
+			eo = s + 1 < rs->nseg ? rs->seg[s + 1].off : p_off;
+			if (eo <= from)
+				continue;
+			if (so < from)
+				so = from;
+			d->pos = so;
+			ws_frame_consume(d, tmp + (so - from), (size_t)(eo - so), rs->seg[s].pkt,
+			    rs->seg[s].ts);
+		}
+		free(tmp);
 		d->pos = p_off;
 		ws_frame_consume(d, p, n, pkt, ts);
 	} else {
-		j = i - d->carry_len;
-		d->carry_len = 0;
-		d->pos = p_off + j;
-		ws_frame_consume(d, p + j, n - j, pkt, ts);
+		d->pos = p_off + (i - kl);
+		ws_frame_consume(d, p + (i - kl), n - (i - kl), pkt, ts);
 	}
 }
 
 void
 ws_dir_end(struct ws_dir *d)
 {
-	struct ws_frame *f = &d->f;
+	struct ws_frame  *f = &d->f;
+	struct ws_resync *rs = d->rs;
+	struct ws_rpend  *e;
+	uint64_t          next;
+	size_t            i;
+	int               k;
 
+	/* A probe that reached the end of the stream is not contradicted. */
+	ws_probe_accept(d);
+	if (d->state == WS_F_RESYNC) {
+		/* A chain that ends exactly with the stream is believed. */
+		for (i = 0; i < rs->kl; i++) {
+			e = rs->npend > 0 ? ws_resync_pend(rs, rs->keep_off + i) : NULL;
+			k = ws_resync_chain(d, NULL, 0, i, e != NULL ? e->k : 0, 1, &next);
+			if (k > 0) {
+				d->st.resync_skipped += i;
+				d->pos = rs->keep_off + rs->kl;
+				ws_resync_lock(d, i, NULL, 0, 0, (struct wts){ 0, 0 });
+				break;
+			}
+		}
+	}
 	switch (d->state) {
 	case WS_F_PAYLOAD:
 		f->truncated = 1;

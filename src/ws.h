@@ -149,6 +149,17 @@ void ws_dir_gap(struct ws_dir *, uint64_t off, uint64_t len);
 /* Before the first byte: the stream is known to start at no frame boundary
  * (decoding forced on a port), so look for one as after a gap. */
 void ws_dir_resync(struct ws_dir *);
+/*
+ * Before the first byte: the stream was picked up mid-connection and its
+ * first header is a guess whose frame runs past the bytes seen. The frame
+ * is decoded as it streams, but it ends (and its findings are said) only
+ * once the bytes after it start another plausible header with the same
+ * MASK, or the stream ends; ws_dir_state() says WS_DIR_PROBE until then,
+ * and WS_DIR_REFUSED if they do not (nothing was reported; free it).
+ */
+void ws_dir_probe(struct ws_dir *);
+/* The caller believes the probe on other evidence: decode as if confirmed. */
+void ws_dir_confirm(struct ws_dir *);
 /* End of stream: flush a partial frame/message (reported truncated/incomplete). */
 void ws_dir_end(struct ws_dir *);
 void ws_dir_free(struct ws_dir *);
@@ -175,12 +186,13 @@ struct ws_dir_stats {
 const struct ws_dir_stats *ws_dir_stats(const struct ws_dir *);
 
 /* Where the decoder is: framing, resynchronising after a gap, or stopped. */
-enum ws_dir_state { WS_DIR_FRAMING, WS_DIR_RESYNC, WS_DIR_STOPPED };
+enum ws_dir_state { WS_DIR_FRAMING, WS_DIR_RESYNC, WS_DIR_STOPPED, WS_DIR_PROBE, WS_DIR_REFUSED };
 enum ws_dir_state ws_dir_state(const struct ws_dir *);
 
 /* Guess for streams picked up mid-connection: 1 if buf looks like the start of a sequence of frames
- * (>= 2 consecutive plausible headers, or one plausible header consuming the whole buffer), with
- * *masked set to the MASK bit seen. Used to detect WebSocket without a handshake. */
+ * (>= 2 consecutive plausible headers, or one plausible header consuming the whole buffer), 2 if it
+ * starts with one plausible header whose frame runs past the buffer (to be confirmed: ws_dir_probe),
+ * with *masked set to the MASK bit seen. Used to detect WebSocket without a handshake. */
 int ws_looks_like_frames(const uint8_t *buf, size_t n, int *masked);
 
 void ws_unmask(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4], size_t pos); /* 8 bytes at a time */

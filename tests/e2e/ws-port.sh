@@ -1,7 +1,9 @@
 #!/bin/sh
 # --ws-port decodes a port whose capture starts inside a frame: nothing is
-# found without it, and with it the framing is searched for and nothing
-# decoded before it is trusted again is blamed on a peer.
+# found without it, and with it the framing is searched for, nothing
+# decoded before it is trusted again is blamed on a peer, and the roles
+# come from the port (the server is the end on it), not from who spoke
+# first.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 
@@ -26,10 +28,18 @@ check "--ws-port: no violation blamed on random payload bytes" \
 	test "$(q "$TMP/b.db" "SELECT count(*) FROM findings
 	    WHERE connection_id = (SELECT connection_id FROM connections
 	    WHERE first_packet = 1) AND kind = 'violation'")" -eq 0
-check "--ws-port: the capture finding says it started inside a frame" \
-	test "$(q "$TMP/b.db" "SELECT count(*) FROM findings
-	    WHERE kind = 'capture' AND packet = 1 AND
-	    detail LIKE '%picked up inside a frame%not blamed%'")" -eq 1
+check "--ws-port: the client is the end off the port, though it spoke first" \
+	test "$(q "$TMP/b.db" "SELECT client || ' ' || server FROM connections
+	    WHERE first_packet = 1")" = "127.0.0.1:37508 127.0.0.1:18008"
+check "--ws-port: the client's close frame is found past 3.8 MB of payload" \
+	test "$(q "$TMP/b.db" "SELECT close_client FROM connections
+	    WHERE first_packet = 1")" = 1000
+check "--ws-port: no frame is made up of the client's payload bytes" \
+	test "$(q "$TMP/b.db" "SELECT frames_client FROM connections
+	    WHERE first_packet = 1")" = 1
+check "--ws-port: the server's 3 MB text frame, at its first byte, is decoded" \
+	test "$(q "$TMP/b.db" "SELECT frames_server || ' ' || close_server
+	    FROM connections WHERE first_packet = 1")" = "2 1000"
 check "--ws-port: the second connection is untouched" \
 	test "$(q "$TMP/b.db" "SELECT group_concat(code) FROM findings
 	    WHERE kind = 'close' AND connection_id = (SELECT max(connection_id)

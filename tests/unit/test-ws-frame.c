@@ -675,6 +675,8 @@ test_gap_headless_continuation(void **state)
 	ws_dir_gap(d, a, b);
 	feed_off = a + b;
 	feed(d, buf + a + b, n - a - b);
+	/* Four headers in a row make the lock; then the text frame closed the message. */
+	feed(d, B(0x81, 0x00));
 	feed(d, B(0x80, 0x00));
 	assert_int_equal(nrule(RULE_UNEXPECTED_CONT), 1);
 	ws_dir_free(d);
@@ -810,7 +812,9 @@ test_looks_like_frames(void **state)
 	n = build(buf, 1, 0, WS_OP_BINARY, NULL, (const uint8_t *)"abc", 3, 0);
 	assert_int_equal(ws_looks_like_frames(buf, n, &m), 1);
 	assert_int_equal(m, 0);
-	assert_int_equal(ws_looks_like_frames(buf, n - 1, &m), 0);
+	/* One header whose frame runs past the bytes: a guess to confirm. */
+	assert_int_equal(ws_looks_like_frames(buf, n - 1, &m), 2);
+	assert_int_equal(m, 0);
 	assert_int_equal(ws_looks_like_frames((const uint8_t *)"GET / HTTP/1.1\r\n", 16, &m), 0);
 	/* A second header with the other MASK bit is not the same sender. */
 	n = build(buf, 1, 0, WS_OP_TEXT, KEY, (const uint8_t *)"hi", 2, 0);

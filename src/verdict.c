@@ -45,6 +45,10 @@ static void        verdict_fingerprint_late(struct sess *,
 static void        verdict_evidence(struct conn_summary *, int,
 			const char *, const char *);
 static void        verdict_rank(const char **, const char *);
+static int         verdict_stack_answers(const char *, const struct rule *,
+			int);
+static void        verdict_fingerprint_reaction(struct sess *, int,
+			const struct finding *);
 
 /*
  * A connection's verdict is its gravest finding: a protocol, data or size
@@ -108,6 +112,48 @@ static const struct {
 	{ "a message was too large", "websocketpp" },
 	{ "message is too large", "cloudflare" },
 	{ "stomp buffer size limit", "spring-stomp" },
+	/*
+	 * Violation wordings (limits.md), where only one stack uses them.
+	 * Node ws sends no reason; the wordings of its errors stay local.
+	 */
+	{ "bad opcode", "gorilla" },
+	{ "rsv1 set", "gorilla" },
+	{ "rsv2 set", "gorilla" },
+	{ "rsv3 set", "gorilla" },
+	{ "bad mask", "gorilla" },
+	{ "len > 125 for control", "gorilla" },
+	{ "fin not set on control", "gorilla" },
+	{ "continuation after fin", "gorilla" },
+	{ "data before fin", "gorilla" },
+	{ "bad close code", "gorilla" },
+	{ "invalid utf8 payload in close frame", "gorilla" },
+	{ "reserved bits must be 0", "python-websockets" },
+	{ "incorrect masking", "python-websockets" },
+	{ "control frame too long", "python-websockets" },
+	{ "unexpected continuation frame", "python-websockets" },
+	{ "expected a continuation frame", "python-websockets" },
+	{ "close frame too short", "python-websockets" },
+	{ "using reserved opcode", "netty" },
+	{ "not masked as expected", "netty" },
+	{ "continuation data frame outside fragmented", "netty" },
+	{ "non-continuation data frame while inside", "netty" },
+	{ "close control frame with payload len 1", "netty" },
+	{ "not using minimal length encoding", "netty" },
+};
+
+/*
+ * The names rule_close_table gives the stacks that have a fingerprint id,
+ * and whether each sends a close reason when it fails a connection.
+ */
+static const struct {
+	const char *id, *name;
+	int         reason;   /* 1 states one, 0 never, -1 unknown */
+} verdict_stack_names[] = {
+	{ "node-ws", "Node ws", 0 },
+	{ "python-websockets", "python-websockets", -1 },
+	{ "gorilla", "gorilla", 1 },
+	{ "tomcat", "Tomcat", -1 },
+	{ "netty", "Netty", 1 },
 };
 
 static void
@@ -190,6 +236,74 @@ verdict_fingerprint_late(struct sess *s, struct conn_summary *cs, int role)
 		    "on violations (uWebSockets, Tornado, tungstenite, "
 		    "fastwebsockets)", "ended TCP with no close frame after "
 		    "the peer broke a rule");
+}
+
+/* Whether a stack answers the rule with this code (limits.md). */
+static int
+verdict_stack_answers(const char *name, const struct rule *r, int code)
+{
+	const char *st = rule_closes_with(r, code);
+	unsigned    i;
+
+	if (st == NULL)
+		return 0;
+	if (st[0] != '\0')
+		return strstr(st, name) != NULL;
+	/* The conforming code, unless the stack is known for another. */
+	for (i = 0; i < rule_close_count; i++)
+		if (strcmp(rule_close_table[i].rule, r->id) == 0 &&
+		    strstr(rule_close_table[i].stacks, name) != NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * How a side failed the connection: a close frame with this code after
+ * the peer broke that rule. Evidence for a stack already named when it is
+ * how that stack fails; alone it names Node ws, the one known stack that
+ * answers with an empty reason and sends no Server (or User-Agent) header,
+ * where python-websockets and Cowboy send one by default.
+ */
+static void
+verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
+{
+	struct conn_summary *cs = s->cs;
+	const struct rule   *r = rule_find(f->offending_rule);
+	const char          *hdr = NULL, *name = NULL;
+	char                 why[200];
+	unsigned             i;
+	int                  reason = -1;
+
+	if (cs == NULL || r == NULL || f->code < 0)
+		return;
+	if (role == ROLE_SERVER && s->resp != NULL)
+		hdr = s->resp->server;
+	if (role == ROLE_CLIENT && s->req != NULL)
+		hdr = s->req->user_agent;
+	for (i = 0; i < sizeof verdict_stack_names /
+	    sizeof verdict_stack_names[0]; i++)
+		if (strcmp(verdict_stack_names[i].id, cs->stack[role]) == 0) {
+			name = verdict_stack_names[i].name;
+			reason = verdict_stack_names[i].reason;
+		}
+	if (cs->stack[role][0] == '\0') {
+		if (!s->handshake_seen || hdr == NULL || hdr[0] != '\0' ||
+		    f->reason_len != 0 ||
+		    !verdict_stack_answers("Node ws", r, f->code))
+			return;
+		snprintf(why, sizeof why, "closed %d with an empty reason after "
+		    "the peer's %s, as Node ws does; no %s header", f->code,
+		    r->id, role == ROLE_SERVER ? "Server" : "User-Agent");
+		verdict_evidence(cs, role, "node-ws", why);
+		return;
+	}
+	if (name == NULL || !verdict_stack_answers(name, r, f->code) ||
+	    (reason == 0 && f->reason_len != 0) ||
+	    (reason == 1 && f->reason_len == 0))
+		return;
+	snprintf(why, sizeof why, "failed the connection with a close frame "
+	    "(%d) after the peer's %s", f->code, r->id);
+	verdict_evidence(cs, role, cs->stack[role], why);
 }
 
 /* The role whose close frame came first (the caller knows one exists). */
@@ -666,6 +780,10 @@ verdict_close(struct sess *s, int role, const char **verdict)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s started the closing handshake with no code",
 		    role == ROLE_CLIENT ? "client" : "server");
+	/* It failed the connection on a rule the peer broke. */
+	if (f.offending_rule != NULL && !(f.answered &&
+	    s->rs[!role].close_code == rs->close_code))
+		verdict_fingerprint_reaction(s, role, &f);
 	verdict_rank(verdict, class);
 	sess_emit(s, &f);
 }

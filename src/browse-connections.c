@@ -330,14 +330,14 @@ bcs_layout(struct bcs *v, int cols)
 		L->frames = step < 4;
 		L->bytes = step < 5;
 		fixed = (L->time_w > 0 ? L->time_w + 1 : 0) + (L->ext ? 2 : 0) +
-		    (L->frames ? 7 : 0) + (L->bytes ? 7 : 0) + 10 + 9;
+		    (L->frames ? 7 : 0) + (L->bytes ? 7 : 0) + 10 + 11;
 		flex = cols - fixed - 2;
-		if (flex >= (L->both ? 34 : 21) + 16 || step == 6)
+		if (flex >= (L->both ? 34 : 21) + 14 || step == 6)
 			break;
 	}
 	/* The endpoints their longest, host/path the rest up to 80. */
 	want = L->both ? 47 : 23;
-	L->ends_w = flex - 16 < want ? flex - 16 : want;
+	L->ends_w = flex - 14 < want ? flex - 14 : want;
 	if (L->ends_w < (L->both ? 34 : 21))
 		L->ends_w = flex / 2;
 	L->hp_w = flex - L->ends_w < 80 ? flex - L->ends_w : 80;

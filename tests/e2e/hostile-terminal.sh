@@ -151,4 +151,100 @@ want = "1b 5d 30 3b 70 77 6e 65 64 07 1b 5b 32 4a 00 ff c3 28 78"
 assert want in raw, raw
 EOF
 
+# ---- The browser: every view of the same database in tmux. ----
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "tmux not installed: the browser's part skipped"
+	finish
+fi
+. "${top_srcdir}/tests/e2e/browse-lib.sh"
+
+# pane_ok [list]: the title is tmux's own (no OSC reached the terminal),
+# and capture-pane -e holds no escape but SGR, and SGR only of what the
+# program draws here: bold, dim, underline, reverse, magenta (1007), cyan
+# (handshake). Red and yellow are the 1002 and 1009 counts of the list's
+# first row, which the payloads' ESC [31m must not reach anywhere else.
+pane_ok() {
+	tmux -L "$SOCK" display -p -t b '#{pane_title}' >"$TMP/title"
+	if grep -q pwned "$TMP/title"; then
+		echo "title changed: $(cat "$TMP/title")" >&2
+		return 1
+	fi
+	screen_e >"$TMP/pane"
+	python3 - "$TMP/pane" "${1:-}" <<'PY'
+import re, sys
+text = open(sys.argv[1], "rb").read().decode("utf-8")
+allowed = {"", "0", "1", "2", "4", "7", "22", "24", "27", "35", "36", "39",
+           "49"}
+for row, line in enumerate(text.split("\n")):
+    for m in re.finditer("\x1b\\[([0-9;]*)m", line):
+        for p in m.group(1).split(";"):
+            ok = p in allowed or (sys.argv[2] == "list" and row == 0 and
+                                  p in ("31", "33"))
+            if not ok:
+                sys.exit("row %d: SGR %s: %r" % (row + 1, p, line))
+    rest = re.sub("\x1b\\[[0-9;]*m", "", line)
+    for i, ch in enumerate(rest):
+        if ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f:
+            sys.exit("row %d: raw U+%04X: %r" % (row + 1, ord(ch), rest))
+PY
+}
+
+start 120 40 "$TMP/esc.db"
+check "browse: list" wait_for "esc.pcap  3 connections"
+check "browse: list, host escaped" wait_for 'host\u009b2J\xc3('
+check "browse: list, no raw escape" pane_ok list
+keys Enter
+check "browse: connection 1" wait_last "^connection 1 frame 1/6 "
+check "browse: request target escaped" wait_for '/chat\xff\xfe?q=\u009b31mred'
+check "browse: bidi override escaped" wait_for 'agent\u202e-rtl\xff'
+check "browse: payload preview escaped" \
+    wait_for '\x1b]0;pwned\x07\x1b[2J\x1b[31m'
+check "browse: NUL and controls escaped" \
+    wait_for 'a\x00\x1b[2J\x00\xff\xc3(\x07\x08\x7fz'
+check "browse: connection 1, no raw escape" pane_ok
+# Every frame of connection 1, its whole text, and the help over it.
+for i in 1 2 3 4 5 6; do
+	keys Enter
+	check "browse: frame $i" wait_last "^frame (client|server) [0-9]+ of connection 1 "
+	check "browse: frame $i, no raw escape" pane_ok
+	keys G
+	check "browse: frame $i end" wait_last 'lines [0-9]+-([0-9]+)/\1 '
+	check "browse: frame $i end, no raw escape" pane_ok
+	keys ?
+	check "browse: frame $i help" wait_last "^help for the frame"
+	check "browse: frame $i help, no raw escape" pane_ok
+	keys q q j
+	check "browse: frame $i back" wait_last "^connection 1 frame "
+done
+keys g Enter
+check "browse: frame text escaped" wait_for 'text (escaped):'
+check "browse: frame text" wait_for '  \x1b]0;pwned\x07\x1b[2J\x1b[31m'
+check "browse: frame hex" \
+    wait_for '000000  1b 5d 30 3b 70 77 6e 65 64 07 1b 5b 32 4a 1b 5b'
+keys q G k Enter
+check "browse: close reason escaped" \
+    wait_for 'close code 4000, reason "\x1b]0;pwned\x07\x1b[2J\x00\xff\xc3(x"'
+check "browse: close frame, no raw escape" pane_ok
+keys q ?
+check "browse: connection help, no raw escape" pane_ok
+keys q q j Enter
+# Raw ESC sequences in the handshake itself.
+check "browse: connection 2" wait_last "^connection 2 frame 1/3 "
+check "browse: handshake values escaped" \
+    wait_for 'Host: host\x1b]0;pwned\x07\x1b[2J\x1b[31m.example'
+check "browse: connection 2, no raw escape" pane_ok
+for i in 1 2 3; do
+	keys Enter
+	check "browse: connection 2 frame $i" wait_last "^frame (client|server) [0-9]+ of connection 2 "
+	check "browse: connection 2 frame $i, no raw escape" pane_ok
+	keys q j
+done
+keys q j Enter
+check "browse: connection 3 (64 KiB header line)" wait_last "^connection 3 "
+check "browse: connection 3, no raw escape" pane_ok
+keys Q
+check "browse: exit 0" test "$(wait_exit)" = "EXIT=0"
+check "browse: nothing on stderr" test ! -s "$TMP/stderr"
+
 finish

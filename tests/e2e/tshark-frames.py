@@ -1,33 +1,48 @@
 #!/usr/bin/env python3
 """Compare wsautopsy's frame list with tshark's, frame for frame.
 
-usage: tshark-frames.py WSA_EVENTS CAPTURE
-Prints one line per disagreement and a summary line
-"CAPTURE: N frames compared, M agree"; exits 1 on any disagreement.
+usage: tshark-frames.py WSA_EVENTS WSAUTOPSY CAPTURE
+Prints one line per disagreement, one line per frame of ours tshark does
+not show (with the reason), and a summary line
+"CAPTURE: N frames compared, M agree (wsautopsy decoded D, S skipped)";
+exits 1 on any disagreement or any frame skipped for no known reason.
 
 tshark names a frame by the packet where its last byte arrived, so our
-last_pkt is compared with tshark's frame.number. Frames tshark cannot
-finish (cut by the end of the capture, or behind a gap) are ours alone and
-are not compared.
+last_pkt is compared with tshark's frame.number. A connection without a
+handshake in the capture is compared with tshark decoding its server port
+as WebSocket from its first byte (-d tcp.port==PORT,websocket), as tshark
+follows no Upgrade there. Frames tshark does not
+show are ours alone and are not compared; each is printed with the
+reason, taken from wsautopsy's database of the capture:
+  - the frame is cut (the capture ends, or loses bytes, inside it): tshark
+    shows a frame only once its last byte is there.
 
 Known, deliberate difference: after a 64-bit length with the top bit set
 (length-msb-set) wsautopsy stops framing that direction, since no later
 boundary can be trusted; tshark carries on. Those frames are listed as
 "known" and not counted as disagreements.
 """
+import os
+import sqlite3
 import subprocess
 import sys
+import tempfile
 
 
 def ours(events, cap):
     out = subprocess.run([events, cap], capture_output=True, text=True,
                          check=True).stdout
     frames, ports, stops, clients = [], set(), {}, set()
+    midstream = set()
     for line in out.splitlines():
         f = line.split("\t")
+        # C conn client server websocket handshake_seen ...
         if f[0] == "C":
             ports.add(f[3].rsplit(":", 1)[1])
             clients.add(f[2].rsplit(":", 1)[1])
+            if f[4] == "1" and f[5] == "0":
+                midstream.add((f[2].rsplit(":", 1)[1],
+                               f[3].rsplit(":", 1)[1]))
         # X conn kind class code sender rule packet ...
         if f[0] == "X" and f[6] == "length-msb-set":
             stops[f[5]] = min(int(f[7]), stops.get(f[5], 1 << 62))
@@ -36,15 +51,49 @@ def ours(events, cap):
         # F conn sender index fin rsv opcode masked len code first last
         code = f[9] if f[9] != "-1" else ""
         frames.append((int(f[11]), int(f[4]), int(f[5]), int(f[6]),
-                       int(f[7]), int(f[8]), code))
-    return frames, ports, stops, clients
+                       int(f[7]), int(f[8]), code, int(f[1]), f[2], int(f[3])))
+    return frames, ports, stops, clients, midstream
 
 
-def theirs(cap, ports):
-    cmd = ["tshark", "-r", cap, "-Y", "websocket", "-T", "fields",
+def why_skipped(wsautopsy, cap):
+    """(conn, sender, index) -> why tshark cannot show the frame, or None."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "a.db")
+        subprocess.run([wsautopsy, "analyze", "-q", "-o", db, cap],
+                       check=True)
+        con = sqlite3.connect(db)
+        rows = con.execute(
+            "SELECT c.conn_no, f.direction, f.frame_index, 0,"
+            " f.truncated, f.seen_length, f.payload_length"
+            " FROM frames f JOIN connections c"
+            " ON c.connection_id = f.connection_id").fetchall()
+        con.close()
+    why = {}
+    for conn, sender, index, hs, cut, seen, plen in rows:
+        if cut:
+            why[(conn, sender, index)] = (
+                "cut after %d of %d payload bytes (capture end or loss): "
+                "tshark shows a frame only once its last byte is there"
+                % (seen, plen))
+        else:
+            why[(conn, sender, index)] = None
+    return why
+
+
+def theirs(cap, ports, only=None, ws_port=None):
+    """tshark's frames, of the connection on client port only if given;
+    ws_port: decoded as WebSocket from the first byte (a connection with no
+    handshake for tshark to follow), else ports as HTTP."""
+    filt = "websocket"
+    if only:
+        filt += " && tcp.port == %s" % only
+    cmd = ["tshark", "-r", cap, "-Y", filt, "-T", "fields",
            "-E", "occurrence=a", "-E", "separator=|", "-E", "aggregator=,"]
-    for p in sorted(ports):
-        cmd += ["-d", "tcp.port==%s,http" % p]
+    if ws_port:
+        cmd += ["-d", "tcp.port==%s,websocket" % ws_port]
+    else:
+        for p in sorted(ports):
+            cmd += ["-d", "tcp.port==%s,http" % p]
     for fld in ["frame.number", "tcp.srcport", "websocket.fin", "websocket.rsv",
                 "websocket.opcode", "websocket.mask",
                 "websocket.payload_length", "websocket.payload_length_ext_16",
@@ -78,9 +127,14 @@ def theirs(cap, ports):
 
 
 def main():
-    events, cap = sys.argv[1], sys.argv[2]
-    a, ports, stops, clients = ours(events, cap)
+    events, wsautopsy, cap = sys.argv[1], sys.argv[2], sys.argv[3]
+    a, ports, stops, clients, midstream = ours(events, cap)
     b = theirs(cap, ports)
+    for cport, sport in sorted(midstream):
+        # Unless tshark followed an Upgrade wsautopsy could not (a head
+        # cut by the snaplen leaves wsautopsy without a handshake).
+        if not theirs(cap, ports, cport):
+            b += theirs(cap, ports, cport, sport)
     known = []
     tb = []
     for f in sorted(b):
@@ -95,7 +149,7 @@ def main():
     # Frames tshark lists must all be ours, field for field.
     ours_by_key = {}
     for f in a:
-        ours_by_key.setdefault(f[0], []).append(f)
+        ours_by_key.setdefault(f[0], []).append(f[:7])
     agree, bad = 0, 0
     theirs_by_key = {}
     for f in tb:
@@ -107,8 +161,20 @@ def main():
         else:
             bad += len(tf)
             print("%s: packet %d: tshark %s, wsautopsy %s" % (cap, pkt, tf, of))
-    print("%s: %d frames compared, %d agree (wsautopsy decoded %d)"
-          % (cap.rsplit("/", 1)[-1], len(tb), agree, len(a)))
+    # Frames of ours in packets where tshark shows none: each says why.
+    skipped = [f for f in a if f[0] not in theirs_by_key]
+    why = why_skipped(wsautopsy, cap) if skipped else {}
+    name = cap.rsplit("/", 1)[-1]
+    for f in skipped:
+        reason = why.get((f[7], f[8], f[9]))
+        if reason is None:
+            bad += 1
+            reason = "NO KNOWN REASON"
+        print("%s: skipped: connection %d %s frame %d (opcode %d, %d bytes, "
+              "last packet %d): %s" % (name, f[7], f[8], f[9], f[3], f[5],
+                                       f[0], reason))
+    print("%s: %d frames compared, %d agree (wsautopsy decoded %d, "
+          "%d skipped)" % (name, len(tb), agree, len(a), len(skipped)))
     return 1 if bad else 0
 
 

@@ -330,17 +330,25 @@ bcs_layout(struct bcs *v, int cols)
 		L->frames = step < 4;
 		L->bytes = step < 5;
 		fixed = (L->time_w > 0 ? L->time_w + 1 : 0) + (L->ext ? 2 : 0) +
-		    (L->frames ? 7 : 0) + (L->bytes ? 7 : 0) + 10 + 11;
+		    (L->frames ? 7 : 0) + (L->bytes ? 7 : 0) + 10 + 9;
 		flex = cols - fixed - 2;
-		if (flex >= (L->both ? 34 : 21) + 14 || step == 6)
+		if (flex >= (L->both ? 34 : 21) + 16 || step == 6)
 			break;
 	}
-	/* The endpoints their longest, host/path the rest up to 80. */
+	/*
+	 * The endpoints their longest, host/path the rest up to 80; the
+	 * verdict, last, has what is left: 9 columns hold every class but
+	 * application, which gets 11 when host/path can spare them.
+	 */
 	want = L->both ? 47 : 23;
-	L->ends_w = flex - 14 < want ? flex - 14 : want;
+	L->ends_w = flex - 16 < want ? flex - 16 : want;
 	if (L->ends_w < (L->both ? 34 : 21))
 		L->ends_w = flex / 2;
-	L->hp_w = flex - L->ends_w < 80 ? flex - L->ends_w : 80;
+	L->hp_w = flex - L->ends_w;
+	if (L->hp_w >= 18)
+		L->hp_w -= 2;     /* the verdict's 11 columns */
+	if (L->hp_w > 80)
+		L->hp_w = 80;
 	if (L->ends_w < 1)
 		L->ends_w = 1;
 	if (L->hp_w < 1)

@@ -64,4 +64,142 @@ check "200: frame fits" fits 200 60 "frame client 1 of connection 1"
 keys Q
 check "exit 0" test "$(wait_exit)" = "EXIT=0"
 
+# ---- Colours: the verdict classes, and none with NO_COLOR. ----
+# Rows in time order: 1002 (conn 3), normal (2), 1009 (1), 1006 (4).
+start 100 30 "$TMP/i.db"
+check "colour: list" wait_last '^connections 1/4 '
+check "colour: 1009 yellow" has_attr 127.0.0.1:54868 1009 33
+check "colour: 1002 red" has_attr 127.0.0.1:49890 1002 31
+check "colour: 1006 dim" has_attr 127.0.0.1:50988 1006 2
+check "colour: normal plain" test "$(attrs_at 127.0.0.1:36392 normal)" = ""
+check "colour: 1009 count yellow" has_attr "4 connections" 1009:1 33
+keys j j Enter
+check "colour: connection" wait_last '^connection 1 frame 1/4 '
+check "colour: the 1009 frame yellow" \
+    has_attr "[1009 message-too-big]" message-too-big 33
+check "colour: the verdict box yellow" has_attr "+-- verdict 1009" close 33
+keys Q
+check "colour: exit 0" test "$(wait_exit)" = "EXIT=0"
+BROWSE_ENV=NO_COLOR=1 start 100 30 "$TMP/i.db"
+check "NO_COLOR: list" wait_last '^connections 1/4 '
+check "NO_COLOR: no colour in the list" no_colour
+check "NO_COLOR: 1009 underlined" has_attr 127.0.0.1:54868 1009 4
+check "NO_COLOR: 1002 bold" has_attr 127.0.0.1:49890 1002 1
+keys j j Enter
+check "NO_COLOR: connection" wait_last '^connection 1 frame 1/4 '
+check "NO_COLOR: no colour in the connection" no_colour
+keys ] Enter
+check "NO_COLOR: frame" wait_last '^frame client 1 of connection 1 '
+check "NO_COLOR: no colour in the frame" no_colour
+keys Q
+check "NO_COLOR: exit 0" test "$(wait_exit)" = "EXIT=0"
+
+# ---- Keys do what the status line says. ----
+start 100 30 "$TMP/i.db"
+check "keys: list" wait_last '^connections 1/4 \[all\] sort:time '
+keys s
+check "s: by class" wait_last '^connections 1/4 \[all\] sort:class '
+check "s: 1002 first" wait_row 3 ' 1002 *$'
+check "s: then 1009" wait_row 4 ' 1009 *$'
+check "s: then 1006" wait_row 5 ' 1006 *$'
+check "s: normal last" wait_row 6 ' normal *$'
+keys s
+check "s: by bytes" wait_last '^connections 1/4 \[all\] sort:bytes '
+check "s: the largest first" wait_row 3 ' 250K +-/1009 +1009 *$'
+check "s: the smallest last" wait_row 6 ' 397 1002/1002 1002 *$'
+keys s
+check "s: back to time" wait_last '^connections 1/4 \[all\] sort:time '
+check "s: in time order" wait_row 3 '^15:40:59\.052 '
+keys 4
+check "4: only 1009" wait_last '^connections 1/1 \[1009\] '
+check "4: the 1009 row" wait_row 3 ' 1009 *$'
+check "4: nothing else" wait_row 4 '^$'
+keys 2
+check "2: only 1002" wait_last '^connections 1/1 \[1002\] '
+check "2: the 1002 row" wait_row 3 ' 1002 *$'
+keys 5
+check "5: only 1006" wait_row 3 ' 1006 *$'
+keys 7
+check "7: only normal" wait_row 3 ' normal *$'
+keys 9
+check "9: no other verdict" wait_last '^connections 0/0 \[other\] '
+check "9: said" wait_for "no connection matches"
+keys 1
+check "1: all again" wait_last '^connections 1/4 \[all\] '
+keys / 1800 Enter
+check "/: the first match from here" \
+    wait_last '^connections 2/4 \[all\] sort:time /1800 '
+keys n
+check "n: the next match" wait_last '^connections 3/4 .*/1800 '
+keys n
+check "n: wraps" wait_last '^connections 2/4 .*/1800 .*search wrapped'
+keys N
+check "N: wraps back" wait_last '^connections 3/4 .*/1800 .*search wrapped'
+keys N
+check "N: the previous match" wait_last '^connections 2/4 .*/1800 '
+keys '&'
+check "&: only the matches" wait_last '^connections 1/2 .*/1800 \(only\)'
+check "&: the two rows" wait_row 4 '127\.0\.0\.1:54868'
+keys '&'
+check "&: all again" wait_last '^connections 1/4 \[all\] sort:time /1800  '
+keys G
+check "G: the last" wait_last '^connections 4/4 '
+keys g
+check "g: the first" wait_last '^connections 1/4 '
+keys End
+check "End: the last" wait_last '^connections 4/4 '
+keys Home
+check "Home: the first" wait_last '^connections 1/4 '
+keys NPage
+check "PgDn: a page on (the end)" wait_last '^connections 4/4 '
+keys PPage
+check "PgUp: a page back" wait_last '^connections 1/4 '
+# ] and [ walk the findings of the 1002 connection: packets 11, 12, 15.
+keys Enter
+check "timeline" wait_last '^connection 3 frame 1/5 '
+keys ]
+check "]: the first finding" \
+    wait_last '^connection 3 frame 3/5 .*1002 unmasked-client-frame'
+keys ]
+check "]: the next" wait_last '^connection 3 frame 4/5 '
+keys ]
+check "]: the last" wait_last '^connection 3 frame 5/5 .*1002 close'
+keys ]
+check "]: none later" wait_last 'no later frame with a finding'
+keys [
+check "[: the previous" wait_last '^connection 3 frame 4/5 '
+keys [ [
+check "[: none earlier" wait_last '^connection 3 frame 3/5 .*no earlier frame'
+keys G
+check "G: the last frame" wait_last '^connection 3 frame 5/5 '
+keys g
+check "g: the first frame" wait_last '^connection 3 frame 1/5 '
+keys End
+check "End: the last frame" wait_last '^connection 3 frame 5/5 '
+keys Home
+check "Home: the first frame" wait_last '^connection 3 frame 1/5 '
+keys NPage
+check "PgDn: the last frame" wait_last '^connection 3 frame 5/5 '
+keys PPage
+check "PgUp: the first frame" wait_last '^connection 3 frame 1/5 '
+# A long frame view pages by the screen less one line.
+keys q j j Enter ] Enter
+check "frame" wait_last '^frame client 1 of connection 1  lines 1-29/[0-9]+ '
+keys NPage
+check "PgDn: a page on" wait_last '  lines 29-57/'
+keys NPage
+check "PgDn: another" wait_last '  lines 57-85/'
+keys PPage
+check "PgUp: a page back" wait_last '  lines 29-57/'
+keys G
+check "G: the end" wait_last '  lines [0-9]+-([0-9]+)/\1 '
+keys g
+check "g: the top" wait_last '  lines 1-29/'
+keys End
+check "End: the end" wait_last '  lines [0-9]+-([0-9]+)/\1 '
+keys Home
+check "Home: the top" wait_last '  lines 1-29/'
+keys Q
+check "keys: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 finish

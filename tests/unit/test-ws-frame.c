@@ -822,6 +822,80 @@ test_looks_like_frames(void **state)
 	assert_int_equal(ws_looks_like_frames(buf, n, &m), 0);
 }
 
+/* A probed first frame ends only once the header after it is seen. */
+static void
+test_probe(void **state)
+{
+	static uint8_t pl[300], buf[600];
+	struct ws_dir *d;
+	size_t         a, n;
+
+	memset(pl, 0xc3, sizeof pl);   /* invalid UTF-8: a finding held back */
+	a = build(buf, 1, 0, WS_OP_TEXT, KEY, pl, sizeof pl, 0);
+	n = a + build(buf + a, 1, 0, WS_OP_PING, KEY, NULL, 0, 0);
+
+	/* Confirmed by the next header, split over two feeds. */
+	d = mk(WS_ROLE_CLIENT, WS_EXT_UNKNOWN);
+	ws_dir_probe(d);
+	feed(d, buf, 100);
+	assert_int_equal(ws_dir_state(d), WS_DIR_PROBE);
+	feed(d, buf + 100, a - 100 + 1);
+	assert_int_equal(ws_dir_state(d), WS_DIR_PROBE);
+	assert_int_equal(R.nframes + R.nmsgs + R.nfinds, 0);
+	feed(d, buf + a + 1, n - a - 1);
+	assert_int_equal(ws_dir_state(d), WS_DIR_FRAMING);
+	assert_int_equal(R.nframes, 2);
+	assert_int_equal(R.frames[0].payload_len, sizeof pl);
+	assert_int_equal(R.frames[0].first_pkt, 1);
+	assert_int_equal(R.frames[1].offset, a);
+	assert_int_equal(R.frames[1].first_pkt, 2);
+	assert_int_equal(nrule(RULE_INVALID_UTF8_TEXT), 1);
+	ws_dir_free(d);
+
+	/* Refused: what follows is no header; nothing was said. */
+	d = mk(WS_ROLE_CLIENT, WS_EXT_UNKNOWN);
+	ws_dir_probe(d);
+	feed(d, buf, a);
+	feed(d, B(0x73, 0x80));
+	assert_int_equal(ws_dir_state(d), WS_DIR_REFUSED);
+	ws_dir_end(d);
+	assert_int_equal(R.nframes + R.nmsgs + R.nfinds, 0);
+	ws_dir_free(d);
+
+	/* The stream ends right after it: not contradicted. */
+	d = mk(WS_ROLE_CLIENT, WS_EXT_UNKNOWN);
+	ws_dir_probe(d);
+	feed(d, buf, a);
+	ws_dir_end(d);
+	assert_int_equal(R.nframes, 1);
+	assert_int_equal(R.frames[0].truncated, 0);
+	ws_dir_free(d);
+}
+
+/* After a lock, an implausible header means it was payload: scan again. */
+static void
+test_resync_trial(void **state)
+{
+	uint8_t        buf[256];
+	struct ws_dir *d;
+	size_t         n = 0, i;
+
+	d = mk(WS_ROLE_SERVER, WS_EXT_NONE);
+	feed(d, B(0x82, 0x7e));        /* a header cut by the gap below */
+	ws_dir_gap(d, 2, 100);
+	feed_off = 102;
+	for (i = 0; i < 4; i++)
+		n += build(buf + n, 1, 0, WS_OP_BINARY, NULL, (const uint8_t *)"abc", 3, 0);
+	feed(d, buf, n);
+	assert_int_equal(ws_dir_stats(d)->resyncs, 1);
+	assert_int_equal(ws_dir_state(d), WS_DIR_FRAMING);
+	feed(d, B(0x83, 0x00));        /* reserved opcode: not a peer's header here */
+	assert_int_equal(ws_dir_state(d), WS_DIR_RESYNC);
+	assert_int_equal(nrule(RULE_RESERVED_OPCODE), 0);
+	assert_int_equal(R.nframes, 4);
+	ws_dir_free(d);
+}
+
 int
 main(void)
 {
@@ -842,6 +916,8 @@ main(void)
 		cmocka_unit_test(test_huge_lengths),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_looks_like_frames),
+		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_resync_trial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,8 @@
 // Server roles: deflate (permessage-deflate, threshold 0), nocontext (also
 // server/client_no_context_takeover), plain (no extension), goaway (closes
 // 1001 after the third message), large (answers a 4 MB binary message with a
-// 3 MB text message, anything else with a short text), max64k (maxPayload 65536).
+// 3 MB text message, anything else with a short text), max64k (maxPayload 65536),
+// echo (permessage-deflate, threshold 0; echoes each message, says nothing first).
 // Client roles: deflate, nocontext, plain (text, JSON and binary both ways,
 // close 1000), fragments (fragmented messages with pings between the
 // fragments, one of them compressed), topython (talks to a server that
@@ -28,7 +29,7 @@ function log(...a) {
 
 function serverOptions(r) {
   const o = { host, port, perMessageDeflate: false };
-  if (r === 'deflate') o.perMessageDeflate = { threshold: 0 };
+  if (r === 'deflate' || r === 'echo') o.perMessageDeflate = { threshold: 0 };
   if (r === 'nocontext') {
     o.perMessageDeflate = {
       threshold: 0,

@@ -17,6 +17,10 @@
 #              (SO_LINGER {1,0}) without a close frame
 #   refuse     server refusing the upgrade with HTTP 403 (process_request)
 #   small      short clean session (client closes 1000), any server role
+#   fragments  client sending fragmented messages (async iterables) with
+#              pings between the fragments, permessage-deflate offered
+#   nocontext  server / client as deflate, permessage-deflate with
+#              server_no_context_takeover and client_no_context_takeover
 
 import asyncio
 import http
@@ -26,6 +30,8 @@ import struct
 import sys
 
 import websockets
+from websockets.extensions.permessage_deflate import (
+	ClientPerMessageDeflateFactory, ServerPerMessageDeflateFactory)
 
 
 def uri(host, port):
@@ -73,6 +79,12 @@ async def run_server(role, port, host):
 	handler = echo_handler
 	if role == "deflate":
 		handler = deflate_handler
+	elif role == "nocontext":
+		handler = deflate_handler
+		kw["compression"] = None
+		kw["extensions"] = [ServerPerMessageDeflateFactory(
+		    server_no_context_takeover=True,
+		    client_no_context_takeover=True)]
 	elif role == "goaway":
 		handler = goaway_handler
 	elif role == "refuse":
@@ -82,8 +94,8 @@ async def run_server(role, port, host):
 		await asyncio.Future()
 
 
-async def client_deflate(url):
-	async with websockets.connect(url) as ws:
+async def client_deflate(url, **kw):
+	async with websockets.connect(url, **kw) as ws:
 		print("extensions:", ws.response_headers.get(
 		    "Sec-WebSocket-Extensions"), file=sys.stderr)
 		await ws.recv()
@@ -105,6 +117,37 @@ async def client_deflate(url):
 		pong = await ws.ping(b"ping-1")
 		await pong
 		await ws.close(1000, "done")
+
+
+async def client_nocontext(url):
+	await client_deflate(url, compression=None,
+	    extensions=[ClientPerMessageDeflateFactory(
+	    server_no_context_takeover=True,
+	    client_no_context_takeover=True)])
+
+
+async def client_fragments(url):
+	async with websockets.connect(url) as ws:
+		async def text():
+			yield "first fragment, "
+			await ws.ping(b"between-1")
+			yield "second fragment, "
+			await ws.ping(b"between-2")
+			yield "last fragment"
+
+		async def binary():
+			yield b"\x01" * 100
+			await ws.ping()
+			yield b"\x02" * 100
+
+		await ws.send(text())
+		print("echo 1:", await ws.recv(), file=sys.stderr)
+		await ws.send(binary())
+		print("echo 2 length:", len(await ws.recv()), file=sys.stderr)
+		# A list is sent fragment after fragment, nothing between.
+		await ws.send(["compressible text " * 40] * 3)
+		print("echo 3 length:", len(await ws.recv()), file=sys.stderr)
+		await ws.close(1000)
 
 
 async def client_small(url):
@@ -173,6 +216,8 @@ async def client_refused(url):
 
 CLIENTS = {
 	"deflate": client_deflate,
+	"nocontext": client_nocontext,
+	"fragments": client_fragments,
 	"small": client_small,
 	"tonode": client_tonode,
 	"large": client_large,

@@ -8,7 +8,7 @@
 # BUILDDIR is a configured build tree holding tests/tools/pcap-mangle
 # (default: ./build); it is built there if missing.  With SAMPLE names only
 # those are re-recorded.  Needs tcpdump, tshark, editcap, node/npm and
-# /usr/bin/python3 with python3-websockets.  Ports 18000-18099.
+# /usr/bin/python3 with python3-websockets.  Ports 18001-18019.
 #
 # Every capture gets a NAME.truth written from tshark's view of the capture
 # (samples/real-truth.py); each one is checked by hand against tshark before
@@ -33,7 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-(cd "$here/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# The pinned ws from package-lock.json, unless it is installed already.
+(cd "$here/node" && { npm ls ws >/dev/null 2>&1 ||
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null; })
 export NODE_PATH="$here/node/node_modules"
 
 mangle="$builddir/tests/tools/pcap-mangle"
@@ -236,6 +238,16 @@ if wanted real-refused; then
 	session real-refused 18017 python refuse python refuse
 	truth real-refused "python websockets server refuses the upgrade with HTTP 403 (process_request); no WebSocket frames" \
 	    --handshake server handshake-refused
+fi
+
+if wanted real-python-fragments; then
+	session real-python-fragments 18018 node echo python fragments
+	truth real-python-fragments "python websockets client (permessage-deflate negotiated, every data frame compressed, RSV1 on the first frame of each message) sends a text message in three fragments with a ping between each two, a binary message in two fragments with a ping between them, and a text message in three fragments back to back; websockets ends each with an empty FIN continuation; a node ws echo server (threshold 0) echoes each whole; client closes 1000"
+fi
+
+if wanted real-python-nocontext; then
+	session real-python-nocontext 18019 python nocontext python nocontext
+	truth real-python-nocontext "python websockets client and server, permessage-deflate with server_no_context_takeover and client_no_context_takeover (window bits 15); text, JSON twice, binary both ways, a ping; client closes 1000 done, server echoes 1000"
 fi
 
 # Capture-damage variants of the uncompressed node session.

@@ -246,6 +246,7 @@ browse_status(struct browse *b, int y, int cols)
 {
 	struct browse_frame *f = &b->stack[b->depth - 1];
 	char                 where[256], tail[300], line[1024], *hints;
+	int                  x;
 
 	where[0] = '\0';
 	f->v->status(f->data, where, sizeof where);
@@ -270,8 +271,8 @@ browse_status(struct browse *b, int y, int cols)
 		browse_put(y, 0, cols, line);
 	} else {
 		/* The message or the help keys whole, where we are cut. */
-		browse_put(y, browse_put_ell(y, 0, cols - browse_width(tail) -
-		    2, where) + 2, cols, tail);
+		x = browse_put_ell(y, 0, cols - browse_width(tail) - 2, where);
+		browse_put(y, x + 2, cols - x - 2, tail);
 	}
 	attroff(A_REVERSE);
 }

@@ -67,6 +67,11 @@ done
 check "80: a whole hex line" wait_re \
     '^  000000  7a 7a 7a 7a 7a 7a 7a 7a 7a 7a 7a 7a 7a 7a 7a 7a  \|z{16}\|$'
 check "80: frame fits" fits 80 24 "frame client 1 of connection 1"
+# A message too long for the line: where we are is cut, the message whole.
+keys : 10 Enter
+check "80: a long message whole" wait_last \
+    '^frame client 1 of connection 1  l[a-z]*…  packet 10: client frame 1 of connection 1$'
+check "80: status fits" fits 80 24 "packet 10: client frame 1"
 keys ?
 check "80: help" wait_for "Rules of the findings shown here:"
 check "80: help fits" fits 80 24 "help for the frame"

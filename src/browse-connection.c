@@ -678,10 +678,8 @@ bc_packet(struct bc *v)
 
 	if (browse_packet_prompt(v->b, v->capture, &pkt) != 0)
 		return;
-	if ((found = browse_packet_find(v->b, v->capture, pkt, &ref)) < 0) {
-		browse_message(v->b, "no connection holds packet %" PRId64, pkt);
+	if ((found = browse_packet_find(v->b, v->capture, pkt, &ref)) < 0)
 		return;
-	}
 	if (ref.conn != v->conn) {
 		browse_message(v->b, "packet %" PRId64 ": connection %" PRId64,
 		    pkt, ref.conn);

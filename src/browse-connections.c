@@ -639,10 +639,8 @@ bcs_packet(struct bcs *v)
 		capture = v->cache[v->l.sel - v->cstart].capture;
 	if (browse_packet_prompt(v->b, capture, &pkt) != 0)
 		return;
-	if (browse_packet_find(v->b, capture, pkt, &ref) < 0) {
-		browse_message(v->b, "no connection holds packet %" PRId64, pkt);
+	if (browse_packet_find(v->b, capture, pkt, &ref) < 0)
 		return;
-	}
 	if ((rn = bcs_rank(v, ref.conn)) < 0) {
 		browse_message(v->b, "packet %" PRId64 " is in connection %"
 		    PRId64 ", hidden by the filter (1 shows all)", pkt, ref.conn);

@@ -644,7 +644,6 @@ bf_packet(struct bf *v)
 		    " is in connection %" PRId64, pkt, ref.conn);
 		break;
 	default:
-		browse_message(v->b, "no connection holds packet %" PRId64, pkt);
 		break;
 	}
 }

@@ -88,7 +88,8 @@ bh_keys_text(struct bh *h, const struct browse_key *t)
 
 	for (; t->cmd != BCMD_NONE; t++)
 		if (t->help != NULL)
-			browse_text_add(&h->t, 0, "  %-12s %s", t->name, t->help);
+			browse_text_add(&h->t, 0, "  %-12s %s", t->name,
+			    t->help);
 	if (h->t.n == n)
 		browse_text_add(&h->t, 0, "%s", "  (none of its own)");
 }
@@ -163,8 +164,9 @@ browse_rules_text(struct browse_text *t, sqlite3 *db, int cols,
 		r = rule[0] != '\0' ? rule_find(rule) : NULL;
 		section = r != NULL ? r->section : browse_col_text(st, 3);
 		expl = r != NULL ? r->explanation : browse_col_text(st, 4);
-		snprintf(buf, sizeof buf, "  %s %s%s%s%s%s%s", browse_col_text(st,
-		    0), rule[0] != '\0' ? rule : browse_col_text(st, 1),
+		snprintf(buf, sizeof buf, "  %s %s%s%s%s%s%s",
+		    browse_col_text(st, 0), rule[0] != '\0' ? rule :
+		    browse_col_text(st, 1),
 		    section[0] != '\0' ? "  " : "", section,
 		    sqlite3_column_int(st, 5) > 1 ? "  (" : "",
 		    sqlite3_column_int(st, 5) > 1 ? browse_col_text(st, 5) : "",

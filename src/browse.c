@@ -9,6 +9,7 @@
 #endif
 
 #include <curses.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -381,10 +382,15 @@ browse_packet_find(struct browse *b, int64_t capture, int64_t pkt,
 
 	memset(ref, 0, sizeof *ref);
 	ref->index = -1;
-	/* The last frame starting at or before it; bounded on frame_packet. */
+	/*
+	 * The last frame starting at or before it, read backwards on the
+	 * frame_packet index from the packet. CROSS JOIN keeps frame_t the
+	 * outer loop: joined the other way, the planner walks every frame of
+	 * the capture (seconds on a million frames).
+	 */
 	if (sqlite3_prepare_v2(b->db, "SELECT f.connection_id, f.direction,"
-	    " f.frame_index, f.packet FROM frame_t f JOIN connection_t c ON"
-	    " c.connection_id = f.connection_id WHERE f.packet <= ?1 AND"
+	    " f.frame_index, f.packet FROM frame_t f CROSS JOIN connection_t c"
+	    " ON c.connection_id = f.connection_id WHERE f.packet <= ?1 AND"
 	    " f.packet >= ?1 - 100000 AND f.last_packet >= ?1 AND"
 	    " c.capture_id = ?2 ORDER BY f.packet DESC LIMIT 1", -1, &st,
 	    NULL) != SQLITE_OK)
@@ -412,7 +418,8 @@ browse_packet_find(struct browse *b, int64_t capture, int64_t pkt,
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		ref->conn = (int64_t)sqlite3_column_int64(st, 0);
 		rc = 0;
-	}
+	} else
+		browse_message(b, "no connection holds packet %" PRId64, pkt);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -496,7 +503,7 @@ browse_wide(const char *s, int width, int ell, wchar_t *w, size_t wn,
 			wc = L'?', cw = 1;
 		if (cols + cw > width) {
 			if (ell) {
-				/* Room for the ellipsis: give back what it needs. */
+				/* Give back the room the ellipsis needs. */
 				while (i > 0 && cols + ellw > width)
 					cols -= wcwidth(w[--i]);
 				w[i++] = dots;

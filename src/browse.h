@@ -113,7 +113,8 @@ void	*browse_below_data(struct browse *);
  * a number (naming the capture when the database holds several); -1 when
  * none was given. browse_packet_find fills ref with the frame carrying
  * the packet and returns 1, or with the connection that holds it (index
- * -1) and returns 0; -1 when no connection of the capture holds it.
+ * -1) and returns 0; -1, said on the status line, when no connection of
+ * the capture holds it.
  */
 int	 browse_packet_prompt(struct browse *, int64_t capture, int64_t *);
 int	 browse_packet_find(struct browse *, int64_t capture, int64_t,

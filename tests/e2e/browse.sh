@@ -216,7 +216,7 @@ if [ -x "$MC" ]; then
 	    -p -t b | tail -n 1 | grep -Eq 'frame ([0-9]+)/\\1 '"
 	keys :
 	keys 1000000 Enter
-	check "large: packet jump" wait_for "frame " "$slow"
+	check "large: packet jump" wait_last "packet 1000000" "$slow"
 	keys Q
 	check "large: exit 0" test "$(wait_exit)" = "EXIT=0"
 fi

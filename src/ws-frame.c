@@ -104,12 +104,12 @@ static size_t	ws_frame_payload(struct ws_dir *, const uint8_t *, size_t, uint64_
 static void	ws_frame_data(struct ws_dir *, const uint8_t *, size_t);
 static void	ws_frame_finish(struct ws_dir *, int);
 static void	ws_frame_close(struct ws_dir *, struct ws_frame *);
-static void	ws_frame_resync(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
+static size_t	ws_frame_resync(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
 static void	ws_resync_start(struct ws_dir *, uint64_t);
 static void	ws_resync_gap(struct ws_dir *, uint64_t);
 static int	ws_resync_chain(const struct ws_dir *, const uint8_t *, size_t, size_t, uint32_t, int,
 		    uint64_t *);
-static void	ws_resync_lock(struct ws_dir *, size_t, const uint8_t *, size_t, uint64_t, struct wts);
+static size_t	ws_resync_lock(struct ws_dir *, size_t, size_t);
 static void	ws_resync_keep(struct ws_dir *, size_t, const uint8_t *, size_t, uint64_t, struct wts);
 static struct ws_rpend *ws_resync_pend(struct ws_resync *, uint64_t);
 static void	ws_resync_pend_add(struct ws_resync *, uint64_t, uint32_t);
@@ -430,8 +430,8 @@ ws_frame_consume(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, str
 			k = ws_frame_payload(d, p, n, pkt, ts);
 			break;
 		case WS_F_RESYNC:
-			ws_frame_resync(d, p, n, pkt, ts);
-			return;
+			k = ws_frame_resync(d, p, n, pkt, ts);
+			break;
 		case WS_F_CONFIRM:
 			k = ws_frame_confirm(d, p, n, pkt, ts);
 			break;
@@ -861,7 +861,7 @@ ws_resync_gap(struct ws_dir *d, uint64_t end)
 		if (k >= 2 && rs->keep_off + next >= end) {
 			d->st.resync_skipped += i;
 			d->pos = rs->keep_off + rs->kl;
-			ws_resync_lock(d, i, NULL, 0, 0, (struct wts){ 0, 0 });
+			ws_resync_lock(d, i, 0);
 			return;
 		}
 		if (k > 0 && rs->keep_off + next >= end)
@@ -997,8 +997,9 @@ ws_resync_chain(const struct ws_dir *d, const uint8_t *p, size_t n, size_t i, ui
  * reaches WS_LOCK_CHAIN, or whose frame runs past what is held and gets
  * confirmed later at its successor's offset (ws_rpend). Bytes from the
  * oldest undecided candidate on are kept, at most WS_RESYNC_KEEP of them.
+ * Returns the bytes of p used: all, or those before the boundary found.
  */
-static void
+static size_t
 ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
 {
 	struct ws_resync *rs = d->rs;
@@ -1021,8 +1022,7 @@ ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, stru
 		}
 		if ((uint32_t)k >= WS_LOCK_CHAIN) {
 			d->st.resync_skipped += i;
-			ws_resync_lock(d, i, p, n, pkt, ts);
-			return;
+			return ws_resync_lock(d, i, n);
 		}
 		if (total - i <= WS_RESYNC_KEEP)
 			break;          /* decided by the bytes to come */
@@ -1037,9 +1037,10 @@ ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, stru
 	if (d->scanned > WS_RESYNC_MAX) {
 		d->st.stopped = WS_STOP_RESYNC;
 		d->state = WS_F_STOPPED;
-		return;
+		return n;
 	}
 	ws_resync_keep(d, i, p, n, pkt, ts);
+	return n;
 }
 
 /* Keeps held bytes from index i on, and which packets carried them. */
@@ -1084,15 +1085,20 @@ ws_resync_keep(struct ws_dir *d, size_t i, const uint8_t *p, size_t n, uint64_t 
 	rs->nseg++;
 }
 
-/* Frames from held index i on: the kept bytes packet by packet, then p. */
-static void
-ws_resync_lock(struct ws_dir *d, size_t i, const uint8_t *p, size_t n, uint64_t pkt, struct wts ts)
+/*
+ * Frames from held index i on: the kept bytes packet by packet here, then
+ * p from the returned index on, by the caller's loop (no recursion over p,
+ * however often a trial sends the decoder back to scanning).
+ */
+static size_t
+ws_resync_lock(struct ws_dir *d, size_t i, size_t n)
 {
 	struct ws_resync *rs = d->rs;
-	uint8_t          *tmp = NULL;
+	struct ws_rseg    seg[WS_RESYNC_SEGS];
+	uint8_t           tmp[WS_RESYNC_KEEP];
 	uint64_t          p_off = d->pos, from = rs->keep_off + i, so, eo;
 	size_t            kl = rs->kl;
-	int               s;
+	int               s, nseg = rs->nseg;
 
 	d->st.resyncs++;
 	d->scanned = 0;
@@ -1101,28 +1107,23 @@ ws_resync_lock(struct ws_dir *d, size_t i, const uint8_t *p, size_t n, uint64_t 
 	d->trial = WS_TRIAL;
 	rs->npend = 0;
 	rs->kl = 0;
-	if (i < kl) {
-		/* Feeding may lead back here (a failed trial): copy out first. */
-		tmp = xmalloc(kl - i);
-		memcpy(tmp, rs->keep + i, kl - i);
-		for (s = 0; s < rs->nseg && d->state != WS_F_ENDED; s++) {
-			so = rs->seg[s].off;
-			eo = s + 1 < rs->nseg ? rs->seg[s + 1].off : p_off;
-			if (eo <= from)
-				continue;
-			if (so < from)
-				so = from;
-			d->pos = so;
-			ws_frame_consume(d, tmp + (so - from), (size_t)(eo - so), rs->seg[s].pkt,
-			    rs->seg[s].ts);
-		}
-		free(tmp);
-		d->pos = p_off;
-		ws_frame_consume(d, p, n, pkt, ts);
-	} else {
-		d->pos = p_off + (i - kl);
-		ws_frame_consume(d, p + (i - kl), n - (i - kl), pkt, ts);
+	if (i >= kl)
+		return i - kl <= n ? i - kl : n;
+	/* A failed trial while these are fed starts a new scan over rs: copy out. */
+	memcpy(tmp, rs->keep + i, kl - i);
+	memcpy(seg, rs->seg, (size_t)nseg * sizeof *seg);
+	for (s = 0; s < nseg && d->state != WS_F_ENDED; s++) {
+		so = seg[s].off;
+		eo = s + 1 < nseg ? seg[s + 1].off : p_off;
+		if (eo <= from)
+			continue;
+		if (so < from)
+			so = from;
+		d->pos = so;
+		ws_frame_consume(d, tmp + (so - from), (size_t)(eo - so), seg[s].pkt, seg[s].ts);
 	}
+	d->pos = p_off;
+	return 0;
 }
 
 void
@@ -1145,7 +1146,7 @@ ws_dir_end(struct ws_dir *d)
 			if (k > 0) {
 				d->st.resync_skipped += i;
 				d->pos = rs->keep_off + rs->kl;
-				ws_resync_lock(d, i, NULL, 0, 0, (struct wts){ 0, 0 });
+				ws_resync_lock(d, i, 0);
 				break;
 			}
 		}

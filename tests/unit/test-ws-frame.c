@@ -876,9 +876,10 @@ test_probe(void **state)
 static void
 test_resync_trial(void **state)
 {
+	static uint8_t seg[60000];
 	uint8_t        buf[256];
 	struct ws_dir *d;
-	size_t         n = 0, i;
+	size_t         n = 0, i, reps = sizeof seg / 10;
 
 	d = mk(WS_ROLE_SERVER, WS_EXT_NONE);
 	feed(d, B(0x82, 0x7e));        /* a header cut by the gap below */
@@ -893,6 +894,22 @@ test_resync_trial(void **state)
 	assert_int_equal(ws_dir_state(d), WS_DIR_RESYNC);
 	assert_int_equal(nrule(RULE_RESERVED_OPCODE), 0);
 	assert_int_equal(R.nframes, 4);
+	ws_dir_free(d);
+
+	/*
+	 * Runs of four good headers broken by a bad one, all in one segment:
+	 * no chain is clean to the end of what is held, so nothing locks.
+	 */
+	d = mk(WS_ROLE_SERVER, WS_EXT_NONE);
+	feed(d, B(0x82, 0x7e));
+	ws_dir_gap(d, 2, 100);
+	feed_off = 102;
+	for (i = 0; i < reps; i++)
+		memcpy(seg + 10 * i, (const uint8_t[]){ 0x82, 0, 0x82, 0, 0x82, 0, 0x82, 0, 0x83, 0 }, 10);
+	feed(d, seg, sizeof seg);
+	assert_int_equal(ws_dir_stats(d)->resyncs, 0);
+	assert_int_equal(R.nframes, 0);
+	assert_int_equal(ws_dir_state(d), WS_DIR_RESYNC);
 	ws_dir_free(d);
 }
 

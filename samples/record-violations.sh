@@ -208,6 +208,17 @@ for scen in masked-server bad-accept; do
 	done
 done
 
+# A limit a later connection bounds: python-websockets (max_size 65536)
+# refuses 70000 bytes on one connection and takes 60000 on the next. Two
+# connections: the truth is written by hand from tshark's view (checked by
+# samples-truth.sh), not by viol-truth.py.
+name=viol-python-bounds-later
+if wanted "$name" -- "$@"; then
+	record $name 18300 $PY viol-python-server.py 18300 65536 0 @READY@ -- \
+	    $PY viol-bounds-client.py 18300 70000 60000
+	echo "$name: write $name.truth from tshark -r $name.pcap" >&2
+fi
+
 # The table lists every sample from its truth file.
 {
 	cat <<'HDR'
@@ -238,6 +249,7 @@ HDR
 		what=$(head -1 "$t" | sed 's/^# //; s/|/\\|/g')
 		case $n in
 		viol-node-*) peers="raw client -> $NODE server" ;;
+		viol-python-bounds-*) peers="$PYTHON client -> $PYTHON server" ;;
 		viol-python-*) peers="raw client -> $PYTHON server" ;;
 		viol-gorilla-*) peers="raw client -> $GORILLA server" ;;
 		*-node) peers="$NODE client -> raw server" ;;

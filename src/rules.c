@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "rules.h"
@@ -345,6 +346,36 @@ const char *
 profile_excess_long(const struct profile *p)
 {
 	return profile_excess[profile_excess_find(p)].words;
+}
+
+void
+profile_list_above(const char *list, uint64_t min, char *out, size_t len)
+{
+	const struct profile *p;
+	const char           *end;
+	char                  name[64];
+	size_t                n = 0, k;
+	uint64_t              lim;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	for (; list != NULL && *list != '\0'; list = *end ? end + 1 : end) {
+		if ((end = strchr(list, ',')) == NULL)
+			end = list + strlen(list);
+		k = (size_t)(end - list);
+		if (k == 0 || k >= sizeof name)
+			continue;
+		memcpy(name, list, k);
+		name[k] = '\0';
+		if ((p = profile_find(name)) == NULL)
+			continue;
+		lim = p->max_message ? p->max_message : p->max_frame;
+		if (lim < min || n + k + 2 > len)
+			continue;
+		n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "",
+		    name);
+	}
 }
 
 const struct profile *

@@ -6,6 +6,7 @@
 #ifndef RULES_H
 #define RULES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum rule_who { WHO_CLIENT, WHO_SERVER, WHO_EITHER };
@@ -71,6 +72,12 @@ const struct profile *profile_find(const char *name);
  * What the stack does on excess, for --profile list ("1009", "drop",
  * "unverified") and in words for the manual.
  */
+/*
+ * The names of a comma-separated profile list whose default limit is at
+ * least min, in the same order, into out.
+ */
+void        profile_list_above(const char *list, uint64_t min, char *out,
+		size_t len);
 const char *profile_excess_short(const struct profile *);
 const char *profile_excess_long(const struct profile *);
 

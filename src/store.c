@@ -82,6 +82,9 @@ static int  store_run(struct store *, const char *, const char *, int64_t,
 static int  store_late_sha(struct store *, const char *);
 static int  store_delete_sha(struct store *, const char *);
 static int  store_orphans(struct store *);
+static int  store_bounds(struct store *);
+static void store_bounds_one(struct store *, sqlite3_stmt *,
+		sqlite3_stmt *);
 static int  store_cap_begin(void *, const struct capture_info *);
 static void store_frame(void *, uint64_t, int, const struct ws_frame *);
 static void store_message(void *, uint64_t, int, const struct ws_message *);
@@ -1177,6 +1180,114 @@ store_orphans(struct store *s)
 	return 0;
 }
 
+/*
+ * End of capture: a 1009 close's lower bound counts the messages its
+ * server took whole on the other connections of the capture, but when the
+ * closing connection ended only those seen so far were known. A later
+ * connection that took a bigger one (still below this close's upper bound)
+ * raises it here; the matching profiles, detail and remedy follow.
+ */
+static int
+store_bounds(struct store *s)
+{
+	sqlite3_stmt *q = NULL, *u = NULL;
+	int           rc = SQLITE_DONE;
+
+	/* Messages of clients whole (flags: not incomplete, not undecoded). */
+	if (store_run(s, "CREATE TEMP TABLE bounds_took AS SELECT c.server"
+	    " AS server, c.connection_id AS conn, max(m.decoded_size) AS size"
+	    " FROM message_t m JOIN connection_t c ON c.connection_id ="
+	    " m.connection_id WHERE c.capture_id = ?1 AND m.direction = 0"
+	    " AND m.opcode IN (1, 2) AND (m.flags & 18) = 0 AND c.server IN"
+	    " (SELECT c3.server FROM finding_t f3 JOIN connection_t c3 ON"
+	    " c3.connection_id = f3.connection_id WHERE f3.capture_id = ?1"
+	    " AND f3.kind = 'close' AND f3.class = '1009' AND f3.sender = 1"
+	    ") GROUP BY c.connection_id", NULL, s->capture_id,
+	    0) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT f.finding_id, f.limit_min,"
+	    " f.limit_max, f.limit_from_reason, f.matching_profiles, f.detail,"
+	    " f.offending_rule, f.remedy, (SELECT max(t.size) FROM bounds_took"
+	    " t WHERE t.server = c.server AND t.conn <> c.connection_id AND"
+	    " t.size <= f.limit_max) FROM finding_t f JOIN connection_t c ON"
+	    " c.connection_id = f.connection_id WHERE f.capture_id = ?1 AND"
+	    " f.kind = 'close' AND f.class = '1009' AND f.sender = 1 AND"
+	    " f.limit_min IS NOT NULL", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE finding_t SET limit_min = ?1,"
+	    " matching_profiles = ?2, detail = ?3, remedy = ?4 WHERE"
+	    " finding_id = ?5", -1, &u, NULL) != SQLITE_OK) {
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, s->capture_id);
+	while (!s->failed && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		store_bounds_one(s, q, u);
+	if (!s->failed && rc != SQLITE_DONE)
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	if (s->failed)
+		return -1;
+	return store_exec(s, "DROP TABLE temp.bounds_took");
+}
+
+static void
+store_bounds_one(struct store *s, sqlite3_stmt *q, sqlite3_stmt *u)
+{
+	const struct rule *r;
+	struct finding     fi;
+	const char        *detail, *remedy, *at, *pct;
+	char               profiles[256], text[512], fixed[512], old[64];
+	int64_t            min = sqlite3_column_int64(q, 1);
+	int64_t            took = sqlite3_column_int64(q, 8);
+	size_t             k;
+
+	if (sqlite3_column_type(q, 8) == SQLITE_NULL || took <= min)
+		return;
+	profile_list_above((const char *)sqlite3_column_text(q, 4),
+	    (uint64_t)took, profiles, sizeof profiles);
+	detail = (const char *)sqlite3_column_text(q, 5);
+	snprintf(old, sizeof old, "between %" PRId64 " and ", min);
+	if (detail != NULL && (at = strstr(detail, old)) != NULL)
+		snprintf(text, sizeof text, "%.*sbetween %" PRId64 " and %s; "
+		    "%" PRId64 " bytes taken on another connection raise the "
+		    "lower bound", (int)(at - detail), detail, took,
+		    at + strlen(old), took);
+	else
+		snprintf(text, sizeof text, "%s", detail != NULL ? detail : "");
+	/* A remedy naming a size below the new bound is written again. */
+	remedy = (const char *)sqlite3_column_text(q, 7);
+	r = rule_find((const char *)sqlite3_column_text(q, 6));
+	if (r != NULL && r->remedy != NULL && remedy != NULL &&
+	    (pct = strstr(r->remedy, "%s")) != NULL &&
+	    strncmp(remedy, r->remedy, (k = (size_t)(pct - r->remedy))) == 0 &&
+	    strtoll(remedy + k, NULL, 10) < took) {
+		memset(&fi, 0, sizeof fi);
+		fi.has_limit = 1;
+		fi.limit_min = (uint64_t)took;
+		fi.limit_max = (uint64_t)sqlite3_column_int64(q, 2);
+		fi.limit_from_reason = sqlite3_column_type(q, 3) ==
+		    SQLITE_NULL ? -1 : sqlite3_column_int64(q, 3);
+		store_remedy(r, &fi, fixed, sizeof fixed);
+		remedy = fixed;
+	}
+	sqlite3_bind_int64(u, 1, took);
+	if (profiles[0] != '\0')
+		sqlite3_bind_text(u, 2, profiles, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(u, 2);
+	sqlite3_bind_text(u, 3, text, -1, SQLITE_TRANSIENT);
+	if (remedy != NULL)
+		sqlite3_bind_text(u, 4, remedy, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(u, 4);
+	sqlite3_bind_int64(u, 5, sqlite3_column_int64(q, 0));
+	store_step(s, u);
+	sqlite3_reset(u);
+	sqlite3_clear_bindings(u);
+}
+
 static int
 store_cap_end(void *ctx, const struct capture_summary *cs)
 {
@@ -1195,7 +1306,7 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 
 	if (!s->in_capture)
 		return -1;
-	if (s->failed || store_orphans(s) != 0)
+	if (s->failed || store_orphans(s) != 0 || store_bounds(s) != 0)
 		goto fail;
 	if (sqlite3_prepare_v2(s->db, "UPDATE capture_t SET complete = ?,"
 	    " error = ?, conn_base = ?, packets = ?, bytes = ?,"

@@ -86,6 +86,24 @@ test_profile_excess(void **state)
 	assert_int_equal(profile_find("signalr")->max_message, 32768);
 }
 
+/* A raised lower bound drops the profiles whose default falls below it. */
+static void
+test_profile_list_above(void **state)
+{
+	char out[64];
+
+	(void)state;
+	profile_list_above("coder-websocket,netty,jetty,tomcat", 60000, out,
+	    sizeof out);
+	assert_string_equal(out, "netty,jetty");
+	profile_list_above("tomcat,nosuch,,netty", 0, out, sizeof out);
+	assert_string_equal(out, "tomcat,netty");
+	profile_list_above("tomcat", 9000, out, sizeof out);
+	assert_string_equal(out, "");
+	profile_list_above("coder-websocket,netty,jetty", 0, out, 12);
+	assert_string_equal(out, "netty,jetty");
+}
+
 int
 main(void)
 {
@@ -94,6 +112,7 @@ main(void)
 		cmocka_unit_test(test_stack_codes),
 		cmocka_unit_test(test_close_table_sound),
 		cmocka_unit_test(test_profile_excess),
+		cmocka_unit_test(test_profile_list_above),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

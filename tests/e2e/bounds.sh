@@ -1,0 +1,27 @@
+#!/bin/sh
+# A 1009 close's lower bound counts what the server took on other
+# connections of the capture, also those that came after the close: the
+# end-of-capture pass raises it, and the profiles, detail and remedy follow.
+. "${top_srcdir}/tests/e2e/lib.sh"
+need sqlite3
+
+# python-websockets (max_size 65536) refuses 70000 bytes on connection 1
+# and takes 60000 on connection 2, which starts after connection 1 ended.
+"$WSAUTOPSY" analyze -q -o "$TMP/b.db" "$SAMPLES/viol-python-bounds-later.pcap"
+check "analyze viol-python-bounds-later" test $? -eq 0
+got=$(sqlite3 -batch "$TMP/b.db" "SELECT limit_min, limit_max,
+    matching_profiles FROM findings WHERE kind = 'close' AND class = '1009'
+    AND sender = 'server'")
+if [ "$got" = "60000|69999|netty,jetty" ]; then ok; else
+	bad "bounds '$got', expected 60000|69999|netty,jetty"
+fi
+sqlite3 -batch "$TMP/b.db" "SELECT detail, remedy FROM findings WHERE
+    kind = 'close' AND class = '1009' AND sender = 'server'" >"$TMP/text"
+grep -q "between 60000 and 69999 bytes; 60000 bytes taken on another connection raise the lower bound" "$TMP/text"
+check "detail states the raised bound" test $? -eq 0
+grep -q "keep messages to 60000 bytes" "$TMP/text"
+check "remedy names the raised bound" test $? -eq 0
+# The report reads the same row.
+"$WSAUTOPSY" report "$TMP/b.db" | grep -q "between 60000 and 69999 bytes; consistent with netty,jetty"
+check "report shows the raised bound" test $? -eq 0
+finish

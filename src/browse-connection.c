@@ -118,7 +118,7 @@ static void	 bc_packet(struct bc *);
 
 const struct browse_view browse_connection_view = {
 	"connection", bc_keys, bc_init, bc_free, bc_draw, bc_key, bc_resize,
-	bc_status, bc_help
+	bc_status, bc_help, NULL
 };
 
 static int

@@ -121,6 +121,8 @@ static void	 bcs_draw(void *, int, int);
 static void	 bcs_key(void *, enum browse_cmd, int);
 static void	 bcs_resize(void *, int, int);
 static void	 bcs_status(void *, char *, size_t);
+static void	 bcs_reveal(void *, int64_t);
+static int	 bcs_select(struct bcs *, int64_t);
 static int	 bcs_prepare(struct bcs *, const char *, const char *,
 		    sqlite3_stmt **);
 static void	 bcs_bind(struct bcs *, sqlite3_stmt *);
@@ -138,7 +140,7 @@ static int64_t	 bcs_rank(struct bcs *, int64_t);
 
 const struct browse_view browse_connections_view = {
 	"connections", bcs_keys, bcs_init, bcs_free, bcs_draw, bcs_key,
-	bcs_resize, bcs_status, NULL
+	bcs_resize, bcs_status, NULL, bcs_reveal
 };
 
 static void *
@@ -632,7 +634,7 @@ static void
 bcs_packet(struct bcs *v)
 {
 	struct browse_frame_ref ref;
-	int64_t                 pkt, rn, capture = v->capture;
+	int64_t                 pkt, capture = v->capture;
 
 	bcs_fetch(v);
 	if (v->l.sel >= v->cstart && v->l.sel < v->cstart + v->cn)
@@ -641,15 +643,32 @@ bcs_packet(struct bcs *v)
 		return;
 	if (browse_packet_find(v->b, capture, pkt, &ref) < 0)
 		return;
-	if ((rn = bcs_rank(v, ref.conn)) < 0) {
+	if (bcs_select(v, ref.conn) != 0) {
 		browse_message(v->b, "packet %" PRId64 " is in connection %"
 		    PRId64 ", hidden by the filter (1 shows all)", pkt, ref.conn);
 		return;
 	}
-	v->l.sel = rn;
-	browse_list_fit(&v->l);
 	browse_message(v->b, "packet %" PRId64 ": connection %" PRId64, pkt,
 	    ref.conn);
+}
+
+/* Selects the connection; -1 when the filter hides it. */
+static int
+bcs_select(struct bcs *v, int64_t conn)
+{
+	int64_t rn;
+
+	if ((rn = bcs_rank(v, conn)) < 0)
+		return -1;
+	v->l.sel = rn;
+	browse_list_fit(&v->l);
+	return 0;
+}
+
+static void
+bcs_reveal(void *p, int64_t conn)
+{
+	bcs_select(p, conn);
 }
 
 static void

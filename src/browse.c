@@ -337,6 +337,9 @@ browse_go(struct browse *b)
 	b->go = 0;
 	while (b->depth > 1)
 		browse_pop(b);
+	/* q walks back to the list on the connection : went to. */
+	if (b->stack[0].v->reveal != NULL)
+		b->stack[0].v->reveal(b->stack[0].data, ref.conn);
 	c.conn = ref.conn;
 	c.select = ref.index >= 0 ? &ref : NULL;
 	if (browse_push(b, &browse_connection_view, &c) == 0 && open_frame &&

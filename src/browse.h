@@ -68,6 +68,8 @@ struct browse_view {
 	void	 (*status)(void *, char *, size_t);
 	/* What ? adds below the keys (the rules of what is shown); or NULL. */
 	void	 (*help)(void *, struct browse_text *, int cols);
+	/* Selects a connection when : went to it from above; or NULL. */
+	void	 (*reveal)(void *, int64_t conn);
 };
 
 extern const struct browse_view browse_connections_view;

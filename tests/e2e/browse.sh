@@ -157,11 +157,17 @@ check "packets: another connection's frame" \
 keys q
 check "packets: its connection below, the frame selected" \
     wait_for "connection 2 frame 2/4"
+keys q
+check "packets: the list, that connection selected" \
+    wait_last "^connections 2/3 "
+keys Enter
+check "packets: connection 2 again" wait_for "connection 2 frame 1/4"
 keys : 10 Enter
 check "packets: from the connection view to another connection" \
     wait_for "connection 1 frame 1/4"
 keys q
-check "packets: then the list" wait_for "connections 1/3"
+check "packets: then the list, connection 1 selected" \
+    wait_last "^connections 1/3 "
 keys Q
 check "packets: exit 0" test "$(wait_exit)" = "EXIT=0"
 

@@ -109,6 +109,11 @@ analyze_summary(const char *path, const struct capture_summary *s,
 	if (s->gaps)
 		printf("; %" PRIu64 " capture gaps (%" PRIu64 " bytes)", s->gaps,
 		    s->gap_bytes);
+	if (s->conflicts)
+		printf("; %" PRIu64 " conflicting overlaps", s->conflicts);
+	if (s->unchecked)
+		printf("; %" PRIu64 " retransmissions not compared (%" PRIu64
+		    " bytes)", s->unchecked, s->unchecked_bytes);
 	if (s->truncated_pkts)
 		printf("; %" PRIu64 " packets cut by the snaplen",
 		    s->truncated_pkts);

@@ -1348,6 +1348,8 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	sum->gaps = fs->gaps;
 	sum->gap_bytes = fs->gap_bytes;
 	sum->conflicts = fs->conflicts;
+	sum->unchecked = fs->unchecked;
+	sum->unchecked_bytes = fs->unchecked_bytes;
 	sum->cap_flows = fs->evicted_lru;
 	sum->cap_idle = fs->evicted_idle;
 	sum->cap_ooo_dir = fs->ooo_dir_hits;

@@ -35,6 +35,7 @@ struct capture_summary {
 	uint64_t connections, ws_connections, frames, messages, findings;
 	uint64_t by_class[FINDING_CLASSES];	/* findings, by finding_class_names */
 	uint64_t gaps, gap_bytes, conflicts;
+	uint64_t unchecked, unchecked_bytes; /* resends too old to compare, and their bytes */
 	/* Caps that triggered (each a counter; 0 = never). */
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
 	uint64_t cap_inflate;    /* messages whose inflation stopped at --max-inflate */

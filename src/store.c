@@ -120,7 +120,7 @@ static const char store_schema[] =
 "  findings INTEGER, gaps INTEGER, gap_bytes INTEGER, conflicts INTEGER,\n"
 "  cap_flows INTEGER, cap_idle INTEGER, cap_ooo_dir INTEGER,\n"
 "  cap_ooo_total INTEGER, peak_live INTEGER, peak_ooo_bytes INTEGER,\n"
-"  cap_inflate INTEGER);\n"
+"  cap_inflate INTEGER, unchecked INTEGER, unchecked_bytes INTEGER);\n"
 "CREATE INDEX capture_sha256 ON capture_t(sha256);\n"
 "CREATE TABLE connection_t (\n"
 "  connection_id INTEGER PRIMARY KEY,\n"
@@ -195,7 +195,8 @@ static const char store_schema[] =
 "  tcp_packets, fragments, not_tcp, short_packets, malformed,\n"
 "  truncated_packets, connections, ws_connections, frames, messages,\n"
 "  findings, gaps, gap_bytes, conflicts, cap_flows, cap_idle,\n"
-"  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes, cap_inflate\n"
+"  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes, cap_inflate,\n"
+"  unchecked, unchecked_bytes\n"
 "  FROM capture_t;\n"
 "CREATE VIEW connections AS SELECT c.connection_id,\n"
 "  k.name AS capture, c.client, c.server,\n"
@@ -1300,7 +1301,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 		cs->connections, cs->ws_connections, cs->frames, cs->messages,
 		cs->findings, cs->gaps, cs->gap_bytes, cs->conflicts,
 		cs->cap_flows, cs->cap_idle, cs->cap_ooo_dir, cs->cap_ooo_total,
-		cs->peak_live, cs->peak_ooo_bytes, cs->cap_inflate
+		cs->peak_live, cs->peak_ooo_bytes, cs->cap_inflate,
+		cs->unchecked, cs->unchecked_bytes
 	};
 	size_t            i;
 
@@ -1315,8 +1317,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	    " ws_connections = ?, frames = ?, messages = ?, findings = ?,"
 	    " gaps = ?, gap_bytes = ?, conflicts = ?, cap_flows = ?,"
 	    " cap_idle = ?, cap_ooo_dir = ?, cap_ooo_total = ?,"
-	    " peak_live = ?, peak_ooo_bytes = ?, cap_inflate = ?"
-	    " WHERE capture_id = ?", -1, &st,
+	    " peak_live = ?, peak_ooo_bytes = ?, cap_inflate = ?,"
+	    " unchecked = ?, unchecked_bytes = ? WHERE capture_id = ?", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_fail(s, "%s", sqlite3_errmsg(s->db));
 		goto fail;

@@ -4,6 +4,7 @@
 # reported for the truncated one).
 . "${top_srcdir}/tests/e2e/lib.sh"
 need tcpflow
+need sqlite3
 
 # compare_dirs OURS THEIRS: every file tcpflow wrote exists in ours, equal.
 compare_dirs() {
@@ -71,6 +72,14 @@ if command -v tshark >/dev/null 2>&1; then
 		"$TMP/dout"
 	check "duplicates: some resent bytes lie before the kept 64" \
 		test "$2" -gt 0
+	# analyze says the same, in its summary and in the captures view.
+	"$WSAUTOPSY" analyze -o "$TMP/dup.db" "$TMP/dup.pcap" >"$TMP/aout"
+	check "analyze: $1 retransmissions ($2 bytes) not compared" \
+		grep -q "; $1 retransmissions not compared ($2 bytes)" \
+		"$TMP/aout"
+	check "captures view: unchecked $1, unchecked_bytes $2" test \
+	    "$(sqlite3 -batch "$TMP/dup.db" 'SELECT unchecked, unchecked_bytes,
+	    conflicts FROM captures')" = "$1|$2|0"
 fi
 
 # Snaplen: every packet cut to 120 bytes. The cut packets are counted

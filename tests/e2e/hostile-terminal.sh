@@ -2,8 +2,9 @@
 # Bytes from the wire that would steer a terminal (ESC sequences, C0 and C1
 # controls, bidirectional overrides), NUL and invalid UTF-8, in the request
 # target, header values, payloads and a close reason: the report prints
-# them escaped, JSON and CSV stay valid, and the database keeps the exact
-# bytes as BLOBs beside escaped display text.
+# them escaped, JSON and CSV stay valid, the database keeps the exact
+# bytes as BLOBs beside escaped display text, and the browser (in tmux)
+# shows them escaped in every view without a raw escape reaching the pane.
 
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3

@@ -61,6 +61,7 @@ static void	 bf_help(void *, struct browse_text *, int);
 static void	 bf_build(struct bf *, int);
 static void	 bf_header(struct bf *, sqlite3_stmt *, int);
 static void	 bf_packets(struct bf *, sqlite3_stmt *, int);
+static void	 bf_shared(struct bf *, int64_t, int64_t, int);
 static int	 bf_findings_stmt(struct bf *, const char *, sqlite3_stmt **);
 static void	 bf_findings(struct bf *, int);
 static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
@@ -309,8 +310,8 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 	first = (int64_t)sqlite3_column_int64(st, 2);
 	last = (int64_t)sqlite3_column_int64(st, 3);
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL || last <= first)
-		snprintf(buf, sizeof buf, "carried by packet %" PRId64 " alone"
-		    " (header and payload)", first);
+		snprintf(buf, sizeof buf, "carried by packet %" PRId64 " (the"
+		    " header and the whole payload)", first);
 	else
 		snprintf(buf, sizeof buf, "carried by packets %" PRId64 "-%"
 		    PRId64 ": %" PRId64 " the first header byte, %" PRId64 " the"
@@ -319,6 +320,7 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 		    " the other direction or other connections)", first, last,
 		    first, last, last - first + 1);
 	browse_text_wrap(&v->t, 0, "", cols, buf);
+	bf_shared(v, first, last, cols);
 	if (sqlite3_prepare_v2(v->db, "SELECT frames, first_packet,"
 	    " last_packet, first_frame, last_frame FROM message_t WHERE"
 	    " connection_id = ?1 AND direction = ?2 AND message_id = ?3 AND"
@@ -338,6 +340,65 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 		browse_text_wrap(&v->t, 0, "", cols, buf);
 	}
 	sqlite3_finalize(m);
+}
+
+/*
+ * The frames of the same direction that share the first or the last
+ * packet: a TCP segment carries one direction of one connection, so these
+ * are exact. Frames of a direction are in stream order, so the ones that
+ * share a packet are next to this one; the look stops 1000 frames away.
+ */
+static void
+bf_shared(struct bf *v, int64_t first, int64_t last, int cols)
+{
+	sqlite3_stmt *st;
+	char          part[2][96], buf[300];
+	int           side, n;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT min(frame_index),"
+	    " max(frame_index), count(*) FROM frame_t WHERE connection_id = ?1"
+	    " AND direction = ?2 AND ((?5 = 0 AND frame_index BETWEEN ?3 - 1000"
+	    " AND ?3 - 1 AND last_packet = ?4) OR (?5 = 1 AND frame_index"
+	    " BETWEEN ?3 + 1 AND ?3 + 1000 AND packet = ?4))", -1, &st, NULL)
+	    != SQLITE_OK)
+		return;
+	for (side = 0; side < 2; side++) {
+		part[side][0] = '\0';
+		sqlite3_bind_int64(st, 1, v->ref.conn);
+		sqlite3_bind_int(st, 2, v->ref.dir);
+		sqlite3_bind_int64(st, 3, v->ref.index);
+		sqlite3_bind_int64(st, 4, side == 0 ? first : last);
+		sqlite3_bind_int(st, 5, side);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    (n = sqlite3_column_int(st, 2)) > 0) {
+			if (n == 1)
+				snprintf(part[side], sizeof part[side], "frame %"
+				    PRId64, (int64_t)sqlite3_column_int64(st, 0));
+			else
+				snprintf(part[side], sizeof part[side], "frames %"
+				    PRId64 "-%" PRId64,
+				    (int64_t)sqlite3_column_int64(st, 0),
+				    (int64_t)sqlite3_column_int64(st, 1));
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (first == last && (part[0][0] != '\0' || part[1][0] != '\0')) {
+		snprintf(buf, sizeof buf, "packet %" PRId64 " also carries %s %s%s"
+		    "%s", first, v->ref.dir ? "server" : "client", part[0],
+		    part[0][0] != '\0' && part[1][0] != '\0' ? " and " : "",
+		    part[1]);
+		browse_text_wrap(&v->t, 0, "", cols, buf);
+		return;
+	}
+	for (side = 0; side < 2 && first != last; side++) {
+		if (part[side][0] == '\0')
+			continue;
+		snprintf(buf, sizeof buf, "packet %" PRId64 " also carries %s"
+		    " %s", side == 0 ? first : last, v->ref.dir ? "server" :
+		    "client", part[side]);
+		browse_text_wrap(&v->t, 0, "", cols, buf);
+	}
 }
 
 /* A statement on the findings naming the frame (?1 connection, ?2 ?3). */

@@ -171,6 +171,28 @@ check "packets: then the list, connection 1 selected" \
 keys Q
 check "packets: exit 0" test "$(wait_exit)" = "EXIT=0"
 
+# Frames that share a packet: a close and a text frame in one segment,
+# and a close in the segment that ends a long frame.
+"$WSAUTOPSY" analyze -q -o "$TMP/s.db" \
+    "$SAMPLES/viol-node-frame-after-close.pcap" "$SAMPLES/real-1009-node.pcap"
+start 100 30 "$TMP/s.db"
+check "shared: list" wait_last "^connections 1/2 "
+keys Enter j j Enter
+check "shared: the close" wait_for "client -> server frame 1 of connection 1"
+check "shared: one packet" \
+    wait_for "carried by packet 11 (the header and the whole payload)"
+check "shared: the frame after it" wait_for "packet 11 also carries client frame 2"
+keys q j Enter
+check "shared: the frame after the close" \
+    wait_for "client -> server frame 2 of connection 1"
+check "shared: the close before it" \
+    wait_for "packet 11 also carries client frame 1"
+keys q q j Enter j j Enter
+check "shared: a long frame" wait_for "client -> server frame 1 of connection 2"
+check "shared: its last packet" wait_for "packet 17 also carries client frame 2"
+keys Q
+check "shared: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 # permessage-deflate: RSV1 shown as RSV1 in the timeline and the frame view.
 "$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real-node-deflate.pcap"
 start 120 40 "$TMP/d.db"
@@ -186,7 +208,7 @@ keys Enter
 check "deflate: frame view RSV1" \
     wait_for "RSV1-3  100 RSV1: compressed (permessage-deflate)"
 check "deflate: one packet carried it" \
-    wait_for "carried by packet 8 alone (header and payload)"
+    wait_for "carried by packet 8 (the header and the whole payload)"
 check "deflate: hex dump keeps the wire bytes" \
     wait_for "unmasked (compressed, as sent):"
 check "deflate: hex dump bytes" wait_for "000000  aa 56 2a a9 2c 48 55 b2"

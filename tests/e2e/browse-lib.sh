@@ -2,6 +2,13 @@
 # a private tmux server, keys in, screen text out, every wait polled.
 need tmux
 
+# The browser draws UTF-8 (an ellipsis, escaped text): run it, tmux and
+# wc -L in a UTF-8 locale whatever the caller's is.
+UTF8=$(locale -a 2>/dev/null | grep -iE '^(c|en_us)\.utf-?8$' | head -n 1)
+[ -n "$UTF8" ] || { echo "SKIP: no UTF-8 locale"; exit 77; }
+LC_ALL=$UTF8
+export LC_ALL
+
 SOCK=wsa-test-$$
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 unset NO_COLOR TMUX

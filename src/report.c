@@ -48,7 +48,7 @@ enum report_col {
 	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
 	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
-	RC_SERVER_STACK
+	RC_SERVER_STACK, RC_HEADERS_CUT
 };
 
 
@@ -442,6 +442,9 @@ report_incident(struct report *r, sqlite3_stmt *st)
 		    report_col(r, st, RC_CLIENT_STACK) : "unknown",
 		    sqlite3_column_type(st, RC_SERVER_STACK) != SQLITE_NULL ?
 		    report_col(r, st, RC_SERVER_STACK) : "unknown");
+	if (sqlite3_column_type(st, RC_HEADERS_CUT) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s: longer than kept, shown shortened\n",
+		    "cut", report_col(r, st, RC_HEADERS_CUT));
 }
 
 static void
@@ -462,7 +465,9 @@ report_text(struct report *r)
 	    " offending_frame_index, offending_sender, offending_rule,"
 	    " limit_min, limit_max, matching_profiles, cause, remedy, section,"
 	    " detail, reason, limit_from_reason, answered, client_stack,"
-	    " server_stack FROM findings WHERE"
+	    " server_stack, (SELECT headers_cut FROM connection_t c"
+	    " WHERE c.connection_id = findings.connection_id)"
+	    " FROM findings WHERE"
 	    REPORT_FILTER " AND class <> 'normal'"
 	    /* A close that only echoes the peer's code tells nothing new. */
 	    " AND NOT (kind = 'close' AND answered = 1 AND"

@@ -171,6 +171,10 @@ same "long head: the cut values are named" \
 	"$(sql "$TMP/long.db" "SELECT headers_cut, length(path),
 	    length(server_header) FROM connections")" \
 	"request user-agent,target; response server|2047|255"
+"$WSAUTOPSY" report "$TMP/long.db" >"$TMP/long.report" 2>&1
+check "long head: the report says which values were cut" grep -q \
+	'^  cut        request user-agent,target; response server: longer' \
+	"$TMP/long.report"
 # The User-Agent starts with the four characters \x1b: doubled backslash.
 same "long head: a backslash from the wire reads doubled" \
 	"$(sql "$TMP/long.db" "SELECT substr(user_agent, 1, 8)

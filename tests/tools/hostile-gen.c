@@ -774,7 +774,7 @@ hg_long_head(struct hg *g, uint64_t n)
 	hg_send(g, &c, 1, buf, (size_t)(p - buf));
 	k = hg_frame(fr, 1, 0, 1, 1, (const uint8_t *)"hi", 2);
 	hg_send(g, &c, 0, fr, k);
-	hg_ws_close(g, &c, 1000, "", 0);
+	hg_ws_close(g, &c, 1008, "", 0);
 	free(buf);
 	return 0;
 }

@@ -307,7 +307,7 @@ bc_fetch_dir(struct bc *v, int dir, int64_t from, int want, struct bc_row *r)
 			snprintf(r[n].preview, sizeof r[n].preview, "%d %s",
 			    r[n].close_code, browse_col_text(st, 9));
 		else if (p != NULL)
-			esc_terminal(p, (size_t)len, r[n].preview,
+			esc_wire(p, (size_t)len, r[n].preview,
 			    sizeof r[n].preview);
 		n++;
 	}

@@ -69,6 +69,7 @@ static int	 bf_compressed(struct bf *, sqlite3_stmt *);
 static int	 bf_inflated(struct bf *, sqlite3_stmt *, int);
 static void	 bf_text(struct bf *, const char *, const uint8_t *, size_t,
 		    int);
+static const char *bf_escaped_newline(const char *);
 static void	 bf_json_ws(struct bf_json *);
 static int	 bf_json_value(struct bf_json *, int);
 static int	 bf_json_string(struct bf_json *);
@@ -510,14 +511,14 @@ bf_text(struct bf *v, const char *label, const uint8_t *p, size_t n,
 	if (len > BROWSE_TEXT_MAX * 16)
 		len = BROWSE_TEXT_MAX * 16;
 	esc = xmalloc(len);
-	esc_terminal(p, n, esc, len);
+	/* A backslash from the wire reads doubled, so "\\x1b" is an ESC. */
+	esc_wire(p, n, esc, len);
 	/* Wrap at the escaped newlines so lines read as sent. */
 	for (s = esc; *s != '\0'; s = nl) {
 		char line[BROWSE_TEXT_MAX];
 		size_t ll;
 
-		nl = strstr(s, "\\n");
-		nl = nl != NULL ? nl + 2 : s + strlen(s);
+		nl = bf_escaped_newline(s);
 		ll = (size_t)(nl - s) < sizeof line - 1 ? (size_t)(nl - s) :
 		    sizeof line - 1;
 		memcpy(line, s, ll);
@@ -525,6 +526,19 @@ bf_text(struct bf *v, const char *label, const uint8_t *p, size_t n,
 		browse_text_wrap(&v->t, 0, "  ", cols, line);
 	}
 	free(esc);
+}
+
+/* Just past the next escaped newline (a "\\n" that is not "\\\\" then
+ * "n"), or the end of s. */
+static const char *
+bf_escaped_newline(const char *s)
+{
+	while (*s != '\0') {
+		if (s[0] == '\\' && s[1] == 'n')
+			return s + 2;
+		s += s[0] == '\\' && s[1] != '\0' ? 2 : 1;
+	}
+	return s;
 }
 
 static void

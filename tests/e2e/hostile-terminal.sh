@@ -251,4 +251,19 @@ keys Q
 check "browse: exit 0" test "$(wait_exit)" = "EXIT=0"
 check "browse: nothing on stderr" test ! -s "$TMP/stderr"
 
+# A backslash from the wire reads doubled, so the text "\x1b" is not an
+# ESC; an escaped newline still breaks the line, a sent "\n" text does not.
+"$GEN" long-head 100 >"$TMP/long.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/long.db" "$TMP/long.pcap"
+start 120 40 "$TMP/long.db"
+check "browse: long-head list" wait_for "long.pcap  1 connection"
+keys Enter
+check "browse: preview doubles wire backslashes" \
+	wait_for 'C:\\new\\x1b\nline2'
+keys Enter
+check "browse: text view doubles wire backslashes" wait_for '  C:\\new\\x1b'
+check "browse: text view breaks at the newline" wait_re '^  line2 *$'
+keys Q
+check "browse: long-head exit 0" test "$(wait_exit)" = "EXIT=0"
+
 finish

@@ -22,7 +22,8 @@
  *                        level 9 into segments of SEG bytes (1460)
  *   long-head N          a WebSocket connection whose request target,
  *                        User-Agent (starting with a literal backslash
- *                        sequence) and Server header are N bytes long
+ *                        sequence) and Server header are N bytes long; its
+ *                        text message holds literal backslashes and a newline
  *   escapes              terminal escapes, NUL, invalid UTF-8 in the
  *                        request target, headers, payloads and close reason;
  *                        a second connection with a 64 KiB header line
@@ -743,6 +744,7 @@ hg_escapes(struct hg *g)
 static int
 hg_long_head(struct hg *g, uint64_t n)
 {
+	static const char text[] = "C:\\new\\x1b\nline2";
 	struct hg_conn c;
 	char          *buf, *p;
 	size_t         cap;
@@ -772,7 +774,7 @@ hg_long_head(struct hg *g, uint64_t n)
 	p += sprintf(p, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Accept: " HG_ACCEPT "\r\n\r\n");
 	hg_send(g, &c, 1, buf, (size_t)(p - buf));
-	k = hg_frame(fr, 1, 0, 1, 1, (const uint8_t *)"hi", 2);
+	k = hg_frame(fr, 1, 0, 1, 1, (const uint8_t *)text, sizeof text - 1);
 	hg_send(g, &c, 0, fr, k);
 	hg_ws_close(g, &c, 1008, "", 0);
 	free(buf);

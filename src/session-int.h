@@ -22,10 +22,11 @@ struct hist_frame {
 	uint64_t   max_frame_before;
 	uint64_t   msg_decoded;    /* set when its message ends */
 	uint8_t    opcode, fin, msg_done, msg_compressed;
+	uint8_t    msg_capped;     /* inflation stopped at --max-inflate: msg_decoded is a lower bound */
 };
 
 struct hist_viol {
-	const char *rule;
+	const char *rule;           /* may be a strict-only rule that was not reported */
 	const char *class;
 	uint64_t    pkt;
 	uint64_t    frame_index;

@@ -50,6 +50,8 @@ static void sess_probe_hold(struct sess *, int, uint64_t, const uint8_t *,
 static void sess_probe_settle(struct sess *);
 static void sess_side_start(struct sess *, int, const uint8_t *, size_t);
 static void sess_ws_frame(void *, const struct ws_frame *);
+static void sess_note_viol(struct role_state *, const struct rule *,
+    const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
 static void sess_free(struct sess *);
@@ -1012,6 +1014,12 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	h->max_frame_before = rs->max_frame;
 	h->opcode = f->opcode;
 	h->fin = f->fin;
+	/*
+	 * A non-minimal length is reported only with --strict, but Netty
+	 * fails the connection on it: kept where a close can find its cause.
+	 */
+	if (f->non_minimal && !s->an->opts.ws.strict)
+		sess_note_viol(rs, rule_find("non-minimal-length"), f);
 	if (!f->truncated && f->payload_len > rs->max_frame &&
 	    !WS_OP_IS_CONTROL(f->opcode))
 		rs->max_frame = f->payload_len;
@@ -1026,6 +1034,27 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	}
 	if (s->an->sink->frame != NULL)
 		s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
+}
+
+/* A rule the frame (NULL: none) broke, for verdict.c to tie a close to. */
+static void
+sess_note_viol(struct role_state *rs, const struct rule *r,
+    const struct ws_frame *f)
+{
+	struct hist_viol *v;
+
+	if (rs->hv == NULL)
+		rs->hv = xmalloc(HIST_VIOLS * sizeof *rs->hv);
+	v = &rs->hv[rs->nhv++ % HIST_VIOLS];
+	memset(v, 0, sizeof *v);
+	v->rule = r != NULL ? r->id : "other";
+	v->class = r != NULL ? r->class : "other";
+	if (f != NULL) {
+		v->pkt = f->first_pkt;
+		v->frame_index = f->index;
+		v->has_frame = 1;
+		v->ts = f->ts;
+	}
 }
 
 static void
@@ -1054,6 +1083,9 @@ sess_ws_message(void *arg, const struct ws_message *m)
 			break;
 		if (h->message_id == m->id) {
 			h->msg_decoded = m->decoded_size;
+			/* Inflation stopped at a limit: a size it reached, at least. */
+			h->msg_capped = m->inflate_capped ||
+			    (m->compressed && m->too_big);
 			h->msg_done = !m->incomplete;
 			h->msg_compressed = m->compressed;
 		}
@@ -1083,7 +1115,6 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	int                       role = sess_role(s, cb->side);
 	struct role_state        *rs = &s->rs[role];
 	const struct rule        *r = rule_find(wf->rule);
-	struct hist_viol         *v;
 	struct finding            f;
 
 	sess_doubt(s, cb->side, rs);
@@ -1114,15 +1145,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	/* A size rule crossed a configured limit: the remedy names it. */
 	if (wf->limit > 0)
 		f.remedy_limit = wf->limit;
-	if (rs->hv == NULL)
-		rs->hv = xmalloc(HIST_VIOLS * sizeof *rs->hv);
-	v = &rs->hv[rs->nhv++ % HIST_VIOLS];
-	v->rule = r != NULL ? r->id : "other";
-	v->class = f.class;
-	v->pkt = f.packet;
-	v->frame_index = wf->frame != NULL ? wf->frame->index : 0;
-	v->has_frame = wf->frame != NULL;
-	v->ts = f.time;
+	sess_note_viol(rs, r, wf->frame);
 	sess_emit(s, &f);
 }
 

@@ -509,6 +509,17 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	}
 	/* Decoded size when inflated; else what the wire declared so far. */
 	size = verdict_msg_size(h);
+	if (h->msg_capped) {
+		/* Only a lower bound: the closer's limit may lie above it. */
+		f->has_limit = 0;
+		f->limit_min = f->limit_max = 0;
+		snprintf(f->detail, sizeof f->detail, "%s frame %" PRIu64
+		    " (packet %" PRIu64 ") brought the message past %" PRIu64
+		    " bytes, where inflation stopped: its size and the closer's"
+		    " limit are not known", closer == ROLE_SERVER ? "client" :
+		    "server", h->index, h->first_pkt, size - 1);
+		return;
+	}
 	/* A length with the top bits set is no size anyone sent. */
 	f->has_limit = size < (UINT64_C(1) << 53);
 	f->limit_min = h->max_msg_before;

@@ -24,4 +24,26 @@ check "remedy names the raised bound" test $? -eq 0
 # The report reads the same row.
 "$WSAUTOPSY" report "$TMP/b.db" | grep -q "between 60000 and 69999 bytes; consistent with netty,jetty"
 check "report shows the raised bound" test $? -eq 0
+
+# A message whose inflation stopped (--max-inflate, or --max-message on a
+# compressed message) has a size of at least that much, not that size: the
+# closer's limit (python-websockets: 1 MiB, here) is then not bounded above.
+# With the whole message inflated, 16 MiB bounds it.
+for opt in "" "--max-inflate 512K" "--max-message 768K"; do
+	rm -f "$TMP/i.db"
+	# shellcheck disable=SC2086
+	"$WSAUTOPSY" analyze -q $opt -o "$TMP/i.db" \
+	    "$SAMPLES/viol-python-bomb.pcap"
+	got=$(sqlite3 -batch "$TMP/i.db" "SELECT coalesce(limit_max, '-'),
+	    detail FROM findings WHERE kind = 'close' AND class = '1009'
+	    AND sender = 'server'")
+	case $opt in
+	"") want="16777215|client frame 1 (packet 11) brought the message to 16777216 bytes; the closer's limit is between 5 and 16777215 bytes" ;;
+	*) n=${opt##* }; n=$(( ${n%K} * 1024 ))
+	   want="-|client frame 1 (packet 11) brought the message past $n bytes, where inflation stopped: its size and the closer's limit are not known" ;;
+	esac
+	if [ "$got" = "$want" ]; then ok; else
+		bad "bomb ${opt:-whole}: '$got', expected '$want'"
+	fi
+done
 finish

@@ -698,6 +698,31 @@ test_close_rules_attributed(void **state)
 	(void)state;
 }
 
+/*
+ * A non-minimal length is reported only with --strict, but a 1002 after it
+ * (Netty's answer) is still tied to that frame.
+ */
+static void
+test_1002_non_minimal_quiet(void **state)
+{
+	const struct finding *f;
+
+	(void)state;
+	open_ws(NULL);
+	assert_int_equal(send_text(C, "ok"), 6);
+	cw_ws_frame(&B, 1, 0, 0x1, 1, CW_LEN_16, "abc", 3, UINT64_MAX);
+	assert_int_equal(cw_send_buf(K, C, &B), 7);
+	assert_int_equal(send_close(S, 1002, ""), 8);
+	assert_int_equal(send_close(C, 1002, ""), 9);
+	fin_both();
+	run();
+
+	assert_int_equal(count(FINDING_VIOLATION), 0);
+	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	assert_close(f, "1002", 1002, 8, 0, 0);
+	assert_offending(f, 7, 1, ROLE_CLIENT, "non-minimal-length");
+}
+
 /* frame-after-close: data after the sender's own close. */
 static void
 test_frame_after_close(void **state)
@@ -1501,6 +1526,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_midstream, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_1002_non_minimal_quiet,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_1002, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_gap, setup, teardown),

@@ -122,8 +122,8 @@ bf_build(struct bf *v, int cols)
 	if (sqlite3_prepare_v2(v->db, "SELECT direction, frame_index, packet,"
 	    " last_packet, time_text, fin, rsv, opcode, masked, payload_length,"
 	    " close_code, close_reason, message_id, \"offset\", header, mask_key,"
-	    " payload_prefix, truncated, seen_length, non_minimal FROM frames"
-	    " WHERE packet = ?4 AND connection_id = ?1 AND direction = ?2 AND"
+	    " payload_prefix, truncated, seen_length, non_minimal, packets"
+	    " FROM frames WHERE packet = ?4 AND connection_id = ?1 AND direction = ?2 AND"
 	    " frame_index = ?3", -1, &st, NULL) != SQLITE_OK) {
 		browse_text_add(&v->t, 0, "database: %s",
 		    sqlite3_errmsg(v->db));
@@ -313,13 +313,17 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL || last <= first)
 		snprintf(buf, sizeof buf, "carried by packet %" PRId64 " (the"
 		    " header and the whole payload)", first);
+	else if (strchr(browse_col_text(st, 20), ',') != NULL ||
+	    strchr(browse_col_text(st, 20), '-') != NULL)
+		snprintf(buf, sizeof buf, "carried by packets %s (%" PRId64
+		    " the first header byte, %" PRId64 " the last payload byte%s)",
+		    browse_col_text(st, 20), first, last,
+		    strstr(browse_col_text(st, 20), "...") != NULL ?
+		    "; \"...\": packets no longer remembered" : "");
 	else
 		snprintf(buf, sizeof buf, "carried by packets %" PRId64 "-%"
 		    PRId64 ": %" PRId64 " the first header byte, %" PRId64 " the"
-		    " last payload byte; %" PRId64 " packets in that range (only"
-		    " the first and last are recorded; those between may be of"
-		    " the other direction or other connections)", first, last,
-		    first, last, last - first + 1);
+		    " last payload byte", first, last, first, last);
 	browse_text_wrap(&v->t, 0, "", cols, buf);
 	bf_shared(v, first, last, cols);
 	if (sqlite3_prepare_v2(v->db, "SELECT frames, first_packet,"

@@ -83,6 +83,11 @@ struct hold_chunk {
 
 struct analysis;
 
+#define SESS_SPANS 32  /* packets remembered per side, for a frame's packet list */
+struct pkt_span {
+	uint64_t pkt, start, end;   /* stream bytes [start, end) came in pkt */
+};
+
 #define SESS_PRE 24   /* > the longest prefix http_undecided holds back (21) */
 
 struct sess {
@@ -129,6 +134,9 @@ struct sess {
 	struct hold_chunk   *chunks;          /* HOLD_CHUNKS, with hold */
 	int                  nchunks;
 	struct ws_dir       *ws[2];          /* by side */
+	/* Which packets carried the latest bytes fed to each side's decoder. */
+	struct pkt_span     *span[2];         /* SESS_SPANS, a ring; on first use */
+	uint64_t             nspan[2];
 	/*
 	 * WebSocket picked up without a handshake: each side's decoder starts
 	 * at that side's first bytes, at a frame boundary, on a guess to

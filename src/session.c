@@ -50,6 +50,11 @@ static void sess_probe_hold(struct sess *, int, uint64_t, const uint8_t *,
 static void sess_probe_settle(struct sess *);
 static void sess_side_start(struct sess *, int, const uint8_t *, size_t);
 static void sess_ws_frame(void *, const struct ws_frame *);
+static void sess_ws_feed(struct sess *, int, uint64_t, const uint8_t *, size_t,
+    uint64_t, struct wts);
+static void sess_frame_packets(const struct sess *, int, const struct ws_frame *,
+    char *, size_t);
+static size_t sess_digits(uint64_t);
 static void sess_note_viol(struct role_state *, const struct rule *,
     const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
@@ -232,7 +237,7 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 		if (s->ws[side] == NULL && s->midstream_ws && !s->probe)
 			sess_side_start(s, side, p, n);
 		if (s->ws[side] != NULL) {
-			ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+			sess_ws_feed(s, side, off, p, n, pkt, ts);
 			if (s->probing)
 				sess_probe_settle(s);
 		} else if (s->probe)
@@ -544,7 +549,7 @@ sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			*s->resp = *h;
 			sess_upgrade(s, pkt, ts);
 			if (s->state == SS_WS && n > 0)
-				ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+				sess_ws_feed(s, side, off, p, n, pkt, ts);
 			return;
 		}
 		if (h->status >= 100 && h->status < 200 && h->status != 101) {
@@ -756,7 +761,7 @@ sess_hold(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
 		sess_start_ws(s, client);
 		sess_start_ws(s, !client);
 		sess_flush_hold(s, client);
-		ws_dir_feed(s->ws[client], off, p, n, pkt, ts);
+		sess_ws_feed(s, client, off, p, n, pkt, ts);
 		return;
 	}
 	sess_hold_add(s, off, p, n, pkt, ts);
@@ -789,7 +794,7 @@ sess_flush_hold(struct sess *s, int side)
 	int i;
 
 	for (i = 0; i < s->nchunks; i++)
-		ws_dir_feed(s->ws[side], s->chunks[i].off,
+		sess_ws_feed(s, side, s->chunks[i].off,
 		    s->hold + s->chunks[i].at, s->chunks[i].len,
 		    s->chunks[i].pkt, s->chunks[i].ts);
 	sess_hold_drop(s);
@@ -955,6 +960,8 @@ sess_free(struct sess *s)
 	free(s->hs);
 	free(s->hold);
 	free(s->chunks);
+	free(s->span[0]);
+	free(s->span[1]);
 	free(s);
 }
 
@@ -1032,8 +1039,114 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 		rs->close_frame = f->index;
 		rs->close_ts = f->ts;
 	}
-	if (s->an->sink->frame != NULL)
-		s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
+	if (s->an->sink->frame != NULL) {
+		if (f->first_pkt == f->last_pkt)
+			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
+		else {
+			struct ws_frame fc = *f;
+
+			sess_frame_packets(s, cb->side, f, fc.packets,
+			    sizeof fc.packets);
+			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, &fc);
+		}
+	}
+}
+
+/* Bytes to a side's decoder, remembering which packet carried them. */
+static void
+sess_ws_feed(struct sess *s, int side, uint64_t off, const uint8_t *p,
+    size_t n, uint64_t pkt, struct wts ts)
+{
+	struct pkt_span *sp;
+
+	if (n > 0) {
+		if (s->span[side] == NULL)
+			s->span[side] = xmalloc(SESS_SPANS * sizeof *sp);
+		sp = s->nspan[side] == 0 ? NULL :
+		    &s->span[side][(s->nspan[side] - 1) % SESS_SPANS];
+		if (sp != NULL && sp->pkt == pkt && sp->end == off)
+			sp->end = off + n;
+		else {
+			sp = &s->span[side][s->nspan[side]++ % SESS_SPANS];
+			sp->pkt = pkt;
+			sp->start = off;
+			sp->end = off + n;
+		}
+	}
+	ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+}
+
+/*
+ * The packets that carried the frame's bytes, in stream order, runs of
+ * consecutive numbers as "a-b"; "" when one packet did. When the ring no
+ * longer holds the first, or the list does not fit, it starts
+ * "first,..." and goes on with the latest that fit.
+ */
+static void
+sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
+    char *out, size_t len)
+{
+	const struct pkt_span *sp;
+	uint64_t               ra[SESS_SPANS], rb[SESS_SPANS];
+	uint64_t               fs = f->offset, fe, i, n, first;
+	size_t                 o, need, k, nr = 0;
+	int                    lost, w;
+
+	out[0] = '\0';
+	if (f->first_pkt == f->last_pkt || s->span[side] == NULL || len < 32)
+		return;
+	fe = fs + f->hdr_len + f->seen_len;
+	n = s->nspan[side] < SESS_SPANS ? s->nspan[side] : SESS_SPANS;
+	first = s->nspan[side] - n;
+	lost = s->span[side][first % SESS_SPANS].start > fs;
+	for (i = first; i < s->nspan[side]; i++) {
+		sp = &s->span[side][i % SESS_SPANS];
+		if (sp->end <= fs || sp->start >= fe)
+			continue;
+		if (nr > 0 && (sp->pkt == rb[nr - 1] ||
+		    sp->pkt == rb[nr - 1] + 1)) {
+			rb[nr - 1] = sp->pkt;
+			continue;
+		}
+		ra[nr] = rb[nr] = sp->pkt;
+		nr++;
+	}
+	/* Drop the oldest runs until the rest fits after "first,...,". */
+	need = 0;
+	for (i = 0; i < nr; i++)
+		need += sess_digits(ra[i]) + 1 + (ra[i] == rb[i] ? 0 :
+		    1 + sess_digits(rb[i]));
+	for (k = 0; k < nr; k++) {
+		if ((lost || k > 0 ? sess_digits(f->first_pkt) + 5 : 0) +
+		    need < len)
+			break;
+		need -= sess_digits(ra[k]) + 1 + (ra[k] == rb[k] ? 0 :
+		    1 + sess_digits(rb[k]));
+	}
+	o = 0;
+	if (lost || k > 0) {
+		w = snprintf(out, len, "%" PRIu64 ",...", f->first_pkt);
+		o = w > 0 ? (size_t)w : 0;
+	}
+	for (i = k; i < nr && o < len; i++) {
+		w = snprintf(out + o, len - o, ra[i] == rb[i] ? "%s%" PRIu64 :
+		    "%s%" PRIu64 "-%" PRIu64, o ? "," : "", ra[i], rb[i]);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+static size_t
+sess_digits(uint64_t v)
+{
+	size_t d = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		d++;
+	}
+	return d;
 }
 
 /* A rule the frame (NULL: none) broke, for verdict.c to tie a close to. */

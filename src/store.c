@@ -156,7 +156,7 @@ static const char store_schema[] =
 "  payload_length INTEGER NOT NULL, seen_length INTEGER,\n"
 "  message_id INTEGER, stream_offset INTEGER, mask_key INTEGER,\n"
 "  header BLOB, payload_prefix BLOB, close_code INTEGER,\n"
-"  close_reason BLOB, close_reason_text TEXT);\n"
+"  close_reason BLOB, close_reason_text TEXT, packets TEXT);\n"
 "CREATE INDEX frame_order ON frame_t(connection_id, direction,\n"
 "  frame_index);\n"
 "CREATE INDEX frame_packet ON frame_t(packet);\n"
@@ -237,6 +237,7 @@ static const char store_schema[] =
 "    AND m.message_id = frame_t.message_id)) AS payload_prefix,\n"
 "  (flags >> 5) & 1 AS truncated,\n"
 "  seen_length, (flags >> 6) & 1 AS non_minimal,\n"
+"  coalesce(packets, packet) AS packets,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"
@@ -272,8 +273,8 @@ static const char *const store_sql[ST__COUNT] = {
 	    " frame_index, packet, last_packet, t_sec, t_nsec, flags, opcode,"
 	    " payload_length, seen_length, message_id, stream_offset,"
 	    " mask_key, header, payload_prefix, close_code, close_reason,"
-	    " close_reason_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?)",
+	    " close_reason_text, packets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?)",
 	[ST_MESSAGE] = "INSERT INTO message_t (connection_id, direction,"
 	    " message_id, opcode, flags, utf8_valid, utf8_error_at, frames,"
 	    " wire_size, decoded_size, first_packet, last_packet, first_frame,"
@@ -886,6 +887,11 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 		b_null(&b);
 		b_null(&b);
 	}
+	/* The session lists them only for a frame over several packets. */
+	if (f->first_pkt != f->last_pkt && f->packets[0] != '\0')
+		b_raw_text(&b, f->packets);
+	else
+		b_null(&b);
 	store_step(s, s->st[ST_FRAME]);
 }
 

@@ -26,9 +26,25 @@
  */
 #define WS_LOCK_CHAIN    4
 #define WS_CHAIN_MAX     64       /* headers followed from one candidate */
+/*
+ * A chain's count of headers, and whether one of them is a data frame
+ * that ends a message or starts one: runs of 0x00 bytes in binary payload
+ * read as chains of empty non-final continuations, and control opcodes
+ * turn up in payload too, so chains of those alone are not believed. A
+ * chain must also keep to fragmentation (RFC 6455 5.4: no new data
+ * message inside one, no continuation between two) and end at a close.
+ */
+#define WS_CHAIN_COUNT   0xffffU
+#define WS_CHAIN_ANCHOR  0x10000U
+/* Where the chain's last data frame left the message: inside one, or between two. */
+#define WS_CHAIN_IN      0x20000U
+#define WS_CHAIN_OUT     0x40000U
+#define WS_CHAIN_CLOSED  0x80000U      /* a close frame: nothing may follow it */
+#define WS_CHAIN_BELIEVED(k, n) \
+	((k) >= 0 && ((unsigned)(k) & WS_CHAIN_ANCHOR) && ((unsigned)(k) & WS_CHAIN_COUNT) >= (n))
 #define WS_RESYNC_KEEP   4096     /* bytes held while a candidate is undecided */
 #define WS_RESYNC_PEND   16       /* candidates whose frame ran past what was held */
-#define WS_RESYNC_SEGS   8
+#define WS_RESYNC_SEGS   16       /* packets the held bytes may come from */
 /* Frames after a lock whose headers must still be plausible, or resync again. */
 #define WS_TRIAL         8
 #define WS_PROBE_HELD    8        /* findings held while the first frame is a guess */
@@ -111,6 +127,7 @@ static int	ws_resync_chain(const struct ws_dir *, const uint8_t *, size_t, size_
 		    uint64_t *);
 static size_t	ws_resync_lock(struct ws_dir *, size_t, size_t);
 static void	ws_resync_keep(struct ws_dir *, size_t, const uint8_t *, size_t, uint64_t, struct wts);
+static int	ws_resync_nseg(const struct ws_resync *, uint64_t, uint64_t);
 static struct ws_rpend *ws_resync_pend(struct ws_resync *, uint64_t);
 static void	ws_resync_pend_add(struct ws_resync *, uint64_t, uint32_t);
 static size_t	ws_frame_confirm(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
@@ -858,7 +875,7 @@ ws_resync_gap(struct ws_dir *d, uint64_t end)
 	for (i = 0; i < rs->kl; i++) {
 		e = rs->npend > 0 ? ws_resync_pend(rs, rs->keep_off + i) : NULL;
 		k = ws_resync_chain(d, NULL, 0, i, e != NULL ? e->k : 0, 0, &next);
-		if (k >= 2 && rs->keep_off + next >= end) {
+		if (WS_CHAIN_BELIEVED(k, 2) && rs->keep_off + next >= end) {
 			d->st.resync_skipped += i;
 			d->pos = rs->keep_off + rs->kl;
 			ws_resync_lock(d, i, 0);
@@ -950,7 +967,7 @@ ws_resync_pend_drop(struct ws_resync *rs, struct ws_rpend *e)
 /*
  * Follows headers from held byte i (keep ++ p) while they are plausible,
  * starting with k found before. Returns -1 when one is not; else the
- * number of plausible headers, with *next the held index where the chain
+ * number of plausible headers and WS_CHAIN_ANCHOR, with *next the held index where the chain
  * continues (at or past the end of what is held). at_end: nothing follows
  * what is held, so the chain must end exactly there.
  */
@@ -961,13 +978,13 @@ ws_resync_chain(const struct ws_dir *d, const uint8_t *p, size_t n, size_t i, ui
 	const struct ws_resync *rs = d->rs;
 	size_t                  total = rs->kl + n, avail, j;
 	uint64_t                at = i, plen;
-	uint8_t                 w[14], hl;
+	uint8_t                 w[14], hl, op;
 	const uint8_t          *h;
 	int                     r, mask, rsv1_ok;
 
 	mask = d->cfg.role == WS_ROLE_CLIENT ? 1 : d->cfg.role == WS_ROLE_SERVER ? 0 : -1;
 	rsv1_ok = d->cfg.ext != WS_EXT_NONE;
-	while (at < total && k < WS_CHAIN_MAX) {
+	while (at < total && (k & WS_CHAIN_COUNT) < WS_CHAIN_MAX) {
 		avail = total - (size_t)at < sizeof w ? total - (size_t)at : sizeof w;
 		if (at >= rs->kl) {
 			h = p + (at - rs->kl);
@@ -983,6 +1000,20 @@ ws_resync_chain(const struct ws_dir *d, const uint8_t *p, size_t n, size_t i, ui
 			break;
 		if (mask == -1)
 			mask = h[1] >> 7;
+		op = h[0] & 0x0f;
+		if (k & WS_CHAIN_CLOSED)
+			return -1;
+		if (op == WS_OP_CLOSE)
+			k |= WS_CHAIN_CLOSED;
+		if (!WS_OP_IS_CONTROL(op)) {
+			if ((op == WS_OP_CONT && (k & WS_CHAIN_OUT)) ||
+			    (op != WS_OP_CONT && (k & WS_CHAIN_IN)))
+				return -1;
+			k &= ~(WS_CHAIN_IN | WS_CHAIN_OUT);
+			k |= (h[0] & 0x80) ? WS_CHAIN_OUT : WS_CHAIN_IN;
+			if ((h[0] & 0x80) || op != WS_OP_CONT)
+				k |= WS_CHAIN_ANCHOR;
+		}
 		k++;
 		at += hl + plen;
 	}
@@ -1020,11 +1051,12 @@ ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, stru
 				ws_resync_pend_drop(rs, e);
 			continue;
 		}
-		if ((uint32_t)k >= WS_LOCK_CHAIN) {
+		if (WS_CHAIN_BELIEVED(k, WS_LOCK_CHAIN)) {
 			d->st.resync_skipped += i;
 			return ws_resync_lock(d, i, n);
 		}
-		if (total - i <= WS_RESYNC_KEEP)
+		if (total - i <= WS_RESYNC_KEEP &&
+		    ws_resync_nseg(rs, base + i, d->pos) <= WS_RESYNC_SEGS)
 			break;          /* decided by the bytes to come */
 		/* Too far to hold: remember where its chain goes on. */
 		if (e != NULL)
@@ -1040,6 +1072,22 @@ ws_frame_resync(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, stru
 		return n;
 	}
 	ws_resync_keep(d, i, p, n, pkt, ts);
+	return n;
+}
+
+/* Packets that carried the held bytes from stream offset off on, p's included (at p_off). */
+static int
+ws_resync_nseg(const struct ws_resync *rs, uint64_t off, uint64_t p_off)
+{
+	int s, n = 1;
+
+	if (off >= p_off)
+		return n;
+	for (s = rs->nseg - 1; s >= 0; s--) {
+		n++;
+		if (rs->seg[s].off <= off)
+			break;
+	}
 	return n;
 }
 
@@ -1075,7 +1123,7 @@ ws_resync_keep(struct ws_dir *d, size_t i, const uint8_t *p, size_t n, uint64_t 
 	if (n == 0 || from >= d->pos + n)
 		return;
 	if (rs->nseg == WS_RESYNC_SEGS) {
-		/* Full: the oldest packet number stands for the two oldest. */
+		/* Not reached (the scan holds no more packets than this). */
 		memmove(rs->seg + 1, rs->seg + 2, (WS_RESYNC_SEGS - 2) * sizeof *rs->seg);
 		rs->nseg--;
 	}
@@ -1143,7 +1191,8 @@ ws_dir_end(struct ws_dir *d)
 		for (i = 0; i < rs->kl; i++) {
 			e = rs->npend > 0 ? ws_resync_pend(rs, rs->keep_off + i) : NULL;
 			k = ws_resync_chain(d, NULL, 0, i, e != NULL ? e->k : 0, 1, &next);
-			if (k > 0) {
+			/* Ending exactly with the stream is anchor enough. */
+			if (k >= 0 && ((unsigned)k & WS_CHAIN_COUNT) >= 1) {
 				d->st.resync_skipped += i;
 				d->pos = rs->keep_off + rs->kl;
 				ws_resync_lock(d, i, 0);

@@ -868,8 +868,14 @@ verdict_capture(struct sess *s, int role)
 	const struct rule *r;
 	struct finding     f;
 	size_t             n;
+	uint64_t           skipped = 0;
+	int                side;
 
-	if (rs->gaps == 0 && rs->suppressed == 0)
+	/* Bytes skipped to find a frame boundary where no gap explains it. */
+	for (side = 0; side < 2; side++)
+		if (s->ws[side] != NULL && sess_role(s, side) == role)
+			skipped = ws_dir_stats(s->ws[side])->resync_skipped;
+	if (rs->gaps == 0 && rs->suppressed == 0 && skipped == 0)
 		return;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_CAPTURE;
@@ -892,8 +898,9 @@ verdict_capture(struct sess *s, int role)
 		    role == ROLE_CLIENT ? "client" : "server");
 	else
 		n = (size_t)snprintf(f.detail, sizeof f.detail, "the %s's "
-		    "stream was picked up inside a frame",
-		    role == ROLE_CLIENT ? "client" : "server");
+		    "stream was picked up inside a frame (%" PRIu64 " bytes"
+		    " skipped to the first frame boundary)",
+		    role == ROLE_CLIENT ? "client" : "server", skipped);
 	if (rs->suppressed > 0 && n < sizeof f.detail)
 		snprintf(f.detail + n, sizeof f.detail - n, "; %" PRIu64
 		    " violation%s while the framing was resynchronised not "

@@ -40,6 +40,10 @@ check "--ws-port: no frame is made up of the client's payload bytes" \
 check "--ws-port: the server's 3 MB text frame, at its first byte, is decoded" \
 	test "$(q "$TMP/b.db" "SELECT frames_server || ' ' || close_server
 	    FROM connections WHERE first_packet = 1")" = "2 1000"
+check "--ws-port: the capture finding says where the stream was picked up" \
+	test "$(q "$TMP/b.db" "SELECT rule || ' ' || sender || ' ' || packet
+	    || ' ' || detail FROM findings WHERE kind = 'capture'")" = \
+	"capture-gap client 1 the client's stream was picked up inside a frame (3886862 bytes skipped to the first frame boundary)"
 check "--ws-port: the second connection is untouched" \
 	test "$(q "$TMP/b.db" "SELECT group_concat(code) FROM findings
 	    WHERE kind = 'close' AND connection_id = (SELECT max(connection_id)

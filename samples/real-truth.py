@@ -8,6 +8,11 @@
 #   close SENDER CODE PACKET REASON   every close frame tshark decodes
 #   abnormal SENDER fin|rst PACKET    a side of a WebSocket connection that
 #                                     ended TCP without sending a close frame
+#   unanswered SENDER fin|rst PACKET  the same, after its peer sent one
+#   capture SENDER RULE PACKET        capture-truncated at the first packet
+#                                     of SENDER cut by the snaplen, else
+#                                     capture-gap where tshark first finds a
+#                                     previous segment of SENDER not captured
 #   offending SENDER RULE PACKET      (--offending) the largest data frame of
 #                                     SENDER, or the frame SENDER never
 #                                     finished sending; PACKET holds its
@@ -85,6 +90,8 @@ def main():
 	handshake_done = False
 	covered = set()		# packets carrying bytes of a decoded PDU
 	loose = []		# data packets of no decoded PDU (frame cut short)
+	cut = {}		# (stream, port) -> first packet cut by the snaplen
+	lost = {}		# (stream, port) -> first packet after lost bytes
 
 	for p in pkts:
 		ly = layers_of(p)
@@ -100,6 +107,13 @@ def main():
 			tcpend.append((num, stream, sport, "rst"))
 		elif fl["tcp.flags.fin"] == "1":
 			tcpend.append((num, stream, sport, "fin"))
+		fr = ly["frame"]
+		if int(fr["frame.cap_len"]) < int(fr["frame.len"]) and \
+		    int(tcp.get("tcp.len", "0")) > 0:
+			cut.setdefault((stream, sport), num)
+		if "tcp.analysis.lost_segment" in json.dumps(
+		    tcp.get("tcp.analysis", {})):
+			lost.setdefault((stream, sport), num)
 		first = first_segment(ly)
 		for h in as_list(ly.get("http")):
 			code = None
@@ -147,8 +161,37 @@ def main():
 		    (stream, port) in ended:
 			continue
 		ended.add((stream, port))
-		lines.append((num, "abnormal\t%s\t%s\t%d" % (
+		peer_closed = any(s == stream and p != port for s, p in closed)
+		lines.append((num, "%s\t%s\t%s\t%d" % (
+		    "unanswered" if peer_closed else "abnormal",
 		    sender(stream, port), kind, num)))
+
+	# A side that never closed nor ended TCP while its peer sent a close:
+	# the connection's last end (the peer's FIN or RST) leaves it unanswered.
+	ports = {}
+	for _, stream, port, _ in tcpend:
+		ports.setdefault(stream, set()).add(port)
+	for _, _, stream, port, _ in frames:
+		ports.setdefault(stream, set()).add(port)
+	for stream, ps in ports.items():
+		ends = [(n, k) for n, s, _, k in tcpend if s == stream]
+		if stream not in upgraded or not ends:
+			continue
+		for port in ps:
+			if (stream, port) in closed or (stream, port) in ended or \
+			    not any(s == stream and p != port for s, p in closed):
+				continue
+			num, kind = ends[-1]
+			lines.append((num, "unanswered\t%s\t%s\t%d" % (
+			    sender(stream, port), kind, num)))
+
+	for (stream, port) in set(cut) | set(lost):
+		if stream not in upgraded:
+			continue
+		rule, num = ("capture-truncated", cut[(stream, port)]) if \
+		    (stream, port) in cut else ("capture-gap", lost[(stream, port)])
+		lines.append((num, "capture\t%s\t%s\t%d" % (
+		    sender(stream, port), rule, num)))
 
 	if args.offending:
 		who, rule = args.offending

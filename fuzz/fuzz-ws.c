@@ -7,7 +7,9 @@
  *   byte 1  low nibble inflate window bits (< 8: default), high nibble
  *           payload_cap (index into fw_caps)
  *   byte 2  max_frame, byte 3 max_message (indexes into fw_limits)
- *   byte 4-5 seed of the decisions below
+ *   byte 4-5 seed of the decisions below; byte 5's low two bits also pick
+ *           the start: at a frame boundary, on trial (ws_dir_probe, as a
+ *           capture picked up mid-connection), searching (ws_dir_resync)
  * The stream is fed in chunks of data-derived sizes with, now and then, a
  * gap (bytes dropped and reported), an unannounced offset jump, a long gap
  * that forces resynchronisation, or a retransmission of bytes already fed.
@@ -32,7 +34,7 @@ struct fw_ctx {
 
 static const size_t fw_caps[16] = {
 	0, 1, 2, 16, 125, 126, 1000, 4096, 4096, 4096, 65535, 65536, 65537,
-	200000, SIZE_MAX, SIZE_MAX
+	200000, WS_PAYLOAD_CAP_MAX, WS_PAYLOAD_CAP_MAX
 };
 static const uint64_t fw_limits[16] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 125, 126, 1000, 65536, 1 << 20,
@@ -251,6 +253,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof c);
 	c.cfg = &cfg;
 	d = ws_dir_new(&cfg, &fw_ops, &c, shp);
+	if ((data[5] & 3) == 1)
+		ws_dir_probe(d);
+	else if ((data[5] & 3) == 2)
+		ws_dir_resync(d);
 
 	while (ip < n) {
 		r = fuzz_rand(&rs);
@@ -300,7 +306,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ended)
 		ws_dir_end(d);
 	FUZZ_CHECK(ws_dir_stats(d)->frames == c.frames);
-	FUZZ_CHECK(ws_dir_state(d) <= WS_DIR_STOPPED);
+	FUZZ_CHECK(ws_dir_state(d) <= WS_DIR_REFUSED);
 	ws_dir_free(d);
 	free(scratch);
 	return 0;

@@ -109,6 +109,7 @@ struct ws_dir {
 	uint64_t             carry_pkt;
 	struct wts           carry_ts;
 	struct ws_finding   *held;
+	struct ws_frame     *held_frames;  /* what held[i].frame was when it fired */
 	int                  nheld;
 };
 
@@ -194,6 +195,7 @@ ws_dir_free(struct ws_dir *d)
 	free(d->own_scratch);
 	free(d->rs);
 	free(d->held);
+	free(d->held_frames);
 	free(d);
 }
 
@@ -283,8 +285,17 @@ ws_relay_finding(void *arg, const struct ws_finding *fd)
 
 	if (d->probe) {
 		/* Said if the guess holds; a rule fires once per frame or message. */
-		if (d->nheld < WS_PROBE_HELD)
-			d->held[d->nheld++] = *fd;
+		if (d->nheld < WS_PROBE_HELD) {
+			d->held[d->nheld] = *fd;
+			/* d->f moves on before the findings are said: keep it. */
+			if (fd->frame != NULL) {
+				d->held_frames[d->nheld] = *fd->frame;
+				d->held_frames[d->nheld].prefix = NULL;
+				d->held_frames[d->nheld].prefix_len = 0;
+				d->held[d->nheld].frame = &d->held_frames[d->nheld];
+			}
+			d->nheld++;
+		}
 		return;
 	}
 	if (d->ops != NULL && d->ops->finding != NULL)
@@ -701,8 +712,10 @@ ws_dir_probe(struct ws_dir *d)
 	if (d->have_off || d->state != WS_F_HDR || d->f.hdr_len != 0)
 		return;
 	d->probe = 1;
-	if (d->held == NULL)
+	if (d->held == NULL) {
 		d->held = xmalloc(WS_PROBE_HELD * sizeof *d->held);
+		d->held_frames = xmalloc(WS_PROBE_HELD * sizeof *d->held_frames);
+	}
 }
 
 void

@@ -855,7 +855,28 @@ test_probe(void **state)
 	assert_int_equal(R.frames[1].offset, a);
 	assert_int_equal(R.frames[1].first_pkt, 2);
 	assert_int_equal(nrule(RULE_INVALID_UTF8_TEXT), 1);
+	/* Said with the frame it was found in, not the one decoded since. */
+	assert_non_null(strstr(R.log, "R invalid-utf8-text frame=0 "));
 	ws_dir_free(d);
+
+	/*
+	 * Bad UTF-8 early in a guessed frame the stream cuts short: said at
+	 * the end, still naming that frame.
+	 */
+	{
+		static uint8_t b2[600];
+		size_t         a2;
+
+		a2 = build(b2, 1, 0, WS_OP_TEXT, KEY, pl, sizeof pl, 0);
+		d = mk(WS_ROLE_CLIENT, WS_EXT_NONE);
+		ws_dir_probe(d);
+		feed(d, b2, a2 - 10);
+		assert_int_equal(R.nfinds, 0);
+		ws_dir_end(d);
+		assert_int_equal(nrule(RULE_INVALID_UTF8_TEXT), 1);
+		assert_non_null(strstr(R.log, "R invalid-utf8-text frame=0 "));
+		ws_dir_free(d);
+	}
 
 	/* Refused: what follows is no header; nothing was said. */
 	d = mk(WS_ROLE_CLIENT, WS_EXT_UNKNOWN);

@@ -54,7 +54,6 @@ static void sess_ws_feed(struct sess *, int, uint64_t, const uint8_t *, size_t,
     uint64_t, struct wts);
 static void sess_frame_packets(const struct sess *, int, const struct ws_frame *,
     char *, size_t);
-static size_t sess_digits(uint64_t);
 static void sess_note_viol(struct role_state *, const struct rule *,
     const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
@@ -1089,7 +1088,9 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 	const struct pkt_span *sp;
 	uint64_t               ra[SESS_SPANS], rb[SESS_SPANS];
 	uint64_t               fs = f->offset, fe, i, n, first;
-	size_t                 o, need, k, nr = 0;
+	char                   all[SESS_SPANS * 44];
+	const char            *tail;
+	size_t                 o, nr = 0;
 	int                    lost, w;
 
 	out[0] = '\0';
@@ -1111,42 +1112,23 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 		ra[nr] = rb[nr] = sp->pkt;
 		nr++;
 	}
-	/* Drop the oldest runs until the rest fits after "first,...,". */
-	need = 0;
-	for (i = 0; i < nr; i++)
-		need += sess_digits(ra[i]) + 1 + (ra[i] == rb[i] ? 0 :
-		    1 + sess_digits(rb[i]));
-	for (k = 0; k < nr; k++) {
-		if ((lost || k > 0 ? sess_digits(f->first_pkt) + 5 : 0) +
-		    need < len)
-			break;
-		need -= sess_digits(ra[k]) + 1 + (ra[k] == rb[k] ? 0 :
-		    1 + sess_digits(rb[k]));
+	for (i = 0, o = 0; i < nr; i++)
+		o += (size_t)snprintf(all + o, sizeof all - o, ra[i] == rb[i] ?
+		    "%s%" PRIu64 : "%s%" PRIu64 "-%" PRIu64, o ? "," : "", ra[i],
+		    rb[i]);
+	if (!lost && o < len) {
+		memcpy(out, all, o + 1);
+		return;
 	}
-	o = 0;
-	if (lost || k > 0) {
-		w = snprintf(out, len, "%" PRIu64 ",...", f->first_pkt);
-		o = w > 0 ? (size_t)w : 0;
+	/* "first,...," then the latest runs that fit, cut at a comma. */
+	w = snprintf(out, len, "%" PRIu64 ",...,", f->first_pkt);
+	tail = all;
+	if (o + (size_t)w >= len) {
+		tail = all + o - (len - 1 - (size_t)w);
+		while (*tail != '\0' && tail[-1] != ',')
+			tail++;
 	}
-	for (i = k; i < nr && o < len; i++) {
-		w = snprintf(out + o, len - o, ra[i] == rb[i] ? "%s%" PRIu64 :
-		    "%s%" PRIu64 "-%" PRIu64, o ? "," : "", ra[i], rb[i]);
-		if (w < 0)
-			break;
-		o += (size_t)w;
-	}
-}
-
-static size_t
-sess_digits(uint64_t v)
-{
-	size_t d = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		d++;
-	}
-	return d;
+	memcpy(out + w, tail, strlen(tail) + 1);   /* fits: cut above */
 }
 
 /* A rule the frame (NULL: none) broke, for verdict.c to tie a close to. */

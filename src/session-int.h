@@ -84,6 +84,7 @@ struct hold_chunk {
 struct analysis;
 
 #define SESS_SPANS 32  /* packets remembered per side, for a frame's packet list */
+#define SESS_PACKETS_TEXT 160  /* longest list, "first,...," and the latest runs */
 struct pkt_span {
 	uint64_t pkt, start, end;   /* stream bytes [start, end) came in pkt */
 };

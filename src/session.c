@@ -1043,9 +1043,11 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
 		else {
 			struct ws_frame fc = *f;
+			char            packets[SESS_PACKETS_TEXT];
 
-			sess_frame_packets(s, cb->side, f, fc.packets,
-			    sizeof fc.packets);
+			sess_frame_packets(s, cb->side, f, packets,
+			    sizeof packets);
+			fc.packets = packets[0] != '\0' ? packets : NULL;
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, &fc);
 		}
 	}

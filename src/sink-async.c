@@ -239,7 +239,10 @@ async_deliver(struct sink_async *a, struct rec *r)
 	switch (r->type) {
 	case REC_FRAME:
 		f = (struct ws_frame *)p;
-		f->prefix = f->prefix_len ? p + ALIGN16(sizeof *f) : NULL;
+		p += ALIGN16(sizeof *f);
+		f->prefix = f->prefix_len ? p : NULL;
+		if (f->packets != NULL)
+			f->packets = (const char *)p + ALIGN16(f->prefix_len);
 		a->ops->frame(a->inner, r->conn, r->sender, f);
 		break;
 	case REC_MESSAGE:
@@ -292,8 +295,9 @@ static void
 async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 {
 	struct sink_async *a = ctx;
+	size_t             pl = f->packets != NULL ? strlen(f->packets) + 1 : 0;
 	size_t             n = sizeof(struct rec) + ALIGN16(sizeof *f) +
-	    ALIGN16(f->prefix_len);
+	    ALIGN16(f->prefix_len) + ALIGN16(pl);
 	struct rec        *r;
 	uint8_t           *p;
 
@@ -310,8 +314,11 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 	r->sender = sender;
 	p = (uint8_t *)(r + 1);
 	memcpy(p, f, sizeof *f);
+	p += ALIGN16(sizeof *f);
 	if (f->prefix_len)
-		memcpy(p + ALIGN16(sizeof *f), f->prefix, f->prefix_len);
+		memcpy(p, f->prefix, f->prefix_len);
+	if (pl)
+		memcpy(p + ALIGN16(f->prefix_len), f->packets, pl);
 	async_commit(a);
 }
 

@@ -888,10 +888,7 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 		b_null(&b);
 	}
 	/* The session lists them only for a frame over several packets. */
-	if (f->first_pkt != f->last_pkt && f->packets[0] != '\0')
-		b_raw_text(&b, f->packets);
-	else
-		b_null(&b);
+	b_raw_text(&b, f->packets);
 	store_step(s, s->st[ST_FRAME]);
 }
 

@@ -44,7 +44,6 @@
 
 #define WS_CONTROL_MAX 125              /* largest control payload (RFC 6455 5.5) */
 #define WS_PAYLOAD_CAP_DEFAULT 4096
-#define WS_FRAME_PACKETS       160
 #define WS_PAYLOAD_CAP_MAX     (64U << 20)   /* --payload-cap all */
 #define WS_MAX_INFLATE_DEFAULT (UINT64_C(256) << 20)
 
@@ -72,10 +71,10 @@ struct ws_frame {
 	size_t     prefix_len;
 	uint8_t    truncated;    /* the frame was cut by a gap or the end of the stream */
 	uint64_t   seen_len;     /* payload bytes actually seen (< payload_len when truncated) */
-	char       packets[WS_FRAME_PACKETS]; /* not the decoder's: the session's list of the packets
+	const char *packets;     /* not the decoder's (NULL): the session's list of the packets
 	                            that carried a frame over several, in stream order, runs as
 	                            "10-12" ("10,14-16,18"; "10,...,40,41" when the first are
-	                            forgotten); "" for one packet */
+	                            forgotten); valid during the callback */
 };
 
 struct ws_message {

@@ -630,8 +630,6 @@ tcp_check_tail(struct flow_table *ft, struct tcp_dir *d, int32_t rel,
 	/* Captured bytes in [rel, old) lie before the tail. */
 	old = to < from ? to : from;
 	if (old > rel) {
-		d->unchecked++;
-		d->unchecked_bytes += (uint64_t)(old - rel);
 		ft->st.unchecked++;
 		ft->st.unchecked_bytes += (uint64_t)(old - rel);
 	}

@@ -51,8 +51,6 @@ struct tcp_dir {
 	uint64_t        retrans_bytes;
 	uint64_t        conflicts; /* overlaps that carried different bytes */
 	uint64_t        snap_gaps; /* gaps caused by the capture's snaplen */
-	uint64_t        unchecked; /* resends reaching before tail[]: */
-	uint64_t        unchecked_bytes; /* ... and their bytes not compared */
 	uint32_t        ack_hits;  /* ACKs past a hole since the last progress */
 	uint32_t        tail_len;  /* last bytes delivered, for overlap checks */
 	uint8_t         tail[64];

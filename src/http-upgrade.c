@@ -50,6 +50,10 @@ static const struct http_field {
 #undef HTTP_FIELD
 };
 #define HTTP_NFIELDS (sizeof http_fields / sizeof http_fields[0])
+/* Bits of http_head.truncated after the header fields' (1 << index). */
+#define HTTP_CUT_TARGET (1u << HTTP_NFIELDS)
+#define HTTP_CUT_REASON (1u << (HTTP_NFIELDS + 1))
+#define HTTP_CUT_OTHER  (1u << (HTTP_NFIELDS + 2))   /* method or version */
 
 /* Chunked body states (struct http_body.state). */
 enum {
@@ -86,8 +90,8 @@ static int	 http_version_ok(const char *, size_t);
 static int	 http_header_line(struct http_parser *, const char *, size_t);
 static int	 http_content_length(struct http_parser *, const char *, size_t);
 static void	 http_transfer_encoding(struct http_parser *, const char *, size_t);
-static void	 http_put(struct http_head *, char *, size_t, const char *, size_t, int);
-static unsigned	 http_cut_bit(const struct http_head *, const char *);
+static void	 http_put(struct http_head *, unsigned, char *, size_t, const char *, size_t,
+		    int);
 static int	 http_tchar(int);
 static int	 http_lower(int);
 static int	 http_ci_eq(const char *, size_t, const char *);
@@ -346,9 +350,9 @@ http_request_line(struct http_parser *hp, const char *s, size_t len)
 		http_fail(hp, "malformed request line: space in the target");
 		return -1;
 	}
-	http_put(h, h->method, sizeof h->method, s, m, 0);
-	http_put(h, h->target, sizeof h->target, s + a, b - a, 0);
-	http_put(h, h->version, sizeof h->version, s + len - 8, 8, 0);
+	http_put(h, HTTP_CUT_OTHER, h->method, sizeof h->method, s, m, 0);
+	http_put(h, HTTP_CUT_TARGET, h->target, sizeof h->target, s + a, b - a, 0);
+	http_put(h, HTTP_CUT_OTHER, h->version, sizeof h->version, s + len - 8, 8, 0);
 	return 0;
 }
 
@@ -375,9 +379,10 @@ http_status_line(struct http_parser *hp, const char *s, size_t len)
 		http_fail(hp, "malformed status line: bad status code");
 		return -1;
 	}
-	http_put(h, h->version, sizeof h->version, s, 8, 0);
+	http_put(h, HTTP_CUT_OTHER, h->version, sizeof h->version, s, 8, 0);
 	if (len > 13)
-		http_put(h, h->reason, sizeof h->reason, s + 13, len - 13, 0);
+		http_put(h, HTTP_CUT_REASON, h->reason, sizeof h->reason, s + 13,
+		    len - 13, 0);
 	return 0;
 }
 
@@ -421,8 +426,8 @@ http_header_line(struct http_parser *hp, const char *s, size_t len)
 	for (i = 0; i < HTTP_NFIELDS; i++) {
 		if (!http_ci_eq(s, n, http_fields[i].name))
 			continue;
-		http_put(h, (char *)h + http_fields[i].off, http_fields[i].size,
-		    s + v, e - v, (hp->seen >> i) & 1);
+		http_put(h, 1u << i, (char *)h + http_fields[i].off,
+		    http_fields[i].size, s + v, e - v, (hp->seen >> i) & 1);
 		hp->seen |= 1u << i;
 		return 0;
 	}
@@ -488,25 +493,6 @@ http_transfer_encoding(struct http_parser *hp, const char *s, size_t len)
 	hp->head.chunked = http_ci_eq(s + b, e - b, "chunked");
 }
 
-/*
- * Bit of h->truncated for the field at dst: the header table's index, then
- * the request target, the reason phrase, the method and the version.
- */
-static unsigned
-http_cut_bit(const struct http_head *h, const char *dst)
-{
-	size_t i;
-
-	for (i = 0; i < HTTP_NFIELDS; i++)
-		if (dst == (const char *)h + http_fields[i].off)
-			return 1u << i;
-	if (dst == h->target)
-		return 1u << HTTP_NFIELDS;
-	if (dst == h->reason)
-		return 1u << (HTTP_NFIELDS + 1);
-	return 1u << (HTTP_NFIELDS + 2);
-}
-
 size_t
 http_head_cut_names(const struct http_head *h, char *out, size_t outlen)
 {
@@ -530,17 +516,20 @@ http_head_cut_names(const struct http_head *h, char *out, size_t outlen)
 	return n < outlen ? n : outlen - 1;
 }
 
-/* Appends (after ", " when repeat) what fits, keeping a NUL; flags a cut. */
+/*
+ * Appends (after ", " when repeat) what fits, keeping a NUL; a cut sets
+ * bit in h->truncated.
+ */
 static void
-http_put(struct http_head *h, char *dst, size_t size, const char *v, size_t len,
-    int repeat)
+http_put(struct http_head *h, unsigned bit, char *dst, size_t size,
+    const char *v, size_t len, int repeat)
 {
 	size_t have = strlen(dst), room;
 
 	if (repeat) {
 		room = size - 1 - have;
 		if (room < 2) {
-			h->truncated |= http_cut_bit(h, dst);
+			h->truncated |= bit;
 			return;
 		}
 		memcpy(dst + have, ", ", 2);
@@ -549,7 +538,7 @@ http_put(struct http_head *h, char *dst, size_t size, const char *v, size_t len,
 	room = size - 1 - have;
 	if (len > room) {
 		len = room;
-		h->truncated |= http_cut_bit(h, dst);
+		h->truncated |= bit;
 	}
 	memcpy(dst + have, v, len);
 	dst[have + len] = '\0';

@@ -42,6 +42,7 @@ struct store {
 	int           readonly;
 	sqlite3_stmt *st[ST__COUNT];
 	int           in_capture;   /* the capture transaction is open */
+	uint64_t      limited_1009; /* server 1009 closes with bounds, for store_bounds */
 	int           failed;       /* a write of this capture failed */
 	int64_t       capture_id;
 	int64_t       conn_base;
@@ -817,6 +818,7 @@ store_cap_begin(void *ctx, const struct capture_info *ci)
 		goto fail;
 	}
 	s->in_capture = 1;
+	s->limited_1009 = 0;
 	/* Inside the write lock, so no other run takes the same ids. */
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(connection_id), 0)"
 	    " FROM connection_t", -1, &st, NULL) != SQLITE_OK ||
@@ -1018,6 +1020,8 @@ store_finding(void *ctx, const struct finding *fi)
 	if (fi->has_limit) {
 		b_u64(&b, fi->limit_min);
 		b_u64(&b, fi->limit_max);
+		if (fi->kind == FINDING_CLOSE && fi->sender == ROLE_SERVER)
+			s->limited_1009++;
 	} else {
 		b_null(&b);
 		b_null(&b);
@@ -1197,6 +1201,8 @@ store_bounds(struct store *s)
 	sqlite3_stmt *q = NULL, *u = NULL;
 	int           rc = SQLITE_DONE;
 
+	if (s->limited_1009 == 0)
+		return 0;
 	/* Messages of clients whole (flags: not incomplete, not undecoded). */
 	if (store_run(s, "CREATE TEMP TABLE bounds_took AS SELECT c.server"
 	    " AS server, c.connection_id AS conn, max(m.decoded_size) AS size"

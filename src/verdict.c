@@ -792,8 +792,7 @@ verdict_close(struct sess *s, int role, const char **verdict)
 		    "%s started the closing handshake with no code",
 		    role == ROLE_CLIENT ? "client" : "server");
 	/* It failed the connection on a rule the peer broke. */
-	if (f.offending_rule != NULL && !(f.answered &&
-	    s->rs[!role].close_code == rs->close_code))
+	if (f.offending_rule != NULL)   /* never set on an echo */
 		verdict_fingerprint_reaction(s, role, &f);
 	verdict_rank(verdict, class);
 	sess_emit(s, &f);

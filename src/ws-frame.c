@@ -542,8 +542,6 @@ ws_frame_hdr_done(struct ws_dir *d)
 	}
 	if (len > 0)
 		d->state = WS_F_PAYLOAD;
-	else if (d->probe)
-		d->state = WS_F_CONFIRM;
 	else
 		ws_frame_finish(d, 0);
 }
@@ -640,12 +638,8 @@ ws_frame_payload(struct ws_dir *d, const uint8_t *p, size_t n, uint64_t pkt, str
 	ws_frame_data(d, p, k);
 	d->pay_pos += k;
 	f->seen_len += k;
-	if (d->pay_pos == f->payload_len) {
-		if (d->probe)
-			d->state = WS_F_CONFIRM;
-		else
-			ws_frame_finish(d, 0);
-	}
+	if (d->pay_pos == f->payload_len)
+		ws_frame_finish(d, 0);
 	return k;
 }
 
@@ -766,6 +760,11 @@ ws_frame_finish(struct ws_dir *d, int cut)
 {
 	struct ws_frame *f = &d->f;
 
+	/* A guessed first frame ends once the header after it is seen. */
+	if (d->probe && !cut) {
+		d->state = WS_F_CONFIRM;
+		return;
+	}
 	if (f->opcode == WS_OP_CLOSE)
 		ws_frame_close(d, f);
 	ws_msgr_frame_end(d->m, f, cut);
@@ -845,12 +844,8 @@ ws_dir_gap(struct ws_dir *d, uint64_t off, uint64_t len)
 			f->truncated = 1;
 			ws_msgr_damage(d->m);
 			d->pay_pos += len;
-			if (d->pay_pos == f->payload_len) {
-				if (d->probe)
-					d->state = WS_F_CONFIRM;
-				else
-					ws_frame_finish(d, 0);
-			}
+			if (d->pay_pos == f->payload_len)
+				ws_frame_finish(d, 0);
 			return;
 		}
 		f->truncated = 1;

@@ -1118,6 +1118,8 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 		o += (size_t)snprintf(all + o, sizeof all - o, ra[i] == rb[i] ?
 		    "%s%" PRIu64 : "%s%" PRIu64 "-%" PRIu64, o ? "," : "", ra[i],
 		    rb[i]);
+	if (nr == 0)       /* its packets are no longer remembered */
+		return;
 	if (!lost && o < len) {
 		memcpy(out, all, o + 1);
 		return;

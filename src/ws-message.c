@@ -425,7 +425,6 @@ ws_msgr_frame_end(struct ws_msgr *m, struct ws_frame *f, int cut)
 		ws_msg_emit(m, &m->cm);
 	} else if (f->fin)
 		ws_msg_emit(m, &m->dm);
-	ws_msg_shrink(&m->fbuf, &m->fbuf_alloc, &m->flen);
 }
 
 /* A large --payload-cap costs memory while a message is held, not after. */
@@ -478,8 +477,13 @@ ws_msg_emit(struct ws_msgr *m, struct ws_message *msg)
 	m->st->messages++;
 	if (m->ops != NULL && m->ops->message != NULL)
 		m->ops->message(m->ctx, msg);
+	/*
+	 * Its prefix has been handed on: a big buffer goes until needed. The
+	 * data message's survives a control frame between its fragments.
+	 */
 	if (msg == &m->dm)
 		ws_msg_shrink(&m->mbuf, &m->mbuf_alloc, &m->mlen);
+	ws_msg_shrink(&m->fbuf, &m->fbuf_alloc, &m->flen);
 }
 
 void

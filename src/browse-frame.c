@@ -39,7 +39,13 @@ struct bf {
 	struct browse_text      t;
 	struct browse_list      l;
 	int                     found;
+	sqlite3_stmt           *msg;  /* while building: the frame's message, bf_message() */
 };
+
+/* Columns of bf_message(). */
+enum { BFM_COMPRESSED, BFM_UNDECODED, BFM_DECODED, BFM_FIRST_FRAME,
+    BFM_LAST_FRAME, BFM_PREFIX, BFM_FRAMES, BFM_FIRST_PACKET,
+    BFM_LAST_PACKET };
 
 struct bf_json {
 	const uint8_t *p;
@@ -65,7 +71,7 @@ static void	 bf_shared(struct bf *, int64_t, int64_t, int);
 static int	 bf_findings_stmt(struct bf *, const char *, sqlite3_stmt **);
 static void	 bf_findings(struct bf *, int);
 static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
-static int	 bf_compressed(struct bf *, sqlite3_stmt *);
+static sqlite3_stmt *bf_message(struct bf *, int64_t);
 static int	 bf_inflated(struct bf *, sqlite3_stmt *, int);
 static void	 bf_text(struct bf *, const char *, const uint8_t *, size_t,
 		    int);
@@ -140,6 +146,7 @@ bf_build(struct bf *v, int cols)
 		return;
 	}
 	v->found = 1;
+	v->msg = bf_message(v, sqlite3_column_int64(st, 12));
 	bf_header(v, st, cols);
 	bf_findings(v, cols);
 	pre = sqlite3_column_blob(st, 16);
@@ -152,8 +159,9 @@ bf_build(struct bf *v, int cols)
 	if (n > BF_DUMP_MAX)
 		n = BF_DUMP_MAX;
 	if (pre != NULL && n > 0) {
-		browse_text_add(&v->t, A_BOLD, "unmasked%s:",
-		    bf_compressed(v, st) ? " (compressed, as sent)" : "");
+		browse_text_add(&v->t, A_BOLD, "unmasked%s:", v->msg != NULL &&
+		    sqlite3_column_int(v->msg, BFM_COMPRESSED) ?
+		    " (compressed, as sent)" : "");
 		bf_dump(v, pre, n, 0, 0);
 		if (sqlite3_column_int(st, 8)) {
 			browse_text_add(&v->t, A_BOLD, "masked (as on the wire,"
@@ -164,26 +172,30 @@ bf_build(struct bf *v, int cols)
 			bf_text(v, "", pre, n, cols);
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(v->msg);
+	v->msg = NULL;
 }
 
-/* 1 when the frame belongs to a message sent with permessage-deflate. */
-static int
-bf_compressed(struct bf *v, sqlite3_stmt *frame)
+/* The row of the frame's message (columns BFM_*), or NULL. */
+static sqlite3_stmt *
+bf_message(struct bf *v, int64_t id)
 {
 	sqlite3_stmt *st;
-	int           c = 0;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT flags & 1 FROM message_t WHERE"
-	    " connection_id = ?1 AND direction = ?2 AND message_id = ?3", -1,
-	    &st, NULL) != SQLITE_OK)
-		return 0;
+	if (sqlite3_prepare_v2(v->db, "SELECT flags & 1, (flags >> 4) & 1,"
+	    " decoded_size, first_frame, last_frame, payload_prefix, frames,"
+	    " first_packet, last_packet FROM message_t WHERE connection_id = ?1"
+	    " AND direction = ?2 AND message_id = ?3", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
 	sqlite3_bind_int64(st, 1, v->ref.conn);
 	sqlite3_bind_int(st, 2, v->ref.dir);
-	sqlite3_bind_int64(st, 3, sqlite3_column_int64(frame, 12));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		c = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return c;
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
 }
 
 /*
@@ -194,49 +206,36 @@ bf_compressed(struct bf *v, sqlite3_stmt *frame)
 static int
 bf_inflated(struct bf *v, sqlite3_stmt *frame, int cols)
 {
-	sqlite3_stmt  *st;
+	sqlite3_stmt  *st = v->msg;
 	const uint8_t *p;
 	char           label[256];
 	int64_t        first, last;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT compressed, undecoded,"
-	    " decoded_size, first_frame, last_frame, payload_prefix FROM"
-	    " messages WHERE connection_id = ?1 AND direction = ?2 AND"
-	    " message_id = ?3", -1, &st, NULL) != SQLITE_OK)
+	if (st == NULL || !sqlite3_column_int(st, BFM_COMPRESSED))
 		return 0;
-	sqlite3_bind_int64(st, 1, v->ref.conn);
-	sqlite3_bind_text(st, 2, v->ref.dir ? "server" : "client", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, sqlite3_column_int64(frame, 12));
-	if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_int(st, 0)) {
-		sqlite3_finalize(st);
-		return 0;
-	}
-	first = (int64_t)sqlite3_column_int64(st, 3);
-	last = (int64_t)sqlite3_column_int64(st, 4);
-	if (sqlite3_column_int(st, 1) || (p = sqlite3_column_blob(st, 5)) ==
-	    NULL) {
+	first = (int64_t)sqlite3_column_int64(st, BFM_FIRST_FRAME);
+	last = (int64_t)sqlite3_column_int64(st, BFM_LAST_FRAME);
+	if (sqlite3_column_int(st, BFM_UNDECODED) ||
+	    (p = sqlite3_column_blob(st, BFM_PREFIX)) == NULL) {
 		browse_text_add(&v->t, 0, "%s", "");
 		browse_text_add(&v->t, A_BOLD, "message %" PRId64 " is"
 		    " compressed and could not be inflated; its bytes as sent"
 		    " are above", (int64_t)sqlite3_column_int64(frame, 12));
-		sqlite3_finalize(st);
 		return 1;
 	}
 	if (first == last)
 		snprintf(label, sizeof label, "inflated with permessage-deflate:"
 		    " %" PRId64 " bytes decoded, %d stored",
-		    (int64_t)sqlite3_column_int64(st, 2),
-		    sqlite3_column_bytes(st, 5));
+		    (int64_t)sqlite3_column_int64(st, BFM_DECODED),
+		    sqlite3_column_bytes(st, BFM_PREFIX));
 	else
 		snprintf(label, sizeof label, "inflated with permessage-deflate,"
 		    " message %" PRId64 " of frames %" PRId64 "-%" PRId64 ": %"
 		    PRId64 " bytes decoded, %d stored",
 		    (int64_t)sqlite3_column_int64(frame, 12), first, last,
-		    (int64_t)sqlite3_column_int64(st, 2),
-		    sqlite3_column_bytes(st, 5));
-	bf_text(v, label, p, (size_t)sqlite3_column_bytes(st, 5), cols);
-	sqlite3_finalize(st);
+		    (int64_t)sqlite3_column_int64(st, BFM_DECODED),
+		    sqlite3_column_bytes(st, BFM_PREFIX));
+	bf_text(v, label, p, (size_t)sqlite3_column_bytes(st, BFM_PREFIX), cols);
 	return 1;
 }
 
@@ -326,25 +325,17 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 		    " last payload byte", first, last, first, last);
 	browse_text_wrap(&v->t, 0, "", cols, buf);
 	bf_shared(v, first, last, cols);
-	if (sqlite3_prepare_v2(v->db, "SELECT frames, first_packet,"
-	    " last_packet, first_frame, last_frame FROM message_t WHERE"
-	    " connection_id = ?1 AND direction = ?2 AND message_id = ?3 AND"
-	    " frames > 1", -1, &m, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(m, 1, v->ref.conn);
-	sqlite3_bind_int(m, 2, v->ref.dir);
-	sqlite3_bind_int64(m, 3, sqlite3_column_int64(st, 12));
-	if (sqlite3_step(m) == SQLITE_ROW) {
+	if ((m = v->msg) != NULL && sqlite3_column_int(m, BFM_FRAMES) > 1) {
 		snprintf(buf, sizeof buf, "its message %" PRId64 ": %d frames"
 		    " (%" PRId64 "-%" PRId64 ") in packets %" PRId64 "-%" PRId64,
 		    (int64_t)sqlite3_column_int64(st, 12),
-		    sqlite3_column_int(m, 0), (int64_t)sqlite3_column_int64(m, 3),
-		    (int64_t)sqlite3_column_int64(m, 4),
-		    (int64_t)sqlite3_column_int64(m, 1),
-		    (int64_t)sqlite3_column_int64(m, 2));
+		    sqlite3_column_int(m, BFM_FRAMES),
+		    (int64_t)sqlite3_column_int64(m, BFM_FIRST_FRAME),
+		    (int64_t)sqlite3_column_int64(m, BFM_LAST_FRAME),
+		    (int64_t)sqlite3_column_int64(m, BFM_FIRST_PACKET),
+		    (int64_t)sqlite3_column_int64(m, BFM_LAST_PACKET));
 		browse_text_wrap(&v->t, 0, "", cols, buf);
 	}
-	sqlite3_finalize(m);
 }
 
 /*

@@ -365,10 +365,12 @@ bc_load_marks(struct bc *v)
 	    " coalesce(offending_rule, kind), sender = 'server',"
 	    " frame_index, packet, offending_sender = 'server',"
 	    " offending_frame_index, offending_packet FROM findings WHERE"
-	    " connection_id = ?1 ORDER BY time", &st) != 0)
+	    " connection_id = ?1 ORDER BY time LIMIT ?2", &st) != 0)
 		return;
 	sqlite3_bind_int64(st, 1, v->conn);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* Each row gives 1 or 2 marks; one more row says the list is cut. */
+	sqlite3_bind_int(st, 2, BC_MARKS_MAX + 1);
+	while (!v->marks_cut && sqlite3_step(st) == SQLITE_ROW) {
 		for (o = 0; o < 2; o++) {
 			if (sqlite3_column_type(st, 4 + 3 * o) == SQLITE_NULL ||
 			    sqlite3_column_type(st, 3 + 3 * o) == SQLITE_NULL)

@@ -44,6 +44,7 @@ static void sess_hold_add(struct sess *, uint64_t, const uint8_t *, size_t,
 static void sess_flush_hold(struct sess *, int);
 static void sess_hold_drop(struct sess *);
 static int  sess_forced_port(const struct sess *);
+static int  sess_ws_port_sides(const struct sess *);
 static int  sess_guess_client(const struct sess *, int, int, int);
 static void sess_probe_hold(struct sess *, int, uint64_t, const uint8_t *,
 		size_t, uint64_t, struct wts);
@@ -205,16 +206,25 @@ sess_open(void *arg, struct conn *c)
 	c->user = s;
 }
 
+/* Which ends sit on a --ws-port: bit 0 side 0, bit 1 side 1. */
+static int
+sess_ws_port_sides(const struct sess *s)
+{
+	int i, on = 0;
+
+	for (i = 0; i < s->an->opts.n_ws_ports; i++) {
+		if (s->c->port[0] == s->an->opts.ws_ports[i])
+			on |= 1;
+		if (s->c->port[1] == s->an->opts.ws_ports[i])
+			on |= 2;
+	}
+	return on;
+}
+
 static int
 sess_forced_port(const struct sess *s)
 {
-	int i;
-
-	for (i = 0; i < s->an->opts.n_ws_ports; i++)
-		if (s->c->port[0] == s->an->opts.ws_ports[i] ||
-		    s->c->port[1] == s->an->opts.ws_ports[i])
-			return 1;
-	return 0;
+	return sess_ws_port_sides(s) != 0;
 }
 
 static void
@@ -273,16 +283,11 @@ sess_flush_pre(struct sess *s, int side)
 static int
 sess_guess_client(const struct sess *s, int side, int plausible, int masked)
 {
-	int i, on[2] = { 0, 0 };
+	int on = sess_ws_port_sides(s);
 
-	for (i = 0; i < s->an->opts.n_ws_ports; i++) {
-		if (s->c->port[0] == s->an->opts.ws_ports[i])
-			on[0] = 1;
-		if (s->c->port[1] == s->an->opts.ws_ports[i])
-			on[1] = 1;
-	}
-	if (on[0] != on[1])
-		return on[0] ? 1 : 0;
+	/* The server is the end on the port (side 0 on it: side 1 is the client). */
+	if (on == 1 || on == 2)
+		return on == 1 ? 1 : 0;
 	if (!plausible)
 		return !side;
 	return masked ? side : !side;
@@ -302,8 +307,7 @@ sess_probe_hold(struct sess *s, int side, uint64_t off, const uint8_t *p,
 	int            m = -1;
 
 	if (s->hold_len + n > HOLD_MAX || s->nchunks == HOLD_CHUNKS) {
-		if (!ws_looks_like_frames(q, qn, &m))
-			m = -1;
+		(void)ws_looks_like_frames(q, qn, &m);   /* m stays -1 when not */
 		if (m == !s->probe_masked) {
 			ws_dir_confirm(s->ws[s->probe_side]);
 		} else {

@@ -348,33 +348,48 @@ profile_excess_long(const struct profile *p)
 	return profile_excess[profile_excess_find(p)].words;
 }
 
+uint64_t
+profile_limit(const struct profile *p)
+{
+	return p->max_message ? p->max_message : p->max_frame;
+}
+
 void
-profile_list_above(const char *list, uint64_t min, char *out, size_t len)
+profile_match(uint64_t min, uint64_t max, int64_t reason_limit,
+    const char *stack, char *out, size_t len)
 {
 	const struct profile *p;
-	const char           *end;
-	char                  name[64];
-	size_t                n = 0, k;
 	uint64_t              lim;
+	unsigned              i, first = 0;
+	size_t                n = 0;
+	int                   stated;
 
 	if (len == 0)
 		return;
 	out[0] = '\0';
-	for (; list != NULL && *list != '\0'; list = *end ? end + 1 : end) {
-		if ((end = strchr(list, ',')) == NULL)
-			end = list + strlen(list);
-		k = (size_t)(end - list);
-		if (k == 0 || k >= sizeof name)
+	for (i = 0; stack != NULL && i < profile_count; i++)
+		if (strcmp(profile_table[i].name, stack) == 0)
+			first = i;
+	/* A limit stated in the reason, and fitting, is the better witness. */
+	stated = reason_limit >= 0 && (uint64_t)reason_limit >= min &&
+	    (uint64_t)reason_limit <= max;
+	for (i = 0; i < profile_count; i++) {
+		p = &profile_table[(i + first) % profile_count];
+		lim = profile_limit(p);
+		/*
+		 * A 1009 close frame was seen: stacks that never send one
+		 * go, and so do those whose reaction is unverified.
+		 */
+		if (p->close_code != 1009)
 			continue;
-		memcpy(name, list, k);
-		name[k] = '\0';
-		if ((p = profile_find(name)) == NULL)
+		if (stated ? lim != (uint64_t)reason_limit &&
+		    p->max_frame != (uint64_t)reason_limit :
+		    lim < min || lim > max)
 			continue;
-		lim = p->max_message ? p->max_message : p->max_frame;
-		if (lim < min || n + k + 2 > len)
-			continue;
+		if (n + strlen(p->name) + 1 >= len)
+			continue;   /* names are kept whole */
 		n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "",
-		    name);
+		    p->name);
 	}
 }
 

@@ -68,16 +68,19 @@ extern const struct profile profile_table[];
 extern const unsigned       profile_count;
 
 const struct profile *profile_find(const char *name);
+/* The size a profile's stack refuses past: its message limit, else its frame limit. */
+uint64_t    profile_limit(const struct profile *);
+/*
+ * The profiles that close with 1009 and whose limit lies in [min, max], or
+ * that equals reason_limit when the close reason states one inside it
+ * (-1: none), comma-separated into out; stack (NULL: none) first if it fits.
+ */
+void        profile_match(uint64_t min, uint64_t max, int64_t reason_limit,
+		const char *stack, char *out, size_t len);
 /*
  * What the stack does on excess, for --profile list ("1009", "drop",
  * "unverified") and in words for the manual.
  */
-/*
- * The names of a comma-separated profile list whose default limit is at
- * least min, in the same order, into out.
- */
-void        profile_list_above(const char *list, uint64_t min, char *out,
-		size_t len);
 const char *profile_excess_short(const struct profile *);
 const char *profile_excess_long(const struct profile *);
 

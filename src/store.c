@@ -1219,7 +1219,8 @@ store_bounds(struct store *s)
 	    " f.limit_max, f.limit_from_reason, f.matching_profiles, f.detail,"
 	    " f.offending_rule, f.remedy, (SELECT max(t.size) FROM bounds_took"
 	    " t WHERE t.server = c.server AND t.conn <> c.connection_id AND"
-	    " t.size <= f.limit_max) FROM finding_t f JOIN connection_t c ON"
+	    " t.size <= f.limit_max), c.server_stack FROM finding_t f JOIN"
+	    " connection_t c ON"
 	    " c.connection_id = f.connection_id WHERE f.capture_id = ?1 AND"
 	    " f.kind = 'close' AND f.class = '1009' AND f.sender = 1 AND"
 	    " f.limit_min IS NOT NULL", -1, &q, NULL) != SQLITE_OK ||
@@ -1250,13 +1251,16 @@ store_bounds_one(struct store *s, sqlite3_stmt *q, sqlite3_stmt *u)
 	const char        *detail, *remedy, *at, *pct;
 	char               profiles[256], text[512], fixed[512], old[64];
 	int64_t            min = sqlite3_column_int64(q, 1);
-	int64_t            took = sqlite3_column_int64(q, 8);
+	int64_t            took = sqlite3_column_int64(q, 8), reason;
 	size_t             k;
 
 	if (sqlite3_column_type(q, 8) == SQLITE_NULL || took <= min)
 		return;
-	profile_list_above((const char *)sqlite3_column_text(q, 4),
-	    (uint64_t)took, profiles, sizeof profiles);
+	reason = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(q, 3);
+	profile_match((uint64_t)took, (uint64_t)sqlite3_column_int64(q, 2),
+	    reason, (const char *)sqlite3_column_text(q, 9), profiles,
+	    sizeof profiles);
 	detail = (const char *)sqlite3_column_text(q, 5);
 	snprintf(old, sizeof old, "between %" PRId64 " and ", min);
 	if (detail != NULL && (at = strstr(detail, old)) != NULL)
@@ -1266,6 +1270,13 @@ store_bounds_one(struct store *s, sqlite3_stmt *q, sqlite3_stmt *u)
 		    at + strlen(old), took);
 	else
 		snprintf(text, sizeof text, "%s", detail != NULL ? detail : "");
+	/* A stated limit the raised bound leaves out no longer fits. */
+	if (reason >= 0 && reason < took &&
+	    (at = strstr(text, ", which fits")) != NULL) {
+		snprintf(fixed, sizeof fixed, "%.*s, which the capture"
+		    " contradicts%s", (int)(at - text), text, at + 12);
+		memcpy(text, fixed, strlen(fixed) + 1);
+	}
 	/* A remedy naming a size below the new bound is written again. */
 	remedy = (const char *)sqlite3_column_text(q, 7);
 	r = rule_find((const char *)sqlite3_column_text(q, 6));
@@ -1277,8 +1288,7 @@ store_bounds_one(struct store *s, sqlite3_stmt *q, sqlite3_stmt *u)
 		fi.has_limit = 1;
 		fi.limit_min = (uint64_t)took;
 		fi.limit_max = (uint64_t)sqlite3_column_int64(q, 2);
-		fi.limit_from_reason = sqlite3_column_type(q, 3) ==
-		    SQLITE_NULL ? -1 : sqlite3_column_int64(q, 3);
+		fi.limit_from_reason = reason;
 		store_remedy(r, &fi, fixed, sizeof fixed);
 		remedy = fixed;
 	}

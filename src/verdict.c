@@ -31,7 +31,6 @@ static const char *verdict_frame_rule(const struct role_state *,
 			const struct hist_frame *);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
-static void        verdict_profiles(struct finding *, const char *);
 static void        verdict_remedy_limit(struct sess *, int, struct finding *);
 static void        verdict_clean_end(struct sess *, struct finding *);
 static void        verdict_abnormal(struct sess *, int, const char **);
@@ -546,8 +545,9 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 			f->has_limit = 0;
 	}
 	if (f->has_limit) {
-		verdict_profiles(f, s->cs != NULL ? s->cs->stack[closer] :
-		    NULL);
+		profile_match(f->limit_min, f->limit_max, f->limit_from_reason,
+		    s->cs != NULL ? s->cs->stack[closer] : NULL,
+		    f->matching_profiles, sizeof f->matching_profiles);
 		verdict_remedy_limit(s, closer, f);
 		if (f->matching_profiles[0] != '\0' &&
 		    strchr(f->matching_profiles, ',') == NULL)
@@ -627,46 +627,6 @@ verdict_reason_limit(const char *reason, size_t len)
 	return v;
 }
 
-static void
-verdict_profiles(struct finding *f, const char *stack)
-{
-	const struct profile *p;
-	uint64_t              lim;
-	unsigned              i, first = 0;
-	size_t                n = 0;
-
-	for (i = 0; stack != NULL && i < profile_count; i++)
-		if (strcmp(profile_table[i].name, stack) == 0)
-			first = i;
-
-	f->matching_profiles[0] = '\0';
-	for (i = 0; i < profile_count; i++) {
-		/* The closer's fingerprinted stack, if it fits, comes first. */
-		p = &profile_table[(i + first) % profile_count];
-		lim = p->max_message ? p->max_message : p->max_frame;
-		/*
-		 * A 1009 close frame was seen: stacks that never send one
-		 * go, and so do those whose reaction is unverified.
-		 */
-		if (p->close_code != 1009)
-			continue;
-		/* A limit stated in the reason is the better witness. */
-		if (f->limit_from_reason >= 0 &&
-		    (uint64_t)f->limit_from_reason >= f->limit_min &&
-		    (uint64_t)f->limit_from_reason <= f->limit_max) {
-			if (lim != (uint64_t)f->limit_from_reason &&
-			    p->max_frame != (uint64_t)f->limit_from_reason)
-				continue;
-		} else if (lim < f->limit_min || lim > f->limit_max)
-			continue;
-		n += (size_t)snprintf(f->matching_profiles + n,
-		    sizeof f->matching_profiles - n, "%s%s",
-		    n ? "," : "", p->name);
-		if (n >= sizeof f->matching_profiles)
-			break;
-	}
-}
-
 /*
  * The size a remedy should name: the limit the close reason states, else
  * the default of the closer's fingerprinted stack when it fits the bounds.
@@ -685,7 +645,7 @@ verdict_remedy_limit(struct sess *s, int closer, struct finding *f)
 	}
 	if (s->cs == NULL || (p = profile_find(s->cs->stack[closer])) == NULL)
 		return;
-	lim = p->max_message ? p->max_message : p->max_frame;
+	lim = profile_limit(p);
 	if (lim >= f->limit_min && lim <= f->limit_max)
 		f->remedy_limit = lim;
 }

@@ -86,21 +86,29 @@ test_profile_excess(void **state)
 	assert_int_equal(profile_find("signalr")->max_message, 32768);
 }
 
-/* A raised lower bound drops the profiles whose default falls below it. */
+/*
+ * The profiles that fit bounds: a raised lower bound drops those whose
+ * default falls below it; a stated limit inside the bounds picks its own;
+ * the fingerprinted stack comes first; the list is cut whole.
+ */
 static void
-test_profile_list_above(void **state)
+test_profile_match(void **state)
 {
-	char out[64];
+	char out[256];
 
 	(void)state;
-	profile_list_above("coder-websocket,netty,jetty,tomcat", 60000, out,
-	    sizeof out);
+	profile_match(0, 69999, -1, NULL, out, sizeof out);
+	assert_string_equal(out, "coder-websocket,netty,jetty,tomcat");
+	profile_match(60000, 69999, -1, NULL, out, sizeof out);
 	assert_string_equal(out, "netty,jetty");
-	profile_list_above("tomcat,nosuch,,netty", 0, out, sizeof out);
-	assert_string_equal(out, "tomcat,netty");
-	profile_list_above("tomcat", 9000, out, sizeof out);
+	profile_match(70000, 69999, -1, NULL, out, sizeof out);
 	assert_string_equal(out, "");
-	profile_list_above("coder-websocket,netty,jetty", 0, out, 12);
+	profile_match(0, 69999, -1, "jetty", out, sizeof out);
+	assert_string_equal(out, "jetty,tomcat,coder-websocket,netty");
+	profile_match(5, 2097151, 1048576, NULL, out, sizeof out);
+	assert_non_null(strstr(out, "python-websockets"));
+	assert_null(strstr(out, "netty"));
+	profile_match(0, 69999, -1, NULL, out, 12);
 	assert_string_equal(out, "netty,jetty");
 }
 
@@ -112,7 +120,7 @@ main(void)
 		cmocka_unit_test(test_stack_codes),
 		cmocka_unit_test(test_close_table_sound),
 		cmocka_unit_test(test_profile_excess),
-		cmocka_unit_test(test_profile_list_above),
+		cmocka_unit_test(test_profile_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

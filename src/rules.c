@@ -201,11 +201,13 @@ const unsigned rule_count = sizeof rule_table / sizeof rule_table[0];
 
 const struct rule_close rule_close_table[] = {
 	/* gorilla conn.go handleProtocolError; Tomcat invalidUtf8Close. */
-	{ "invalid-utf8-close-reason", 1002, "gorilla and Tomcat" },
+	{ "invalid-utf8-close-reason", 1002, "gorilla and Tomcat",
+	  "gorilla,tomcat" },
 	/* ws: length > 2^53 - 1; python-websockets: over max_size. */
-	{ "length-msb-set", 1009, "Node ws and python-websockets" },
+	{ "length-msb-set", 1009, "Node ws and python-websockets",
+	  "node-ws,python-websockets" },
 	/* A STOMP frame over its limit: ERROR frame, then 1002. */
-	{ "message-too-big", 1002, "Spring STOMP" },
+	{ "message-too-big", 1002, "Spring STOMP", "spring-stomp" },
 };
 
 const unsigned rule_close_count = sizeof rule_close_table /
@@ -238,6 +240,36 @@ rule_closes_with(const struct rule *r, int code)
 		    strcmp(rule_close_table[i].rule, r->id) == 0)
 			return rule_close_table[i].stacks;
 	return NULL;
+}
+
+/* Whether a comma-separated list of names holds this one. */
+static int
+rule_list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; list != NULL; list = strchr(list, ',')) {
+		if (*list == ',')
+			list++;
+		if (strncmp(list, name, n) == 0 &&
+		    (list[n] == ',' || list[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+int
+rule_stack_answers(const struct rule *r, int code, const char *stack)
+{
+	unsigned i;
+
+	if (r == NULL)
+		return 0;
+	for (i = 0; i < rule_close_count; i++)
+		if (strcmp(rule_close_table[i].rule, r->id) == 0 &&
+		    rule_list_has(rule_close_table[i].ids, stack))
+			return rule_close_table[i].code == code;
+	return r->code == code;
 }
 
 const char *

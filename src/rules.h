@@ -35,6 +35,7 @@ struct rule_close {
 	const char *rule;    /* rule id */
 	int         code;
 	const char *stacks;  /* "gorilla and Tomcat" */
+	const char *ids;     /* their profile names: "gorilla,tomcat" */
 };
 
 extern const struct rule_close rule_close_table[];
@@ -47,6 +48,12 @@ const struct rule *rule_find(const char *id);
  * rule_close_table, NULL when none does.
  */
 const char        *rule_closes_with(const struct rule *, int code);
+/*
+ * Whether the stack of this profile name answers the rule with this code:
+ * the code rule_close_table gives it, else the conforming code.
+ */
+int                rule_stack_answers(const struct rule *, int code,
+		       const char *stack);
 const char        *rule_who_name(enum rule_who);
 
 /* Size-limit profiles of known implementations (../shared/limits.md). */

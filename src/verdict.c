@@ -44,8 +44,6 @@ static void        verdict_fingerprint_late(struct sess *,
 static void        verdict_evidence(struct conn_summary *, int,
 			const char *, const char *);
 static void        verdict_rank(const char **, const char *);
-static int         verdict_stack_answers(const char *, const struct rule *,
-			int);
 static void        verdict_fingerprint_reaction(struct sess *, int,
 			const struct finding *);
 
@@ -141,18 +139,18 @@ static const struct {
 };
 
 /*
- * The names rule_close_table gives the stacks that have a fingerprint id,
- * and whether each sends a close reason when it fails a connection.
+ * The stacks whose way of failing a connection is known, and whether each
+ * sends a close reason then.
  */
 static const struct {
-	const char *id, *name;
+	const char *id;
 	int         reason;   /* 1 states one, 0 never, -1 unknown */
 } verdict_stack_names[] = {
-	{ "node-ws", "Node ws", 0 },
-	{ "python-websockets", "python-websockets", -1 },
-	{ "gorilla", "gorilla", 1 },
-	{ "tomcat", "Tomcat", -1 },
-	{ "netty", "Netty", 1 },
+	{ "node-ws", 0 },
+	{ "python-websockets", -1 },
+	{ "gorilla", 1 },
+	{ "tomcat", -1 },
+	{ "netty", 1 },
 };
 
 static void
@@ -237,25 +235,6 @@ verdict_fingerprint_late(struct sess *s, struct conn_summary *cs, int role)
 		    "the peer broke a rule");
 }
 
-/* Whether a stack answers the rule with this code (limits.md). */
-static int
-verdict_stack_answers(const char *name, const struct rule *r, int code)
-{
-	const char *st = rule_closes_with(r, code);
-	unsigned    i;
-
-	if (st == NULL)
-		return 0;
-	if (st[0] != '\0')
-		return strstr(st, name) != NULL;
-	/* The conforming code, unless the stack is known for another. */
-	for (i = 0; i < rule_close_count; i++)
-		if (strcmp(rule_close_table[i].rule, r->id) == 0 &&
-		    strstr(rule_close_table[i].stacks, name) != NULL)
-			return 0;
-	return 1;
-}
-
 /*
  * How a side failed the connection: a close frame with this code after
  * the peer broke that rule. Evidence for a stack already named when it is
@@ -268,10 +247,10 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 {
 	struct conn_summary *cs = s->cs;
 	const struct rule   *r = rule_find(f->offending_rule);
-	const char          *hdr = NULL, *name = NULL;
+	const char          *hdr = NULL;
 	char                 why[200];
 	unsigned             i;
-	int                  reason = -1;
+	int                  reason = -1, known = 0;
 
 	if (cs == NULL || r == NULL || f->code < 0)
 		return;
@@ -282,13 +261,13 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 	for (i = 0; i < sizeof verdict_stack_names /
 	    sizeof verdict_stack_names[0]; i++)
 		if (strcmp(verdict_stack_names[i].id, cs->stack[role]) == 0) {
-			name = verdict_stack_names[i].name;
+			known = 1;
 			reason = verdict_stack_names[i].reason;
 		}
 	if (cs->stack[role][0] == '\0') {
 		if (!s->handshake_seen || hdr == NULL || hdr[0] != '\0' ||
 		    f->reason_len != 0 ||
-		    !verdict_stack_answers("Node ws", r, f->code))
+		    !rule_stack_answers(r, f->code, "node-ws"))
 			return;
 		snprintf(why, sizeof why, "closed %d with an empty reason after "
 		    "the peer's %s, as Node ws does; no %s header", f->code,
@@ -296,7 +275,7 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 		verdict_evidence(cs, role, "node-ws", why);
 		return;
 	}
-	if (name == NULL || !verdict_stack_answers(name, r, f->code) ||
+	if (!known || !rule_stack_answers(r, f->code, cs->stack[role]) ||
 	    (reason == 0 && f->reason_len != 0) ||
 	    (reason == 1 && f->reason_len == 0))
 		return;

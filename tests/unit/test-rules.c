@@ -86,6 +86,26 @@ test_profile_excess(void **state)
 	assert_int_equal(profile_find("signalr")->max_message, 32768);
 }
 
+/* A stack answers a rule with its listed code, else the conforming one. */
+static void
+test_stack_answers(void **state)
+{
+	const struct rule *r = rule_find("invalid-utf8-close-reason");
+
+	(void)state;
+	assert_true(rule_stack_answers(r, 1002, "gorilla"));
+	assert_false(rule_stack_answers(r, 1007, "gorilla"));
+	assert_true(rule_stack_answers(r, 1002, "tomcat"));
+	assert_true(rule_stack_answers(r, 1007, "python-websockets"));
+	assert_false(rule_stack_answers(r, 1002, "python-websockets"));
+	/* Names are whole: "go" is not gorilla. */
+	assert_true(rule_stack_answers(r, 1007, "go"));
+	assert_false(rule_stack_answers(NULL, 1002, "gorilla"));
+	r = rule_find("length-msb-set");
+	assert_true(rule_stack_answers(r, 1009, "node-ws"));
+	assert_false(rule_stack_answers(r, 1002, "node-ws"));
+}
+
 /*
  * The profiles that fit bounds: a raised lower bound drops those whose
  * default falls below it; a stated limit inside the bounds picks its own;
@@ -120,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_stack_codes),
 		cmocka_unit_test(test_close_table_sound),
 		cmocka_unit_test(test_profile_excess),
+		cmocka_unit_test(test_stack_answers),
 		cmocka_unit_test(test_profile_match),
 	};
 

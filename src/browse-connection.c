@@ -117,7 +117,8 @@ static void	 bc_jump_finding(struct bc *, int);
 static void	 bc_packet(struct bc *);
 
 const struct browse_view browse_connection_view = {
-	"connection", bc_keys, bc_init, bc_free, bc_draw, bc_key, bc_resize,
+	"connection", bc_keys, "Enter:frame ]/[:finding t:time h:header",
+	bc_init, bc_free, bc_draw, bc_key, bc_resize,
 	bc_status, bc_help, NULL
 };
 
@@ -776,9 +777,8 @@ bc_status(void *p, char *buf, size_t len)
 {
 	struct bc *v = p;
 
-	snprintf(buf, len, "connection %" PRId64 " frame %" PRId64 "/%" PRId64
-	    "\tEnter:frame ]/[:finding t:time h:header", v->conn,
-	    v->l.n ? v->l.sel + 1 : 0, v->l.n);
+	snprintf(buf, len, "connection %" PRId64 " frame %" PRId64 "/%" PRId64,
+	    v->conn, v->l.n ? v->l.sel + 1 : 0, v->l.n);
 }
 
 /* The rules the connection's findings name, for ?. */

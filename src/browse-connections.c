@@ -139,7 +139,8 @@ static void	 bcs_packet(struct bcs *);
 static int64_t	 bcs_rank(struct bcs *, int64_t);
 
 const struct browse_view browse_connections_view = {
-	"connections", bcs_keys, bcs_init, bcs_free, bcs_draw, bcs_key,
+	"connections", bcs_keys, "Enter:open 1-9:class s:sort /:search",
+	bcs_init, bcs_free, bcs_draw, bcs_key,
 	bcs_resize, bcs_status, NULL, bcs_reveal
 };
 
@@ -688,7 +689,7 @@ bcs_status(void *p, char *buf, size_t len)
 	struct bcs *v = p;
 
 	snprintf(buf, len, "connections %" PRId64 "/%" PRId64 " [%s] sort:%s"
-	    "%s%s%s\tEnter:open 1-9:class s:sort /:search", v->l.n ?
+	    "%s%s%s", v->l.n ?
 	    v->l.sel + 1 : 0, v->l.n, bcs_classes[v->cls],
 	    bcs_sorts[v->sort].name, v->search[0] != '\0' ? " /" : "",
 	    v->search, v->only_matches ? " (only)" : "");

@@ -82,7 +82,7 @@ static int	 bf_json_string(struct bf_json *);
 static void	 bf_json_pretty(struct bf *, const uint8_t *, size_t);
 
 const struct browse_view browse_frame_view = {
-	"frame", bf_keys, bf_init, bf_free, bf_draw, bf_key, bf_resize,
+	"frame", bf_keys, "", bf_init, bf_free, bf_draw, bf_key, bf_resize,
 	bf_status, bf_help, NULL
 };
 

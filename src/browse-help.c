@@ -39,7 +39,7 @@ static void	 bh_resize(void *, int, int);
 static void	 bh_status(void *, char *, size_t);
 
 const struct browse_view browse_help_view = {
-	"help", bh_keys, bh_init, bh_free, bh_draw, bh_key, bh_resize,
+	"help", bh_keys, "", bh_init, bh_free, bh_draw, bh_key, bh_resize,
 	bh_status, NULL, NULL
 };
 

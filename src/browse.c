@@ -246,15 +246,12 @@ static void
 browse_status(struct browse *b, int y, int cols)
 {
 	struct browse_frame *f = &b->stack[b->depth - 1];
-	char                 where[256], tail[300], line[1024], *hints;
+	const char          *hints = f->v->hints;
+	char                 where[256], tail[300], line[1024];
 	int                  x;
 
 	where[0] = '\0';
 	f->v->status(f->data, where, sizeof where);
-	if ((hints = strchr(where, '\t')) != NULL)
-		*hints++ = '\0';
-	else
-		hints = where + strlen(where);
 	if (b->msg[0] != '\0')
 		snprintf(tail, sizeof tail, "%s", b->msg);
 	else

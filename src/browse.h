@@ -57,6 +57,7 @@ struct browse_conn_ref {
 struct browse_view {
 	const char              *name;
 	const struct browse_key *keys;   /* this view's keys, help lists them */
+	const char              *hints;  /* the keys the status line names, or "" */
 	/* Returns the view's data, or NULL (message in the status line). */
 	void	*(*init)(struct browse *, const void *arg);
 	void	 (*free)(void *);

@@ -547,17 +547,16 @@ bc_verdict(struct bc *v, int cols, const char *verdict)
 static void
 bc_draw(void *p, int rows, int cols)
 {
-	struct bc *v = p;
-	int        y = 0, hr;
-	int64_t    i;
-	size_t     h;
+	struct bc         *v = p;
+	struct browse_list hl;
+	int                y, hr;
+	int64_t            i;
 
 	hr = v->hide_head ? 0 : v->head_rows;
-	for (h = 0; (int)h < hr && h < v->head.n; h++) {
-		attron(v->head.lines[h].attr);
-		browse_put(y++, 0, cols, v->head.lines[h].text);
-		attroff(v->head.lines[h].attr);
-	}
+	hl.n = hl.rows = hr;
+	hl.sel = hl.top = 0;
+	browse_text_draw(&v->head, &hl, hr, cols);
+	y = (size_t)hr < v->head.n ? hr : (int)v->head.n;
 	if (hr > 0 && (size_t)hr < v->head.n)
 		browse_put(y - 1, cols - 14, 14, "  (h: hide)");
 	attron(A_BOLD);

@@ -208,6 +208,7 @@ static void	 mc_react_run(struct mc_conn *);
 static void	 mc_action(struct mc_conn *);
 static void	 mc_text(struct mc_conn *, int, int);
 static void	 mc_bin(struct mc_conn *, int, uint32_t, uint32_t, unsigned);
+static void	 mc_noise(struct mc_conn *, int, uint32_t, uint32_t);
 static void	 mc_close_start(struct mc_conn *);
 static int64_t	 mc_next_delay(struct mc_conn *);
 static int64_t	 mc_send(struct mc_conn *);
@@ -892,6 +893,20 @@ mc_bin(struct mc_conn *c, int d, uint32_t lo, uint32_t hi, unsigned fragpct)
 	mc_message(c, d, WS_BINARY, n, nfrag, ping);
 }
 
+/*
+ * Random bytes just over the limit: compressed, they are larger on the
+ * wire than inflated, as an upload of already compressed data is.
+ */
+static void
+mc_noise(struct mc_conn *c, int d, uint32_t lo, uint32_t hi)
+{
+	size_t n = mc_range(lo, hi), i;
+
+	for (i = 0; i < n; i++)
+		mc_msg[i] = (uint8_t)mc_rand();
+	mc_message(c, d, WS_BINARY, n, 1, 0);
+}
+
 static void
 mc_close_start(struct mc_conn *c)
 {
@@ -902,7 +917,10 @@ mc_close_start(struct mc_conn *c)
 	if (c->oversize) {
 		/* The server's limit is MC_LIMIT bytes, after inflate. */
 		c->cur = C2S;
-		mc_bin(c, C2S, MC_LIMIT + 1, MC_MAXMSG, 25);
+		if (c->deflate && mc_chance(30))
+			mc_noise(c, C2S, MC_LIMIT + 1, MC_LIMIT + 128);
+		else
+			mc_bin(c, C2S, MC_LIMIT + 1, MC_MAXMSG, 25);
 		mc_react_add(c, R_CLOSE_1009, S2C, 0, NULL, 0);
 	} else if (mc_chance(60)) {
 		c->cur = C2S;

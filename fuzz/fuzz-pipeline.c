@@ -40,7 +40,7 @@ static void	fp_options(const uint8_t *, size_t, struct analysis_opts *);
 
 static const struct sink_ops fp_ops = {
 	fp_capture_begin, fp_frame, fp_message, fp_finding, fp_conn_end,
-	fp_capture_end
+	fp_capture_end, NULL
 };
 
 /* Wire bytes as the report and the browser show them. */

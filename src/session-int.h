@@ -153,6 +153,12 @@ struct sess {
 	enum ws_ext          ext;
 	struct role_state    rs[2];          /* by role */
 	const char          *limit_profile[2]; /* the one profile a limit fits */
+	/*
+	 * The server refused a client message (1009): only messages before
+	 * it, the largest taken_before, show what it takes.
+	 */
+	int                  refused;
+	uint64_t             taken_before;
 	struct conn_summary *cs;             /* while the verdict is written */
 	struct analysis_ctx_side {
 		struct sess *s;
@@ -160,22 +166,9 @@ struct sess {
 	}                    cb[2];
 };
 
-/* Largest message each server accepted, across connections (bounded). */
-#define SERVER_SLOTS 4096
-struct server_max {
-	uint64_t key;       /* 0: empty */
-	/*
-	 * The two largest client messages it received whole, from two
-	 * different connections, so that a connection can be bounded by the
-	 * others without its own messages.
-	 */
-	uint64_t ok[2], ok_conn[2];
-	uint64_t min_bad;   /* smallest message it closed 1009 for; 0 none */
-};
-
 struct analysis {
 	struct analysis_opts     opts;
-	struct server_max        servers[SERVER_SLOTS];
+	struct limits           *limits;
 	const struct sink_ops   *sink;
 	void                    *sink_ctx;
 	struct ws_shared         shared;
@@ -187,9 +180,7 @@ struct analysis {
 
 int  sess_role(const struct sess *, int side);
 /* The slot of the connection's server, or NULL when the table is full. */
-struct server_max *sess_server(struct sess *);
-void     server_took(struct server_max *, uint64_t conn, uint64_t size);
-uint64_t server_took_elsewhere(const struct server_max *, uint64_t conn);
+uint64_t sess_server_key(const struct sess *);
 void sess_emit(struct sess *, struct finding *);
 /* verdict.c: closes, abnormal ends and capture limits at connection end. */
 void verdict_conn_end(struct sess *, struct conn_summary *);

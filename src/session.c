@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "capture.h"
+#include "limits.h"
 #include "rules.h"
 #include "session-int.h"
 
@@ -92,6 +93,7 @@ analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
 	an->sink_ctx = sink_ctx;
 	an->shared.scratch_len = 65536;
 	an->shared.scratch = xmalloc(an->shared.scratch_len);
+	an->limits = limits_new();
 	return an;
 }
 
@@ -101,6 +103,7 @@ analysis_free(struct analysis *an)
 	if (an == NULL)
 		return;
 	free(an->shared.scratch);
+	limits_free(an->limits);
 	free(an);
 }
 
@@ -110,59 +113,18 @@ sess_role(const struct sess *s, int side)
 	return side == s->c->client ? ROLE_CLIENT : ROLE_SERVER;
 }
 
-struct server_max *
-sess_server(struct sess *s)
+/* The connection's server (address and port), as a key of limits.c. */
+uint64_t
+sess_server_key(const struct sess *s)
 {
-	struct conn *c = s->c;
-	uint64_t     k = 1469598103934665603ULL;
-	unsigned     i, n, probe, side = !c->client;
+	const struct conn *c = s->c;
+	uint64_t           k = 1469598103934665603ULL;
+	unsigned           i, n, side = !c->client;
 
 	n = c->family == 6 ? 16 : 4;
 	for (i = 0; i < n; i++)
 		k = (k ^ c->addr[side][i]) * 1099511628211ULL;
-	k = ((k ^ c->port[side]) * 1099511628211ULL) | 1;
-	for (probe = 0; probe < 16; probe++) {
-		i = (unsigned)((k + probe) % SERVER_SLOTS);
-		if (s->an->servers[i].key == k || s->an->servers[i].key == 0) {
-			s->an->servers[i].key = k;
-			return &s->an->servers[i];
-		}
-	}
-	return NULL;
-}
-
-void
-server_took(struct server_max *sm, uint64_t conn, uint64_t size)
-{
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (sm->ok_conn[i] == conn) {
-			if (size > sm->ok[i])
-				sm->ok[i] = size;
-			break;
-		}
-	}
-	if (i == 2) {
-		/* Replace the smaller of the two. */
-		i = sm->ok[0] <= sm->ok[1] ? 0 : 1;
-		if (size <= sm->ok[i])
-			return;
-		sm->ok[i] = size;
-		sm->ok_conn[i] = conn;
-	}
-}
-
-uint64_t
-server_took_elsewhere(const struct server_max *sm, uint64_t conn)
-{
-	uint64_t m = 0;
-	int      i;
-
-	for (i = 0; i < 2; i++)
-		if (sm->ok_conn[i] != conn && sm->ok[i] > m)
-			m = sm->ok[i];
-	return m;
+	return (k ^ c->port[side]) * 1099511628211ULL;
 }
 
 const char *const finding_class_names[FINDING_CLASSES] = {
@@ -176,6 +138,7 @@ sess_emit(struct sess *s, struct finding *f)
 	int i;
 
 	f->conn_id = s->c->id;
+	limits_render(f);
 	s->findings++;
 	if (f->kind == FINDING_HANDSHAKE)
 		s->hs_findings++;
@@ -1169,7 +1132,6 @@ sess_ws_message(void *arg, const struct ws_message *m)
 	struct role_state        *rs = &s->rs[role];
 	uint64_t                  i, n;
 	struct hist_frame        *h;
-	struct server_max        *sm;
 
 	rs->messages++;
 	s->an->sum->messages++;
@@ -1196,14 +1158,6 @@ sess_ws_message(void *arg, const struct ws_message *m)
 	if (!m->incomplete && !m->undecoded && !WS_OP_IS_CONTROL(m->opcode) &&
 	    m->decoded_size > rs->max_msg)
 		rs->max_msg = m->decoded_size;
-	/*
-	 * The server received it whole. Whether it took it shows later: a
-	 * size it rejects lands in min_bad, and only what stays below that
-	 * counts as taken.
-	 */
-	if (role == ROLE_CLIENT && !m->incomplete && !m->undecoded &&
-	    !WS_OP_IS_CONTROL(m->opcode) && (sm = sess_server(s)) != NULL)
-		server_took(sm, s->c->id, m->decoded_size);
 	if (rs->cur_msg_id == m->id)
 		rs->in_msg = 0;
 	if (s->an->sink->message != NULL)
@@ -1246,8 +1200,10 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	    r != NULL ? r->explanation : wf->rule);
 	snprintf(f.detail, sizeof f.detail, "%s", wf->detail);
 	/* A size rule crossed a configured limit: the remedy names it. */
-	if (wf->limit > 0)
+	if (wf->limit > 0) {
 		f.remedy_limit = wf->limit;
+		f.remedy_source = LIMIT_SRC_OPTION;
+	}
 	sess_note_viol(rs, r, wf->frame);
 	sess_emit(s, &f);
 }
@@ -1409,7 +1365,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	int                      hashing = 0, hashed = 0;
 
 	memset(sum, 0, sizeof *sum);
-	memset(an->servers, 0, sizeof an->servers);
+	limits_reset(an->limits);
 	an->sum = sum;
 	/* Standard input has no file to name by its hash. */
 	if (!an->opts.no_hash && strcmp(path, "-") != 0)
@@ -1497,6 +1453,8 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 			snprintf(sum->sha256, sizeof sum->sha256,
 			    "unhashed:%.54s", path);
 	}
+	/* Every connection has ended: bound each server's limit by all. */
+	limits_finish(an->limits, an->sink, an->sink_ctx, &sum->cap_bounds);
 	if (an->sink->capture_end != NULL &&
 	    an->sink->capture_end(an->sink_ctx, sum) != 0 && r == PIPELINE_OK) {
 		snprintf(err, errlen, "%s: the database could not store the "

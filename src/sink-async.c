@@ -16,7 +16,9 @@
 
 #include "sink-async.h"
 
-enum rec_type { REC_WRAP, REC_FRAME, REC_MESSAGE, REC_FINDING, REC_CONN };
+enum rec_type {
+	REC_WRAP, REC_FRAME, REC_MESSAGE, REC_FINDING, REC_UPDATE, REC_CONN
+};
 
 struct rec {
 	uint32_t type;
@@ -61,12 +63,20 @@ static int   async_capture_begin(void *, const struct capture_info *);
 static void  async_frame(void *, uint64_t, int, const struct ws_frame *);
 static void  async_message(void *, uint64_t, int, const struct ws_message *);
 static void  async_finding(void *, const struct finding *);
+static void  async_finding_update(void *, const struct finding *);
+static void  async_finding_rec(struct sink_async *, const struct finding *,
+    enum rec_type, void (*)(void *, const struct finding *));
 static void  async_conn_end(void *, const struct conn_summary *);
 static int   async_capture_end(void *, const struct capture_summary *);
 
 const struct sink_ops sink_async_ops = {
-	async_capture_begin, async_frame, async_message, async_finding,
-	async_conn_end, async_capture_end
+	.capture_begin = async_capture_begin,
+	.frame = async_frame,
+	.message = async_message,
+	.finding = async_finding,
+	.conn_end = async_conn_end,
+	.capture_end = async_capture_end,
+	.finding_update = async_finding_update,
 };
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
@@ -253,6 +263,9 @@ async_deliver(struct sink_async *a, struct rec *r)
 	case REC_FINDING:
 		a->ops->finding(a->inner, (struct finding *)p);
 		break;
+	case REC_UPDATE:
+		a->ops->finding_update(a->inner, (struct finding *)p);
+		break;
 	case REC_CONN:
 		cs = (struct conn_summary *)p;
 		p += ALIGN16(sizeof *cs);
@@ -354,18 +367,34 @@ static void
 async_finding(void *ctx, const struct finding *fi)
 {
 	struct sink_async *a = ctx;
-	size_t             n = sizeof(struct rec) + ALIGN16(sizeof *fi);
-	struct rec        *r;
+
+	async_finding_rec(a, fi, REC_FINDING, a->ops->finding);
+}
+
+static void
+async_finding_update(void *ctx, const struct finding *fi)
+{
+	struct sink_async *a = ctx;
+
+	async_finding_rec(a, fi, REC_UPDATE, a->ops->finding_update);
+}
+
+static void
+async_finding_rec(struct sink_async *a, const struct finding *fi,
+    enum rec_type type, void (*op)(void *, const struct finding *))
+{
+	size_t      n = sizeof(struct rec) + ALIGN16(sizeof *fi);
+	struct rec *r;
 
 	/* Its strings are static (rule table, literals): copied as is. */
-	if (a->ops->finding == NULL)
+	if (op == NULL)
 		return;
 	if ((r = async_reserve(a, n)) == NULL) {
 		async_drain(a);
-		a->ops->finding(a->inner, fi);
+		op(a->inner, fi);
 		return;
 	}
-	r->type = REC_FINDING;
+	r->type = type;
 	r->len = (uint32_t)n;
 	memcpy(r + 1, fi, sizeof *fi);
 	async_commit(a);

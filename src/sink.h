@@ -6,7 +6,7 @@
  * Order of calls for one capture: capture_begin, then per connection any
  * number of frame/message/finding calls followed by exactly one conn_end
  * (frames and findings of a connection always precede its conn_end), then
- * capture_end. Connection ids (struct conn.id, conn_summary.id) are
+ * any finding_update calls, then capture_end. Connection ids (struct conn.id, conn_summary.id) are
  * 1-based within the capture.
  */
 #ifndef SINK_H
@@ -39,6 +39,7 @@ struct capture_summary {
 	/* Caps that triggered (each a counter; 0 = never). */
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
 	uint64_t cap_inflate;    /* messages whose inflation stopped at --max-inflate */
+	uint64_t cap_bounds;     /* 1009 closes past LIMIT_CASES_MAX: bounds not revisited */
 	uint64_t peak_live, peak_ooo_bytes;
 	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
 	/*
@@ -48,6 +49,33 @@ struct capture_summary {
 	char     sha256[65];
 	char     error[512];     /* why it stopped early */
 };
+
+/* What a 1009's bounds are about. */
+enum limit_basis {
+	LIMIT_BASIS_NONE,
+	LIMIT_BASIS_PAYLOAD,   /* an uncompressed message's payload */
+	LIMIT_BASIS_INFLATED,  /* a compressed message, inflated */
+	/*
+	 * A compressed message larger on the wire than inflated: a stack that
+	 * counts the wire size (ws) refused it there; what other connections
+	 * took bounds the limit by inflated sizes.
+	 */
+	LIMIT_BASIS_WIRE_OR_INFLATED,
+	LIMIT_BASIS_FRAME,     /* one frame's payload (Netty, Jetty) */
+	LIMIT_BASIS__COUNT
+};
+extern const char *const limit_basis_names[LIMIT_BASIS__COUNT];
+
+/* Where the size a remedy names came from. */
+enum limit_source {
+	LIMIT_SRC_NONE,
+	LIMIT_SRC_REASON,      /* the close reason states it */
+	LIMIT_SRC_PROFILE,     /* the default of the fingerprinted stack */
+	LIMIT_SRC_TAKEN,       /* the largest size the closer took */
+	LIMIT_SRC_OPTION,      /* --max-message / --max-frame / --profile */
+	LIMIT_SRC__COUNT
+};
+extern const char *const limit_source_names[LIMIT_SRC__COUNT];
 
 enum finding_kind {
 	FINDING_CLOSE, FINDING_VIOLATION, FINDING_HANDSHAKE, FINDING_ABNORMAL,
@@ -66,7 +94,7 @@ struct finding {
 	int64_t           frame_index; /* among the sender's frames; -1 none */
 	struct wts        time;
 	char              explanation[512];
-	char              detail[256];   /* rule-specific: expected/seen, value */
+	char              detail[512];   /* rule-specific: expected/seen, value */
 	/* Closes only. */
 	char              reason[124];   /* raw close reason bytes, NUL-ended */
 	uint8_t           reason_len;
@@ -81,7 +109,23 @@ struct finding {
 	uint64_t          limit_min, limit_max;
 	int64_t           limit_from_reason;  /* -1 when the reason states none */
 	uint64_t          remedy_limit;  /* the size the remedy names; 0 none */
+	enum limit_source remedy_source;
 	char              matching_profiles[256];
+	/* 1009 closes: the numbers limits_render writes the detail from. */
+	enum limit_basis  limit_basis;
+	uint64_t          limit_size;    /* the message (frame) at the offending frame */
+	uint64_t          limit_wire, limit_inflated; /* compressed: both sizes */
+	int               limit_capped;  /* inflation stopped: size is a floor */
+	uint64_t          took_elsewhere;    /* raised the lower bound; 0 */
+	uint64_t          refused_elsewhere; /* lowered the upper bound; 0 */
+	/* Another connection's evidence the bounds cannot hold: 0 none. */
+	uint64_t          disagree_size;
+	int               disagree_took;     /* 1 taken above, 0 refused below */
+	int64_t           cand_first, cand_last; /* fragments that may have crossed it */
+	uint64_t          cand_below;    /* cand_first did, if the limit is below */
+	uint64_t          later_frames;  /* the peer's frames after it, before the close */
+	char              remedy[512];   /* rendered from the rule and the numbers */
+	uint64_t          update_slot;   /* 1-based key of finding_update; 0 none */
 };
 
 /* Everything known about a connection when it leaves the flow table. */
@@ -122,6 +166,13 @@ struct sink_ops {
 	void (*conn_end)(void *, const struct conn_summary *);
 	/* Returns 0 when everything was stored. */
 	int  (*capture_end)(void *, const struct capture_summary *);
+	/*
+	 * At the capture's end, before capture_end: the bounds pass changed
+	 * a finding sent earlier with the same update_slot. Its limit fields,
+	 * offending frame, matching profiles, detail and remedy replace the
+	 * earlier ones.
+	 */
+	void (*finding_update)(void *, const struct finding *);
 };
 
 #endif

@@ -33,7 +33,7 @@
 #define STORE_TEXT_MAX 8192
 
 enum store_stmt {
-	ST_FRAME, ST_MESSAGE, ST_FINDING, ST_CONN, ST__COUNT
+	ST_FRAME, ST_MESSAGE, ST_FINDING, ST_UPDATE, ST_CONN, ST__COUNT
 };
 
 struct store {
@@ -42,7 +42,9 @@ struct store {
 	int           readonly;
 	sqlite3_stmt *st[ST__COUNT];
 	int           in_capture;   /* the capture transaction is open */
-	uint64_t      limited_1009; /* server 1009 closes with bounds, for store_bounds */
+	/* finding_id of each finding sent with an update_slot, by slot. */
+	int64_t      *slots;
+	size_t        nslots;
 	int           failed;       /* a write of this capture failed */
 	int64_t       capture_id;
 	int64_t       conn_base;
@@ -76,28 +78,30 @@ static void b_raw_text(struct store_bind *, const char *);
 static void b_text(struct store_bind *, const char *);
 static void b_bytes_text(struct store_bind *, const void *, size_t);
 static void b_blob(struct store_bind *, const void *, size_t);
-static void store_remedy(const struct rule *, const struct finding *,
-		char *, size_t);
 static int  store_run(struct store *, const char *, const char *, int64_t,
 		int64_t);
 static int  store_late_sha(struct store *, const char *);
 static int  store_delete_sha(struct store *, const char *);
 static int  store_orphans(struct store *);
-static int  store_bounds(struct store *);
-static void store_bounds_one(struct store *, sqlite3_stmt *,
-		sqlite3_stmt *);
 static int  store_cap_begin(void *, const struct capture_info *);
 static void store_frame(void *, uint64_t, int, const struct ws_frame *);
 static void store_message(void *, uint64_t, int, const struct ws_message *);
 static void store_finding(void *, const struct finding *);
+static void store_finding_update(void *, const struct finding *);
+static void store_slot(struct store *, uint64_t, int64_t);
 static void store_conn_end(void *, const struct conn_summary *);
 static void store_headers_cut(struct store_bind *, const struct http_head *,
     const struct http_head *);
 static int  store_cap_end(void *, const struct capture_summary *);
 
 const struct sink_ops store_sink_ops = {
-	store_cap_begin, store_frame, store_message, store_finding,
-	store_conn_end, store_cap_end
+	.capture_begin = store_cap_begin,
+	.frame = store_frame,
+	.message = store_message,
+	.finding = store_finding,
+	.conn_end = store_conn_end,
+	.capture_end = store_cap_end,
+	.finding_update = store_finding_update,
 };
 
 /*
@@ -121,7 +125,8 @@ static const char store_schema[] =
 "  findings INTEGER, gaps INTEGER, gap_bytes INTEGER, conflicts INTEGER,\n"
 "  cap_flows INTEGER, cap_idle INTEGER, cap_ooo_dir INTEGER,\n"
 "  cap_ooo_total INTEGER, peak_live INTEGER, peak_ooo_bytes INTEGER,\n"
-"  cap_inflate INTEGER, unchecked INTEGER, unchecked_bytes INTEGER);\n"
+"  cap_inflate INTEGER, unchecked INTEGER, unchecked_bytes INTEGER,\n"
+"  cap_bounds INTEGER);\n"
 "CREATE INDEX capture_sha256 ON capture_t(sha256);\n"
 "CREATE TABLE connection_t (\n"
 "  connection_id INTEGER PRIMARY KEY,\n"
@@ -186,7 +191,8 @@ static const char store_schema[] =
 "  offending_packet INTEGER, offending_frame_index INTEGER,\n"
 "  offending_sender INTEGER, offending_rule TEXT, limit_min INTEGER,\n"
 "  limit_max INTEGER, limit_from_reason INTEGER,\n"
-"  matching_profiles TEXT, section TEXT, cause TEXT, remedy TEXT);\n"
+"  matching_profiles TEXT, section TEXT, cause TEXT, remedy TEXT,\n"
+"  remedy_limit INTEGER, remedy_source TEXT, limit_basis TEXT);\n"
 "CREATE INDEX finding_connection ON finding_t(connection_id, class);\n"
 "CREATE INDEX finding_class ON finding_t(class, capture_id);\n"
 "CREATE INDEX finding_capture ON finding_t(capture_id);\n"
@@ -197,7 +203,7 @@ static const char store_schema[] =
 "  truncated_packets, connections, ws_connections, frames, messages,\n"
 "  findings, gaps, gap_bytes, conflicts, cap_flows, cap_idle,\n"
 "  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes, cap_inflate,\n"
-"  unchecked, unchecked_bytes\n"
+"  unchecked, unchecked_bytes, cap_bounds\n"
 "  FROM capture_t;\n"
 "CREATE VIEW connections AS SELECT c.connection_id,\n"
 "  k.name AS capture, c.client, c.server,\n"
@@ -264,7 +270,8 @@ static const char store_schema[] =
 "  f.cause, f.remedy, f.section, f.detail, f.reason_text AS reason,\n"
 "  f.limit_from_reason, f.answered, f.capture_id, f.finding_id,\n"
 "  printf('%d.%09d', f.t_sec, f.t_nsec) AS time_text,\n"
-"  f.reason AS reason_raw, c.client_stack, c.server_stack\n"
+"  f.reason AS reason_raw, c.client_stack, c.server_stack,\n"
+"  f.remedy_limit, f.remedy_source, f.limit_basis\n"
 "  FROM finding_t f JOIN capture_t k ON k.capture_id = f.capture_id\n"
 "  LEFT JOIN connection_t c ON c.connection_id = f.connection_id;\n"
 "CREATE VIEW closes AS SELECT * FROM findings WHERE kind = 'close';\n";
@@ -286,8 +293,13 @@ static const char *const store_sql[ST__COUNT] = {
 	    " t_nsec, explanation, detail, reason, reason_text, answered,"
 	    " offending_packet, offending_frame_index, offending_sender,"
 	    " offending_rule, limit_min, limit_max, limit_from_reason,"
-	    " matching_profiles, section, cause, remedy) VALUES (?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    " matching_profiles, section, cause, remedy, remedy_limit,"
+	    " remedy_source, limit_basis) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_UPDATE] = "UPDATE finding_t SET detail = ?, offending_packet = ?,"
+	    " offending_frame_index = ?, limit_min = ?, limit_max = ?,"
+	    " matching_profiles = ?, remedy = ?, remedy_limit = ?,"
+	    " remedy_source = ? WHERE finding_id = ?",
 	[ST_CONN] = "INSERT INTO connection_t (connection_id, capture_id,"
 	    " conn_no, client, server, first_sec, first_nsec, last_sec,"
 	    " last_nsec, first_packet, last_packet, websocket, handshake_seen,"
@@ -581,6 +593,7 @@ store_close(struct store *s)
 	for (i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	free(s->slots);
 	free(s->path);
 	free(s);
 }
@@ -818,7 +831,7 @@ store_cap_begin(void *ctx, const struct capture_info *ci)
 		goto fail;
 	}
 	s->in_capture = 1;
-	s->limited_1009 = 0;
+	s->nslots = 0;
 	/* Inside the write lock, so no other run takes the same ids. */
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(connection_id), 0)"
 	    " FROM connection_t", -1, &st, NULL) != SQLITE_OK ||
@@ -932,47 +945,12 @@ store_message(void *ctx, uint64_t conn_id, int sender,
 	store_step(s, s->st[ST_MESSAGE]);
 }
 
-/*
- * The rule's remedy with its number filled in: the best-known limit (the
- * close reason's, or the fingerprinted stack's default when it fits the
- * bounds), else the largest size the closer accepted.
- */
-static void
-store_remedy(const struct rule *r, const struct finding *fi, char *out,
-    size_t len)
-{
-	const char *pct;
-	char        num[32];
-
-	out[0] = '\0';
-	if (r == NULL || r->remedy == NULL)
-		return;
-	if ((pct = strstr(r->remedy, "%s")) == NULL) {
-		snprintf(out, len, "%s", r->remedy);
-		return;
-	}
-	if (fi->remedy_limit > 0)
-		snprintf(num, sizeof num, "%" PRIu64, fi->remedy_limit);
-	else if (fi->limit_from_reason >= 0 && (!fi->has_limit ||
-	    ((uint64_t)fi->limit_from_reason >= fi->limit_min &&
-	    (uint64_t)fi->limit_from_reason <= fi->limit_max)))
-		/* Not when it contradicts what the capture shows. */
-		snprintf(num, sizeof num, "%" PRId64, fi->limit_from_reason);
-	else if (fi->has_limit)
-		snprintf(num, sizeof num, "%" PRIu64, fi->limit_min);
-	else
-		snprintf(num, sizeof num, "the limit (N)");
-	snprintf(out, len, "%.*s%s%s", (int)(pct - r->remedy), r->remedy, num,
-	    pct + 2);
-}
-
 static void
 store_finding(void *ctx, const struct finding *fi)
 {
 	struct store      *s = ctx;
 	struct store_bind  b;
 	const struct rule *r;
-	char               remedy[512];
 	size_t             rlen;
 
 	if (!s->in_capture || s->failed)
@@ -1020,8 +998,6 @@ store_finding(void *ctx, const struct finding *fi)
 	if (fi->has_limit) {
 		b_u64(&b, fi->limit_min);
 		b_u64(&b, fi->limit_max);
-		if (fi->kind == FINDING_CLOSE && fi->sender == ROLE_SERVER)
-			s->limited_1009++;
 	} else {
 		b_null(&b);
 		b_null(&b);
@@ -1033,9 +1009,59 @@ store_finding(void *ctx, const struct finding *fi)
 		b_null(&b);
 	b_raw_text(&b, r != NULL ? r->section : NULL);
 	b_raw_text(&b, r != NULL ? r->cause : NULL);
-	store_remedy(r, fi, remedy, sizeof remedy);
-	b_raw_text(&b, r != NULL ? remedy : NULL);
+	b_raw_text(&b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
+	b_opt(&b, fi->remedy_limit > 0, (int64_t)fi->remedy_limit);
+	b_raw_text(&b, limit_source_names[fi->remedy_source]);
+	b_raw_text(&b, limit_basis_names[fi->limit_basis]);
 	store_step(s, s->st[ST_FINDING]);
+	if (fi->update_slot > 0 && !s->failed)
+		store_slot(s, fi->update_slot,
+		    sqlite3_last_insert_rowid(s->db));
+}
+
+/* The row a finding with an update_slot went to, for its update. */
+static void
+store_slot(struct store *s, uint64_t slot, int64_t rowid)
+{
+	size_t n;
+
+	if (slot > s->nslots) {
+		n = s->nslots ? s->nslots : 16;
+		while (n < slot)
+			n *= 2;
+		s->slots = xrealloc(s->slots, n * sizeof *s->slots);
+		memset(s->slots + s->nslots, 0,
+		    (n - s->nslots) * sizeof *s->slots);
+		s->nslots = n;
+	}
+	s->slots[slot - 1] = rowid;
+}
+
+static void
+store_finding_update(void *ctx, const struct finding *fi)
+{
+	struct store      *s = ctx;
+	struct store_bind  b;
+
+	if (!s->in_capture || s->failed || fi->update_slot == 0 ||
+	    fi->update_slot > s->nslots || s->slots[fi->update_slot - 1] == 0)
+		return;
+	b_init(&b, s, s->st[ST_UPDATE]);
+	b_text(&b, fi->detail);
+	b_opt(&b, fi->has_offending, (int64_t)fi->offending_packet);
+	b_opt(&b, fi->has_offending && fi->offending_frame_index >= 0,
+	    fi->offending_frame_index);
+	b_opt(&b, fi->has_limit, (int64_t)fi->limit_min);
+	b_opt(&b, fi->has_limit, (int64_t)fi->limit_max);
+	if (fi->matching_profiles[0] != '\0')
+		b_text(&b, fi->matching_profiles);
+	else
+		b_null(&b);
+	b_raw_text(&b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
+	b_opt(&b, fi->remedy_limit > 0, (int64_t)fi->remedy_limit);
+	b_raw_text(&b, limit_source_names[fi->remedy_source]);
+	b_i64(&b, s->slots[fi->update_slot - 1]);
+	store_step(s, s->st[ST_UPDATE]);
 }
 
 /* "request target,user-agent; response server": values cut at their bound. */
@@ -1188,126 +1214,6 @@ store_orphans(struct store *s)
 	return 0;
 }
 
-/*
- * End of capture: a 1009 close's lower bound counts the messages its
- * server took whole on the other connections of the capture, but when the
- * closing connection ended only those seen so far were known. A later
- * connection that took a bigger one (still below this close's upper bound)
- * raises it here; the matching profiles, detail and remedy follow.
- */
-static int
-store_bounds(struct store *s)
-{
-	sqlite3_stmt *q = NULL, *u = NULL;
-	int           rc = SQLITE_DONE;
-
-	if (s->limited_1009 == 0)
-		return 0;
-	/* Messages of clients whole (flags: not incomplete, not undecoded). */
-	if (store_run(s, "CREATE TEMP TABLE bounds_took AS SELECT c.server"
-	    " AS server, c.connection_id AS conn, max(m.decoded_size) AS size"
-	    " FROM message_t m JOIN connection_t c ON c.connection_id ="
-	    " m.connection_id WHERE c.capture_id = ?1 AND m.direction = 0"
-	    " AND m.opcode IN (1, 2) AND (m.flags & 18) = 0 AND c.server IN"
-	    " (SELECT c3.server FROM finding_t f3 JOIN connection_t c3 ON"
-	    " c3.connection_id = f3.connection_id WHERE f3.capture_id = ?1"
-	    " AND f3.kind = 'close' AND f3.class = '1009' AND f3.sender = 1"
-	    ") GROUP BY c.connection_id", NULL, s->capture_id,
-	    0) != 0)
-		return -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT f.finding_id, f.limit_min,"
-	    " f.limit_max, f.limit_from_reason, f.matching_profiles, f.detail,"
-	    " f.offending_rule, f.remedy, (SELECT max(t.size) FROM bounds_took"
-	    " t WHERE t.server = c.server AND t.conn <> c.connection_id AND"
-	    " t.size <= f.limit_max), c.server_stack FROM finding_t f JOIN"
-	    " connection_t c ON"
-	    " c.connection_id = f.connection_id WHERE f.capture_id = ?1 AND"
-	    " f.kind = 'close' AND f.class = '1009' AND f.sender = 1 AND"
-	    " f.limit_min IS NOT NULL", -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE finding_t SET limit_min = ?1,"
-	    " matching_profiles = ?2, detail = ?3, remedy = ?4 WHERE"
-	    " finding_id = ?5", -1, &u, NULL) != SQLITE_OK) {
-		store_fail(s, "%s", sqlite3_errmsg(s->db));
-		sqlite3_finalize(q);
-		return -1;
-	}
-	sqlite3_bind_int64(q, 1, s->capture_id);
-	while (!s->failed && (rc = sqlite3_step(q)) == SQLITE_ROW)
-		store_bounds_one(s, q, u);
-	if (!s->failed && rc != SQLITE_DONE)
-		store_fail(s, "%s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(q);
-	sqlite3_finalize(u);
-	if (s->failed)
-		return -1;
-	return store_exec(s, "DROP TABLE temp.bounds_took");
-}
-
-static void
-store_bounds_one(struct store *s, sqlite3_stmt *q, sqlite3_stmt *u)
-{
-	const struct rule *r;
-	struct finding     fi;
-	const char        *detail, *remedy, *at, *pct;
-	char               profiles[256], text[512], fixed[512], old[64];
-	int64_t            min = sqlite3_column_int64(q, 1);
-	int64_t            took = sqlite3_column_int64(q, 8), reason;
-	size_t             k;
-
-	if (sqlite3_column_type(q, 8) == SQLITE_NULL || took <= min)
-		return;
-	reason = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(q, 3);
-	profile_match((uint64_t)took, (uint64_t)sqlite3_column_int64(q, 2),
-	    reason, (const char *)sqlite3_column_text(q, 9), profiles,
-	    sizeof profiles);
-	detail = (const char *)sqlite3_column_text(q, 5);
-	snprintf(old, sizeof old, "between %" PRId64 " and ", min);
-	if (detail != NULL && (at = strstr(detail, old)) != NULL)
-		snprintf(text, sizeof text, "%.*sbetween %" PRId64 " and %s; "
-		    "%" PRId64 " bytes taken on another connection raise the "
-		    "lower bound", (int)(at - detail), detail, took,
-		    at + strlen(old), took);
-	else
-		snprintf(text, sizeof text, "%s", detail != NULL ? detail : "");
-	/* A stated limit the raised bound leaves out no longer fits. */
-	if (reason >= 0 && reason < took &&
-	    (at = strstr(text, ", which fits")) != NULL) {
-		snprintf(fixed, sizeof fixed, "%.*s, which the capture"
-		    " contradicts%s", (int)(at - text), text, at + 12);
-		memcpy(text, fixed, strlen(fixed) + 1);
-	}
-	/* A remedy naming a size below the new bound is written again. */
-	remedy = (const char *)sqlite3_column_text(q, 7);
-	r = rule_find((const char *)sqlite3_column_text(q, 6));
-	if (r != NULL && r->remedy != NULL && remedy != NULL &&
-	    (pct = strstr(r->remedy, "%s")) != NULL &&
-	    strncmp(remedy, r->remedy, (k = (size_t)(pct - r->remedy))) == 0 &&
-	    strtoll(remedy + k, NULL, 10) < took) {
-		memset(&fi, 0, sizeof fi);
-		fi.has_limit = 1;
-		fi.limit_min = (uint64_t)took;
-		fi.limit_max = (uint64_t)sqlite3_column_int64(q, 2);
-		fi.limit_from_reason = reason;
-		store_remedy(r, &fi, fixed, sizeof fixed);
-		remedy = fixed;
-	}
-	sqlite3_bind_int64(u, 1, took);
-	if (profiles[0] != '\0')
-		sqlite3_bind_text(u, 2, profiles, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(u, 2);
-	sqlite3_bind_text(u, 3, text, -1, SQLITE_TRANSIENT);
-	if (remedy != NULL)
-		sqlite3_bind_text(u, 4, remedy, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(u, 4);
-	sqlite3_bind_int64(u, 5, sqlite3_column_int64(q, 0));
-	store_step(s, u);
-	sqlite3_reset(u);
-	sqlite3_clear_bindings(u);
-}
-
 static int
 store_cap_end(void *ctx, const struct capture_summary *cs)
 {
@@ -1321,13 +1227,13 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 		cs->findings, cs->gaps, cs->gap_bytes, cs->conflicts,
 		cs->cap_flows, cs->cap_idle, cs->cap_ooo_dir, cs->cap_ooo_total,
 		cs->peak_live, cs->peak_ooo_bytes, cs->cap_inflate,
-		cs->unchecked, cs->unchecked_bytes
+		cs->unchecked, cs->unchecked_bytes, cs->cap_bounds
 	};
 	size_t            i;
 
 	if (!s->in_capture)
 		return -1;
-	if (s->failed || store_orphans(s) != 0 || store_bounds(s) != 0)
+	if (s->failed || store_orphans(s) != 0)
 		goto fail;
 	if (sqlite3_prepare_v2(s->db, "UPDATE capture_t SET complete = ?,"
 	    " error = ?, conn_base = ?, packets = ?, bytes = ?,"
@@ -1337,7 +1243,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	    " gaps = ?, gap_bytes = ?, conflicts = ?, cap_flows = ?,"
 	    " cap_idle = ?, cap_ooo_dir = ?, cap_ooo_total = ?,"
 	    " peak_live = ?, peak_ooo_bytes = ?, cap_inflate = ?,"
-	    " unchecked = ?, unchecked_bytes = ? WHERE capture_id = ?", -1, &st,
+	    " unchecked = ?, unchecked_bytes = ?, cap_bounds = ? WHERE"
+	    " capture_id = ?", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_fail(s, "%s", sqlite3_errmsg(s->db));
 		goto fail;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "rules.h"
 #include "session-int.h"
 
@@ -22,7 +23,12 @@ static void        verdict_close(struct sess *, int, const char **);
 static void        verdict_attribute_rule(struct sess *, int,
 			struct finding *);
 static void        verdict_attribute_size(struct sess *, int,
-			struct finding *);
+			struct finding *, struct limit_frag *, size_t *);
+static uint64_t    verdict_later_frames(const struct role_state *,
+			const struct hist_frame *, uint64_t);
+static size_t      verdict_fragments(const struct role_state *,
+			const struct hist_frame *, uint64_t,
+			struct limit_frag *);
 static const struct hist_frame *verdict_last_frame(const struct role_state *,
 			uint64_t);
 static const struct hist_frame *verdict_size_frame(const struct role_state *,
@@ -31,11 +37,11 @@ static const char *verdict_frame_rule(const struct role_state *,
 			const struct hist_frame *);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
-static void        verdict_remedy_limit(struct sess *, int, struct finding *);
 static void        verdict_clean_end(struct sess *, struct finding *);
 static void        verdict_abnormal(struct sess *, int, const char **);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
+static const char *verdict_stack_profile(const struct sess *, int);
 static int         first_closer(const struct sess *);
 static void        verdict_fingerprint(struct sess *, struct conn_summary *,
 			int);
@@ -374,7 +380,9 @@ verdict_size_frame(const struct role_state *rs, uint64_t pkt)
 	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
 	for (i = 0; i < n; i++) {
 		h = &rs->hf[i];
-		if (h->first_pkt > pkt || WS_OP_IS_CONTROL(h->opcode))
+		/* A frame that adds no bytes crosses no limit. */
+		if (h->first_pkt > pkt || WS_OP_IS_CONTROL(h->opcode) ||
+		    h->payload_len == 0)
 			continue;
 		if (verdict_msg_size(h) <= h->max_msg_before &&
 		    h->payload_len <= h->max_frame_before)
@@ -451,17 +459,23 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 	    h != NULL ? "; candidate: the last frame the closer received" : "");
 }
 
-/* 1009: the peer's frame that pushed a frame or message over the limit. */
+/*
+ * 1009: the peer's frame that pushed a frame or message over the limit,
+ * and the closer's limit as far as this connection bounds it (the capture
+ * end pass adds the other connections). frag receives the fragments of a
+ * fragmented offending message, for that pass to pick from again.
+ */
 static void
-verdict_attribute_size(struct sess *s, int closer, struct finding *f)
+verdict_attribute_size(struct sess *s, int closer, struct finding *f,
+    struct limit_frag *frag, size_t *nfrag)
 {
 	const struct role_state *ps = &s->rs[!closer];
 	const struct hist_frame *h = verdict_size_frame(ps, f->packet);
 	const struct hist_viol  *v;
-	struct server_max       *sm;
-	uint64_t                 size, bad, ok, i, n;
-	char                     why[96];
+	const char              *stack;
+	uint64_t                 size, i, n;
 
+	*nfrag = 0;
 	f->limit_from_reason = verdict_reason_limit(f->reason, f->reason_len);
 	if (h == NULL) {
 		snprintf(f->detail, sizeof f->detail,
@@ -485,77 +499,105 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 		    strcmp(f->offending_rule, "message-too-big") == 0)
 			f->offending_rule = v->rule;
 	}
+	/* What the server took on this connection ends before this message. */
+	if (closer == ROLE_SERVER) {
+		s->refused = 1;
+		s->taken_before = h->max_msg_before;
+	}
 	/* Decoded size when inflated; else what the wire declared so far. */
 	size = verdict_msg_size(h);
+	f->limit_size = size;
+	f->later_frames = verdict_later_frames(ps, h, f->packet);
+	f->limit_basis = LIMIT_BASIS_PAYLOAD;
+	if (h->msg_compressed) {
+		f->limit_wire = h->msg_wire;
+		f->limit_inflated = h->msg_decoded;
+		f->limit_basis = h->msg_done && h->msg_decoded >= h->msg_wire ?
+		    LIMIT_BASIS_INFLATED : LIMIT_BASIS_WIRE_OR_INFLATED;
+	}
 	if (h->msg_capped) {
 		/* Only a lower bound: the closer's limit may lie above it. */
-		f->has_limit = 0;
-		f->limit_min = f->limit_max = 0;
-		snprintf(f->detail, sizeof f->detail, "%s frame %" PRIu64
-		    " (packet %" PRIu64 ") brought the message past %" PRIu64
-		    " bytes, where inflation stopped: its size and the closer's"
-		    " limit are not known", closer == ROLE_SERVER ? "client" :
-		    "server", h->index, h->first_pkt, size - 1);
+		f->limit_capped = 1;
 		return;
 	}
 	/* A length with the top bits set is no size anyone sent. */
 	f->has_limit = size < (UINT64_C(1) << 53);
 	f->limit_min = h->max_msg_before;
-	/*
-	 * What this server took and refused on other connections bounds it
-	 * too, as long as the two stay consistent.
-	 */
-	if (closer == ROLE_SERVER && (sm = sess_server(s)) != NULL) {
-		bad = sm->min_bad != 0 && sm->min_bad < size ? sm->min_bad :
-		    size;
-		ok = server_took_elsewhere(sm, s->c->id);
-		if (ok > f->limit_min && ok < bad)
-			f->limit_min = ok;
-		if (sm->min_bad == 0 || size < sm->min_bad)
-			sm->min_bad = size;
-	} else
-		bad = size;
-	f->limit_max = bad > 0 ? bad - 1 : 0;
+	f->limit_max = size > 0 ? size - 1 : 0;
 	if (f->has_limit && f->limit_max < f->limit_min) {
 		/* An earlier, larger message was accepted: a frame limit. */
+		f->limit_basis = LIMIT_BASIS_FRAME;
 		f->limit_min = h->max_frame_before;
 		f->limit_max = h->payload_len > 0 ? h->payload_len - 1 : 0;
 		if (f->limit_max < f->limit_min)
 			f->has_limit = 0;
 	}
-	if (f->has_limit) {
-		profile_match(f->limit_min, f->limit_max, f->limit_from_reason,
-		    s->cs != NULL ? s->cs->stack[closer] : NULL,
-		    f->matching_profiles, sizeof f->matching_profiles);
-		verdict_remedy_limit(s, closer, f);
-		if (f->matching_profiles[0] != '\0' &&
-		    strchr(f->matching_profiles, ',') == NULL)
-			s->limit_profile[closer] =
-			    profile_find(f->matching_profiles)->name;
-	}
 	if (!f->has_limit) {
-		snprintf(f->detail, sizeof f->detail,
-		    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the "
-		    "message to %" PRIu64 " bytes%s", closer == ROLE_SERVER ?
-		    "client" : "server", h->index, h->first_pkt, size,
-		    size >= (UINT64_C(1) << 53) ? ", a length no sender means: "
-		    "no limit can be inferred" : ", yet a larger one was taken "
-		    "before: no consistent limit");
 		f->limit_min = f->limit_max = 0;
 		return;
 	}
-	why[0] = '\0';
-	if (f->limit_from_reason >= 0)
-		snprintf(why, sizeof why, "; the close reason states %" PRId64
-		    " bytes, %s", f->limit_from_reason,
-		    (uint64_t)f->limit_from_reason >= f->limit_min &&
-		    (uint64_t)f->limit_from_reason <= f->limit_max ?
-		    "which fits" : "which the capture contradicts");
-	snprintf(f->detail, sizeof f->detail,
-	    "%s frame %" PRIu64 " (packet %" PRIu64 ") brought the message to %"
-	    PRIu64 " bytes; the closer's limit is between %" PRIu64 " and %"
-	    PRIu64 " bytes%s", closer == ROLE_SERVER ? "client" : "server",
-	    h->index, h->first_pkt, size, f->limit_min, f->limit_max, why);
+	stack = verdict_stack_profile(s, closer);
+	profile_match(f->limit_min, f->limit_max, f->limit_from_reason, stack,
+	    f->matching_profiles, sizeof f->matching_profiles);
+	*nfrag = verdict_fragments(ps, h, f->packet, frag);
+	limits_pick(f, frag, *nfrag);
+	f->later_frames = verdict_later_frames(ps, NULL, f->packet) -
+	    (uint64_t)f->offending_frame_index;
+	limits_remedy_size(f, stack);
+	if (f->matching_profiles[0] != '\0' &&
+	    strchr(f->matching_profiles, ',') == NULL)
+		s->limit_profile[closer] =
+		    profile_find(f->matching_profiles)->name;
+}
+
+/*
+ * Frames of the peer after h (all of them when h is NULL: then the index
+ * of the last one), up to the close at pkt.
+ */
+static uint64_t
+verdict_later_frames(const struct role_state *rs, const struct hist_frame *h,
+    uint64_t pkt)
+{
+	const struct hist_frame *last = verdict_last_frame(rs, pkt);
+
+	if (last == NULL)
+		return 0;
+	if (h == NULL)
+		return last->index;
+	return last->index > h->index ? last->index - h->index : 0;
+}
+
+/*
+ * The data frames of h's message sent before the close at pkt, in order,
+ * with the message's size after each; 0 when it is not fragmented or its
+ * first fragments are no longer remembered.
+ */
+static size_t
+verdict_fragments(const struct role_state *rs, const struct hist_frame *h,
+    uint64_t pkt, struct limit_frag *frag)
+{
+	const struct hist_frame *x;
+	uint64_t                 i, n;
+	size_t                   k = 0;
+
+	if (h->msg_compressed)
+		return 0;   /* no size per fragment after inflation */
+	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
+	/* Oldest first: the ring's order. */
+	for (i = 0; i < n && k < LIMIT_FRAGS; i++) {
+		x = &rs->hf[(rs->nhf - n + i) % HIST_FRAMES];
+		if (x->message_id != h->message_id ||
+		    WS_OP_IS_CONTROL(x->opcode) || x->first_pkt > pkt)
+			continue;
+		if (k == 0 && x->opcode == WS_OP_CONT)
+			return 0;   /* its start was forgotten */
+		frag[k].index = x->index;
+		frag[k].pkt = x->first_pkt;
+		frag[k].ts = x->ts;
+		frag[k].cum = x->msg_wire;
+		k++;
+	}
+	return k;
 }
 
 /*
@@ -604,29 +646,6 @@ verdict_reason_limit(const char *reason, size_t len)
 		regfree(&re);
 	}
 	return v;
-}
-
-/*
- * The size a remedy should name: the limit the close reason states, else
- * the default of the closer's fingerprinted stack when it fits the bounds.
- */
-static void
-verdict_remedy_limit(struct sess *s, int closer, struct finding *f)
-{
-	const struct profile *p;
-	uint64_t              lim;
-
-	if (f->limit_from_reason >= 0 &&
-	    (uint64_t)f->limit_from_reason >= f->limit_min &&
-	    (uint64_t)f->limit_from_reason <= f->limit_max) {
-		f->remedy_limit = (uint64_t)f->limit_from_reason;
-		return;
-	}
-	if (s->cs == NULL || (p = profile_find(s->cs->stack[closer])) == NULL)
-		return;
-	lim = profile_limit(p);
-	if (lim >= f->limit_min && lim <= f->limit_max)
-		f->remedy_limit = lim;
 }
 
 /*
@@ -681,6 +700,8 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	struct finding     f;
 	const char        *class;
 	const struct rule *r;
+	struct limit_frag  frag[LIMIT_FRAGS];
+	size_t             nfrag = 0;
 
 	memset(&f, 0, sizeof f);
 	class = verdict_close_class(rs->close_code);
@@ -705,7 +726,8 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	else if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
 		verdict_attribute_rule(s, role, &f);
 	else if (strcmp(class, "1009") == 0)
-		verdict_attribute_size(s, role, &f);
+		verdict_attribute_size(s, role, &f, frag, &nfrag);
+	limits_render(&f);
 	if (f.answered && f.detail[0] == '\0')
 		verdict_clean_end(s, &f);
 	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;
@@ -734,7 +756,23 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	if (f.offending_rule != NULL)   /* never set on an echo */
 		verdict_fingerprint_reaction(s, role, &f);
 	verdict_rank(verdict, class);
+	/* Its bounds are revisited with every connection at capture end. */
+	f.conn_id = s->c->id;
+	if (role == ROLE_SERVER && f.has_limit)
+		limits_keep(s->an->limits, sess_server_key(s), &f, frag, nfrag,
+		    verdict_stack_profile(s, role));
 	sess_emit(s, &f);
+}
+
+/* The profile name of a role's fingerprinted stack; NULL. */
+static const char *
+verdict_stack_profile(const struct sess *s, int role)
+{
+	const struct profile *p;
+
+	if (s->cs == NULL || (p = profile_find(s->cs->stack[role])) == NULL)
+		return NULL;
+	return p->name;
 }
 
 static void
@@ -872,6 +910,10 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 		verdict_rank(&verdict, "handshake");
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint_late(s, cs, r);
+	/* Evidence of its server's limit, for the other connections. */
+	if (cs->websocket)
+		limits_took(s->an->limits, sess_server_key(s), s->c->id,
+		    s->refused ? s->taken_before : s->rs[ROLE_CLIENT].max_msg);
 	if (verdict == NULL)
 		verdict = strcmp(cs->tcp_end, "open") == 0 ? "open" : "none";
 	cs->verdict = verdict;

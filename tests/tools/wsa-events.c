@@ -19,6 +19,8 @@
 
 #include "session.h"
 
+static void ev_finding_line(const char *, const struct finding *);
+
 static const char *roles[] = { "client", "server" };
 static const char *kinds[] = { "close", "violation", "handshake", "abnormal",
 	"capture" };
@@ -47,8 +49,22 @@ static void
 ev_finding(void *ctx, const struct finding *f)
 {
 	(void)ctx;
-	printf("X\t%" PRIu64 "\t%s\t%s\t%d\t%s\t%s\t%" PRIu64 "\t%" PRId64,
-	    f->conn_id, kinds[f->kind], f->class, f->code,
+	ev_finding_line("X", f);
+}
+
+/* The capture-end bounds pass changed a finding printed before. */
+static void
+ev_finding_update(void *ctx, const struct finding *f)
+{
+	(void)ctx;
+	ev_finding_line("U", f);
+}
+
+static void
+ev_finding_line(const char *tag, const struct finding *f)
+{
+	printf("%s\t%" PRIu64 "\t%s\t%s\t%d\t%s\t%s\t%" PRIu64 "\t%" PRId64,
+	    tag, f->conn_id, kinds[f->kind], f->class, f->code,
 	    f->sender >= 0 ? roles[f->sender] : "-", f->rule ? f->rule : "-",
 	    f->packet, f->frame_index);
 	if (f->has_offending)
@@ -76,7 +92,8 @@ ev_conn(void *ctx, const struct conn_summary *c)
 }
 
 static const struct sink_ops ev_ops = {
-	NULL, ev_frame, ev_message, ev_finding, ev_conn, NULL
+	NULL, ev_frame, ev_message, ev_finding, ev_conn, NULL,
+	ev_finding_update
 };
 
 int

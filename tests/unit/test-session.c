@@ -56,11 +56,13 @@ static struct rec R;
 static int  rec_begin(void *, const struct capture_info *);
 static void rec_frame(void *, uint64_t, int, const struct ws_frame *);
 static void rec_finding(void *, const struct finding *);
+static void rec_finding_update(void *, const struct finding *);
 static void rec_conn_end(void *, const struct conn_summary *);
 static int  rec_end(void *, const struct capture_summary *);
 
 static const struct sink_ops rec_ops = {
-	rec_begin, rec_frame, NULL, rec_finding, rec_conn_end, rec_end
+	rec_begin, rec_frame, NULL, rec_finding, rec_conn_end, rec_end,
+	rec_finding_update
 };
 
 static int
@@ -112,6 +114,22 @@ rec_finding(void *ctx, const struct finding *f)
 		R.order_ok = 0;
 	assert_true(R.nf < REC_MAX);
 	R.f[R.nf++] = *f;
+}
+
+/* The capture-end pass replaces a finding recorded before. */
+static void
+rec_finding_update(void *ctx, const struct finding *f)
+{
+	int i;
+
+	(void)ctx;
+	assert_true(f->update_slot > 0);
+	for (i = 0; i < R.nf; i++)
+		if (R.f[i].update_slot == f->update_slot)
+			break;
+	assert_true(i < R.nf);
+	assert_int_equal(R.f[i].conn_id, f->conn_id);
+	R.f[i] = *f;
 }
 
 static void
@@ -976,7 +994,10 @@ test_1009_reason_contradicted(void **state)
 	assert_int_equal(f->limit_from_reason, 100);
 	assert_int_equal(f->limit_min, 3000);
 	assert_int_equal(f->limit_max, 4999);
-	assert_int_equal(f->remedy_limit, 0);
+	/* The remedy falls back on what the server was seen to take. */
+	assert_int_equal(f->remedy_limit, 3000);
+	assert_int_equal(f->remedy_source, LIMIT_SRC_TAKEN);
+	assert_non_null(strstr(f->remedy, "keep messages to 3000 bytes"));
 	assert_non_null(strstr(f->detail, "100 bytes, which the capture "
 	    "contradicts"));
 }

@@ -109,7 +109,7 @@ in_end(void *ctx, const struct capture_summary *cs)
 }
 
 static const struct sink_ops inner_ops = {
-	in_begin, in_frame, in_message, in_finding, in_conn, in_end
+	in_begin, in_frame, in_message, in_finding, in_conn, in_end, NULL
 };
 
 static void

@@ -245,6 +245,11 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	fi.limit_from_reason = -1;
 	snprintf(fi.matching_profiles, sizeof fi.matching_profiles,
 	    "coder-websocket");
+	fi.remedy_limit = 5;
+	fi.remedy_source = LIMIT_SRC_TAKEN;
+	snprintf(fi.remedy, sizeof fi.remedy, "keep messages to 5 bytes");
+	fi.limit_basis = LIMIT_BASIS_PAYLOAD;
+	fi.update_slot = 1;
 	store_sink_ops.finding(s, &fi);
 
 	memset(&fi, 0, sizeof fi);
@@ -368,6 +373,87 @@ open_rw(const char *path)
 	if (s == NULL)
 		fail_msg("store_open: %s", err);
 	return s;
+}
+
+/*
+ * The capture-end bounds pass reaches the store as finding_update: the row
+ * of the finding sent with that update_slot takes the new numbers and text,
+ * and no other row changes.
+ */
+static void
+test_finding_update(void **state)
+{
+	struct tmp            *t = *state;
+	struct store          *s = open_rw(t->db);
+	struct capture_info    ci;
+	struct capture_summary sum;
+	struct finding         fi, up;
+	struct conn_summary    cs;
+	sqlite3               *db;
+
+	memset(&ci, 0, sizeof ci);
+	ci.path = ci.name = "u.pcap";
+	memcpy(ci.sha256, sha_a, sizeof ci.sha256);
+	assert_int_equal(store_sink_ops.capture_begin(s, &ci), 0);
+	memset(&fi, 0, sizeof fi);
+	fi.conn_id = 1;
+	fi.kind = FINDING_CLOSE;
+	fi.class = "1009";
+	fi.code = 1009;
+	fi.sender = ROLE_SERVER;
+	fi.packet = 20;
+	fi.has_offending = 1;
+	fi.offending_packet = 18;
+	fi.offending_frame_index = 3;
+	fi.offending_sender = ROLE_CLIENT;
+	fi.offending_rule = "message-too-big";
+	fi.has_limit = 1;
+	fi.limit_min = 5;
+	fi.limit_max = 79999;
+	fi.limit_from_reason = -1;
+	fi.limit_basis = LIMIT_BASIS_PAYLOAD;
+	snprintf(fi.detail, sizeof fi.detail, "between 5 and 79999");
+	fi.update_slot = 1;
+	up = fi;
+	store_sink_ops.finding(s, &fi);
+	/* Another close of the same connection, with no slot. */
+	fi.update_slot = 0;
+	fi.sender = ROLE_CLIENT;
+	fi.packet = 21;
+	store_sink_ops.finding(s, &fi);
+	memset(&cs, 0, sizeof cs);
+	cs.id = 1;
+	cs.extensions_state = "none";
+	cs.close_code[0] = cs.close_code[1] = 1009;
+	cs.verdict = "1009";
+	cs.tcp_end = "fin";
+	cs.ended_by = ROLE_SERVER;
+	store_sink_ops.conn_end(s, &cs);
+	up.limit_min = 65000;
+	up.limit_max = 65535;
+	up.offending_packet = 16;
+	up.offending_frame_index = 2;
+	up.remedy_limit = 65000;
+	up.remedy_source = LIMIT_SRC_TAKEN;
+	snprintf(up.detail, sizeof up.detail, "between 65000 and 65535");
+	snprintf(up.remedy, sizeof up.remedy, "keep messages to 65000 bytes");
+	snprintf(up.matching_profiles, sizeof up.matching_profiles, "netty");
+	store_sink_ops.finding_update(s, &up);
+	memset(&sum, 0, sizeof sum);
+	sum.complete = 1;
+	assert_int_equal(store_sink_ops.capture_end(s, &sum), 0);
+	db = store_db(s);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM findings WHERE"
+	    " sender = 'server' AND limit_min = 65000 AND limit_max = 65535"
+	    " AND offending_packet = 16 AND offending_frame_index = 2 AND"
+	    " detail = 'between 65000 and 65535' AND remedy_limit = 65000 AND"
+	    " remedy_source = 'taken' AND limit_basis = 'payload' AND"
+	    " matching_profiles = 'netty' AND"
+	    " remedy = 'keep messages to 65000 bytes'"), 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM findings WHERE"
+	    " sender = 'client' AND limit_min = 5 AND offending_packet = 18"
+	    " AND detail = 'between 5 and 79999'"), 1);
+	store_close(s);
 }
 
 static void
@@ -983,6 +1069,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_finding_update, tmp_setup,
+		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_views, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_bytes, tmp_setup,

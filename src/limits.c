@@ -1,0 +1,494 @@
+/*
+ * limits: a peer's size limit as numbers, the capture-end bounds pass, and
+ * the one place where limit text is written (see limits.h).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "rules.h"
+#include "wsautopsy.h"
+
+/* Servers whose evidence is kept, open addressing with a short probe. */
+#define LIMIT_SERVERS 4096
+#define LIMIT_PROBES  16
+
+/* A length with the top bits set is no size anyone sent. */
+#define LIMIT_ABSURD  (UINT64_C(1) << 53)
+
+struct limit_server {
+	uint64_t key;           /* 0: empty */
+	/*
+	 * The two largest messages taken whole and the two smallest refused,
+	 * each from two different connections, so that a connection can be
+	 * bounded by the others without its own.
+	 */
+	uint64_t took[2], took_conn[2];
+	uint64_t refused[2], refused_conn[2];
+};
+
+struct limit_case {
+	struct finding    f;        /* as sent, with update_slot set */
+	uint64_t          server;
+	const char       *stack;    /* the closer's profile name; NULL */
+	uint64_t          own_min, own_max;
+	uint64_t          last_index; /* the peer's last frame before the close */
+	struct limit_frag frag[LIMIT_FRAGS];
+	size_t            nfrag;
+};
+
+struct limits {
+	struct limit_server  servers[LIMIT_SERVERS];
+	struct limit_case  **cases;   /* one allocation each: most captures have few */
+	size_t               ncases, cap;
+	uint64_t             dropped;
+};
+
+const char *const limit_basis_names[LIMIT_BASIS__COUNT] = {
+	[LIMIT_BASIS_NONE] = NULL,
+	[LIMIT_BASIS_PAYLOAD] = "payload",
+	[LIMIT_BASIS_INFLATED] = "inflated",
+	[LIMIT_BASIS_WIRE_OR_INFLATED] = "wire-or-inflated",
+	[LIMIT_BASIS_FRAME] = "frame",
+};
+
+const char *const limit_source_names[LIMIT_SRC__COUNT] = {
+	[LIMIT_SRC_NONE] = NULL,
+	[LIMIT_SRC_REASON] = "reason",
+	[LIMIT_SRC_PROFILE] = "profile",
+	[LIMIT_SRC_TAKEN] = "taken",
+	[LIMIT_SRC_OPTION] = "option",
+};
+
+static struct limit_server *limits_server(struct limits *, uint64_t);
+static void     limits_slot_add(uint64_t *, uint64_t *, uint64_t, uint64_t,
+    int);
+static uint64_t limits_slot_other(const uint64_t *, const uint64_t *,
+    uint64_t, int);
+static int      limits_case_update(struct limits *, struct limit_case *,
+    struct finding *);
+static size_t   limits_crossing(const struct limit_frag *, size_t, uint64_t);
+static size_t   limits_pick_known(const struct finding *,
+    const struct limit_frag *, size_t);
+static size_t   limits_cat(char *, size_t, size_t, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
+struct limits *
+limits_new(void)
+{
+	return xcalloc(1, sizeof(struct limits));
+}
+
+void
+limits_free(struct limits *l)
+{
+	if (l == NULL)
+		return;
+	limits_reset(l);
+	free(l->cases);
+	free(l);
+}
+
+void
+limits_reset(struct limits *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->ncases; i++)
+		free(l->cases[i]);
+	l->ncases = 0;
+	l->dropped = 0;
+	memset(l->servers, 0, sizeof l->servers);
+}
+
+static struct limit_server *
+limits_server(struct limits *l, uint64_t key)
+{
+	unsigned probe, i;
+
+	key |= 1;   /* 0 marks an empty slot */
+	for (probe = 0; probe < LIMIT_PROBES; probe++) {
+		i = (unsigned)((key + probe) % LIMIT_SERVERS);
+		if (l->servers[i].key == key || l->servers[i].key == 0) {
+			l->servers[i].key = key;
+			return &l->servers[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Keep the two best sizes from two different connections: the largest
+ * (most = 1) or the smallest (most = 0). 0 is an empty place.
+ */
+static void
+limits_slot_add(uint64_t *v, uint64_t *conn, uint64_t c, uint64_t size,
+    int most)
+{
+	int i, w;
+
+	for (i = 0; i < 2; i++) {
+		if (v[i] != 0 && conn[i] == c) {
+			if (most ? size > v[i] : size < v[i])
+				v[i] = size;
+			return;
+		}
+	}
+	/* The empty place, else the worse of the two. */
+	if (v[0] == 0 || v[1] == 0)
+		w = v[0] == 0 ? 0 : 1;
+	else if (most)
+		w = v[0] <= v[1] ? 0 : 1;
+	else
+		w = v[0] >= v[1] ? 0 : 1;
+	if (v[w] != 0 && (most ? size <= v[w] : size >= v[w]))
+		return;
+	v[w] = size;
+	conn[w] = c;
+}
+
+/* The best size of a connection other than c; 0 none. */
+static uint64_t
+limits_slot_other(const uint64_t *v, const uint64_t *conn, uint64_t c,
+    int most)
+{
+	uint64_t best = 0;
+	int      i;
+
+	for (i = 0; i < 2; i++) {
+		if (v[i] == 0 || conn[i] == c)
+			continue;
+		if (best == 0 || (most ? v[i] > best : v[i] < best))
+			best = v[i];
+	}
+	return best;
+}
+
+void
+limits_took(struct limits *l, uint64_t server, uint64_t conn, uint64_t size)
+{
+	struct limit_server *sv;
+
+	if (size == 0 || (sv = limits_server(l, server)) == NULL)
+		return;
+	limits_slot_add(sv->took, sv->took_conn, conn, size, 1);
+}
+
+int
+limits_keep(struct limits *l, uint64_t server, struct finding *f,
+    const struct limit_frag *frag, size_t nfrag, const char *stack)
+{
+	struct limit_server *sv;
+	struct limit_case   *c;
+
+	if ((sv = limits_server(l, server)) == NULL)
+		return 0;
+	/* A message refused is evidence for the other connections. */
+	if (f->has_limit && f->limit_basis != LIMIT_BASIS_FRAME)
+		limits_slot_add(sv->refused, sv->refused_conn, f->conn_id,
+		    f->limit_max + 1, 0);
+	if (l->ncases >= LIMIT_CASES_MAX) {
+		l->dropped++;
+		return 0;
+	}
+	if (l->ncases == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->cases = xrealloc(l->cases, l->cap * sizeof *l->cases);
+	}
+	c = xcalloc(1, sizeof *c);
+	l->cases[l->ncases++] = c;
+	f->update_slot = l->ncases;
+	c->f = *f;
+	c->server = server;
+	c->stack = stack;
+	c->own_min = f->limit_min;
+	c->own_max = f->limit_max;
+	c->last_index = f->offending_frame_index >= 0 ?
+	    (uint64_t)f->offending_frame_index + f->later_frames : 0;
+	c->nfrag = nfrag < LIMIT_FRAGS ? nfrag : LIMIT_FRAGS;
+	if (c->nfrag > 0)
+		memcpy(c->frag, frag, c->nfrag * sizeof *frag);
+	return 1;
+}
+
+/* The fragment that crosses limit lim: the first whose size passes it. */
+static size_t
+limits_crossing(const struct limit_frag *frag, size_t nfrag, uint64_t lim)
+{
+	size_t k;
+
+	for (k = 0; k < nfrag && frag[k].cum <= lim; k++)
+		;
+	return k;
+}
+
+/*
+ * Between candidates, a known limit decides: the one the close reason
+ * states, else the defaults of the matching profiles when they all agree.
+ * nfrag when none does.
+ */
+static size_t
+limits_pick_known(const struct finding *f, const struct limit_frag *frag,
+    size_t nfrag)
+{
+	const struct profile *p;
+	const char           *at = f->matching_profiles, *comma;
+	char                  name[64];
+	size_t                k, pick = nfrag, len;
+
+	if (f->limit_from_reason >= 0 &&
+	    (uint64_t)f->limit_from_reason >= f->limit_min &&
+	    (uint64_t)f->limit_from_reason <= f->limit_max)
+		return limits_crossing(frag, nfrag,
+		    (uint64_t)f->limit_from_reason);
+	while (*at != '\0') {
+		comma = strchr(at, ',');
+		len = comma != NULL ? (size_t)(comma - at) : strlen(at);
+		if (len < sizeof name) {
+			memcpy(name, at, len);
+			name[len] = '\0';
+			if ((p = profile_find(name)) != NULL) {
+				k = limits_crossing(frag, nfrag,
+				    profile_limit(p));
+				if (pick != nfrag && k != pick)
+					return nfrag;
+				pick = k;
+			}
+		}
+		at += len + (comma != NULL);
+	}
+	return pick;
+}
+
+void
+limits_pick(struct finding *f, const struct limit_frag *frag, size_t nfrag)
+{
+	size_t a, b, k, pick;
+
+	f->cand_first = f->cand_last = -1;
+	f->cand_below = 0;
+	if (nfrag < 2 || !f->has_limit || f->limit_basis != LIMIT_BASIS_PAYLOAD)
+		return;
+	/*
+	 * The stack refused at the first fragment past its limit L, and
+	 * limit_min <= L <= limit_max: a fragment that adds no bytes never
+	 * crosses it.
+	 */
+	a = limits_crossing(frag, nfrag, f->limit_min);
+	b = limits_crossing(frag, nfrag, f->limit_max);
+	if (a == nfrag)
+		return;
+	if (b == nfrag)
+		b = nfrag - 1;
+	/*
+	 * Undecided, the column names the fragment by which the limit was
+	 * passed for certain, and the detail names the candidates.
+	 */
+	pick = b;
+	if (b > a && (k = limits_pick_known(f, frag, nfrag)) < nfrag)
+		pick = k;
+	f->offending_packet = frag[pick].pkt;
+	f->offending_frame_index = (int64_t)frag[pick].index;
+	f->limit_size = frag[pick].cum;
+	if (b > a) {
+		f->cand_first = (int64_t)frag[a].index;
+		f->cand_last = (int64_t)frag[b].index;
+		f->cand_below = frag[a].cum;
+	}
+}
+
+void
+limits_remedy_size(struct finding *f, const char *stack)
+{
+	const struct profile *p;
+	uint64_t              lim;
+	int                   fits;
+
+	if (f->remedy_source == LIMIT_SRC_OPTION)
+		return;
+	f->remedy_limit = 0;
+	f->remedy_source = LIMIT_SRC_NONE;
+	fits = f->limit_from_reason >= 0 && (!f->has_limit ||
+	    ((uint64_t)f->limit_from_reason >= f->limit_min &&
+	    (uint64_t)f->limit_from_reason <= f->limit_max));
+	if (fits) {
+		f->remedy_limit = (uint64_t)f->limit_from_reason;
+		f->remedy_source = LIMIT_SRC_REASON;
+		return;
+	}
+	if (!f->has_limit)
+		return;
+	if (stack != NULL && (p = profile_find(stack)) != NULL &&
+	    (lim = profile_limit(p)) >= f->limit_min && lim <= f->limit_max) {
+		f->remedy_limit = lim;
+		f->remedy_source = LIMIT_SRC_PROFILE;
+	} else if (f->limit_min > 0) {
+		f->remedy_limit = f->limit_min;
+		f->remedy_source = LIMIT_SRC_TAKEN;
+	}
+}
+
+/* snprintf at out + n, never past len; returns the new length. */
+static size_t
+limits_cat(char *out, size_t len, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int     k;
+
+	if (n >= len)
+		return n;
+	va_start(ap, fmt);
+	k = vsnprintf(out + n, len - n, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return n;
+	return n + (size_t)k >= len ? len - 1 : n + (size_t)k;
+}
+
+void
+limits_render(struct finding *f)
+{
+	const struct rule *r;
+	const char        *pct, *peer;
+	char              *d = f->detail, num[32];
+	size_t             n = 0, dl = sizeof f->detail;
+
+	r = rule_find(f->rule != NULL ? f->rule : f->offending_rule);
+	f->remedy[0] = '\0';
+	if (r != NULL && r->remedy != NULL) {
+		if ((pct = strstr(r->remedy, "%s")) == NULL)
+			snprintf(f->remedy, sizeof f->remedy, "%s", r->remedy);
+		else {
+			if (f->remedy_limit > 0)
+				snprintf(num, sizeof num, "%" PRIu64,
+				    f->remedy_limit);
+			else
+				snprintf(num, sizeof num, "the limit (N)");
+			snprintf(f->remedy, sizeof f->remedy, "%.*s%s%s",
+			    (int)(pct - r->remedy), r->remedy, num, pct + 2);
+		}
+	}
+	if (f->limit_basis == LIMIT_BASIS_NONE || !f->has_offending)
+		return;
+	peer = f->offending_sender == ROLE_SERVER ? "server" : "client";
+	if (f->limit_capped) {
+		snprintf(d, dl, "%s frame %" PRId64 " (packet %" PRIu64 ") "
+		    "brought the message past %" PRIu64 " bytes, where "
+		    "inflation stopped: its size and the closer's limit are not "
+		    "known", peer, f->offending_frame_index, f->offending_packet,
+		    f->limit_size - 1);
+		return;
+	}
+	n = limits_cat(d, dl, n, "%s frame %" PRId64 " (packet %" PRIu64 ") "
+	    "brought the message to %" PRIu64 " bytes", peer,
+	    f->offending_frame_index, f->offending_packet, f->limit_size);
+	if (!f->has_limit) {
+		limits_cat(d, dl, n, "%s", f->limit_size >= LIMIT_ABSURD ?
+		    ", a length no sender means: no limit can be inferred" :
+		    ", yet a larger one was taken before: no consistent limit");
+		return;
+	}
+	n = limits_cat(d, dl, n, "; the closer's limit is between %" PRIu64
+	    " and %" PRIu64 " bytes", f->limit_min, f->limit_max);
+	if (f->limit_basis == LIMIT_BASIS_FRAME)
+		n = limits_cat(d, dl, n, " of one frame");
+	if (f->took_elsewhere > 0)
+		n = limits_cat(d, dl, n, "; %" PRIu64 " bytes taken on another "
+		    "connection raise the lower bound", f->took_elsewhere);
+	if (f->refused_elsewhere > 0)
+		n = limits_cat(d, dl, n, "; %" PRIu64 " bytes refused on "
+		    "another connection lower the upper bound",
+		    f->refused_elsewhere);
+	if (f->limit_from_reason >= 0)
+		n = limits_cat(d, dl, n, "; the close reason states %" PRId64
+		    " bytes, %s", f->limit_from_reason,
+		    (uint64_t)f->limit_from_reason >= f->limit_min &&
+		    (uint64_t)f->limit_from_reason <= f->limit_max ?
+		    "which fits" : "which the capture contradicts");
+	if (f->disagree_size > 0)
+		n = limits_cat(d, dl, n, "; connections disagree: another %s "
+		    "%" PRIu64 " bytes", f->disagree_took ? "took" : "refused",
+		    f->disagree_size);
+	if (f->cand_first >= 0)
+		n = limits_cat(d, dl, n, "; %s frames %" PRId64 "-%" PRId64
+		    " may have crossed it: frame %" PRId64 " if the limit is "
+		    "below %" PRIu64, peer, f->cand_first, f->cand_last,
+		    f->cand_first, f->cand_below);
+	if (f->limit_basis == LIMIT_BASIS_WIRE_OR_INFLATED)
+		n = limits_cat(d, dl, n, "; %" PRIu64 " bytes on the wire, %"
+		    PRIu64 " inflated: a stack that counts the wire size (ws) "
+		    "refused it there", f->limit_wire, f->limit_inflated);
+	if (f->later_frames > 0)
+		limits_cat(d, dl, n, "; %" PRIu64 " later frame%s followed "
+		    "before the close", f->later_frames,
+		    f->later_frames == 1 ? "" : "s");
+}
+
+/*
+ * The bounds of one close with every other connection's evidence; returns
+ * 1 when anything the finding says changed.
+ */
+static int
+limits_case_update(struct limits *l, struct limit_case *c, struct finding *f)
+{
+	struct limit_server *sv = limits_server(l, c->server);
+	uint64_t             took, refused;
+
+	*f = c->f;
+	if (sv == NULL || !f->has_limit || f->limit_basis == LIMIT_BASIS_FRAME)
+		return 0;
+	f->limit_min = c->own_min;
+	f->limit_max = c->own_max;
+	took = limits_slot_other(sv->took, sv->took_conn, c->f.conn_id, 1);
+	refused = limits_slot_other(sv->refused, sv->refused_conn,
+	    c->f.conn_id, 0);
+	if (took > f->limit_max) {
+		f->disagree_size = took;
+		f->disagree_took = 1;
+	} else if (took > f->limit_min) {
+		f->limit_min = took;
+		f->took_elsewhere = took;
+	}
+	if (refused > 0 && refused - 1 < f->limit_max) {
+		if (refused - 1 >= f->limit_min) {
+			f->limit_max = refused - 1;
+			f->refused_elsewhere = refused;
+		} else if (f->disagree_size == 0) {
+			f->disagree_size = refused;
+			f->disagree_took = 0;
+		}
+	}
+	if (f->limit_min == c->f.limit_min && f->limit_max == c->f.limit_max &&
+	    f->disagree_size == 0)
+		return 0;
+	/* The profiles, the crossing fragment and the remedy follow. */
+	profile_match(f->limit_min, f->limit_max, f->limit_from_reason,
+	    c->stack, f->matching_profiles, sizeof f->matching_profiles);
+	limits_pick(f, c->frag, c->nfrag);
+	if (f->offending_frame_index >= 0 &&
+	    c->last_index >= (uint64_t)f->offending_frame_index)
+		f->later_frames = c->last_index -
+		    (uint64_t)f->offending_frame_index;
+	limits_remedy_size(f, c->stack);
+	limits_render(f);
+	return 1;
+}
+
+void
+limits_finish(struct limits *l, const struct sink_ops *sink, void *ctx,
+    uint64_t *cap_hits)
+{
+	struct finding f;
+	size_t         i;
+
+	*cap_hits = l->dropped;
+	for (i = 0; i < l->ncases; i++)
+		if (limits_case_update(l, l->cases[i], &f) &&
+		    sink->finding_update != NULL)
+			sink->finding_update(ctx, &f);
+}

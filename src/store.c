@@ -28,6 +28,7 @@
 #include "escape.h"
 #include "rules.h"
 #include "store.h"
+#include "store-migrate.h"
 
 /* Bytes of escaped text kept for one display column. */
 #define STORE_TEXT_MAX 8192
@@ -61,10 +62,12 @@ struct store_bind {
 
 static int  store_precheck(const char *, int, char *, size_t);
 static int  store_identity(sqlite3 *, int64_t *, int64_t *, int64_t *);
-static int  store_check_identity(struct store *, int, char *, size_t);
+static int  store_check_identity(struct store *, int, int64_t *, char *,
+		size_t);
 static int  store_exec(struct store *, const char *);
 static int  store_begin(struct store *);
 static int  store_create(struct store *);
+static int  store_copy_to_memory(struct store *, char *, size_t);
 static int  store_prepare(struct store *);
 static void store_fail(struct store *, const char *, ...)
 		__attribute__((format(printf, 2, 3)));
@@ -106,13 +109,14 @@ const struct sink_ops store_sink_ops = {
 
 /*
  * Tables are private; the views below them are the interface
- * (wsautopsy-db(5)). Foreign keys to connection_t are deferred because a
+ * (wsautopsy-db(5)). A change here bumps STORE_SCHEMA_VERSION and adds the
+ * step that makes the new version to store_steps (store-migrate.c). Foreign keys to connection_t are deferred because a
  * connection's frames and findings arrive before the connection itself.
  * Frame rows stay narrow: flags packs fin (bit 0), rsv (bits 1-3), masked
  * (bit 4), truncated (bit 5) and non-minimal length (bit 6);
  * payload_length keeps all 64 bits of the wire value (two's complement).
  */
-static const char store_schema[] =
+static const char store_tables[] =
 "CREATE TABLE capture_t (\n"
 "  capture_id INTEGER PRIMARY KEY,\n"
 "  name TEXT NOT NULL, path TEXT, sha256 TEXT NOT NULL,\n"
@@ -195,8 +199,13 @@ static const char store_schema[] =
 "  remedy_limit INTEGER, remedy_source TEXT, limit_basis TEXT);\n"
 "CREATE INDEX finding_connection ON finding_t(connection_id, class);\n"
 "CREATE INDEX finding_class ON finding_t(class, capture_id);\n"
-"CREATE INDEX finding_capture ON finding_t(capture_id);\n"
-"\n"
+"CREATE INDEX finding_capture ON finding_t(capture_id);\n";
+
+/*
+ * The views are recreated whole by every migration (store-migrate.c), so a
+ * database written by an earlier release reads the same as a new one.
+ */
+const char store_views[] =
 "CREATE VIEW captures AS SELECT capture_id, name AS capture, path,\n"
 "  sha256, size, linktype, analyzed_at, complete, error, packets, bytes,\n"
 "  tcp_packets, fragments, not_tcp, short_packets, malformed,\n"
@@ -415,17 +424,20 @@ store_identity(sqlite3 *db, int64_t *appid, int64_t *version, int64_t *objects)
 }
 
 /*
- * Refuses a database that wsautopsy did not make or made with another
- * schema. Returns 1 for an empty database (to be created), 0 for ours,
- * -1 with err set.
+ * Refuses a database that wsautopsy did not make, or made with a schema
+ * this one cannot migrate. Returns 1 for an empty database (to be
+ * created), 0 for ours with its schema version in *version, -1 with err
+ * set.
  */
 static int
-store_check_identity(struct store *s, int readonly, char *err, size_t errlen)
+store_check_identity(struct store *s, int readonly, int64_t *version,
+    char *err, size_t errlen)
 {
-	int64_t appid = 0, version = 0, objects = 0;
+	int64_t appid = 0, objects = 0;
 	int     rc;
 
-	rc = store_identity(s->db, &appid, &version, &objects);
+	*version = 0;
+	rc = store_identity(s->db, &appid, version, &objects);
 	if ((rc & 0xff) == SQLITE_NOTADB) {
 		snprintf(err, errlen, "%s: not a SQLite database", s->path);
 		return -1;
@@ -439,7 +451,7 @@ store_check_identity(struct store *s, int readonly, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
 		return -1;
 	}
-	if (appid == 0 && version == 0 && objects == 0) {
+	if (appid == 0 && *version == 0 && objects == 0) {
 		if (!readonly)
 			return 1;
 		snprintf(err, errlen, "%s: empty database, not written by"
@@ -452,10 +464,12 @@ store_check_identity(struct store *s, int readonly, char *err, size_t errlen)
 		    s->path, appid);
 		return -1;
 	}
-	if (version != STORE_SCHEMA_VERSION) {
+	if (*version < STORE_OLDEST_VERSION ||
+	    *version > STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: wsautopsy database schema version %"
-		    PRId64 "; this wsautopsy reads version %d%s", s->path,
-		    version, STORE_SCHEMA_VERSION, version > STORE_SCHEMA_VERSION ?
+		    PRId64 "; this wsautopsy reads versions %d to %d%s", s->path,
+		    *version, STORE_OLDEST_VERSION, STORE_SCHEMA_VERSION,
+		    *version > STORE_SCHEMA_VERSION ?
 		    " (made by a newer wsautopsy)" : "");
 		return -1;
 	}
@@ -493,7 +507,7 @@ store_create(struct store *s)
 {
 	char sql[128];
 
-	if (store_exec(s, store_schema) != 0)
+	if (store_exec(s, store_tables) != 0 || store_exec(s, store_views) != 0)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d;"
 	    " PRAGMA user_version = %d", STORE_APPLICATION_ID,
@@ -517,10 +531,50 @@ store_prepare(struct store *s)
 	return 0;
 }
 
+/*
+ * report and browse never change the file: a database an earlier release
+ * wrote is copied into memory (one read transaction) and migrated there.
+ */
+static int
+store_copy_to_memory(struct store *s, char *err, size_t errlen)
+{
+	sqlite3        *mem = NULL;
+	sqlite3_backup *b;
+	int             rc;
+
+	rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		if ((b = sqlite3_backup_init(mem, "main", s->db, "main")) ==
+		    NULL)
+			rc = sqlite3_extended_errcode(mem);
+		else {
+			rc = sqlite3_backup_step(b, -1);
+			if (sqlite3_backup_finish(b) != SQLITE_OK &&
+			    rc == SQLITE_DONE)
+				rc = sqlite3_extended_errcode(mem);
+			if (rc == SQLITE_DONE)
+				rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot read the database: %s",
+		    s->path, (rc & 0xff) == SQLITE_BUSY ? "in use by another"
+		    " wsautopsy run" : sqlite3_errstr(rc));
+		sqlite3_close(mem);
+		return -1;
+	}
+	sqlite3_close(s->db);
+	s->db = mem;
+	sqlite3_extended_result_codes(s->db, 1);
+	return store_migrate(s->db, s->path, err, errlen);
+}
+
 struct store *
 store_open(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *s;
+	int64_t       version;
 	int           flags, rc, fresh;
 
 	if (store_precheck(path, readonly, err, errlen) != 0)
@@ -549,11 +603,19 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 		goto fail;
 	}
 	/* Look before changing anything: a foreign file stays untouched. */
-	fresh = store_check_identity(s, readonly, err, errlen);
+	fresh = store_check_identity(s, readonly, &version, err, errlen);
 	if (fresh < 0)
 		goto fail;
-	if (readonly)
+	if (readonly) {
+		if ((rc = store_migrate_needed(s->db, version)) < 0) {
+			snprintf(err, errlen, "%s: %s", path,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+		if (rc == 1 && store_copy_to_memory(s, err, errlen) != 0)
+			goto fail;
 		return s;
+	}
 	/*
 	 * The writer keeps the keys consistent itself (deletes go table by
 	 * table, orphans get a stand-in connection row, checked by the tests
@@ -567,11 +629,18 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 		goto fail;
 	}
 	/* Again inside the lock: another run may have created it meanwhile. */
-	fresh = store_check_identity(s, 0, err, errlen);
+	fresh = store_check_identity(s, 0, &version, err, errlen);
 	if (fresh < 0 || (fresh == 1 && store_create(s) != 0) ||
-	    store_exec(s, "COMMIT") != 0 || store_prepare(s) != 0) {
+	    store_exec(s, "COMMIT") != 0) {
 		if (fresh >= 0)
 			snprintf(err, errlen, "%s", s->error);
+		goto fail;
+	}
+	/* An earlier release's database is upgraded in place. */
+	if (fresh == 0 && store_migrate(s->db, path, err, errlen) != 0)
+		goto fail;
+	if (store_prepare(s) != 0) {
+		snprintf(err, errlen, "%s", s->error);
 		goto fail;
 	}
 	s->error[0] = '\0';

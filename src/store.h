@@ -23,10 +23,12 @@ struct store;
 /*
  * Opens or creates the database. Refuses (NULL, one line in err naming the
  * file) a file that is not SQLite, a SQLite database not made by wsautopsy
- * (PRAGMA application_id), another schema version (PRAGMA user_version),
- * an unwritable path, a database locked by another writer (after
- * STORE_BUSY_MS, "in use by another wsautopsy run"). readonly: never
- * creates or changes the file (report, browse).
+ * (PRAGMA application_id), a schema version it cannot read (PRAGMA
+ * user_version newer than STORE_SCHEMA_VERSION), an unwritable path, a
+ * database locked by another writer (after STORE_BUSY_MS, "in use by
+ * another wsautopsy run"). A database of an earlier schema is migrated
+ * (store-migrate.c) in place. readonly: never creates or changes the file
+ * (report, browse); an earlier schema is migrated in a copy in memory.
  */
 struct store *store_open(const char *path, int readonly, char *err,
 	    size_t errlen);

@@ -1,11 +1,12 @@
 /*
  * Unit tests of the SQLite store and the report: the sink driven by hand
  * with a capture of two connections, then the public views read back with
- * sqlite3, re-analysis, refusals, interrupted runs, hostile bytes, and
- * the three report formats.
+ * sqlite3, re-analysis, refusals, interrupted runs, hostile bytes, the
+ * three report formats, and databases written by earlier releases.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +49,8 @@ static char   *run_report(struct store *, const struct report_opts *, int *);
 static const char *json_skip_value(const char *);
 static const char *json_skip_string(const char *);
 static int     json_line_valid(const char *);
+static size_t  file_read(const char *, char **);
+static void    check_old_db(struct tmp *, const char *);
 
 static int
 tmp_setup(void **state)
@@ -730,6 +733,123 @@ test_refusals(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* The whole file in *buf (malloc'd); its length. */
+static size_t
+file_read(const char *path, char **buf)
+{
+	FILE  *f = fopen(path, "rb");
+	long   n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) > 0);
+	rewind(f);
+	*buf = malloc((size_t)n);
+	assert_non_null(*buf);
+	assert_int_equal(fread(*buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return (size_t)n;
+}
+
+/*
+ * One database of tests/db: opened read-only (as report and browse do) it
+ * reads as the current schema from a copy in memory and the file stays as
+ * it was; opened for writing it is upgraded in place.
+ */
+static void
+check_old_db(struct tmp *t, const char *old)
+{
+	struct store *s;
+	sqlite3      *db;
+	FILE         *f;
+	char         *orig, *now, sql[1100], buf[256];
+	size_t        len, nowlen;
+	int64_t       findings, frames;
+
+	len = file_read(old, &orig);
+	f = fopen(t->db, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(orig, 1, len, f), len);
+	fclose(f);
+	snprintf(sql, sizeof sql, "file:%s?immutable=1", old);
+	assert_int_equal(sqlite3_open_v2(sql, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL), SQLITE_OK);
+	findings = q_int(db, "SELECT count(*) FROM finding_t");
+	frames = q_int(db, "SELECT count(*) FROM frame_t");
+	assert_true(q_int(db, "PRAGMA user_version") <= STORE_SCHEMA_VERSION);
+	sqlite3_close(db);
+	assert_true(findings > 0);
+
+	s = store_open(t->db, 1, buf, sizeof buf);
+	if (s == NULL)
+		fail_msg("%s: %s", old, buf);
+	db = store_db(s);
+	assert_int_equal(q_int(db, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	/* In memory: the main database has no file. */
+	assert_string_equal(q_text(db, "SELECT file FROM pragma_database_list"
+	    " WHERE name = 'main'", buf, sizeof buf), "");
+	/* The columns the earlier releases lacked (these prepare only then). */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM (SELECT client_stack,"
+	    " server_stack FROM findings)"), findings);
+	assert_int_equal(q_int(db, "SELECT count(packets) FROM frames"),
+	    frames);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM (SELECT headers_cut,"
+	    " client_stack_evidence FROM connections)"),
+	    q_int(db, "SELECT count(*) FROM connection_t"));
+	assert_int_equal(q_int(db, "SELECT count(*) FROM (SELECT cap_inflate,"
+	    " unchecked, unchecked_bytes FROM captures)"),
+	    q_int(db, "SELECT count(*) FROM capture_t"));
+	store_close(s);
+	nowlen = file_read(t->db, &now);
+	assert_int_equal(nowlen, len);
+	assert_memory_equal(now, orig, len);
+	free(now);
+	free(orig);
+
+	/* For writing: upgraded in place, then read without a copy. */
+	s = open_rw(t->db);
+	assert_int_equal(q_int(store_db(s), "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	store_close(s);
+	s = store_open(t->db, 1, buf, sizeof buf);
+	assert_non_null(s);
+	assert_string_not_equal(q_text(store_db(s), "SELECT file FROM"
+	    " pragma_database_list WHERE name = 'main'", buf, sizeof buf), "");
+	assert_int_equal(q_int(store_db(s), "SELECT count(*) FROM findings"),
+	    findings);
+	store_close(s);
+	store_unlink(t->db);
+}
+
+/* Every database of tests/db (its README says how each was made). */
+static void
+test_old_databases(void **state)
+{
+	struct tmp    *t = *state;
+	const char    *top = getenv("top_srcdir");
+	char           dir[512], path[1024];
+	struct dirent *e;
+	DIR           *d;
+	size_t         n;
+	int            seen = 0;
+
+	if (top == NULL)
+		skip();
+	snprintf(dir, sizeof dir, "%s/tests/db", top);
+	assert_non_null(d = opendir(dir));
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (n < 4 || strcmp(e->d_name + n - 3, ".db") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		check_old_db(t, path);
+		seen++;
+	}
+	closedir(d);
+	assert_true(seen > 0);
+}
+
 /* A second writer while one capture's transaction is open. */
 static void
 test_busy(void **state)
@@ -1084,6 +1204,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_incomplete, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_report, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_old_databases, tmp_setup,
 		    tmp_teardown),
 	};
 

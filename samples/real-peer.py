@@ -13,6 +13,9 @@
 #   tonode     client for a node server that closes 1001
 #   large      client (max_size=None, no compression) sending 2 MB binary
 #   big200k    client (max_size=None) sending one 200 KB text message
+#   frag1009   client sending 60000 bytes (echoed), then 80000 bytes as two
+#              40000-byte fragments and the empty final frame websockets
+#              ends a fragmented message with
 #   rst        client exchanging messages, then resetting the TCP connection
 #              (SO_LINGER {1,0}) without a close frame
 #   refuse     server refusing the upgrade with HTTP 403 (process_request)
@@ -193,6 +196,23 @@ async def client_big200k(url):
 			print("closed:", e.code, e.reason, file=sys.stderr)
 
 
+async def client_frag1009(url):
+	# websockets sends a list fragment after fragment and ends the message
+	# with an empty final frame.
+	async with websockets.connect(url, max_size=None,
+	    compression=None) as ws:
+		await ws.send("hello")
+		print(await ws.recv(), file=sys.stderr)
+		await ws.send(b"\x05" * 60000)
+		print("echo length:", len(await ws.recv()), file=sys.stderr)
+		await ws.send([b"\x01" * 40000, b"\x02" * 40000])
+		try:
+			while True:
+				await ws.recv()
+		except websockets.ConnectionClosed as e:
+			print("closed:", e.code, e.reason, file=sys.stderr)
+
+
 async def client_rst(url):
 	ws = await websockets.connect(url)
 	await ws.send("message before reset 1")
@@ -222,6 +242,7 @@ CLIENTS = {
 	"tonode": client_tonode,
 	"large": client_large,
 	"big200k": client_big200k,
+	"frag1009": client_frag1009,
 	"rst": client_rst,
 	"refuse": client_refused,
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # real-truth.py: write the .truth lines of a capture from tshark's view of it.
 #
-#   real-truth.py CAPTURE COMMENT [--offending SENDER RULE]
+#   real-truth.py CAPTURE COMMENT [--offending SENDER RULE [--limit N]]
 #                 [--handshake SENDER RULE] [--no-handshake PORT]
 #
 # Prints "# COMMENT", then in packet order:
@@ -15,8 +15,11 @@
 #                                     previous segment of SENDER not captured
 #   offending SENDER RULE PACKET      (--offending) the largest data frame of
 #                                     SENDER, or the frame SENDER never
-#                                     finished sending; PACKET holds its
-#                                     first header byte
+#                                     finished sending; with --limit N the
+#                                     first data frame whose message's
+#                                     running size passes N (the fragment
+#                                     that crossed a limit of N bytes);
+#                                     PACKET holds its first header byte
 #   handshake SENDER RULE PACKET      (--handshake) the first HTTP response
 #                                     that is not 101
 # SENDER is client or server: the client is the side that sent the SYN, or
@@ -76,6 +79,7 @@ def main():
 	ap.add_argument("capture")
 	ap.add_argument("comment")
 	ap.add_argument("--offending", nargs=2, metavar=("SENDER", "RULE"))
+	ap.add_argument("--limit", type=int, metavar="N")
 	ap.add_argument("--handshake", nargs=2, metavar=("SENDER", "RULE"))
 	ap.add_argument("--no-handshake", metavar="PORT", type=int,
 	    help="capture starts mid-stream; decode PORT as WebSocket")
@@ -211,6 +215,20 @@ def main():
 			    num not in covered:
 				best = (0, num)
 				break
+		if args.limit is not None:
+			best, size = None, 0
+			for num, start, stream, port, ws in frames:
+				if sender(stream, port) != who:
+					continue
+				op = ws.get("websocket.opcode")
+				if op in ("1", "2"):
+					size = 0
+				elif op != "0":
+					continue
+				size += payload_length(ws)
+				if size > args.limit:
+					best = (size, start)
+					break
 		if best is None:
 			sys.exit("real-truth: no data frame from " + who)
 		lines.append((best[1], "offending\t%s\t%s\t%d" % (

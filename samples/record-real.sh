@@ -8,7 +8,7 @@
 # BUILDDIR is a configured build tree holding tests/tools/pcap-mangle
 # (default: ./build); it is built there if missing.  With SAMPLE names only
 # those are re-recorded.  Needs tcpdump, tshark, editcap, node/npm and
-# /usr/bin/python3 with python3-websockets.  Ports 18001-18019.
+# /usr/bin/python3 with python3-websockets.  Ports 18001-18020.
 #
 # Every capture gets a NAME.truth written from tshark's view of the capture
 # (samples/real-truth.py); each one is checked by hand against tshark before
@@ -190,6 +190,12 @@ if wanted real-1009-node; then
 	session real-1009-node 18010 node max64k python big200k
 	truth real-1009-node "node ws 8 server (maxPayload 65536) reads the header of a 200000-byte text frame from the python websockets client (max_size=None) and closes 1009 with an empty reason before the payload has arrived; the client finishes sending the frame, then echoes close 1009; server FIN" \
 	    --offending client message-too-big
+fi
+
+if wanted real-1009-fragments; then
+	session real-1009-fragments 18020 node max64k python frag1009
+	truth real-1009-fragments "python websockets client sends 5 and 60000 bytes (node ws 8 server, maxPayload 65536, echoes both), then 80000 bytes as fragments of 40000, 40000 and the empty final frame websockets always ends a fragmented message with; the server refuses at the second fragment (80000 > 65536) and closes 1009 after the empty frame has been sent" \
+	    --offending client message-too-big --limit 65536
 fi
 
 if wanted real-cooked-v1; then

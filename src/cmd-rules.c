@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -12,32 +11,33 @@
 #include "rules.h"
 #include "wsautopsy.h"
 
-static int  cmd_rules_exec(int, char **);
-static void rules_usage(FILE *);
+static int  cmd_rules_exec(struct cmd_args *);
 static void rules_roff_text(const char *);
 static void rules_print_also(const struct rule *, int);
 static void rules_print_roff(void);
 static void rules_print_text(void);
 
+enum { RULES_FORMAT = CMD_LONG };
+
+static const struct cmd_option rules_options[] = {
+	{ .name = "format", .key = RULES_FORMAT, .arg = "FMT",
+	  .help = "text (default) or roff (the man page's RULES section)" },
+	{ 0 }
+};
+
 const struct cmd_entry cmd_rules_entry = {
-	"rules", "list the rules wsautopsy applies and the profiles",
-	cmd_rules_exec
+	.name = "rules",
+	.summary = "list the rules wsautopsy applies and the profiles",
+	.usage = "",
+	.about = "List every rule: id, RFC section, who can break it, the "
+	    "close code a conforming peer sends, its explanation, usual cause "
+	    "and remedy; then the size-limit profiles.",
+	.options = rules_options,
+	.args = { 0, 0 },
+	.exec = cmd_rules_exec
 };
 
 static const char *const rules_severity[] = { "MUST", "strict", "state" };
-
-static void
-rules_usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsautopsy rules [--format text|roff]\n"
-"List every rule: id, RFC section, who can break it, the close code a\n"
-"conforming peer sends, its explanation, usual cause and remedy; then the\n"
-"size-limit profiles.\n"
-"\n"
-"      --format FMT   text (default) or roff (the man page's RULES section)\n"
-"  -h, --help         show this help\n");
-}
 
 /* Roff-safe text: a leading dot or quote and backslashes are escaped. */
 static void
@@ -144,37 +144,19 @@ rules_print_text(void)
 }
 
 static int
-cmd_rules_exec(int argc, char **argv)
+cmd_rules_exec(struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *fmt = "text";
-	int         ch;
+	int         i;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'F':
-			fmt = optarg;
-			break;
-		case 'h':
-			rules_usage(stdout);
-			return EXIT_OK;
-		default:
-			rules_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	for (i = 0; i < args->nopts; i++)
+		fmt = args->opts[i].value;
 	if (strcmp(fmt, "roff") == 0)
 		rules_print_roff();
 	else if (strcmp(fmt, "text") == 0)
 		rules_print_text();
-	else {
-		wsa_warn("rules: unknown format '%s' (text or roff)", fmt);
-		return EXIT_USAGE;
-	}
+	else
+		return cmd_usage_error(args->entry, "unknown format '%s' (text "
+		    "or roff)", fmt);
 	return EXIT_OK;
 }

@@ -13,7 +13,7 @@ done
 
 # Options as the man page shows them: \-\-name, with roff's escapes.
 mandoc -Tascii "$man1" | col -b >"$TMP/man.txt"
-for cmd in analyze streams report browse rules; do
+for cmd in analyze streams report browse rules help; do
 	"$WSAUTOPSY" "$cmd" --help >"$TMP/help" || bad "$cmd --help failed"
 	for opt in $(grep -oE -- '(^|[ ,])--?[a-zA-Z][-a-zA-Z0-9]*' "$TMP/help" |
 	    tr -d ' ,' | sort -u); do

@@ -1,6 +1,6 @@
 /*
  * analysis-opts: the options shared by analyze, browse and (the filter)
- * streams: their rows and help, and how they are applied.
+ * streams: their rows, help and man page text, and how they are applied.
  */
 #include "config.h"
 
@@ -16,7 +16,9 @@ static void aopt_profiles(void);
 const struct cmd_option analysis_filter_options[] = {
 	{ .name = "filter", .key = 'f', .arg = "EXPR",
 	  .help = "read only packets matching a BPF filter expression (packet "
-	    "numbers still count every record)" },
+	    "numbers still count every record)",
+	  .doc = "Read only packets matching a BPF filter expression.\n"
+	    "Packet numbers still count every record of the file." },
 	{ 0 }
 };
 
@@ -24,30 +26,87 @@ const struct cmd_option analysis_options[] = {
 	{ .include = analysis_filter_options },
 	{ .name = "ws-port", .key = AOPT_WSPORT, .arg = "PORT",
 	  .help = "decode TCP port PORT as WebSocket even with no handshake or "
-	    "frame-like start (repeatable)" },
+	    "frame-like start (repeatable)",
+	  .doc = "Decode TCP port\n"
+	    ".I port\n"
+	    "as WebSocket even when neither a handshake nor frame-like bytes "
+	    "are seen\n"
+	    "first.\n"
+	    "The end on that port is the server.\n"
+	    "May be given up to 16 times." },
 	{ .name = "payload-cap", .key = AOPT_CAP, .arg = "BYTES",
 	  .help = "payload bytes kept per message (default 4K; 0 none; 'all' "
-	    "up to 64M)" },
+	    "up to 64M)",
+	  .doc = "Payload bytes kept per message and per frame.\n"
+	    "Default 4K;\n"
+	    ".B 0\n"
+	    "keeps none,\n"
+	    ".B all\n"
+	    "keeps everything up to 64M, the most it accepts." },
 	{ .name = "max-frame", .key = AOPT_MAXF, .arg = "BYTES",
-	  .help = "report frames larger than this (frame-too-big)" },
+	  .help = "report frames larger than this (frame-too-big)",
+	  .doc = "Report frames larger than this\n"
+	    ".RB ( frame-too-big ).\n"
+	    "Off by default." },
 	{ .name = "max-message", .key = AOPT_MAXM, .arg = "BYTES",
 	  .help = "report messages larger than this, after inflation "
-	    "(message-too-big); also bounds inflation" },
+	    "(message-too-big); also bounds inflation",
+	  .doc = "Report messages larger than this after inflation\n"
+	    ".RB ( message-too-big ).\n"
+	    "Inflation of a message stops there, so a compression bomb costs "
+	    "no memory.\n"
+	    "Off by default." },
 	{ .name = "max-inflate", .key = AOPT_INFL, .arg = "BYTES",
 	  .help = "stop inflating a message past this (default 256M; 0 never); "
-	    "counted as a cap hit" },
+	    "counted as a cap hit",
+	  .doc = "Stop inflating a message past this many bytes, so that a "
+	    "compression bomb\n"
+	    "costs bounded time (inflating runs at about 0.5 GiB/s).\n"
+	    "The message is marked\n"
+	    ".B inflate_capped\n"
+	    "and counted as a cap hit; its size is then a lower bound, and "
+	    "with\n"
+	    "context takeover the later compressed messages of that direction "
+	    "are\n"
+	    "counted but not inflated.\n"
+	    "Default 256M;\n"
+	    ".B 0\n"
+	    "never stops.\n"
+	    ".B --max-message\n"
+	    "takes its place when set." },
 	{ .name = "profile", .key = AOPT_PROFILE, .arg = "NAME",
 	  .list = aopt_profiles,
 	  .help = "set the limits of a known implementation's defaults; "
-	    "--profile list prints them" },
+	    "--profile list prints them",
+	  .doc = "Set\n"
+	    ".B --max-frame\n"
+	    "and\n"
+	    ".B --max-message\n"
+	    "to a known implementation's defaults (see\n"
+	    ".BR PROFILES ).\n"
+	    ".B --profile list\n"
+	    "prints them." },
 	{ .name = "strict", .key = AOPT_STRICT,
-	  .help = "also report strict-only rules (non-minimal-length)" },
+	  .help = "also report strict-only rules (non-minimal-length)",
+	  .doc = "Also report strict-only rules\n"
+	    ".RB ( non-minimal-length )." },
 	{ .name = "max-flows", .key = AOPT_FLOWS, .arg = "N",
-	  .help = "live connections kept (default 100000)" },
+	  .help = "live connections kept (default 100000)",
+	  .doc = "Live connections kept at once; past it the least recently "
+	    "active one is\n"
+	    "forgotten (counted as a cap hit).\n"
+	    "Default 100000 (see\n"
+	    ".BR RESOURCES )." },
 	{ .name = "idle-timeout", .key = AOPT_IDLE, .arg = "SECONDS",
-	  .help = "forget connections idle this long (default 900)" },
+	  .help = "forget connections idle this long (default 900)",
+	  .doc = "Forget connections idle this long in capture time.\n"
+	    "Default 900." },
 	{ .name = "ooo-per-dir", .key = AOPT_OOO, .arg = "BYTES",
-	  .help = "out-of-order bytes held per direction (default 4M)" },
+	  .help = "out-of-order bytes held per direction (default 4M)",
+	  .doc = "Out-of-order bytes held per direction while waiting for a "
+	    "hole to fill; past\n"
+	    "it the hole becomes a gap.\n"
+	    "Default 4M." },
 	{ .name = "ooo-total", .key = AOPT_OOOT, .arg = "BYTES",
 	  .help = "out-of-order bytes held in all (default 256M)" },
 	{ 0 }

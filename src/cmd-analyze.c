@@ -31,7 +31,12 @@ enum { ANALYZE_REPORT = CMD_LONG };
 static const struct cmd_option analyze_options[] = {
 	{ .name = "output", .key = 'o', .arg = "DB",
 	  .help = "database to write (default: the first capture's name with "
-	    ".db); several captures may share one" },
+	    ".db); several captures may share one",
+	  .doc = "Database to write.\n"
+	    "Default: the first capture's name with its extension replaced "
+	    "by\n"
+	    ".BR .db .\n"
+	    "Several captures may share one database." },
 	{ .include = analysis_options },
 	{ .name = "report", .key = ANALYZE_REPORT,
 	  .help = "print the text report when done" },

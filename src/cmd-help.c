@@ -1,5 +1,6 @@
 /*
- * wsautopsy help: a command's --help, or the list of commands.
+ * wsautopsy help: a command's --help, the list of commands, or a command's
+ * options as roff, which is how the man page lists them.
  */
 #include "config.h"
 
@@ -8,7 +9,15 @@
 
 static int cmd_help_exec(struct cmd_args *);
 
+enum { HELP_ROFF = CMD_LONG };
+
 static const struct cmd_option help_options[] = {
+	{ .name = "roff", .key = HELP_ROFF,
+	  .help = "print COMMAND's options as roff (the man page's option "
+	    "lists are built from it)",
+	  .doc = "Print\n"
+	    ".IR command 's\n"
+	    "options as roff: this page's option lists are built from it." },
 	{ 0 }
 };
 
@@ -27,14 +36,21 @@ static int
 cmd_help_exec(struct cmd_args *args)
 {
 	const struct cmd_entry *e;
+	int                     roff = args->nopts != 0;
 
 	if (args->argc == 0) {
+		if (roff)
+			return cmd_usage_error(args->entry, "--roff needs a "
+			    "COMMAND");
 		cmd_print_commands(stdout);
 		return EXIT_OK;
 	}
 	if ((e = cmd_find(args->argv[0])) == NULL)
 		return cmd_usage_error(args->entry, "unknown command '%s'",
 		    args->argv[0]);
-	cmd_print_help(e, stdout);
+	if (roff)
+		cmd_print_roff(e);
+	else
+		cmd_print_help(e, stdout);
 	return EXIT_OK;
 }

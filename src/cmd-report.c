@@ -20,16 +20,27 @@ enum { REPORT_FAIL_ON = CMD_LONG };
 static const struct cmd_option report_options[] = {
 	{ .name = "format", .key = 'f', .arg = "FMT",
 	  .help = "text (default), jsonl (one JSON object per finding) or csv "
-	    "(RFC 4180, with a header row)" },
+	    "(RFC 4180, with a header row)",
+	  .doc = ".B text\n"
+	    "(default),\n"
+	    ".B jsonl\n"
+	    "(one JSON object per finding, with the columns of the\n"
+	    ".B findings\n"
+	    "view) or\n"
+	    ".B csv\n"
+	    "(RFC 4180 with a header row)." },
 	{ .name = "class", .key = 'c', .arg = "LIST",
 	  .help = "only findings of these classes (comma-separated: 1002 1007 "
-	    "1009 1006 handshake normal application capture other)" },
+	    "1009 1006 handshake normal application capture other)",
+	  .doc = "Only findings of these classes (comma-separated)." },
 	{ .name = "connection", .key = 'i', .arg = "ID",
-	  .help = "only this connection (connection_id)" },
+	  .help = "only this connection (connection_id)",
+	  .doc = "Only this connection." },
 	{ .name = "capture", .key = 'C', .arg = "NAME",
 	  .help = "only this capture (its file name)" },
 	{ .name = "fail-on", .key = REPORT_FAIL_ON, .arg = "LIST",
-	  .help = "exit 3 when findings of these classes exist" },
+	  .help = "exit 3 when findings of these classes exist",
+	  .doc = "Exit 3 when findings of these classes exist: a gate for CI." },
 	{ 0 }
 };
 

@@ -12,7 +12,6 @@
 #include "wsautopsy.h"
 
 static int  cmd_rules_exec(struct cmd_args *);
-static void rules_roff_text(const char *);
 static void rules_print_also(const struct rule *, int);
 static void rules_print_roff(void);
 static void rules_print_text(void);
@@ -21,7 +20,10 @@ enum { RULES_FORMAT = CMD_LONG };
 
 static const struct cmd_option rules_options[] = {
 	{ .name = "format", .key = RULES_FORMAT, .arg = "FMT",
-	  .help = "text (default) or roff (the man page's RULES section)" },
+	  .help = "text (default) or roff (the man page's RULES section)",
+	  .doc = ".B text\n"
+	    "(default) or\n"
+	    ".BR roff ." },
 	{ 0 }
 };
 
@@ -39,22 +41,6 @@ const struct cmd_entry cmd_rules_entry = {
 
 static const char *const rules_severity[] = { "MUST", "strict", "state" };
 
-/* Roff-safe text: a leading dot or quote and backslashes are escaped. */
-static void
-rules_roff_text(const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", stdout);
-	for (; *s != '\0'; s++) {
-		if (*s == '\\')
-			fputs("\\e", stdout);
-		else if (*s == '-')
-			fputs("\\-", stdout);
-		else
-			putchar(*s);
-	}
-}
-
 /* The other codes real stacks answer the rule with, after its text. */
 static void
 rules_print_also(const struct rule *r, int roff)
@@ -68,7 +54,7 @@ rules_print_also(const struct rule *r, int roff)
 			continue;
 		printf("; also answered with %d by ", c->code);
 		if (roff)
-			rules_roff_text(c->stacks);
+			cmd_roff_text(c->stacks, 1);
 		else
 			fputs(c->stacks, stdout);
 	}
@@ -84,19 +70,19 @@ rules_print_roff(void)
 	for (i = 0; i < rule_count; i++) {
 		r = &rule_table[i];
 		printf(".TP\n.B ");
-		rules_roff_text(r->id);
+		cmd_roff_text(r->id, 1);
 		printf("\n(");
-		rules_roff_text(r->section);
+		cmd_roff_text(r->section, 1);
 		printf("; %s; ", rule_who_name(r->who));
 		if (r->code != 0)
 			printf("close code %d; ", r->code);
 		printf("class %s; %s)\n", r->class, rules_severity[r->severity]);
-		rules_roff_text(r->explanation);
+		cmd_roff_text(r->explanation, 1);
 		rules_print_also(r, 1);
 		printf(".\nCause: ");
-		rules_roff_text(r->cause);
+		cmd_roff_text(r->cause, 1);
 		printf(".\nRemedy: ");
-		rules_roff_text(r->remedy);
+		cmd_roff_text(r->remedy, 1);
 		printf(".\n");
 	}
 	printf(".SH PROFILES\n"
@@ -106,19 +92,19 @@ rules_print_roff(void)
 	for (i = 0; i < profile_count; i++) {
 		p = &profile_table[i];
 		printf(".TP\n.B ");
-		rules_roff_text(p->name);
+		cmd_roff_text(p->name, 1);
 		printf("\n");
-		rules_roff_text(p->stack);
+		cmd_roff_text(p->stack, 1);
 		printf(": frame limit %" PRIu64 ", message limit %" PRIu64
 		    ", on excess %s", p->max_frame, p->max_message,
 		    profile_excess_long(p));
 		if (p->reason[0] != '\0') {
 			printf(", reason \\(lq");
-			rules_roff_text(p->reason);
+			cmd_roff_text(p->reason, 1);
 			printf("\\(rq");
 		}
 		printf(".\nSource: ");
-		rules_roff_text(p->source);
+		cmd_roff_text(p->source, 1);
 		printf(".\n");
 	}
 }

@@ -49,7 +49,13 @@ static const struct cmd_option streams_options[] = {
 	{ .name = "dump", .key = 'd', .arg = "DIR",
 	  .help = "write each direction's reassembled bytes to DIR, one file "
 	    "per direction named like tcpflow's output (SRC.PORT-DST.PORT); "
-	    "bytes never captured are zeros" },
+	    "bytes never captured are zeros",
+	  .doc = "Write each direction's reassembled bytes to\n"
+	    ".IR dir ,\n"
+	    "one file per direction named as\n"
+	    ".BR tcpflow (1)\n"
+	    "names them; bytes never captured read as zeros.\n"
+	    "The directory must be new or empty." },
 	{ 0 }
 };
 

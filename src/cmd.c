@@ -1,11 +1,12 @@
 /*
  * The subcommand table and the one parser of every command line: a new
- * subcommand is a new cmd-*.c and one line here. --help is printed from the
- * entries.
+ * subcommand is a new cmd-*.c and one line here. --help and the man page's
+ * option lists are printed from the entries.
  */
 #include "config.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -28,6 +29,12 @@ static const struct cmd_option *cmd_by_key(const struct cmd_option **, int,
 static int  cmd_parse_error(const struct cmd_entry *,
 		const struct cmd_option **, int, int, char **);
 static void cmd_wrap(FILE *, const char *, int, int);
+static int  cmd_reaches(const struct cmd_option *, const struct cmd_option *);
+static const struct cmd_entry *cmd_owner(const struct cmd_option *);
+static void cmd_roff_name(const struct cmd_option *);
+static void cmd_roff_rows(const struct cmd_entry *, const struct cmd_option *,
+		const struct cmd_option **, int *);
+static void cmd_roff_as_for(const struct cmd_option *);
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_analyze_entry,
@@ -42,7 +49,8 @@ const struct cmd_entry *const cmd_table[] = {
 
 /* Every command takes it, last; the parser answers it itself. */
 static const struct cmd_option cmd_help_row[] = {
-	{ .name = "help", .key = 'h', .help = "show this help" },
+	{ .name = "help", .key = 'h', .help = "show this help",
+	  .doc = "Show the options." },
 	{ 0 }
 };
 
@@ -279,4 +287,121 @@ cmd_print_help(const struct cmd_entry *e, FILE *f)
 	}
 	if (e->notes != NULL)
 		cmd_wrap(f, e->notes, 0, 0);
+}
+
+void
+cmd_roff_text(const char *s, int lead)
+{
+	if (lead && (*s == '.' || *s == '\''))
+		fputs("\\&", stdout);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", stdout);
+		else if (*s == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static int
+cmd_reaches(const struct cmd_option *list, const struct cmd_option *array)
+{
+	if (list == array)
+		return 1;
+	for (; list->name != NULL || list->include != NULL; list++)
+		if (list->include != NULL && cmd_reaches(list->include, array))
+			return 1;
+	return 0;
+}
+
+/* Shared rows are described in full under the first command taking them. */
+static const struct cmd_entry *
+cmd_owner(const struct cmd_option *array)
+{
+	const struct cmd_entry *const *c;
+
+	for (c = cmd_table; *c != NULL; c++)
+		if (cmd_reaches((*c)->options, array))
+			return *c;
+	return NULL;
+}
+
+/* "\-o ", " \-\-output": the arguments of a .BR request. */
+static void
+cmd_roff_name(const struct cmd_option *r)
+{
+	if (r->key < CMD_LONG)
+		printf("\\-%c \", \" ", r->key);
+	fputs("\\-\\-", stdout);
+	cmd_roff_text(r->name, 0);
+}
+
+static void
+cmd_roff_rows(const struct cmd_entry *e, const struct cmd_option *list,
+    const struct cmd_option **later, int *nlater)
+{
+	const char *a;
+
+	for (; list->name != NULL || list->include != NULL; list++) {
+		if (list->include != NULL) {
+			if (cmd_owner(list->include) == e)
+				cmd_roff_rows(e, list->include, later, nlater);
+			else {
+				assert(*nlater < CMD_MAX_OPTIONS);
+				later[(*nlater)++] = list->include;
+			}
+			continue;
+		}
+		printf(".TP\n%s ", list->key < CMD_LONG ? ".BR" :
+		    list->arg != NULL ? ".BI" : ".B");
+		cmd_roff_name(list);
+		if (list->arg != NULL) {
+			fputs(list->key < CMD_LONG ? " \" \\fI" : " \" ",
+			    stdout);
+			for (a = list->arg; *a != '\0'; a++)
+				putchar(tolower((unsigned char)*a));
+			fputs(list->key < CMD_LONG ? "\\fR\"" : "\"", stdout);
+		}
+		putchar('\n');
+		if (list->doc != NULL)
+			cmd_roff_text(list->doc, 0);
+		else {
+			putchar(toupper((unsigned char)*list->help));
+			cmd_roff_text(list->help + 1, 0);
+			putchar('.');
+		}
+		putchar('\n');
+	}
+}
+
+static void
+cmd_roff_as_for(const struct cmd_option *array)
+{
+	const struct cmd_option *rows[CMD_MAX_OPTIONS];
+	int                      n = 0, i;
+
+	cmd_flatten(array, rows, &n);
+	printf(".PP\nOptions as for\n.BR %s :\n", cmd_owner(array)->name);
+	for (i = 0; i < n; i++) {
+		fputs(".BR ", stdout);
+		cmd_roff_name(rows[i]);
+		printf(" %s\n", i + 1 < n ? "," : ".");
+	}
+}
+
+/*
+ * The man page's list of e's options. Rows shared with a command before it
+ * in the table are named, and described under that command.
+ */
+void
+cmd_print_roff(const struct cmd_entry *e)
+{
+	const struct cmd_option *later[CMD_MAX_OPTIONS];
+	int                      nlater = 0, i;
+
+	cmd_roff_rows(e, e->options, later, &nlater);
+	cmd_roff_rows(e, cmd_help_row, later, &nlater);
+	for (i = 0; i < nlater; i++)
+		cmd_roff_as_for(later[i]);
 }

@@ -1,7 +1,8 @@
 /*
  * cmd: the subcommand table. One cmd-*.c file per subcommand, each a
  * declarative entry: its options, operands and texts. One parser reads every
- * command line, and --help is printed from the same entries.
+ * command line, and --help and the man page's option lists are printed from
+ * the same entries, so none of them is written twice.
  */
 #ifndef CMD_H
 #define CMD_H
@@ -17,6 +18,7 @@ struct cmd_option {
 	int         key;    /* the short letter, or CMD_LONG and up for none */
 	const char *arg;    /* the argument's name (in --help), NULL for none */
 	const char *help;   /* for --help: lower case, no final period */
+	const char *doc;    /* for the man page, roff; NULL: help as a sentence */
 	/* The argument "list" prints the accepted values and exits 0. */
 	void      (*list)(void);
 	/* Not an option: the rows of another array go here. */
@@ -68,5 +70,9 @@ int  cmd_usage_error(const struct cmd_entry *, const char *, ...)
 	__attribute__((format(printf, 2, 3)));
 void cmd_print_commands(FILE *);
 void cmd_print_help(const struct cmd_entry *, FILE *);
+void cmd_print_roff(const struct cmd_entry *);
+/* s as roff text: hyphens print as minus signs, backslashes as such; lead
+ * also escapes a leading dot or quote (for text that is never a request). */
+void cmd_roff_text(const char *, int lead);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * analysis-opts: parsing of the options shared by analyze and browse.
+ * analysis-opts: the options shared by analyze, browse and (the filter)
+ * streams: their rows, help and man page text, and how they are applied.
  */
 #include "config.h"
 
@@ -10,48 +11,106 @@
 #include "analysis-opts.h"
 #include "rules.h"
 
-static const char *aopt_name(int);
-static void        aopt_profiles(void);
+static void aopt_profiles(void);
 
-const char analysis_opts_help[] =
-"  -f, --filter EXPR       read only packets matching a BPF filter\n"
-"      --ws-port PORT      decode TCP port PORT as WebSocket even with no\n"
-"                          handshake or frame-like start (repeatable)\n"
-"      --payload-cap BYTES payload bytes kept per message (default 4K; 0 none;\n"
-"                          'all' up to 64M)\n"
-"      --max-frame BYTES   report frames larger than this (frame-too-big)\n"
-"      --max-message BYTES report messages larger than this, after\n"
-"                          inflation (message-too-big); also bounds inflation\n"
-"      --max-inflate BYTES stop inflating a message past this (default 256M;\n"
-"                          0 never); counted as a cap hit\n"
-"      --profile NAME      set the limits of a known implementation's defaults;\n"
-"                          --profile list prints them\n"
-"      --strict            also report strict-only rules (non-minimal-length)\n"
-"      --max-flows N       live connections kept (default 100000)\n"
-"      --idle-timeout SEC  forget connections idle this long (default 900)\n"
-"      --ooo-per-dir BYTES out-of-order bytes held per direction (default 4M)\n"
-"      --ooo-total BYTES   out-of-order bytes held in all (default 256M)\n";
+const struct cmd_option analysis_filter_options[] = {
+	{ .name = "filter", .key = 'f', .arg = "EXPR",
+	  .help = "read only packets matching a BPF filter expression (packet "
+	    "numbers still count every record)",
+	  .doc = "Read only packets matching a BPF filter expression.\n"
+	    "Packet numbers still count every record of the file." },
+	{ 0 }
+};
 
-static const char *
-aopt_name(int ch)
-{
-	switch (ch) {
-	case AOPT_MAXF:
-		return "--max-frame";
-	case AOPT_MAXM:
-		return "--max-message";
-	case AOPT_INFL:
-		return "--max-inflate";
-	case AOPT_FLOWS:
-		return "--max-flows";
-	case AOPT_IDLE:
-		return "--idle-timeout";
-	case AOPT_OOO:
-		return "--ooo-per-dir";
-	default:
-		return "--ooo-total";
-	}
-}
+const struct cmd_option analysis_options[] = {
+	{ .include = analysis_filter_options },
+	{ .name = "ws-port", .key = AOPT_WSPORT, .arg = "PORT",
+	  .help = "decode TCP port PORT as WebSocket even with no handshake or "
+	    "frame-like start (repeatable)",
+	  .doc = "Decode TCP port\n"
+	    ".I port\n"
+	    "as WebSocket even when neither a handshake nor frame-like bytes "
+	    "are seen\n"
+	    "first.\n"
+	    "The end on that port is the server.\n"
+	    "May be given up to 16 times." },
+	{ .name = "payload-cap", .key = AOPT_CAP, .arg = "BYTES",
+	  .help = "payload bytes kept per message (default 4K; 0 none; 'all' "
+	    "up to 64M)",
+	  .doc = "Payload bytes kept per message and per frame.\n"
+	    "Default 4K;\n"
+	    ".B 0\n"
+	    "keeps none,\n"
+	    ".B all\n"
+	    "keeps everything up to 64M, the most it accepts." },
+	{ .name = "max-frame", .key = AOPT_MAXF, .arg = "BYTES",
+	  .help = "report frames larger than this (frame-too-big)",
+	  .doc = "Report frames larger than this\n"
+	    ".RB ( frame-too-big ).\n"
+	    "Off by default." },
+	{ .name = "max-message", .key = AOPT_MAXM, .arg = "BYTES",
+	  .help = "report messages larger than this, after inflation "
+	    "(message-too-big); also bounds inflation",
+	  .doc = "Report messages larger than this after inflation\n"
+	    ".RB ( message-too-big ).\n"
+	    "Inflation of a message stops there, so a compression bomb costs "
+	    "no memory.\n"
+	    "Off by default." },
+	{ .name = "max-inflate", .key = AOPT_INFL, .arg = "BYTES",
+	  .help = "stop inflating a message past this (default 256M; 0 never); "
+	    "counted as a cap hit",
+	  .doc = "Stop inflating a message past this many bytes, so that a "
+	    "compression bomb\n"
+	    "costs bounded time (inflating runs at about 0.5 GiB/s).\n"
+	    "The message is marked\n"
+	    ".B inflate_capped\n"
+	    "and counted as a cap hit; its size is then a lower bound, and "
+	    "with\n"
+	    "context takeover the later compressed messages of that direction "
+	    "are\n"
+	    "counted but not inflated.\n"
+	    "Default 256M;\n"
+	    ".B 0\n"
+	    "never stops.\n"
+	    ".B --max-message\n"
+	    "takes its place when set." },
+	{ .name = "profile", .key = AOPT_PROFILE, .arg = "NAME",
+	  .list = aopt_profiles,
+	  .help = "set the limits of a known implementation's defaults; "
+	    "--profile list prints them",
+	  .doc = "Set\n"
+	    ".B --max-frame\n"
+	    "and\n"
+	    ".B --max-message\n"
+	    "to a known implementation's defaults (see\n"
+	    ".BR PROFILES ).\n"
+	    ".B --profile list\n"
+	    "prints them." },
+	{ .name = "strict", .key = AOPT_STRICT,
+	  .help = "also report strict-only rules (non-minimal-length)",
+	  .doc = "Also report strict-only rules\n"
+	    ".RB ( non-minimal-length )." },
+	{ .name = "max-flows", .key = AOPT_FLOWS, .arg = "N",
+	  .help = "live connections kept (default 100000)",
+	  .doc = "Live connections kept at once; past it the least recently "
+	    "active one is\n"
+	    "forgotten (counted as a cap hit).\n"
+	    "Default 100000 (see\n"
+	    ".BR RESOURCES )." },
+	{ .name = "idle-timeout", .key = AOPT_IDLE, .arg = "SECONDS",
+	  .help = "forget connections idle this long (default 900)",
+	  .doc = "Forget connections idle this long in capture time.\n"
+	    "Default 900." },
+	{ .name = "ooo-per-dir", .key = AOPT_OOO, .arg = "BYTES",
+	  .help = "out-of-order bytes held per direction (default 4M)",
+	  .doc = "Out-of-order bytes held per direction while waiting for a "
+	    "hole to fill; past\n"
+	    "it the hole becomes a gap.\n"
+	    "Default 4M." },
+	{ .name = "ooo-total", .key = AOPT_OOOT, .arg = "BYTES",
+	  .help = "out-of-order bytes held in all (default 256M)" },
+	{ 0 }
+};
 
 static void
 aopt_profiles(void)
@@ -70,14 +129,16 @@ aopt_profiles(void)
 }
 
 enum aopt_result
-analysis_opt(struct analysis_opts *o, int ch, const char *arg)
+analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
+    const struct cmd_arg *a)
 {
 	const struct profile *p;
+	const char           *arg = a->value;
 	uint64_t              v;
 	char                 *end;
 	long                  port;
 
-	switch (ch) {
+	switch (a->opt->key) {
 	case 'f':
 		o->filter = arg;
 		return AOPT_DONE;
@@ -85,7 +146,7 @@ analysis_opt(struct analysis_opts *o, int ch, const char *arg)
 		port = strtol(arg, &end, 10);
 		if (*end != '\0' || port < 1 || port > 65535 ||
 		    o->n_ws_ports == ANALYSIS_MAX_WS_PORTS) {
-			wsa_warn("--ws-port: bad port '%s'", arg);
+			cmd_usage_error(e, "--ws-port: bad port '%s'", arg);
 			return AOPT_BAD;
 		}
 		o->ws_ports[o->n_ws_ports++] = (uint16_t)port;
@@ -96,19 +157,15 @@ analysis_opt(struct analysis_opts *o, int ch, const char *arg)
 		else if (parse_size(arg, &v) == 0 && v <= WS_PAYLOAD_CAP_MAX)
 			o->ws.payload_cap = (size_t)v;
 		else {
-			wsa_warn("--payload-cap: bad size '%s' (at most 64M, "
-			    "which 'all' means)", arg);
+			cmd_usage_error(e, "--payload-cap: bad size '%s' (at "
+			    "most 64M, which 'all' means)", arg);
 			return AOPT_BAD;
 		}
 		return AOPT_DONE;
 	case AOPT_PROFILE:
-		if (strcmp(arg, "list") == 0) {
-			aopt_profiles();
-			return AOPT_LISTED;
-		}
 		if ((p = profile_find(arg)) == NULL) {
-			wsa_warn("unknown profile '%s' (--profile list shows "
-			    "them)", arg);
+			cmd_usage_error(e, "unknown profile '%s' (--profile "
+			    "list shows them)", arg);
 			return AOPT_BAD;
 		}
 		o->ws.max_frame = p->max_frame;
@@ -125,20 +182,21 @@ analysis_opt(struct analysis_opts *o, int ch, const char *arg)
 	case AOPT_OOO:
 	case AOPT_OOOT:
 		if (parse_size(arg, &v) != 0) {
-			wsa_warn("%s: bad number '%s'", aopt_name(ch), arg);
+			cmd_usage_error(e, "--%s: bad number '%s'",
+			    a->opt->name, arg);
 			return AOPT_BAD;
 		}
-		if (ch == AOPT_MAXF)
+		if (a->opt->key == AOPT_MAXF)
 			o->ws.max_frame = v;
-		else if (ch == AOPT_MAXM)
+		else if (a->opt->key == AOPT_MAXM)
 			o->ws.max_message = v;
-		else if (ch == AOPT_INFL)
+		else if (a->opt->key == AOPT_INFL)
 			o->ws.max_inflate = v;
-		else if (ch == AOPT_FLOWS)
+		else if (a->opt->key == AOPT_FLOWS)
 			o->flow.max_flows = v;
-		else if (ch == AOPT_IDLE)
+		else if (a->opt->key == AOPT_IDLE)
 			o->flow.idle_timeout = v;
-		else if (ch == AOPT_OOO)
+		else if (a->opt->key == AOPT_OOO)
 			o->flow.ooo_per_dir = v;
 		else
 			o->flow.ooo_total = v;

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,38 +19,48 @@
 #include "sink-async.h"
 #include "store.h"
 
-static int  cmd_analyze_exec(int, char **);
-static void analyze_usage(FILE *);
+static int  cmd_analyze_exec(struct cmd_args *);
 static void analyze_sigint(int);
 static void analyze_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
 static void analyze_summary(const char *, const struct capture_summary *,
 		double);
 
+enum { ANALYZE_REPORT = CMD_LONG };
+
+static const struct cmd_option analyze_options[] = {
+	{ .name = "output", .key = 'o', .arg = "DB",
+	  .help = "database to write (default: the first capture's name with "
+	    ".db); several captures may share one",
+	  .doc = "Database to write.\n"
+	    "Default: the first capture's name with its extension replaced "
+	    "by\n"
+	    ".BR .db .\n"
+	    "Several captures may share one database." },
+	{ .include = analysis_options },
+	{ .name = "report", .key = ANALYZE_REPORT,
+	  .help = "print the text report when done" },
+	{ .name = "quiet", .key = 'q',
+	  .help = "no progress line and no summary" },
+	{ 0 }
+};
+
 const struct cmd_entry cmd_analyze_entry = {
-	"analyze", "analyze captures into a SQLite database", cmd_analyze_exec
+	.name = "analyze",
+	.summary = "analyze captures into a SQLite database",
+	.usage = "CAPTURE...",
+	.about = "Decode every WebSocket connection of the captures, classify "
+	    "every close and violation, and store the results in a SQLite "
+	    "database.",
+	.notes = "Sizes take K, M and G suffixes (powers of 1024).",
+	.options = analyze_options,
+	.args = { 1, -1 },
+	.exec = cmd_analyze_exec
 };
 
 static volatile sig_atomic_t analyze_stop;
 static volatile int          analyze_stop_flag;
 static struct timespec       analyze_t0;
-
-static void
-analyze_usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsautopsy analyze [OPTIONS] CAPTURE... [-o DB]\n"
-"Decode every WebSocket connection of the captures, classify every close and\n"
-"violation, and store the results in a SQLite database.\n"
-"\n"
-"  -o, --output DB         database to write (default: the first capture's\n"
-"                          name with .db); several captures may share one\n"
-"%s"
-"      --report            print the text report when done\n"
-"  -q, --quiet             no progress line and no summary\n"
-"  -h, --help              show this help\n"
-"Sizes take K, M and G suffixes (powers of 1024).\n", analysis_opts_help);
-}
 
 static void
 analyze_sigint(int sig)
@@ -129,18 +138,8 @@ analyze_summary(const char *path, const struct capture_summary *s,
 }
 
 static int
-cmd_analyze_exec(int argc, char **argv)
+cmd_analyze_exec(struct cmd_args *args)
 {
-	enum { O_REPORT = 256 };
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		ANALYSIS_LONGOPTS,
-		{ "report", no_argument, NULL, O_REPORT },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	enum aopt_result       ar;
 	struct analysis_opts   o;
 	struct analysis       *an;
 	struct sink_async     *aw;
@@ -152,45 +151,35 @@ cmd_analyze_exec(int argc, char **argv)
 	enum pipeline_result   r;
 	const char            *out = NULL;
 	char                   err[1024], *dbpath = NULL, *dot;
-	int                    ch, i, quiet = 0, report = 0, progress;
+	char                 **argv = args->argv;
+	int                    argc = args->argc;
+	int                    i, quiet = 0, report = 0, progress;
 	int                    status = EXIT_OK, created, stored = 0;
 
 	analysis_opts_default(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
-		switch (ch) {
+	for (i = 0; i < args->nopts; i++) {
+		switch (args->opts[i].opt->key) {
 		case 'o':
-			out = optarg;
+			out = args->opts[i].value;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
-		case O_REPORT:
+		case ANALYZE_REPORT:
 			report = 1;
 			break;
-		case 'h':
-			analyze_usage(stdout);
-			return EXIT_OK;
 		default:
-			if ((ar = analysis_opt(&o, ch, optarg)) == AOPT_DONE)
-				continue;
-			if (ar == AOPT_NOT_MINE)
-				analyze_usage(stderr);
-			return ar == AOPT_LISTED ? EXIT_OK : EXIT_USAGE;
+			if (analysis_opt(&o, args->entry, &args->opts[i]) !=
+			    AOPT_DONE)
+				return EXIT_USAGE;
 		}
-	}
-	if (optind >= argc) {
-		analyze_usage(stderr);
-		return EXIT_USAGE;
 	}
 	if (out == NULL) {
-		if (strcmp(argv[optind], "-") == 0) {
-			wsa_warn("reading standard input: name the database "
-			    "with -o");
-			return EXIT_USAGE;
-		}
-		dbpath = xmalloc(strlen(argv[optind]) + 4);
-		strcpy(dbpath, argv[optind]);
+		if (strcmp(argv[0], "-") == 0)
+			return cmd_usage_error(args->entry, "reading standard "
+			    "input: name the database with -o");
+		dbpath = xmalloc(strlen(argv[0]) + 4);
+		strcpy(dbpath, argv[0]);
 		dot = strrchr(dbpath, '.');
 		if (dot != NULL && strchr(dot, '/') == NULL)
 			*dot = '\0';
@@ -212,7 +201,7 @@ cmd_analyze_exec(int argc, char **argv)
 	/* Decoding and writing the database on two threads. */
 	aw = sink_async_new(&store_sink_ops, st, 32u << 20);
 	an = analysis_new(&o, &sink_async_ops, aw);
-	for (i = optind; i < argc && !analyze_stop; i++) {
+	for (i = 0; i < argc && !analyze_stop; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &analyze_t0);
 		r = analysis_run(an, argv[i], &analyze_stop_flag,
 		    progress ? analyze_progress : NULL, &sum, &sum, err,

@@ -10,7 +10,6 @@
 
 #include <curses.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -31,8 +30,7 @@ struct cb_progress {
 	struct timespec t0;
 };
 
-static int	 cmd_browse_exec(int, char **);
-static void	 cb_usage(FILE *);
+static int	 cmd_browse_exec(struct cmd_args *);
 static void	 cb_sigint(int);
 static int	 cb_is_sqlite(const char *);
 static char	*cb_db_path(const char *, int);
@@ -42,27 +40,30 @@ static int	 cb_analyze(const char *, const char *,
 		    const struct analysis_opts *);
 static int	 cb_browse(const char *);
 
+enum { CB_TEMP = CMD_LONG };
+
+static const struct cmd_option cb_options[] = {
+	{ .name = "temp", .key = CB_TEMP,
+	  .help = "analyze a capture into a temporary database, removed on "
+	    "exit" },
+	{ .include = analysis_options },
+	{ 0 }
+};
+
 const struct cmd_entry cmd_browse_entry = {
-	"browse", "browse a database (or a capture) in the terminal",
-	cmd_browse_exec
+	.name = "browse",
+	.summary = "browse a database (or a capture) in the terminal",
+	.usage = "DB|CAPTURE",
+	.about = "Browse the connections, frames and findings of a database in "
+	    "the terminal.\nA capture is analyzed first into its name with .db "
+	    "(or a temporary file).",
+	.notes = "In the browser, ? lists the keys.",
+	.options = cb_options,
+	.args = { 1, 1 },
+	.exec = cmd_browse_exec
 };
 
 static volatile int cb_stop;
-
-static void
-cb_usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsautopsy browse [OPTIONS] DB|CAPTURE\n"
-"Browse the connections, frames and findings of a database in the terminal.\n"
-"A capture is analyzed first into its name with .db (or a temporary file).\n"
-"\n"
-"      --temp              analyze a capture into a temporary database,\n"
-"                          removed on exit\n"
-"%s"
-"  -h, --help              show this help\n"
-"In the browser, ? lists the keys.\n", analysis_opts_help);
-}
 
 static void
 cb_sigint(int sig)
@@ -211,56 +212,35 @@ cb_browse(const char *path)
 }
 
 static int
-cmd_browse_exec(int argc, char **argv)
+cmd_browse_exec(struct cmd_args *args)
 {
-	enum { O_TEMP = 256 };
-	static const struct option longopts[] = {
-		ANALYSIS_LONGOPTS,
-		{ "temp", no_argument, NULL, O_TEMP },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	enum aopt_result      ar;
 	struct analysis_opts  o;
+	const char           *path = args->argv[0];
 	char                 *db = NULL;
-	int                   ch, temp = 0, sq, rc;
+	int                   i, temp = 0, sq, rc;
 
 	analysis_opts_default(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case O_TEMP:
+	for (i = 0; i < args->nopts; i++) {
+		if (args->opts[i].opt->key == CB_TEMP)
 			temp = 1;
-			break;
-		case 'h':
-			cb_usage(stdout);
-			return EXIT_OK;
-		default:
-			if ((ar = analysis_opt(&o, ch, optarg)) == AOPT_DONE)
-				continue;
-			if (ar == AOPT_NOT_MINE)
-				cb_usage(stderr);
-			return ar == AOPT_LISTED ? EXIT_OK : EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		cb_usage(stderr);
-		return EXIT_USAGE;
+		else if (analysis_opt(&o, args->entry, &args->opts[i]) !=
+		    AOPT_DONE)
+			return EXIT_USAGE;
 	}
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		wsa_warn("browse needs a terminal; use wsautopsy report for"
 		    " text output");
 		return EXIT_USAGE;
 	}
-	if ((sq = cb_is_sqlite(argv[optind])) < 0) {
-		wsa_warn("%s: cannot open", argv[optind]);
+	if ((sq = cb_is_sqlite(path)) < 0) {
+		wsa_warn("%s: cannot open", path);
 		return EXIT_INPUT;
 	}
 	if (sq)
-		return cb_browse(argv[optind]);
-	if ((db = cb_db_path(argv[optind], temp)) == NULL)
+		return cb_browse(path);
+	if ((db = cb_db_path(path, temp)) == NULL)
 		return EXIT_INPUT;
-	rc = cb_analyze(argv[optind], db, &o);
+	rc = cb_analyze(path, db, &o);
 	if (rc == EXIT_OK)
 		rc = cb_browse(db);
 	if (temp)

@@ -5,127 +5,122 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "report.h"
 
-static int  cmd_report_exec(int, char **);
-static void report_usage(FILE *);
-static int  report_parse_classes(const char *, const char *);
+static int  cmd_report_exec(struct cmd_args *);
+static int  report_parse_classes(const struct cmd_entry *, const char *,
+		const char *);
 
-const struct cmd_entry cmd_report_entry = {
-	"report", "summarise the findings of a database (text, JSON, CSV)",
-	cmd_report_exec
+enum { REPORT_FAIL_ON = CMD_LONG };
+
+static const struct cmd_option report_options[] = {
+	{ .name = "format", .key = 'f', .arg = "FMT",
+	  .help = "text (default), jsonl (one JSON object per finding) or csv "
+	    "(RFC 4180, with a header row)",
+	  .doc = ".B text\n"
+	    "(default),\n"
+	    ".B jsonl\n"
+	    "(one JSON object per finding, with the columns of the\n"
+	    ".B findings\n"
+	    "view) or\n"
+	    ".B csv\n"
+	    "(RFC 4180 with a header row)." },
+	{ .name = "class", .key = 'c', .arg = "LIST",
+	  .help = "only findings of these classes (comma-separated: 1002 1007 "
+	    "1009 1006 handshake normal application capture other)",
+	  .doc = "Only findings of these classes (comma-separated)." },
+	{ .name = "connection", .key = 'i', .arg = "ID",
+	  .help = "only this connection (connection_id)",
+	  .doc = "Only this connection." },
+	{ .name = "capture", .key = 'C', .arg = "NAME",
+	  .help = "only this capture (its file name)" },
+	{ .name = "fail-on", .key = REPORT_FAIL_ON, .arg = "LIST",
+	  .help = "exit 3 when findings of these classes exist",
+	  .doc = "Exit 3 when findings of these classes exist: a gate for CI." },
+	{ 0 }
 };
 
-static void
-report_usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsautopsy report [OPTIONS] DB\n"
-"Summarise the findings stored by wsautopsy analyze: counts per class,\n"
-"per server and per close code, then one block per incident with the\n"
-"offending frame, the rule it broke, the usual cause and the remedy.\n"
-"\n"
-"  -f, --format FMT      text (default), jsonl (one JSON object per\n"
-"                        finding) or csv (RFC 4180, with a header row)\n"
-"  -c, --class LIST      only findings of these classes (comma-separated:\n"
-"                        1002 1007 1009 1006 handshake normal application\n"
-"                        capture other)\n"
-"  -i, --connection ID   only this connection (connection_id)\n"
-"  -C, --capture NAME    only this capture (its file name)\n"
-"      --fail-on LIST    exit 3 when findings of these classes exist\n"
-"  -h, --help            show this help\n"
-"\n"
-"Exit status: 0 fine, 1 usage, 2 unreadable database, 3 --fail-on matched.\n"
-"Colour when standard output is a terminal and NO_COLOR is unset.\n");
-}
+const struct cmd_entry cmd_report_entry = {
+	.name = "report",
+	.summary = "summarise the findings of a database (text, JSON, CSV)",
+	.usage = "DB",
+	.about = "Summarise the findings stored by wsautopsy analyze: counts "
+	    "per class, per server and per close code, then one block per "
+	    "incident with the offending frame, the rule it broke, the usual "
+	    "cause and the remedy.",
+	.notes = "\nExit status: 0 fine, 1 usage, 2 unreadable database, 3 "
+	    "--fail-on matched.\nColour when standard output is a terminal and "
+	    "NO_COLOR is unset.",
+	.options = report_options,
+	.args = { 1, 1 },
+	.exec = cmd_report_exec
+};
 
 static int
-report_parse_classes(const char *opt, const char *list)
+report_parse_classes(const struct cmd_entry *e, const char *opt,
+    const char *list)
 {
 	char bad[128];
 
 	if (report_classes_check(list, bad, sizeof bad) == 0)
 		return 0;
-	wsa_warn("report: %s: unknown class '%s'", opt, bad);
+	cmd_usage_error(e, "%s: unknown class '%s'", opt, bad);
 	return -1;
 }
 
 static int
-cmd_report_exec(int argc, char **argv)
+cmd_report_exec(struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "format",     required_argument, NULL, 'f' },
-		{ "class",      required_argument, NULL, 'c' },
-		{ "connection", required_argument, NULL, 'i' },
-		{ "capture",    required_argument, NULL, 'C' },
-		{ "fail-on",    required_argument, NULL, 'F' },
-		{ "help",       no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct report_opts o;
 	struct store      *s;
+	const char        *v;
 	char               err[1024], *end;
-	int                ch, status;
+	int                i, status;
 
 	report_opts_default(&o);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:c:i:C:h", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
+	for (i = 0; i < args->nopts; i++) {
+		v = args->opts[i].value;
+		switch (args->opts[i].opt->key) {
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
+			if (strcmp(v, "text") == 0)
 				o.format = REPORT_TEXT;
-			else if (strcmp(optarg, "jsonl") == 0)
+			else if (strcmp(v, "jsonl") == 0)
 				o.format = REPORT_JSONL;
-			else if (strcmp(optarg, "csv") == 0)
+			else if (strcmp(v, "csv") == 0)
 				o.format = REPORT_CSV;
-			else {
-				wsa_warn("report: unknown format '%s' (text,"
-				    " jsonl or csv)", optarg);
-				return EXIT_USAGE;
-			}
+			else
+				return cmd_usage_error(args->entry, "unknown "
+				    "format '%s' (text, jsonl or csv)", v);
 			break;
 		case 'c':
-			if (report_parse_classes("--class", optarg) != 0)
+			if (report_parse_classes(args->entry, "--class", v) != 0)
 				return EXIT_USAGE;
-			o.classes = optarg;
+			o.classes = v;
 			break;
 		case 'i':
 			errno = 0;
-			o.connection_id = strtoll(optarg, &end, 10);
-			if (errno != 0 || *optarg == '\0' || *end != '\0' ||
-			    o.connection_id < 0) {
-				wsa_warn("report: bad connection id '%s'",
-				    optarg);
-				return EXIT_USAGE;
-			}
+			o.connection_id = strtoll(v, &end, 10);
+			if (errno != 0 || *v == '\0' || *end != '\0' ||
+			    o.connection_id < 0)
+				return cmd_usage_error(args->entry, "bad "
+				    "connection id '%s'", v);
 			break;
 		case 'C':
-			o.capture = optarg;
+			o.capture = v;
 			break;
-		case 'F':
-			if (report_parse_classes("--fail-on", optarg) != 0)
+		case REPORT_FAIL_ON:
+			if (report_parse_classes(args->entry, "--fail-on", v) !=
+			    0)
 				return EXIT_USAGE;
-			o.fail_on = optarg;
+			o.fail_on = v;
 			break;
-		case 'h':
-			report_usage(stdout);
-			return EXIT_OK;
-		default:
-			report_usage(stderr);
-			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		report_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if ((s = store_open(argv[optind], 1, err, sizeof err)) == NULL) {
+	if ((s = store_open(args->argv[0], 1, err, sizeof err)) == NULL) {
 		wsa_warn("%s", err);
 		return EXIT_INPUT;
 	}

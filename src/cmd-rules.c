@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -12,48 +11,35 @@
 #include "rules.h"
 #include "wsautopsy.h"
 
-static int  cmd_rules_exec(int, char **);
-static void rules_usage(FILE *);
-static void rules_roff_text(const char *);
+static int  cmd_rules_exec(struct cmd_args *);
 static void rules_print_also(const struct rule *, int);
 static void rules_print_roff(void);
 static void rules_print_text(void);
 
+enum { RULES_FORMAT = CMD_LONG };
+
+static const struct cmd_option rules_options[] = {
+	{ .name = "format", .key = RULES_FORMAT, .arg = "FMT",
+	  .help = "text (default) or roff (the man page's RULES section)",
+	  .doc = ".B text\n"
+	    "(default) or\n"
+	    ".BR roff ." },
+	{ 0 }
+};
+
 const struct cmd_entry cmd_rules_entry = {
-	"rules", "list the rules wsautopsy applies and the profiles",
-	cmd_rules_exec
+	.name = "rules",
+	.summary = "list the rules wsautopsy applies and the profiles",
+	.usage = "",
+	.about = "List every rule: id, RFC section, who can break it, the "
+	    "close code a conforming peer sends, its explanation, usual cause "
+	    "and remedy; then the size-limit profiles.",
+	.options = rules_options,
+	.args = { 0, 0 },
+	.exec = cmd_rules_exec
 };
 
 static const char *const rules_severity[] = { "MUST", "strict", "state" };
-
-static void
-rules_usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsautopsy rules [--format text|roff]\n"
-"List every rule: id, RFC section, who can break it, the close code a\n"
-"conforming peer sends, its explanation, usual cause and remedy; then the\n"
-"size-limit profiles.\n"
-"\n"
-"      --format FMT   text (default) or roff (the man page's RULES section)\n"
-"  -h, --help         show this help\n");
-}
-
-/* Roff-safe text: a leading dot or quote and backslashes are escaped. */
-static void
-rules_roff_text(const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", stdout);
-	for (; *s != '\0'; s++) {
-		if (*s == '\\')
-			fputs("\\e", stdout);
-		else if (*s == '-')
-			fputs("\\-", stdout);
-		else
-			putchar(*s);
-	}
-}
 
 /* The other codes real stacks answer the rule with, after its text. */
 static void
@@ -68,7 +54,7 @@ rules_print_also(const struct rule *r, int roff)
 			continue;
 		printf("; also answered with %d by ", c->code);
 		if (roff)
-			rules_roff_text(c->stacks);
+			cmd_roff_text(c->stacks, 1);
 		else
 			fputs(c->stacks, stdout);
 	}
@@ -84,19 +70,19 @@ rules_print_roff(void)
 	for (i = 0; i < rule_count; i++) {
 		r = &rule_table[i];
 		printf(".TP\n.B ");
-		rules_roff_text(r->id);
+		cmd_roff_text(r->id, 1);
 		printf("\n(");
-		rules_roff_text(r->section);
+		cmd_roff_text(r->section, 1);
 		printf("; %s; ", rule_who_name(r->who));
 		if (r->code != 0)
 			printf("close code %d; ", r->code);
 		printf("class %s; %s)\n", r->class, rules_severity[r->severity]);
-		rules_roff_text(r->explanation);
+		cmd_roff_text(r->explanation, 1);
 		rules_print_also(r, 1);
 		printf(".\nCause: ");
-		rules_roff_text(r->cause);
+		cmd_roff_text(r->cause, 1);
 		printf(".\nRemedy: ");
-		rules_roff_text(r->remedy);
+		cmd_roff_text(r->remedy, 1);
 		printf(".\n");
 	}
 	printf(".SH PROFILES\n"
@@ -106,19 +92,19 @@ rules_print_roff(void)
 	for (i = 0; i < profile_count; i++) {
 		p = &profile_table[i];
 		printf(".TP\n.B ");
-		rules_roff_text(p->name);
+		cmd_roff_text(p->name, 1);
 		printf("\n");
-		rules_roff_text(p->stack);
+		cmd_roff_text(p->stack, 1);
 		printf(": frame limit %" PRIu64 ", message limit %" PRIu64
 		    ", on excess %s", p->max_frame, p->max_message,
 		    profile_excess_long(p));
 		if (p->reason[0] != '\0') {
 			printf(", reason \\(lq");
-			rules_roff_text(p->reason);
+			cmd_roff_text(p->reason, 1);
 			printf("\\(rq");
 		}
 		printf(".\nSource: ");
-		rules_roff_text(p->source);
+		cmd_roff_text(p->source, 1);
 		printf(".\n");
 	}
 }
@@ -144,37 +130,19 @@ rules_print_text(void)
 }
 
 static int
-cmd_rules_exec(int argc, char **argv)
+cmd_rules_exec(struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *fmt = "text";
-	int         ch;
+	int         i;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'F':
-			fmt = optarg;
-			break;
-		case 'h':
-			rules_usage(stdout);
-			return EXIT_OK;
-		default:
-			rules_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	for (i = 0; i < args->nopts; i++)
+		fmt = args->opts[i].value;
 	if (strcmp(fmt, "roff") == 0)
 		rules_print_roff();
 	else if (strcmp(fmt, "text") == 0)
 		rules_print_text();
-	else {
-		wsa_warn("rules: unknown format '%s' (text or roff)", fmt);
-		return EXIT_USAGE;
-	}
+	else
+		return cmd_usage_error(args->entry, "unknown format '%s' (text "
+		    "or roff)", fmt);
 	return EXIT_OK;
 }

@@ -8,13 +8,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis-opts.h"
 #include "cmd.h"
 #include "pipeline.h"
 
@@ -33,8 +33,7 @@ struct streams_ctx {
 	int         failed;
 };
 
-static int  cmd_streams_exec(int, char **);
-static void streams_usage(FILE *);
+static int  cmd_streams_exec(struct cmd_args *);
 static void streams_open(void *, struct conn *);
 static void streams_data(void *, struct conn *, int, uint64_t,
 		const uint8_t *, size_t, uint64_t, struct wts);
@@ -45,30 +44,36 @@ static int  streams_dump_dir(const char *);
 static void streams_summary(const char *, const struct pipeline_stats *,
 		const struct flow_stats *);
 
+static const struct cmd_option streams_options[] = {
+	{ .include = analysis_filter_options },
+	{ .name = "dump", .key = 'd', .arg = "DIR",
+	  .help = "write each direction's reassembled bytes to DIR, one file "
+	    "per direction named like tcpflow's output (SRC.PORT-DST.PORT); "
+	    "bytes never captured are zeros",
+	  .doc = "Write each direction's reassembled bytes to\n"
+	    ".IR dir ,\n"
+	    "one file per direction named as\n"
+	    ".BR tcpflow (1)\n"
+	    "names them; bytes never captured read as zeros.\n"
+	    "The directory must be new or empty." },
+	{ 0 }
+};
+
 const struct cmd_entry cmd_streams_entry = {
-	"streams", "list TCP connections; dump reassembled bytes",
-	cmd_streams_exec
+	.name = "streams",
+	.summary = "list TCP connections; dump reassembled bytes",
+	.usage = "CAPTURE...",
+	.about = "List every TCP connection of each capture: endpoints (client "
+	    "first), first and last packet time, bytes each way, packets, gaps, "
+	    "how it ended.",
+	.options = streams_options,
+	.args = { 1, -1 },
+	.exec = cmd_streams_exec
 };
 
 static const struct stream_ops streams_ops = {
 	streams_open, streams_data, NULL, NULL, streams_close
 };
-
-static void
-streams_usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsautopsy streams [-f FILTER] [--dump DIR] CAPTURE...\n"
-"List every TCP connection of each capture: endpoints (client first), first\n"
-"and last packet time, bytes each way, packets, gaps, how it ended.\n"
-"\n"
-"  -f, --filter EXPR   read only packets matching a BPF filter expression\n"
-"                      (packet numbers still count every record)\n"
-"  -d, --dump DIR      write each direction's reassembled bytes to DIR, one\n"
-"                      file per direction named like tcpflow's output\n"
-"                      (SRC.PORT-DST.PORT); bytes never captured are zeros\n"
-"  -h, --help          show this help\n");
-}
 
 static void
 streams_addr(const struct conn *c, int side, char *buf, size_t len)
@@ -257,14 +262,8 @@ streams_summary(const char *path, const struct pipeline_stats *ps,
 }
 
 static int
-cmd_streams_exec(int argc, char **argv)
+cmd_streams_exec(struct cmd_args *args)
 {
-	static const struct option longopts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "dump", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct streams_ctx    ctx;
 	struct flow_limits    lim;
 	struct flow_table    *ft;
@@ -272,34 +271,20 @@ cmd_streams_exec(int argc, char **argv)
 	enum pipeline_result  r;
 	const char           *filter = NULL;
 	char                  err[1024];
-	int                   ch, i, status = EXIT_OK;
+	char                **argv = args->argv;
+	int                   i, status = EXIT_OK;
 
 	memset(&ctx, 0, sizeof ctx);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:d:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			filter = optarg;
-			break;
-		case 'd':
-			ctx.dir = optarg;
-			break;
-		case 'h':
-			streams_usage(stdout);
-			return EXIT_OK;
-		default:
-			streams_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		streams_usage(stderr);
-		return EXIT_USAGE;
+	for (i = 0; i < args->nopts; i++) {
+		if (args->opts[i].opt->key == 'f')
+			filter = args->opts[i].value;
+		else
+			ctx.dir = args->opts[i].value;
 	}
 	if (ctx.dir != NULL && streams_dump_dir(ctx.dir) != 0)
 		return EXIT_INPUT;
 	flow_limits_default(&lim);
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < args->argc; i++) {
 		ft = flow_table_new(&lim, &streams_ops, &ctx);
 		r = pipeline_run(argv[i], filter, ft, &ps, NULL, NULL, NULL,
 		    err, sizeof err);

@@ -1,6 +1,7 @@
 /*
  * wsautopsy: WebSocket post-incident forensics from packet captures.
- * Subcommand dispatch; each subcommand lives in its own cmd-*.c file.
+ * Subcommand dispatch; each subcommand lives in its own cmd-*.c file and is
+ * parsed by cmd_run.
  */
 #include "config.h"
 
@@ -11,24 +12,10 @@
 #include "wsautopsy.h"
 #include "cmd.h"
 
-static void wsautopsy_usage(FILE *);
-
-static void
-wsautopsy_usage(FILE *f)
-{
-	const struct cmd_entry *const *c;
-
-	fprintf(f, "usage: wsautopsy COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
-	for (c = cmd_table; *c != NULL; c++)
-		fprintf(f, "  %-9s %s\n", (*c)->name, (*c)->summary);
-	fprintf(f, "\nwsautopsy COMMAND --help shows a command's options;"
-	    " --version the version.\n");
-}
-
 int
 main(int argc, char **argv)
 {
-	const struct cmd_entry *const *c;
+	const struct cmd_entry *e;
 
 	/*
 	 * Connections come and go by the thousand, each with a decoder and
@@ -38,22 +25,19 @@ main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if (argc < 2) {
-		wsautopsy_usage(stderr);
+		cmd_print_commands(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("wsautopsy %s\n", PACKAGE_VERSION);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		wsautopsy_usage(stdout);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cmd_print_commands(stdout);
 		return EXIT_OK;
 	}
-	for (c = cmd_table; *c != NULL; c++) {
-		if (strcmp(argv[1], (*c)->name) == 0)
-			return (*c)->exec(argc - 1, argv + 1);
-	}
+	if ((e = cmd_find(argv[1])) != NULL)
+		return cmd_run(e, argc - 1, argv + 1);
 	wsa_warn("unknown command '%s' (wsautopsy --help lists them)", argv[1]);
 	return EXIT_USAGE;
 }

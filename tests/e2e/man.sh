@@ -1,6 +1,7 @@
 #!/bin/sh
-# The manual is lint-clean and complete: every option printed by --help of
-# every subcommand, and every rule id, appears in wsautopsy(1).
+# The manual is lint-clean and complete: each subcommand's section of
+# wsautopsy(1) names exactly the options its --help prints, which it accepts,
+# and every rule id appears.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need mandoc
 
@@ -11,23 +12,70 @@ for m in "$man1" "$man5"; do
 	if [ -z "$out" ]; then ok; else bad "$(basename "$m"): $out"; fi
 done
 
-# Options as the man page shows them: \-\-name, with roff's escapes.
-mandoc -Tascii "$man1" | col -b >"$TMP/man.txt"
-for cmd in analyze streams report browse rules; do
+# Each command's options, as its --help lists them (the option lines only:
+# "  -o, --output DB  ..." or "      --temp  ..."), as words.
+help_options() {
+	grep -E '^  (-[a-zA-Z], |    )--[a-z]' "$1" |
+	    awk '{ for (i = 1; i <= NF && $i ~ /^--?[a-zA-Z]/; i++) {
+		sub(/,$/, "", $i); print $i } }' | sort -u
+}
+# Options named in a command's section of wsautopsy(1), as words.
+man_options() {
+	awk -v c="   $1" '$0 == c { on = 1; next }
+	    on && (/^   [a-z]/ || /^[A-Z]/) { exit } on' "$TMP/man.txt" |
+	    grep -oE -- '(^|[][ ,(])--?[a-zA-Z][-a-zA-Z0-9]*' |
+	    sed 's/^[][ ,(]//' | sort -u
+}
+
+# The option lists come from the command table: the man page's source has
+# a marker per command and no hand-written option entry under COMMANDS.
+mandoc -Tascii "$man1" | col -bx >"$TMP/man.txt"
+in1=$top_srcdir/man/wsautopsy.1.in
+cmds=$("$WSAUTOPSY" --help | awk '/^commands:/ { on = 1; next }
+    on && /^  [a-z]/ { print $1 } on && /^$/ { exit }')
+check "wsautopsy --help lists commands" test -n "$cmds"
+hand=$(awk '/^\.SH / { on = ($0 == ".SH COMMANDS"); next }
+    on && tp && /^\.B[IR]? \\-/ { print } { tp = on && /^\.TP/ }' "$in1")
+check "no hand-written option list in wsautopsy.1.in: $hand" test -z "$hand"
+for cmd in $cmds; do
+	grep -qx "@OPTIONS_$cmd@" "$in1"
+	check "wsautopsy.1.in has @OPTIONS_$cmd@" test $? -eq 0
 	"$WSAUTOPSY" "$cmd" --help >"$TMP/help" || bad "$cmd --help failed"
-	for opt in $(grep -oE -- '(^|[ ,])--?[a-zA-Z][-a-zA-Z0-9]*' "$TMP/help" |
-	    tr -d ' ,' | sort -u); do
-		# As a whole word: -f must not pass on the strength of --filter.
-		if grep -Eq -- "(^|[^-a-zA-Z0-9])$opt([^-a-zA-Z0-9]|\$)" \
-		    "$TMP/man.txt"; then
+	"$WSAUTOPSY" help "$cmd" | cmp -s - "$TMP/help"
+	check "help $cmd is $cmd --help" test $? -eq 0
+	help_options "$TMP/help" >"$TMP/h.opts"
+	man_options "$cmd" >"$TMP/m.opts"
+	check "wsautopsy(1) has a section for $cmd" test -s "$TMP/m.opts"
+	# Both ways: an option missing from the page or from --help is drift.
+	for opt in $(comm -23 "$TMP/h.opts" "$TMP/m.opts"); do
+		bad "wsautopsy $cmd option $opt is not in its section of wsautopsy(1)"
+	done
+	for opt in $(comm -13 "$TMP/h.opts" "$TMP/m.opts"); do
+		bad "wsautopsy(1) names $opt under $cmd, which $cmd --help lacks"
+	done
+	ok
+	# Every option --help shows is accepted (given a value if it shows one).
+	grep -E '^  (-[a-zA-Z], |    )--[a-z]' "$TMP/help" |
+	    awk '{ sub(/,$/, "", $1); v = ($2 ~ /^--/) ? $3 : $2
+		val = (v ~ /^[A-Z]/) ? " x" : ""
+		print $1 val; if ($2 ~ /^--/) print $2 val }' >"$TMP/forms"
+	while read -r opt val; do
+		# shellcheck disable=SC2086
+		if "$WSAUTOPSY" "$cmd" "$opt" ${val:+"$val"} --help \
+		    >/dev/null 2>"$TMP/err" && [ ! -s "$TMP/err" ]; then
 			ok
 		else
-			bad "wsautopsy $cmd option $opt is not in wsautopsy(1)"
+			bad "wsautopsy $cmd does not accept $opt: $(cat "$TMP/err")"
 		fi
-	done
-	grep -q "^ *$cmd" "$TMP/man.txt"
-	check "wsautopsy(1) has a section for $cmd" test $? -eq 0
+	done <"$TMP/forms"
+	# A usage error is one line naming the command and its --help.
+	"$WSAUTOPSY" "$cmd" --no-such-option >/dev/null 2>"$TMP/err"
+	check "$cmd --no-such-option: exit 1" test $? -eq 1
+	check "$cmd --no-such-option: one line" test "$(wc -l <"$TMP/err")" -eq 1
+	grep -qx "wsautopsy $cmd: unknown option '--no-such-option' (try 'wsautopsy $cmd --help')" "$TMP/err"
+	check "$cmd --no-such-option: says what and where to look" test $? -eq 0
 done
+check "no marker left in wsautopsy(1)" test -z "$(grep -n '@[A-Za-z_]*@' "$man1")"
 for id in $("$WSAUTOPSY" rules | grep -E '^[a-z0-9-]+$'); do
 	grep -q -- "$id" "$TMP/man.txt" || bad "rule $id is not in wsautopsy(1)"
 	ok

@@ -26,7 +26,7 @@ struct hist_frame {
 };
 
 struct hist_viol {
-	const char *rule;           /* may be a strict-only rule that was not reported */
+	enum rule_id rule;          /* may be a strict-only rule that was not reported */
 	const char *class;
 	uint64_t    pkt;
 	uint64_t    frame_index;

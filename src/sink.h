@@ -61,7 +61,7 @@ struct finding {
 				        "normal" "application" "capture" "other" */
 	int               code;      /* sent, or what a conforming peer sends; -1 */
 	int               sender;    /* enum role; -1 unknown */
-	const char       *rule;      /* rule id; NULL for a plain close */
+	enum rule_id      rule;      /* RULE_NONE for a plain close */
 	uint64_t          packet;    /* first header byte of the frame concerned */
 	int64_t           frame_index; /* among the sender's frames; -1 none */
 	struct wts        time;
@@ -75,7 +75,7 @@ struct finding {
 	uint64_t          offending_packet;
 	int64_t           offending_frame_index;
 	int               offending_sender;
-	const char       *offending_rule;
+	enum rule_id      offending_rule;   /* RULE_NONE none */
 	/* 1009 closes. */
 	int               has_limit;
 	uint64_t          limit_min, limit_max;

@@ -978,7 +978,7 @@ store_finding(void *ctx, const struct finding *fi)
 	if (!s->in_capture || s->failed)
 		return;
 	/* A close has no rule of its own: explain it by what provoked it. */
-	r = rule_find(fi->rule != NULL ? fi->rule : fi->offending_rule);
+	r = rule_get(fi->rule != RULE_NONE ? fi->rule : fi->offending_rule);
 	b_init(&b, s, s->st[ST_FINDING]);
 	b_i64(&b, s->capture_id);
 	b_opt(&b, fi->conn_id != 0, s->conn_base + (int64_t)fi->conn_id);
@@ -987,7 +987,7 @@ store_finding(void *ctx, const struct finding *fi)
 	b_raw_text(&b, fi->class != NULL ? fi->class : "other");
 	b_opt(&b, fi->code >= 0, fi->code);
 	b_opt(&b, fi->sender >= 0, fi->sender);
-	b_raw_text(&b, fi->rule);
+	b_raw_text(&b, rule_name(fi->rule));
 	b_opt(&b, fi->packet != 0, (int64_t)fi->packet);
 	b_opt(&b, fi->frame_index >= 0, fi->frame_index);
 	b_i64(&b, fi->time.sec);
@@ -1016,7 +1016,7 @@ store_finding(void *ctx, const struct finding *fi)
 	    fi->offending_frame_index);
 	b_opt(&b, fi->has_offending && fi->offending_sender >= 0,
 	    fi->offending_sender);
-	b_raw_text(&b, fi->has_offending ? fi->offending_rule : NULL);
+	b_raw_text(&b, fi->has_offending ? rule_name(fi->offending_rule) : NULL);
 	if (fi->has_limit) {
 		b_u64(&b, fi->limit_min);
 		b_u64(&b, fi->limit_max);
@@ -1076,13 +1076,13 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 		return;
 	issues[0] = '\0';
 	for (i = 0; hs != NULL && i < hs->nissues && i < 16; i++) {
-		if (hs->issues[i].rule == NULL)
+		if (hs->issues[i].rule == RULE_NONE)
 			continue;
-		if (strcmp(hs->issues[i].rule, RULE_BAD_ACCEPT_KEY) == 0)
+		if (hs->issues[i].rule == RULE_BAD_ACCEPT_KEY)
 			accept_ok = 0;
 		if (n < sizeof issues)
 			n += (size_t)snprintf(issues + n, sizeof issues - n,
-			    "%s%s", n ? "," : "", hs->issues[i].rule);
+			    "%s%s", n ? "," : "", rule_name(hs->issues[i].rule));
 	}
 	b_init(&b, s, s->st[ST_CONN]);
 	b_i64(&b, s->conn_base + (int64_t)cs->id);

@@ -27,7 +27,7 @@ static const struct hist_frame *verdict_last_frame(const struct role_state *,
 			uint64_t);
 static const struct hist_frame *verdict_size_frame(const struct role_state *,
 			uint64_t);
-static const char *verdict_frame_rule(const struct role_state *,
+static enum rule_id verdict_frame_rule(const struct role_state *,
 			const struct hist_frame *);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
@@ -246,13 +246,13 @@ static void
 verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 {
 	struct conn_summary *cs = s->cs;
-	const struct rule   *r = rule_find(f->offending_rule);
+	const char          *rule = rule_name(f->offending_rule);
 	const char          *hdr = NULL;
 	char                 why[200];
 	unsigned             i;
 	int                  reason = -1, known = 0;
 
-	if (cs == NULL || r == NULL || f->code < 0)
+	if (cs == NULL || rule == NULL || f->code < 0)
 		return;
 	if (role == ROLE_SERVER && s->resp != NULL)
 		hdr = s->resp->server;
@@ -267,20 +267,21 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 	if (cs->stack[role][0] == '\0') {
 		if (!s->handshake_seen || hdr == NULL || hdr[0] != '\0' ||
 		    f->reason_len != 0 ||
-		    !rule_stack_answers(r, f->code, "node-ws"))
+		    !rule_stack_answers(f->offending_rule, f->code, "node-ws"))
 			return;
 		snprintf(why, sizeof why, "closed %d with an empty reason after "
 		    "the peer's %s, as Node ws does; no %s header", f->code,
-		    r->id, role == ROLE_SERVER ? "Server" : "User-Agent");
+		    rule, role == ROLE_SERVER ? "Server" : "User-Agent");
 		verdict_evidence(cs, role, "node-ws", why);
 		return;
 	}
-	if (!known || !rule_stack_answers(r, f->code, cs->stack[role]) ||
+	if (!known ||
+	    !rule_stack_answers(f->offending_rule, f->code, cs->stack[role]) ||
 	    (reason == 0 && f->reason_len != 0) ||
 	    (reason == 1 && f->reason_len == 0))
 		return;
 	snprintf(why, sizeof why, "failed the connection with a close frame "
-	    "(%d) after the peer's %s", f->code, r->id);
+	    "(%d) after the peer's %s", f->code, rule);
 	verdict_evidence(cs, role, cs->stack[role], why);
 }
 
@@ -334,8 +335,8 @@ verdict_last_frame(const struct role_state *rs, uint64_t pkt)
 	return best;
 }
 
-/* The latest rule a frame broke, or NULL. */
-static const char *
+/* The latest rule a frame broke, or RULE_NONE. */
+static enum rule_id
 verdict_frame_rule(const struct role_state *rs, const struct hist_frame *h)
 {
 	const struct hist_viol *v;
@@ -348,7 +349,7 @@ verdict_frame_rule(const struct role_state *rs, const struct hist_frame *h)
 		    v->pkt == h->first_pkt)
 			return v->rule;
 	}
-	return NULL;
+	return RULE_NONE;
 }
 
 /* Size of a frame's message up to it: decoded when it was inflated. */
@@ -415,7 +416,7 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
 	for (i = 0; i < n; i++) {
 		v = &ps->hv[i];
-		st = rule_closes_with(rule_find(v->rule), f->code);
+		st = rule_closes_with(v->rule, f->code);
 		if (st == NULL || v->pkt > f->packet)
 			continue;
 		if (best == NULL || v->pkt > best->pkt ||
@@ -434,8 +435,8 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 		if (stacks[0] != '\0')
 			snprintf(f->detail, sizeof f->detail, "%s answered "
 			    "with %d, as %s do; a conforming receiver sends %d",
-			    best->rule, f->code, stacks,
-			    rule_find(best->rule)->code);
+			    rule_name(best->rule), f->code, stacks,
+			    rule_get(best->rule)->code);
 		return;
 	}
 	h = verdict_last_frame(ps, f->packet);
@@ -444,7 +445,7 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 		f->offending_packet = h->first_pkt;
 		f->offending_frame_index = (int64_t)h->index;
 		f->offending_sender = !closer;
-		f->offending_rule = NULL;
+		f->offending_rule = RULE_NONE;
 	}
 	snprintf(f->detail, sizeof f->detail, "no violation visible: %s%s",
 	    verdict_no_violation_why(s, !closer),
@@ -473,7 +474,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 	f->offending_packet = h->first_pkt;
 	f->offending_frame_index = (int64_t)h->index;
 	f->offending_sender = !closer;
-	f->offending_rule = "message-too-big";
+	f->offending_rule = RULE_MESSAGE_TOO_BIG;
 	/* A rule the frame broke says more: ws answers length-msb-set 1009. */
 	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
 	for (i = 0; i < n; i++) {
@@ -481,8 +482,8 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f)
 		if (v->pkt != h->first_pkt || !v->has_frame ||
 		    v->frame_index != h->index)
 			continue;
-		if (rule_closes_with(rule_find(v->rule), 1009) != NULL ||
-		    strcmp(f->offending_rule, "message-too-big") == 0)
+		if (rule_closes_with(v->rule, 1009) != NULL ||
+		    f->offending_rule == RULE_MESSAGE_TOO_BIG)
 			f->offending_rule = v->rule;
 	}
 	/* Decoded size when inflated; else what the wire declared so far. */
@@ -708,7 +709,7 @@ verdict_close(struct sess *s, int role, const char **verdict)
 		verdict_attribute_size(s, role, &f);
 	if (f.answered && f.detail[0] == '\0')
 		verdict_clean_end(s, &f);
-	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;
+	r = rule_get(f.offending_rule);
 	if (f.answered && r != NULL)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s answered the peer's close with %d: %s",
@@ -731,7 +732,7 @@ verdict_close(struct sess *s, int role, const char **verdict)
 		    "%s started the closing handshake with no code",
 		    role == ROLE_CLIENT ? "client" : "server");
 	/* It failed the connection on a rule the peer broke. */
-	if (f.offending_rule != NULL)   /* never set on an echo */
+	if (f.offending_rule != RULE_NONE)   /* never set on an echo */
 		verdict_fingerprint_reaction(s, role, &f);
 	verdict_rank(verdict, class);
 	sess_emit(s, &f);
@@ -758,7 +759,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 		return;
 	if (ps->close_sent && !rs->close_sent) {
 		/* Where the connection ended without the answer. */
-		f.rule = "close-unanswered";
+		f.rule = RULE_CLOSE_UNANSWERED;
 		if (rs->ended) {
 			f.packet = rs->end_pkt;
 			f.time = rs->end_ts;
@@ -773,7 +774,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 			f.time = s->c->last_ts;
 		}
 	} else if (rs->ended && !rs->close_sent && !rs->blind) {
-		f.rule = rs->rst ? "abrupt-reset" : "abrupt-fin";
+		f.rule = rs->rst ? RULE_ABRUPT_RESET : RULE_ABRUPT_FIN;
 		f.packet = rs->end_pkt;
 		f.time = rs->end_ts;
 	} else
@@ -789,12 +790,12 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
 		    " (packet %" PRIu64 ")%s%s", role == ROLE_SERVER ?
 		    "client" : "server", h->index, h->first_pkt,
-		    f.offending_rule != NULL ? ", which broke " : "",
-		    f.offending_rule != NULL ? f.offending_rule : "");
+		    f.offending_rule != RULE_NONE ? ", which broke " : "",
+		    f.offending_rule != RULE_NONE ?
+		    rule_name(f.offending_rule) : "");
 	}
-	r = rule_find(f.rule);
-	snprintf(f.explanation, sizeof f.explanation, "%s",
-	    r != NULL ? r->explanation : f.rule);
+	r = rule_get(f.rule);
+	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	verdict_rank(verdict, "1006");
 	sess_emit(s, &f);
 }
@@ -820,13 +821,13 @@ verdict_capture(struct sess *s, int role)
 	f.class = "capture";
 	f.code = -1;
 	f.sender = role;
-	f.rule = rs->snap_gaps > 0 ? "capture-truncated" : "capture-gap";
+	f.rule = rs->snap_gaps > 0 ? RULE_CAPTURE_TRUNCATED : RULE_CAPTURE_GAP;
 	/* No gap: the stream began inside a frame, at its first packet. */
 	f.packet = rs->gaps > 0 ? rs->first_gap_pkt : s->c->first_pkt;
 	f.time = rs->gaps > 0 ? rs->first_gap_ts : s->c->first_ts;
 	f.frame_index = -1;
 	f.limit_from_reason = -1;
-	r = rule_find(f.rule);
+	r = rule_get(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	n = 0;
 	if (rs->gaps > 0)

@@ -1,6 +1,7 @@
 /*
- * The rule table's close codes and the profiles: which codes a close may
- * answer a rule with, and what --profile list says a stack does on excess.
+ * The rule table's rows and close codes and the profiles: every rule has
+ * its row, which codes a close may answer a rule with, and what --profile
+ * list says a stack does on excess.
  */
 #include "config.h"
 
@@ -13,16 +14,45 @@
 
 #include "rules.h"
 
+/* Every rule of RULE_LIST has a whole row and an id of its own. */
+static void
+test_rule_rows(void **state)
+{
+	const struct rule *r;
+	int                i, j;
+
+	(void)state;
+	assert_null(rule_get(RULE_NONE));
+	assert_null(rule_name(RULE_NONE));
+	assert_null(rule_get(RULE_COUNT));
+	for (i = RULE_NONE + 1; i < RULE_COUNT; i++) {
+		r = rule_get(i);
+		assert_non_null(r);
+		assert_non_null(rule_name(i));
+		assert_true(rule_name(i)[0] != '\0');
+		assert_non_null(r->section);
+		assert_non_null(r->class);
+		assert_non_null(r->explanation);
+		assert_non_null(r->cause);
+		assert_non_null(r->remedy);
+		assert_ptr_equal(rule_find(rule_name(i)), r);
+		for (j = RULE_NONE + 1; j < i; j++)
+			assert_string_not_equal(rule_name(i), rule_name(j));
+	}
+	assert_null(rule_find("no-such-rule"));
+	assert_string_equal(rule_name(RULE_MESSAGE_TOO_BIG), "message-too-big");
+}
+
 static void
 test_conforming_code(void **state)
 {
 	(void)state;
-	assert_string_equal(rule_closes_with(rule_find("reserved-opcode"),
+	assert_string_equal(rule_closes_with(RULE_RESERVED_OPCODE,
 	    1002), "");
 	assert_string_equal(rule_closes_with(
-	    rule_find("invalid-utf8-close-reason"), 1007), "");
-	assert_null(rule_closes_with(rule_find("reserved-opcode"), 1007));
-	assert_null(rule_closes_with(NULL, 1002));
+	    RULE_INVALID_UTF8_REASON, 1007), "");
+	assert_null(rule_closes_with(RULE_RESERVED_OPCODE, 1007));
+	assert_null(rule_closes_with(RULE_NONE, 1002));
 }
 
 /* limits.md: gorilla and Tomcat send 1002 for a bad close reason. */
@@ -32,15 +62,15 @@ test_stack_codes(void **state)
 	const char *st;
 
 	(void)state;
-	st = rule_closes_with(rule_find("invalid-utf8-close-reason"), 1002);
+	st = rule_closes_with(RULE_INVALID_UTF8_REASON, 1002);
 	assert_non_null(st);
 	assert_non_null(strstr(st, "gorilla"));
 	assert_non_null(strstr(st, "Tomcat"));
-	st = rule_closes_with(rule_find("length-msb-set"), 1009);
+	st = rule_closes_with(RULE_LENGTH_MSB, 1009);
 	assert_non_null(st);
 	assert_non_null(strstr(st, "Node ws"));
-	assert_null(rule_closes_with(rule_find("invalid-utf8-text"), 1002));
-	assert_null(rule_closes_with(rule_find("invalid-utf8-close-reason"),
+	assert_null(rule_closes_with(RULE_INVALID_UTF8_TEXT, 1002));
+	assert_null(rule_closes_with(RULE_INVALID_UTF8_REASON,
 	    1009));
 }
 
@@ -53,7 +83,7 @@ test_close_table_sound(void **state)
 
 	(void)state;
 	for (i = 0; i < rule_close_count; i++) {
-		r = rule_find(rule_close_table[i].rule);
+		r = rule_get(rule_close_table[i].rule);
 		assert_non_null(r);
 		assert_int_not_equal(r->code, rule_close_table[i].code);
 	}
@@ -90,7 +120,7 @@ test_profile_excess(void **state)
 static void
 test_stack_answers(void **state)
 {
-	const struct rule *r = rule_find("invalid-utf8-close-reason");
+	enum rule_id r = RULE_INVALID_UTF8_REASON;
 
 	(void)state;
 	assert_true(rule_stack_answers(r, 1002, "gorilla"));
@@ -100,8 +130,8 @@ test_stack_answers(void **state)
 	assert_false(rule_stack_answers(r, 1002, "python-websockets"));
 	/* Names are whole: "go" is not gorilla. */
 	assert_true(rule_stack_answers(r, 1007, "go"));
-	assert_false(rule_stack_answers(NULL, 1002, "gorilla"));
-	r = rule_find("length-msb-set");
+	assert_false(rule_stack_answers(RULE_NONE, 1002, "gorilla"));
+	r = RULE_LENGTH_MSB;
 	assert_true(rule_stack_answers(r, 1009, "node-ws"));
 	assert_false(rule_stack_answers(r, 1002, "node-ws"));
 }
@@ -136,6 +166,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule_rows),
 		cmocka_unit_test(test_conforming_code),
 		cmocka_unit_test(test_stack_codes),
 		cmocka_unit_test(test_close_table_sound),

@@ -238,7 +238,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	fi.offending_packet = 10;
 	fi.offending_frame_index = 1;
 	fi.offending_sender = ROLE_CLIENT;
-	fi.offending_rule = "message-too-big";
+	fi.offending_rule = RULE_MESSAGE_TOO_BIG;
 	fi.has_limit = 1;
 	fi.limit_min = 5;
 	fi.limit_max = 1999;
@@ -318,7 +318,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	fi.class = "1002";
 	fi.code = 1002;
 	fi.sender = ROLE_CLIENT;
-	fi.rule = "reserved-opcode";
+	fi.rule = RULE_RESERVED_OPCODE;
 	fi.packet = 20;
 	fi.frame_index = 0;
 	fi.limit_from_reason = -1;
@@ -330,7 +330,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	fi.class = "1006";
 	fi.code = 1006;
 	fi.sender = ROLE_SERVER;
-	fi.rule = "abrupt-reset";
+	fi.rule = RULE_ABRUPT_RESET;
 	fi.packet = 30;
 	fi.frame_index = -1;
 	fi.limit_from_reason = -1;
@@ -703,7 +703,7 @@ test_incomplete(void **state)
 	fi.class = "capture";
 	fi.code = -1;
 	fi.sender = -1;
-	fi.rule = "capture-gap";
+	fi.rule = RULE_CAPTURE_GAP;
 	fi.frame_index = -1;
 	fi.limit_from_reason = -1;
 	store_sink_ops.finding(s, &fi);

@@ -91,7 +91,8 @@ rules_print_roff(void)
 		printf("; %s; ", rule_who_name(r->who));
 		if (r->code != 0)
 			printf("close code %d; ", r->code);
-		printf("class %s; %s)\n", r->class, rules_severity[r->severity]);
+		printf("class %s; %s)\n", finding_class_names[r->class],
+		    rules_severity[r->severity]);
 		rules_roff_text(r->explanation);
 		rules_print_also(id, 1);
 		printf(".\nCause: ");
@@ -133,7 +134,7 @@ rules_print_text(void)
 	for (id = RULE_NONE + 1; id < RULE_COUNT; id++) {
 		r = rule_get(id);
 		printf("%s\n  %s; %s; class %s", rule_name(id), r->section,
-		    rule_who_name(r->who), r->class);
+		    rule_who_name(r->who), finding_class_names[r->class]);
 		if (r->code != 0)
 			printf("; close code %d", r->code);
 		printf("; %s\n  %s", rules_severity[r->severity],

@@ -10,6 +10,59 @@
 #include <stdint.h>
 
 /*
+ * Every class of finding, once, in report order: X(NAME, name, rank, sort,
+ * ansi, pair, attr, mono, key) gives the enum constant CLASS_NAME and
+ *   name  the string the database, the report and --class show;
+ *   rank  how grave it is as a connection's verdict (the higher wins, the
+ *         first of equals stands; -1 never a verdict by itself);
+ *   sort  its place in the browser's class order;
+ *   ansi  the report's SGR colour;
+ *   pair, attr, mono  the browser's curses colour pair (0 none) and
+ *         attribute with colour, and its attribute without;
+ *   key   KEY(n, help): the browser's number key that lists the
+ *         connections of this verdict; REST(n, help) the one that lists
+ *         those no KEY lists; or NOKEY.
+ * The rows after OTHER are verdicts of connections only (no finding has
+ * those classes): still open, or nothing said.
+ */
+#define CLASS_LIST(X) \
+	X(1002, "1002", 5, 0, "1;31", 1, A_BOLD, A_BOLD, \
+	    KEY(2, "only 1002 (protocol error)")) \
+	X(1007, "1007", 5, 1, "1;31", 3, A_BOLD, A_BOLD | A_UNDERLINE, \
+	    KEY(3, "only 1007 (invalid data, UTF-8)")) \
+	X(1009, "1009", 5, 2, "1;31", 2, A_BOLD, A_UNDERLINE, \
+	    KEY(4, "only 1009 (message too big)")) \
+	X(1006, "1006", 4, 3, "1;31", 0, A_DIM, A_DIM, \
+	    KEY(5, "only 1006 (no close frame)")) \
+	X(HANDSHAKE, "handshake", 3, 4, "1;33", 4, A_NORMAL, A_BOLD, \
+	    KEY(6, "only handshake failures")) \
+	X(NORMAL, "normal", 0, 6, "32", 0, A_NORMAL, A_NORMAL, \
+	    KEY(7, "only normal closes")) \
+	X(APPLICATION, "application", 2, 5, "1;33", 0, A_NORMAL, A_NORMAL, \
+	    NOKEY) \
+	X(CAPTURE, "capture", -1, 5, "36", 0, A_NORMAL, A_NORMAL, NOKEY) \
+	X(OTHER, "other", 1, 5, "1;33", 0, A_NORMAL, A_NORMAL, \
+	    REST(9, "every other verdict")) \
+	X(OPEN, "open", -1, 5, "1;33", 0, A_NORMAL, A_NORMAL, \
+	    KEY(8, "only connections still open")) \
+	X(NONE, "none", -1, 5, "1;33", 0, A_NORMAL, A_NORMAL, NOKEY)
+
+enum finding_class {
+#define CLASS_ENUM(e, name, rank, sort, ansi, pair, attr, mono, key) \
+	CLASS_##e,
+	CLASS_LIST(CLASS_ENUM)
+#undef CLASS_ENUM
+	CLASS_COUNT
+};
+
+/* The classes a finding may have, CLASS_1002 to CLASS_OTHER. */
+#define FINDING_CLASSES (CLASS_OTHER + 1)
+/* Indexed by enum finding_class. */
+extern const char *const finding_class_names[CLASS_COUNT];
+/* By name, for what a user typed or a database holds; CLASS_COUNT if none. */
+enum finding_class finding_class_find(const char *name);
+
+/*
  * Every rule, once. X(NAME, id) gives the enum constant RULE_NAME, the
  * handle the code holds, and the id string the database, the report and
  * --fail-on show (a public interface: exactly these strings). rule_table
@@ -81,7 +134,7 @@ struct rule {
 	const char        *section;     /* "RFC 6455 5.2" */
 	enum rule_who      who;
 	int                code;        /* close code a conforming receiver sends; 0 none */
-	const char        *class;       /* "1002" "1007" "1009" "1006" "handshake" "capture" */
+	enum finding_class class;
 	enum rule_severity severity;
 	const char        *explanation; /* one line */
 	const char        *cause;       /* the usual cause */

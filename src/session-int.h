@@ -27,7 +27,7 @@ struct hist_frame {
 
 struct hist_viol {
 	enum rule_id rule;          /* may be a strict-only rule that was not reported */
-	const char *class;
+	enum finding_class class;
 	uint64_t    pkt;
 	uint64_t    frame_index;
 	int         has_frame;

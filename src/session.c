@@ -165,26 +165,17 @@ server_took_elsewhere(const struct server_max *sm, uint64_t conn)
 	return m;
 }
 
-const char *const finding_class_names[FINDING_CLASSES] = {
-	"1002", "1007", "1009", "1006", "handshake", "normal", "application",
-	"capture", "other"
-};
-
 void
 sess_emit(struct sess *s, struct finding *f)
 {
-	int i;
-
 	f->conn_id = s->c->id;
 	s->findings++;
 	if (f->kind == FINDING_HANDSHAKE)
 		s->hs_findings++;
 	s->interesting = 1;
 	s->an->sum->findings++;
-	for (i = 0; i < FINDING_CLASSES - 1; i++)
-		if (f->class != NULL && strcmp(f->class, finding_class_names[i]) == 0)
-			break;
-	s->an->sum->by_class[i]++;
+	s->an->sum->by_class[(unsigned)f->class < FINDING_CLASSES ? f->class :
+	    CLASS_OTHER]++;
 	if (s->an->sink->finding != NULL)
 		s->an->sink->finding(s->an->sink_ctx, f);
 }
@@ -597,7 +588,7 @@ sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
 		r = rule_get(is->rule);
 		memset(&f, 0, sizeof f);
 		f.kind = FINDING_HANDSHAKE;
-		f.class = "handshake";
+		f.class = CLASS_HANDSHAKE;
 		f.code = -1;
 		f.sender = strcmp(is->side, "client") == 0 ? ROLE_CLIENT :
 		    ROLE_SERVER;
@@ -676,7 +667,7 @@ sess_emit_bad_head(struct sess *s, int side)
 	s->bad_said[side] = 1;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_HANDSHAKE;
-	f.class = "handshake";
+	f.class = CLASS_HANDSHAKE;
 	f.code = -1;
 	f.sender = sess_role(s, side);
 	f.rule = RULE_MALFORMED_HTTP_HEAD;
@@ -1152,7 +1143,7 @@ sess_note_viol(struct role_state *rs, enum rule_id rule,
 	v = &rs->hv[rs->nhv++ % HIST_VIOLS];
 	memset(v, 0, sizeof *v);
 	v->rule = rule;
-	v->class = r != NULL ? r->class : "other";
+	v->class = r != NULL ? r->class : CLASS_OTHER;
 	if (f != NULL) {
 		v->pkt = f->first_pkt;
 		v->frame_index = f->index;
@@ -1232,7 +1223,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	}
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_VIOLATION;
-	f.class = r != NULL ? r->class : "other";
+	f.class = r != NULL ? r->class : CLASS_OTHER;
 	f.code = r != NULL && r->code ? r->code : -1;
 	f.sender = role;
 	f.rule = wf->rule;

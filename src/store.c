@@ -984,7 +984,8 @@ store_finding(void *ctx, const struct finding *fi)
 	b_opt(&b, fi->conn_id != 0, s->conn_base + (int64_t)fi->conn_id);
 	b_raw_text(&b, (unsigned)fi->kind < sizeof store_kind_names /
 	    sizeof store_kind_names[0] ? store_kind_names[fi->kind] : "other");
-	b_raw_text(&b, fi->class != NULL ? fi->class : "other");
+	b_raw_text(&b, finding_class_names[(unsigned)fi->class < FINDING_CLASSES ?
+	    fi->class : CLASS_OTHER]);
 	b_opt(&b, fi->code >= 0, fi->code);
 	b_opt(&b, fi->sender >= 0, fi->sender);
 	b_raw_text(&b, rule_name(fi->rule));

@@ -17,8 +17,8 @@
 #include "rules.h"
 #include "session-int.h"
 
-static const char *verdict_close_class(int);
-static void        verdict_close(struct sess *, int, const char **);
+static enum finding_class verdict_close_class(int);
+static void        verdict_close(struct sess *, int, enum finding_class *);
 static void        verdict_attribute_rule(struct sess *, int,
 			struct finding *);
 static void        verdict_attribute_size(struct sess *, int,
@@ -33,7 +33,7 @@ static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
 static void        verdict_remedy_limit(struct sess *, int, struct finding *);
 static void        verdict_clean_end(struct sess *, struct finding *);
-static void        verdict_abnormal(struct sess *, int, const char **);
+static void        verdict_abnormal(struct sess *, int, enum finding_class *);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
 static int         first_closer(const struct sess *);
@@ -43,35 +43,28 @@ static void        verdict_fingerprint_late(struct sess *,
 			struct conn_summary *, int);
 static void        verdict_evidence(struct conn_summary *, int,
 			const char *, const char *);
-static void        verdict_rank(const char **, const char *);
+static void        verdict_rank(enum finding_class *, enum finding_class);
 static void        verdict_fingerprint_reaction(struct sess *, int,
 			const struct finding *);
 
 /*
  * A connection's verdict is its gravest finding: a protocol, data or size
  * error first, then an abnormal end, a handshake failure, an application
- * or unusual close, a normal close. The earliest wins a tie.
+ * or unusual close, a normal close. The earliest wins a tie (the three
+ * error classes rank alike). CLASS_NONE: none yet.
  */
 static void
-verdict_rank(const char **verdict, const char *class)
+verdict_rank(enum finding_class *verdict, enum finding_class class)
 {
-	static const char *const order[] = {
-		"normal", "other", "application", "handshake", "1006", "1009",
-		"1007", "1002"
+	static const int rank[CLASS_COUNT] = {
+#define VERDICT_RANK(e, name, rank, sort, ansi, pair, attr, mono, key) \
+		[CLASS_##e] = rank,
+		CLASS_LIST(VERDICT_RANK)
+#undef VERDICT_RANK
 	};
-	int                      i, cur = -1, new = -1;
 
-	for (i = 0; i < (int)(sizeof order / sizeof order[0]); i++) {
-		if (*verdict != NULL && strcmp(*verdict, order[i]) == 0)
-			cur = i;
-		if (strcmp(class, order[i]) == 0)
-			new = i;
-	}
-	/* The three error classes rank alike: the first one stands. */
-	if (cur >= 5 && new >= 5)
-		return;
-	if (new > cur)
-		*verdict = order[new];
+	if (rank[class] > rank[*verdict])
+		*verdict = class;
 }
 
 /*
@@ -297,24 +290,24 @@ first_closer(const struct sess *s)
 	    ROLE_SERVER : ROLE_CLIENT;
 }
 
-static const char *
+static enum finding_class
 verdict_close_class(int code)
 {
 	switch (code) {
 	case -1:
 	case 1000:
 	case 1001:
-		return "normal";
+		return CLASS_NORMAL;
 	case 1002:
-		return "1002";
+		return CLASS_1002;
 	case 1007:
-		return "1007";
+		return CLASS_1007;
 	case 1009:
-		return "1009";
+		return CLASS_1009;
 	}
 	if (code >= 3000 && code <= 4999)
-		return "application";
-	return "other";
+		return CLASS_APPLICATION;
+	return CLASS_OTHER;
 }
 
 /* The latest frame of a role whose header began at or before pkt. */
@@ -676,11 +669,11 @@ verdict_clean_end(struct sess *s, struct finding *f)
 }
 
 static void
-verdict_close(struct sess *s, int role, const char **verdict)
+verdict_close(struct sess *s, int role, enum finding_class *verdict)
 {
 	struct role_state *rs = &s->rs[role];
 	struct finding     f;
-	const char        *class;
+	enum finding_class class;
 	const struct rule *r;
 
 	memset(&f, 0, sizeof f);
@@ -703,9 +696,9 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	 */
 	if (f.answered && s->rs[!role].close_code == rs->close_code)
 		;
-	else if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
+	else if (class == CLASS_1002 || class == CLASS_1007)
 		verdict_attribute_rule(s, role, &f);
-	else if (strcmp(class, "1009") == 0)
+	else if (class == CLASS_1009)
 		verdict_attribute_size(s, role, &f);
 	if (f.answered && f.detail[0] == '\0')
 		verdict_clean_end(s, &f);
@@ -726,7 +719,8 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	else if (f.code >= 0)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s started the closing handshake with code %d (%s)",
-		    role == ROLE_CLIENT ? "client" : "server", f.code, class);
+		    role == ROLE_CLIENT ? "client" : "server", f.code,
+		    finding_class_names[class]);
 	else
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s started the closing handshake with no code",
@@ -739,7 +733,7 @@ verdict_close(struct sess *s, int role, const char **verdict)
 }
 
 static void
-verdict_abnormal(struct sess *s, int role, const char **verdict)
+verdict_abnormal(struct sess *s, int role, enum finding_class *verdict)
 {
 	struct role_state       *rs = &s->rs[role];
 	const struct role_state *ps = &s->rs[!role];
@@ -749,7 +743,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_ABNORMAL;
-	f.class = "1006";
+	f.class = CLASS_1006;
 	f.code = 1006;
 	f.sender = role;
 	f.frame_index = -1;
@@ -796,7 +790,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 	}
 	r = rule_get(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
-	verdict_rank(verdict, "1006");
+	verdict_rank(verdict, CLASS_1006);
 	sess_emit(s, &f);
 }
 
@@ -818,7 +812,7 @@ verdict_capture(struct sess *s, int role)
 		return;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_CAPTURE;
-	f.class = "capture";
+	f.class = CLASS_CAPTURE;
 	f.code = -1;
 	f.sender = role;
 	f.rule = rs->snap_gaps > 0 ? RULE_CAPTURE_TRUNCATED : RULE_CAPTURE_GAP;
@@ -850,8 +844,8 @@ verdict_capture(struct sess *s, int role)
 void
 verdict_conn_end(struct sess *s, struct conn_summary *cs)
 {
-	const char *verdict = NULL;
-	int         first, r;
+	enum finding_class verdict = CLASS_NONE;
+	int                first, r;
 
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint(s, cs, r);
@@ -870,12 +864,12 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 		for (r = 0; r < 2; r++)
 			verdict_capture(s, r);
 	if (s->hs_findings > 0)
-		verdict_rank(&verdict, "handshake");
+		verdict_rank(&verdict, CLASS_HANDSHAKE);
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint_late(s, cs, r);
-	if (verdict == NULL)
-		verdict = strcmp(cs->tcp_end, "open") == 0 ? "open" : "none";
-	cs->verdict = verdict;
+	if (verdict == CLASS_NONE && strcmp(cs->tcp_end, "open") == 0)
+		verdict = CLASS_OPEN;
+	cs->verdict = finding_class_names[verdict];
 	cs->ended_by = -1;
 	if (s->rs[0].close_sent || s->rs[1].close_sent)
 		cs->ended_by = first_closer(s);

@@ -48,7 +48,7 @@ ev_finding(void *ctx, const struct finding *f)
 {
 	(void)ctx;
 	printf("X\t%" PRIu64 "\t%s\t%s\t%d\t%s\t%s\t%" PRIu64 "\t%" PRId64,
-	    f->conn_id, kinds[f->kind], f->class, f->code,
+	    f->conn_id, kinds[f->kind], finding_class_names[f->class], f->code,
 	    f->sender >= 0 ? roles[f->sender] : "-",
 	    f->rule ? rule_name(f->rule) : "-", f->packet, f->frame_index);
 	if (f->has_offending)

@@ -31,7 +31,7 @@ test_rule_rows(void **state)
 		assert_non_null(rule_name(i));
 		assert_true(rule_name(i)[0] != '\0');
 		assert_non_null(r->section);
-		assert_non_null(r->class);
+		assert_true((unsigned)r->class < FINDING_CLASSES);
 		assert_non_null(r->explanation);
 		assert_non_null(r->cause);
 		assert_non_null(r->remedy);
@@ -41,6 +41,28 @@ test_rule_rows(void **state)
 	}
 	assert_null(rule_find("no-such-rule"));
 	assert_string_equal(rule_name(RULE_MESSAGE_TOO_BIG), "message-too-big");
+}
+
+/* Every class of CLASS_LIST has a name of its own, found by that name. */
+static void
+test_class_names(void **state)
+{
+	int c, d;
+
+	(void)state;
+	for (c = 0; c < CLASS_COUNT; c++) {
+		assert_non_null(finding_class_names[c]);
+		assert_true(finding_class_names[c][0] != '\0');
+		assert_int_equal(finding_class_find(finding_class_names[c]), c);
+		for (d = 0; d < c; d++)
+			assert_string_not_equal(finding_class_names[c],
+			    finding_class_names[d]);
+	}
+	assert_int_equal(finding_class_find("1005"), CLASS_COUNT);
+	assert_int_equal(finding_class_find(NULL), CLASS_COUNT);
+	/* Findings' classes first, in report order; other gathers the rest. */
+	assert_string_equal(finding_class_names[0], "1002");
+	assert_string_equal(finding_class_names[FINDING_CLASSES - 1], "other");
 }
 
 static void
@@ -167,6 +189,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_rows),
+		cmocka_unit_test(test_class_names),
 		cmocka_unit_test(test_conforming_code),
 		cmocka_unit_test(test_stack_codes),
 		cmocka_unit_test(test_close_table_sound),

@@ -194,7 +194,8 @@ dump(void)
 		print_message("  finding %d: %s class %s code %d sender %d "
 		    "rule %s packet %llu frame %lld off %d/%llu/%lld/%s "
 		    "limit %d/%llu/%llu reason-limit %lld profiles '%s' "
-		    "detail '%s'\n", i, kind_name(f->kind), f->class, f->code,
+		    "detail '%s'\n", i, kind_name(f->kind),
+		    finding_class_names[f->class], f->code,
 		    f->sender, f->rule ? rule_name(f->rule) : "-",
 		    (unsigned long long)f->packet, (long long)f->frame_index,
 		    f->has_offending, (unsigned long long)f->offending_packet,
@@ -324,7 +325,7 @@ static void
 assert_close(const struct finding *f, const char *class, int code,
     uint64_t pkt, int64_t index, int answered)
 {
-	assert_string_equal(f->class, class);
+	assert_string_equal(finding_class_names[f->class], class);
 	assert_int_equal(f->code, code);
 	assert_int_equal(f->packet, pkt);
 	assert_int_equal(f->frame_index, index);
@@ -448,7 +449,7 @@ test_1002_unmasked(void **state)
 
 	assert_int_equal(count(FINDING_VIOLATION), 1);
 	f = fnd(FINDING_VIOLATION, RULE_UNMASKED_CLIENT, ROLE_CLIENT);
-	assert_string_equal(f->class, "1002");
+	assert_string_equal(finding_class_names[f->class], "1002");
 	assert_int_equal(f->code, 1002);
 	assert_int_equal(f->packet, 7);
 	assert_int_equal(f->frame_index, 1);
@@ -597,7 +598,7 @@ test_frame_rules(void **state)
 		snprintf(cls, sizeof cls, "%d", rc->code);
 		assert_int_equal(count(FINDING_VIOLATION), 1);
 		f = fnd(FINDING_VIOLATION, rc->rule, rc->violator);
-		assert_string_equal(f->class, cls);
+		assert_string_equal(finding_class_names[f->class], cls);
 		assert_int_equal(f->code, rc->code);
 		assert_int_equal(f->packet, 6);
 		assert_int_equal(f->frame_index, rc->frame);
@@ -662,12 +663,12 @@ test_close_rules(void **state)
 		snprintf(cls, sizeof cls, "%d", cc->peer_code);
 		assert_int_equal(count(FINDING_VIOLATION), 1);
 		f = fnd(FINDING_VIOLATION, cc->rule, ROLE_CLIENT);
-		assert_string_equal(f->class, cls);
+		assert_string_equal(finding_class_names[f->class], cls);
 		assert_int_equal(f->packet, 6);
 		assert_int_equal(f->frame_index, 0);
 		f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 		assert_int_equal(f->code, cc->peer_code);
-		assert_string_equal(f->class, cls);
+		assert_string_equal(finding_class_names[f->class], cls);
 		assert_int_equal(f->packet, 7);
 		assert_true(f->answered);
 		assert_int_equal(conn(1)->ended_by, ROLE_CLIENT);
@@ -733,7 +734,7 @@ test_frame_after_close(void **state)
 
 	assert_int_equal(count(FINDING_VIOLATION), 1);
 	f = fnd(FINDING_VIOLATION, RULE_FRAME_AFTER_CLOSE, ROLE_CLIENT);
-	assert_string_equal(f->class, "1002");
+	assert_string_equal(finding_class_names[f->class], "1002");
 	assert_int_equal(f->packet, 7);
 	assert_int_equal(f->frame_index, 1);
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
@@ -770,8 +771,8 @@ test_valid_neighbours(void **state)
 	assert_int_equal(count(FINDING_VIOLATION), 0);
 	assert_int_equal(count(FINDING_ABNORMAL), 0);
 	assert_int_equal(R.nf, 2);
-	assert_string_equal(fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT)->class,
-	    "application");
+	assert_string_equal(finding_class_names[fnd(FINDING_CLOSE, RULE_NONE,
+	    ROLE_CLIENT)->class], "application");
 	assert_string_equal(conn(1)->ext, "permessage-deflate");
 	assert_string_equal(conn(1)->verdict, "application");
 	assert_int_equal(conn(1)->frames[ROLE_CLIENT], 6);
@@ -1133,7 +1134,7 @@ test_abrupt_reset(void **state)
 
 	assert_int_equal(R.nf, 1);
 	f = fnd(FINDING_ABNORMAL, RULE_ABRUPT_RESET, ROLE_SERVER);
-	assert_string_equal(f->class, "1006");
+	assert_string_equal(finding_class_names[f->class], "1006");
 	assert_int_equal(f->code, 1006);
 	assert_int_equal(f->packet, 8);
 	assert_int_equal(f->frame_index, -1);
@@ -1187,7 +1188,7 @@ test_close_unanswered(void **state)
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "normal", 1001, 7, 0, 0);
 	f = fnd(FINDING_ABNORMAL, RULE_CLOSE_UNANSWERED, ROLE_CLIENT);
-	assert_string_equal(f->class, "1006");
+	assert_string_equal(finding_class_names[f->class], "1006");
 	assert_int_equal(f->packet, 9);
 	assert_offending(f, 7, 0, ROLE_SERVER, RULE_NONE);
 	assert_string_equal(conn(1)->verdict, "1006");
@@ -1230,7 +1231,7 @@ test_bad_accept(void **state)
 
 	assert_int_equal(count(FINDING_HANDSHAKE), 1);
 	f = fnd(FINDING_HANDSHAKE, RULE_BAD_ACCEPT_KEY, ROLE_SERVER);
-	assert_string_equal(f->class, "handshake");
+	assert_string_equal(finding_class_names[f->class], "handshake");
 	assert_int_equal(f->packet, 5);
 	assert_int_equal(f->frame_index, -1);
 	assert_string_equal(conn(1)->verdict, "handshake");
@@ -1418,7 +1419,7 @@ test_gap(void **state)
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
 	f = fnd(FINDING_CAPTURE, RULE_CAPTURE_GAP, ROLE_CLIENT);
-	assert_string_equal(f->class, "capture");
+	assert_string_equal(finding_class_names[f->class], "capture");
 	assert_int_equal(f->packet, 7);
 	assert_non_null(strstr(f->detail, "16 bytes"));
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);

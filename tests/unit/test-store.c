@@ -223,7 +223,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CLOSE;
-	fi.class = "1009";
+	fi.class = CLASS_1009;
 	fi.code = 1009;
 	fi.sender = ROLE_SERVER;
 	fi.packet = 12;
@@ -250,7 +250,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CLOSE;
-	fi.class = "normal";
+	fi.class = CLASS_NORMAL;
 	fi.code = 1000;
 	fi.sender = ROLE_CLIENT;
 	fi.packet = 14;
@@ -315,7 +315,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 2;
 	fi.kind = FINDING_VIOLATION;
-	fi.class = "1002";
+	fi.class = CLASS_1002;
 	fi.code = 1002;
 	fi.sender = ROLE_CLIENT;
 	fi.rule = RULE_RESERVED_OPCODE;
@@ -327,7 +327,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 2;
 	fi.kind = FINDING_ABNORMAL;
-	fi.class = "1006";
+	fi.class = CLASS_1006;
 	fi.code = 1006;
 	fi.sender = ROLE_SERVER;
 	fi.rule = RULE_ABRUPT_RESET;
@@ -700,7 +700,7 @@ test_incomplete(void **state)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CAPTURE;
-	fi.class = "capture";
+	fi.class = CLASS_CAPTURE;
 	fi.code = -1;
 	fi.sender = -1;
 	fi.rule = RULE_CAPTURE_GAP;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "flags.h"
 #include "rules.h"
 #include "store.h"
 
@@ -224,8 +225,9 @@ static const char store_schema[] =
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
 "  frame_index, packet, last_packet, t_sec + t_nsec / 1e9 AS time,\n"
-"  flags & 1 AS fin, (flags >> 1) & 7 AS rsv, opcode,\n"
-"  (flags >> 4) & 1 AS masked,\n"
+"  flags & " FLAG_STR(FRAME_F_FIN) " AS fin, (flags >> " FLAG_STR(FRAME_B_RSV)
+    ") & " FLAG_STR(FRAME_RSV_MASK) " AS rsv, opcode,\n"
+"  (flags >> " FLAG_STR(FRAME_B_MASKED) ") & 1 AS masked,\n"
 "  CASE WHEN payload_length < 0\n"
 "    THEN payload_length + 18446744073709551616.0\n"
 "    ELSE payload_length END AS payload_length,\n"
@@ -236,20 +238,25 @@ static const char store_schema[] =
 "    FROM message_t m WHERE m.connection_id = frame_t.connection_id\n"
 "    AND m.direction = frame_t.direction\n"
 "    AND m.message_id = frame_t.message_id)) AS payload_prefix,\n"
-"  (flags >> 5) & 1 AS truncated,\n"
-"  seen_length, (flags >> 6) & 1 AS non_minimal,\n"
+"  (flags >> " FLAG_STR(FRAME_B_TRUNCATED) ") & 1 AS truncated,\n"
+"  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
+    ") & 1 AS non_minimal,\n"
 "  coalesce(packets, packet) AS packets,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
-"  message_id, opcode, flags & 1 AS compressed, utf8_valid,\n"
+"  message_id, opcode, flags & " FLAG_STR(MSG_F_COMPRESSED)
+    " AS compressed, utf8_valid,\n"
 "  utf8_error_at, frames, wire_size, decoded_size, first_packet,\n"
 "  last_packet, first_frame, last_frame, t_sec + t_nsec / 1e9 AS time,\n"
-"  end_sec + end_nsec / 1e9 AS end_time, (flags >> 1) & 1 AS incomplete,\n"
-"  (flags >> 2) & 1 AS headless, (flags >> 3) & 1 AS gap,\n"
-"  (flags >> 4) & 1 AS undecoded, (flags >> 5) & 1 AS too_big,\n"
-"  (flags >> 6) & 1 AS inflate_capped,\n"
+"  end_sec + end_nsec / 1e9 AS end_time, (flags >> "
+    FLAG_STR(MSG_B_INCOMPLETE) ") & 1 AS incomplete,\n"
+"  (flags >> " FLAG_STR(MSG_B_HEADLESS) ") & 1 AS headless, (flags >> "
+    FLAG_STR(MSG_B_GAP) ") & 1 AS gap,\n"
+"  (flags >> " FLAG_STR(MSG_B_UNDECODED) ") & 1 AS undecoded, (flags >> "
+    FLAG_STR(MSG_B_TOO_BIG) ") & 1 AS too_big,\n"
+"  (flags >> " FLAG_STR(MSG_B_INFLATE_CAPPED) ") & 1 AS inflate_capped,\n"
 "  payload_prefix, printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM message_t;\n"
 "CREATE VIEW findings AS SELECT k.name AS capture, f.connection_id,\n"
@@ -839,6 +846,28 @@ fail:
 	return -1;
 }
 
+int
+store_frame_flags(const struct ws_frame *f)
+{
+	return (f->fin & 1) << FRAME_B_FIN |
+	    (f->rsv & FRAME_RSV_MASK) << FRAME_B_RSV |
+	    (f->masked & 1) << FRAME_B_MASKED |
+	    (f->truncated & 1) << FRAME_B_TRUNCATED |
+	    (f->non_minimal & 1) << FRAME_B_NON_MINIMAL;
+}
+
+int
+store_message_flags(const struct ws_message *m)
+{
+	return (m->compressed & 1) << MSG_B_COMPRESSED |
+	    (m->incomplete & 1) << MSG_B_INCOMPLETE |
+	    (m->headless & 1) << MSG_B_HEADLESS |
+	    (m->gap & 1) << MSG_B_GAP |
+	    (m->undecoded & 1) << MSG_B_UNDECODED |
+	    (m->too_big & 1) << MSG_B_TOO_BIG |
+	    (m->inflate_capped & 1) << MSG_B_INFLATE_CAPPED;
+}
+
 static void
 store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 {
@@ -857,8 +886,7 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 	b_u64(&b, f->last_pkt);
 	b_i64(&b, f->ts.sec);
 	b_i64(&b, f->ts.nsec);
-	b_i64(&b, (f->fin & 1) | (f->rsv & 7) << 1 | (f->masked & 1) << 4 |
-	    (f->truncated & 1) << 5 | (f->non_minimal & 1) << 6);
+	b_i64(&b, store_frame_flags(f));
 	b_i64(&b, f->opcode);
 	b_i64(&b, (int64_t)f->payload_len);   /* all 64 bits, see the schema */
 	if (f->truncated)
@@ -908,10 +936,7 @@ store_message(void *ctx, uint64_t conn_id, int sender,
 	b_i64(&b, sender);
 	b_u64(&b, m->id);
 	b_i64(&b, m->opcode);
-	b_i64(&b, (m->compressed & 1) | (m->incomplete & 1) << 1 |
-	    (m->headless & 1) << 2 | (m->gap & 1) << 3 |
-	    (m->undecoded & 1) << 4 | (m->too_big & 1) << 5 |
-	    (m->inflate_capped & 1) << 6);
+	b_i64(&b, store_message_flags(m));
 	b_i64(&b, m->utf8_valid);
 	b_opt(&b, !m->utf8_valid, (int64_t)m->utf8_error_at);
 	b_u64(&b, m->frames);
@@ -1209,7 +1234,8 @@ store_bounds(struct store *s)
 	    " AS server, c.connection_id AS conn, max(m.decoded_size) AS size"
 	    " FROM message_t m JOIN connection_t c ON c.connection_id ="
 	    " m.connection_id WHERE c.capture_id = ?1 AND m.direction = 0"
-	    " AND m.opcode IN (1, 2) AND (m.flags & 18) = 0 AND c.server IN"
+	    " AND m.opcode IN (1, 2) AND (m.flags & (" FLAG_STR(MSG_F_INCOMPLETE)
+	    "|" FLAG_STR(MSG_F_UNDECODED) ")) = 0 AND c.server IN"
 	    " (SELECT c3.server FROM finding_t f3 JOIN connection_t c3 ON"
 	    " c3.connection_id = f3.connection_id WHERE f3.capture_id = ?1"
 	    " AND f3.kind = 'close' AND f3.class = '1009' AND f3.sender = 1"

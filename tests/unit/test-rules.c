@@ -12,7 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "flags.h"
 #include "rules.h"
+#include "store.h"
 
 /* Every rule of RULE_LIST has a whole row and an id of its own. */
 static void
@@ -63,6 +65,47 @@ test_class_names(void **state)
 	/* Findings' classes first, in report order; other gathers the rest. */
 	assert_string_equal(finding_class_names[0], "1002");
 	assert_string_equal(finding_class_names[FINDING_CLASSES - 1], "other");
+}
+
+/* Each field the store packs lands on the bit flags.h names for it. */
+static void
+test_flag_bits(void **state)
+{
+	struct ws_frame   f;
+	struct ws_message m;
+
+	(void)state;
+#define FRAME_IS(field, value, want) \
+	do { \
+		memset(&f, 0, sizeof f); \
+		f.field = (value); \
+		assert_int_equal(store_frame_flags(&f), (want)); \
+	} while (0)
+	FRAME_IS(fin, 1, FRAME_F_FIN);
+	FRAME_IS(rsv, WS_RSV1, FRAME_F_RSV1);
+	FRAME_IS(rsv, WS_RSV2, FRAME_F_RSV2);
+	FRAME_IS(rsv, WS_RSV3, FRAME_F_RSV3);
+	FRAME_IS(masked, 1, FRAME_F_MASKED);
+	FRAME_IS(truncated, 1, FRAME_F_TRUNCATED);
+	FRAME_IS(non_minimal, 1, FRAME_F_NON_MINIMAL);
+#undef FRAME_IS
+#define MSG_IS(field, want) \
+	do { \
+		memset(&m, 0, sizeof m); \
+		m.field = 1; \
+		assert_int_equal(store_message_flags(&m), (want)); \
+	} while (0)
+	MSG_IS(compressed, MSG_F_COMPRESSED);
+	MSG_IS(incomplete, MSG_F_INCOMPLETE);
+	MSG_IS(headless, MSG_F_HEADLESS);
+	MSG_IS(gap, MSG_F_GAP);
+	MSG_IS(undecoded, MSG_F_UNDECODED);
+	MSG_IS(too_big, MSG_F_TOO_BIG);
+	MSG_IS(inflate_capped, MSG_F_INFLATE_CAPPED);
+#undef MSG_IS
+	/* SQL text made of a name is the number itself. */
+	assert_string_equal(FLAG_STR(MSG_F_UNDECODED), "16");
+	assert_string_equal(FLAG_STR(FRAME_B_RSV), "1");
 }
 
 static void
@@ -190,6 +233,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_rows),
 		cmocka_unit_test(test_class_names),
+		cmocka_unit_test(test_flag_bits),
 		cmocka_unit_test(test_conforming_code),
 		cmocka_unit_test(test_stack_codes),
 		cmocka_unit_test(test_close_table_sound),

@@ -190,7 +190,7 @@ fh_check(const struct http_head *req, const struct http_head *resp)
 	fh_check_str(r.subprotocol, sizeof r.subprotocol);
 	fh_check_str(r.extensions, sizeof r.extensions);
 	for (i = 0; i < r.nissues; i++) {
-		FUZZ_CHECK(r.issues[i].rule != NULL);
+		FUZZ_CHECK(rule_get(r.issues[i].rule) != NULL);
 		FUZZ_CHECK(r.issues[i].side != NULL);
 		fh_check_str(r.issues[i].expected,
 		    sizeof r.issues[i].expected);

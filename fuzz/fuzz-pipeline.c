@@ -117,17 +117,20 @@ fp_finding(void *arg, const struct finding *f)
 
 	FUZZ_CHECK(c->begun);
 	FUZZ_CHECK(f->kind >= FINDING_CLOSE && f->kind <= FINDING_CAPTURE);
-	FUZZ_CHECK(f->class != NULL);
+	FUZZ_CHECK((unsigned)f->class < FINDING_CLASSES);
 	FUZZ_CHECK(f->sender >= -1 && f->sender <= ROLE_SERVER);
-	fp_text(c, f->class, strlen(f->class));
-	if (f->rule != NULL)
-		fp_text(c, f->rule, strlen(f->rule));
+	FUZZ_CHECK(f->rule == RULE_NONE || rule_get(f->rule) != NULL);
+	if (f->rule != RULE_NONE)
+		fp_text(c, rule_name(f->rule), strlen(rule_name(f->rule)));
 	fp_str(c, f->explanation, sizeof f->explanation);
 	fp_str(c, f->detail, sizeof f->detail);
 	FUZZ_CHECK(f->reason_len < sizeof f->reason);
 	fp_text(c, f->reason, f->reason_len);
-	if (f->has_offending && f->offending_rule != NULL)
-		fp_text(c, f->offending_rule, strlen(f->offending_rule));
+	if (f->has_offending && f->offending_rule != RULE_NONE) {
+		FUZZ_CHECK(rule_get(f->offending_rule) != NULL);
+		fp_text(c, rule_name(f->offending_rule),
+		    strlen(rule_name(f->offending_rule)));
+	}
 	if (f->has_limit) {
 		FUZZ_CHECK(f->limit_min <= f->limit_max);
 		fp_str(c, f->matching_profiles, sizeof f->matching_profiles);
@@ -167,7 +170,8 @@ fp_conn_end(void *arg, const struct conn_summary *s)
 		FUZZ_CHECK(s->handshake->nissues >= 0 &&
 		    s->handshake->nissues <= 16);
 		for (i = 0; i < s->handshake->nissues; i++) {
-			FUZZ_CHECK(s->handshake->issues[i].rule != NULL);
+			FUZZ_CHECK(rule_get(s->handshake->issues[i].rule) !=
+			    NULL);
 			fp_str(c, s->handshake->issues[i].seen,
 			    sizeof s->handshake->issues[i].seen);
 		}

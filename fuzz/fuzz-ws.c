@@ -117,7 +117,7 @@ fw_finding(void *arg, const struct ws_finding *fd)
 	struct fw_ctx *c = arg;
 	size_t         i;
 
-	FUZZ_CHECK(fd->rule != NULL && fd->rule[0] != '\0');
+	FUZZ_CHECK(rule_get(fd->rule) != NULL);
 	FUZZ_CHECK(memchr(fd->detail, '\0', sizeof fd->detail) != NULL);
 	/* detail is one line of printable ASCII (ws.h). */
 	for (i = 0; fd->detail[i] != '\0'; i++)
@@ -126,13 +126,13 @@ fw_finding(void *arg, const struct ws_finding *fd)
 		FUZZ_CHECK(fd->frame->hdr_len >= 2 && fd->frame->hdr_len <= 14);
 		c->sum += fd->frame->hdr[fd->frame->hdr_len - 1];
 	}
-	if (strcmp(fd->rule, RULE_NON_MINIMAL_LENGTH) == 0)
+	if (fd->rule == RULE_NON_MINIMAL_LENGTH)
 		FUZZ_CHECK(c->cfg->strict);
-	if (strcmp(fd->rule, RULE_FRAME_TOO_BIG) == 0)
+	if (fd->rule == RULE_FRAME_TOO_BIG)
 		FUZZ_CHECK(c->cfg->max_frame != 0);
-	if (strcmp(fd->rule, RULE_MESSAGE_TOO_BIG) == 0)
+	if (fd->rule == RULE_MESSAGE_TOO_BIG)
 		FUZZ_CHECK(c->cfg->max_message != 0);
-	if (strcmp(fd->rule, RULE_INFLATE_ERROR) == 0)
+	if (fd->rule == RULE_INFLATE_ERROR)
 		FUZZ_CHECK(c->cfg->ext != WS_EXT_NONE);
 }
 

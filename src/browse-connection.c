@@ -24,6 +24,7 @@
 
 #include "browse.h"
 #include "escape.h"
+#include "flags.h"
 #include "rules.h"
 #include "wsautopsy.h"
 
@@ -31,11 +32,13 @@
 #define BC_MARKS_MAX 4096
 /*
  * A compressed message's first frame previews the message's inflated
- * bytes (message_t.flags: bit 0 compressed, bit 4 could not be inflated);
- * its frames' own prefixes hold the compressed bytes as sent.
+ * bytes (compressed, and not left undecoded); its frames' own prefixes
+ * hold the compressed bytes as sent.
  */
 #define BC_INFLATED \
-	"(m.flags & 17 = 1 AND f.frame_index = m.first_frame AND" \
+	"((m.flags & (" FLAG_STR(MSG_F_COMPRESSED) "|" \
+	FLAG_STR(MSG_F_UNDECODED) ")) = " FLAG_STR(MSG_F_COMPRESSED) \
+	" AND f.frame_index = m.first_frame AND" \
 	" m.payload_prefix IS NOT NULL)"
 
 /* The order of frames: first packet, then direction, then index. */
@@ -154,7 +157,8 @@ bc_init(struct browse *b, const void *arg)
 	    " substr(CASE WHEN " BC_INFLATED " THEN m.payload_prefix ELSE"
 	    " coalesce(f.payload_prefix, m.payload_prefix) END, 1, 160),"
 	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
-	    " coalesce(m.flags & 1, 0) FROM frame_t f LEFT JOIN message_t m"
+	    " coalesce(m.flags & " FLAG_STR(MSG_F_COMPRESSED) ", 0)"
+	    " FROM frame_t f LEFT JOIN message_t m"
 	    " ON m.connection_id = f.connection_id AND m.direction ="
 	    " f.direction AND m.message_id = f.message_id WHERE"
 	    " f.connection_id = ?1 AND f.direction = ?2 AND f.frame_index >= ?3"
@@ -599,9 +603,11 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 		browse_time(r->time, t, sizeof t);
 		t[tw] = '\0';
 	}
-	snprintf(fl, sizeof fl, "%c%c%c%c%c", r->flags & 1 ? 'F' : '-',
-	    r->flags & 8 ? '1' : '-', r->flags & 4 ? '2' : '-',
-	    r->flags & 2 ? '3' : '-', r->flags & 16 ? 'M' : '-');
+	snprintf(fl, sizeof fl, "%c%c%c%c%c", r->flags & FRAME_F_FIN ? 'F' :
+	    '-', r->flags & FRAME_F_RSV1 ? '1' : '-',
+	    r->flags & FRAME_F_RSV2 ? '2' : '-',
+	    r->flags & FRAME_F_RSV3 ? '3' : '-',
+	    r->flags & FRAME_F_MASKED ? 'M' : '-');
 	snprintf(len, sizeof len, "%" PRIu64, r->len);
 	if ((int)strlen(len) > lw)
 		browse_size(r->len > (uint64_t)INT64_MAX ? INT64_MAX :

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "browse.h"
+#include "rules.h"
 #include "wsautopsy.h"
 
 #define BCS_CACHE_MAX 512
@@ -61,25 +62,45 @@ struct bcs {
 	struct bcs_layout  lay;
 };
 
+/* The class order (CLASS_LIST's sort); a verdict it does not know is 5. */
+#define BCS_WHEN(e, name, rank, sort, ansi, pair, attr, mono, key) \
+	" WHEN '" name "' THEN " #sort
 static const struct {
 	const char *name;
 	const char *order;
 } bcs_sorts[] = {
 	{ "time", "first_time, connection_id" },
-	{ "class", "CASE verdict WHEN '1002' THEN 0 WHEN '1007' THEN 1"
-	    " WHEN '1009' THEN 2 WHEN '1006' THEN 3 WHEN 'handshake' THEN 4"
-	    " WHEN 'normal' THEN 6 ELSE 5 END, first_time, connection_id" },
+	{ "class", "CASE verdict" CLASS_LIST(BCS_WHEN) " ELSE 5 END,"
+	    " first_time, connection_id" },
 	{ "bytes", "bytes DESC, connection_id" },
 };
 #define BCS_NSORTS ((int)(sizeof bcs_sorts / sizeof bcs_sorts[0]))
 
-/* Number key n selects entry n - 1; the last gathers the rest. */
+/*
+ * Number key n selects entry n - 1: 1 all, then the verdicts CLASS_LIST
+ * gives a KEY; its REST gathers the rest.
+ */
+#define BCS_CLASS(e, name, rank, sort, ansi, pair, attr, mono, key) \
+	BCS_CLASS_##key(name)
+#define BCS_CLASS_KEY(n, help)  [(n) - 1] = BCS_CLASS_NAME
+#define BCS_CLASS_REST(n, help) [(n) - 1] = BCS_CLASS_NAME
+#define BCS_CLASS_NOKEY         BCS_CLASS_DROP
+#define BCS_CLASS_NAME(name)    name,
+#define BCS_CLASS_DROP(name)
 static const char *const bcs_classes[] = {
-	"all", "1002", "1007", "1009", "1006", "handshake", "normal", "open",
-	"other"
+	"all",
+	CLASS_LIST(BCS_CLASS)
 };
 #define BCS_NCLASSES ((int)(sizeof bcs_classes / sizeof bcs_classes[0]))
-#define BCS_KNOWN "('1002','1007','1009','1006','handshake','normal','open')"
+/* The verdicts a key other than 1 and REST's names. */
+#define BCS_KNOWN_ROW(e, name, rank, sort, ansi, pair, attr, mono, key) \
+	BCS_KNOWN_##key(name)
+#define BCS_KNOWN_KEY(n, help)  BCS_KNOWN_NAME
+#define BCS_KNOWN_REST(n, help) BCS_CLASS_DROP
+#define BCS_KNOWN_NOKEY         BCS_CLASS_DROP
+#define BCS_KNOWN_NAME(name)    ",'" name "'"
+/* 'all' is no verdict: it only opens the list. */
+#define BCS_KNOWN "('all'" CLASS_LIST(BCS_KNOWN_ROW) ")"
 
 /*
  * ?1 class (NULL all), ?2 1: the classes no number key names, ?3 search
@@ -94,20 +115,22 @@ static const char *const bcs_classes[] = {
 	" coalesce(verdict, '') NOT IN " BCS_KNOWN ") AND (?4 = 0 OR " \
 	BCS_MATCH ")"
 
+/* The keys 1 to 9 take rows BCS_KEY_AT(1) to BCS_KEY_AT(9), in order. */
+#define BCS_KEY_AT(n) (3 + (n))
+#define BCS_KEY(e, name, rank, sort, ansi, pair, attr, mono, key) \
+	BCS_KEY_##key
+#define BCS_KEY_KEY(n, help) \
+	[BCS_KEY_AT(n)] = { '0' + (n), #n, BCMD_CLASS, (n) - 1, help },
+#define BCS_KEY_REST BCS_KEY_KEY
+#define BCS_KEY_NOKEY
 static const struct browse_key bcs_keys[] = {
 	{ '\r', "Enter", BCMD_ENTER, 0, "open the selected connection" },
 	{ '\n', NULL, BCMD_ENTER, 0, NULL },
 	{ KEY_ENTER, NULL, BCMD_ENTER, 0, NULL },
 	{ 's', "s", BCMD_SORT, 0, "sort by time, class, bytes (cycles)" },
-	{ '1', "1", BCMD_CLASS, 0, "all connections" },
-	{ '2', "2", BCMD_CLASS, 1, "only 1002 (protocol error)" },
-	{ '3', "3", BCMD_CLASS, 2, "only 1007 (invalid data, UTF-8)" },
-	{ '4', "4", BCMD_CLASS, 3, "only 1009 (message too big)" },
-	{ '5', "5", BCMD_CLASS, 4, "only 1006 (no close frame)" },
-	{ '6', "6", BCMD_CLASS, 5, "only handshake failures" },
-	{ '7', "7", BCMD_CLASS, 6, "only normal closes" },
-	{ '8', "8", BCMD_CLASS, 7, "only connections still open" },
-	{ '9', "9", BCMD_CLASS, 8, "every other verdict" },
+	[BCS_KEY_AT(1)] = { '1', "1", BCMD_CLASS, 0, "all connections" },
+	CLASS_LIST(BCS_KEY)
+	[BCS_KEY_AT(10)] =
 	{ '/', "/", BCMD_SEARCH, 0, "search client, server, host and path" },
 	{ 'n', "n", BCMD_NEXT, 0, "next match" },
 	{ 'N', "N", BCMD_PREV, 0, "previous match" },

@@ -20,6 +20,7 @@
 
 #include "browse.h"
 #include "escape.h"
+#include "flags.h"
 #include "rules.h"
 #include "wsautopsy.h"
 
@@ -182,7 +183,9 @@ bf_message(struct bf *v, int64_t id)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(v->db, "SELECT flags & 1, (flags >> 4) & 1,"
+	if (sqlite3_prepare_v2(v->db, "SELECT flags & "
+	    FLAG_STR(MSG_F_COMPRESSED) ", (flags >> " FLAG_STR(MSG_B_UNDECODED)
+	    ") & 1,"
 	    " decoded_size, first_frame, last_frame, payload_prefix, frames,"
 	    " first_packet, last_packet FROM message_t WHERE connection_id = ?1"
 	    " AND direction = ?2 AND message_id = ?3", -1, &st, NULL) !=

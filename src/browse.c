@@ -19,6 +19,7 @@
 
 #include "browse.h"
 #include "escape.h"
+#include "rules.h"
 #include "wsautopsy.h"
 
 struct browse_frame {
@@ -578,20 +579,23 @@ browse_color(void)
 int
 browse_class_attr(const char *c)
 {
-	if (c == NULL)
+	static const struct {
+		short pair;
+		int   attr, mono;
+	} look[CLASS_COUNT] = {
+#define BROWSE_LOOK(e, name, rank, sort, ansi, pair, attr, mono, key) \
+		[CLASS_##e] = { pair, attr, mono },
+		CLASS_LIST(BROWSE_LOOK)
+#undef BROWSE_LOOK
+	};
+	enum finding_class fc = finding_class_find(c);
+
+	if (fc == CLASS_COUNT)
 		return A_NORMAL;
-	if (strcmp(c, "1002") == 0)
-		return browse_has_color ? COLOR_PAIR(1) | A_BOLD : A_BOLD;
-	if (strcmp(c, "1009") == 0)
-		return browse_has_color ? COLOR_PAIR(2) | A_BOLD : A_UNDERLINE;
-	if (strcmp(c, "1007") == 0)
-		return browse_has_color ? COLOR_PAIR(3) | A_BOLD :
-		    A_BOLD | A_UNDERLINE;
-	if (strcmp(c, "1006") == 0)
-		return A_DIM;
-	if (strcmp(c, "handshake") == 0)
-		return browse_has_color ? COLOR_PAIR(4) : A_BOLD;
-	return A_NORMAL;
+	if (!browse_has_color)
+		return look[fc].mono;
+	return (look[fc].pair != 0 ? (int)COLOR_PAIR(look[fc].pair) : 0) |
+	    look[fc].attr;
 }
 
 int

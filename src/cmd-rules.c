@@ -12,7 +12,7 @@
 #include "wsautopsy.h"
 
 static int  cmd_rules_exec(struct cmd_args *);
-static void rules_print_also(const struct rule *, int);
+static void rules_print_also(enum rule_id, int);
 static void rules_print_roff(void);
 static void rules_print_text(void);
 
@@ -43,14 +43,14 @@ static const char *const rules_severity[] = { "MUST", "strict", "state" };
 
 /* The other codes real stacks answer the rule with, after its text. */
 static void
-rules_print_also(const struct rule *r, int roff)
+rules_print_also(enum rule_id id, int roff)
 {
 	const struct rule_close *c;
 	unsigned                 i;
 
 	for (i = 0; i < rule_close_count; i++) {
 		c = &rule_close_table[i];
-		if (strcmp(c->rule, r->id) != 0)
+		if (c->rule != id)
 			continue;
 		printf("; also answered with %d by ", c->code);
 		if (roff)
@@ -66,19 +66,21 @@ rules_print_roff(void)
 	const struct rule    *r;
 	const struct profile *p;
 	unsigned              i;
+	int                   id;
 
-	for (i = 0; i < rule_count; i++) {
-		r = &rule_table[i];
+	for (id = RULE_NONE + 1; id < RULE_COUNT; id++) {
+		r = rule_get(id);
 		printf(".TP\n.B ");
-		cmd_roff_text(r->id, 1);
+		cmd_roff_text(rule_name(id), 1);
 		printf("\n(");
 		cmd_roff_text(r->section, 1);
 		printf("; %s; ", rule_who_name(r->who));
 		if (r->code != 0)
 			printf("close code %d; ", r->code);
-		printf("class %s; %s)\n", r->class, rules_severity[r->severity]);
+		printf("class %s; %s)\n", finding_class_names[r->class],
+		    rules_severity[r->severity]);
 		cmd_roff_text(r->explanation, 1);
-		rules_print_also(r, 1);
+		rules_print_also(id, 1);
 		printf(".\nCause: ");
 		cmd_roff_text(r->cause, 1);
 		printf(".\nRemedy: ");
@@ -113,17 +115,17 @@ static void
 rules_print_text(void)
 {
 	const struct rule *r;
-	unsigned           i;
+	int                id;
 
-	for (i = 0; i < rule_count; i++) {
-		r = &rule_table[i];
-		printf("%s\n  %s; %s; class %s", r->id, r->section,
-		    rule_who_name(r->who), r->class);
+	for (id = RULE_NONE + 1; id < RULE_COUNT; id++) {
+		r = rule_get(id);
+		printf("%s\n  %s; %s; class %s", rule_name(id), r->section,
+		    rule_who_name(r->who), finding_class_names[r->class]);
 		if (r->code != 0)
 			printf("; close code %d", r->code);
 		printf("; %s\n  %s", rules_severity[r->severity],
 		    r->explanation);
-		rules_print_also(r, 0);
+		rules_print_also(id, 0);
 		printf(".\n  cause: %s.\n  remedy: %s.\n", r->cause,
 		    r->remedy);
 	}

@@ -111,7 +111,7 @@ static void	 pmd_fail(struct pmd_params *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 static int	 pmd_matches_offer(const struct pmd_params *, uint32_t,
 		     const struct pmd_params *, uint32_t, char *, size_t);
-static void	 hs_add(struct hs_result *, const char *, const char *, const char *,
+static void	 hs_add(struct hs_result *, enum rule_id, const char *, const char *,
 		     const char *);
 static const char *hs_or_absent(const char *);
 static void	 hs_copy(char *, size_t, const char *);
@@ -1294,7 +1294,7 @@ hs_key_ok(const char *key)
 }
 
 static void
-hs_add(struct hs_result *r, const char *rule, const char *side,
+hs_add(struct hs_result *r, enum rule_id rule, const char *side,
     const char *expected, const char *seen)
 {
 	struct hs_issue *is;

@@ -7,22 +7,12 @@
 #ifndef HTTP_UPGRADE_H
 #define HTTP_UPGRADE_H
 
+#include "rules.h"
 #include "wsautopsy.h"
 
 #define HTTP_MAX_HEAD    16384 /* bytes of one request/response head kept; more = error "head too large" */
 #define HTTP_MAX_LINE    8192  /* bytes of one line of a head, line end excluded */
 #define HTTP_MAX_HEADERS 100   /* header field lines in one head */
-
-/* Rule ids of handshake findings (public interface, exactly these strings) */
-#define RULE_BAD_ACCEPT_KEY          "bad-accept-key"
-#define RULE_MISSING_UPGRADE_HEADER  "missing-upgrade-header"  /* Upgrade: websocket or Connection: upgrade token missing (request or response) */
-#define RULE_BAD_VERSION             "bad-version"             /* Sec-WebSocket-Version not 13 */
-#define RULE_EXTENSION_NOT_OFFERED   "extension-not-offered"
-#define RULE_SUBPROTOCOL_NOT_OFFERED "subprotocol-not-offered"
-#define RULE_INVALID_DEFLATE_PARAMS  "invalid-deflate-parameters"
-#define RULE_HANDSHAKE_REFUSED       "handshake-refused"      /* status not 101 */
-#define RULE_BAD_REQUEST_LINE        "bad-request-line"       /* request not "GET ... HTTP/1.1" (RFC 6455 4.1 item 2) */
-#define RULE_BAD_KEY                 "bad-key"                /* Sec-WebSocket-Key absent or not base64 of 16 bytes (4.1 item 7) */
 
 struct http_head {
 	int      is_request;
@@ -123,7 +113,7 @@ void ws_accept_for_key(const char *key, char out[29]);
  * head are skipped. A refused upgrade (status not 101) reports only
  * handshake-refused.
  */
-struct hs_issue { const char *rule; char expected[160]; char seen[160]; const char *side; /* "client"|"server" */ };
+struct hs_issue { enum rule_id rule; char expected[160]; char seen[160]; const char *side; /* "client"|"server" */ };
 struct hs_result {
 	int upgraded;                    /* 101: the server switched to WebSocket */
 	int deflate;                     /* permessage-deflate in the 101 response (the server will compress) */

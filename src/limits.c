@@ -358,7 +358,7 @@ limits_render(struct finding *f)
 	char              *d = f->detail, num[32];
 	size_t             n = 0, dl = sizeof f->detail;
 
-	r = rule_find(f->rule != NULL ? f->rule : f->offending_rule);
+	r = rule_get(f->rule != RULE_NONE ? f->rule : f->offending_rule);
 	f->remedy[0] = '\0';
 	if (r != NULL && r->remedy != NULL) {
 		if ((pct = strstr(r->remedy, "%s")) == NULL)

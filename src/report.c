@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "rules.h"
 
 #define REPORT_TEXT_MAX 4096
 #define REPORT_BUFS     8     /* escaped strings alive in one printf */
@@ -192,17 +193,22 @@ report_esc(struct report *r, const char *str)
 static const char *
 report_paint(struct report *r, const char *class)
 {
-	char       *b = r->buf[r->next++ % REPORT_BUFS];
-	const char *c;
+	static const char *const ansi[CLASS_COUNT] = {
+#define REPORT_ANSI(e, name, rank, sort, ansi, pair, attr, mono, key) \
+		[CLASS_##e] = ansi,
+		CLASS_LIST(REPORT_ANSI)
+#undef REPORT_ANSI
+	};
+	char              *b = r->buf[r->next++ % REPORT_BUFS];
+	const char        *c;
+	enum finding_class fc = finding_class_find(class);
 
 	if (!r->color)
 		return class;
-	if (strcmp(class, "normal") == 0)
-		c = "32";
-	else if (strcmp(class, "capture") == 0)
-		c = "36";
+	if (fc < CLASS_COUNT)
+		c = ansi[fc];
 	else if (class[0] >= '0' && class[0] <= '9')
-		c = "1;31";
+		c = "1;31";     /* a close code */
 	else
 		c = "1;33";
 	snprintf(b, REPORT_TEXT_MAX, "\033[%sm%s\033[0m", c, class);

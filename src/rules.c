@@ -14,102 +14,107 @@
 
 const struct rule rule_table[] = {
 	/* Framing: 1002. */
-	{ "reserved-opcode", "RFC 6455 5.2", WHO_EITHER, 1002, "1002", SEV_MUST,
+	[RULE_RESERVED_OPCODE] = {
+	  "RFC 6455 5.2", WHO_EITHER, 1002, CLASS_1002, SEV_MUST,
 	  "a frame used a reserved opcode (3-7 or 11-15)",
 	  "a broken WebSocket library, a non-WebSocket protocol on the "
 	  "connection, or an intermediary rewriting frames",
 	  "find which hop changes the bytes: capture on both sides of the "
 	  "proxy" },
-	{ "rsv-bit-without-extension", "RFC 6455 5.2", WHO_EITHER, 1002, "1002",
+	[RULE_RSV_WITHOUT_EXT] = { "RFC 6455 5.2", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST,
 	  "a frame set RSV bits that no negotiated extension defines",
 	  "compression used without negotiating permessage-deflate, or a "
 	  "proxy that stripped Sec-WebSocket-Extensions from the handshake",
 	  "compare the extensions negotiated on each side of every proxy" },
-	{ "misplaced-rsv1", "RFC 7692 6", WHO_EITHER, 1002, "1002", SEV_MUST,
+	[RULE_MISPLACED_RSV1] = {
+	  "RFC 7692 6", WHO_EITHER, 1002, CLASS_1002, SEV_MUST,
 	  "RSV1 was set on a control or continuation frame under "
 	  "permessage-deflate",
 	  "a permessage-deflate implementation marking every frame "
 	  "compressed",
 	  "fix or upgrade the sender's compression code" },
-	{ "unmasked-client-frame", "RFC 6455 5.1", WHO_CLIENT, 1002, "1002",
+	[RULE_UNMASKED_CLIENT] = { "RFC 6455 5.1", WHO_CLIENT, 1002, CLASS_1002,
 	  SEV_MUST, "a client sent a frame without a masking key",
 	  "a non-browser client library with masking disabled, or a proxy "
 	  "re-framing client traffic",
 	  "enable masking in the client or the proxy" },
-	{ "masked-server-frame", "RFC 6455 5.1", WHO_SERVER, 1002, "1002",
+	[RULE_MASKED_SERVER] = { "RFC 6455 5.1", WHO_SERVER, 1002, CLASS_1002,
 	  SEV_MUST, "a server sent a masked frame",
 	  "a server reusing client framing code, or a proxy forwarding "
 	  "client-side framing to clients",
 	  "disable masking on the server side" },
-	{ "control-frame-too-long", "RFC 6455 5.5", WHO_EITHER, 1002, "1002",
+	[RULE_CONTROL_TOO_LONG] = { "RFC 6455 5.5", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST, "a control frame carried more than 125 bytes of payload",
 	  "a ping or close with a large body, e.g. a long close reason",
 	  "keep ping payloads and close reasons under 125 bytes" },
-	{ "fragmented-control-frame", "RFC 6455 5.5", WHO_EITHER, 1002, "1002",
+	[RULE_FRAGMENTED_CONTROL] = { "RFC 6455 5.5", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST, "a control frame was sent with FIN clear",
 	  "a library fragmenting every frame, including control frames",
 	  "send control frames in one frame" },
-	{ "unexpected-continuation", "RFC 6455 5.4", WHO_EITHER, 1002, "1002",
+	[RULE_UNEXPECTED_CONT] = { "RFC 6455 5.4", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST, "a continuation frame arrived with no message in progress",
 	  "a sender that lost track of its fragmentation, or frames dropped "
 	  "or reordered by an intermediary",
 	  "capture on both sides of any proxy; check the sender's "
 	  "fragmentation code" },
-	{ "data-frame-during-fragmented-message", "RFC 6455 5.4", WHO_EITHER,
-	  1002, "1002", SEV_MUST,
+	[RULE_DATA_DURING_FRAG] = { "RFC 6455 5.4", WHO_EITHER,
+	  1002, CLASS_1002, SEV_MUST,
 	  "a new text or binary frame started before the fragmented message "
 	  "in progress ended",
 	  "two writers interleaving messages on one connection without a "
 	  "lock",
 	  "serialise writes per connection in the sender" },
-	{ "close-payload-one-byte", "RFC 6455 5.5.1", WHO_EITHER, 1002, "1002",
+	[RULE_CLOSE_ONE_BYTE] = { "RFC 6455 5.5.1", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST, "a close frame carried a 1-byte payload (a code needs 2)",
 	  "a hand-written close frame", "send an empty close or a 2-byte code" },
-	{ "invalid-close-code", "RFC 6455 7.4", WHO_EITHER, 1002, "1002",
+	[RULE_INVALID_CLOSE_CODE] = { "RFC 6455 7.4", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST,
 	  "a close frame carried a code that may not be sent (0-999, 1004-1006, "
 	  "1015, 1016-2999, 5000 and above)",
 	  "an application passing 1005/1006 or an HTTP status as a close code",
 	  "use 1000-1003, 1007-1014 or 3000-4999" },
-	{ "length-msb-set", "RFC 6455 5.2", WHO_EITHER, 1002, "1002", SEV_MUST,
+	[RULE_LENGTH_MSB] = {
+	  "RFC 6455 5.2", WHO_EITHER, 1002, CLASS_1002, SEV_MUST,
 	  "a 64-bit payload length had its most significant bit set",
 	  "memory corruption or a hostile peer",
 	  "treat the sender as hostile or broken; check the bytes before it" },
-	{ "non-minimal-length", "RFC 6455 5.2", WHO_EITHER, 1002, "1002",
+	[RULE_NON_MINIMAL_LENGTH] = { "RFC 6455 5.2", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_STRICT,
 	  "a payload length used a longer encoding than needed (strict only: "
 	  "most stacks accept it)",
 	  "a library that always writes 16- or 64-bit lengths",
 	  "nothing unless a strict peer (Netty) rejects it" },
-	{ "frame-after-close", "RFC 6455 5.5.1", WHO_EITHER, 1002, "1002",
+	[RULE_FRAME_AFTER_CLOSE] = { "RFC 6455 5.5.1", WHO_EITHER, 1002, CLASS_1002,
 	  SEV_MUST, "a frame was sent after the sender's own close frame",
 	  "an application writing after it started closing",
 	  "stop writing once close has been called" },
 	/* Payload: 1007. */
-	{ "invalid-utf8-text", "RFC 6455 8.1", WHO_EITHER, 1007, "1007",
+	[RULE_INVALID_UTF8_TEXT] = { "RFC 6455 8.1", WHO_EITHER, 1007, CLASS_1007,
 	  SEV_MUST, "a text message was not valid UTF-8",
 	  "binary data sent as text, a string cut in the middle of a "
 	  "character, or a proxy re-encoding text",
 	  "send binary frames for non-text data; check where the bytes were "
 	  "cut" },
-	{ "invalid-utf8-close-reason", "RFC 6455 7.1.6", WHO_EITHER, 1007,
-	  "1007", SEV_MUST, "a close reason was not valid UTF-8",
+	[RULE_INVALID_UTF8_REASON] = { "RFC 6455 7.1.6", WHO_EITHER, 1007,
+	  CLASS_1007, SEV_MUST, "a close reason was not valid UTF-8",
 	  "a reason truncated to 123 bytes in the middle of a character",
 	  "truncate reasons on character boundaries" },
-	{ "inflate-error", "RFC 7692 6.2", WHO_EITHER, 1007, "1007", SEV_MUST,
+	[RULE_INFLATE_ERROR] = {
+	  "RFC 7692 6.2", WHO_EITHER, 1007, CLASS_1007, SEV_MUST,
 	  "a permessage-deflate message did not inflate",
 	  "mismatched context takeover or window bits, or a proxy that "
 	  "changed compressed bytes",
 	  "compare the negotiated parameters with what the sender uses" },
 	/* Size: 1009. */
-	{ "frame-too-big", "RFC 6455 7.4.1", WHO_EITHER, 1009, "1009", SEV_MUST,
+	[RULE_FRAME_TOO_BIG] = {
+	  "RFC 6455 7.4.1", WHO_EITHER, 1009, CLASS_1009, SEV_MUST,
 	  "a frame was larger than the receiver accepts",
 	  "an upload or document larger than the peer's frame limit",
 	  "keep frames to %s bytes (the limit its close reason states or its "
 	  "stack's default, else the largest it was seen to take) or raise "
 	  "its limit" },
-	{ "message-too-big", "RFC 6455 7.4.1", WHO_EITHER, 1009, "1009",
+	[RULE_MESSAGE_TOO_BIG] = { "RFC 6455 7.4.1", WHO_EITHER, 1009, CLASS_1009,
 	  SEV_MUST,
 	  "a message (decoded, after inflation) was larger than the receiver "
 	  "accepts",
@@ -119,117 +124,162 @@ const struct rule rule_table[] = {
 	  "stack's default, else the largest it was seen to take) or raise "
 	  "its limit" },
 	/* Handshake. */
-	{ "bad-accept-key", "RFC 6455 4.2.2", WHO_SERVER, 0, "handshake",
+	[RULE_BAD_ACCEPT_KEY] = { "RFC 6455 4.2.2", WHO_SERVER, 0, CLASS_HANDSHAKE,
 	  SEV_MUST,
 	  "Sec-WebSocket-Accept was not base64(SHA-1(key + GUID))",
 	  "a proxy or cache answering the upgrade itself, or a server hashing "
 	  "the wrong key",
 	  "check which hop produced the 101 response" },
-	{ "missing-upgrade-header", "RFC 6455 4.1", WHO_EITHER, 0, "handshake",
+	[RULE_MISSING_UPGRADE_HEADER] = {
+	  "RFC 6455 4.1", WHO_EITHER, 0, CLASS_HANDSHAKE,
 	  SEV_MUST, "the Upgrade: websocket or Connection: Upgrade token was "
 	  "missing",
 	  "a proxy dropping hop-by-hop headers (Upgrade, Connection)",
 	  "configure the proxy to forward Upgrade and Connection" },
-	{ "bad-version", "RFC 6455 4.1", WHO_CLIENT, 0, "handshake", SEV_MUST,
+	[RULE_BAD_VERSION] = {
+	  "RFC 6455 4.1", WHO_CLIENT, 0, CLASS_HANDSHAKE, SEV_MUST,
 	  "Sec-WebSocket-Version was not 13", "an obsolete client",
 	  "upgrade the client" },
-	{ "bad-request-line", "RFC 6455 4.1", WHO_CLIENT, 0, "handshake",
+	[RULE_BAD_REQUEST_LINE] = { "RFC 6455 4.1", WHO_CLIENT, 0, CLASS_HANDSHAKE,
 	  SEV_MUST, "the upgrade request was not GET ... HTTP/1.1",
 	  "a client or proxy speaking HTTP/1.0 or another method",
 	  "make every hop speak HTTP/1.1 for the upgrade" },
-	{ "bad-key", "RFC 6455 4.1", WHO_CLIENT, 0, "handshake", SEV_MUST,
+	[RULE_BAD_KEY] = { "RFC 6455 4.1", WHO_CLIENT, 0, CLASS_HANDSHAKE, SEV_MUST,
 	  "Sec-WebSocket-Key was absent or not 16 bytes in base64",
 	  "a hand-written client", "send a random 16-byte key in base64" },
-	{ "extension-not-offered", "RFC 6455 9.1", WHO_SERVER, 0, "handshake",
+	[RULE_EXTENSION_NOT_OFFERED] = {
+	  "RFC 6455 9.1", WHO_SERVER, 0, CLASS_HANDSHAKE,
 	  SEV_MUST, "the server accepted an extension the client did not offer",
 	  "a proxy that rewrote the request's extensions",
 	  "compare the request headers on both sides of the proxy" },
-	{ "subprotocol-not-offered", "RFC 6455 4.2.2", WHO_SERVER, 0,
-	  "handshake", SEV_MUST,
+	[RULE_SUBPROTOCOL_NOT_OFFERED] = { "RFC 6455 4.2.2", WHO_SERVER, 0,
+	  CLASS_HANDSHAKE, SEV_MUST,
 	  "the server selected a subprotocol the client did not offer",
 	  "a server with a fixed subprotocol",
 	  "answer only with a subprotocol from the request" },
-	{ "invalid-deflate-parameters", "RFC 7692 7", WHO_EITHER, 0,
-	  "handshake", SEV_MUST,
+	[RULE_INVALID_DEFLATE_PARAMS] = { "RFC 7692 7", WHO_EITHER, 0,
+	  CLASS_HANDSHAKE, SEV_MUST,
 	  "permessage-deflate parameters were unknown, repeated or out of "
 	  "range",
 	  "an extension implementation with a typo or an old draft's names",
 	  "send only the RFC 7692 parameter names, each once" },
-	{ "malformed-http-head", "RFC 9112 2-5", WHO_EITHER, 0, "handshake",
+	[RULE_MALFORMED_HTTP_HEAD] = {
+	  "RFC 9112 2-5", WHO_EITHER, 0, CLASS_HANDSHAKE,
 	  SEV_MUST,
 	  "an HTTP head of the upgrade could not be parsed (a control byte, "
 	  "a line over 8 KiB, over 100 headers or a head over 16 KiB)",
 	  "a hostile or broken peer, or a proxy mangling the request",
 	  "read the detail for where the parser stopped; frames after a 101 "
 	  "are still decoded" },
-	{ "handshake-refused", "RFC 6455 4.2.2", WHO_SERVER, 0, "handshake",
+	[RULE_HANDSHAKE_REFUSED] = {
+	  "RFC 6455 4.2.2", WHO_SERVER, 0, CLASS_HANDSHAKE,
 	  SEV_STATE, "the server answered the upgrade with a status other "
 	  "than 101",
 	  "authentication, origin checks, a wrong path, or a proxy that does "
 	  "not forward upgrades",
 	  "read the response status and body" },
 	/* Abnormal ends: 1006 is never sent, it is what the peer reports. */
-	{ "abrupt-reset", "RFC 6455 7.1.5", WHO_EITHER, 1006, "1006", SEV_STATE,
+	[RULE_ABRUPT_RESET] = {
+	  "RFC 6455 7.1.5", WHO_EITHER, 1006, CLASS_1006, SEV_STATE,
 	  "the TCP connection was reset with no close frame from that side",
 	  "a stack that drops the connection on a violation (uWebSockets, "
 	  "Tornado, tungstenite), a crash, or a load balancer timeout",
 	  "look at the frame just before the reset" },
-	{ "abrupt-fin", "RFC 6455 7.1.5", WHO_EITHER, 1006, "1006", SEV_STATE,
+	[RULE_ABRUPT_FIN] = {
+	  "RFC 6455 7.1.5", WHO_EITHER, 1006, CLASS_1006, SEV_STATE,
 	  "the TCP connection was closed with no close frame from that side",
 	  "a process exit, an idle timeout in a proxy, or a stack that drops "
 	  "the connection on a violation",
 	  "look at the frame just before the FIN and at proxy timeouts" },
-	{ "close-unanswered", "RFC 6455 5.5.1", WHO_EITHER, 1006, "1006",
+	[RULE_CLOSE_UNANSWERED] = { "RFC 6455 5.5.1", WHO_EITHER, 1006, CLASS_1006,
 	  SEV_STATE, "a close frame was never answered before the connection "
 	  "ended",
 	  "a peer that exits without completing the closing handshake",
 	  "answer close frames before closing the socket" },
 	/* Capture limits: not violations. */
-	{ "capture-gap", "-", WHO_EITHER, 0, "capture", SEV_STATE,
+	[RULE_CAPTURE_GAP] = { "-", WHO_EITHER, 0, CLASS_CAPTURE, SEV_STATE,
 	  "bytes of this stream were never captured; nothing decoded across "
 	  "the gap is blamed on a peer",
 	  "capture loss: a busy interface, a small buffer, or a capture "
 	  "started mid-connection",
 	  "capture with a larger buffer (tcpdump -B) and a filter" },
-	{ "capture-truncated", "-", WHO_EITHER, 0, "capture", SEV_STATE,
+	[RULE_CAPTURE_TRUNCATED] = { "-", WHO_EITHER, 0, CLASS_CAPTURE, SEV_STATE,
 	  "packets were cut by the capture's snaplen",
 	  "tcpdump -s with a small value",
 	  "capture with -s 0 (the whole packet)" },
 };
 
-const unsigned rule_count = sizeof rule_table / sizeof rule_table[0];
+_Static_assert(sizeof rule_table / sizeof rule_table[0] == RULE_COUNT,
+    "a rule of RULE_LIST has no row");
+
+static const char *const rule_names[RULE_COUNT] = {
+#define RULE_NAME_ROW(name, id) [RULE_##name] = id,
+	RULE_LIST(RULE_NAME_ROW)
+#undef RULE_NAME_ROW
+};
+
+const char *const finding_class_names[CLASS_COUNT] = {
+#define CLASS_NAME_ROW(e, name, rank, sort, ansi, pair, attr, mono, key) \
+	[CLASS_##e] = name,
+	CLASS_LIST(CLASS_NAME_ROW)
+#undef CLASS_NAME_ROW
+};
+
+enum finding_class
+finding_class_find(const char *name)
+{
+	int c;
+
+	for (c = 0; name != NULL && c < CLASS_COUNT; c++)
+		if (strcmp(finding_class_names[c], name) == 0)
+			return c;
+	return CLASS_COUNT;
+}
 
 const struct rule_close rule_close_table[] = {
 	/* gorilla conn.go handleProtocolError; Tomcat invalidUtf8Close. */
-	{ "invalid-utf8-close-reason", 1002, "gorilla and Tomcat",
+	{ RULE_INVALID_UTF8_REASON, 1002, "gorilla and Tomcat",
 	  "gorilla,tomcat" },
 	/* ws: length > 2^53 - 1; python-websockets: over max_size. */
-	{ "length-msb-set", 1009, "Node ws and python-websockets",
+	{ RULE_LENGTH_MSB, 1009, "Node ws and python-websockets",
 	  "node-ws,python-websockets" },
 	/* A STOMP frame over its limit: ERROR frame, then 1002. */
-	{ "message-too-big", 1002, "Spring STOMP", "spring-stomp" },
+	{ RULE_MESSAGE_TOO_BIG, 1002, "Spring STOMP", "spring-stomp" },
 };
 
 const unsigned rule_close_count = sizeof rule_close_table /
     sizeof rule_close_table[0];
 
 const struct rule *
+rule_get(enum rule_id id)
+{
+	return id > RULE_NONE && id < RULE_COUNT ? &rule_table[id] : NULL;
+}
+
+const char *
+rule_name(enum rule_id id)
+{
+	return id > RULE_NONE && id < RULE_COUNT ? rule_names[id] : NULL;
+}
+
+const struct rule *
 rule_find(const char *id)
 {
-	unsigned i;
+	int i;
 
 	if (id == NULL)
 		return NULL;
-	for (i = 0; i < rule_count; i++)
-		if (strcmp(rule_table[i].id, id) == 0)
+	for (i = RULE_NONE + 1; i < RULE_COUNT; i++)
+		if (strcmp(rule_names[i], id) == 0)
 			return &rule_table[i];
 	return NULL;
 }
 
 const char *
-rule_closes_with(const struct rule *r, int code)
+rule_closes_with(enum rule_id id, int code)
 {
-	unsigned i;
+	const struct rule *r = rule_get(id);
+	unsigned           i;
 
 	if (r == NULL)
 		return NULL;
@@ -237,7 +287,7 @@ rule_closes_with(const struct rule *r, int code)
 		return "";
 	for (i = 0; i < rule_close_count; i++)
 		if (rule_close_table[i].code == code &&
-		    strcmp(rule_close_table[i].rule, r->id) == 0)
+		    rule_close_table[i].rule == id)
 			return rule_close_table[i].stacks;
 	return NULL;
 }
@@ -259,14 +309,15 @@ rule_list_has(const char *list, const char *name)
 }
 
 int
-rule_stack_answers(const struct rule *r, int code, const char *stack)
+rule_stack_answers(enum rule_id id, int code, const char *stack)
 {
-	unsigned i;
+	const struct rule *r = rule_get(id);
+	unsigned           i;
 
 	if (r == NULL)
 		return 0;
 	for (i = 0; i < rule_close_count; i++)
-		if (strcmp(rule_close_table[i].rule, r->id) == 0 &&
+		if (rule_close_table[i].rule == id &&
 		    rule_list_has(rule_close_table[i].ids, stack))
 			return rule_close_table[i].code == code;
 	return r->code == code;

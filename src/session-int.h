@@ -26,8 +26,8 @@ struct hist_frame {
 };
 
 struct hist_viol {
-	const char *rule;           /* may be a strict-only rule that was not reported */
-	const char *class;
+	enum rule_id rule;          /* may be a strict-only rule that was not reported */
+	enum finding_class class;
 	uint64_t    pkt;
 	uint64_t    frame_index;
 	int         has_frame;

@@ -56,7 +56,7 @@ static void sess_ws_feed(struct sess *, int, uint64_t, const uint8_t *, size_t,
     uint64_t, struct wts);
 static void sess_frame_packets(const struct sess *, int, const struct ws_frame *,
     char *, size_t);
-static void sess_note_viol(struct role_state *, const struct rule *,
+static void sess_note_viol(struct role_state *, enum rule_id,
     const struct ws_frame *);
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
@@ -127,16 +127,9 @@ sess_server_key(const struct sess *s)
 	return (k ^ c->port[side]) * 1099511628211ULL;
 }
 
-const char *const finding_class_names[FINDING_CLASSES] = {
-	"1002", "1007", "1009", "1006", "handshake", "normal", "application",
-	"capture", "other"
-};
-
 void
 sess_emit(struct sess *s, struct finding *f)
 {
-	int i;
-
 	f->conn_id = s->c->id;
 	limits_render(f);
 	s->findings++;
@@ -144,10 +137,8 @@ sess_emit(struct sess *s, struct finding *f)
 		s->hs_findings++;
 	s->interesting = 1;
 	s->an->sum->findings++;
-	for (i = 0; i < FINDING_CLASSES - 1; i++)
-		if (f->class != NULL && strcmp(f->class, finding_class_names[i]) == 0)
-			break;
-	s->an->sum->by_class[i]++;
+	s->an->sum->by_class[(unsigned)f->class < FINDING_CLASSES ? f->class :
+	    CLASS_OTHER]++;
 	if (s->an->sink->finding != NULL)
 		s->an->sink->finding(s->an->sink_ctx, f);
 }
@@ -557,10 +548,10 @@ sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
 	s->resp_ts = ts;
 	for (i = 0; i < s->hs->nissues; i++) {
 		is = &s->hs->issues[i];
-		r = rule_find(is->rule);
+		r = rule_get(is->rule);
 		memset(&f, 0, sizeof f);
 		f.kind = FINDING_HANDSHAKE;
-		f.class = "handshake";
+		f.class = CLASS_HANDSHAKE;
 		f.code = -1;
 		f.sender = strcmp(is->side, "client") == 0 ? ROLE_CLIENT :
 		    ROLE_SERVER;
@@ -570,7 +561,7 @@ sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
 		f.limit_from_reason = -1;
 		f.time = ts;
 		snprintf(f.explanation, sizeof f.explanation, "%s",
-		    r != NULL ? r->explanation : is->rule);
+		    r->explanation);
 		snprintf(f.detail, sizeof f.detail, "expected %s; seen %s",
 		    is->expected, is->seen);
 		sess_emit(s, &f);
@@ -631,7 +622,7 @@ sess_upgrade_attempted(const struct sess *s)
 static void
 sess_emit_bad_head(struct sess *s, int side)
 {
-	const struct rule *r = rule_find("malformed-http-head");
+	const struct rule *r = rule_get(RULE_MALFORMED_HTTP_HEAD);
 	struct finding     f;
 
 	if (!s->bad[side] || s->bad_said[side])
@@ -639,10 +630,10 @@ sess_emit_bad_head(struct sess *s, int side)
 	s->bad_said[side] = 1;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_HANDSHAKE;
-	f.class = "handshake";
+	f.class = CLASS_HANDSHAKE;
 	f.code = -1;
 	f.sender = sess_role(s, side);
-	f.rule = r->id;
+	f.rule = RULE_MALFORMED_HTTP_HEAD;
 	f.packet = s->bad_pkt[side];
 	f.frame_index = -1;
 	f.limit_from_reason = -1;
@@ -992,7 +983,7 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	 * fails the connection on it: kept where a close can find its cause.
 	 */
 	if (f->non_minimal && !s->an->opts.ws.strict)
-		sess_note_viol(rs, rule_find("non-minimal-length"), f);
+		sess_note_viol(rs, RULE_NON_MINIMAL_LENGTH, f);
 	if (!f->truncated && f->payload_len > rs->max_frame &&
 	    !WS_OP_IS_CONTROL(f->opcode))
 		rs->max_frame = f->payload_len;
@@ -1104,17 +1095,18 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 
 /* A rule the frame (NULL: none) broke, for verdict.c to tie a close to. */
 static void
-sess_note_viol(struct role_state *rs, const struct rule *r,
+sess_note_viol(struct role_state *rs, enum rule_id rule,
     const struct ws_frame *f)
 {
-	struct hist_viol *v;
+	const struct rule *r = rule_get(rule);
+	struct hist_viol  *v;
 
 	if (rs->hv == NULL)
 		rs->hv = xmalloc(HIST_VIOLS * sizeof *rs->hv);
 	v = &rs->hv[rs->nhv++ % HIST_VIOLS];
 	memset(v, 0, sizeof *v);
-	v->rule = r != NULL ? r->id : "other";
-	v->class = r != NULL ? r->class : "other";
+	v->rule = rule;
+	v->class = r != NULL ? r->class : CLASS_OTHER;
 	if (f != NULL) {
 		v->pkt = f->first_pkt;
 		v->frame_index = f->index;
@@ -1171,7 +1163,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
 	struct role_state        *rs = &s->rs[role];
-	const struct rule        *r = rule_find(wf->rule);
+	const struct rule        *r = rule_get(wf->rule);
 	struct finding            f;
 
 	sess_doubt(s, cb->side, rs);
@@ -1185,7 +1177,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	}
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_VIOLATION;
-	f.class = r != NULL ? r->class : "other";
+	f.class = r != NULL ? r->class : CLASS_OTHER;
 	f.code = r != NULL && r->code ? r->code : -1;
 	f.sender = role;
 	f.rule = wf->rule;
@@ -1197,14 +1189,14 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 		f.time = wf->frame->ts;
 	}
 	snprintf(f.explanation, sizeof f.explanation, "%s",
-	    r != NULL ? r->explanation : wf->rule);
+	    r != NULL ? r->explanation : "");
 	snprintf(f.detail, sizeof f.detail, "%s", wf->detail);
 	/* A size rule crossed a configured limit: the remedy names it. */
 	if (wf->limit > 0) {
 		f.remedy_limit = wf->limit;
 		f.remedy_source = LIMIT_SRC_OPTION;
 	}
-	sess_note_viol(rs, r, wf->frame);
+	sess_note_viol(rs, wf->rule, wf->frame);
 	sess_emit(s, &f);
 }
 

@@ -25,10 +25,6 @@ struct capture_info {
 	int         linktype;
 };
 
-/* The classes of struct finding, in report order, and their count. */
-#define FINDING_CLASSES 9
-extern const char *const finding_class_names[FINDING_CLASSES];
-
 struct capture_summary {
 	uint64_t packets, bytes, tcp_packets, fragments, not_tcp, short_pkts;
 	uint64_t malformed, truncated_pkts;
@@ -85,11 +81,10 @@ enum finding_kind {
 struct finding {
 	uint64_t          conn_id;
 	enum finding_kind kind;
-	const char       *class;     /* "1002" "1007" "1009" "1006" "handshake"
-				        "normal" "application" "capture" "other" */
+	enum finding_class class;   /* CLASS_1002 to CLASS_OTHER */
 	int               code;      /* sent, or what a conforming peer sends; -1 */
 	int               sender;    /* enum role; -1 unknown */
-	const char       *rule;      /* rule id; NULL for a plain close */
+	enum rule_id      rule;      /* RULE_NONE for a plain close */
 	uint64_t          packet;    /* first header byte of the frame concerned */
 	int64_t           frame_index; /* among the sender's frames; -1 none */
 	struct wts        time;
@@ -103,7 +98,7 @@ struct finding {
 	uint64_t          offending_packet;
 	int64_t           offending_frame_index;
 	int               offending_sender;
-	const char       *offending_rule;
+	enum rule_id      offending_rule;   /* RULE_NONE none */
 	/* 1009 closes. */
 	int               has_limit;
 	uint64_t          limit_min, limit_max;
@@ -147,7 +142,8 @@ struct conn_summary {
 	int         close_code[2];   /* first close frame's code; -1 none */
 	char        close_reason[2][124];
 	uint8_t     close_reason_len[2]; /* exact: a reason may hold NUL */
-	const char *verdict;         /* class of the connection's main finding */
+	const char *verdict;         /* class of the connection's main finding
+	                                (finding_class_names, "open", "none") */
 	/* The likely WebSocket stack of each side, and why; "" unknown. */
 	char        stack[2][48];
 	char        stack_evidence[2][256];

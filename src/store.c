@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "flags.h"
 #include "rules.h"
 #include "store.h"
 #include "store-migrate.h"
@@ -239,8 +240,9 @@ const char store_views[] =
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
 "  frame_index, packet, last_packet, t_sec + t_nsec / 1e9 AS time,\n"
-"  flags & 1 AS fin, (flags >> 1) & 7 AS rsv, opcode,\n"
-"  (flags >> 4) & 1 AS masked,\n"
+"  flags & " FLAG_STR(FRAME_F_FIN) " AS fin, (flags >> " FLAG_STR(FRAME_B_RSV)
+    ") & " FLAG_STR(FRAME_RSV_MASK) " AS rsv, opcode,\n"
+"  (flags >> " FLAG_STR(FRAME_B_MASKED) ") & 1 AS masked,\n"
 "  CASE WHEN payload_length < 0\n"
 "    THEN payload_length + 18446744073709551616.0\n"
 "    ELSE payload_length END AS payload_length,\n"
@@ -251,20 +253,25 @@ const char store_views[] =
 "    FROM message_t m WHERE m.connection_id = frame_t.connection_id\n"
 "    AND m.direction = frame_t.direction\n"
 "    AND m.message_id = frame_t.message_id)) AS payload_prefix,\n"
-"  (flags >> 5) & 1 AS truncated,\n"
-"  seen_length, (flags >> 6) & 1 AS non_minimal,\n"
+"  (flags >> " FLAG_STR(FRAME_B_TRUNCATED) ") & 1 AS truncated,\n"
+"  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
+    ") & 1 AS non_minimal,\n"
 "  coalesce(packets, packet) AS packets,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
-"  message_id, opcode, flags & 1 AS compressed, utf8_valid,\n"
+"  message_id, opcode, flags & " FLAG_STR(MSG_F_COMPRESSED)
+    " AS compressed, utf8_valid,\n"
 "  utf8_error_at, frames, wire_size, decoded_size, first_packet,\n"
 "  last_packet, first_frame, last_frame, t_sec + t_nsec / 1e9 AS time,\n"
-"  end_sec + end_nsec / 1e9 AS end_time, (flags >> 1) & 1 AS incomplete,\n"
-"  (flags >> 2) & 1 AS headless, (flags >> 3) & 1 AS gap,\n"
-"  (flags >> 4) & 1 AS undecoded, (flags >> 5) & 1 AS too_big,\n"
-"  (flags >> 6) & 1 AS inflate_capped,\n"
+"  end_sec + end_nsec / 1e9 AS end_time, (flags >> "
+    FLAG_STR(MSG_B_INCOMPLETE) ") & 1 AS incomplete,\n"
+"  (flags >> " FLAG_STR(MSG_B_HEADLESS) ") & 1 AS headless, (flags >> "
+    FLAG_STR(MSG_B_GAP) ") & 1 AS gap,\n"
+"  (flags >> " FLAG_STR(MSG_B_UNDECODED) ") & 1 AS undecoded, (flags >> "
+    FLAG_STR(MSG_B_TOO_BIG) ") & 1 AS too_big,\n"
+"  (flags >> " FLAG_STR(MSG_B_INFLATE_CAPPED) ") & 1 AS inflate_capped,\n"
 "  payload_prefix, printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM message_t;\n"
 "CREATE VIEW findings AS SELECT k.name AS capture, f.connection_id,\n"
@@ -921,6 +928,28 @@ fail:
 	return -1;
 }
 
+int
+store_frame_flags(const struct ws_frame *f)
+{
+	return (f->fin & 1) << FRAME_B_FIN |
+	    (f->rsv & FRAME_RSV_MASK) << FRAME_B_RSV |
+	    (f->masked & 1) << FRAME_B_MASKED |
+	    (f->truncated & 1) << FRAME_B_TRUNCATED |
+	    (f->non_minimal & 1) << FRAME_B_NON_MINIMAL;
+}
+
+int
+store_message_flags(const struct ws_message *m)
+{
+	return (m->compressed & 1) << MSG_B_COMPRESSED |
+	    (m->incomplete & 1) << MSG_B_INCOMPLETE |
+	    (m->headless & 1) << MSG_B_HEADLESS |
+	    (m->gap & 1) << MSG_B_GAP |
+	    (m->undecoded & 1) << MSG_B_UNDECODED |
+	    (m->too_big & 1) << MSG_B_TOO_BIG |
+	    (m->inflate_capped & 1) << MSG_B_INFLATE_CAPPED;
+}
+
 static void
 store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 {
@@ -939,8 +968,7 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 	b_u64(&b, f->last_pkt);
 	b_i64(&b, f->ts.sec);
 	b_i64(&b, f->ts.nsec);
-	b_i64(&b, (f->fin & 1) | (f->rsv & 7) << 1 | (f->masked & 1) << 4 |
-	    (f->truncated & 1) << 5 | (f->non_minimal & 1) << 6);
+	b_i64(&b, store_frame_flags(f));
 	b_i64(&b, f->opcode);
 	b_i64(&b, (int64_t)f->payload_len);   /* all 64 bits, see the schema */
 	if (f->truncated)
@@ -990,10 +1018,7 @@ store_message(void *ctx, uint64_t conn_id, int sender,
 	b_i64(&b, sender);
 	b_u64(&b, m->id);
 	b_i64(&b, m->opcode);
-	b_i64(&b, (m->compressed & 1) | (m->incomplete & 1) << 1 |
-	    (m->headless & 1) << 2 | (m->gap & 1) << 3 |
-	    (m->undecoded & 1) << 4 | (m->too_big & 1) << 5 |
-	    (m->inflate_capped & 1) << 6);
+	b_i64(&b, store_message_flags(m));
 	b_i64(&b, m->utf8_valid);
 	b_opt(&b, !m->utf8_valid, (int64_t)m->utf8_error_at);
 	b_u64(&b, m->frames);
@@ -1025,16 +1050,17 @@ store_finding(void *ctx, const struct finding *fi)
 	if (!s->in_capture || s->failed)
 		return;
 	/* A close has no rule of its own: explain it by what provoked it. */
-	r = rule_find(fi->rule != NULL ? fi->rule : fi->offending_rule);
+	r = rule_get(fi->rule != RULE_NONE ? fi->rule : fi->offending_rule);
 	b_init(&b, s, s->st[ST_FINDING]);
 	b_i64(&b, s->capture_id);
 	b_opt(&b, fi->conn_id != 0, s->conn_base + (int64_t)fi->conn_id);
 	b_raw_text(&b, (unsigned)fi->kind < sizeof store_kind_names /
 	    sizeof store_kind_names[0] ? store_kind_names[fi->kind] : "other");
-	b_raw_text(&b, fi->class != NULL ? fi->class : "other");
+	b_raw_text(&b, finding_class_names[(unsigned)fi->class < FINDING_CLASSES ?
+	    fi->class : CLASS_OTHER]);
 	b_opt(&b, fi->code >= 0, fi->code);
 	b_opt(&b, fi->sender >= 0, fi->sender);
-	b_raw_text(&b, fi->rule);
+	b_raw_text(&b, rule_name(fi->rule));
 	b_opt(&b, fi->packet != 0, (int64_t)fi->packet);
 	b_opt(&b, fi->frame_index >= 0, fi->frame_index);
 	b_i64(&b, fi->time.sec);
@@ -1063,7 +1089,7 @@ store_finding(void *ctx, const struct finding *fi)
 	    fi->offending_frame_index);
 	b_opt(&b, fi->has_offending && fi->offending_sender >= 0,
 	    fi->offending_sender);
-	b_raw_text(&b, fi->has_offending ? fi->offending_rule : NULL);
+	b_raw_text(&b, fi->has_offending ? rule_name(fi->offending_rule) : NULL);
 	if (fi->has_limit) {
 		b_u64(&b, fi->limit_min);
 		b_u64(&b, fi->limit_max);
@@ -1171,13 +1197,13 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 		return;
 	issues[0] = '\0';
 	for (i = 0; hs != NULL && i < hs->nissues && i < 16; i++) {
-		if (hs->issues[i].rule == NULL)
+		if (hs->issues[i].rule == RULE_NONE)
 			continue;
-		if (strcmp(hs->issues[i].rule, RULE_BAD_ACCEPT_KEY) == 0)
+		if (hs->issues[i].rule == RULE_BAD_ACCEPT_KEY)
 			accept_ok = 0;
 		if (n < sizeof issues)
 			n += (size_t)snprintf(issues + n, sizeof issues - n,
-			    "%s%s", n ? "," : "", hs->issues[i].rule);
+			    "%s%s", n ? "," : "", rule_name(hs->issues[i].rule));
 	}
 	b_init(&b, s, s->st[ST_CONN]);
 	b_i64(&b, s->conn_base + (int64_t)cs->id);

@@ -52,4 +52,8 @@ const char *store_path(const struct store *);
 /* The last error, one line naming the file; "" when none. */
 const char *store_error(const struct store *);
 
+/* The flags columns of frame_t and message_t (flags.h). */
+int store_frame_flags(const struct ws_frame *);
+int store_message_flags(const struct ws_message *);
+
 #endif

@@ -18,8 +18,8 @@
 #include "rules.h"
 #include "session-int.h"
 
-static const char *verdict_close_class(int);
-static void        verdict_close(struct sess *, int, const char **);
+static enum finding_class verdict_close_class(int);
+static void        verdict_close(struct sess *, int, enum finding_class *);
 static void        verdict_attribute_rule(struct sess *, int,
 			struct finding *);
 static void        verdict_attribute_size(struct sess *, int,
@@ -33,12 +33,12 @@ static const struct hist_frame *verdict_last_frame(const struct role_state *,
 			uint64_t);
 static const struct hist_frame *verdict_size_frame(const struct role_state *,
 			uint64_t);
-static const char *verdict_frame_rule(const struct role_state *,
+static enum rule_id verdict_frame_rule(const struct role_state *,
 			const struct hist_frame *);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
 static void        verdict_clean_end(struct sess *, struct finding *);
-static void        verdict_abnormal(struct sess *, int, const char **);
+static void        verdict_abnormal(struct sess *, int, enum finding_class *);
 static void        verdict_capture(struct sess *, int);
 static const char *verdict_no_violation_why(const struct sess *, int);
 static const char *verdict_stack_profile(const struct sess *, int);
@@ -49,35 +49,28 @@ static void        verdict_fingerprint_late(struct sess *,
 			struct conn_summary *, int);
 static void        verdict_evidence(struct conn_summary *, int,
 			const char *, const char *);
-static void        verdict_rank(const char **, const char *);
+static void        verdict_rank(enum finding_class *, enum finding_class);
 static void        verdict_fingerprint_reaction(struct sess *, int,
 			const struct finding *);
 
 /*
  * A connection's verdict is its gravest finding: a protocol, data or size
  * error first, then an abnormal end, a handshake failure, an application
- * or unusual close, a normal close. The earliest wins a tie.
+ * or unusual close, a normal close. The earliest wins a tie (the three
+ * error classes rank alike). CLASS_NONE: none yet.
  */
 static void
-verdict_rank(const char **verdict, const char *class)
+verdict_rank(enum finding_class *verdict, enum finding_class class)
 {
-	static const char *const order[] = {
-		"normal", "other", "application", "handshake", "1006", "1009",
-		"1007", "1002"
+	static const int rank[CLASS_COUNT] = {
+#define VERDICT_RANK(e, name, rank, sort, ansi, pair, attr, mono, key) \
+		[CLASS_##e] = rank,
+		CLASS_LIST(VERDICT_RANK)
+#undef VERDICT_RANK
 	};
-	int                      i, cur = -1, new = -1;
 
-	for (i = 0; i < (int)(sizeof order / sizeof order[0]); i++) {
-		if (*verdict != NULL && strcmp(*verdict, order[i]) == 0)
-			cur = i;
-		if (strcmp(class, order[i]) == 0)
-			new = i;
-	}
-	/* The three error classes rank alike: the first one stands. */
-	if (cur >= 5 && new >= 5)
-		return;
-	if (new > cur)
-		*verdict = order[new];
+	if (rank[class] > rank[*verdict])
+		*verdict = class;
 }
 
 /*
@@ -252,13 +245,13 @@ static void
 verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 {
 	struct conn_summary *cs = s->cs;
-	const struct rule   *r = rule_find(f->offending_rule);
+	const char          *rule = rule_name(f->offending_rule);
 	const char          *hdr = NULL;
 	char                 why[200];
 	unsigned             i;
 	int                  reason = -1, known = 0;
 
-	if (cs == NULL || r == NULL || f->code < 0)
+	if (cs == NULL || rule == NULL || f->code < 0)
 		return;
 	if (role == ROLE_SERVER && s->resp != NULL)
 		hdr = s->resp->server;
@@ -273,20 +266,21 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 	if (cs->stack[role][0] == '\0') {
 		if (!s->handshake_seen || hdr == NULL || hdr[0] != '\0' ||
 		    f->reason_len != 0 ||
-		    !rule_stack_answers(r, f->code, "node-ws"))
+		    !rule_stack_answers(f->offending_rule, f->code, "node-ws"))
 			return;
 		snprintf(why, sizeof why, "closed %d with an empty reason after "
 		    "the peer's %s, as Node ws does; no %s header", f->code,
-		    r->id, role == ROLE_SERVER ? "Server" : "User-Agent");
+		    rule, role == ROLE_SERVER ? "Server" : "User-Agent");
 		verdict_evidence(cs, role, "node-ws", why);
 		return;
 	}
-	if (!known || !rule_stack_answers(r, f->code, cs->stack[role]) ||
+	if (!known ||
+	    !rule_stack_answers(f->offending_rule, f->code, cs->stack[role]) ||
 	    (reason == 0 && f->reason_len != 0) ||
 	    (reason == 1 && f->reason_len == 0))
 		return;
 	snprintf(why, sizeof why, "failed the connection with a close frame "
-	    "(%d) after the peer's %s", f->code, r->id);
+	    "(%d) after the peer's %s", f->code, rule);
 	verdict_evidence(cs, role, cs->stack[role], why);
 }
 
@@ -302,24 +296,24 @@ first_closer(const struct sess *s)
 	    ROLE_SERVER : ROLE_CLIENT;
 }
 
-static const char *
+static enum finding_class
 verdict_close_class(int code)
 {
 	switch (code) {
 	case -1:
 	case 1000:
 	case 1001:
-		return "normal";
+		return CLASS_NORMAL;
 	case 1002:
-		return "1002";
+		return CLASS_1002;
 	case 1007:
-		return "1007";
+		return CLASS_1007;
 	case 1009:
-		return "1009";
+		return CLASS_1009;
 	}
 	if (code >= 3000 && code <= 4999)
-		return "application";
-	return "other";
+		return CLASS_APPLICATION;
+	return CLASS_OTHER;
 }
 
 /* The latest frame of a role whose header began at or before pkt. */
@@ -340,8 +334,8 @@ verdict_last_frame(const struct role_state *rs, uint64_t pkt)
 	return best;
 }
 
-/* The latest rule a frame broke, or NULL. */
-static const char *
+/* The latest rule a frame broke, or RULE_NONE. */
+static enum rule_id
 verdict_frame_rule(const struct role_state *rs, const struct hist_frame *h)
 {
 	const struct hist_viol *v;
@@ -354,7 +348,7 @@ verdict_frame_rule(const struct role_state *rs, const struct hist_frame *h)
 		    v->pkt == h->first_pkt)
 			return v->rule;
 	}
-	return NULL;
+	return RULE_NONE;
 }
 
 /* Size of a frame's message up to it: decoded when it was inflated. */
@@ -423,7 +417,7 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
 	for (i = 0; i < n; i++) {
 		v = &ps->hv[i];
-		st = rule_closes_with(rule_find(v->rule), f->code);
+		st = rule_closes_with(v->rule, f->code);
 		if (st == NULL || v->pkt > f->packet)
 			continue;
 		if (best == NULL || v->pkt > best->pkt ||
@@ -442,8 +436,8 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 		if (stacks[0] != '\0')
 			snprintf(f->detail, sizeof f->detail, "%s answered "
 			    "with %d, as %s do; a conforming receiver sends %d",
-			    best->rule, f->code, stacks,
-			    rule_find(best->rule)->code);
+			    rule_name(best->rule), f->code, stacks,
+			    rule_get(best->rule)->code);
 		return;
 	}
 	h = verdict_last_frame(ps, f->packet);
@@ -452,7 +446,7 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 		f->offending_packet = h->first_pkt;
 		f->offending_frame_index = (int64_t)h->index;
 		f->offending_sender = !closer;
-		f->offending_rule = NULL;
+		f->offending_rule = RULE_NONE;
 	}
 	snprintf(f->detail, sizeof f->detail, "no violation visible: %s%s",
 	    verdict_no_violation_why(s, !closer),
@@ -487,7 +481,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f,
 	f->offending_packet = h->first_pkt;
 	f->offending_frame_index = (int64_t)h->index;
 	f->offending_sender = !closer;
-	f->offending_rule = "message-too-big";
+	f->offending_rule = RULE_MESSAGE_TOO_BIG;
 	/* A rule the frame broke says more: ws answers length-msb-set 1009. */
 	n = ps->nhv < HIST_VIOLS ? ps->nhv : HIST_VIOLS;
 	for (i = 0; i < n; i++) {
@@ -495,8 +489,8 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f,
 		if (v->pkt != h->first_pkt || !v->has_frame ||
 		    v->frame_index != h->index)
 			continue;
-		if (rule_closes_with(rule_find(v->rule), 1009) != NULL ||
-		    strcmp(f->offending_rule, "message-too-big") == 0)
+		if (rule_closes_with(v->rule, 1009) != NULL ||
+		    f->offending_rule == RULE_MESSAGE_TOO_BIG)
 			f->offending_rule = v->rule;
 	}
 	/* What the server took on this connection ends before this message. */
@@ -694,11 +688,11 @@ verdict_clean_end(struct sess *s, struct finding *f)
 }
 
 static void
-verdict_close(struct sess *s, int role, const char **verdict)
+verdict_close(struct sess *s, int role, enum finding_class *verdict)
 {
 	struct role_state *rs = &s->rs[role];
 	struct finding     f;
-	const char        *class;
+	enum finding_class class;
 	const struct rule *r;
 	struct limit_frag  frag[LIMIT_FRAGS];
 	size_t             nfrag = 0;
@@ -723,14 +717,14 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	 */
 	if (f.answered && s->rs[!role].close_code == rs->close_code)
 		;
-	else if (strcmp(class, "1002") == 0 || strcmp(class, "1007") == 0)
+	else if (class == CLASS_1002 || class == CLASS_1007)
 		verdict_attribute_rule(s, role, &f);
-	else if (strcmp(class, "1009") == 0)
+	else if (class == CLASS_1009)
 		verdict_attribute_size(s, role, &f, frag, &nfrag);
 	limits_render(&f);
 	if (f.answered && f.detail[0] == '\0')
 		verdict_clean_end(s, &f);
-	r = f.offending_rule != NULL ? rule_find(f.offending_rule) : NULL;
+	r = rule_get(f.offending_rule);
 	if (f.answered && r != NULL)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s answered the peer's close with %d: %s",
@@ -747,13 +741,14 @@ verdict_close(struct sess *s, int role, const char **verdict)
 	else if (f.code >= 0)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s started the closing handshake with code %d (%s)",
-		    role == ROLE_CLIENT ? "client" : "server", f.code, class);
+		    role == ROLE_CLIENT ? "client" : "server", f.code,
+		    finding_class_names[class]);
 	else
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s started the closing handshake with no code",
 		    role == ROLE_CLIENT ? "client" : "server");
 	/* It failed the connection on a rule the peer broke. */
-	if (f.offending_rule != NULL)   /* never set on an echo */
+	if (f.offending_rule != RULE_NONE)   /* never set on an echo */
 		verdict_fingerprint_reaction(s, role, &f);
 	verdict_rank(verdict, class);
 	/* Its bounds are revisited with every connection at capture end. */
@@ -776,7 +771,7 @@ verdict_stack_profile(const struct sess *s, int role)
 }
 
 static void
-verdict_abnormal(struct sess *s, int role, const char **verdict)
+verdict_abnormal(struct sess *s, int role, enum finding_class *verdict)
 {
 	struct role_state       *rs = &s->rs[role];
 	const struct role_state *ps = &s->rs[!role];
@@ -786,7 +781,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_ABNORMAL;
-	f.class = "1006";
+	f.class = CLASS_1006;
 	f.code = 1006;
 	f.sender = role;
 	f.frame_index = -1;
@@ -796,7 +791,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 		return;
 	if (ps->close_sent && !rs->close_sent) {
 		/* Where the connection ended without the answer. */
-		f.rule = "close-unanswered";
+		f.rule = RULE_CLOSE_UNANSWERED;
 		if (rs->ended) {
 			f.packet = rs->end_pkt;
 			f.time = rs->end_ts;
@@ -811,7 +806,7 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 			f.time = s->c->last_ts;
 		}
 	} else if (rs->ended && !rs->close_sent && !rs->blind) {
-		f.rule = rs->rst ? "abrupt-reset" : "abrupt-fin";
+		f.rule = rs->rst ? RULE_ABRUPT_RESET : RULE_ABRUPT_FIN;
 		f.packet = rs->end_pkt;
 		f.time = rs->end_ts;
 	} else
@@ -827,13 +822,13 @@ verdict_abnormal(struct sess *s, int role, const char **verdict)
 		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
 		    " (packet %" PRIu64 ")%s%s", role == ROLE_SERVER ?
 		    "client" : "server", h->index, h->first_pkt,
-		    f.offending_rule != NULL ? ", which broke " : "",
-		    f.offending_rule != NULL ? f.offending_rule : "");
+		    f.offending_rule != RULE_NONE ? ", which broke " : "",
+		    f.offending_rule != RULE_NONE ?
+		    rule_name(f.offending_rule) : "");
 	}
-	r = rule_find(f.rule);
-	snprintf(f.explanation, sizeof f.explanation, "%s",
-	    r != NULL ? r->explanation : f.rule);
-	verdict_rank(verdict, "1006");
+	r = rule_get(f.rule);
+	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
+	verdict_rank(verdict, CLASS_1006);
 	sess_emit(s, &f);
 }
 
@@ -855,16 +850,16 @@ verdict_capture(struct sess *s, int role)
 		return;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_CAPTURE;
-	f.class = "capture";
+	f.class = CLASS_CAPTURE;
 	f.code = -1;
 	f.sender = role;
-	f.rule = rs->snap_gaps > 0 ? "capture-truncated" : "capture-gap";
+	f.rule = rs->snap_gaps > 0 ? RULE_CAPTURE_TRUNCATED : RULE_CAPTURE_GAP;
 	/* No gap: the stream began inside a frame, at its first packet. */
 	f.packet = rs->gaps > 0 ? rs->first_gap_pkt : s->c->first_pkt;
 	f.time = rs->gaps > 0 ? rs->first_gap_ts : s->c->first_ts;
 	f.frame_index = -1;
 	f.limit_from_reason = -1;
-	r = rule_find(f.rule);
+	r = rule_get(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	n = 0;
 	if (rs->gaps > 0)
@@ -887,8 +882,8 @@ verdict_capture(struct sess *s, int role)
 void
 verdict_conn_end(struct sess *s, struct conn_summary *cs)
 {
-	const char *verdict = NULL;
-	int         first, r;
+	enum finding_class verdict = CLASS_NONE;
+	int                first, r;
 
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint(s, cs, r);
@@ -907,16 +902,16 @@ verdict_conn_end(struct sess *s, struct conn_summary *cs)
 		for (r = 0; r < 2; r++)
 			verdict_capture(s, r);
 	if (s->hs_findings > 0)
-		verdict_rank(&verdict, "handshake");
+		verdict_rank(&verdict, CLASS_HANDSHAKE);
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint_late(s, cs, r);
 	/* Evidence of its server's limit, for the other connections. */
 	if (cs->websocket)
 		limits_took(s->an->limits, sess_server_key(s), s->c->id,
 		    s->refused ? s->taken_before : s->rs[ROLE_CLIENT].max_msg);
-	if (verdict == NULL)
-		verdict = strcmp(cs->tcp_end, "open") == 0 ? "open" : "none";
-	cs->verdict = verdict;
+	if (verdict == CLASS_NONE && strcmp(cs->tcp_end, "open") == 0)
+		verdict = CLASS_OPEN;
+	cs->verdict = finding_class_names[verdict];
 	cs->ended_by = -1;
 	if (s->rs[0].close_sent || s->rs[1].close_sent)
 		cs->ended_by = first_closer(s);

@@ -140,7 +140,7 @@ static void	ws_relay_finding(void *, const struct ws_finding *);
 static uint8_t	ws_frame_hdr_need(uint8_t);
 static int	ws_frame_plausible(const uint8_t *, size_t, int, int, uint8_t *, uint64_t *);
 static int	ws_frame_opcode_valid(uint8_t);
-static void	ws_frame_find(struct ws_dir *, const char *, const struct ws_frame *, uint64_t,
+static void	ws_frame_find(struct ws_dir *, enum rule_id, const struct ws_frame *, uint64_t,
 		    uint64_t, const char *, ...) __attribute__((format(printf, 6, 7)));
 
 /* The message layer reports through these, so that a probe can hold findings back. */
@@ -221,7 +221,7 @@ ws_dir_state(const struct ws_dir *d)
 }
 
 void
-ws_finding_emit(struct ws_dir_stats *st, const struct ws_ops *ops, void *ctx, const char *rule,
+ws_finding_emit(struct ws_dir_stats *st, const struct ws_ops *ops, void *ctx, enum rule_id rule,
     const struct ws_frame *f, uint64_t msgid, uint64_t value, uint64_t limit, const char *fmt, ...)
 {
 	struct ws_finding fd;
@@ -248,7 +248,7 @@ ws_finding_emit(struct ws_dir_stats *st, const struct ws_ops *ops, void *ctx, co
 }
 
 static void
-ws_frame_find(struct ws_dir *d, const char *rule, const struct ws_frame *f, uint64_t value,
+ws_frame_find(struct ws_dir *d, enum rule_id rule, const struct ws_frame *f, uint64_t value,
     uint64_t limit, const char *fmt, ...)
 {
 	char    buf[160];

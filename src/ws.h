@@ -6,29 +6,9 @@
 #ifndef WS_H
 #define WS_H
 
+#include "rules.h"
 #include "wsautopsy.h"
 #include <zlib.h>
-
-/* Rule ids, exactly these strings (they are a public interface). */
-#define RULE_RESERVED_OPCODE      "reserved-opcode"
-#define RULE_RSV_WITHOUT_EXT      "rsv-bit-without-extension"   /* RSV2/RSV3 always; RSV1 unless deflate negotiated */
-#define RULE_MISPLACED_RSV1       "misplaced-rsv1"   /* RSV1 on control or continuation frame under deflate */
-#define RULE_UNMASKED_CLIENT      "unmasked-client-frame"
-#define RULE_MASKED_SERVER        "masked-server-frame"
-#define RULE_CONTROL_TOO_LONG     "control-frame-too-long"      /* payload > 125 */
-#define RULE_FRAGMENTED_CONTROL   "fragmented-control-frame"
-#define RULE_UNEXPECTED_CONT      "unexpected-continuation"
-#define RULE_DATA_DURING_FRAG     "data-frame-during-fragmented-message"
-#define RULE_CLOSE_ONE_BYTE       "close-payload-one-byte"
-#define RULE_INVALID_CLOSE_CODE   "invalid-close-code"  /* 0-999, 1004, 1005, 1006, 1015, 1016-2999, >= 5000 */
-#define RULE_LENGTH_MSB           "length-msb-set"
-#define RULE_NON_MINIMAL_LENGTH   "non-minimal-length"  /* strict-only */
-#define RULE_FRAME_AFTER_CLOSE    "frame-after-close"   /* any frame after the sender's own close frame */
-#define RULE_INVALID_UTF8_TEXT    "invalid-utf8-text"
-#define RULE_INVALID_UTF8_REASON  "invalid-utf8-close-reason"
-#define RULE_INFLATE_ERROR        "inflate-error"
-#define RULE_FRAME_TOO_BIG        "frame-too-big"       /* only when limits.max_frame set */
-#define RULE_MESSAGE_TOO_BIG      "message-too-big"     /* decoded size (after inflation) > max_message */
 
 #define WS_OP_CONT   0x0
 #define WS_OP_TEXT   0x1
@@ -104,7 +84,7 @@ struct ws_message {
 };
 
 struct ws_finding {
-	const char *rule;        /* one of RULE_* */
+	enum rule_id rule;
 	const struct ws_frame *frame;  /* the offending frame (header known); NULL for none */
 	uint64_t    message_id;
 	uint64_t    value;       /* the number involved: opcode, length, close code, size, byte offset of bad UTF-8 ... */
@@ -224,7 +204,7 @@ void	ws_msgr_damage(struct ws_msgr *);
 /* The stream was cut (gap across frames or end): ends every open message as incomplete.
  * lost: bytes were lost (a gap), so frames may be missing, not just the end of the stream. */
 void	ws_msgr_cut(struct ws_msgr *, int lost);
-void	ws_finding_emit(struct ws_dir_stats *, const struct ws_ops *, void *, const char *,
+void	ws_finding_emit(struct ws_dir_stats *, const struct ws_ops *, void *, enum rule_id,
 	    const struct ws_frame *, uint64_t, uint64_t, uint64_t, const char *, ...)
 	    __attribute__((format(printf, 9, 10)));
 

@@ -64,14 +64,14 @@ static void
 ev_finding_line(const char *tag, const struct finding *f)
 {
 	printf("%s\t%" PRIu64 "\t%s\t%s\t%d\t%s\t%s\t%" PRIu64 "\t%" PRId64,
-	    tag, f->conn_id, kinds[f->kind], f->class, f->code,
-	    f->sender >= 0 ? roles[f->sender] : "-", f->rule ? f->rule : "-",
-	    f->packet, f->frame_index);
+	    tag, f->conn_id, kinds[f->kind], finding_class_names[f->class],
+	    f->code, f->sender >= 0 ? roles[f->sender] : "-",
+	    f->rule ? rule_name(f->rule) : "-", f->packet, f->frame_index);
 	if (f->has_offending)
 		printf("\t%s\t%" PRIu64 "\t%" PRId64 "\t%s",
 		    roles[f->offending_sender], f->offending_packet,
 		    f->offending_frame_index,
-		    f->offending_rule ? f->offending_rule : "-");
+		    f->offending_rule ? rule_name(f->offending_rule) : "-");
 	else
 		printf("\t-\t-\t-\t-");
 	if (f->has_limit)

@@ -843,7 +843,8 @@ struct hs_case {
 	const char *req_version, *req_protocol, *req_ext;
 	const char *status_line, *resp_upgrade, *resp_connection, *resp_accept;
 	const char *resp_protocol, *resp_ext;
-	const char *rule, *side;
+	enum rule_id rule;
+	const char *side;
 	const char *expected, *seen;
 };
 
@@ -1006,10 +1007,11 @@ test_checks(void **state)
 		c = &hs_cases[i];
 		hs_build(c, &req, &resp);
 		http_upgrade_check(&req, &resp, &r);
-		if (c->rule == NULL) {
+		if (c->rule == RULE_NONE) {
 			if (r.nissues != 0)
 				fail_msg("%s: unexpected %s (%s): expected \"%s\" "
-				    "seen \"%s\"", c->name, r.issues[0].rule,
+				    "seen \"%s\"", c->name,
+				    rule_name(r.issues[0].rule),
 				    r.issues[0].side, r.issues[0].expected,
 				    r.issues[0].seen);
 			assert_true(r.upgraded);
@@ -1017,11 +1019,11 @@ test_checks(void **state)
 		}
 		if (r.nissues != 1)
 			fail_msg("%s: %d issues, first %s", c->name, r.nissues,
-			    r.nissues > 0 ? r.issues[0].rule : "-");
-		if (strcmp(r.issues[0].rule, c->rule) != 0 ||
+			    r.nissues > 0 ? rule_name(r.issues[0].rule) : "-");
+		if (r.issues[0].rule != c->rule ||
 		    strcmp(r.issues[0].side, c->side) != 0)
-			fail_msg("%s: got %s by %s", c->name, r.issues[0].rule,
-			    r.issues[0].side);
+			fail_msg("%s: got %s by %s", c->name,
+			    rule_name(r.issues[0].rule), r.issues[0].side);
 		if (c->expected != NULL)
 			assert_string_equal(r.issues[0].expected, c->expected);
 		if (c->seen != NULL)
@@ -1079,7 +1081,7 @@ test_check_results(void **state)
 	req.ws_version[0] = '\0';
 	http_upgrade_check(&req, NULL, &r);
 	assert_int_equal(r.nissues, 1);
-	assert_string_equal(r.issues[0].rule, RULE_BAD_VERSION);
+	assert_int_equal(r.issues[0].rule, RULE_BAD_VERSION);
 	assert_false(r.upgraded);
 
 	/* A wholly broken pair stays within the issue array. */
@@ -1091,8 +1093,8 @@ test_check_results(void **state)
 	assert_int_equal(parse(0, t, strlen(t), &h, NULL, NULL), HTTP_DONE);
 	http_upgrade_check(&req, &h, &r);
 	assert_int_equal(r.nissues, 16);
-	assert_string_equal(r.issues[0].rule, RULE_BAD_REQUEST_LINE);
-	assert_string_equal(r.issues[15].rule, RULE_EXTENSION_NOT_OFFERED);
+	assert_int_equal(r.issues[0].rule, RULE_BAD_REQUEST_LINE);
+	assert_int_equal(r.issues[15].rule, RULE_EXTENSION_NOT_OFFERED);
 }
 
 int

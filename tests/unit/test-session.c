@@ -212,12 +212,14 @@ dump(void)
 		print_message("  finding %d: %s class %s code %d sender %d "
 		    "rule %s packet %llu frame %lld off %d/%llu/%lld/%s "
 		    "limit %d/%llu/%llu reason-limit %lld profiles '%s' "
-		    "detail '%s'\n", i, kind_name(f->kind), f->class, f->code,
-		    f->sender, f->rule ? f->rule : "-",
+		    "detail '%s'\n", i, kind_name(f->kind),
+		    finding_class_names[f->class], f->code,
+		    f->sender, f->rule ? rule_name(f->rule) : "-",
 		    (unsigned long long)f->packet, (long long)f->frame_index,
 		    f->has_offending, (unsigned long long)f->offending_packet,
 		    (long long)f->offending_frame_index,
-		    f->offending_rule ? f->offending_rule : "-", f->has_limit,
+		    f->offending_rule ? rule_name(f->offending_rule) : "-",
+		    f->has_limit,
 		    (unsigned long long)f->limit_min,
 		    (unsigned long long)f->limit_max,
 		    (long long)f->limit_from_reason, f->matching_profiles,
@@ -257,37 +259,29 @@ run(void)
 	run_opts(&o);
 }
 
-static int
-same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* The one finding of this kind, rule and sender (rule NULL: plain close). */
+/* The one finding of this kind, rule and sender (RULE_NONE: plain close). */
 static const struct finding *
-fnd_conn(uint64_t conn, enum finding_kind kind, const char *rule, int sender)
+fnd_conn(uint64_t conn, enum finding_kind kind, enum rule_id rule, int sender)
 {
 	const struct finding *hit = NULL;
 	int                   i, n = 0;
 
 	for (i = 0; i < R.nf; i++)
 		if (R.f[i].conn_id == conn && R.f[i].kind == kind &&
-		    same(R.f[i].rule, rule) && R.f[i].sender == sender) {
+		    R.f[i].rule == rule && R.f[i].sender == sender) {
 			hit = &R.f[i];
 			n++;
 		}
 	if (n != 1) {
 		dump();
 		fail_msg("%d findings %s/%s/%d, expected 1", n,
-		    kind_name(kind), rule ? rule : "-", sender);
+		    kind_name(kind), rule ? rule_name(rule) : "-", sender);
 	}
 	return hit;
 }
 
 static const struct finding *
-fnd(enum finding_kind kind, const char *rule, int sender)
+fnd(enum finding_kind kind, enum rule_id rule, int sender)
 {
 	return fnd_conn(1, kind, rule, sender);
 }
@@ -330,18 +324,18 @@ frame(int sender, uint64_t index)
 
 static void
 assert_offending(const struct finding *f, uint64_t pkt, int64_t index,
-    int sender, const char *rule)
+    int sender, enum rule_id rule)
 {
 	if (!f->has_offending || f->offending_packet != pkt ||
 	    f->offending_frame_index != index || f->offending_sender != sender ||
-	    !same(f->offending_rule, rule)) {
+	    f->offending_rule != rule) {
 		dump();
 		fail_msg("offending %d/%llu/%lld/%d/%s, expected %llu/%lld/%d/%s",
 		    f->has_offending, (unsigned long long)f->offending_packet,
 		    (long long)f->offending_frame_index, f->offending_sender,
-		    f->offending_rule ? f->offending_rule : "-",
+		    f->offending_rule ? rule_name(f->offending_rule) : "-",
 		    (unsigned long long)pkt, (long long)index, sender,
-		    rule ? rule : "-");
+		    rule ? rule_name(rule) : "-");
 	}
 }
 
@@ -349,7 +343,7 @@ static void
 assert_close(const struct finding *f, const char *class, int code,
     uint64_t pkt, int64_t index, int answered)
 {
-	assert_string_equal(f->class, class);
+	assert_string_equal(finding_class_names[f->class], class);
 	assert_int_equal(f->code, code);
 	assert_int_equal(f->packet, pkt);
 	assert_int_equal(f->frame_index, index);
@@ -428,12 +422,12 @@ test_clean(void **state)
 
 	assert_int_equal(R.nf, 2);
 	assert_int_equal(count(FINDING_CLOSE), 2);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_CLIENT);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT);
 	assert_close(f, "normal", 1000, 12, 2, 0);
 	assert_int_equal(f->reason_len, 3);
 	assert_string_equal(f->reason, "bye");
 	assert_false(f->has_offending);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "normal", 1000, 13, 2, 1);
 	/* Closes are reported in the order they were sent. */
 	assert_int_equal(R.f[0].sender, ROLE_CLIENT);
@@ -472,15 +466,15 @@ test_1002_unmasked(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 1);
-	f = fnd(FINDING_VIOLATION, "unmasked-client-frame", ROLE_CLIENT);
-	assert_string_equal(f->class, "1002");
+	f = fnd(FINDING_VIOLATION, RULE_UNMASKED_CLIENT, ROLE_CLIENT);
+	assert_string_equal(finding_class_names[f->class], "1002");
 	assert_int_equal(f->code, 1002);
 	assert_int_equal(f->packet, 7);
 	assert_int_equal(f->frame_index, 1);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "1002", 1002, 8, 0, 0);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "unmasked-client-frame");
-	f = fnd(FINDING_CLOSE, NULL, ROLE_CLIENT);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_UNMASKED_CLIENT);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT);
 	assert_close(f, "normal", 1000, 9, 2, 1);
 	assert_false(f->has_offending);
 	assert_int_equal(count(FINDING_ABNORMAL), 0);
@@ -504,12 +498,12 @@ test_1002_no_violation(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "1002", 1002, 8, 0, 0);
-	assert_offending(f, 7, 1, ROLE_CLIENT, NULL);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_NONE);
 	assert_non_null(strstr(f->detail, "no violation visible"));
 	assert_non_null(strstr(f->detail, "candidate"));
-	f = fnd(FINDING_CLOSE, NULL, ROLE_CLIENT);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT);
 	assert_close(f, "1002", 1002, 9, 2, 1);
 	assert_string_equal(conn(1)->verdict, "1002");
 }
@@ -519,7 +513,7 @@ test_1002_no_violation(void **state)
  * one segment (packet 6), the peer closes with the rule's code (packet 7).
  */
 struct rule_case {
-	const char *rule;
+	enum rule_id rule;
 	int         violator;
 	int         code;
 	int64_t     frame;      /* index of the offending frame */
@@ -587,16 +581,16 @@ build_length_msb(struct cw_buf *b)
 }
 
 static const struct rule_case rule_cases[] = {
-	{ "reserved-opcode", C, 1002, 0, build_reserved },
-	{ "rsv-bit-without-extension", C, 1002, 0, build_rsv2 },
-	{ "control-frame-too-long", C, 1002, 0, build_control_long },
-	{ "fragmented-control-frame", C, 1002, 0, build_fragmented_control },
-	{ "unexpected-continuation", C, 1002, 1, build_unexpected_cont },
-	{ "data-frame-during-fragmented-message", C, 1002, 1,
+	{ RULE_RESERVED_OPCODE, C, 1002, 0, build_reserved },
+	{ RULE_RSV_WITHOUT_EXT, C, 1002, 0, build_rsv2 },
+	{ RULE_CONTROL_TOO_LONG, C, 1002, 0, build_control_long },
+	{ RULE_FRAGMENTED_CONTROL, C, 1002, 0, build_fragmented_control },
+	{ RULE_UNEXPECTED_CONT, C, 1002, 1, build_unexpected_cont },
+	{ RULE_DATA_DURING_FRAG, C, 1002, 1,
 	  build_data_during_frag },
-	{ "invalid-utf8-text", C, 1007, 0, build_utf8 },
-	{ "masked-server-frame", S, 1002, 0, build_masked_server },
-	{ "length-msb-set", C, 1002, 0, build_length_msb },
+	{ RULE_INVALID_UTF8_TEXT, C, 1007, 0, build_utf8 },
+	{ RULE_MASKED_SERVER, S, 1002, 0, build_masked_server },
+	{ RULE_LENGTH_MSB, C, 1002, 0, build_length_msb },
 };
 
 static void
@@ -609,7 +603,7 @@ test_frame_rules(void **state)
 
 	for (i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++) {
 		rc = &rule_cases[i];
-		print_message("  rule %s\n", rc->rule);
+		print_message("  rule %s\n", rule_name(rc->rule));
 		teardown(state);
 		setup(state);
 		open_ws(NULL);
@@ -622,11 +616,11 @@ test_frame_rules(void **state)
 		snprintf(cls, sizeof cls, "%d", rc->code);
 		assert_int_equal(count(FINDING_VIOLATION), 1);
 		f = fnd(FINDING_VIOLATION, rc->rule, rc->violator);
-		assert_string_equal(f->class, cls);
+		assert_string_equal(finding_class_names[f->class], cls);
 		assert_int_equal(f->code, rc->code);
 		assert_int_equal(f->packet, 6);
 		assert_int_equal(f->frame_index, rc->frame);
-		f = fnd(FINDING_CLOSE, NULL, !rc->violator);
+		f = fnd(FINDING_CLOSE, RULE_NONE, !rc->violator);
 		assert_close(f, cls, rc->code, 7, 0, 0);
 		assert_offending(f, 6, rc->frame, rc->violator, rc->rule);
 		assert_string_equal(conn(1)->verdict, cls);
@@ -639,19 +633,19 @@ test_frame_rules(void **state)
  * peer's 1002 answers it. The violation is found either way.
  */
 struct close_case {
-	const char *rule;
+	enum rule_id rule;
 	int         code;     /* -2: a 1-byte payload */
 	const char *reason;
 	int         peer_code;
 };
 
 static const struct close_case close_cases[] = {
-	{ "close-payload-one-byte", -2, NULL, 1002 },
-	{ "invalid-close-code", 1005, NULL, 1002 },
-	{ "invalid-close-code", 999, NULL, 1002 },
-	{ "invalid-close-code", 2999, NULL, 1002 },
-	{ "invalid-close-code", 5000, NULL, 1002 },
-	{ "invalid-utf8-close-reason", 1000, "bad \xff", 1007 },
+	{ RULE_CLOSE_ONE_BYTE, -2, NULL, 1002 },
+	{ RULE_INVALID_CLOSE_CODE, 1005, NULL, 1002 },
+	{ RULE_INVALID_CLOSE_CODE, 999, NULL, 1002 },
+	{ RULE_INVALID_CLOSE_CODE, 2999, NULL, 1002 },
+	{ RULE_INVALID_CLOSE_CODE, 5000, NULL, 1002 },
+	{ RULE_INVALID_UTF8_REASON, 1000, "bad \xff", 1007 },
 };
 
 static void
@@ -676,7 +670,8 @@ test_close_rules(void **state)
 
 	for (i = 0; i < sizeof close_cases / sizeof close_cases[0]; i++) {
 		cc = &close_cases[i];
-		print_message("  rule %s code %d\n", cc->rule, cc->code);
+		print_message("  rule %s code %d\n", rule_name(cc->rule),
+		    cc->code);
 		teardown(state);
 		setup(state);
 		open_ws(NULL);
@@ -686,12 +681,12 @@ test_close_rules(void **state)
 		snprintf(cls, sizeof cls, "%d", cc->peer_code);
 		assert_int_equal(count(FINDING_VIOLATION), 1);
 		f = fnd(FINDING_VIOLATION, cc->rule, ROLE_CLIENT);
-		assert_string_equal(f->class, cls);
+		assert_string_equal(finding_class_names[f->class], cls);
 		assert_int_equal(f->packet, 6);
 		assert_int_equal(f->frame_index, 0);
-		f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+		f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 		assert_int_equal(f->code, cc->peer_code);
-		assert_string_equal(f->class, cls);
+		assert_string_equal(finding_class_names[f->class], cls);
 		assert_int_equal(f->packet, 7);
 		assert_true(f->answered);
 		assert_int_equal(conn(1)->ended_by, ROLE_CLIENT);
@@ -710,8 +705,8 @@ test_close_rules_attributed(void **state)
 	open_ws(NULL);
 	build_close_case(&close_cases[1]);
 	run();
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 6, 0, ROLE_CLIENT, "invalid-close-code");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 6, 0, ROLE_CLIENT, RULE_INVALID_CLOSE_CODE);
 	assert_string_equal(conn(1)->verdict, "1002");
 	(void)state;
 }
@@ -736,9 +731,9 @@ test_1002_non_minimal_quiet(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "1002", 1002, 8, 0, 0);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "non-minimal-length");
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_NON_MINIMAL_LENGTH);
 }
 
 /* frame-after-close: data after the sender's own close. */
@@ -756,11 +751,11 @@ test_frame_after_close(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 1);
-	f = fnd(FINDING_VIOLATION, "frame-after-close", ROLE_CLIENT);
-	assert_string_equal(f->class, "1002");
+	f = fnd(FINDING_VIOLATION, RULE_FRAME_AFTER_CLOSE, ROLE_CLIENT);
+	assert_string_equal(finding_class_names[f->class], "1002");
 	assert_int_equal(f->packet, 7);
 	assert_int_equal(f->frame_index, 1);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "normal", 1000, 8, 0, 1);
 }
 
@@ -794,8 +789,8 @@ test_valid_neighbours(void **state)
 	assert_int_equal(count(FINDING_VIOLATION), 0);
 	assert_int_equal(count(FINDING_ABNORMAL), 0);
 	assert_int_equal(R.nf, 2);
-	assert_string_equal(fnd(FINDING_CLOSE, NULL, ROLE_CLIENT)->class,
-	    "application");
+	assert_string_equal(finding_class_names[fnd(FINDING_CLOSE, RULE_NONE,
+	    ROLE_CLIENT)->class], "application");
 	assert_string_equal(conn(1)->ext, "permessage-deflate");
 	assert_string_equal(conn(1)->verdict, "application");
 	assert_int_equal(conn(1)->frames[ROLE_CLIENT], 6);
@@ -818,9 +813,9 @@ test_1009_limit(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "1009", 1009, 9, 0, 0);
-	assert_offending(f, 8, 2, ROLE_CLIENT, "message-too-big");
+	assert_offending(f, 8, 2, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_true(f->has_limit);
 	assert_int_equal(f->limit_min, 1000);
 	assert_int_equal(f->limit_max, 4999);
@@ -845,8 +840,8 @@ test_1009_profiles(void **state)
 	cw_fin(K, C);
 	run();
 
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_int_equal(f->limit_min, 3000);
 	assert_int_equal(f->limit_max, 39999);
 	assert_non_null(strstr(f->matching_profiles, "coder-websocket"));
@@ -854,7 +849,7 @@ test_1009_profiles(void **state)
 	assert_null(strstr(f->matching_profiles, "python-websockets"));
 	assert_null(strstr(f->matching_profiles, "netty"));
 	/* The client never answered: close-unanswered at its FIN. */
-	f = fnd(FINDING_ABNORMAL, "close-unanswered", ROLE_CLIENT);
+	f = fnd(FINDING_ABNORMAL, RULE_CLOSE_UNANSWERED, ROLE_CLIENT);
 	assert_int_equal(f->packet, 10);
 	assert_string_equal(conn(1)->verdict, "1009");
 }
@@ -874,8 +869,8 @@ test_1009_reason(void **state)
 	fin_both();
 	run();
 
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_int_equal(f->limit_from_reason, 4096);
 	assert_int_equal(f->limit_min, 1000);
 	assert_int_equal(f->limit_max, 4999);
@@ -909,7 +904,7 @@ test_1009_reason_wordings(void **state)
 		send_close(S, 1009, cases[i].reason);
 		fin_both();
 		run();
-		f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+		f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 		assert_int_equal(f->limit_from_reason, cases[i].limit);
 	}
 }
@@ -933,8 +928,8 @@ test_1009_continuation(void **state)
 	fin_both();
 	run();
 
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 8, 2, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 8, 2, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_int_equal(f->limit_min, 2000);
 	assert_int_equal(f->limit_max, 2499);
 }
@@ -966,8 +961,8 @@ test_1009_frame_limit(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 9, 3, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 9, 3, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_int_equal(f->limit_min, 300);
 	assert_int_equal(f->limit_max, 699);
 	assert_int_equal(f->limit_from_reason, 512);
@@ -989,8 +984,8 @@ test_1009_reason_contradicted(void **state)
 	fin_both();
 	run();
 
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_int_equal(f->limit_from_reason, 100);
 	assert_int_equal(f->limit_min, 3000);
 	assert_int_equal(f->limit_max, 4999);
@@ -1022,8 +1017,8 @@ test_1009_continuation_ping(void **state)
 	fin_both();
 	run();
 
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 8, 3, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 8, 3, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_true(f->has_limit);
 	assert_int_equal(f->limit_min, 2000);
 	assert_int_equal(f->limit_max, 2499);
@@ -1052,8 +1047,8 @@ test_1009_inflated(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_int_equal(f->limit_min, 100);
 	assert_int_equal(f->limit_max, 19999);
 }
@@ -1074,8 +1069,8 @@ test_1009_pipelined(void **state)
 	send_close(S, 1009, "");
 	fin_both();
 	run();
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 7, 1, ROLE_CLIENT, "message-too-big");
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_MESSAGE_TOO_BIG);
 	assert_true(f->has_limit);
 	assert_int_equal(f->limit_min, 100);
 	assert_int_equal(f->limit_max, 4999);
@@ -1124,7 +1119,7 @@ other_connection(int interleaved)
 		fin_both();
 	}
 	run();
-	f = fnd_conn(2, FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd_conn(2, FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_true(f->has_limit);
 	assert_int_equal(f->limit_min, 3000);
 	assert_int_equal(f->limit_max, 4999);
@@ -1159,12 +1154,12 @@ test_abrupt_reset(void **state)
 	run();
 
 	assert_int_equal(R.nf, 1);
-	f = fnd(FINDING_ABNORMAL, "abrupt-reset", ROLE_SERVER);
-	assert_string_equal(f->class, "1006");
+	f = fnd(FINDING_ABNORMAL, RULE_ABRUPT_RESET, ROLE_SERVER);
+	assert_string_equal(finding_class_names[f->class], "1006");
 	assert_int_equal(f->code, 1006);
 	assert_int_equal(f->packet, 8);
 	assert_int_equal(f->frame_index, -1);
-	assert_offending(f, 7, 0, ROLE_CLIENT, NULL);
+	assert_offending(f, 7, 0, ROLE_CLIENT, RULE_NONE);
 	c = conn(1);
 	assert_string_equal(c->verdict, "1006");
 	assert_string_equal(c->tcp_end, "rst");
@@ -1186,10 +1181,10 @@ test_abrupt_fin(void **state)
 	run();
 
 	assert_int_equal(R.nf, 2);
-	f = fnd(FINDING_ABNORMAL, "abrupt-fin", ROLE_SERVER);
+	f = fnd(FINDING_ABNORMAL, RULE_ABRUPT_FIN, ROLE_SERVER);
 	assert_int_equal(f->packet, 8);
-	assert_offending(f, 7, 1, ROLE_CLIENT, NULL);
-	f = fnd(FINDING_ABNORMAL, "abrupt-fin", ROLE_CLIENT);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_NONE);
+	f = fnd(FINDING_ABNORMAL, RULE_ABRUPT_FIN, ROLE_CLIENT);
 	assert_int_equal(f->packet, 9);
 	assert_false(f->has_offending);
 	assert_string_equal(conn(1)->verdict, "1006");
@@ -1211,12 +1206,12 @@ test_close_unanswered(void **state)
 	run();
 
 	assert_int_equal(R.nf, 2);
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "normal", 1001, 7, 0, 0);
-	f = fnd(FINDING_ABNORMAL, "close-unanswered", ROLE_CLIENT);
-	assert_string_equal(f->class, "1006");
+	f = fnd(FINDING_ABNORMAL, RULE_CLOSE_UNANSWERED, ROLE_CLIENT);
+	assert_string_equal(finding_class_names[f->class], "1006");
 	assert_int_equal(f->packet, 9);
-	assert_offending(f, 7, 0, ROLE_SERVER, NULL);
+	assert_offending(f, 7, 0, ROLE_SERVER, RULE_NONE);
 	assert_string_equal(conn(1)->verdict, "1006");
 	assert_int_equal(conn(1)->ended_by, ROLE_SERVER);
 }
@@ -1256,8 +1251,8 @@ test_bad_accept(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_HANDSHAKE), 1);
-	f = fnd(FINDING_HANDSHAKE, "bad-accept-key", ROLE_SERVER);
-	assert_string_equal(f->class, "handshake");
+	f = fnd(FINDING_HANDSHAKE, RULE_BAD_ACCEPT_KEY, ROLE_SERVER);
+	assert_string_equal(finding_class_names[f->class], "handshake");
 	assert_int_equal(f->packet, 5);
 	assert_int_equal(f->frame_index, -1);
 	assert_string_equal(conn(1)->verdict, "handshake");
@@ -1280,7 +1275,7 @@ test_refused(void **state)
 	run();
 
 	assert_int_equal(R.nf, 1);
-	f = fnd(FINDING_HANDSHAKE, "handshake-refused", ROLE_SERVER);
+	f = fnd(FINDING_HANDSHAKE, RULE_HANDSHAKE_REFUSED, ROLE_SERVER);
 	assert_int_equal(f->packet, 5);
 	assert_false(conn(1)->websocket);
 	assert_true(conn(1)->handshake_seen);
@@ -1372,7 +1367,7 @@ test_frames_before_101(void **state)
 	assert_int_equal(frame(C, 2)->first_pkt, 7);
 	assert_int_equal(frame(S, 0)->first_pkt, 6);
 	assert_int_equal(frame(S, 0)->payload_len, 7);
-	assert_int_equal(fnd(FINDING_CLOSE, NULL, ROLE_CLIENT)->frame_index,
+	assert_int_equal(fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT)->frame_index,
 	    2);
 	assert_int_equal(conn(1)->frames[ROLE_CLIENT], 3);
 }
@@ -1420,8 +1415,8 @@ test_midstream_1002(void **state)
 	cw_rst(K, S);
 	run();
 
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
-	assert_offending(f, 2, 1, ROLE_CLIENT, NULL);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_offending(f, 2, 1, ROLE_CLIENT, RULE_NONE);
 	assert_non_null(strstr(f->detail, "handshake was not captured"));
 }
 
@@ -1444,15 +1439,15 @@ test_gap(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CAPTURE, "capture-gap", ROLE_CLIENT);
-	assert_string_equal(f->class, "capture");
+	f = fnd(FINDING_CAPTURE, RULE_CAPTURE_GAP, ROLE_CLIENT);
+	assert_string_equal(finding_class_names[f->class], "capture");
 	assert_int_equal(f->packet, 7);
 	assert_non_null(strstr(f->detail, "16 bytes"));
-	f = fnd(FINDING_CLOSE, NULL, ROLE_SERVER);
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "1002", 1002, 8, 0, 0);
 	assert_non_null(strstr(f->detail, "no violation visible"));
 	assert_non_null(strstr(f->detail, "gap"));
-	assert_offending(f, 7, 1, ROLE_CLIENT, NULL);
+	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_NONE);
 	/* The frame after the gap is decoded; the lost one is not counted. */
 	assert_int_equal(conn(1)->frames[ROLE_CLIENT], 3);
 }
@@ -1477,7 +1472,7 @@ test_snaplen(void **state)
 	run();
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
-	f = fnd(FINDING_CAPTURE, "capture-truncated", ROLE_CLIENT);
+	f = fnd(FINDING_CAPTURE, RULE_CAPTURE_TRUNCATED, ROLE_CLIENT);
 	assert_int_equal(f->packet, 6);
 	assert_int_equal(frame(C, 0)->payload_len, 200);
 	assert_true(frame(C, 0)->truncated);

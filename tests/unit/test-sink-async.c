@@ -80,7 +80,7 @@ static void
 in_finding(void *ctx, const struct finding *f)
 {
 	(void)ctx;
-	if (f->conn_id != S.n || strcmp(f->rule, "reserved-opcode") != 0)
+	if (f->conn_id != S.n || f->rule != RULE_RESERVED_OPCODE)
 		S.bad++;
 	S.n++;
 }
@@ -155,7 +155,7 @@ send_events(struct sink_async *a, uint64_t count)
 		case 2:
 			memset(&fi, 0, sizeof fi);
 			fi.conn_id = k;
-			fi.rule = "reserved-opcode";
+			fi.rule = RULE_RESERVED_OPCODE;
 			sink_async_ops.finding(a, &fi);
 			break;
 		default:

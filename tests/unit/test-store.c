@@ -226,7 +226,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CLOSE;
-	fi.class = "1009";
+	fi.class = CLASS_1009;
 	fi.code = 1009;
 	fi.sender = ROLE_SERVER;
 	fi.packet = 12;
@@ -241,7 +241,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	fi.offending_packet = 10;
 	fi.offending_frame_index = 1;
 	fi.offending_sender = ROLE_CLIENT;
-	fi.offending_rule = "message-too-big";
+	fi.offending_rule = RULE_MESSAGE_TOO_BIG;
 	fi.has_limit = 1;
 	fi.limit_min = 5;
 	fi.limit_max = 1999;
@@ -258,7 +258,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CLOSE;
-	fi.class = "normal";
+	fi.class = CLASS_NORMAL;
 	fi.code = 1000;
 	fi.sender = ROLE_CLIENT;
 	fi.packet = 14;
@@ -323,10 +323,10 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 2;
 	fi.kind = FINDING_VIOLATION;
-	fi.class = "1002";
+	fi.class = CLASS_1002;
 	fi.code = 1002;
 	fi.sender = ROLE_CLIENT;
-	fi.rule = "reserved-opcode";
+	fi.rule = RULE_RESERVED_OPCODE;
 	fi.packet = 20;
 	fi.frame_index = 0;
 	fi.limit_from_reason = -1;
@@ -335,10 +335,10 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 2;
 	fi.kind = FINDING_ABNORMAL;
-	fi.class = "1006";
+	fi.class = CLASS_1006;
 	fi.code = 1006;
 	fi.sender = ROLE_SERVER;
-	fi.rule = "abrupt-reset";
+	fi.rule = RULE_ABRUPT_RESET;
 	fi.packet = 30;
 	fi.frame_index = -1;
 	fi.limit_from_reason = -1;
@@ -401,7 +401,7 @@ test_finding_update(void **state)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CLOSE;
-	fi.class = "1009";
+	fi.class = CLASS_1009;
 	fi.code = 1009;
 	fi.sender = ROLE_SERVER;
 	fi.packet = 20;
@@ -409,7 +409,7 @@ test_finding_update(void **state)
 	fi.offending_packet = 18;
 	fi.offending_frame_index = 3;
 	fi.offending_sender = ROLE_CLIENT;
-	fi.offending_rule = "message-too-big";
+	fi.offending_rule = RULE_MESSAGE_TOO_BIG;
 	fi.has_limit = 1;
 	fi.limit_min = 5;
 	fi.limit_max = 79999;
@@ -906,10 +906,10 @@ test_incomplete(void **state)
 	memset(&fi, 0, sizeof fi);
 	fi.conn_id = 1;
 	fi.kind = FINDING_CAPTURE;
-	fi.class = "capture";
+	fi.class = CLASS_CAPTURE;
 	fi.code = -1;
 	fi.sender = -1;
-	fi.rule = "capture-gap";
+	fi.rule = RULE_CAPTURE_GAP;
 	fi.frame_index = -1;
 	fi.limit_from_reason = -1;
 	store_sink_ops.finding(s, &fi);

@@ -40,9 +40,9 @@ static struct ws_dir *mk(enum ws_role, enum ws_ext);
 static struct ws_dir *mkc(const struct ws_config *);
 static void	feed(struct ws_dir *, const uint8_t *, size_t);
 static size_t	build(uint8_t *, int, int, int, const uint8_t *, const uint8_t *, uint64_t, int);
-static int	nrule(const char *);
+static int	nrule(enum rule_id);
 static int	run_rule(enum ws_role, enum ws_ext, int, uint64_t, uint64_t, const uint8_t *, size_t,
-		    const char *);
+		    enum rule_id);
 
 static const struct ws_ops ops = { rec_frame, rec_message, rec_finding };
 static const uint8_t KEY[4] = { 0x37, 0xfa, 0x21, 0x3d };
@@ -111,7 +111,7 @@ rec_finding(void *ctx, const struct ws_finding *fd)
 
 	for (c = fd->detail; *c != '\0'; c++)
 		assert_true(*c >= 0x20 && *c <= 0x7e);
-	rec_log("R %s frame=%" PRId64 " msg=%" PRIu64 " v=%" PRIu64 " l=%" PRIu64 " %s\n", fd->rule,
+	rec_log("R %s frame=%" PRId64 " msg=%" PRIu64 " v=%" PRIu64 " l=%" PRIu64 " %s\n", rule_name(fd->rule),
 	    fd->frame != NULL ? (int64_t)fd->frame->index : -1, fd->message_id, fd->value,
 	    fd->limit, fd->detail);
 	if (R.nfinds < MAXREC)
@@ -186,12 +186,12 @@ build(uint8_t *out, int fin, int rsv, int op, const uint8_t *key, const uint8_t 
 }
 
 static int
-nrule(const char *rule)
+nrule(enum rule_id rule)
 {
 	int i, n = 0;
 
 	for (i = 0; i < R.nfinds && i < MAXREC; i++)
-		if (strcmp(R.finds[i].rule, rule) == 0)
+		if (R.finds[i].rule == rule)
 			n++;
 	return n;
 }
@@ -401,7 +401,7 @@ test_close_codes(void **state)
 
 static int
 run_rule(enum ws_role role, enum ws_ext ext, int strict, uint64_t max_frame, uint64_t max_message,
-    const uint8_t *p, size_t n, const char *rule)
+    const uint8_t *p, size_t n, enum rule_id rule)
 {
 	struct ws_config c;
 	struct ws_dir   *d;
@@ -431,7 +431,7 @@ test_rules(void **state)
 {
 	static uint8_t big[300];
 	size_t         n;
-	const char    *r;
+	enum rule_id   r;
 
 	r = RULE_RESERVED_OPCODE;
 	assert_int_equal(run_rule(WS_ROLE_SERVER, WS_EXT_NONE, 0, 0, 0, B(0x83, 0x00), r), 1);
@@ -554,7 +554,7 @@ test_finding_fields(void **state)
 	d = mk(WS_ROLE_SERVER, WS_EXT_NONE);
 	feed(d, B(0x82, 0x00, 0x88, 0x02, 0x03, 0xed));
 	assert_int_equal(R.nfinds, 1);
-	assert_string_equal(R.finds[0].rule, RULE_INVALID_CLOSE_CODE);
+	assert_int_equal(R.finds[0].rule, RULE_INVALID_CLOSE_CODE);
 	assert_int_equal(R.finds[0].value, 1005);
 	assert_string_equal(R.finds[0].detail, "close code 1005");
 	assert_int_equal(R.finds[0].message_id, 1);

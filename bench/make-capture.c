@@ -25,14 +25,16 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "pcap-writer.h"
 #include "wsautopsy.h"
+#include "ws-build.h"
 
 #define MC_MSS		1448		/* TCP payload per segment */
 #define MC_MAXCONNS	200		/* connections open at once, at most */
 #define MC_LIMIT	65536		/* the servers' message size limit */
 #define MC_MAXMSG	(96 * 1024)	/* largest message: the over-limit ones */
 #define MC_ZBUF		(2 * MC_MAXMSG + 4096)
-#define MC_OBUF		(8 << 20)	/* output buffer, flushed when full */
+#define MC_OBUF		(8 << 20)	/* output buffer */
 #define MC_QMAX		(1 << 20)	/* a burst never queues more than this */
 #define MC_NREACT	8
 #define MC_EPOCH	1704067200	/* 2024-01-01T00:00:00Z */
@@ -40,12 +42,6 @@
 #define NS_US		1000LL
 #define NS_MS		1000000LL
 #define NS_S		1000000000LL
-
-/* TCP flags. */
-#define TH_FIN		0x01
-#define TH_SYN		0x02
-#define TH_PUSH		0x08
-#define TH_ACK		0x10
 
 /* WebSocket opcodes. */
 #define WS_CONT		0x0
@@ -146,10 +142,9 @@ struct mc_stats {
 static uint64_t		 mc_rng;
 static uint32_t		 mc_salt;
 static FILE		*mc_file;
+static struct pw	 mc_pw;
 static FILE		*mc_truth;
-static uint8_t		*mc_obuf;
-static size_t		 mc_olen;
-static uint64_t		 mc_written;
+static char		*mc_obuf;
 static int		 mc_nsec;
 static unsigned		 mc_deflate_pct = 30;	/* -z */
 static int64_t		 mc_last;
@@ -180,13 +175,6 @@ static uint64_t	 mc_rand(void);
 static uint32_t	 mc_range(uint32_t, uint32_t);
 static int	 mc_chance(unsigned);
 static int64_t	 mc_us(uint32_t, uint32_t);
-static void	 mc_put16(uint8_t *, uint16_t);
-static void	 mc_put32(uint8_t *, uint32_t);
-static void	 mc_put32le(uint8_t *, uint32_t);
-static uint64_t	 mc_csum_add(uint64_t, const uint8_t *, size_t);
-static uint16_t	 mc_csum_fold(uint64_t);
-static void	 mc_flush(void);
-static void	 mc_file_header(void);
 static int64_t	 mc_packet(struct mc_conn *, int, uint8_t, const uint8_t *,
 		     size_t);
 static uint8_t	*mc_q_put(struct mc_q *, size_t);
@@ -253,101 +241,6 @@ mc_us(uint32_t lo, uint32_t hi)
 	return (int64_t)mc_range(lo, hi) * NS_US + mc_range(0, 999);
 }
 
-static void
-mc_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-mc_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static void
-mc_put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
-/*
- * Internet checksum over words in host order (RFC 1071: the sum is byte
- * order independent, so the folded result is stored as it is). Every call
- * must start at an even offset of the summed data.
- */
-static uint64_t
-mc_csum_add(uint64_t sum, const uint8_t *p, size_t n)
-{
-	uint32_t w;
-	uint16_t h;
-	uint8_t	 last[2];
-
-	while (n >= 4) {
-		memcpy(&w, p, 4);
-		sum += w;
-		p += 4;
-		n -= 4;
-	}
-	if (n >= 2) {
-		memcpy(&h, p, 2);
-		sum += h;
-		p += 2;
-		n -= 2;
-	}
-	if (n == 1) {
-		last[0] = *p;
-		last[1] = 0;
-		memcpy(&h, last, 2);
-		sum += h;
-	}
-	return sum;
-}
-
-static uint16_t
-mc_csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void
-mc_flush(void)
-{
-	if (mc_olen != 0 && fwrite(mc_obuf, 1, mc_olen, mc_file) != mc_olen) {
-		wsa_warn("write: %s", strerror(errno));
-		exit(EXIT_INPUT);
-	}
-	mc_olen = 0;
-}
-
-static void
-mc_file_header(void)
-{
-	uint8_t *p = mc_obuf;
-
-	/* Little-endian whatever the host, so the bytes depend on the seed only. */
-	mc_put32le(p, mc_nsec ? 0xa1b23c4d : 0xa1b2c3d4);
-	p[4] = 2;
-	p[5] = 0;
-	p[6] = 4;
-	p[7] = 0;
-	mc_put32le(p + 8, 0);
-	mc_put32le(p + 12, 0);
-	mc_put32le(p + 16, 65535);
-	mc_put32le(p + 20, 1);		/* LINKTYPE_ETHERNET */
-	mc_olen = 24;
-	mc_written = 24;
-}
-
 /*
  * Writes one segment from side d and returns its timestamp. Timestamps
  * strictly increase across the file, so a step scheduled at the same
@@ -357,95 +250,53 @@ static int64_t
 mc_packet(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
     size_t n)
 {
-	uint8_t	 pseudo[12], *rec, *ip, *tcp;
-	size_t	 optlen, tcplen, caplen;
-	int64_t	 t = c->t;
-	uint32_t ts;
-	uint64_t sum;
-	uint16_t ck;
+	static const uint8_t router[6] = { 2, 0, 0, 0, 0, 1 };
+	static uint8_t	 pkt[PW_HDR_LEN + PW_OPT_MAX + MC_MSS];
+	uint8_t		 server[6] = { 2, 0, 0, 0, 1, c->server }, opt[20];
+	struct pw_tcp	 s;
+	size_t		 len;
+	int64_t		 t = c->t;
+	uint32_t	 ts;
 
 	if (t < mc_last + NS_US)
 		t = mc_last + NS_US;
 	mc_last = t;
 	c->t = t;
 
-	optlen = (flags & TH_SYN) ? 20 : 12;
-	tcplen = 20 + optlen;
-	caplen = 14 + 20 + tcplen + n;
-	if (mc_olen + 16 + caplen > MC_OBUF)
-		mc_flush();
-	rec = mc_obuf + mc_olen;
-
-	mc_put32le(rec, (uint32_t)(t / NS_S));
-	mc_put32le(rec + 4, (uint32_t)(mc_nsec ? t % NS_S : (t % NS_S) / NS_US));
-	mc_put32le(rec + 8, (uint32_t)caplen);
-	mc_put32le(rec + 12, (uint32_t)caplen);
-
-	/* Ethernet: clients come through the router 02:00:00:00:00:01. */
-	memcpy(rec + 16, "\x02\x00\x00\x00\x01\x00", 6);
-	memcpy(rec + 22, "\x02\x00\x00\x00\x00\x01", 6);
-	rec[16 + 5] = c->server;
-	if (d == S2C) {
-		memcpy(rec + 16, "\x02\x00\x00\x00\x00\x01", 6);
-		memcpy(rec + 22, "\x02\x00\x00\x00\x01\x00", 6);
-		rec[22 + 5] = c->server;
-	}
-	mc_put16(rec + 28, 0x0800);
-
-	ip = rec + 30;
-	ip[0] = 0x45;
-	ip[1] = 0;
-	mc_put16(ip + 2, (uint16_t)(20 + tcplen + n));
-	mc_put16(ip + 4, c->ipid[d]++);
-	mc_put16(ip + 6, 0x4000);	/* DF */
-	ip[8] = d == C2S ? 52 : 64;
-	ip[9] = 6;
-	mc_put16(ip + 10, 0);
-	mc_put32(ip + 12, d == C2S ? c->cip : c->sip);
-	mc_put32(ip + 16, d == C2S ? c->sip : c->cip);
-	ck = mc_csum_fold(mc_csum_add(0, ip, 20));
-	memcpy(ip + 10, &ck, 2);
-
-	tcp = ip + 20;
-	mc_put16(tcp, d == C2S ? c->cport : c->sport);
-	mc_put16(tcp + 2, d == C2S ? c->sport : c->cport);
-	mc_put32(tcp + 4, c->seq[d]);
-	mc_put32(tcp + 8, (flags & TH_ACK) ? c->seq[!d] : 0);
-	tcp[12] = (uint8_t)((tcplen / 4) << 4);
-	tcp[13] = flags;
-	if (flags & TH_SYN)
-		mc_put16(tcp + 14, d == C2S ? 64240 : 65160);
-	else
-		mc_put16(tcp + 14, d == C2S ? 502 : 501);	/* scale 7 */
-	mc_put16(tcp + 16, 0);
-	mc_put16(tcp + 18, 0);
+	memset(&s, 0, sizeof s);
+	/* Clients come through the router 02:00:00:00:00:01. */
+	memcpy(d == C2S ? s.mac_src : s.mac_dst, router, 6);
+	memcpy(d == C2S ? s.mac_dst : s.mac_src, server, 6);
+	s.ip_src = d == C2S ? c->cip : c->sip;
+	s.ip_dst = d == C2S ? c->sip : c->cip;
+	s.ip_id = c->ipid[d]++;
+	s.ttl = d == C2S ? 52 : 64;
+	s.sport = d == C2S ? c->cport : c->sport;
+	s.dport = d == C2S ? c->sport : c->cport;
+	s.seq = c->seq[d];
+	s.ack = c->seq[!d];
+	s.flags = flags;
 	ts = (uint32_t)(t / NS_MS) + c->tsoff[d];
-	if (flags & TH_SYN) {
-		memcpy(tcp + 20, "\x02\x04\x05\xb4\x04\x02\x08\x0a", 8);
-		mc_put32(tcp + 28, ts);
-		mc_put32(tcp + 32, d == C2S ? 0 : c->lastts[C2S]);
-		memcpy(tcp + 36, "\x01\x03\x03\x07", 4);
+	if (flags & PW_SYN) {
+		s.window = d == C2S ? 64240 : 65160;
+		memcpy(opt, "\x02\x04\x05\xb4\x04\x02\x08\x0a", 8);
+		pw_put32(opt + 8, ts);
+		pw_put32(opt + 12, d == C2S ? 0 : c->lastts[C2S]);
+		memcpy(opt + 16, "\x01\x03\x03\x07", 4);
+		s.optlen = 20;
 	} else {
-		memcpy(tcp + 20, "\x01\x01\x08\x0a", 4);
-		mc_put32(tcp + 24, ts);
-		mc_put32(tcp + 28, c->lastts[!d]);
+		s.window = d == C2S ? 502 : 501;	/* scale 7 */
+		memcpy(opt, "\x01\x01\x08\x0a", 4);
+		pw_put32(opt + 4, ts);
+		pw_put32(opt + 8, c->lastts[!d]);
+		s.optlen = 12;
 	}
+	s.opt = opt;
 	c->lastts[d] = ts;
-	if (n != 0)
-		memcpy(tcp + tcplen, pl, n);
+	len = pw_tcp_packet(pkt, &s, pl, n);
+	pw_record(&mc_pw, t, pkt, len, len);
 
-	memcpy(pseudo, ip + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	mc_put16(pseudo + 10, (uint16_t)(tcplen + n));
-	sum = mc_csum_add(0, pseudo, sizeof pseudo);
-	sum = mc_csum_add(sum, tcp, tcplen + n);
-	ck = mc_csum_fold(sum);
-	memcpy(tcp + 16, &ck, 2);
-
-	c->seq[d] += (uint32_t)n + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0);
-	mc_olen += 16 + caplen;
-	mc_written += 16 + caplen;
+	c->seq[d] += (uint32_t)n + ((flags & (PW_SYN | PW_FIN)) ? 1 : 0);
 	mc_st.packets++;
 	mc_st.tcp_bytes += n;
 	return t;
@@ -496,36 +347,22 @@ static void
 mc_frame(struct mc_conn *c, int d, int fin, int rsv1, int op,
     const uint8_t *pl, size_t n)
 {
-	uint8_t	*p, key[4];
-	size_t	 hlen, i;
+	uint8_t	 h[WSB_HEAD_MAX], key[4], *p;
+	size_t	 hlen;
 	uint64_t r;
 
-	hlen = 2 + (n > 65535 ? 8 : n > 125 ? 2 : 0) + (d == C2S ? 4 : 0);
-	p = mc_q_put(&c->q[d], hlen + n);
-	p[0] = (uint8_t)((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | op);
-	p[1] = d == C2S ? 0x80 : 0;
-	if (n > 65535) {
-		p[1] |= 127;
-		mc_put32(p + 2, (uint32_t)((uint64_t)n >> 32));
-		mc_put32(p + 6, (uint32_t)n);
-		p += 10;
-	} else if (n > 125) {
-		p[1] |= 126;
-		mc_put16(p + 2, (uint16_t)n);
-		p += 4;
-	} else {
-		p[1] |= (uint8_t)n;
-		p += 2;
-	}
 	if (d == C2S) {
 		r = mc_rand();
 		memcpy(key, &r, 4);
-		memcpy(p, key, 4);
-		p += 4;
-		for (i = 0; i < n; i++)
-			p[i] = pl[i] ^ key[i & 3];
-	} else if (n != 0)
-		memcpy(p, pl, n);
+	}
+	hlen = wsb_head(h, fin, rsv1 ? 4 : 0, op, d == C2S ? key : NULL,
+	    WSB_LEN_AUTO, n);
+	p = mc_q_put(&c->q[d], hlen + n);
+	memcpy(p, h, hlen);
+	if (d == C2S)
+		wsb_mask(p + hlen, pl, n, key, 0);
+	else if (n != 0)
+		memcpy(p + hlen, pl, n);
 	c->frames[d]++;
 	mc_st.frames++;
 	mc_st.ws_bytes += n;
@@ -538,8 +375,7 @@ mc_frame(struct mc_conn *c, int d, int fin, int rsv1, int op,
 static size_t
 mc_compress(struct mc_conn *c, int d, const uint8_t *in, size_t n)
 {
-	z_stream *z;
-	size_t	  out;
+	size_t	out;
 
 	if (c->z[d] == NULL) {
 		c->z[d] = xcalloc(1, sizeof *c->z[d]);
@@ -549,22 +385,12 @@ mc_compress(struct mc_conn *c, int d, const uint8_t *in, size_t n)
 			exit(EXIT_INPUT);
 		}
 	}
-	z = c->z[d];
-	z->next_in = (Bytef *)(uintptr_t)in;
-	z->avail_in = (uInt)n;
-	z->next_out = mc_zbuf;
-	z->avail_out = MC_ZBUF;
-	if (deflate(z, Z_SYNC_FLUSH) != Z_OK || z->avail_in != 0 ||
-	    z->avail_out == 0) {
+	out = wsb_deflate(c->z[d], in, n, mc_zbuf, MC_ZBUF);
+	if (out == SIZE_MAX) {
 		wsa_warn("deflate failed");
 		exit(EXIT_INPUT);
 	}
-	out = MC_ZBUF - z->avail_out;
-	if (out < 4 || memcmp(mc_zbuf + out - 4, "\x00\x00\xff\xff", 4) != 0) {
-		wsa_warn("deflate: no sync flush marker");
-		exit(EXIT_INPUT);
-	}
-	return out - 4;
+	return out;
 }
 
 /*
@@ -629,8 +455,8 @@ mc_ping(struct mc_conn *c, int d)
 	uint8_t	 data[8];
 	uint64_t r = mc_rand();
 
-	mc_put32(data, (uint32_t)(r >> 32));
-	mc_put32(data + 4, (uint32_t)r);
+	pw_put32(data, (uint32_t)(r >> 32));
+	pw_put32(data + 4, (uint32_t)r);
 	mc_frame(c, d, 1, 0, WS_PING, data, sizeof data);
 	mc_react_add(c, R_PONG, !d, 0, data, sizeof data);
 	mc_st.pings++;
@@ -644,9 +470,8 @@ mc_close(struct mc_conn *c, int d, uint16_t code, const char *reason)
 
 	if (n > 64)
 		n = 64;
-	mc_put16(pl, code);
-	memcpy(pl + 2, reason, n);
-	mc_frame(c, d, 1, 0, WS_CLOSE, pl, 2 + n);
+	mc_frame(c, d, 1, 0, WS_CLOSE, pl, wsb_close_payload(pl, code, reason,
+	    n));
 	c->close_code[d] = code;
 	if (code >= 1000 && code < 1016)
 		mc_st.closes[code - 1000]++;
@@ -696,9 +521,9 @@ mc_binary(uint8_t *buf, size_t n)
 
 	while (n >= 8) {
 		r = mc_rand();
-		mc_put16(rec, (uint16_t)(r & 0x0f));
-		mc_put16(rec + 2, (uint16_t)i++);
-		mc_put32(rec + 4, base + (uint32_t)((r >> 8) & 0x3ff));
+		pw_put16(rec, (uint16_t)(r & 0x0f));
+		pw_put16(rec + 2, (uint16_t)i++);
+		pw_put32(rec + 4, base + (uint32_t)((r >> 8) & 0x3ff));
 		memcpy(buf, rec, 8);
 		buf += 8;
 		n -= 8;
@@ -966,12 +791,12 @@ mc_send(struct mc_conn *c)
 {
 	struct mc_q	*q = &c->q[c->cur];
 	size_t		 n = q->len - q->off;
-	uint8_t		 flags = TH_ACK;
+	uint8_t		 flags = PW_ACK;
 
 	if (n > MC_MSS)
 		n = MC_MSS;
 	if (q->off + n == q->len)
-		flags |= TH_PUSH;
+		flags |= PW_PSH;
 	mc_packet(c, c->cur, flags, q->buf + q->off, n);
 	q->off += n;
 	if (q->off == q->len) {
@@ -992,15 +817,15 @@ mc_step(struct mc_conn *c)
 {
 	switch (c->phase) {
 	case P_SYN:
-		mc_packet(c, C2S, TH_SYN, NULL, 0);
+		mc_packet(c, C2S, PW_SYN, NULL, 0);
 		c->phase = P_SYNACK;
 		return mc_us(30, 200);
 	case P_SYNACK:
-		mc_packet(c, S2C, TH_SYN | TH_ACK, NULL, 0);
+		mc_packet(c, S2C, PW_SYN | PW_ACK, NULL, 0);
 		c->phase = P_ACK;
 		return c->rtt;
 	case P_ACK:
-		mc_packet(c, C2S, TH_ACK, NULL, 0);
+		mc_packet(c, C2S, PW_ACK, NULL, 0);
 		c->phase = P_REQUEST;
 		return mc_us(50, 500);
 	case P_REQUEST:
@@ -1011,20 +836,20 @@ mc_step(struct mc_conn *c)
 	case P_OPEN:
 		break;
 	case P_FIN1:
-		mc_packet(c, S2C, TH_FIN | TH_ACK, NULL, 0);
+		mc_packet(c, S2C, PW_FIN | PW_ACK, NULL, 0);
 		c->phase = P_FIN2;
 		return c->rtt;
 	case P_FIN2:
-		mc_packet(c, C2S, TH_FIN | TH_ACK, NULL, 0);
+		mc_packet(c, C2S, PW_FIN | PW_ACK, NULL, 0);
 		c->phase = P_FIN3;
 		return mc_us(30, 200);
 	case P_FIN3:
-		mc_packet(c, S2C, TH_ACK, NULL, 0);
+		mc_packet(c, S2C, PW_ACK, NULL, 0);
 		return -1;
 	}
 
 	if (c->ack_due) {
-		mc_packet(c, !c->cur, TH_ACK, NULL, 0);
+		mc_packet(c, !c->cur, PW_ACK, NULL, 0);
 		c->ack_due = 0;
 		return mc_next_delay(c);
 	}
@@ -1158,7 +983,7 @@ mc_summary(uint64_t seed)
 	fprintf(stderr, "message_bytes %" PRIu64 "\n", mc_st.msg_bytes);
 	fprintf(stderr, "ws_payload_bytes %" PRIu64 "\n", mc_st.ws_bytes);
 	fprintf(stderr, "tcp_payload_bytes %" PRIu64 "\n", mc_st.tcp_bytes);
-	fprintf(stderr, "file_bytes %" PRIu64 "\n", mc_written);
+	fprintf(stderr, "file_bytes %" PRIu64 "\n", mc_pw.bytes);
 }
 
 static void
@@ -1245,7 +1070,8 @@ main(int argc, char **argv)
 	mc_obuf = xmalloc(MC_OBUF);
 	mc_msg = xmalloc(MC_MAXMSG);
 	mc_zbuf = xmalloc(MC_ZBUF);
-	mc_file_header();
+	setvbuf(mc_file, mc_obuf, _IOFBF, MC_OBUF);
+	pw_begin(&mc_pw, mc_file, mc_nsec ? PW_PCAP_NSEC : PW_PCAP, 65535);
 
 	/* About one open connection per 128 KiB of capture, 2 at least. */
 	if (maxc == 0) {
@@ -1267,10 +1093,10 @@ main(int argc, char **argv)
 	for (i = n / 2 + 1; i-- > 0;)
 		mc_heap_down(heap, n, i);
 
-	while (n != 0) {
+	while (n != 0 && mc_pw.err == 0) {
 		c = heap[0];
 		/* Open connections finish cleanly; only new ones stop. */
-		if (!draining && mc_written + n * 2048 >= target) {
+		if (!draining && mc_pw.bytes + n * 2048 >= target) {
 			draining = 1;
 			for (i = 0; i < n; i++)
 				heap[i]->actions_left = 0;
@@ -1289,10 +1115,8 @@ main(int argc, char **argv)
 		}
 		mc_heap_down(heap, n, 0);
 	}
-	mc_flush();
-	if (mc_file == stdout)
-		rc = fflush(mc_file);
-	else
+	rc = pw_end(&mc_pw);
+	if (rc == 0 && mc_file != stdout)
 		rc = fclose(mc_file);
 	if (rc != 0) {
 		wsa_warn("write: %s", strerror(errno));

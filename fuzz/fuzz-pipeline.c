@@ -7,8 +7,9 @@
  * Options come from byte 12 of the input, the low byte of the classic
  * pcap header's sigfigs field, which libpcap ignores: seeds stay real
  * captures. Message size is capped at 1 MiB so a deflate bomb stays small.
- * The sink reads everything it is handed, passes the wire's text through
- * the escaping functions and checks the documented invariants.
+ * The recording sink of tests/lib checks the order of the events; each
+ * event is read whole, its wire text passed through the escaping
+ * functions and its documented invariants checked.
  */
 #include "config.h"
 
@@ -18,29 +19,33 @@
 
 #include "escape.h"
 #include "fuzz.h"
+#include "recorder.h"
 #include "session.h"
 
 struct fp_ctx {
 	const struct analysis_opts *o;
 	unsigned                    sum;
-	uint64_t                    frames, messages, findings, conns;
-	int                         begun;
 };
 
 static void	fp_text(struct fp_ctx *, const void *, size_t);
 static void	fp_str(struct fp_ctx *, const char *, size_t);
-static int	fp_capture_begin(void *, const struct capture_info *);
-static void	fp_frame(void *, uint64_t, int, const struct ws_frame *);
-static void	fp_message(void *, uint64_t, int, const struct ws_message *);
-static void	fp_finding(void *, const struct finding *);
+static void	fp_capture_begin(void *, const struct rec_event *);
+static void	fp_frame(void *, const struct rec_event *);
+static void	fp_message(void *, const struct rec_event *);
+static void	fp_finding(void *, const struct rec_event *);
 static void	fp_head(struct fp_ctx *, const struct http_head *);
-static void	fp_conn_end(void *, const struct conn_summary *);
-static int	fp_capture_end(void *, const struct capture_summary *);
+static void	fp_conn_end(void *, const struct rec_event *);
+static void	fp_capture_end(void *, const struct rec_event *);
 static void	fp_options(const uint8_t *, size_t, struct analysis_opts *);
 
-static const struct sink_ops fp_ops = {
-	fp_capture_begin, fp_frame, fp_message, fp_finding, fp_conn_end,
-	fp_capture_end, NULL
+/* The recorder checks where each event stands; these check the events. */
+static recorder_fn *const fp_watch[REC_KINDS] = {
+	[REC_CAPTURE_BEGIN] = fp_capture_begin,
+	[REC_FRAME] = fp_frame,
+	[REC_MESSAGE] = fp_message,
+	[REC_FINDING] = fp_finding,
+	[REC_CONN_END] = fp_conn_end,
+	[REC_CAPTURE_END] = fp_capture_end
 };
 
 /* Wire bytes as the report and the browser show them. */
@@ -70,52 +75,49 @@ fp_str(struct fp_ctx *c, const char *s, size_t size)
 	fp_text(c, s, (size_t)(nul - s));
 }
 
-static int
-fp_capture_begin(void *arg, const struct capture_info *ci)
+static void
+fp_capture_begin(void *arg, const struct rec_event *e)
 {
-	struct fp_ctx *c = arg;
+	struct fp_ctx             *c = arg;
+	const struct capture_info *ci = e->body;
 
-	FUZZ_CHECK(!c->begun);
-	c->begun = 1;
 	FUZZ_CHECK(ci->path != NULL && ci->name != NULL);
 	fp_str(c, ci->sha256, sizeof ci->sha256);
-	return 0;
 }
 
 static void
-fp_frame(void *arg, uint64_t conn_id, int sender, const struct ws_frame *f)
+fp_frame(void *arg, const struct rec_event *e)
 {
-	struct fp_ctx *c = arg;
+	struct fp_ctx         *c = arg;
+	const struct ws_frame *f = e->body;
 
-	FUZZ_CHECK(c->begun && conn_id >= 1);
-	FUZZ_CHECK(sender == ROLE_CLIENT || sender == ROLE_SERVER);
+	FUZZ_CHECK(e->conn >= 1);
+	FUZZ_CHECK(e->sender == ROLE_CLIENT || e->sender == ROLE_SERVER);
 	FUZZ_CHECK(f->hdr_len >= 2 && f->hdr_len <= 14);
 	FUZZ_CHECK(f->prefix_len <= c->o->ws.payload_cap);
 	FUZZ_CHECK(f->close_reason_len < sizeof f->close_reason);
 	fp_text(c, f->prefix, f->prefix_len);
 	fp_text(c, f->close_reason, f->close_reason_len);
-	c->frames++;
 }
 
 static void
-fp_message(void *arg, uint64_t conn_id, int sender,
-    const struct ws_message *m)
+fp_message(void *arg, const struct rec_event *e)
 {
-	struct fp_ctx *c = arg;
+	struct fp_ctx           *c = arg;
+	const struct ws_message *m = e->body;
 
-	FUZZ_CHECK(c->begun && conn_id >= 1);
-	FUZZ_CHECK(sender == ROLE_CLIENT || sender == ROLE_SERVER);
+	FUZZ_CHECK(e->conn >= 1);
+	FUZZ_CHECK(e->sender == ROLE_CLIENT || e->sender == ROLE_SERVER);
 	FUZZ_CHECK(m->prefix_len <= c->o->ws.payload_cap);
 	fp_text(c, m->prefix, m->prefix_len);
-	c->messages++;
 }
 
 static void
-fp_finding(void *arg, const struct finding *f)
+fp_finding(void *arg, const struct rec_event *e)
 {
-	struct fp_ctx *c = arg;
+	struct fp_ctx        *c = arg;
+	const struct finding *f = e->body;
 
-	FUZZ_CHECK(c->begun);
 	FUZZ_CHECK(f->kind >= FINDING_CLOSE && f->kind <= FINDING_CAPTURE);
 	FUZZ_CHECK((unsigned)f->class < FINDING_CLASSES);
 	FUZZ_CHECK(f->sender >= -1 && f->sender <= ROLE_SERVER);
@@ -135,7 +137,6 @@ fp_finding(void *arg, const struct finding *f)
 		FUZZ_CHECK(f->limit_min <= f->limit_max);
 		fp_str(c, f->matching_profiles, sizeof f->matching_profiles);
 	}
-	c->findings++;
 }
 
 static void
@@ -154,14 +155,13 @@ fp_head(struct fp_ctx *c, const struct http_head *h)
 }
 
 static void
-fp_conn_end(void *arg, const struct conn_summary *s)
+fp_conn_end(void *arg, const struct rec_event *e)
 {
-	struct fp_ctx *c = arg;
-	int            i, r;
+	struct fp_ctx             *c = arg;
+	const struct conn_summary *s = e->body;
+	int                        i, r;
 
-	FUZZ_CHECK(c->begun);
 	FUZZ_CHECK(s->id >= 1);
-	c->conns++;
 	fp_str(c, s->client, sizeof s->client);
 	fp_str(c, s->server, sizeof s->server);
 	fp_head(c, s->request);
@@ -184,18 +184,14 @@ fp_conn_end(void *arg, const struct conn_summary *s)
 	FUZZ_CHECK(s->first_pkt <= s->last_pkt);
 }
 
-static int
-fp_capture_end(void *arg, const struct capture_summary *sum)
+static void
+fp_capture_end(void *arg, const struct rec_event *e)
 {
-	struct fp_ctx *c = arg;
+	struct fp_ctx                *c = arg;
+	const struct capture_summary *sum = e->body;
 
-	FUZZ_CHECK(c->begun);
-	FUZZ_CHECK(sum->frames == c->frames);
-	FUZZ_CHECK(sum->messages == c->messages);
-	FUZZ_CHECK(sum->findings == c->findings);
 	FUZZ_CHECK(sum->ws_connections <= sum->connections);
 	fp_str(c, sum->error, sizeof sum->error);
-	return 0;
 }
 
 static void
@@ -238,6 +234,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct analysis		*an;
 	struct capture_summary	 sum;
 	struct fp_ctx		 c;
+	struct recorder		*rec;
+	enum pipeline_result	 r;
 	char			 path[64], err[1024];
 	size_t			 off;
 	ssize_t			 w;
@@ -257,10 +255,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof c);
 	c.o = &o;
 	err[0] = '\0';
-	an = analysis_new(&o, &fp_ops, &c);
-	if (analysis_run(an, path, NULL, NULL, NULL, &sum, err, sizeof err) !=
-	    PIPELINE_OPEN_FAILED)
-		FUZZ_CHECK(c.begun);
+	rec = recorder_new(fp_watch, &c);
+	an = analysis_new(&o, &recorder_sink_ops, rec);
+	r = analysis_run(an, path, NULL, NULL, NULL, &sum, err, sizeof err);
 	analysis_free(an);
+	if (recorder_order_error(rec) != NULL)
+		fprintf(stderr, "fuzz-pipeline: %s\n", recorder_order_error(rec));
+	FUZZ_CHECK(recorder_order_error(rec) == NULL);
+	if (r != PIPELINE_OPEN_FAILED)
+		FUZZ_CHECK(recorder_count(rec, REC_CAPTURE_BEGIN) == 1);
+	recorder_free(rec);
 	return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes samples/README.md: the gallery of samples, what happened on the
-wire (from TABLE-real.md and TABLE-violations.md) and what wsautopsy says
-about each (from a fresh analysis).
+wire (from real/TABLE-real.md and viol/TABLE-violations.md) and what
+wsautopsy says about each (from a fresh analysis).
 
 usage: gallery.py WSAUTOPSY SAMPLES_DIR [OUT]   (OUT default: stdout)
 The end-to-end test tests/e2e/samples-gallery.sh runs it and compares the
@@ -15,15 +15,16 @@ import tempfile
 HEAD = """# Samples
 
 Every capture here was recorded on loopback with tcpdump from real WebSocket
-implementations (Debian's python3-websockets 10.4, Node `ws` 8 from npm) or
-from a raw peer breaking one rule against them. Beside each capture: the
-script that recorded it (`record-real.sh`, `record-violations.sh`), and
-`NAME.truth`, the ground truth established with tshark, which `make check`
-compares with wsautopsy's findings (`tests/e2e/samples-truth.sh`). A
-`NAME.known` file names a truth line wsautopsy does not match on purpose.
+implementations (Debian's python3-websockets 10.4, Node `ws` 8 from npm), in
+`real/`, or from a raw peer breaking one rule against them, in `viol/`.
+Beside each capture: the script that recorded it (`real/record-real.sh`,
+`viol/record-violations.sh`), and `NAME.truth`, the ground truth established
+with tshark, which `make check` compares with wsautopsy's findings
+(`tests/e2e/samples-truth.sh`). A `NAME.known` file names a truth line
+wsautopsy does not match on purpose.
 
 To record them again (root, network namespace not needed, ports 18001-18299):
-`samples/record-real.sh build` and `samples/record-violations.sh`.
+`samples/real/record-real.sh build` and `samples/viol/record-violations.sh`.
 
 "What wsautopsy says" is the connection verdict and its findings other than
 normal closes (class, rule, sender and packet; `<-` the offending frame),
@@ -35,10 +36,14 @@ when this table and the program disagree.
 """
 
 
+# The folders of samples, each with the table of what happened in it.
+FOLDERS = (("real", "TABLE-real.md"), ("viol", "TABLE-violations.md"))
+
+
 def happened(samples):
     out = {}
-    for table in ("TABLE-real.md", "TABLE-violations.md"):
-        path = os.path.join(samples, table)
+    for folder, table in FOLDERS:
+        path = os.path.join(samples, folder, table)
         if not os.path.exists(path):
             continue
         for line in open(path, encoding="utf-8"):
@@ -85,13 +90,14 @@ def main():
     what = happened(samples)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name in sorted(os.listdir(samples)):
-            if not name.endswith((".pcap", ".pcapng")):
-                continue
-            cap = os.path.join(samples, name)
-            rows.append("| %s | %s | %s |" % (
-                name, what.get(name, "").replace("|", "/"),
-                says(wsa, cap, tmp).replace("|", "/")))
+        for folder, _ in FOLDERS:
+            for name in sorted(os.listdir(os.path.join(samples, folder))):
+                if not name.endswith((".pcap", ".pcapng")):
+                    continue
+                cap = os.path.join(samples, folder, name)
+                rows.append("| %s/%s | %s | %s |" % (
+                    folder, name, what.get(name, "").replace("|", "/"),
+                    says(wsa, cap, tmp).replace("|", "/")))
     text = HEAD + "\n".join(rows) + "\n"
     if len(sys.argv) > 3:
         with open(sys.argv[3], "w", encoding="utf-8") as f:

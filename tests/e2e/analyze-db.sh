@@ -4,9 +4,9 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 
-PLAIN=$SAMPLES/real-node-plain.pcap
-N1009=$SAMPLES/real-1009-node.pcap
-P1009=$SAMPLES/real-1009-python.pcap
+PLAIN=$SAMPLES/real/real-node-plain.pcap
+N1009=$SAMPLES/real/real-1009-node.pcap
+P1009=$SAMPLES/real/real-1009-python.pcap
 DB=$TMP/all.db
 
 # q DB SQL: one query, its rows as sqlite3 prints them ('|' between columns).
@@ -129,12 +129,12 @@ eq "re-analyse: no orphan frames" 0 \
 eq "re-analyse: integrity" ok "$(q "$DB" 'PRAGMA integrity_check')"
 eq "re-analyse: foreign keys" "" "$(q "$DB" 'PRAGMA foreign_key_check')"
 # A second capture adds its rows.
-"$WSAUTOPSY" analyze -q -o "$DB" "$SAMPLES/real-rst.pcap"
+"$WSAUTOPSY" analyze -q -o "$DB" "$SAMPLES/real/real-rst.pcap"
 eq "second capture adds rows" "4|4|4|27|27|7" "$(counts "$DB")"
 
 # The default database: the first capture's name with .db, beside it.
 cp "$PLAIN" "$TMP/default.pcap"
-"$WSAUTOPSY" analyze -q "$TMP/default.pcap" "$SAMPLES/real-rst.pcap"
+"$WSAUTOPSY" analyze -q "$TMP/default.pcap" "$SAMPLES/real/real-rst.pcap"
 check "default name: exit 0" test $? -eq 0
 check "default name: default.db" test -f "$TMP/default.db"
 eq "default name: both captures" "default.pcap

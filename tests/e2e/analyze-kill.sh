@@ -10,7 +10,7 @@ MC=${top_builddir}/bench/make-capture
 
 DB=$TMP/k.db
 BIG=$TMP/big.pcap
-SMALL=$SAMPLES/real-1009-node.pcap
+SMALL=$SAMPLES/real/real-1009-node.pcap
 q() { sqlite3 -batch "$DB" "$1"; }
 eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 counts() {

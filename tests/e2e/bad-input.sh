@@ -32,8 +32,8 @@ expect_error "directory" "$TMP/dir.pcap" "directory"
 
 # A pcap cut in the middle of a record: what was read is listed, then the
 # error names where it stopped.
-cap=$SAMPLES/real-node-plain.pcap
-[ -f "$cap" ] || cap=$SAMPLES/real-node-deflate.pcap
+cap=$SAMPLES/real/real-node-plain.pcap
+[ -f "$cap" ] || cap=$SAMPLES/real/real-node-deflate.pcap
 size=$(wc -c <"$cap")
 head -c $((size - 7)) "$cap" >"$TMP/cut.pcap"
 expect_error "truncated record" "$TMP/cut.pcap" "damaged after packet [0-9]+"

@@ -7,7 +7,7 @@ need sqlite3
 
 # python-websockets (max_size 65536) refuses 70000 bytes on connection 1
 # and takes 60000 on connection 2, which starts after connection 1 ended.
-"$WSAUTOPSY" analyze -q -o "$TMP/b.db" "$SAMPLES/viol-python-bounds-later.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/b.db" "$SAMPLES/viol/viol-python-bounds-later.pcap"
 check "analyze viol-python-bounds-later" test $? -eq 0
 got=$(sqlite3 -batch "$TMP/b.db" "SELECT limit_min, limit_max,
     matching_profiles FROM findings WHERE kind = 'close' AND class = '1009'
@@ -33,7 +33,7 @@ for opt in "" "--max-inflate 512K" "--max-message 768K"; do
 	rm -f "$TMP/i.db"
 	# shellcheck disable=SC2086
 	"$WSAUTOPSY" analyze -q $opt -o "$TMP/i.db" \
-	    "$SAMPLES/viol-python-bomb.pcap"
+	    "$SAMPLES/viol/viol-python-bomb.pcap"
 	got=$(sqlite3 -batch "$TMP/i.db" "SELECT coalesce(limit_max, '-'),
 	    detail FROM findings WHERE kind = 'close' AND class = '1009'
 	    AND sender = 'server'")

@@ -7,9 +7,9 @@
 
 # The README's database: unmasked-client 1002, deflate normal, 1009, rst.
 check "analyze four samples" "$WSAUTOPSY" analyze -q -o "$TMP/i.db" \
-    "$SAMPLES/real-1009-python.pcap" "$SAMPLES/real-node-deflate.pcap" \
-    "$SAMPLES/viol-python-unmasked-client-frame.pcap" \
-    "$SAMPLES/real-rst.pcap"
+    "$SAMPLES/real/real-1009-python.pcap" "$SAMPLES/real/real-node-deflate.pcap" \
+    "$SAMPLES/viol/viol-python-unmasked-client-frame.pcap" \
+    "$SAMPLES/real/real-rst.pcap"
 
 # ---- The README's three screens are today's, at 100x24 (trailing blanks
 # trimmed, runs of empty rows as one).

@@ -4,7 +4,7 @@
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 
 check "analyze two samples" "$WSAUTOPSY" analyze -q -o "$TMP/x.db" \
-    "$SAMPLES/real-1009-python.pcap" "$SAMPLES/real-node-plain.pcap"
+    "$SAMPLES/real/real-1009-python.pcap" "$SAMPLES/real/real-node-plain.pcap"
 
 # Not a terminal: one line, exit 1.
 "$WSAUTOPSY" browse "$TMP/x.db" >"$TMP/out" 2>"$TMP/err" </dev/null
@@ -140,8 +140,8 @@ fi
 
 # : across connections of one capture, from the frame view: the stack
 # becomes list, that connection (the frame selected), that frame.
-"$WSAUTOPSY" analyze -q -o "$TMP/y.db" "$SAMPLES/real-large.pcap" \
-    "$SAMPLES/real-1009-python.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/y.db" "$SAMPLES/real/real-large.pcap" \
+    "$SAMPLES/real/real-1009-python.pcap"
 start 100 30 "$TMP/y.db"
 check "packets: list" wait_for "connections 1/3"
 keys Enter
@@ -174,7 +174,7 @@ check "packets: exit 0" test "$(wait_exit)" = "EXIT=0"
 # Frames that share a packet: a close and a text frame in one segment,
 # and a close in the segment that ends a long frame.
 "$WSAUTOPSY" analyze -q -o "$TMP/s.db" \
-    "$SAMPLES/viol-node-frame-after-close.pcap" "$SAMPLES/real-1009-node.pcap"
+    "$SAMPLES/viol/viol-node-frame-after-close.pcap" "$SAMPLES/real/real-1009-node.pcap"
 start 100 30 "$TMP/s.db"
 check "shared: list" wait_last "^connections 1/2 "
 keys Enter j j Enter
@@ -194,7 +194,7 @@ keys Q
 check "shared: exit 0" test "$(wait_exit)" = "EXIT=0"
 
 # permessage-deflate: RSV1 shown as RSV1 in the timeline and the frame view.
-"$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real-node-deflate.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real/real-node-deflate.pcap"
 start 120 40 "$TMP/d.db"
 check "deflate: list" wait_for "sort:time"
 keys Enter

@@ -10,7 +10,7 @@ q() { sqlite3 -batch "$1" "$2"; }
 # eq DESCRIPTION EXPECTED ACTUAL
 eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: '$3', expected '$2'"; fi; }
 
-"$WSAUTOPSY" analyze -q -o "$TMP/clean.db" "$SAMPLES/real-node-plain.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/clean.db" "$SAMPLES/real/real-node-plain.pcap"
 eq "clean end: the answer names the end and the last frame" \
     "closing handshake complete; the server ended TCP (FIN) at packet 24, after server frame 7 (packet 23)" \
     "$(q "$TMP/clean.db" "SELECT detail FROM findings WHERE kind = 'close' AND answered = 1")"
@@ -18,14 +18,14 @@ eq "clean end: the answer names the end and the last frame" \
 # gorilla drops TCP with no close frame after a 64-bit length with the top
 # bit set: the suspect frame is named with the rule it broke.
 "$WSAUTOPSY" analyze -q -o "$TMP/drop.db" \
-    "$SAMPLES/viol-gorilla-length-msb-set.pcap"
+    "$SAMPLES/viol/viol-gorilla-length-msb-set.pcap"
 eq "abrupt end: suspect frame and its rule" \
     "abrupt-fin|server|12|client|11|length-msb-set|after client frame 1 (packet 11), which broke length-msb-set" \
     "$(q "$TMP/drop.db" "SELECT rule, sender, packet, offending_sender, offending_packet, offending_rule, detail FROM findings WHERE kind = 'abnormal'")"
 
 # The capture stopped while the connection was open: real-node-plain's
 # first 20 packets, as a capture cut short would have them.
-python3 - "$SAMPLES/real-node-plain.pcap" "$TMP/open.pcap" 20 <<'PY'
+python3 - "$SAMPLES/real/real-node-plain.pcap" "$TMP/open.pcap" 20 <<'PY'
 import struct, sys
 src, dst, keep = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = open(src, "rb").read()

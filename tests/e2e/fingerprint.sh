@@ -8,7 +8,7 @@ need sqlite3
 # stack SAMPLE ROLE STACK [EVIDENCE-SUBSTRING]
 stack() {
 	rm -f "$TMP/f.db"
-	"$WSAUTOPSY" analyze -q -o "$TMP/f.db" "$SAMPLES/$1.pcap" ||
+	"$WSAUTOPSY" analyze -q -o "$TMP/f.db" "$(sample "$1.pcap")" ||
 		{ bad "$1: analyze failed"; return; }
 	got=$(sqlite3 -batch "$TMP/f.db" "SELECT coalesce(${2}_stack, ''),
 	    coalesce(${2}_stack_evidence, '') FROM connections WHERE

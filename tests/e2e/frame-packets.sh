@@ -23,15 +23,15 @@ compare() {
 	check "$(basename "$1"): $n frames compared, at least $2" \
 	    test "$n" -ge "$2"
 }
-compare "$SAMPLES/real-large.pcap" 3
-compare "$SAMPLES/viol-node-1009-continuation.pcap" 1
+compare "$SAMPLES/real/real-large.pcap" 3
+compare "$SAMPLES/viol/viol-node-1009-continuation.pcap" 1
 if [ -x "$MC" ]; then
 	"$MC" -s 2 -o "$TMP/mc.pcap" 4M 2>/dev/null
 	compare "$TMP/mc.pcap" 100
 fi
 
 # A frame in one packet lists that packet; one over several in real-1009-python.
-"$WSAUTOPSY" analyze -q -o "$TMP/p.db" "$SAMPLES/real-1009-python.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/p.db" "$SAMPLES/real/real-1009-python.pcap"
 got=$(sqlite3 -batch "$TMP/p.db" "SELECT frame_index || ':' || packets
     FROM frames WHERE direction = 'client' ORDER BY frame_index")
 check "real-1009-python: client frames' packets ($got)" \

@@ -13,6 +13,14 @@ bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
 # check DESCRIPTION COMMAND...: the command must succeed.
 check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit 77; }; }
+# sample FILE: a bundled sample by file name; real-peer recordings are in
+# $SAMPLES/real, violation recordings in $SAMPLES/viol.
+sample() {
+	case $1 in
+	real-*) echo "$SAMPLES/real/$1" ;;
+	*) echo "$SAMPLES/viol/$1" ;;
+	esac
+}
 finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]

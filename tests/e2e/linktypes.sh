@@ -71,7 +71,7 @@ same() {
 use_tshark=$have_tshark
 for s in v4:real-node-plain v6:real-ipv6; do
 	name=${s#*:}
-	cap=$SAMPLES/$name.pcap
+	cap=$SAMPLES/real/$name.pcap
 	port=$("$WSAUTOPSY" streams "$cap" | awk 'NR == 2 {
 	    n = split($3, a, ":"); print a[n] }')
 	eval "port_${s%%:*}=\$port"
@@ -100,7 +100,7 @@ while read -r v link form flag; do
 	what="$base as $link${form:+ $form}"
 	out=$TMP/f$n.pcap
 	# shellcheck disable=SC2086
-	if ! relink "$SAMPLES/$base.pcap" "$out" "$link" $form >/dev/null; then
+	if ! relink "$SAMPLES/real/$base.pcap" "$out" "$link" $form >/dev/null; then
 		bad "$what: relink.py failed"
 		continue
 	fi
@@ -145,7 +145,7 @@ check "all forms were tried" test "$n" -eq 27
 for v in v4 v6; do
 	case $v in v4) base=real-node-plain ;; *) base=real-ipv6 ;; esac
 	out=$TMP/frag-$v.pcap
-	set -- $(relink "$SAMPLES/$base.pcap" "$out" ether frag:16)
+	set -- $(relink "$SAMPLES/real/$base.pcap" "$out" ether frag:16)
 	recs=$2 frags=$4 split=$6
 	check "$base: relink.py made fragments" test "${frags:-0}" -gt "${split:-0}"
 	tcp_ref=$(sed -n 's/.* packets (\([0-9]*\) TCP,.*/\1/p' \

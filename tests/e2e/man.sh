@@ -83,7 +83,7 @@ done
 # Every column of every public view is described in wsautopsy-db(5) (an
 # .It Sy line naming it, alone or in a comma list).
 if command -v sqlite3 >/dev/null 2>&1; then
-	"$WSAUTOPSY" analyze -q -o "$TMP/v.db" "$SAMPLES/real-1009-python.pcap"
+	"$WSAUTOPSY" analyze -q -o "$TMP/v.db" "$SAMPLES/real/real-1009-python.pcap"
 	for v in findings closes frames messages connections captures; do
 		for col in $(sqlite3 -batch "$TMP/v.db" "SELECT name FROM pragma_table_info('$v')"); do
 			if grep -Eq "^\.It Sy ([a-z_0-9]+ , )*$col( ,|\$)" "$man5"; then
@@ -98,10 +98,10 @@ fi
 # The EXAMPLES of wsautopsy(1) run as printed, on the bundled samples,
 # and the queries of wsautopsy-db(5) run on a database of all samples.
 if command -v sqlite3 >/dev/null 2>&1; then
-	mkdir -p "$TMP/ex/bin" "$TMP/ex/samples"
+	mkdir -p "$TMP/ex/bin" "$TMP/ex/samples/real"
 	ln -s "$WSAUTOPSY" "$TMP/ex/bin/wsautopsy"
-	cp "$SAMPLES"/real-1009-python.pcap "$SAMPLES"/real-node-plain.pcap \
-	    "$TMP/ex/samples/"
+	cp "$SAMPLES"/real/real-1009-python.pcap "$SAMPLES"/real/real-node-plain.pcap \
+	    "$TMP/ex/samples/real/"
 	sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$top_srcdir/man/wsautopsy.1.in" |
 	    awk '/^\.nf/ { on = 1; cmd = ""; next }
 		/^\.fi/ { on = 0; print cmd; next }
@@ -118,7 +118,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 		fi
 	done <"$TMP/ex/cmds"
 	check "wsautopsy(1) has examples ($n)" test "$n" -ge 3
-	"$WSAUTOPSY" analyze -q -o "$TMP/all.db" "$SAMPLES"/*.pcap 2>/dev/null
+	"$WSAUTOPSY" analyze -q -o "$TMP/all.db" "$SAMPLES"/*/*.pcap 2>/dev/null
 	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man5" |
 	    awk '/^\.Bd/ { on = 1; q = ""; next }
 		/^\.Ed/ { on = 0; print q; next }

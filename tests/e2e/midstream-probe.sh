@@ -6,7 +6,7 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 
-"$TOOLS/pcap-mangle" "$SAMPLES/real-large.pcap" "$TMP/x.pcap" cut 7 \
+"$TOOLS/pcap-mangle" "$SAMPLES/real/real-large.pcap" "$TMP/x.pcap" cut 7 \
 	2>/dev/null
 "$TOOLS/wsa-events" "$TMP/x.pcap" >"$TMP/ev"
 check "wsa-events: exit 0" test $? -eq 0

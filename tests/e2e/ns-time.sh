@@ -16,7 +16,7 @@ lookup() {
 	    END { print n + 0, bad + 0 }' "$TMP/tshark" "$1"
 }
 
-for cap in "$SAMPLES/real-ns.pcap" "$SAMPLES/real-pcapng.pcapng"; do
+for cap in "$SAMPLES/real/real-ns.pcap" "$SAMPLES/real/real-pcapng.pcapng"; do
 	name=$(basename "$cap")
 	tshark -r "$cap" -T fields -e frame.number -e frame.time_epoch \
 	    2>/dev/null >"$TMP/tshark"

@@ -9,7 +9,7 @@ need sqlite3
 need python3
 
 OLD=$top_srcdir/tests/db
-ANOTHER=$SAMPLES/viol-bad-accept-node.pcap
+ANOTHER=$SAMPLES/viol/viol-bad-accept-node.pcap
 
 q() { sqlite3 -batch "$1" "$2"; }
 # The file as it is: no journal read or written beside it.
@@ -56,9 +56,9 @@ rows() {
 }
 
 # What the current program makes of the same captures.
-"$WSAUTOPSY" analyze -q -o "$TMP/fresh.db" "$SAMPLES/real-1009-python.pcap" \
-    "$SAMPLES/viol-masked-server-python.pcap" \
-    "$SAMPLES/viol-node-invalid-close-code.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/fresh.db" "$SAMPLES/real/real-1009-python.pcap" \
+    "$SAMPLES/viol/viol-masked-server-python.pcap" \
+    "$SAMPLES/viol/viol-node-invalid-close-code.pcap"
 check "fresh analysis: exit 0" test $? -eq 0
 "$WSAUTOPSY" report "$TMP/fresh.db" >"$TMP/fresh.txt"
 "$WSAUTOPSY" report --format jsonl "$TMP/fresh.db" >"$TMP/fresh.jsonl"

@@ -5,8 +5,8 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 
-LARGE=$SAMPLES/real-large.pcap      # messages of 4000000, 3000000, 2000000
-N1009=$SAMPLES/real-1009-node.pcap  # one 200000-byte frame
+LARGE=$SAMPLES/real/real-large.pcap      # messages of 4000000, 3000000, 2000000
+N1009=$SAMPLES/real/real-1009-node.pcap  # one 200000-byte frame
 man1=$top_builddir/man/wsautopsy.1
 
 "$WSAUTOPSY" analyze --profile list >"$TMP/list" ||

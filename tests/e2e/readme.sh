@@ -2,13 +2,13 @@
 # The report pasted in README.md is what wsautopsy prints today.
 . "${top_srcdir}/tests/e2e/lib.sh"
 README=${top_srcdir}/README.md
-mkdir -p "$TMP/samples"
-cp "$SAMPLES/real-1009-python.pcap" "$TMP/samples/"
-(cd "$TMP" && "$WSAUTOPSY" analyze -q samples/real-1009-python.pcap &&
-    "$WSAUTOPSY" report samples/real-1009-python.db) >"$TMP/real"
+mkdir -p "$TMP/samples/real"
+cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/samples/real/"
+(cd "$TMP" && "$WSAUTOPSY" analyze -q samples/real/real-1009-python.pcap &&
+    "$WSAUTOPSY" report samples/real/real-1009-python.db) >"$TMP/real"
 check "analyze and report the README's sample" test -s "$TMP/real"
 # The block after "The report (...)", up to its closing fence.
-awk '/^The report \(`wsautopsy report samples\/real-1009-python.db`/ { on = 1; next }
+awk '/^The report \(`wsautopsy report samples\/real\/real-1009-python.db`/ { on = 1; next }
     on && /^```$/ { if (in_block) exit; in_block = 1; next }
     in_block { print }' "$README" >"$TMP/pasted"
 check "README has the report block" test -s "$TMP/pasted"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The real samples' ground truth is tshark's: samples/real-truth.py,
+# The real samples' ground truth is tshark's: samples/real/real-truth.py,
 # reading each capture through tshark, writes every .truth line that is
 # committed (the comment line aside), with the options record-real.sh
 # gives it.
@@ -8,10 +8,10 @@ need tshark
 need python3
 
 n=0
-for f in "$SAMPLES"/real-*.truth; do
+for f in "$SAMPLES"/real/real-*.truth; do
 	name=$(basename "$f" .truth)
-	cap=$SAMPLES/$name.pcap
-	[ -f "$cap" ] || cap=$SAMPLES/$name.pcapng
+	cap=$SAMPLES/real/$name.pcap
+	[ -f "$cap" ] || cap=$SAMPLES/real/$name.pcapng
 	case $name in
 	real-1009-python|real-1009-node)
 		set -- --offending client message-too-big ;;
@@ -24,7 +24,7 @@ for f in "$SAMPLES"/real-*.truth; do
 	*)
 		set -- ;;
 	esac
-	python3 "$SAMPLES/real-truth.py" "$cap" comment "$@" |
+	python3 "$SAMPLES/real/real-truth.py" "$cap" comment "$@" |
 	    grep -v '^#' >"$TMP/got" 2>"$TMP/err"
 	grep -v '^#' "$f" >"$TMP/want"
 	if diff -u "$TMP/want" "$TMP/got" >&2; then ok; else

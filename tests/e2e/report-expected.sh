@@ -13,7 +13,7 @@ SET="real-node-plain real-1009-node real-1009-python real-rst
 viol-node-reserved-opcode viol-node-invalid-utf8-close-reason
 viol-bad-accept-node"
 caps=
-for s in $SET; do caps="$caps $SAMPLES/$s.pcap"; done
+for s in $SET; do caps="$caps $(sample "$s.pcap")"; done
 # shellcheck disable=SC2086
 "$WSAUTOPSY" analyze -q -o "$DB" $caps
 check "analyze the report samples" test $? -eq 0
@@ -110,10 +110,10 @@ if grep -q 'real-1009-node.pcap' "$TMP/rst.txt"; then
 	bad "text --capture: other captures' incidents shown"; else ok; fi
 
 # --fail-on for CI gates.
-"$WSAUTOPSY" analyze -q -o "$TMP/n1009.db" "$SAMPLES/real-1009-node.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/n1009.db" "$SAMPLES/real/real-1009-node.pcap"
 "$WSAUTOPSY" report --fail-on 1009 "$TMP/n1009.db" >/dev/null
 check "--fail-on 1009 on a 1009 sample: exit 3" test $? -eq 3
-"$WSAUTOPSY" analyze -q -o "$TMP/plain.db" "$SAMPLES/real-node-plain.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/plain.db" "$SAMPLES/real/real-node-plain.pcap"
 "$WSAUTOPSY" report --fail-on 1009 "$TMP/plain.db" >/dev/null
 check "--fail-on 1009 on a clean sample: exit 0" test $? -eq 0
 "$WSAUTOPSY" report --fail-on 1002,1009 --format jsonl "$TMP/n1009.db" >/dev/null
@@ -137,7 +137,7 @@ expect 2 "missing database" "$TMP/nope.db" "$WSAUTOPSY" report "$TMP/nope.db"
 check "missing database: not created" test ! -e "$TMP/nope.db"
 printf 'not a database at all, just text\n' >"$TMP/text.db"
 expect 2 "text file as database" "$TMP/text.db" "$WSAUTOPSY" report "$TMP/text.db"
-expect 2 "capture as database" "real-rst.pcap" "$WSAUTOPSY" report "$SAMPLES/real-rst.pcap"
+expect 2 "capture as database" "real-rst.pcap" "$WSAUTOPSY" report "$SAMPLES/real/real-rst.pcap"
 sqlite3 "$TMP/other.db" 'CREATE TABLE t (a); INSERT INTO t VALUES (1)'
 expect 2 "another program's database" "$TMP/other.db" "$WSAUTOPSY" report "$TMP/other.db"
 # Exit 1: usage.

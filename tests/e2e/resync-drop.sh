@@ -9,10 +9,10 @@
 need python3
 
 for d in 8 9 100 141 153 200 262 278 300 346; do
-	"$TOOLS/pcap-mangle" "$SAMPLES/real-large.pcap" "$TMP/d.pcap" drop $d \
+	"$TOOLS/pcap-mangle" "$SAMPLES/real/real-large.pcap" "$TMP/d.pcap" drop $d \
 		2>/dev/null
 	if python3 "$top_srcdir/tests/e2e/frames-after.py" "$TOOLS/wsa-events" \
-	    "$SAMPLES/real-large.pcap" "$TMP/d.pcap" $d >"$TMP/out" 2>&1; then
+	    "$SAMPLES/real/real-large.pcap" "$TMP/d.pcap" $d >"$TMP/out" 2>&1; then
 		ok
 	else
 		bad "packet $d dropped: the frames after it differ"

@@ -1,11 +1,11 @@
 #!/bin/sh
-# Every sample's expected findings (samples/*.truth: close code, sender,
+# Every sample's expected findings (samples/*/*.truth: close code, sender,
 # offending frame, rule, abnormal ends, handshake failures) are in the
 # database `wsautopsy analyze --strict` writes, and nothing else is.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need python3
 
-for truth in "$SAMPLES"/*.truth; do
+for truth in "$SAMPLES"/*/*.truth; do
 	base=${truth%.truth}
 	cap=
 	for ext in pcap pcapng; do
@@ -29,8 +29,8 @@ done
 # abrupt end must fail it.
 # strict_fails NAME DESCRIPTION SED-EXPRESSION
 strict_fails() {
-	sed "$3" "$SAMPLES/$1.truth" >"$TMP/$1.truth"
-	"$WSAUTOPSY" analyze -q --strict -o "$TMP/n.db" "$SAMPLES/$1.pcap" \
+	sed "$3" "$(sample "$1.truth")" >"$TMP/$1.truth"
+	"$WSAUTOPSY" analyze -q --strict -o "$TMP/n.db" "$(sample "$1.pcap")" \
 	    2>/dev/null || { bad "$1: analyze failed"; return; }
 	if python3 "$top_srcdir/tests/e2e/check-truth.py" "$TMP/n.db" \
 	    "$1.pcap" "$TMP/$1.truth" >"$TMP/out" 2>&1; then

@@ -21,7 +21,7 @@ compare_dirs() {
 	[ "$n" -gt 0 ]
 }
 
-for cap in "$SAMPLES"/real-*.pcap "$SAMPLES"/real-*.pcapng; do
+for cap in "$SAMPLES"/real/real-*.pcap "$SAMPLES"/real/real-*.pcapng; do
 	[ -f "$cap" ] || continue
 	name=$(basename "$cap")
 	case $name in *gap*|*snaplen*|*midstream*) continue ;; esac
@@ -42,8 +42,8 @@ for cap in "$SAMPLES"/real-*.pcap "$SAMPLES"/real-*.pcapng; do
 done
 
 # Variants of one real capture made with pcap-mangle.
-base=$SAMPLES/real-node-plain.pcap
-[ -f "$base" ] || base=$SAMPLES/real-node-deflate.pcap
+base=$SAMPLES/real/real-node-plain.pcap
+[ -f "$base" ] || base=$SAMPLES/real/real-node-deflate.pcap
 rm -rf "$TMP/orig"
 "$WSAUTOPSY" streams --dump "$TMP/orig" "$base" >"$TMP/oout"
 for op in "reorder 1" "reorder 7" "reorder 11" "duplicate 3"; do

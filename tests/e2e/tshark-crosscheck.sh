@@ -20,7 +20,7 @@ expected_skips() {
 
 total=0
 skipped=0
-for cap in "$SAMPLES"/*.pcap "$SAMPLES"/*.pcapng; do
+for cap in "$SAMPLES"/*/*.pcap "$SAMPLES"/*/*.pcapng; do
 	[ -f "$cap" ] || continue
 	name=$(basename "$cap")
 	if python3 "$top_srcdir/tests/e2e/tshark-frames.py" \

@@ -12,7 +12,7 @@ for cap in real-node-fragments.pcap viol-python-bomb.pcap real-gap.pcap; do
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
 	    --show-leak-kinds=definite,indirect,possible -q \
 	    "$WSAUTOPSY" analyze -q --max-message 1M -o "$TMP/v.db" \
-	    "$SAMPLES/$cap" 2>"$TMP/vg.log"
+	    "$(sample "$cap")" 2>"$TMP/vg.log"
 	rc=$?
 	if [ "$rc" -eq 0 ] && ! grep -q '==[0-9]*==' "$TMP/vg.log"; then
 		ok

@@ -9,7 +9,7 @@ need sqlite3
 
 # real-large without its first 11 packets: it starts 200 KB into a 4 MB
 # binary frame of random bytes.
-"$TOOLS/pcap-mangle" "$SAMPLES/real-large.pcap" "$TMP/mid.pcap" cut 11 \
+"$TOOLS/pcap-mangle" "$SAMPLES/real/real-large.pcap" "$TMP/mid.pcap" cut 11 \
 	2>/dev/null
 q() { sqlite3 "$1" "$2"; }
 

@@ -1,6 +1,6 @@
 /*
- * wsa-events: runs the analysis on a capture with a recording sink that
- * prints every event as one tab-separated line. The end-to-end tests
+ * wsa-events: runs the analysis on a capture with the recording sink of
+ * tests/lib and prints every event as one tab-separated line. The end-to-end tests
  * compare these lines with tshark's view and with expected findings,
  * without going through the database.
  *
@@ -8,6 +8,7 @@
  *   F  sender index fin rsv opcode masked payload_len close_code first_pkt last_pkt
  *   M  sender id opcode frames wire_size decoded_size compressed utf8_valid incomplete
  *   X  kind class code sender rule packet frame_index off_sender off_packet off_frame off_rule limit_min limit_max profiles
+ *   U  the same fields: the capture-end bounds pass changed an X line
  *   C  id client server websocket handshake verdict ended_by tcp_end
  */
 #include "config.h"
@@ -17,55 +18,50 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "recorder.h"
 #include "session.h"
-
-static void ev_finding_line(const char *, const struct finding *);
 
 static const char *roles[] = { "client", "server" };
 static const char *kinds[] = { "close", "violation", "handshake", "abnormal",
 	"capture" };
 
 static void
-ev_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
+ev_frame(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
+	const struct ws_frame *f = e->body;
+
+	(void)arg;
 	printf("F\t%" PRIu64 "\t%s\t%" PRIu64 "\t%d\t%d\t%d\t%d\t%" PRIu64
-	    "\t%d\t%" PRIu64 "\t%" PRIu64 "\n", conn, roles[sender], f->index,
-	    f->fin, f->rsv, f->opcode, f->masked, f->payload_len,
+	    "\t%d\t%" PRIu64 "\t%" PRIu64 "\n", e->conn, roles[e->sender],
+	    f->index, f->fin, f->rsv, f->opcode, f->masked, f->payload_len,
 	    f->close_code, f->first_pkt, f->last_pkt);
 }
 
 static void
-ev_message(void *ctx, uint64_t conn, int sender, const struct ws_message *m)
+ev_message(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
+	const struct ws_message *m = e->body;
+
+	(void)arg;
 	printf("M\t%" PRIu64 "\t%s\t%" PRIu64 "\t%d\t%" PRIu64 "\t%" PRIu64
-	    "\t%" PRIu64 "\t%d\t%d\t%d\n", conn, roles[sender], m->id,
-	    m->opcode, m->frames, m->wire_size, m->decoded_size, m->compressed,
-	    m->utf8_valid, m->incomplete);
+	    "\t%" PRIu64 "\t%d\t%d\t%d\n", e->conn, roles[e->sender],
+	    m->id, m->opcode, m->frames, m->wire_size, m->decoded_size,
+	    m->compressed, m->utf8_valid, m->incomplete);
 }
 
+/*
+ * X: a finding; U: the capture-end bounds pass changed the finding printed
+ * before with the same connection and close (same fields).
+ */
 static void
-ev_finding(void *ctx, const struct finding *f)
+ev_finding(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
-	ev_finding_line("X", f);
-}
+	const struct finding *f = e->body;
 
-/* The capture-end bounds pass changed a finding printed before. */
-static void
-ev_finding_update(void *ctx, const struct finding *f)
-{
-	(void)ctx;
-	ev_finding_line("U", f);
-}
-
-static void
-ev_finding_line(const char *tag, const struct finding *f)
-{
+	(void)arg;
 	printf("%s\t%" PRIu64 "\t%s\t%s\t%d\t%s\t%s\t%" PRIu64 "\t%" PRId64,
-	    tag, f->conn_id, kinds[f->kind], finding_class_names[f->class],
-	    f->code, f->sender >= 0 ? roles[f->sender] : "-",
+	    e->kind == REC_FINDING_UPDATE ? "U" : "X", f->conn_id, kinds[f->kind], finding_class_names[f->class], f->code,
+	    f->sender >= 0 ? roles[f->sender] : "-",
 	    f->rule ? rule_name(f->rule) : "-", f->packet, f->frame_index);
 	if (f->has_offending)
 		printf("\t%s\t%" PRIu64 "\t%" PRId64 "\t%s",
@@ -83,17 +79,22 @@ ev_finding_line(const char *tag, const struct finding *f)
 }
 
 static void
-ev_conn(void *ctx, const struct conn_summary *c)
+ev_conn(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
+	const struct conn_summary *c = e->body;
+
+	(void)arg;
 	printf("C\t%" PRIu64 "\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", c->id, c->client,
 	    c->server, c->websocket, c->handshake_seen, c->verdict,
 	    c->ended_by >= 0 ? roles[c->ended_by] : "-", c->tcp_end);
 }
 
-static const struct sink_ops ev_ops = {
-	NULL, ev_frame, ev_message, ev_finding, ev_conn, NULL,
-	ev_finding_update
+static recorder_fn *const ev_watch[REC_KINDS] = {
+	[REC_FRAME] = ev_frame,
+	[REC_MESSAGE] = ev_message,
+	[REC_FINDING] = ev_finding,
+	[REC_FINDING_UPDATE] = ev_finding,
+	[REC_CONN_END] = ev_conn,
 };
 
 int
@@ -101,6 +102,7 @@ main(int argc, char **argv)
 {
 	struct analysis_opts   o;
 	struct analysis       *an;
+	struct recorder       *rec;
 	struct capture_summary sum;
 	char                   err[1024];
 	uint64_t               v;
@@ -126,13 +128,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: wsa-events [-m MAX] [-p PORT] CAPTURE\n");
 		return 1;
 	}
-	an = analysis_new(&o, &ev_ops, NULL);
+	rec = recorder_new(ev_watch, NULL);
+	an = analysis_new(&o, &recorder_sink_ops, rec);
 	if (analysis_run(an, argv[optind], NULL, NULL, NULL, &sum, err,
 	    sizeof err) != PIPELINE_OK) {
 		fprintf(stderr, "wsa-events: %s\n", err);
 		analysis_free(an);
+		recorder_free(rec);
 		return 2;
 	}
 	analysis_free(an);
+	recorder_free(rec);
 	return 0;
 }

@@ -15,8 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CW_CLIENT 0
-#define CW_SERVER 1
+#include "pcap-writer.h"
+#include "ws-build.h"
+
+#define CW_CLIENT PW_CLIENT
+#define CW_SERVER PW_SERVER
 
 struct cw;
 struct cw_conn;
@@ -59,14 +62,14 @@ void            cw_buf_reset(struct cw_buf *);
 void            cw_buf_free(struct cw_buf *);
 /* Sends the buffer's bytes as one segment (at most CW_MAX_SEG bytes)
  * and empties it. */
-#define CW_MAX_SEG 65495
+#define CW_MAX_SEG PW_MAX_PAYLOAD
 uint64_t        cw_send_buf(struct cw_conn *, int side, struct cw_buf *);
 
 /* Length encodings of a frame header. */
-#define CW_LEN_AUTO 0
-#define CW_LEN_7    7
-#define CW_LEN_16   16
-#define CW_LEN_64   64
+#define CW_LEN_AUTO WSB_LEN_AUTO
+#define CW_LEN_7    WSB_LEN_7
+#define CW_LEN_16   WSB_LEN_16
+#define CW_LEN_64   WSB_LEN_64
 
 /*
  * Appends one frame. rsv is a WS_RSV* mask (RSV1 4, RSV2 2, RSV3 1);

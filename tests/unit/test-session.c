@@ -16,152 +16,25 @@
 #include <cmocka.h>
 
 #include "capture-writer.h"
+#include "recorder.h"
 #include "session.h"
-
-#define REC_MAX 64
 
 #define C CW_CLIENT
 #define S CW_SERVER
 
 /* What the analysis told the sink. */
-struct rec_frame {
-	uint64_t conn;
-	int      sender;
-	uint64_t index, first_pkt, payload_len;
-	uint8_t  opcode, fin, rsv, masked, truncated;
-};
+static struct recorder *R;
 
-struct rec_conn {
-	uint64_t    id;
-	char        client[64], server[64];
-	int         websocket, handshake_seen, midstream;
-	const char *ext, *verdict, *tcp_end;
-	uint64_t    frames[2];
-	int         close_code[2];
-	int         ended_by;
-};
-
-struct rec {
-	struct finding   f[REC_MAX];
-	int              nf;
-	struct rec_frame fr[REC_MAX];
-	int              nfr;
-	struct rec_conn  c[8];
-	int              nc;
-	int              order_ok;   /* no event of a connection after its end */
-};
-
-static struct rec R;
-
-static int  rec_begin(void *, const struct capture_info *);
-static void rec_frame(void *, uint64_t, int, const struct ws_frame *);
-static void rec_finding(void *, const struct finding *);
-static void rec_finding_update(void *, const struct finding *);
-static void rec_conn_end(void *, const struct conn_summary *);
-static int  rec_end(void *, const struct capture_summary *);
-
-static const struct sink_ops rec_ops = {
-	rec_begin, rec_frame, NULL, rec_finding, rec_conn_end, rec_end,
-	rec_finding_update
-};
-
-static int
-rec_begin(void *ctx, const struct capture_info *ci)
+static size_t
+nfindings(void)
 {
-	(void)ctx;
-	(void)ci;
-	return 0;
+	return recorder_count(R, REC_FINDING);
 }
 
-static int
-rec_ended(uint64_t conn)
+static const struct finding *
+finding_at(size_t i)
 {
-	int i;
-
-	for (i = 0; i < R.nc; i++)
-		if (R.c[i].id == conn)
-			return 1;
-	return 0;
-}
-
-static void
-rec_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
-{
-	struct rec_frame *r;
-
-	(void)ctx;
-	if (rec_ended(conn))
-		R.order_ok = 0;
-	assert_true(R.nfr < REC_MAX);
-	r = &R.fr[R.nfr++];
-	r->conn = conn;
-	r->sender = sender;
-	r->index = f->index;
-	r->first_pkt = f->first_pkt;
-	r->payload_len = f->payload_len;
-	r->opcode = f->opcode;
-	r->fin = f->fin;
-	r->rsv = f->rsv;
-	r->masked = f->masked;
-	r->truncated = f->truncated;
-}
-
-static void
-rec_finding(void *ctx, const struct finding *f)
-{
-	(void)ctx;
-	if (rec_ended(f->conn_id))
-		R.order_ok = 0;
-	assert_true(R.nf < REC_MAX);
-	R.f[R.nf++] = *f;
-}
-
-/* The capture-end pass replaces a finding recorded before. */
-static void
-rec_finding_update(void *ctx, const struct finding *f)
-{
-	int i;
-
-	(void)ctx;
-	assert_true(f->update_slot > 0);
-	for (i = 0; i < R.nf; i++)
-		if (R.f[i].update_slot == f->update_slot)
-			break;
-	assert_true(i < R.nf);
-	assert_int_equal(R.f[i].conn_id, f->conn_id);
-	R.f[i] = *f;
-}
-
-static void
-rec_conn_end(void *ctx, const struct conn_summary *cs)
-{
-	struct rec_conn *c;
-
-	(void)ctx;
-	assert_true(R.nc < 8);
-	c = &R.c[R.nc++];
-	c->id = cs->id;
-	snprintf(c->client, sizeof c->client, "%s", cs->client);
-	snprintf(c->server, sizeof c->server, "%s", cs->server);
-	c->websocket = cs->websocket;
-	c->handshake_seen = cs->handshake_seen;
-	c->midstream = cs->midstream;
-	c->ext = cs->extensions_state;
-	c->verdict = cs->verdict;
-	c->tcp_end = cs->tcp_end;
-	c->frames[0] = cs->frames[0];
-	c->frames[1] = cs->frames[1];
-	c->close_code[0] = cs->close_code[0];
-	c->close_code[1] = cs->close_code[1];
-	c->ended_by = cs->ended_by;
-}
-
-static int
-rec_end(void *ctx, const struct capture_summary *sum)
-{
-	(void)ctx;
-	(void)sum;
-	return 0;
+	return recorder_get(R, REC_FINDING, i)->body;
 }
 
 /* Test fixture: one capture, one connection, a frame buffer. */
@@ -174,8 +47,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	memset(&R, 0, sizeof R);
-	R.order_ok = 1;
+	R = recorder_new(NULL, NULL);
 	W = cw_new();
 	K = cw_conn_new(W, 40000, 80);
 	memset(&B, 0, sizeof B);
@@ -188,6 +60,7 @@ teardown(void **state)
 	(void)state;
 	cw_free(W);
 	cw_buf_free(&B);
+	recorder_free(R);
 	return 0;
 }
 
@@ -204,12 +77,13 @@ kind_name(enum finding_kind k)
 static void
 dump(void)
 {
-	const struct finding *f;
-	int                   i;
+	const struct finding      *f;
+	const struct conn_summary *c;
+	size_t                     i;
 
-	for (i = 0; i < R.nf; i++) {
-		f = &R.f[i];
-		print_message("  finding %d: %s class %s code %d sender %d "
+	for (i = 0; i < nfindings(); i++) {
+		f = finding_at(i);
+		print_message("  finding %zu: %s class %s code %d sender %d "
 		    "rule %s packet %llu frame %lld off %d/%llu/%lld/%s "
 		    "limit %d/%llu/%llu reason-limit %lld profiles '%s' "
 		    "detail '%s'\n", i, kind_name(f->kind),
@@ -225,10 +99,12 @@ dump(void)
 		    (long long)f->limit_from_reason, f->matching_profiles,
 		    f->detail);
 	}
-	for (i = 0; i < R.nc; i++)
+	for (i = 0; i < recorder_count(R, REC_CONN_END); i++) {
+		c = recorder_get(R, REC_CONN_END, i)->body;
 		print_message("  conn %llu: verdict %s ended_by %d tcp %s\n",
-		    (unsigned long long)R.c[i].id, R.c[i].verdict,
-		    R.c[i].ended_by, R.c[i].tcp_end);
+		    (unsigned long long)c->id, c->verdict, c->ended_by,
+		    c->tcp_end);
+	}
 }
 
 static void
@@ -239,7 +115,7 @@ run_opts(const struct analysis_opts *o)
 	char                 err[256] = "";
 
 	cw_flush(W);
-	an = analysis_new(o, &rec_ops, NULL);
+	an = analysis_new(o, &recorder_sink_ops, R);
 	r = analysis_run(an, cw_path(W), NULL, NULL, NULL, &SUM, err,
 	    sizeof err);
 	analysis_free(an);
@@ -247,7 +123,9 @@ run_opts(const struct analysis_opts *o)
 		fail_msg("analysis failed: %s", err);
 	if (getenv("TEST_SESSION_DUMP") != NULL)
 		dump();
-	assert_true(R.order_ok);
+	if (recorder_order_error(R) != NULL)
+		fail_msg("sink events out of order: %s",
+		    recorder_order_error(R));
 }
 
 static void
@@ -263,15 +141,18 @@ run(void)
 static const struct finding *
 fnd_conn(uint64_t conn, enum finding_kind kind, enum rule_id rule, int sender)
 {
-	const struct finding *hit = NULL;
-	int                   i, n = 0;
+	const struct finding *f, *hit = NULL;
+	size_t                i;
+	int                   n = 0;
 
-	for (i = 0; i < R.nf; i++)
-		if (R.f[i].conn_id == conn && R.f[i].kind == kind &&
-		    R.f[i].rule == rule && R.f[i].sender == sender) {
-			hit = &R.f[i];
+	for (i = 0; i < nfindings(); i++) {
+		f = finding_at(i);
+		if (f->conn_id == conn && f->kind == kind && f->rule == rule &&
+		    f->sender == sender) {
+			hit = f;
 			n++;
 		}
+	}
 	if (n != 1) {
 		dump();
 		fail_msg("%d findings %s/%s/%d, expected 1", n,
@@ -289,35 +170,40 @@ fnd(enum finding_kind kind, enum rule_id rule, int sender)
 static int
 count(enum finding_kind kind)
 {
-	int i, n = 0;
+	size_t i;
+	int    n = 0;
 
-	for (i = 0; i < R.nf; i++)
-		n += R.f[i].kind == kind;
+	for (i = 0; i < nfindings(); i++)
+		n += finding_at(i)->kind == kind;
 	return n;
 }
 
-static const struct rec_conn *
+static const struct conn_summary *
 conn(uint64_t id)
 {
-	int i;
+	const struct rec_event *e;
+	size_t                  i;
 
-	for (i = 0; i < R.nc; i++)
-		if (R.c[i].id == id)
-			return &R.c[i];
+	for (i = 0; (e = recorder_get(R, REC_CONN_END, i)) != NULL; i++)
+		if (e->conn == id)
+			return e->body;
 	dump();
 	fail_msg("no conn_end for connection %llu", (unsigned long long)id);
 	return NULL;
 }
 
-static const struct rec_frame *
+static const struct ws_frame *
 frame(int sender, uint64_t index)
 {
-	int i;
+	const struct rec_event *e;
+	const struct ws_frame  *f;
+	size_t                  i;
 
-	for (i = 0; i < R.nfr; i++)
-		if (R.fr[i].conn == 1 && R.fr[i].sender == sender &&
-		    R.fr[i].index == index)
-			return &R.fr[i];
+	for (i = 0; (e = recorder_get(R, REC_FRAME, i)) != NULL; i++) {
+		f = e->body;
+		if (e->conn == 1 && e->sender == sender && f->index == index)
+			return f;
+	}
 	fail_msg("no frame %d/%llu", sender, (unsigned long long)index);
 	return NULL;
 }
@@ -404,7 +290,7 @@ static void
 test_clean(void **state)
 {
 	const struct finding  *f;
-	const struct rec_conn *c;
+	const struct conn_summary *c;
 
 	(void)state;
 	open_ws(NULL);
@@ -420,7 +306,7 @@ test_clean(void **state)
 	fin_both();
 	run();
 
-	assert_int_equal(R.nf, 2);
+	assert_int_equal(nfindings(), 2);
 	assert_int_equal(count(FINDING_CLOSE), 2);
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT);
 	assert_close(f, "normal", 1000, 12, 2, 0);
@@ -430,14 +316,14 @@ test_clean(void **state)
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "normal", 1000, 13, 2, 1);
 	/* Closes are reported in the order they were sent. */
-	assert_int_equal(R.f[0].sender, ROLE_CLIENT);
+	assert_int_equal(finding_at(0)->sender, ROLE_CLIENT);
 	c = conn(1);
 	assert_true(c->websocket);
 	assert_true(c->handshake_seen);
 	assert_false(c->midstream);
 	assert_string_equal(c->client, "10.0.0.1:40000");
 	assert_string_equal(c->server, "10.0.0.2:80");
-	assert_string_equal(c->ext, "none");
+	assert_string_equal(c->extensions_state, "none");
 	assert_int_equal(c->frames[ROLE_CLIENT], 3);
 	assert_int_equal(c->frames[ROLE_SERVER], 3);
 	assert_int_equal(c->close_code[ROLE_CLIENT], 1000);
@@ -788,10 +674,10 @@ test_valid_neighbours(void **state)
 
 	assert_int_equal(count(FINDING_VIOLATION), 0);
 	assert_int_equal(count(FINDING_ABNORMAL), 0);
-	assert_int_equal(R.nf, 2);
+	assert_int_equal(nfindings(), 2);
 	assert_string_equal(finding_class_names[fnd(FINDING_CLOSE, RULE_NONE,
 	    ROLE_CLIENT)->class], "application");
-	assert_string_equal(conn(1)->ext, "permessage-deflate");
+	assert_string_equal(conn(1)->extensions_state, "permessage-deflate");
 	assert_string_equal(conn(1)->verdict, "application");
 	assert_int_equal(conn(1)->frames[ROLE_CLIENT], 6);
 }
@@ -1144,7 +1030,7 @@ static void
 test_abrupt_reset(void **state)
 {
 	const struct finding  *f;
-	const struct rec_conn *c;
+	const struct conn_summary *c;
 
 	(void)state;
 	open_ws(NULL);
@@ -1153,7 +1039,7 @@ test_abrupt_reset(void **state)
 	assert_int_equal(cw_rst(K, S), 8);
 	run();
 
-	assert_int_equal(R.nf, 1);
+	assert_int_equal(nfindings(), 1);
 	f = fnd(FINDING_ABNORMAL, RULE_ABRUPT_RESET, ROLE_SERVER);
 	assert_string_equal(finding_class_names[f->class], "1006");
 	assert_int_equal(f->code, 1006);
@@ -1180,7 +1066,7 @@ test_abrupt_fin(void **state)
 	assert_int_equal(cw_fin(K, C), 9);
 	run();
 
-	assert_int_equal(R.nf, 2);
+	assert_int_equal(nfindings(), 2);
 	f = fnd(FINDING_ABNORMAL, RULE_ABRUPT_FIN, ROLE_SERVER);
 	assert_int_equal(f->packet, 8);
 	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_NONE);
@@ -1205,7 +1091,7 @@ test_close_unanswered(void **state)
 	assert_int_equal(cw_fin(K, C), 9);
 	run();
 
-	assert_int_equal(R.nf, 2);
+	assert_int_equal(nfindings(), 2);
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "normal", 1001, 7, 0, 0);
 	f = fnd(FINDING_ABNORMAL, RULE_CLOSE_UNANSWERED, ROLE_CLIENT);
@@ -1227,7 +1113,7 @@ test_open_at_end(void **state)
 	cw_ack(K, C);
 	run();
 
-	assert_int_equal(R.nf, 0);
+	assert_int_equal(nfindings(), 0);
 	assert_string_equal(conn(1)->verdict, "open");
 	assert_string_equal(conn(1)->tcp_end, "open");
 	assert_int_equal(conn(1)->ended_by, -1);
@@ -1274,13 +1160,13 @@ test_refused(void **state)
 	fin_both();
 	run();
 
-	assert_int_equal(R.nf, 1);
+	assert_int_equal(nfindings(), 1);
 	f = fnd(FINDING_HANDSHAKE, RULE_HANDSHAKE_REFUSED, ROLE_SERVER);
 	assert_int_equal(f->packet, 5);
 	assert_false(conn(1)->websocket);
 	assert_true(conn(1)->handshake_seen);
 	assert_string_equal(conn(1)->verdict, "handshake");
-	assert_int_equal(R.nfr, 0);
+	assert_int_equal(recorder_count(R, REC_FRAME), 0);
 }
 
 /*
@@ -1320,7 +1206,7 @@ keepalive_then_upgrade(int pipelined)
 	fin_both();
 	run();
 
-	assert_int_equal(R.nf, 2);
+	assert_int_equal(nfindings(), 2);
 	assert_int_equal(count(FINDING_CLOSE), 2);
 	assert_true(conn(1)->handshake_seen);
 	assert_int_equal(frame(C, 0)->first_pkt, 9);
@@ -1360,7 +1246,7 @@ test_frames_before_101(void **state)
 	fin_both();
 	run();
 
-	assert_int_equal(R.nf, 2);
+	assert_int_equal(nfindings(), 2);
 	assert_int_equal(frame(C, 0)->first_pkt, 4);
 	assert_int_equal(frame(C, 0)->payload_len, 5);
 	assert_int_equal(frame(C, 1)->first_pkt, 5);
@@ -1394,7 +1280,7 @@ test_midstream(void **state)
 	assert_false(conn(1)->handshake_seen);
 	assert_true(conn(1)->midstream);
 	assert_string_equal(conn(1)->client, "10.0.0.1:40000");
-	assert_string_equal(conn(1)->ext, "unknown");
+	assert_string_equal(conn(1)->extensions_state, "unknown");
 	assert_int_equal(conn(1)->frames[ROLE_CLIENT], 2);
 	assert_int_equal(conn(1)->frames[ROLE_SERVER], 2);
 	assert_int_equal(frame(S, 0)->first_pkt, 1);

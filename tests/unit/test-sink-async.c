@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
+#include "recorder.h"
 #include "sink-async.h"
 
 struct seen {
-	int      begun, ended;
 	uint64_t n;            /* events in order */
 	uint64_t bad;          /* events out of order or damaged */
 	uint64_t bytes;
@@ -45,20 +45,13 @@ check_bytes(const uint8_t *p, size_t n, uint64_t k)
 	return 1;
 }
 
-static int
-in_begin(void *ctx, const struct capture_info *ci)
-{
-	(void)ctx;
-	(void)ci;
-	S.begun++;
-	return 0;
-}
-
 static void
-in_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
+in_frame(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
-	if (conn != S.n || sender != (int)(S.n & 1) || f->index != S.n ||
+	const struct ws_frame *f = e->body;
+
+	(void)arg;
+	if (e->conn != S.n || e->sender != (int)(S.n & 1) || f->index != S.n ||
 	    !check_bytes(f->prefix, f->prefix_len, S.n))
 		S.bad++;
 	S.bytes += f->prefix_len;
@@ -66,29 +59,34 @@ in_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 }
 
 static void
-in_message(void *ctx, uint64_t conn, int sender, const struct ws_message *m)
+in_message(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
-	(void)sender;
-	if (conn != S.n || m->id != S.n ||
+	const struct ws_message *m = e->body;
+
+	(void)arg;
+	if (e->conn != S.n || m->id != S.n ||
 	    !check_bytes(m->prefix, m->prefix_len, S.n))
 		S.bad++;
 	S.n++;
 }
 
 static void
-in_finding(void *ctx, const struct finding *f)
+in_finding(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
+	const struct finding *f = e->body;
+
+	(void)arg;
 	if (f->conn_id != S.n || f->rule != RULE_RESERVED_OPCODE)
 		S.bad++;
 	S.n++;
 }
 
 static void
-in_conn(void *ctx, const struct conn_summary *cs)
+in_conn(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
+	const struct conn_summary *cs = e->body;
+
+	(void)arg;
 	if (cs->id != S.n || cs->request == NULL ||
 	    strcmp(cs->request->host, "example.com") != 0 ||
 	    cs->response != NULL || cs->handshake == NULL ||
@@ -97,19 +95,24 @@ in_conn(void *ctx, const struct conn_summary *cs)
 	S.n++;
 }
 
-static int
-in_end(void *ctx, const struct capture_summary *cs)
+static void
+in_end(void *arg, const struct rec_event *e)
 {
-	(void)ctx;
+	const struct capture_summary *cs = e->body;
+
+	(void)arg;
 	/* Everything queued before the end is delivered before it. */
 	if (S.n != cs->frames)
 		S.bad++;
-	S.ended++;
-	return 0;
 }
 
-static const struct sink_ops inner_ops = {
-	in_begin, in_frame, in_message, in_finding, in_conn, in_end, NULL
+/* The inner sink: a recorder that hands each event to these checks. */
+static recorder_fn *const in_watch[REC_KINDS] = {
+	[REC_FRAME] = in_frame,
+	[REC_MESSAGE] = in_message,
+	[REC_FINDING] = in_finding,
+	[REC_CONN_END] = in_conn,
+	[REC_CAPTURE_END] = in_end
 };
 
 static void
@@ -173,14 +176,16 @@ static void
 test_order_and_bytes(void **state)
 {
 	struct sink_async     *a;
+	struct recorder       *in;
 	struct capture_info    ci;
 	struct capture_summary sum;
 
 	(void)state;
 	memset(&S, 0, sizeof S);
 	big_every = 0;
+	in = recorder_new(in_watch, NULL);
 	/* A small ring: it wraps many times. */
-	a = sink_async_new(&inner_ops, NULL, 65536);
+	a = sink_async_new(&recorder_sink_ops, in, 65536);
 	memset(&ci, 0, sizeof ci);
 	assert_int_equal(sink_async_ops.capture_begin(a, &ci), 0);
 	send_events(a, 20000);
@@ -188,22 +193,25 @@ test_order_and_bytes(void **state)
 	sum.frames = 20000;
 	assert_int_equal(sink_async_ops.capture_end(a, &sum), 0);
 	sink_async_free(a);
-	assert_int_equal(S.begun, 1);
-	assert_int_equal(S.ended, 1);
+	assert_int_equal(recorder_count(in, REC_CAPTURE_BEGIN), 1);
+	assert_int_equal(recorder_count(in, REC_CAPTURE_END), 1);
 	assert_int_equal(S.n, 20000);
 	assert_int_equal(S.bad, 0);
+	recorder_free(in);
 }
 
 static void
 test_oversized(void **state)
 {
 	struct sink_async     *a;
+	struct recorder       *in;
 	struct capture_summary sum;
 
 	(void)state;
 	memset(&S, 0, sizeof S);
 	big_every = 100;
-	a = sink_async_new(&inner_ops, NULL, 65536);
+	in = recorder_new(in_watch, NULL);
+	a = sink_async_new(&recorder_sink_ops, in, 65536);
 	/* Every 100th frame carries 1 MiB, more than the ring holds. */
 	send_events(a, 2000);
 	memset(&sum, 0, sizeof sum);
@@ -213,6 +221,7 @@ test_oversized(void **state)
 	assert_int_equal(S.n, 2000);
 	assert_int_equal(S.bad, 0);
 	assert_true(S.bytes >= 20 * (uint64_t)BIG);
+	recorder_free(in);
 }
 
 int

@@ -3,7 +3,8 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { WebSocketServer } = require(path.join(__dirname, 'node', 'node_modules', 'ws'));
+const { WebSocketServer } = require(path.join(__dirname, '..', 'real', 'node',
+    'node_modules', 'ws'));
 
 const port = Number(process.argv[2]);
 const maxPayload = Number(process.argv[3]);

@@ -2,7 +2,8 @@
 // usage: node viol-node-client.js PORT
 'use strict';
 const path = require('path');
-const WebSocket = require(path.join(__dirname, 'node', 'node_modules', 'ws'));
+const WebSocket = require(path.join(__dirname, '..', 'real', 'node',
+    'node_modules', 'ws'));
 
 const ws = new WebSocket('ws://127.0.0.1:' + process.argv[2] + '/');
 ws.on('open', () => console.error('client open'));

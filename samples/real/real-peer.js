@@ -1,6 +1,6 @@
 'use strict';
 // Node ws (version 8) peers for the real-* sample captures; record-real.sh
-// runs them with NODE_PATH pointing at samples/node/node_modules.
+// runs them with NODE_PATH pointing at samples/real/node/node_modules.
 //
 //   node real-peer.js server ROLE PORT [HOST]
 //   node real-peer.js client ROLE PORT [HOST]

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Record the violation samples: a raw peer breaks one rule against a real
 # WebSocket implementation (Node ws, python-websockets) on loopback.
-# Regenerates samples/viol-*.pcap and samples/viol-*.truth.
+# Regenerates samples/viol/viol-*.pcap and samples/viol/viol-*.truth; the
+# Node ws peers use the package of samples/real/node.
 #
-# usage: samples/record-violations.sh [NAME...]   (default: all; needs root
+# usage: samples/viol/record-violations.sh [NAME...]   (default: all; needs root
 # for tcpdump, /usr/bin/python3 with python3-websockets, node and npm, and
 # Debian's golang-go and golang-github-gorilla-websocket-dev)
 set -eu
@@ -13,10 +14,10 @@ PY=/usr/bin/python3
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-if [ ! -d node/node_modules/ws ]; then
-	(cd node && npm install --no-audit --no-fund >/dev/null)
+if [ ! -d ../real/node/node_modules/ws ]; then
+	(cd ../real/node && npm install --no-audit --no-fund >/dev/null)
 fi
-WSVER=$(node -p 'require("./node/node_modules/ws/package.json").version')
+WSVER=$(node -p 'require("../real/node/node_modules/ws/package.json").version')
 PYVER=$($PY -c 'import websockets; print(websockets.__version__)')
 NODE="node ws $WSVER"
 PYTHON="python websockets $PYVER"
@@ -224,11 +225,11 @@ fi
 	cat <<'HDR'
 # Violation samples
 
-A raw peer (samples/viol-raw.py: plain sockets, correct handshake, correct
-masking unless the rule is about masking) breaks one rule against a real
-implementation on loopback; recorded by samples/record-violations.sh with
-tcpdump, ground truth (NAME.truth) written by samples/viol-truth.py from
-tshark's decoding of the capture.
+A raw peer (samples/viol/viol-raw.py: plain sockets, correct handshake,
+correct masking unless the rule is about masking) breaks one rule against a
+real implementation on loopback; recorded by samples/viol/record-violations.sh
+with tcpdump, ground truth (NAME.truth) written by samples/viol/viol-truth.py
+from tshark's decoding of the capture.
 
 Truth conventions beyond the common format: a close frame with no code (an
 empty or 1-byte payload) has CODE `-`, so `1005` is only a 1005 sent on the

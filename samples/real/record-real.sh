@@ -3,7 +3,7 @@
 # on loopback (Python websockets 10.4 from Debian, Node ws 8) and derive the
 # capture-damage variants with tests/tools/pcap-mangle.
 #
-#   sudo samples/record-real.sh [BUILDDIR] [SAMPLE...]
+#   sudo samples/real/record-real.sh [BUILDDIR] [SAMPLE...]
 #
 # BUILDDIR is a configured build tree holding tests/tools/pcap-mangle
 # (default: ./build); it is built there if missing.  With SAMPLE names only
@@ -11,13 +11,13 @@
 # /usr/bin/python3 with python3-websockets.  Ports 18001-18020.
 #
 # Every capture gets a NAME.truth written from tshark's view of the capture
-# (samples/real-truth.py); each one is checked by hand against tshark before
+# (samples/real/real-truth.py); each one is checked by hand against tshark before
 # it is committed.
 set -eu
 umask 022
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
+top=$(cd "$here/../.." && pwd)
 builddir=${1:-$top/build}
 [ $# -gt 0 ] && shift
 only="$*"

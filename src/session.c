@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "capture.h"
-#include "limits.h"
+#include "size-limits.h"
 #include "rules.h"
 #include "session-int.h"
 
@@ -113,7 +113,7 @@ sess_role(const struct sess *s, int side)
 	return side == s->c->client ? ROLE_CLIENT : ROLE_SERVER;
 }
 
-/* The connection's server (address and port), as a key of limits.c. */
+/* The connection's server (address and port), as a key of size-limits.c. */
 uint64_t
 sess_server_key(const struct sess *s)
 {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "size-limits.h"
 #include "rules.h"
 #include "session-int.h"
 

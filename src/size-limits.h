@@ -1,7 +1,7 @@
 /*
- * limits: what a peer's size limit is, held as numbers, and the pass at
- * the capture's end that bounds each server's limit with what it took and
- * refused on every connection.
+ * size-limits (functions limits_*): what a peer's size limit is, held as
+ * numbers, and the pass at the capture's end that bounds each server's
+ * limit with what it took and refused on every connection.
  *
  * A 1009 close's bounds start from its own connection (the largest message
  * the server took there before the offending one, and the offending size).
@@ -13,8 +13,8 @@
  * change leave as finding_update events; every detail and remedy text is
  * rendered from the numbers here (limits_render), nowhere else.
  */
-#ifndef LIMITS_H
-#define LIMITS_H
+#ifndef SIZE_LIMITS_H
+#define SIZE_LIMITS_H
 
 #include <stdint.h>
 

@@ -1,6 +1,7 @@
 /*
- * limits: a peer's size limit as numbers, the capture-end bounds pass, and
- * the one place where limit text is written (see limits.h).
+ * size-limits (functions limits_*): a peer's size limit as numbers, the
+ * capture-end bounds pass, and the one place where limit text is written
+ * (see size-limits.h).
  */
 #include "config.h"
 
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "size-limits.h"
 #include "rules.h"
 #include "wsautopsy.h"
 

@@ -9,6 +9,7 @@
 // server/client_no_context_takeover), plain (no extension), goaway (closes
 // 1001 after the third message), large (answers a 4 MB binary message with a
 // 3 MB text message, anything else with a short text), max64k (maxPayload 65536),
+// max64kdeflate (the same with permessage-deflate, threshold 0; echoes),
 // echo (permessage-deflate, threshold 0; echoes each message, says nothing first).
 // Client roles: deflate, nocontext, plain (text, JSON and binary both ways,
 // close 1000), fragments (fragmented messages with pings between the
@@ -37,7 +38,8 @@ function serverOptions(r) {
       clientNoContextTakeover: true,
     };
   }
-  if (r === 'max64k') o.maxPayload = 65536;
+  if (r === 'max64k' || r === 'max64kdeflate') o.maxPayload = 65536;
+  if (r === 'max64kdeflate') o.perMessageDeflate = { threshold: 0 };
   return o;
 }
 

@@ -13,6 +13,8 @@
 #   tonode     client for a node server that closes 1001
 #   large      client (max_size=None, no compression) sending 2 MB binary
 #   big200k    client (max_size=None) sending one 200 KB text message
+#   many1009   24 clients at once, 30% with permessage-deflate, random
+#              binary messages under 65536 bytes, six just over it
 #   frag1009   client sending 60000 bytes (echoed), then 80000 bytes as two
 #              40000-byte fragments and the empty final frame websockets
 #              ends a fragmented message with
@@ -28,6 +30,7 @@
 import asyncio
 import http
 import json
+import random
 import socket
 import struct
 import sys
@@ -213,6 +216,35 @@ async def client_frag1009(url):
 			print("closed:", e.code, e.reason, file=sys.stderr)
 
 
+async def client_many1009(url):
+	# 24 connections at once to one server, 30% with permessage-deflate;
+	# each sends one or two random (incompressible) binary messages, half
+	# of them just under 65536 bytes, and six send one just over it: on
+	# deflate connections that message is larger on the wire than inflated.
+	rng = random.Random(1009)
+	over = {1, 12, 21, 5, 17, 23}
+
+	async def one(i):
+		kw = {} if i % 10 < 3 else {"compression": None}
+		async with websockets.connect(url, max_size=None, **kw) as ws:
+			for _ in range(rng.randint(1, 2)):
+				n = rng.randint(1000, 8000) if rng.random() < 0.5 \
+				    else rng.randint(50000, 65400)
+				await ws.send(rng.randbytes(n))
+				await ws.recv()
+			if i not in over:
+				await ws.close(1000)
+				return
+			await ws.send(rng.randbytes(65536 + rng.randint(1, 200)))
+			try:
+				while True:
+					await ws.recv()
+			except websockets.ConnectionClosed as e:
+				print(i, "closed:", e.code, e.reason, file=sys.stderr)
+
+	await asyncio.gather(*(one(i) for i in range(24)))
+
+
 async def client_rst(url):
 	ws = await websockets.connect(url)
 	await ws.send("message before reset 1")
@@ -243,6 +275,7 @@ CLIENTS = {
 	"large": client_large,
 	"big200k": client_big200k,
 	"frag1009": client_frag1009,
+	"many1009": client_many1009,
 	"rst": client_rst,
 	"refuse": client_refused,
 }

@@ -15,10 +15,11 @@
 #                                     previous segment of SENDER not captured
 #   offending SENDER RULE PACKET      (--offending) the largest data frame of
 #                                     SENDER, or the frame SENDER never
-#                                     finished sending; with --limit N the
-#                                     first data frame whose message's
-#                                     running size passes N (the fragment
-#                                     that crossed a limit of N bytes);
+#                                     finished sending; with --limit N, on
+#                                     each connection, the first data frame
+#                                     whose message's running size passes N
+#                                     (the fragment that crossed a limit of
+#                                     N bytes);
 #                                     PACKET holds its first header byte
 #   handshake SENDER RULE PACKET      (--handshake) the first HTTP response
 #                                     that is not 101
@@ -216,23 +217,29 @@ def main():
 				best = (0, num)
 				break
 		if args.limit is not None:
-			best, size = None, 0
+			# Per connection: each one's first crossing.
+			size, crossed = {}, {}
 			for num, start, stream, port, ws in frames:
-				if sender(stream, port) != who:
+				if sender(stream, port) != who or stream in crossed:
 					continue
 				op = ws.get("websocket.opcode")
 				if op in ("1", "2"):
-					size = 0
+					size[stream] = 0
 				elif op != "0":
 					continue
-				size += payload_length(ws)
-				if size > args.limit:
-					best = (size, start)
-					break
+				size[stream] = size.get(stream, 0) + \
+				    payload_length(ws)
+				if size[stream] > args.limit:
+					crossed[stream] = start
+			for start in crossed.values():
+				lines.append((start, "offending\t%s\t%s\t%d" % (
+				    who, rule, start)))
+			best = (0, 0) if crossed else None
+		elif best is not None:
+			lines.append((best[1], "offending\t%s\t%s\t%d" % (
+			    who, rule, best[1])))
 		if best is None:
 			sys.exit("real-truth: no data frame from " + who)
-		lines.append((best[1], "offending\t%s\t%s\t%d" % (
-		    who, rule, best[1])))
 
 	print("# " + args.comment)
 	for _, text in sorted(lines, key=lambda t: t[0]):

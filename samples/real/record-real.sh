@@ -8,7 +8,7 @@
 # BUILDDIR is a configured build tree holding tests/tools/pcap-mangle
 # (default: ./build); it is built there if missing.  With SAMPLE names only
 # those are re-recorded.  Needs tcpdump, tshark, editcap, node/npm and
-# /usr/bin/python3 with python3-websockets.  Ports 18001-18020.
+# /usr/bin/python3 with python3-websockets.  Ports 18001-18021.
 #
 # Every capture gets a NAME.truth written from tshark's view of the capture
 # (samples/real/real-truth.py); each one is checked by hand against tshark before
@@ -195,6 +195,12 @@ fi
 if wanted real-1009-fragments; then
 	session real-1009-fragments 18020 node max64k python frag1009
 	truth real-1009-fragments "python websockets client sends 5 and 60000 bytes (node ws 8 server, maxPayload 65536, echoes both), then 80000 bytes as fragments of 40000, 40000 and the empty final frame websockets always ends a fragmented message with; the server refuses at the second fragment (80000 > 65536) and closes 1009 after the empty frame has been sent" \
+	    --offending client message-too-big --limit 65536
+fi
+
+if wanted real-1009-many; then
+	session real-1009-many 18021 node max64kdeflate python many1009
+	truth real-1009-many "24 python websockets clients at once to one node ws 8 server (maxPayload 65536, permessage-deflate threshold 0, echoes), 30% of them with permessage-deflate; random binary messages, half of them between 50000 and 65400 bytes, are echoed; six clients then send random bytes just over 65536 (compressed on deflate connections, so larger on the wire than inflated) and the server closes 1009" \
 	    --offending client message-too-big --limit 65536
 fi
 

@@ -25,6 +25,27 @@ check "remedy names the raised bound" test $? -eq 0
 "$WSAUTOPSY" report "$TMP/b.db" | grep -q "between 60000 and 69999 bytes; consistent with netty,jetty"
 check "report shows the raised bound" test $? -eq 0
 
+# Real traffic, many connections to one server: node ws 8 (maxPayload
+# 65536) refuses six messages just over the limit, three of them random
+# bytes compressed (larger on the wire than inflated, which ws counts),
+# while other connections have it take messages up to 65387 bytes. Every
+# 1009's bounds hold 65536, and no refused message counts as taken.
+rm -f "$TMP/m.db"
+"$WSAUTOPSY" analyze -q -o "$TMP/m.db" "$SAMPLES/real/real-1009-many.pcap"
+check "analyze real-1009-many" test $? -eq 0
+mq() { sqlite3 -batch "$TMP/m.db" "$1"; }
+got=$(mq "SELECT count(*), sum(limit_min <= 65536 AND limit_max >= 65536),
+    sum(limit_basis = 'wire-or-inflated'), max(limit_min), min(limit_max)
+    FROM findings WHERE kind = 'close' AND class = '1009'
+    AND sender = 'server'")
+if [ "$got" = "6|6|3|65387|65604" ]; then ok; else
+	bad "real-1009-many bounds '$got', expected 6|6|3|65387|65604"
+fi
+mq "SELECT detail FROM findings WHERE kind = 'close' AND class = '1009'
+    AND sender = 'server' AND limit_basis = 'wire-or-inflated'" >"$TMP/w"
+grep -q "bytes on the wire, [0-9]* inflated: a stack that counts the wire size (ws) refused it there" "$TMP/w"
+check "real-1009-many: a compressed refusal says both sizes" test $? -eq 0
+
 # A message whose inflation stopped (--max-inflate, or --max-message on a
 # compressed message) has a size of at least that much, not that size: the
 # closer's limit (python-websockets: 1 MiB, here) is then not bounded above.

@@ -15,7 +15,7 @@ for f in "$SAMPLES"/real/real-*.truth; do
 	case $name in
 	real-1009-python|real-1009-node)
 		set -- --offending client message-too-big ;;
-	real-1009-fragments)
+	real-1009-fragments|real-1009-many)
 		set -- --offending client message-too-big --limit 65536 ;;
 	real-refused)
 		set -- --handshake server handshake-refused ;;

@@ -1009,6 +1009,16 @@ ws_resync_chain(const struct ws_dir *d, const uint8_t *p, size_t n, size_t i, ui
 		if (mask == -1)
 			mask = h[1] >> 7;
 		op = h[0] & 0x0f;
+		/*
+		 * No chain starts at an empty non-final continuation: inside a
+		 * run of zero bytes every offset reads as one, each the start of
+		 * the next, and a chain would be walked again from every offset,
+		 * WS_CHAIN_MAX headers at a time. Such a frame says nothing and
+		 * no stack sends one.
+		 */
+		if ((k & WS_CHAIN_COUNT) == 0 && op == WS_OP_CONT &&
+		    !(h[0] & 0x80) && plen == 0)
+			return -1;
 		if (k & WS_CHAIN_CLOSED)
 			return -1;
 		if (op == WS_OP_CLOSE)

@@ -15,6 +15,12 @@
  *   huge-length          two connections: a frame claiming 2^63-1 bytes,
  *                        a frame whose 64-bit length has its top bit set;
  *                        each followed by 4 MiB of bytes
+ *   zeros SIZE [ACK [SIDE]]  a WebSocket connection: one complete frame
+ *                        each way, then from SIDE (client, or server) a
+ *                        10 kB hole the capture never fills and SIZE zero
+ *                        bytes (K, M, G suffixes) in full segments; with
+ *                        ACK 1 the peer acknowledges every segment (the
+ *                        hole is declared lost at once)
  *   cut-header K         a WebSocket connection: one complete frame, then
  *                        the first K bytes (0..13) of a 14-byte header
  *   bomb SIZE [SEG]      permessage-deflate negotiated; one client message
@@ -67,6 +73,7 @@ static int	hg_syn_flood(struct pw *, uint64_t);
 static int	hg_ooo(struct pw *, uint64_t, uint64_t, uint64_t);
 static int	hg_tiny(struct pw *, uint64_t);
 static int	hg_huge_length(struct pw *);
+static int	hg_zeros(struct pw *, uint64_t, int, int);
 static int	hg_cut_header(struct pw *, uint64_t);
 static int	hg_bomb(struct pw *, uint64_t, uint64_t);
 static int	hg_escapes(struct pw *);
@@ -255,6 +262,36 @@ hg_tiny(struct pw *g, uint64_t n)
 }
 
 /* Two connections; their client frames claim huge lengths. */
+/*
+ * After a gap the decoder searches the bytes for a frame header; a long
+ * run of zero bytes (sparse payloads, a disk image) is the worst case.
+ */
+static int
+hg_zeros(struct pw *g, uint64_t size, int acks, int side)
+{
+	static uint8_t  data[HG_MSS];
+	uint8_t         fr[32];
+	struct pw_conn  c;
+	size_t          n;
+	uint64_t        left;
+
+	hg_conn_init(&c, g, 0x0a000001u, 40000);
+	hg_ws_open(&c, 0);
+	n = wsb_frame(fr, 1, 0, 2, wsb_key, "ok", 2);
+	hg_send(&c, 0, fr, n);
+	n = wsb_frame(fr, 1, 0, 2, NULL, "ok", 2);
+	hg_send(&c, 1, fr, n);
+	c.seq[side] += 10000;
+	for (left = size; left > 0; left -= n) {
+		n = left < sizeof data ? (size_t)left : sizeof data;
+		pw_segment(&c, side, PW_ACK | PW_PSH, data, n);
+		if (acks)
+			pw_segment(&c, !side, PW_ACK, NULL, 0);
+	}
+	pw_tcp_close(&c);
+	return 0;
+}
+
 static int
 hg_huge_length(struct pw *g)
 {
@@ -616,6 +653,11 @@ main(int argc, char **argv)
 		r = hg_tiny(&g, hg_number(argv[2]));
 	else if (strcmp(argv[1], "huge-length") == 0 && argc == 2)
 		r = hg_huge_length(&g);
+	else if (strcmp(argv[1], "zeros") == 0 && argc >= 3 && argc <= 5)
+		r = hg_zeros(&g, hg_number(argv[2]),
+		    argc > 3 && hg_number(argv[3]) != 0,
+		    argc > 4 && strcmp(argv[4], "server") == 0 ? PW_SERVER :
+		    PW_CLIENT);
 	else if (strcmp(argv[1], "cut-header") == 0 && argc == 3)
 		r = hg_cut_header(&g, hg_number(argv[2]));
 	else if (strcmp(argv[1], "bomb") == 0 && (argc == 3 || argc == 4))

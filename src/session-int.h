@@ -5,6 +5,7 @@
 #ifndef SESSION_INT_H
 #define SESSION_INT_H
 
+#include "analysis-int.h"
 #include "session.h"
 
 #define HIST_FRAMES 64  /* recent frames kept per role for attribution */
@@ -80,8 +81,6 @@ struct hold_chunk {
 };
 #define HOLD_MAX    65536
 #define HOLD_CHUNKS 32
-
-struct analysis;
 
 #define SESS_SPANS 32  /* packets remembered per side, for a frame's packet list */
 #define SESS_PACKETS_TEXT 160  /* longest list, "first,...," and the latest runs */
@@ -166,17 +165,6 @@ struct sess {
 	}                    cb[2];
 };
 
-struct analysis {
-	struct analysis_opts     opts;
-	struct limits           *limits;
-	const struct sink_ops   *sink;
-	void                    *sink_ctx;
-	struct ws_shared         shared;
-	struct capture_summary  *sum;
-	struct flow_table       *ft;          /* while a capture is read */
-	pipeline_progress_cb    *progress;
-	void                    *progress_ctx;
-};
 
 int  sess_role(const struct sess *, int side);
 /* The slot of the connection's server, or NULL when the table is full. */

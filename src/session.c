@@ -17,6 +17,7 @@
 #include "limits.h"
 #include "rules.h"
 #include "session-int.h"
+#include "verdict.h"
 
 static void sess_open(void *, struct conn *);
 static void sess_data(void *, struct conn *, int, uint64_t, const uint8_t *,
@@ -60,6 +61,11 @@ static void sess_note_viol(struct role_state *, enum rule_id,
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
 static void sess_free(struct sess *);
+static int  sess_role(const struct sess *, int);
+static uint64_t sess_server_key(const struct sess *);
+static void sess_emit(struct sess *, struct finding *);
+static void sess_verdict_emit(void *, struct finding *);
+static void sess_history_fill(struct sess *);
 static void sess_doubt(struct sess *, int, struct role_state *);
 
 const struct stream_ops session_stream_ops = {
@@ -70,14 +76,14 @@ static const struct ws_ops sess_ws_ops = {
 	sess_ws_frame, sess_ws_message, sess_ws_finding
 };
 
-int
+static int
 sess_role(const struct sess *s, int side)
 {
 	return side == s->c->client ? ROLE_CLIENT : ROLE_SERVER;
 }
 
 /* The connection's server (address and port), as a key of limits.c. */
-uint64_t
+static uint64_t
 sess_server_key(const struct sess *s)
 {
 	const struct conn *c = s->c;
@@ -90,7 +96,7 @@ sess_server_key(const struct sess *s)
 	return (k ^ c->port[side]) * 1099511628211ULL;
 }
 
-void
+static void
 sess_emit(struct sess *s, struct finding *f)
 {
 	f->conn_id = s->c->id;
@@ -116,7 +122,7 @@ sess_open(void *arg, struct conn *c)
 	s->c = c;
 	s->state = SS_DETECT;
 	for (r = 0; r < 2; r++) {
-		s->rs[r].close_code = -1;
+		s->hist.rs[r].close_code = -1;
 		s->cb[r].s = s;
 		s->cb[r].side = r;
 	}
@@ -296,7 +302,7 @@ sess_probe_settle(struct sess *s)
 			if (s->nchunks > 0) {
 				sess_side_start(s, !side, s->hold, s->hold_len);
 				sess_flush_hold(s, !side);
-				if (s->rs[sess_role(s, !side)].ended)
+				if (s->hist.rs[sess_role(s, !side)].ended)
 					ws_dir_end(s->ws[!side]);
 			}
 			continue;
@@ -736,7 +742,7 @@ sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
     uint64_t pkt, struct wts ts)
 {
 	struct sess       *s = c->user;
-	struct role_state *rs = &s->rs[sess_role(s, side)];
+	struct role_state *rs = &s->hist.rs[sess_role(s, side)];
 
 	(void)arg;
 	if (rs->gaps++ == 0) {
@@ -778,7 +784,7 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
     struct wts ts)
 {
 	struct sess       *s = c->user;
-	struct role_state *rs = &s->rs[sess_role(s, side)];
+	struct role_state *rs = &s->hist.rs[sess_role(s, side)];
 
 	(void)arg;
 	rs->ended = 1;
@@ -806,7 +812,7 @@ sess_close(void *arg, struct conn *c)
 		sess_probe_settle(s);
 	}
 	for (side = 0; side < 2; side++)
-		if (s->ws[side] != NULL && !s->rs[sess_role(s, side)].ended)
+		if (s->ws[side] != NULL && !s->hist.rs[sess_role(s, side)].ended)
 			ws_dir_end(s->ws[side]);
 	if (s->state == SS_WS || s->interesting) {
 		memset(&cs, 0, sizeof cs);
@@ -832,25 +838,27 @@ sess_close(void *arg, struct conn *c)
 		for (side = 0; side < 2; side++) {
 			r = sess_role(s, side);
 			cs.bytes[r] = c->dir[side].bytes;
-			cs.frames[r] = s->rs[r].frames;
-			cs.messages[r] = s->rs[r].messages;
+			cs.frames[r] = s->hist.rs[r].frames;
+			cs.messages[r] = s->hist.rs[r].messages;
 			cs.gaps[r] = c->dir[side].gaps;
 			cs.gap_bytes[r] = c->dir[side].gap_bytes;
-			cs.close_code[r] = s->rs[r].close_code;
-			memcpy(cs.close_reason[r], s->rs[r].reason,
+			cs.close_code[r] = s->hist.rs[r].close_code;
+			memcpy(cs.close_reason[r], s->hist.rs[r].reason,
 			    sizeof cs.close_reason[r]);
-			cs.close_reason_len[r] = s->rs[r].reason_len;
+			cs.close_reason_len[r] = s->hist.rs[r].reason_len;
 		}
 		/* A side whose framing was given up or never trusted again
 		 * may have sent a close that could not be seen. */
 		for (side = 0; side < 2; side++)
 			if (s->ws[side] != NULL &&
 			    (ws_dir_stats(s->ws[side])->stopped !=
-			    WS_STOP_NONE || s->rs[sess_role(s, side)].distrust))
-				s->rs[sess_role(s, side)].blind = 1;
+			    WS_STOP_NONE || s->hist.rs[sess_role(s, side)].distrust))
+				s->hist.rs[sess_role(s, side)].blind = 1;
 		cs.tcp_end = conn_end_name(c->end);
 		cs.end_packet = c->end_pkt;
-		verdict_conn_end(s, &cs);
+		sess_history_fill(s);
+		verdict_conn_end(&s->hist, an->limits, sess_verdict_emit, s,
+		    &cs);
 		if (cs.websocket)
 			an->sum->ws_connections++;
 		if (an->sink->conn_end != NULL)
@@ -858,6 +866,32 @@ sess_close(void *arg, struct conn *c)
 	}
 	sess_free(s);
 	c->user = NULL;
+}
+
+/* What the verdict reads besides the roles' rings, at the end. */
+static void
+sess_history_fill(struct sess *s)
+{
+	struct conn_history *h = &s->hist;
+	int                  side;
+
+	h->handshake_seen = s->handshake_seen;
+	h->ext = s->ext;
+	h->req = s->req;
+	h->resp = s->resp;
+	h->server_key = sess_server_key(s);
+	for (side = 0; side < 2; side++)
+		if (s->ws[side] != NULL)
+			h->resync_skipped[sess_role(s, side)] =
+			    ws_dir_stats(s->ws[side])->resync_skipped;
+	h->findings = s->findings;
+	h->hs_findings = s->hs_findings;
+}
+
+static void
+sess_verdict_emit(void *arg, struct finding *f)
+{
+	sess_emit(arg, f);
 }
 
 static void
@@ -872,8 +906,8 @@ sess_free(struct sess *s)
 			ws_dir_free(s->ws[i]);
 	}
 	for (i = 0; i < 2; i++) {
-		free(s->rs[i].hf);
-		free(s->rs[i].hv);
+		free(s->hist.rs[i].hf);
+		free(s->hist.rs[i].hv);
 	}
 	free(s->req);
 	free(s->resp);
@@ -904,7 +938,7 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	struct analysis_ctx_side *cb = arg;
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
-	struct role_state        *rs = &s->rs[role];
+	struct role_state        *rs = &s->hist.rs[role];
 	struct hist_frame        *h;
 
 	rs->frames++;
@@ -1084,7 +1118,7 @@ sess_ws_message(void *arg, const struct ws_message *m)
 	struct analysis_ctx_side *cb = arg;
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
-	struct role_state        *rs = &s->rs[role];
+	struct role_state        *rs = &s->hist.rs[role];
 	uint64_t                  i, n;
 	struct hist_frame        *h;
 
@@ -1125,7 +1159,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	struct analysis_ctx_side *cb = arg;
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
-	struct role_state        *rs = &s->rs[role];
+	struct role_state        *rs = &s->hist.rs[role];
 	const struct rule        *r = rule_get(wf->rule);
 	struct finding            f;
 

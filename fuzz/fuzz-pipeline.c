@@ -20,7 +20,7 @@
 #include "escape.h"
 #include "fuzz.h"
 #include "recorder.h"
-#include "session.h"
+#include "analysis.h"
 
 struct fp_ctx {
 	const struct analysis_opts *o;

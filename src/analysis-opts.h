@@ -7,7 +7,7 @@
 #define ANALYSIS_OPTS_H
 
 #include "cmd.h"
-#include "session.h"
+#include "analysis.h"
 
 enum {
 	AOPT_WSPORT = CMD_LONG + 128, AOPT_CAP, AOPT_MAXF, AOPT_MAXM,

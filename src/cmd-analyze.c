@@ -15,7 +15,7 @@
 #include "report.h"
 #include "rules.h"
 #include "analysis-opts.h"
-#include "session.h"
+#include "analysis.h"
 #include "sink-async.h"
 #include "store.h"
 

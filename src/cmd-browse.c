@@ -21,7 +21,7 @@
 #include "cmd.h"
 #include "rules.h"
 #include "analysis-opts.h"
-#include "session.h"
+#include "analysis.h"
 #include "sink-async.h"
 #include "store.h"
 

@@ -1,75 +1,15 @@
 /*
- * The state session.c keeps per connection and verdict.c reads at the
- * connection's end. Private to those two files.
+ * The state session.c keeps per connection. Private to session.c; what
+ * the verdict reads of it is its struct conn_history.
  */
 #ifndef SESSION_INT_H
 #define SESSION_INT_H
 
+#include "analysis-int.h"
+#include "conn-history.h"
 #include "session.h"
 
-#define HIST_FRAMES 64  /* recent frames kept per role for attribution */
-#define HIST_VIOLS  16
 #define TRUST_RUN   8   /* clean frames that end the doubt after a resync */
-
-struct hist_frame {
-	uint64_t   index;
-	uint64_t   first_pkt;
-	struct wts ts;
-	uint64_t   payload_len;
-	uint64_t   message_id;
-	uint64_t   msg_wire;       /* message size on the wire up to this frame */
-	uint64_t   max_msg_before; /* largest message completed before it */
-	uint64_t   max_frame_before;
-	uint64_t   msg_decoded;    /* set when its message ends */
-	uint8_t    opcode, fin, msg_done, msg_compressed;
-	uint8_t    msg_capped;     /* inflation stopped at --max-inflate: msg_decoded is a lower bound */
-};
-
-struct hist_viol {
-	enum rule_id rule;          /* may be a strict-only rule that was not reported */
-	enum finding_class class;
-	uint64_t    pkt;
-	uint64_t    frame_index;
-	int         has_frame;
-	struct wts  ts;
-};
-
-struct role_state {
-	int               ended;        /* FIN or RST seen from this role */
-	int               rst;
-	uint64_t          end_pkt;
-	struct wts        end_ts;
-	int               close_sent;
-	int               blind;        /* its decoder stopped: frames unseen */
-	int               close_code;   /* -1 none */
-	char              reason[124];
-	uint8_t           reason_len;
-	uint64_t          close_pkt;
-	uint64_t          close_frame;
-	struct wts        close_ts;
-	uint64_t          frames, messages;
-	uint64_t          max_msg, max_frame;  /* largest completed so far */
-	uint64_t          cur_msg_id, cur_msg_wire;
-	int               in_msg;
-	/* Allocated on first use: most TCP connections never need them. */
-	struct hist_frame *hf;            /* HIST_FRAMES, a ring */
-	uint64_t          nhf;
-	struct hist_viol  *hv;            /* HIST_VIOLS, a ring */
-	uint64_t          nhv;
-	uint64_t          gaps, gap_bytes, snap_gaps;
-	/*
-	 * After the decoder resynchronised (a gap, a start inside a frame)
-	 * its framing is a guess: no violation is blamed until TRUST_RUN
-	 * frames in a row decode without one.
-	 */
-	uint64_t          resyncs_seen;
-	int               distrust;
-	uint32_t          clean_run;
-	uint64_t          dirty_frame;  /* index + 1 of the last faulted frame */
-	uint64_t          suppressed;
-	uint64_t          first_gap_pkt;
-	struct wts        first_gap_ts;
-};
 
 enum sess_state { SS_DETECT, SS_HTTP, SS_WS, SS_IGNORE };
 
@@ -80,8 +20,6 @@ struct hold_chunk {
 };
 #define HOLD_MAX    65536
 #define HOLD_CHUNKS 32
-
-struct analysis;
 
 #define SESS_SPANS 32  /* packets remembered per side, for a frame's packet list */
 #define SESS_PACKETS_TEXT 160  /* longest list, "first,...," and the latest runs */
@@ -151,38 +89,12 @@ struct sess {
 	int                  probe_side;
 	int                  probe_masked;
 	enum ws_ext          ext;
-	struct role_state    rs[2];          /* by role */
-	const char          *limit_profile[2]; /* the one profile a limit fits */
-	/*
-	 * The server refused a client message (1009): only messages before
-	 * it, the largest taken_before, show what it takes.
-	 */
-	int                  refused;
-	uint64_t             taken_before;
-	struct conn_summary *cs;             /* while the verdict is written */
+	struct conn_history  hist;           /* for the verdict */
 	struct analysis_ctx_side {
 		struct sess *s;
 		int          side;
 	}                    cb[2];
 };
 
-struct analysis {
-	struct analysis_opts     opts;
-	struct limits           *limits;
-	const struct sink_ops   *sink;
-	void                    *sink_ctx;
-	struct ws_shared         shared;
-	struct capture_summary  *sum;
-	struct flow_table       *ft;          /* while a capture is read */
-	pipeline_progress_cb    *progress;
-	void                    *progress_ctx;
-};
-
-int  sess_role(const struct sess *, int side);
-/* The slot of the connection's server, or NULL when the table is full. */
-uint64_t sess_server_key(const struct sess *);
-void sess_emit(struct sess *, struct finding *);
-/* verdict.c: closes, abnormal ends and capture limits at connection end. */
-void verdict_conn_end(struct sess *, struct conn_summary *);
 
 #endif

@@ -8,8 +8,7 @@
  */
 #include "config.h"
 
-#include <openssl/evp.h>
-#include <pthread.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +17,7 @@
 #include "size-limits.h"
 #include "rules.h"
 #include "session-int.h"
+#include "verdict.h"
 
 static void sess_open(void *, struct conn *);
 static void sess_data(void *, struct conn *, int, uint64_t, const uint8_t *,
@@ -61,12 +61,14 @@ static void sess_note_viol(struct role_state *, enum rule_id,
 static void sess_ws_message(void *, const struct ws_message *);
 static void sess_ws_finding(void *, const struct ws_finding *);
 static void sess_free(struct sess *);
+static int  sess_role(const struct sess *, int);
+static uint64_t sess_server_key(const struct sess *);
+static void sess_emit(struct sess *, struct finding *);
+static void sess_verdict_emit(void *, struct finding *);
+static void sess_history_fill(struct sess *);
 static void sess_doubt(struct sess *, int, struct role_state *);
-static void *sess_hash_thread(void *);
-static void  sess_progress(void *, const struct pipeline_stats *, uint64_t,
-		uint64_t);
 
-static const struct stream_ops sess_stream_ops = {
+const struct stream_ops session_stream_ops = {
 	sess_open, sess_data, sess_gap, sess_end, sess_close
 };
 
@@ -74,47 +76,14 @@ static const struct ws_ops sess_ws_ops = {
 	sess_ws_frame, sess_ws_message, sess_ws_finding
 };
 
-void
-analysis_opts_default(struct analysis_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	flow_limits_default(&o->flow);
-	ws_config_default(&o->ws);
-}
-
-struct analysis *
-analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
-    void *sink_ctx)
-{
-	struct analysis *an = xcalloc(1, sizeof *an);
-
-	an->opts = *o;
-	an->sink = sink;
-	an->sink_ctx = sink_ctx;
-	an->shared.scratch_len = 65536;
-	an->shared.scratch = xmalloc(an->shared.scratch_len);
-	an->limits = limits_new();
-	return an;
-}
-
-void
-analysis_free(struct analysis *an)
-{
-	if (an == NULL)
-		return;
-	free(an->shared.scratch);
-	limits_free(an->limits);
-	free(an);
-}
-
-int
+static int
 sess_role(const struct sess *s, int side)
 {
 	return side == s->c->client ? ROLE_CLIENT : ROLE_SERVER;
 }
 
 /* The connection's server (address and port), as a key of size-limits.c. */
-uint64_t
+static uint64_t
 sess_server_key(const struct sess *s)
 {
 	const struct conn *c = s->c;
@@ -127,7 +96,7 @@ sess_server_key(const struct sess *s)
 	return (k ^ c->port[side]) * 1099511628211ULL;
 }
 
-void
+static void
 sess_emit(struct sess *s, struct finding *f)
 {
 	f->conn_id = s->c->id;
@@ -153,7 +122,7 @@ sess_open(void *arg, struct conn *c)
 	s->c = c;
 	s->state = SS_DETECT;
 	for (r = 0; r < 2; r++) {
-		s->rs[r].close_code = -1;
+		s->hist.rs[r].close_code = -1;
 		s->cb[r].s = s;
 		s->cb[r].side = r;
 	}
@@ -333,7 +302,7 @@ sess_probe_settle(struct sess *s)
 			if (s->nchunks > 0) {
 				sess_side_start(s, !side, s->hold, s->hold_len);
 				sess_flush_hold(s, !side);
-				if (s->rs[sess_role(s, !side)].ended)
+				if (s->hist.rs[sess_role(s, !side)].ended)
 					ws_dir_end(s->ws[!side]);
 			}
 			continue;
@@ -773,7 +742,7 @@ sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
     uint64_t pkt, struct wts ts)
 {
 	struct sess       *s = c->user;
-	struct role_state *rs = &s->rs[sess_role(s, side)];
+	struct role_state *rs = &s->hist.rs[sess_role(s, side)];
 
 	(void)arg;
 	if (rs->gaps++ == 0) {
@@ -815,7 +784,7 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
     struct wts ts)
 {
 	struct sess       *s = c->user;
-	struct role_state *rs = &s->rs[sess_role(s, side)];
+	struct role_state *rs = &s->hist.rs[sess_role(s, side)];
 
 	(void)arg;
 	rs->ended = 1;
@@ -843,7 +812,7 @@ sess_close(void *arg, struct conn *c)
 		sess_probe_settle(s);
 	}
 	for (side = 0; side < 2; side++)
-		if (s->ws[side] != NULL && !s->rs[sess_role(s, side)].ended)
+		if (s->ws[side] != NULL && !s->hist.rs[sess_role(s, side)].ended)
 			ws_dir_end(s->ws[side]);
 	if (s->state == SS_WS || s->interesting) {
 		memset(&cs, 0, sizeof cs);
@@ -869,25 +838,27 @@ sess_close(void *arg, struct conn *c)
 		for (side = 0; side < 2; side++) {
 			r = sess_role(s, side);
 			cs.bytes[r] = c->dir[side].bytes;
-			cs.frames[r] = s->rs[r].frames;
-			cs.messages[r] = s->rs[r].messages;
+			cs.frames[r] = s->hist.rs[r].frames;
+			cs.messages[r] = s->hist.rs[r].messages;
 			cs.gaps[r] = c->dir[side].gaps;
 			cs.gap_bytes[r] = c->dir[side].gap_bytes;
-			cs.close_code[r] = s->rs[r].close_code;
-			memcpy(cs.close_reason[r], s->rs[r].reason,
+			cs.close_code[r] = s->hist.rs[r].close_code;
+			memcpy(cs.close_reason[r], s->hist.rs[r].reason,
 			    sizeof cs.close_reason[r]);
-			cs.close_reason_len[r] = s->rs[r].reason_len;
+			cs.close_reason_len[r] = s->hist.rs[r].reason_len;
 		}
 		/* A side whose framing was given up or never trusted again
 		 * may have sent a close that could not be seen. */
 		for (side = 0; side < 2; side++)
 			if (s->ws[side] != NULL &&
 			    (ws_dir_stats(s->ws[side])->stopped !=
-			    WS_STOP_NONE || s->rs[sess_role(s, side)].distrust))
-				s->rs[sess_role(s, side)].blind = 1;
+			    WS_STOP_NONE || s->hist.rs[sess_role(s, side)].distrust))
+				s->hist.rs[sess_role(s, side)].blind = 1;
 		cs.tcp_end = conn_end_name(c->end);
 		cs.end_packet = c->end_pkt;
-		verdict_conn_end(s, &cs);
+		sess_history_fill(s);
+		verdict_conn_end(&s->hist, an->limits, sess_verdict_emit, s,
+		    &cs);
 		if (cs.websocket)
 			an->sum->ws_connections++;
 		if (an->sink->conn_end != NULL)
@@ -895,6 +866,32 @@ sess_close(void *arg, struct conn *c)
 	}
 	sess_free(s);
 	c->user = NULL;
+}
+
+/* What the verdict reads besides the roles' rings, at the end. */
+static void
+sess_history_fill(struct sess *s)
+{
+	struct conn_history *h = &s->hist;
+	int                  side;
+
+	h->handshake_seen = s->handshake_seen;
+	h->ext = s->ext;
+	h->req = s->req;
+	h->resp = s->resp;
+	h->server_key = sess_server_key(s);
+	for (side = 0; side < 2; side++)
+		if (s->ws[side] != NULL)
+			h->resync_skipped[sess_role(s, side)] =
+			    ws_dir_stats(s->ws[side])->resync_skipped;
+	h->findings = s->findings;
+	h->hs_findings = s->hs_findings;
+}
+
+static void
+sess_verdict_emit(void *arg, struct finding *f)
+{
+	sess_emit(arg, f);
 }
 
 static void
@@ -909,8 +906,8 @@ sess_free(struct sess *s)
 			ws_dir_free(s->ws[i]);
 	}
 	for (i = 0; i < 2; i++) {
-		free(s->rs[i].hf);
-		free(s->rs[i].hv);
+		free(s->hist.rs[i].hf);
+		free(s->hist.rs[i].hv);
 	}
 	free(s->req);
 	free(s->resp);
@@ -941,7 +938,7 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	struct analysis_ctx_side *cb = arg;
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
-	struct role_state        *rs = &s->rs[role];
+	struct role_state        *rs = &s->hist.rs[role];
 	struct hist_frame        *h;
 
 	rs->frames++;
@@ -1121,7 +1118,7 @@ sess_ws_message(void *arg, const struct ws_message *m)
 	struct analysis_ctx_side *cb = arg;
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
-	struct role_state        *rs = &s->rs[role];
+	struct role_state        *rs = &s->hist.rs[role];
 	uint64_t                  i, n;
 	struct hist_frame        *h;
 
@@ -1162,7 +1159,7 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	struct analysis_ctx_side *cb = arg;
 	struct sess              *s = cb->s;
 	int                       role = sess_role(s, cb->side);
-	struct role_state        *rs = &s->rs[role];
+	struct role_state        *rs = &s->hist.rs[role];
 	const struct rule        *r = rule_get(wf->rule);
 	struct finding            f;
 
@@ -1198,260 +1195,4 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	}
 	sess_note_viol(rs, wf->rule, wf->frame);
 	sess_emit(s, &f);
-}
-
-/*
- * SHA-256 of the whole file, the capture's identity in the database. The
- * bytes come from the capture's tap as libpcap reads them, so the file is
- * read once (a capture larger than the page cache is not read from disk
- * twice), and are hashed on a thread of their own behind a ring.
- */
-#define SESS_HASH_RING (8U << 20)
-
-struct sess_hash {
-	pthread_t        thread;
-	pthread_mutex_t  lock;
-	pthread_cond_t   more;   /* bytes were added, or the end */
-	pthread_cond_t   room;   /* bytes were hashed */
-	uint8_t         *ring;
-	size_t           head;   /* next byte to hash */
-	size_t           used;
-	int              eof;
-	int              ok;
-	char             hex[65];
-};
-
-static void *
-sess_hash_thread(void *arg)
-{
-	static const char digits[] = "0123456789abcdef";
-	struct sess_hash *h = arg;
-	EVP_MD_CTX       *md;
-	unsigned char     out[32];
-	unsigned int      outlen = 0, i;
-	size_t            n;
-	int               ok;
-
-	md = EVP_MD_CTX_new();
-	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		while (h->used == 0 && !h->eof)
-			pthread_cond_wait(&h->more, &h->lock);
-		if (h->used == 0)
-			break;
-		n = SESS_HASH_RING - h->head;
-		if (n > h->used)
-			n = h->used;
-		pthread_mutex_unlock(&h->lock);
-		if (ok)
-			ok = EVP_DigestUpdate(md, h->ring + h->head, n);
-		pthread_mutex_lock(&h->lock);
-		h->head = (h->head + n) % SESS_HASH_RING;
-		h->used -= n;
-		pthread_cond_signal(&h->room);
-	}
-	pthread_mutex_unlock(&h->lock);
-	if (ok)
-		ok = EVP_DigestFinal_ex(md, out, &outlen) && outlen == 32;
-	EVP_MD_CTX_free(md);
-	/* h->ok was set by the reader (all bytes read); both must hold. */
-	h->ok = h->ok && ok;
-	for (i = 0; i < 32; i++) {
-		h->hex[2 * i] = digits[out[i] >> 4];
-		h->hex[2 * i + 1] = digits[out[i] & 15];
-	}
-	h->hex[64] = '\0';
-	return NULL;
-}
-
-/* The capture's tap: into the ring, waiting while it is full. */
-static void
-sess_hash_tap(void *ctx, const uint8_t *buf, size_t n)
-{
-	struct sess_hash *h = ctx;
-	size_t            tail, c;
-
-	pthread_mutex_lock(&h->lock);
-	while (n > 0) {
-		while (h->used == SESS_HASH_RING)
-			pthread_cond_wait(&h->room, &h->lock);
-		tail = (h->head + h->used) % SESS_HASH_RING;
-		c = SESS_HASH_RING - tail;
-		if (c > SESS_HASH_RING - h->used)
-			c = SESS_HASH_RING - h->used;
-		if (c > n)
-			c = n;
-		/* The consumer reads only below used: this span is ours. */
-		pthread_mutex_unlock(&h->lock);
-		memcpy(h->ring + tail, buf, c);
-		pthread_mutex_lock(&h->lock);
-		h->used += c;
-		buf += c;
-		n -= c;
-		pthread_cond_signal(&h->more);
-	}
-	pthread_mutex_unlock(&h->lock);
-}
-
-static int
-sess_hash_start(struct sess_hash *h)
-{
-	memset(h, 0, sizeof *h);
-	h->ok = 1;
-	h->ring = xmalloc(SESS_HASH_RING);
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->more, NULL);
-	pthread_cond_init(&h->room, NULL);
-	if (pthread_create(&h->thread, NULL, sess_hash_thread, h) != 0) {
-		pthread_mutex_destroy(&h->lock);
-		pthread_cond_destroy(&h->more);
-		pthread_cond_destroy(&h->room);
-		free(h->ring);
-		return 0;
-	}
-	return 1;
-}
-
-/* complete: every byte of the file went through the tap. */
-static void
-sess_hash_end(struct sess_hash *h, int complete)
-{
-	pthread_mutex_lock(&h->lock);
-	h->eof = 1;
-	if (!complete)
-		h->ok = 0;
-	pthread_cond_signal(&h->more);
-	pthread_mutex_unlock(&h->lock);
-	pthread_join(h->thread, NULL);
-	pthread_mutex_destroy(&h->lock);
-	pthread_cond_destroy(&h->more);
-	pthread_cond_destroy(&h->room);
-	free(h->ring);
-}
-
-/* Live counts for the caller's progress line. */
-static void
-sess_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
-    uint64_t size)
-{
-	struct analysis *an = arg;
-
-	an->sum->connections = flow_table_stats(an->ft)->conns;
-	an->progress(an->progress_ctx, ps, off, size);
-}
-
-enum pipeline_result
-analysis_run(struct analysis *an, const char *path, volatile int *stop,
-    pipeline_progress_cb *progress, void *cbctx, struct capture_summary *sum,
-    char *err, size_t errlen)
-{
-	struct capture_info      ci;
-	struct flow_table       *ft;
-	struct pipeline_stats    ps;
-	const struct flow_stats *fs;
-	enum pipeline_result     r;
-	const char              *slash;
-	struct capture          *cap;
-	struct sess_hash         hash;
-	int                      hashing = 0, hashed = 0;
-
-	memset(sum, 0, sizeof *sum);
-	limits_reset(an->limits);
-	an->sum = sum;
-	/* Standard input has no file to name by its hash. */
-	if (!an->opts.no_hash && strcmp(path, "-") != 0)
-		hashing = sess_hash_start(&hash);
-	cap = hashing ? capture_open_tap(path, an->opts.filter, sess_hash_tap,
-	    &hash, err, errlen) : capture_open(path, an->opts.filter, err,
-	    errlen);
-	if (cap == NULL) {
-		if (hashing)
-			sess_hash_end(&hash, 0);
-		return PIPELINE_OPEN_FAILED;
-	}
-	if (!packet_linktype_supported(capture_linktype(cap))) {
-		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
-		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
-		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
-		    capture_linktype(cap));
-		capture_close(cap);
-		if (hashing)
-			sess_hash_end(&hash, 0);
-		return PIPELINE_OPEN_FAILED;
-	}
-	memset(&ci, 0, sizeof ci);
-	ci.path = path;
-	ci.size = capture_size(cap);
-	ci.linktype = capture_linktype(cap);
-	slash = strrchr(path, '/');
-	ci.name = slash != NULL ? slash + 1 : path;
-	/* Named by where it came from until (unless) the hash is known. */
-	if (!hashing)
-		snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s", path);
-	if (an->sink->capture_begin != NULL &&
-	    an->sink->capture_begin(an->sink_ctx, &ci) != 0) {
-		snprintf(err, errlen, "%s: the database refused the capture",
-		    path);
-		capture_close(cap);
-		if (hashing)
-			sess_hash_end(&hash, 0);
-		return PIPELINE_OPEN_FAILED;
-	}
-	ft = flow_table_new(&an->opts.flow, &sess_stream_ops, an);
-	an->ft = ft;
-	an->progress = progress;
-	an->progress_ctx = cbctx;
-	r = pipeline_run_open(cap, ft, &ps, progress != NULL ?
-	    sess_progress : NULL, an, stop, err, errlen);
-	an->ft = NULL;
-	/* The hash is of the whole file, however far the analysis got. */
-	hashed = hashing && capture_tap_rest(cap) == 0;
-	capture_close(cap);
-	flow_finish(ft);
-	fs = flow_table_stats(ft);
-	sum->packets = ps.packets;
-	sum->bytes = ps.bytes;
-	sum->tcp_packets = ps.pkt.kinds[PKT_TCP];
-	sum->fragments = ps.pkt.kinds[PKT_FRAGMENT];
-	sum->not_tcp = ps.pkt.kinds[PKT_NOT_TCP];
-	sum->short_pkts = ps.pkt.kinds[PKT_SHORT];
-	sum->malformed = ps.pkt.kinds[PKT_MALFORMED];
-	sum->truncated_pkts = ps.pkt.truncated;
-	sum->connections = fs->conns;
-	sum->gaps = fs->gaps;
-	sum->gap_bytes = fs->gap_bytes;
-	sum->conflicts = fs->conflicts;
-	sum->unchecked = fs->unchecked;
-	sum->unchecked_bytes = fs->unchecked_bytes;
-	sum->cap_flows = fs->evicted_lru;
-	sum->cap_idle = fs->evicted_idle;
-	sum->cap_ooo_dir = fs->ooo_dir_hits;
-	sum->cap_ooo_total = fs->ooo_total_hits;
-	sum->peak_live = fs->live_max;
-	sum->peak_ooo_bytes = fs->ooo_bytes_max;
-	sum->complete = r == PIPELINE_OK;
-	if (r == PIPELINE_INTERRUPTED)
-		snprintf(err, errlen, "%s: interrupted after packet %llu",
-		    path, (unsigned long long)ps.packets);
-	if (r != PIPELINE_OK)
-		snprintf(sum->error, sizeof sum->error, "%s", err);
-	flow_table_free(ft);
-	if (hashing) {
-		sess_hash_end(&hash, hashed);
-		if (hash.ok)
-			memcpy(sum->sha256, hash.hex, sizeof sum->sha256);
-		else
-			snprintf(sum->sha256, sizeof sum->sha256,
-			    "unhashed:%.54s", path);
-	}
-	/* Every connection has ended: bound each server's limit by all. */
-	limits_finish(an->limits, an->sink, an->sink_ctx, &sum->cap_bounds);
-	if (an->sink->capture_end != NULL &&
-	    an->sink->capture_end(an->sink_ctx, sum) != 0 && r == PIPELINE_OK) {
-		snprintf(err, errlen, "%s: the database could not store the "
-		    "analysis", path);
-		r = PIPELINE_DAMAGED;
-	}
-	return r;
 }

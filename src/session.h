@@ -1,39 +1,16 @@
 /*
- * session: one capture's analysis. Per connection it finds the HTTP
- * Upgrade (or recognises frames without one), runs a WebSocket decoder per
- * direction, and at the connection's end attributes every close (verdict.c)
- * before reporting the connection to the sink.
+ * session: one connection's work, from its reassembled TCP bytes to
+ * WebSocket events. It finds the HTTP Upgrade (or recognises frames
+ * without one), runs a WebSocket decoder per direction, and at the
+ * connection's end has every close attributed (verdict.c) before it
+ * reports the connection to the sink.
  */
 #ifndef SESSION_H
 #define SESSION_H
 
 #include "flow.h"
-#include "pipeline.h"
-#include "sink.h"
 
-#define ANALYSIS_MAX_WS_PORTS 16
-
-struct analysis_opts {
-	struct flow_limits flow;
-	struct ws_config   ws;      /* payload cap, limits, strictness */
-	uint16_t           ws_ports[ANALYSIS_MAX_WS_PORTS];
-	int                n_ws_ports;
-	const char        *filter;
-	int                no_hash; /* skip SHA-256 (stdin) */
-};
-
-void analysis_opts_default(struct analysis_opts *);
-
-struct analysis;
-struct analysis *analysis_new(const struct analysis_opts *,
-    const struct sink_ops *, void *sink_ctx);
-/*
- * Analyzes one capture file into the sink. Returns PIPELINE_*; err holds
- * one line when the file could not be opened or was damaged.
- */
-enum pipeline_result analysis_run(struct analysis *, const char *path,
-    volatile int *stop, pipeline_progress_cb *, void *cbctx,
-    struct capture_summary *, char *err, size_t errlen);
-void analysis_free(struct analysis *);
+/* The flow table's callbacks; their context is the struct analysis. */
+extern const struct stream_ops session_stream_ops;
 
 #endif

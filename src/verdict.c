@@ -16,13 +16,37 @@
 
 #include "size-limits.h"
 #include "rules.h"
-#include "session-int.h"
+#include "verdict.h"
+
+/*
+ * One connection's pass. It reads the history and writes only here, the
+ * summary and through emit: what it learns on the way (the profile a
+ * limit fits, a refused message) serves its own later steps.
+ */
+struct verdict_pass {
+	const struct conn_history *h;
+	struct conn_summary       *cs;      /* set once fingerprinted */
+	struct limits             *limits;
+	verdict_emit_cb           *emit;
+	void                      *emit_ctx;
+	int                        emitted;  /* findings said by this pass */
+	/* The one profile a limit fits, by role. */
+	const char                *limit_profile[2];
+	/*
+	 * The server refused a client message (1009): only messages before
+	 * it, the largest taken_before, show what it takes.
+	 */
+	int                        refused;
+	uint64_t                   taken_before;
+};
 
 static enum finding_class verdict_close_class(int);
-static void        verdict_close(struct sess *, int, enum finding_class *);
-static void        verdict_attribute_rule(struct sess *, int,
+static void        verdict_emit(struct verdict_pass *, struct finding *);
+static void        verdict_close(struct verdict_pass *, int,
+			enum finding_class *);
+static void        verdict_attribute_rule(struct verdict_pass *, int,
 			struct finding *);
-static void        verdict_attribute_size(struct sess *, int,
+static void        verdict_attribute_size(struct verdict_pass *, int,
 			struct finding *, struct limit_frag *, size_t *);
 static uint64_t    verdict_later_frames(const struct role_state *,
 			const struct hist_frame *, uint64_t);
@@ -37,20 +61,21 @@ static enum rule_id verdict_frame_rule(const struct role_state *,
 			const struct hist_frame *);
 static uint64_t    verdict_msg_size(const struct hist_frame *);
 static int64_t     verdict_reason_limit(const char *, size_t);
-static void        verdict_clean_end(struct sess *, struct finding *);
-static void        verdict_abnormal(struct sess *, int, enum finding_class *);
-static void        verdict_capture(struct sess *, int);
-static const char *verdict_no_violation_why(const struct sess *, int);
-static const char *verdict_stack_profile(const struct sess *, int);
-static int         first_closer(const struct sess *);
-static void        verdict_fingerprint(struct sess *, struct conn_summary *,
-			int);
-static void        verdict_fingerprint_late(struct sess *,
+static void        verdict_clean_end(struct verdict_pass *, struct finding *);
+static void        verdict_abnormal(struct verdict_pass *, int,
+			enum finding_class *);
+static void        verdict_capture(struct verdict_pass *, int);
+static const char *verdict_no_violation_why(const struct verdict_pass *, int);
+static const char *verdict_stack_profile(const struct verdict_pass *, int);
+static int         first_closer(const struct verdict_pass *);
+static void        verdict_fingerprint(struct verdict_pass *,
+			struct conn_summary *, int);
+static void        verdict_fingerprint_late(struct verdict_pass *,
 			struct conn_summary *, int);
 static void        verdict_evidence(struct conn_summary *, int,
 			const char *, const char *);
 static void        verdict_rank(enum finding_class *, enum finding_class);
-static void        verdict_fingerprint_reaction(struct sess *, int,
+static void        verdict_fingerprint_reaction(struct verdict_pass *, int,
 			const struct finding *);
 
 /*
@@ -173,17 +198,17 @@ verdict_evidence(struct conn_summary *cs, int role, const char *stack,
  * witness names the stack; later ones that agree are added as evidence.
  */
 static void
-verdict_fingerprint(struct sess *s, struct conn_summary *cs, int role)
+verdict_fingerprint(struct verdict_pass *vp, struct conn_summary *cs, int role)
 {
-	const struct role_state *rs = &s->rs[role];
+	const struct role_state *rs = &vp->h->rs[role];
 	const char              *hdr = NULL;
 	char                     why[200], low[124];
 	size_t                   i;
 
-	if (role == ROLE_SERVER && s->resp != NULL && s->resp->server[0])
-		hdr = s->resp->server;
-	if (role == ROLE_CLIENT && s->req != NULL && s->req->user_agent[0])
-		hdr = s->req->user_agent;
+	if (role == ROLE_SERVER && vp->h->resp != NULL && vp->h->resp->server[0])
+		hdr = vp->h->resp->server;
+	if (role == ROLE_CLIENT && vp->h->req != NULL && vp->h->req->user_agent[0])
+		hdr = vp->h->req->user_agent;
 	for (i = 0; hdr != NULL && i < sizeof verdict_headers /
 	    sizeof verdict_headers[0]; i++) {
 		if (strcasestr(hdr, verdict_headers[i].needle) != NULL) {
@@ -215,18 +240,19 @@ verdict_fingerprint(struct sess *s, struct conn_summary *cs, int role)
 
 /* The witnesses known only after the closes were read. */
 static void
-verdict_fingerprint_late(struct sess *s, struct conn_summary *cs, int role)
+verdict_fingerprint_late(struct verdict_pass *vp, struct conn_summary *cs,
+    int role)
 {
-	const struct role_state *rs = &s->rs[role];
+	const struct role_state *rs = &vp->h->rs[role];
 	char                     why[200];
 
-	if (s->limit_profile[role] != NULL) {
+	if (vp->limit_profile[role] != NULL) {
 		snprintf(why, sizeof why, "its size limit fits only the %s "
-		    "default", s->limit_profile[role]);
-		verdict_evidence(cs, role, s->limit_profile[role], why);
+		    "default", vp->limit_profile[role]);
+		verdict_evidence(cs, role, vp->limit_profile[role], why);
 	}
 	/* Dropping TCP right after the peer broke a rule, with no close. */
-	if (rs->ended && !rs->close_sent && s->rs[!role].nhv > 0 &&
+	if (rs->ended && !rs->close_sent && vp->h->rs[!role].nhv > 0 &&
 	    cs->stack[role][0] == '\0')
 		verdict_evidence(cs, role, "a stack that drops the connection "
 		    "on violations (uWebSockets, Tornado, tungstenite, "
@@ -242,9 +268,10 @@ verdict_fingerprint_late(struct sess *s, struct conn_summary *cs, int role)
  * where python-websockets and Cowboy send one by default.
  */
 static void
-verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
+verdict_fingerprint_reaction(struct verdict_pass *vp, int role,
+    const struct finding *f)
 {
-	struct conn_summary *cs = s->cs;
+	struct conn_summary *cs = vp->cs;
 	const char          *rule = rule_name(f->offending_rule);
 	const char          *hdr = NULL;
 	char                 why[200];
@@ -253,10 +280,10 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 
 	if (cs == NULL || rule == NULL || f->code < 0)
 		return;
-	if (role == ROLE_SERVER && s->resp != NULL)
-		hdr = s->resp->server;
-	if (role == ROLE_CLIENT && s->req != NULL)
-		hdr = s->req->user_agent;
+	if (role == ROLE_SERVER && vp->h->resp != NULL)
+		hdr = vp->h->resp->server;
+	if (role == ROLE_CLIENT && vp->h->req != NULL)
+		hdr = vp->h->req->user_agent;
 	for (i = 0; i < sizeof verdict_stack_names /
 	    sizeof verdict_stack_names[0]; i++)
 		if (strcmp(verdict_stack_names[i].id, cs->stack[role]) == 0) {
@@ -264,7 +291,7 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 			reason = verdict_stack_names[i].reason;
 		}
 	if (cs->stack[role][0] == '\0') {
-		if (!s->handshake_seen || hdr == NULL || hdr[0] != '\0' ||
+		if (!vp->h->handshake_seen || hdr == NULL || hdr[0] != '\0' ||
 		    f->reason_len != 0 ||
 		    !rule_stack_answers(f->offending_rule, f->code, "node-ws"))
 			return;
@@ -286,13 +313,13 @@ verdict_fingerprint_reaction(struct sess *s, int role, const struct finding *f)
 
 /* The role whose close frame came first (the caller knows one exists). */
 static int
-first_closer(const struct sess *s)
+first_closer(const struct verdict_pass *vp)
 {
-	if (!s->rs[ROLE_SERVER].close_sent)
+	if (!vp->h->rs[ROLE_SERVER].close_sent)
 		return ROLE_CLIENT;
-	if (!s->rs[ROLE_CLIENT].close_sent)
+	if (!vp->h->rs[ROLE_CLIENT].close_sent)
 		return ROLE_SERVER;
-	return s->rs[ROLE_SERVER].close_pkt < s->rs[ROLE_CLIENT].close_pkt ?
+	return vp->h->rs[ROLE_SERVER].close_pkt < vp->h->rs[ROLE_CLIENT].close_pkt ?
 	    ROLE_SERVER : ROLE_CLIENT;
 }
 
@@ -388,22 +415,22 @@ verdict_size_frame(const struct role_state *rs, uint64_t pkt)
 }
 
 static const char *
-verdict_no_violation_why(const struct sess *s, int peer)
+verdict_no_violation_why(const struct verdict_pass *vp, int peer)
 {
-	if (s->rs[peer].gaps > 0)
+	if (vp->h->rs[peer].gaps > 0)
 		return "bytes from the peer were lost in a capture gap";
-	if (!s->handshake_seen)
+	if (!vp->h->handshake_seen)
 		return "the handshake was not captured, so extensions and "
 		    "limits are unknown";
-	if (s->ext == WS_EXT_UNKNOWN)
+	if (vp->h->ext == WS_EXT_UNKNOWN)
 		return "the extension state is unknown";
 	return "the closer may apply a rule or limit not visible on the wire";
 }
 
 static void
-verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
+verdict_attribute_rule(struct verdict_pass *vp, int closer, struct finding *f)
 {
-	const struct role_state *ps = &s->rs[!closer];
+	const struct role_state *ps = &vp->h->rs[!closer];
 	const struct hist_viol  *v, *best = NULL;
 	const struct hist_frame *h;
 	const char              *stacks = NULL, *st;
@@ -449,7 +476,7 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
 		f->offending_rule = RULE_NONE;
 	}
 	snprintf(f->detail, sizeof f->detail, "no violation visible: %s%s",
-	    verdict_no_violation_why(s, !closer),
+	    verdict_no_violation_why(vp, !closer),
 	    h != NULL ? "; candidate: the last frame the closer received" : "");
 }
 
@@ -460,10 +487,10 @@ verdict_attribute_rule(struct sess *s, int closer, struct finding *f)
  * fragmented offending message, for that pass to pick from again.
  */
 static void
-verdict_attribute_size(struct sess *s, int closer, struct finding *f,
+verdict_attribute_size(struct verdict_pass *vp, int closer, struct finding *f,
     struct limit_frag *frag, size_t *nfrag)
 {
-	const struct role_state *ps = &s->rs[!closer];
+	const struct role_state *ps = &vp->h->rs[!closer];
 	const struct hist_frame *h = verdict_size_frame(ps, f->packet);
 	const struct hist_viol  *v;
 	const char              *stack;
@@ -474,7 +501,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f,
 	if (h == NULL) {
 		snprintf(f->detail, sizeof f->detail,
 		    "no violation visible: %s",
-		    verdict_no_violation_why(s, !closer));
+		    verdict_no_violation_why(vp, !closer));
 		return;
 	}
 	f->has_offending = 1;
@@ -495,8 +522,8 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f,
 	}
 	/* What the server took on this connection ends before this message. */
 	if (closer == ROLE_SERVER) {
-		s->refused = 1;
-		s->taken_before = h->max_msg_before;
+		vp->refused = 1;
+		vp->taken_before = h->max_msg_before;
 	}
 	/* Decoded size when inflated; else what the wire declared so far. */
 	size = verdict_msg_size(h);
@@ -530,7 +557,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f,
 		f->limit_min = f->limit_max = 0;
 		return;
 	}
-	stack = verdict_stack_profile(s, closer);
+	stack = verdict_stack_profile(vp, closer);
 	profile_match(f->limit_min, f->limit_max, f->limit_from_reason, stack,
 	    f->matching_profiles, sizeof f->matching_profiles);
 	*nfrag = verdict_fragments(ps, h, f->packet, frag);
@@ -540,7 +567,7 @@ verdict_attribute_size(struct sess *s, int closer, struct finding *f,
 	limits_remedy_size(f, stack);
 	if (f->matching_profiles[0] != '\0' &&
 	    strchr(f->matching_profiles, ',') == NULL)
-		s->limit_profile[closer] =
+		vp->limit_profile[closer] =
 		    profile_find(f->matching_profiles)->name;
 }
 
@@ -647,24 +674,24 @@ verdict_reason_limit(const char *reason, size_t len)
  * which frame, the last one of either side before that end.
  */
 static void
-verdict_clean_end(struct sess *s, struct finding *f)
+verdict_clean_end(struct verdict_pass *vp, struct finding *f)
 {
 	const struct hist_frame *h[2];
-	const char              *how = s->cs->tcp_end;
-	uint64_t                 end = s->c->end_pkt;
+	const char              *how = vp->cs->tcp_end;
+	uint64_t                 end = vp->cs->end_packet;
 	int                      r, last, by = -1;
 	size_t                   n;
 
 	for (r = 0; r < 2; r++)
-		if (s->rs[r].ended && (by < 0 ||
-		    s->rs[r].end_pkt < s->rs[by].end_pkt))
+		if (vp->h->rs[r].ended && (by < 0 ||
+		    vp->h->rs[r].end_pkt < vp->h->rs[by].end_pkt))
 			by = r;
 	if (by >= 0)
-		end = s->rs[by].end_pkt;
+		end = vp->h->rs[by].end_pkt;
 	if (strcmp(how, "open") == 0 || end == 0)
-		end = s->c->last_pkt;
+		end = vp->cs->last_pkt;
 	for (r = 0; r < 2; r++)
-		h[r] = verdict_last_frame(&s->rs[r], end);
+		h[r] = verdict_last_frame(&vp->h->rs[r], end);
 	if (h[0] == NULL && h[1] == NULL)
 		return;
 	last = h[0] == NULL ? 1 : h[1] == NULL ? 0 :
@@ -676,7 +703,7 @@ verdict_clean_end(struct sess *s, struct finding *f)
 		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
 		    "handshake complete; the %s ended TCP (%s) at packet %"
 		    PRIu64, by == ROLE_CLIENT ? "client" : "server",
-		    s->rs[by].rst ? "RST" : "FIN", end);
+		    vp->h->rs[by].rst ? "RST" : "FIN", end);
 	else
 		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
 		    "handshake complete; the connection ended (%s)", how);
@@ -688,9 +715,9 @@ verdict_clean_end(struct sess *s, struct finding *f)
 }
 
 static void
-verdict_close(struct sess *s, int role, enum finding_class *verdict)
+verdict_close(struct verdict_pass *vp, int role, enum finding_class *verdict)
 {
-	struct role_state *rs = &s->rs[role];
+	const struct role_state *rs = &vp->h->rs[role];
 	struct finding     f;
 	enum finding_class class;
 	const struct rule *r;
@@ -709,21 +736,21 @@ verdict_close(struct sess *s, int role, enum finding_class *verdict)
 	f.limit_from_reason = -1;
 	memcpy(f.reason, rs->reason, sizeof f.reason);
 	f.reason_len = rs->reason_len;
-	f.answered = s->rs[!role].close_sent &&
-	    s->rs[!role].close_pkt < rs->close_pkt;
+	f.answered = vp->h->rs[!role].close_sent &&
+	    vp->h->rs[!role].close_pkt < rs->close_pkt;
 	/*
 	 * An answer that echoes the peer's code says nothing new; one with a
 	 * code of its own says why: a 1002 answering a malformed close.
 	 */
-	if (f.answered && s->rs[!role].close_code == rs->close_code)
+	if (f.answered && vp->h->rs[!role].close_code == rs->close_code)
 		;
 	else if (class == CLASS_1002 || class == CLASS_1007)
-		verdict_attribute_rule(s, role, &f);
+		verdict_attribute_rule(vp, role, &f);
 	else if (class == CLASS_1009)
-		verdict_attribute_size(s, role, &f, frag, &nfrag);
+		verdict_attribute_size(vp, role, &f, frag, &nfrag);
 	limits_render(&f);
 	if (f.answered && f.detail[0] == '\0')
-		verdict_clean_end(s, &f);
+		verdict_clean_end(vp, &f);
 	r = rule_get(f.offending_rule);
 	if (f.answered && r != NULL)
 		snprintf(f.explanation, sizeof f.explanation,
@@ -749,32 +776,32 @@ verdict_close(struct sess *s, int role, enum finding_class *verdict)
 		    role == ROLE_CLIENT ? "client" : "server");
 	/* It failed the connection on a rule the peer broke. */
 	if (f.offending_rule != RULE_NONE)   /* never set on an echo */
-		verdict_fingerprint_reaction(s, role, &f);
+		verdict_fingerprint_reaction(vp, role, &f);
 	verdict_rank(verdict, class);
 	/* Its bounds are revisited with every connection at capture end. */
-	f.conn_id = s->c->id;
+	f.conn_id = vp->cs->id;
 	if (role == ROLE_SERVER && f.has_limit)
-		limits_keep(s->an->limits, sess_server_key(s), &f, frag, nfrag,
-		    verdict_stack_profile(s, role));
-	sess_emit(s, &f);
+		limits_keep(vp->limits, vp->h->server_key, &f, frag, nfrag,
+		    verdict_stack_profile(vp, role));
+	verdict_emit(vp, &f);
 }
 
 /* The profile name of a role's fingerprinted stack; NULL. */
 static const char *
-verdict_stack_profile(const struct sess *s, int role)
+verdict_stack_profile(const struct verdict_pass *vp, int role)
 {
 	const struct profile *p;
 
-	if (s->cs == NULL || (p = profile_find(s->cs->stack[role])) == NULL)
+	if (vp->cs == NULL || (p = profile_find(vp->cs->stack[role])) == NULL)
 		return NULL;
 	return p->name;
 }
 
 static void
-verdict_abnormal(struct sess *s, int role, enum finding_class *verdict)
+verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 {
-	struct role_state       *rs = &s->rs[role];
-	const struct role_state *ps = &s->rs[!role];
+	const struct role_state *rs = &vp->h->rs[role];
+	const struct role_state *ps = &vp->h->rs[!role];
 	const struct hist_frame *h;
 	const struct rule       *r;
 	struct finding           f;
@@ -795,15 +822,15 @@ verdict_abnormal(struct sess *s, int role, enum finding_class *verdict)
 		if (rs->ended) {
 			f.packet = rs->end_pkt;
 			f.time = rs->end_ts;
-		} else if (s->c->end_pkt != 0) {
-			f.packet = s->c->end_pkt;
-			f.time = s->c->last_ts;
+		} else if (vp->cs->end_packet != 0) {
+			f.packet = vp->cs->end_packet;
+			f.time = vp->cs->last_ts;
 		} else if (ps->ended) {
 			f.packet = ps->end_pkt;
 			f.time = ps->end_ts;
 		} else {
-			f.packet = s->c->last_pkt;
-			f.time = s->c->last_ts;
+			f.packet = vp->cs->last_pkt;
+			f.time = vp->cs->last_ts;
 		}
 	} else if (rs->ended && !rs->close_sent && !rs->blind) {
 		f.rule = rs->rst ? RULE_ABRUPT_RESET : RULE_ABRUPT_FIN;
@@ -829,23 +856,20 @@ verdict_abnormal(struct sess *s, int role, enum finding_class *verdict)
 	r = rule_get(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	verdict_rank(verdict, CLASS_1006);
-	sess_emit(s, &f);
+	verdict_emit(vp, &f);
 }
 
 static void
-verdict_capture(struct sess *s, int role)
+verdict_capture(struct verdict_pass *vp, int role)
 {
-	struct role_state *rs = &s->rs[role];
+	const struct role_state *rs = &vp->h->rs[role];
 	const struct rule *r;
 	struct finding     f;
 	size_t             n;
-	uint64_t           skipped = 0;
-	int                side;
+	uint64_t           skipped;
 
 	/* Bytes skipped to find a frame boundary where no gap explains it. */
-	for (side = 0; side < 2; side++)
-		if (s->ws[side] != NULL && sess_role(s, side) == role)
-			skipped = ws_dir_stats(s->ws[side])->resync_skipped;
+	skipped = vp->h->resync_skipped[role];
 	if (rs->gaps == 0 && rs->suppressed == 0 && skipped == 0)
 		return;
 	memset(&f, 0, sizeof f);
@@ -855,8 +879,8 @@ verdict_capture(struct sess *s, int role)
 	f.sender = role;
 	f.rule = rs->snap_gaps > 0 ? RULE_CAPTURE_TRUNCATED : RULE_CAPTURE_GAP;
 	/* No gap: the stream began inside a frame, at its first packet. */
-	f.packet = rs->gaps > 0 ? rs->first_gap_pkt : s->c->first_pkt;
-	f.time = rs->gaps > 0 ? rs->first_gap_ts : s->c->first_ts;
+	f.packet = rs->gaps > 0 ? rs->first_gap_pkt : vp->cs->first_pkt;
+	f.time = rs->gaps > 0 ? rs->first_gap_ts : vp->cs->first_ts;
 	f.frame_index = -1;
 	f.limit_from_reason = -1;
 	r = rule_get(f.rule);
@@ -876,46 +900,61 @@ verdict_capture(struct sess *s, int role)
 		snprintf(f.detail + n, sizeof f.detail - n, "; %" PRIu64
 		    " violation%s while the framing was resynchronised not "
 		    "blamed", rs->suppressed, rs->suppressed == 1 ? "" : "s");
-	sess_emit(s, &f);
+	verdict_emit(vp, &f);
+}
+
+static void
+verdict_emit(struct verdict_pass *vp, struct finding *f)
+{
+	vp->emitted++;
+	vp->emit(vp->emit_ctx, f);
 }
 
 void
-verdict_conn_end(struct sess *s, struct conn_summary *cs)
+verdict_conn_end(const struct conn_history *h, struct limits *limits,
+    verdict_emit_cb *emit, void *emit_ctx, struct conn_summary *cs)
 {
-	enum finding_class verdict = CLASS_NONE;
-	int                first, r;
+	struct verdict_pass pass, *vp = &pass;
+	enum finding_class  verdict = CLASS_NONE;
+	int                 first, r;
 
+	memset(vp, 0, sizeof *vp);
+	vp->h = h;
+	vp->limits = limits;
+	vp->emit = emit;
+	vp->emit_ctx = emit_ctx;
 	for (r = 0; r < 2; r++)
-		verdict_fingerprint(s, cs, r);
-	s->cs = cs;
+		verdict_fingerprint(vp, cs, r);
+	vp->cs = cs;
 	if (cs->websocket) {
 		/* Closes in the order they were sent. */
-		first = first_closer(s);
+		first = first_closer(vp);
 		for (r = 0; r < 2; r++)
-			if (s->rs[first ^ r].close_sent)
-				verdict_close(s, first ^ r, &verdict);
+			if (vp->h->rs[first ^ r].close_sent)
+				verdict_close(vp, first ^ r, &verdict);
 		if (strcmp(cs->tcp_end, "open") != 0)
 			for (r = 0; r < 2; r++)
-				verdict_abnormal(s, r, &verdict);
+				verdict_abnormal(vp, r, &verdict);
 	}
-	if (cs->websocket || s->findings > 0)
+	if (cs->websocket || (vp->h->findings + vp->emitted) > 0)
 		for (r = 0; r < 2; r++)
-			verdict_capture(s, r);
-	if (s->hs_findings > 0)
+			verdict_capture(vp, r);
+	if (vp->h->hs_findings > 0)
 		verdict_rank(&verdict, CLASS_HANDSHAKE);
 	for (r = 0; r < 2; r++)
-		verdict_fingerprint_late(s, cs, r);
+		verdict_fingerprint_late(vp, cs, r);
 	/* Evidence of its server's limit, for the other connections. */
 	if (cs->websocket)
-		limits_took(s->an->limits, sess_server_key(s), s->c->id,
-		    s->refused ? s->taken_before : s->rs[ROLE_CLIENT].max_msg);
+		limits_took(vp->limits, vp->h->server_key, vp->cs->id,
+		    vp->refused ? vp->taken_before :
+		    vp->h->rs[ROLE_CLIENT].max_msg);
 	if (verdict == CLASS_NONE && strcmp(cs->tcp_end, "open") == 0)
 		verdict = CLASS_OPEN;
 	cs->verdict = finding_class_names[verdict];
 	cs->ended_by = -1;
-	if (s->rs[0].close_sent || s->rs[1].close_sent)
-		cs->ended_by = first_closer(s);
-	else if (s->rs[0].ended || s->rs[1].ended)
-		cs->ended_by = !s->rs[1].ended ? 0 : !s->rs[0].ended ? 1 :
-		    s->rs[0].end_pkt <= s->rs[1].end_pkt ? 0 : 1;
+	if (vp->h->rs[0].close_sent || vp->h->rs[1].close_sent)
+		cs->ended_by = first_closer(vp);
+	else if (vp->h->rs[0].ended || vp->h->rs[1].ended)
+		cs->ended_by = !h->rs[1].ended ? 0 : !h->rs[0].ended ? 1 :
+		    h->rs[0].end_pkt <= h->rs[1].end_pkt ? 0 : 1;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "utf8.h"
-#include "ws.h"
+#include "ws-msgr.h"
 
 #define WS_OWN_SCRATCH   8192
 #define WS_SANE_LEN      (UINT64_C(1) << 32)  /* longest payload believed while resynchronising */
@@ -218,33 +218,6 @@ ws_dir_state(const struct ws_dir *d)
 	default:
 		return d->probe ? WS_DIR_PROBE : WS_DIR_FRAMING;
 	}
-}
-
-void
-ws_finding_emit(struct ws_dir_stats *st, const struct ws_ops *ops, void *ctx, enum rule_id rule,
-    const struct ws_frame *f, uint64_t msgid, uint64_t value, uint64_t limit, const char *fmt, ...)
-{
-	struct ws_finding fd;
-	va_list           ap;
-	char             *c;
-
-	memset(&fd, 0, sizeof fd);
-	fd.rule = rule;
-	fd.frame = f;
-	fd.message_id = msgid;
-	fd.value = value;
-	fd.limit = limit;
-	va_start(ap, fmt);
-	vsnprintf(fd.detail, sizeof fd.detail, fmt, ap);
-	va_end(ap);
-	/* The detail may quote zlib or peer bytes: keep it one printable line. */
-	for (c = fd.detail; *c != '\0'; c++) {
-		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
-			*c = '?';
-	}
-	st->findings++;
-	if (ops != NULL && ops->finding != NULL)
-		ops->finding(ctx, &fd);
 }
 
 static void

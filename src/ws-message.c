@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
-#include "ws.h"
+#include "ws-msgr.h"
 
 #define WS_ZCHUNK      (1U << 30)  /* largest input handed to zlib at once */
 #define WS_BUF_MIN     256
@@ -523,4 +525,32 @@ ws_msgr_cut(struct ws_msgr *m, int lost)
 	if (!m->cfg->no_context_takeover && (m->cfg->ext == WS_EXT_DEFLATE || m->z != NULL) &&
 	    m->st->inflate_stopped == WS_INFLATE_STOP_NONE)
 		m->st->inflate_stopped = WS_INFLATE_STOP_GAP;
+}
+
+/* A finding of either layer: counted, made one printable line, reported. */
+void
+ws_finding_emit(struct ws_dir_stats *st, const struct ws_ops *ops, void *ctx, enum rule_id rule,
+    const struct ws_frame *f, uint64_t msgid, uint64_t value, uint64_t limit, const char *fmt, ...)
+{
+	struct ws_finding fd;
+	va_list           ap;
+	char             *c;
+
+	memset(&fd, 0, sizeof fd);
+	fd.rule = rule;
+	fd.frame = f;
+	fd.message_id = msgid;
+	fd.value = value;
+	fd.limit = limit;
+	va_start(ap, fmt);
+	vsnprintf(fd.detail, sizeof fd.detail, fmt, ap);
+	va_end(ap);
+	/* The detail may quote zlib or peer bytes: keep it one printable line. */
+	for (c = fd.detail; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			*c = '?';
+	}
+	st->findings++;
+	if (ops != NULL && ops->finding != NULL)
+		ops->finding(ctx, &fd);
 }

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "recorder.h"
-#include "session.h"
+#include "analysis.h"
 
 static const char *roles[] = { "client", "server" };
 static const char *kinds[] = { "close", "violation", "handshake", "abnormal",

@@ -17,7 +17,7 @@
 
 #include "capture-writer.h"
 #include "recorder.h"
-#include "session.h"
+#include "analysis.h"
 
 #define C CW_CLIENT
 #define S CW_SERVER

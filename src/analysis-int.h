@@ -1,0 +1,25 @@
+/*
+ * The state of one analysis that every connection reads: options, sink,
+ * the decoders' shared scratch, the capture's summary and the servers'
+ * limits. Private to analysis.c and the per-connection code.
+ */
+#ifndef ANALYSIS_INT_H
+#define ANALYSIS_INT_H
+
+#include "analysis.h"
+
+struct limits;
+
+struct analysis {
+	struct analysis_opts     opts;
+	struct limits           *limits;
+	const struct sink_ops   *sink;
+	void                    *sink_ctx;
+	struct ws_shared         shared;
+	struct capture_summary  *sum;
+	struct flow_table       *ft;          /* while a capture is read */
+	pipeline_progress_cb    *progress;
+	void                    *progress_ctx;
+};
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * analysis: the driver of one capture's analysis. It opens the capture
+ * (tapped for its hash), runs it through the flow table into the
+ * sessions, fills the capture's summary, and only once every connection
+ * has ended bounds the servers' limits, before the sink hears the
+ * capture's end.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture-hash.h"
+#include "capture.h"
+#include "size-limits.h"
+#include "analysis-int.h"
+#include "session.h"
+
+static void analysis_progress(void *, const struct pipeline_stats *,
+		uint64_t, uint64_t);
+
+void
+analysis_opts_default(struct analysis_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	flow_limits_default(&o->flow);
+	ws_config_default(&o->ws);
+}
+
+struct analysis *
+analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
+    void *sink_ctx)
+{
+	struct analysis *an = xcalloc(1, sizeof *an);
+
+	an->opts = *o;
+	an->sink = sink;
+	an->sink_ctx = sink_ctx;
+	an->shared.scratch_len = 65536;
+	an->shared.scratch = xmalloc(an->shared.scratch_len);
+	an->limits = limits_new();
+	return an;
+}
+
+void
+analysis_free(struct analysis *an)
+{
+	if (an == NULL)
+		return;
+	free(an->shared.scratch);
+	limits_free(an->limits);
+	free(an);
+}
+
+/* Live counts for the caller's progress line. */
+static void
+analysis_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
+    uint64_t size)
+{
+	struct analysis *an = arg;
+
+	an->sum->connections = flow_table_stats(an->ft)->conns;
+	an->progress(an->progress_ctx, ps, off, size);
+}
+
+enum pipeline_result
+analysis_run(struct analysis *an, const char *path, volatile int *stop,
+    pipeline_progress_cb *progress, void *cbctx, struct capture_summary *sum,
+    char *err, size_t errlen)
+{
+	struct capture_info      ci;
+	struct flow_table       *ft;
+	struct pipeline_stats    ps;
+	const struct flow_stats *fs;
+	enum pipeline_result     r;
+	const char              *slash;
+	struct capture          *cap;
+	struct capture_hash         hash;
+	int                      hashing = 0, hashed = 0;
+
+	memset(sum, 0, sizeof *sum);
+	limits_reset(an->limits);
+	an->sum = sum;
+	/* Standard input has no file to name by its hash. */
+	if (!an->opts.no_hash && strcmp(path, "-") != 0)
+		hashing = capture_hash_start(&hash);
+	cap = hashing ? capture_open_tap(path, an->opts.filter, capture_hash_tap,
+	    &hash, err, errlen) : capture_open(path, an->opts.filter, err,
+	    errlen);
+	if (cap == NULL) {
+		if (hashing)
+			capture_hash_end(&hash, 0);
+		return PIPELINE_OPEN_FAILED;
+	}
+	if (!packet_linktype_supported(capture_linktype(cap))) {
+		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
+		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
+		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
+		    capture_linktype(cap));
+		capture_close(cap);
+		if (hashing)
+			capture_hash_end(&hash, 0);
+		return PIPELINE_OPEN_FAILED;
+	}
+	memset(&ci, 0, sizeof ci);
+	ci.path = path;
+	ci.size = capture_size(cap);
+	ci.linktype = capture_linktype(cap);
+	slash = strrchr(path, '/');
+	ci.name = slash != NULL ? slash + 1 : path;
+	/* Named by where it came from until (unless) the hash is known. */
+	if (!hashing)
+		snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s", path);
+	if (an->sink->capture_begin != NULL &&
+	    an->sink->capture_begin(an->sink_ctx, &ci) != 0) {
+		snprintf(err, errlen, "%s: the database refused the capture",
+		    path);
+		capture_close(cap);
+		if (hashing)
+			capture_hash_end(&hash, 0);
+		return PIPELINE_OPEN_FAILED;
+	}
+	ft = flow_table_new(&an->opts.flow, &session_stream_ops, an);
+	an->ft = ft;
+	an->progress = progress;
+	an->progress_ctx = cbctx;
+	r = pipeline_run_open(cap, ft, &ps, progress != NULL ?
+	    analysis_progress : NULL, an, stop, err, errlen);
+	an->ft = NULL;
+	/* The hash is of the whole file, however far the analysis got. */
+	hashed = hashing && capture_tap_rest(cap) == 0;
+	capture_close(cap);
+	flow_finish(ft);
+	fs = flow_table_stats(ft);
+	sum->packets = ps.packets;
+	sum->bytes = ps.bytes;
+	sum->tcp_packets = ps.pkt.kinds[PKT_TCP];
+	sum->fragments = ps.pkt.kinds[PKT_FRAGMENT];
+	sum->not_tcp = ps.pkt.kinds[PKT_NOT_TCP];
+	sum->short_pkts = ps.pkt.kinds[PKT_SHORT];
+	sum->malformed = ps.pkt.kinds[PKT_MALFORMED];
+	sum->truncated_pkts = ps.pkt.truncated;
+	sum->connections = fs->conns;
+	sum->gaps = fs->gaps;
+	sum->gap_bytes = fs->gap_bytes;
+	sum->conflicts = fs->conflicts;
+	sum->unchecked = fs->unchecked;
+	sum->unchecked_bytes = fs->unchecked_bytes;
+	sum->cap_flows = fs->evicted_lru;
+	sum->cap_idle = fs->evicted_idle;
+	sum->cap_ooo_dir = fs->ooo_dir_hits;
+	sum->cap_ooo_total = fs->ooo_total_hits;
+	sum->peak_live = fs->live_max;
+	sum->peak_ooo_bytes = fs->ooo_bytes_max;
+	sum->complete = r == PIPELINE_OK;
+	if (r == PIPELINE_INTERRUPTED)
+		snprintf(err, errlen, "%s: interrupted after packet %llu",
+		    path, (unsigned long long)ps.packets);
+	if (r != PIPELINE_OK)
+		snprintf(sum->error, sizeof sum->error, "%s", err);
+	flow_table_free(ft);
+	if (hashing) {
+		capture_hash_end(&hash, hashed);
+		if (hash.ok)
+			memcpy(sum->sha256, hash.hex, sizeof sum->sha256);
+		else
+			snprintf(sum->sha256, sizeof sum->sha256,
+			    "unhashed:%.54s", path);
+	}
+	/* Every connection has ended: bound each server's limit by all. */
+	limits_finish(an->limits, an->sink, an->sink_ctx, &sum->cap_bounds);
+	if (an->sink->capture_end != NULL &&
+	    an->sink->capture_end(an->sink_ctx, sum) != 0 && r == PIPELINE_OK) {
+		snprintf(err, errlen, "%s: the database could not store the "
+		    "analysis", path);
+		r = PIPELINE_DAMAGED;
+	}
+	return r;
+}

@@ -1,0 +1,40 @@
+/*
+ * analysis: one capture's analysis. It reads the capture through the flow
+ * table into the per-connection session (session.c), hashes the file
+ * beside it (capture-hash.c), and at the end bounds every server's limits
+ * with all its connections (size-limits.c) before the capture's summary goes
+ * to the sink.
+ */
+#ifndef ANALYSIS_H
+#define ANALYSIS_H
+
+#include "flow.h"
+#include "pipeline.h"
+#include "sink.h"
+
+#define ANALYSIS_MAX_WS_PORTS 16
+
+struct analysis_opts {
+	struct flow_limits flow;
+	struct ws_config   ws;      /* payload cap, limits, strictness */
+	uint16_t           ws_ports[ANALYSIS_MAX_WS_PORTS];
+	int                n_ws_ports;
+	const char        *filter;
+	int                no_hash; /* skip SHA-256 (stdin) */
+};
+
+void analysis_opts_default(struct analysis_opts *);
+
+struct analysis;
+struct analysis *analysis_new(const struct analysis_opts *,
+    const struct sink_ops *, void *sink_ctx);
+/*
+ * Analyzes one capture file into the sink. Returns PIPELINE_*; err holds
+ * one line when the file could not be opened or was damaged.
+ */
+enum pipeline_result analysis_run(struct analysis *, const char *path,
+    volatile int *stop, pipeline_progress_cb *, void *cbctx,
+    struct capture_summary *, char *err, size_t errlen);
+void analysis_free(struct analysis *);
+
+#endif

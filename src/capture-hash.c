@@ -1,0 +1,123 @@
+/*
+ * capture-hash: the hashing thread and the ring between it and the tap.
+ */
+#include "config.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture-hash.h"
+#include "wsautopsy.h"
+
+static void *capture_hash_thread(void *);
+
+#define CAPTURE_HASH_RING (8U << 20)
+
+static void *
+capture_hash_thread(void *arg)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct capture_hash *h = arg;
+	EVP_MD_CTX       *md;
+	unsigned char     out[32];
+	unsigned int      outlen = 0, i;
+	size_t            n;
+	int               ok;
+
+	md = EVP_MD_CTX_new();
+	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (h->used == 0 && !h->eof)
+			pthread_cond_wait(&h->more, &h->lock);
+		if (h->used == 0)
+			break;
+		n = CAPTURE_HASH_RING - h->head;
+		if (n > h->used)
+			n = h->used;
+		pthread_mutex_unlock(&h->lock);
+		if (ok)
+			ok = EVP_DigestUpdate(md, h->ring + h->head, n);
+		pthread_mutex_lock(&h->lock);
+		h->head = (h->head + n) % CAPTURE_HASH_RING;
+		h->used -= n;
+		pthread_cond_signal(&h->room);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (ok)
+		ok = EVP_DigestFinal_ex(md, out, &outlen) && outlen == 32;
+	EVP_MD_CTX_free(md);
+	/* h->ok was set by the reader (all bytes read); both must hold. */
+	h->ok = h->ok && ok;
+	for (i = 0; i < 32; i++) {
+		h->hex[2 * i] = digits[out[i] >> 4];
+		h->hex[2 * i + 1] = digits[out[i] & 15];
+	}
+	h->hex[64] = '\0';
+	return NULL;
+}
+
+/* Into the ring, waiting while it is full. */
+void
+capture_hash_tap(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct capture_hash *h = ctx;
+	size_t            tail, c;
+
+	pthread_mutex_lock(&h->lock);
+	while (n > 0) {
+		while (h->used == CAPTURE_HASH_RING)
+			pthread_cond_wait(&h->room, &h->lock);
+		tail = (h->head + h->used) % CAPTURE_HASH_RING;
+		c = CAPTURE_HASH_RING - tail;
+		if (c > CAPTURE_HASH_RING - h->used)
+			c = CAPTURE_HASH_RING - h->used;
+		if (c > n)
+			c = n;
+		/* The consumer reads only below used: this span is ours. */
+		pthread_mutex_unlock(&h->lock);
+		memcpy(h->ring + tail, buf, c);
+		pthread_mutex_lock(&h->lock);
+		h->used += c;
+		buf += c;
+		n -= c;
+		pthread_cond_signal(&h->more);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+int
+capture_hash_start(struct capture_hash *h)
+{
+	memset(h, 0, sizeof *h);
+	h->ok = 1;
+	h->ring = xmalloc(CAPTURE_HASH_RING);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->more, NULL);
+	pthread_cond_init(&h->room, NULL);
+	if (pthread_create(&h->thread, NULL, capture_hash_thread, h) != 0) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->more);
+		pthread_cond_destroy(&h->room);
+		free(h->ring);
+		return 0;
+	}
+	return 1;
+}
+
+void
+capture_hash_end(struct capture_hash *h, int complete)
+{
+	pthread_mutex_lock(&h->lock);
+	h->eof = 1;
+	if (!complete)
+		h->ok = 0;
+	pthread_cond_signal(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->more);
+	pthread_cond_destroy(&h->room);
+	free(h->ring);
+}

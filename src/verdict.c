@@ -916,7 +916,7 @@ verdict_conn_end(const struct conn_history *h, struct limits *limits,
 {
 	struct verdict_pass pass, *vp = &pass;
 	enum finding_class  verdict = CLASS_NONE;
-	int                 first, r;
+	int                 first, r, failed;
 
 	memset(vp, 0, sizeof *vp);
 	vp->h = h;
@@ -926,13 +926,20 @@ verdict_conn_end(const struct conn_history *h, struct limits *limits,
 	for (r = 0; r < 2; r++)
 		verdict_fingerprint(vp, cs, r);
 	vp->cs = cs;
+	/*
+	 * RFC 6455 4.1: a client fails a handshake that does not conform by
+	 * closing TCP. With no frame either way, that end (and the server's
+	 * answer to it) is the expected reaction, not an abnormal end.
+	 */
+	failed = h->hs_findings > 0 && h->rs[0].frames == 0 &&
+	    h->rs[1].frames == 0;
 	if (cs->websocket) {
 		/* Closes in the order they were sent. */
 		first = first_closer(vp);
 		for (r = 0; r < 2; r++)
 			if (vp->h->rs[first ^ r].close_sent)
 				verdict_close(vp, first ^ r, &verdict);
-		if (strcmp(cs->tcp_end, "open") != 0)
+		if (strcmp(cs->tcp_end, "open") != 0 && !failed)
 			for (r = 0; r < 2; r++)
 				verdict_abnormal(vp, r, &verdict);
 	}

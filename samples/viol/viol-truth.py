@@ -132,6 +132,11 @@ def main():
 		lines.append((pkt, "close\t%s\t%s\t%d\t%s" % (side, code, pkt,
 		    escape(reason))))
 	for side in ("client", "server"):
+		# RFC 6455 4.1: a client fails a handshake that does not
+		# conform by closing TCP; with no frame either way, those ends
+		# are the expected reaction, not abnormal ones.
+		if kind == "handshake" and not closes:
+			break
 		other = "server" if side == "client" else "client"
 		mine = [c for c in closes if c[1] == side]
 		if side in ends:

@@ -76,6 +76,7 @@ static void         report_jsonl(struct report *);
 static void         report_csv_value(struct report *, sqlite3_stmt *, int);
 static void         report_csv(struct report *);
 static int          report_fail_on(struct report *);
+static int          report_missing(struct report *);
 
 /* sqlite3_int64 is long long; the formats here use int64_t. */
 static int64_t
@@ -236,8 +237,14 @@ report_captures(struct report *r)
 	sqlite3_stmt *st;
 	int           rc, n = 0;
 
+	static const char *const caps[] = { "flows", "idle",
+	    "out-of-order per direction", "out-of-order total", "inflate" };
+	const char              *sep;
+	int                      i;
+
 	if (report_prepare(r, "SELECT capture, sha256, complete, error,"
-	    " connections, ws_connections, frames, findings FROM captures"
+	    " connections, ws_connections, frames, findings, cap_flows,"
+	    " cap_idle, cap_ooo_dir, cap_ooo_total, cap_inflate FROM captures"
 	    " WHERE ?3 IS NULL OR capture = ?3 ORDER BY capture_id", &st,
 	    NULL) != 0)
 		return;
@@ -250,6 +257,16 @@ report_captures(struct report *r)
 		    report_i64(st, 6), report_i64(st, 6) == 1 ? "" : "s",
 		    report_i64(st, 7), report_i64(st, 7) == 1 ? "" : "s");
 		fprintf(r->out, "  sha256 %s\n", report_col(r, st, 1));
+		/* What a cap cut short is missing from everything below. */
+		for (i = 0, sep = "  caps hit: "; i < 5; i++) {
+			if (report_i64(st, 8 + i) == 0)
+				continue;
+			fprintf(r->out, "%s%s %" PRId64, sep, caps[i],
+			    report_i64(st, 8 + i));
+			sep = ", ";
+		}
+		if (sep[0] == ',')
+			fprintf(r->out, "\n");
 		if (sqlite3_column_int(st, 2) == 0)
 			fprintf(r->out, "  %s: %s\n",
 			    report_paint(r, "INCOMPLETE"),
@@ -387,10 +404,13 @@ report_incident(struct report *r, sqlite3_stmt *st)
 	snprintf(sender, sizeof sender, "%s", report_col(r, st, RC_SENDER));
 	close = strcmp(kind, "close") == 0;
 
-	fprintf(r->out, "\n== %s %s, connection %" PRId64 ": client %s,"
+	/* A class that is also the kind (handshake) is said once. */
+	fprintf(r->out, "\n== %s%s%s, connection %" PRId64 ": client %s,"
 	    " server %s (capture %s)\n", report_paint(r, report_col(r, st,
-	    RC_CLASS)), kind, conn, report_col(r, st, RC_CLIENT),
-	    report_col(r, st, RC_SERVER), report_col(r, st, RC_CAPTURE));
+	    RC_CLASS)), strcmp(report_col(r, st, RC_CLASS), kind) != 0 ? " " :
+	    "", strcmp(report_col(r, st, RC_CLASS), kind) != 0 ? kind : "",
+	    conn, report_col(r, st, RC_CLIENT), report_col(r, st, RC_SERVER),
+	    report_col(r, st, RC_CAPTURE));
 	if (close) {
 		fprintf(r->out, "  %-10s %s sent %s \"%s\" at packet %s, time"
 		    " %s (%s)\n", "close", sender, report_col(r, st, RC_CODE),
@@ -623,7 +643,7 @@ report_csv(struct report *r)
 {
 	sqlite3_stmt *st;
 	char          name[256];
-	int           rc, i, n;
+	int           rc, i, n, tcol = -1, ttext = -1;
 
 	if (report_prepare(r, "SELECT * FROM findings WHERE" REPORT_FILTER
 	    REPORT_ORDER, &st, r->classes[0] ? r->classes : NULL) != 0)
@@ -632,22 +652,34 @@ report_csv(struct report *r)
 	for (i = 0; i < n; i++) {
 		const char *c = sqlite3_column_name(st, i);
 
+		if (strcmp(c, "time") == 0)
+			tcol = i;
+		else if (strcmp(c, "time_text") == 0)
+			ttext = i;
 		esc_csv((const uint8_t *)c, strlen(c), name, sizeof name);
 		fprintf(r->out, "%s%s", i ? "," : "", name);
 	}
 	fputs("\r\n", r->out);
+	/*
+	 * A double holds a time to about a microsecond: the time column is
+	 * written as time_text's exact decimal, not as the float's noise.
+	 */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', r->out);
-			report_csv_value(r, st, i);
+			report_csv_value(r, st, i == tcol && ttext >= 0 ?
+			    ttext : i);
 		}
 		fputs("\r\n", r->out);
 	}
 	report_done(r, st, rc);
 }
 
-/* 1 when findings of the --fail-on classes exist, -1 on error. */
+/*
+ * 1 when findings of the --fail-on classes or rules exist among those the
+ * report shows (every filter applies, --class too), -1 on error.
+ */
 static int
 report_fail_on(struct report *r)
 {
@@ -658,13 +690,52 @@ report_fail_on(struct report *r)
 
 	report_list_norm(r->o->fail_on, list, sizeof list);
 	if (report_prepare(r, "SELECT count(*) FROM findings WHERE"
-	    REPORT_FILTER, &st, list) != 0)
+	    REPORT_FILTER " AND (instr(',' || ?4 || ',', ',' || class || ',')"
+	    " > 0 OR instr(',' || ?4 || ',', ',' || rule || ',') > 0 OR"
+	    " instr(',' || ?4 || ',', ',' || offending_rule || ',') > 0)", &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
 		return -1;
+	sqlite3_bind_text(st, 4, list, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		n = report_i64(st, 0);
 	if (report_done(r, st, rc) != 0)
 		return -1;
 	return n > 0;
+}
+
+/*
+ * A filter that names a connection or capture the database lacks is an
+ * error, not an empty report: 1 (said on stderr) when one is missing.
+ */
+static int
+report_missing(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, found = 0;
+
+	if (r->o->connection_id < 0 && r->o->capture == NULL)
+		return 0;
+	if (report_prepare(r, "SELECT (?2 IS NULL OR EXISTS (SELECT 1 FROM"
+	    " connections WHERE connection_id = ?2 AND (?3 IS NULL OR capture"
+	    " = ?3))) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM captures WHERE"
+	    " capture = ?3))", &st, NULL) != 0)
+		return 1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0);
+	if (report_done(r, st, rc) != 0)
+		return 1;
+	if (found)
+		return 0;
+	if (r->o->connection_id >= 0 && r->o->capture != NULL)
+		wsa_warn("%s: no connection %" PRId64 " in a capture named %s",
+		    store_path(r->s), r->o->connection_id, r->o->capture);
+	else if (r->o->connection_id >= 0)
+		wsa_warn("%s: no connection %" PRId64, store_path(r->s),
+		    r->o->connection_id);
+	else
+		wsa_warn("%s: no capture named %s", store_path(r->s),
+		    r->o->capture);
+	return 1;
 }
 
 int
@@ -686,6 +757,10 @@ report_run(struct store *s, const struct report_opts *o, FILE *out)
 	}
 	if (o->classes != NULL)
 		report_list_norm(o->classes, r->classes, sizeof r->classes);
+	if (report_missing(r) != 0) {
+		free(r);
+		return EXIT_INPUT;
+	}
 	switch (o->format) {
 	case REPORT_JSONL:
 		report_jsonl(r);

@@ -49,8 +49,15 @@ enum report_col {
 	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
 	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
-	RC_SERVER_STACK, RC_HEADERS_CUT
+	RC_SERVER_STACK, RC_HEADERS_CUT, RC_GROUP_N, RC_GROUP_TOTAL
 };
+
+/*
+ * A server's 1009 closes are one incident told once: the first in full,
+ * the rest counted (report_limits gives the server's combined limit).
+ */
+#define REPORT_1009_GROUP \
+	" class = '1009' AND kind = 'close' AND sender = 'server'"
 
 
 static int64_t      report_i64(sqlite3_stmt *, int);
@@ -66,6 +73,7 @@ static void         report_captures(struct report *);
 static void         report_counts(struct report *);
 static void         report_servers(struct report *);
 static void         report_codes(struct report *);
+static void         report_limits(struct report *);
 static void         report_frame(struct report *, int64_t, const char *,
 			int64_t, const char *);
 static void         report_incident(struct report *, sqlite3_stmt *);
@@ -357,6 +365,57 @@ report_codes(struct report *r)
 }
 
 /*
+ * One size limit per server: every server-sent 1009 close bounds the same
+ * limit, so the server's is at least the largest limit_min and at most the
+ * smallest limit_max. When those cross, the connections disagree (two
+ * limits behind one address: paths, configurations, a proxy) and no single
+ * number is given.
+ */
+static void
+report_limits(struct report *r)
+{
+	sqlite3_stmt *st;
+	char          profiles[512];
+	int64_t       lo, hi;
+	int           rc, any = 0;
+
+	if (report_prepare(r, "SELECT coalesce(server, '-'), count(*),"
+	    " max(limit_min), min(limit_max), min(remedy_limit),"
+	    " group_concat(DISTINCT remedy_source) FROM findings WHERE"
+	    REPORT_FILTER " AND" REPORT_1009_GROUP " AND limit_min IS NOT NULL"
+	    " GROUP BY 1 ORDER BY 2 DESC, 1", &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!any++)
+			fprintf(r->out, "\nSize limits by server (its 1009 "
+			    "closes combined):\n");
+		lo = report_i64(st, 2);
+		hi = report_i64(st, 3);
+		fprintf(r->out, "  %-24s %" PRId64 " close%s: ",
+		    report_col(r, st, 0), report_i64(st, 1),
+		    report_i64(st, 1) == 1 ? "" : "s");
+		if (lo > hi) {
+			fprintf(r->out, "the connections disagree: one took %"
+			    PRId64 " bytes, another refused past %" PRId64
+			    "; no single limit fits\n", lo, hi);
+			continue;
+		}
+		fprintf(r->out, "limit between %" PRId64 " and %" PRId64
+		    " bytes", lo, hi);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			fprintf(r->out, "; keep messages to %" PRId64 " bytes"
+			    " (%s)", report_i64(st, 4), report_col(r, st, 5));
+		profile_match((uint64_t)lo, (uint64_t)hi, -1, NULL, profiles,
+		    sizeof profiles);
+		if (profiles[0] != '\0')
+			fprintf(r->out, "; consistent with %s", profiles);
+		fprintf(r->out, "\n");
+	}
+	report_done(r, st, rc);
+}
+
+/*
  * One frame's position, time and header bytes. frame_t is read rather
  * than the frames view so that the (connection, direction, index) index
  * serves the lookup.
@@ -485,6 +544,7 @@ report_text(struct report *r)
 	report_counts(r);
 	report_servers(r);
 	report_codes(r);
+	report_limits(r);
 	if (r->failed || report_prepare(r, "SELECT capture, connection_id,"
 	    " client, server, kind, class, code, sender, rule, packet,"
 	    " frame_index, time_text, explanation, offending_packet,"
@@ -492,7 +552,11 @@ report_text(struct report *r)
 	    " limit_min, limit_max, matching_profiles, cause, remedy, section,"
 	    " detail, reason, limit_from_reason, answered, client_stack,"
 	    " server_stack, (SELECT headers_cut FROM connection_t c"
-	    " WHERE c.connection_id = findings.connection_id)"
+	    " WHERE c.connection_id = findings.connection_id),"
+	    " CASE WHEN" REPORT_1009_GROUP " THEN row_number() OVER (PARTITION"
+	    " BY (" REPORT_1009_GROUP "), server ORDER BY capture_id,"
+	    " connection_id, time, finding_id) END, count(*) OVER (PARTITION"
+	    " BY (" REPORT_1009_GROUP "), server)"
 	    " FROM findings WHERE"
 	    REPORT_FILTER " AND class <> 'normal'"
 	    /* A close that only echoes the peer's code tells nothing new. */
@@ -501,8 +565,17 @@ report_text(struct report *r)
 	    r->classes[0] ? r->classes : NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		report_incident(r, st);
 		n++;
+		if (sqlite3_column_type(st, RC_GROUP_N) != SQLITE_NULL &&
+		    report_i64(st, RC_GROUP_N) > 1)
+			continue;
+		report_incident(r, st);
+		if (sqlite3_column_type(st, RC_GROUP_N) != SQLITE_NULL &&
+		    report_i64(st, RC_GROUP_TOTAL) > 1)
+			fprintf(r->out, "  %-10s %" PRId64 " more 1009 closes "
+			    "from this server, not shown one by one (see Size "
+			    "limits by server; --connection shows one)\n",
+			    "and", report_i64(st, RC_GROUP_TOTAL) - 1);
 	}
 	if (report_done(r, st, rc) == 0 && n == 0)
 		fprintf(r->out, "\nNo incidents.\n");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "report.h"
 #include "rules.h"
 #include "analysis-opts.h"
@@ -96,11 +97,14 @@ analyze_summary(const char *path, const struct capture_summary *s,
     double secs)
 {
 	const char *sep;
+	char        name[1024];
 	int         i;
 
+	/* A file name is as untrusted as a payload: it may hold escapes. */
+	esc_terminal_str(path, name, sizeof name);
 	printf("%s: %" PRIu64 " packet%s, %" PRIu64 " TCP connection%s, %"
 	    PRIu64 " WebSocket, %" PRIu64 " frame%s, %" PRIu64 " message%s, %"
-	    PRIu64 " finding%s", path, s->packets,
+	    PRIu64 " finding%s", name, s->packets,
 	    s->packets == 1 ? "" : "s", s->connections,
 	    s->connections == 1 ? "" : "s", s->ws_connections, s->frames,
 	    s->frames == 1 ? "" : "s", s->messages, s->messages == 1 ? "" : "s",

@@ -10,10 +10,12 @@
 
 #include "cmd.h"
 #include "report.h"
+#include "rules.h"
 
 static int  cmd_report_exec(struct cmd_args *);
 static int  report_parse_classes(const struct cmd_entry *, const char *,
 		const char *);
+static int  report_parse_fail_on(const struct cmd_entry *, const char *);
 
 enum { REPORT_FAIL_ON = CMD_LONG };
 
@@ -39,8 +41,19 @@ static const struct cmd_option report_options[] = {
 	{ .name = "capture", .key = 'C', .arg = "NAME",
 	  .help = "only this capture (its file name)" },
 	{ .name = "fail-on", .key = REPORT_FAIL_ON, .arg = "LIST",
-	  .help = "exit 3 when findings of these classes exist",
-	  .doc = "Exit 3 when findings of these classes exist: a gate for CI." },
+	  .help = "exit 3 when findings of these classes or rule ids exist "
+	    "(comma-separated; within the other filters, --class too)",
+	  .doc = "Exit 3 when findings of these classes or rules exist: a gate\n"
+	    "for CI.\n"
+	    "The list mixes classes and rule ids (those of\n"
+	    ".BR \"wsautopsy rules\" );\n"
+	    "a close matches by the rule of its offending frame too.\n"
+	    "Only the findings the report shows count: with\n"
+	    ".BR \\-\\-class ,\n"
+	    ".BR \\-\\-connection\n"
+	    "or\n"
+	    ".BR \\-\\-capture ,\n"
+	    "those it selects." },
 	{ 0 }
 };
 
@@ -52,7 +65,8 @@ const struct cmd_entry cmd_report_entry = {
 	    "per class, per server and per close code, then one block per "
 	    "incident with the offending frame, the rule it broke, the usual "
 	    "cause and the remedy.",
-	.notes = "\nExit status: 0 fine, 1 usage, 2 unreadable database, 3 "
+	.notes = "\nExit status: 0 fine, 1 usage, 2 unreadable database or no such "
+	    "connection or capture, 3 "
 	    "--fail-on matched.\nColour when standard output is a terminal and "
 	    "NO_COLOR is unset.",
 	.options = report_options,
@@ -70,6 +84,35 @@ report_parse_classes(const struct cmd_entry *e, const char *opt,
 		return 0;
 	cmd_usage_error(e, "%s: unknown class '%s'", opt, bad);
 	return -1;
+}
+
+/* --fail-on takes classes and rule ids, mixed. */
+static int
+report_parse_fail_on(const struct cmd_entry *e, const char *list)
+{
+	char        item[128];
+	const char *p, *end;
+	size_t      len;
+
+	for (p = list; ; p = end + 1) {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		snprintf(item, sizeof item, "%.*s", (int)len, p);
+		if (finding_class_find(item) >= CLASS_COUNT &&
+		    rule_find(item) == NULL) {
+			cmd_usage_error(e, "--fail-on: '%s' is neither a class "
+			    "nor a rule id", item);
+			return -1;
+		}
+		if (end == NULL)
+			return 0;
+	}
 }
 
 static int
@@ -113,8 +156,7 @@ cmd_report_exec(struct cmd_args *args)
 			o.capture = v;
 			break;
 		case REPORT_FAIL_ON:
-			if (report_parse_classes(args->entry, "--fail-on", v) !=
-			    0)
+			if (report_parse_fail_on(args->entry, v) != 0)
 				return EXIT_USAGE;
 			o.fail_on = v;
 			break;

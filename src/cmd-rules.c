@@ -13,6 +13,8 @@
 
 static int  cmd_rules_exec(struct cmd_args *);
 static void rules_print_also(enum rule_id, int);
+static void rules_print_remedy(const char *, int);
+static void rules_print_profiles_text(void);
 static void rules_print_roff(void);
 static void rules_print_text(void);
 
@@ -33,7 +35,8 @@ const struct cmd_entry cmd_rules_entry = {
 	.usage = "",
 	.about = "List every rule: id, RFC section, who can break it, the "
 	    "close code a conforming peer sends, its explanation, usual cause "
-	    "and remedy; then the size-limit profiles.",
+	    "and remedy (N stands for the number analyze fills in from the "
+	    "connection); then the size-limit profiles.",
 	.options = rules_options,
 	.args = { 0, 0 },
 	.exec = cmd_rules_exec
@@ -60,6 +63,31 @@ rules_print_also(enum rule_id id, int roff)
 	}
 }
 
+/*
+ * A remedy's %s is the connection's own number, filled in by analyze; the
+ * table shows it as N.
+ */
+static void
+rules_print_remedy(const char *remedy, int roff)
+{
+	const char *pct = strstr(remedy, "%s");
+	int         head = pct != NULL ? (int)(pct - remedy) : (int)strlen(remedy);
+	char        buf[512];
+
+	snprintf(buf, sizeof buf, "%.*s", head, remedy);
+	if (roff)
+		cmd_roff_text(buf, 1);
+	else
+		fputs(buf, stdout);
+	if (pct == NULL)
+		return;
+	printf(roff ? "\\fIN\\fP" : "N");
+	if (roff)
+		cmd_roff_text(pct + 2, 0);
+	else
+		fputs(pct + 2, stdout);
+}
+
 static void
 rules_print_roff(void)
 {
@@ -84,7 +112,7 @@ rules_print_roff(void)
 		printf(".\nCause: ");
 		cmd_roff_text(r->cause, 1);
 		printf(".\nRemedy: ");
-		cmd_roff_text(r->remedy, 1);
+		rules_print_remedy(r->remedy, 1);
 		printf(".\n");
 	}
 	printf(".SH PROFILES\n"
@@ -126,8 +154,29 @@ rules_print_text(void)
 		printf("; %s\n  %s", rules_severity[r->severity],
 		    r->explanation);
 		rules_print_also(id, 0);
-		printf(".\n  cause: %s.\n  remedy: %s.\n", r->cause,
-		    r->remedy);
+		printf(".\n  cause: %s.\n  remedy: ", r->cause);
+		rules_print_remedy(r->remedy, 0);
+		printf(".\n");
+	}
+	rules_print_profiles_text();
+}
+
+static void
+rules_print_profiles_text(void)
+{
+	const struct profile *p;
+	unsigned              i;
+
+	printf("\nProfiles (size limits of known implementations' defaults, "
+	    "for --profile; 0 means none):\n");
+	for (i = 0; i < profile_count; i++) {
+		p = &profile_table[i];
+		printf("%s\n  %s: frame limit %" PRIu64 ", message limit %"
+		    PRIu64 ", on excess %s", p->name, p->stack, p->max_frame,
+		    p->max_message, profile_excess_long(p));
+		if (p->reason[0] != '\0')
+			printf(", reason \"%s\"", p->reason);
+		printf(".\n  source: %s.\n", p->source);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "wsautopsy.h"
 
 /* Options one command takes, its shared rows included. */
@@ -93,14 +94,16 @@ cmd_find(const char *name)
 int
 cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 {
-	char    buf[1024];
+	char    buf[1024], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	/* The message may quote an operand: a file name, or any argument. */
+	esc_terminal_str(buf, safe, sizeof safe);
 	fprintf(stderr, "%s %s: %s (try '%s %s --help')\n", wsa_progname,
-	    e->name, buf, wsa_progname, e->name);
+	    e->name, safe, wsa_progname, e->name);
 	return EXIT_USAGE;
 }
 

@@ -49,8 +49,15 @@ enum report_col {
 	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
 	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
-	RC_SERVER_STACK, RC_HEADERS_CUT
+	RC_SERVER_STACK, RC_HEADERS_CUT, RC_GROUP_N, RC_GROUP_TOTAL
 };
+
+/*
+ * A server's 1009 closes are one incident told once: the first in full,
+ * the rest counted (report_limits gives the server's combined limit).
+ */
+#define REPORT_1009_GROUP \
+	" class = '1009' AND kind = 'close' AND sender = 'server'"
 
 
 static int64_t      report_i64(sqlite3_stmt *, int);
@@ -66,6 +73,7 @@ static void         report_captures(struct report *);
 static void         report_counts(struct report *);
 static void         report_servers(struct report *);
 static void         report_codes(struct report *);
+static void         report_limits(struct report *);
 static void         report_frame(struct report *, int64_t, const char *,
 			int64_t, const char *);
 static void         report_incident(struct report *, sqlite3_stmt *);
@@ -76,6 +84,7 @@ static void         report_jsonl(struct report *);
 static void         report_csv_value(struct report *, sqlite3_stmt *, int);
 static void         report_csv(struct report *);
 static int          report_fail_on(struct report *);
+static int          report_missing(struct report *);
 
 /* sqlite3_int64 is long long; the formats here use int64_t. */
 static int64_t
@@ -236,8 +245,14 @@ report_captures(struct report *r)
 	sqlite3_stmt *st;
 	int           rc, n = 0;
 
+	static const char *const caps[] = { "flows", "idle",
+	    "out-of-order per direction", "out-of-order total", "inflate" };
+	const char              *sep;
+	int                      i;
+
 	if (report_prepare(r, "SELECT capture, sha256, complete, error,"
-	    " connections, ws_connections, frames, findings FROM captures"
+	    " connections, ws_connections, frames, findings, cap_flows,"
+	    " cap_idle, cap_ooo_dir, cap_ooo_total, cap_inflate FROM captures"
 	    " WHERE ?3 IS NULL OR capture = ?3 ORDER BY capture_id", &st,
 	    NULL) != 0)
 		return;
@@ -250,6 +265,16 @@ report_captures(struct report *r)
 		    report_i64(st, 6), report_i64(st, 6) == 1 ? "" : "s",
 		    report_i64(st, 7), report_i64(st, 7) == 1 ? "" : "s");
 		fprintf(r->out, "  sha256 %s\n", report_col(r, st, 1));
+		/* What a cap cut short is missing from everything below. */
+		for (i = 0, sep = "  caps hit: "; i < 5; i++) {
+			if (report_i64(st, 8 + i) == 0)
+				continue;
+			fprintf(r->out, "%s%s %" PRId64, sep, caps[i],
+			    report_i64(st, 8 + i));
+			sep = ", ";
+		}
+		if (sep[0] == ',')
+			fprintf(r->out, "\n");
 		if (sqlite3_column_int(st, 2) == 0)
 			fprintf(r->out, "  %s: %s\n",
 			    report_paint(r, "INCOMPLETE"),
@@ -340,6 +365,57 @@ report_codes(struct report *r)
 }
 
 /*
+ * One size limit per server: every server-sent 1009 close bounds the same
+ * limit, so the server's is at least the largest limit_min and at most the
+ * smallest limit_max. When those cross, the connections disagree (two
+ * limits behind one address: paths, configurations, a proxy) and no single
+ * number is given.
+ */
+static void
+report_limits(struct report *r)
+{
+	sqlite3_stmt *st;
+	char          profiles[512];
+	int64_t       lo, hi;
+	int           rc, any = 0;
+
+	if (report_prepare(r, "SELECT coalesce(server, '-'), count(*),"
+	    " max(limit_min), min(limit_max), min(remedy_limit),"
+	    " group_concat(DISTINCT remedy_source) FROM findings WHERE"
+	    REPORT_FILTER " AND" REPORT_1009_GROUP " AND limit_min IS NOT NULL"
+	    " GROUP BY 1 ORDER BY 2 DESC, 1", &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!any++)
+			fprintf(r->out, "\nSize limits by server (its 1009 "
+			    "closes combined):\n");
+		lo = report_i64(st, 2);
+		hi = report_i64(st, 3);
+		fprintf(r->out, "  %-24s %" PRId64 " close%s: ",
+		    report_col(r, st, 0), report_i64(st, 1),
+		    report_i64(st, 1) == 1 ? "" : "s");
+		if (lo > hi) {
+			fprintf(r->out, "the connections disagree: one took %"
+			    PRId64 " bytes, another refused past %" PRId64
+			    "; no single limit fits\n", lo, hi);
+			continue;
+		}
+		fprintf(r->out, "limit between %" PRId64 " and %" PRId64
+		    " bytes", lo, hi);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			fprintf(r->out, "; keep messages to %" PRId64 " bytes"
+			    " (%s)", report_i64(st, 4), report_col(r, st, 5));
+		profile_match((uint64_t)lo, (uint64_t)hi, -1, NULL, profiles,
+		    sizeof profiles);
+		if (profiles[0] != '\0')
+			fprintf(r->out, "; consistent with %s", profiles);
+		fprintf(r->out, "\n");
+	}
+	report_done(r, st, rc);
+}
+
+/*
  * One frame's position, time and header bytes. frame_t is read rather
  * than the frames view so that the (connection, direction, index) index
  * serves the lookup.
@@ -387,10 +463,13 @@ report_incident(struct report *r, sqlite3_stmt *st)
 	snprintf(sender, sizeof sender, "%s", report_col(r, st, RC_SENDER));
 	close = strcmp(kind, "close") == 0;
 
-	fprintf(r->out, "\n== %s %s, connection %" PRId64 ": client %s,"
+	/* A class that is also the kind (handshake) is said once. */
+	fprintf(r->out, "\n== %s%s%s, connection %" PRId64 ": client %s,"
 	    " server %s (capture %s)\n", report_paint(r, report_col(r, st,
-	    RC_CLASS)), kind, conn, report_col(r, st, RC_CLIENT),
-	    report_col(r, st, RC_SERVER), report_col(r, st, RC_CAPTURE));
+	    RC_CLASS)), strcmp(report_col(r, st, RC_CLASS), kind) != 0 ? " " :
+	    "", strcmp(report_col(r, st, RC_CLASS), kind) != 0 ? kind : "",
+	    conn, report_col(r, st, RC_CLIENT), report_col(r, st, RC_SERVER),
+	    report_col(r, st, RC_CAPTURE));
 	if (close) {
 		fprintf(r->out, "  %-10s %s sent %s \"%s\" at packet %s, time"
 		    " %s (%s)\n", "close", sender, report_col(r, st, RC_CODE),
@@ -465,6 +544,7 @@ report_text(struct report *r)
 	report_counts(r);
 	report_servers(r);
 	report_codes(r);
+	report_limits(r);
 	if (r->failed || report_prepare(r, "SELECT capture, connection_id,"
 	    " client, server, kind, class, code, sender, rule, packet,"
 	    " frame_index, time_text, explanation, offending_packet,"
@@ -472,7 +552,11 @@ report_text(struct report *r)
 	    " limit_min, limit_max, matching_profiles, cause, remedy, section,"
 	    " detail, reason, limit_from_reason, answered, client_stack,"
 	    " server_stack, (SELECT headers_cut FROM connection_t c"
-	    " WHERE c.connection_id = findings.connection_id)"
+	    " WHERE c.connection_id = findings.connection_id),"
+	    " CASE WHEN" REPORT_1009_GROUP " THEN row_number() OVER (PARTITION"
+	    " BY (" REPORT_1009_GROUP "), server ORDER BY capture_id,"
+	    " connection_id, time, finding_id) END, count(*) OVER (PARTITION"
+	    " BY (" REPORT_1009_GROUP "), server)"
 	    " FROM findings WHERE"
 	    REPORT_FILTER " AND class <> 'normal'"
 	    /* A close that only echoes the peer's code tells nothing new. */
@@ -481,8 +565,17 @@ report_text(struct report *r)
 	    r->classes[0] ? r->classes : NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		report_incident(r, st);
 		n++;
+		if (sqlite3_column_type(st, RC_GROUP_N) != SQLITE_NULL &&
+		    report_i64(st, RC_GROUP_N) > 1)
+			continue;
+		report_incident(r, st);
+		if (sqlite3_column_type(st, RC_GROUP_N) != SQLITE_NULL &&
+		    report_i64(st, RC_GROUP_TOTAL) > 1)
+			fprintf(r->out, "  %-10s %" PRId64 " more 1009 closes "
+			    "from this server, not shown one by one (see Size "
+			    "limits by server; --connection shows one)\n",
+			    "and", report_i64(st, RC_GROUP_TOTAL) - 1);
 	}
 	if (report_done(r, st, rc) == 0 && n == 0)
 		fprintf(r->out, "\nNo incidents.\n");
@@ -623,7 +716,7 @@ report_csv(struct report *r)
 {
 	sqlite3_stmt *st;
 	char          name[256];
-	int           rc, i, n;
+	int           rc, i, n, tcol = -1, ttext = -1;
 
 	if (report_prepare(r, "SELECT * FROM findings WHERE" REPORT_FILTER
 	    REPORT_ORDER, &st, r->classes[0] ? r->classes : NULL) != 0)
@@ -632,22 +725,34 @@ report_csv(struct report *r)
 	for (i = 0; i < n; i++) {
 		const char *c = sqlite3_column_name(st, i);
 
+		if (strcmp(c, "time") == 0)
+			tcol = i;
+		else if (strcmp(c, "time_text") == 0)
+			ttext = i;
 		esc_csv((const uint8_t *)c, strlen(c), name, sizeof name);
 		fprintf(r->out, "%s%s", i ? "," : "", name);
 	}
 	fputs("\r\n", r->out);
+	/*
+	 * A double holds a time to about a microsecond: the time column is
+	 * written as time_text's exact decimal, not as the float's noise.
+	 */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < n; i++) {
 			if (i)
 				fputc(',', r->out);
-			report_csv_value(r, st, i);
+			report_csv_value(r, st, i == tcol && ttext >= 0 ?
+			    ttext : i);
 		}
 		fputs("\r\n", r->out);
 	}
 	report_done(r, st, rc);
 }
 
-/* 1 when findings of the --fail-on classes exist, -1 on error. */
+/*
+ * 1 when findings of the --fail-on classes or rules exist among those the
+ * report shows (every filter applies, --class too), -1 on error.
+ */
 static int
 report_fail_on(struct report *r)
 {
@@ -658,13 +763,52 @@ report_fail_on(struct report *r)
 
 	report_list_norm(r->o->fail_on, list, sizeof list);
 	if (report_prepare(r, "SELECT count(*) FROM findings WHERE"
-	    REPORT_FILTER, &st, list) != 0)
+	    REPORT_FILTER " AND (instr(',' || ?4 || ',', ',' || class || ',')"
+	    " > 0 OR instr(',' || ?4 || ',', ',' || rule || ',') > 0 OR"
+	    " instr(',' || ?4 || ',', ',' || offending_rule || ',') > 0)", &st,
+	    r->classes[0] ? r->classes : NULL) != 0)
 		return -1;
+	sqlite3_bind_text(st, 4, list, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		n = report_i64(st, 0);
 	if (report_done(r, st, rc) != 0)
 		return -1;
 	return n > 0;
+}
+
+/*
+ * A filter that names a connection or capture the database lacks is an
+ * error, not an empty report: 1 (said on stderr) when one is missing.
+ */
+static int
+report_missing(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, found = 0;
+
+	if (r->o->connection_id < 0 && r->o->capture == NULL)
+		return 0;
+	if (report_prepare(r, "SELECT (?2 IS NULL OR EXISTS (SELECT 1 FROM"
+	    " connections WHERE connection_id = ?2 AND (?3 IS NULL OR capture"
+	    " = ?3))) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM captures WHERE"
+	    " capture = ?3))", &st, NULL) != 0)
+		return 1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0);
+	if (report_done(r, st, rc) != 0)
+		return 1;
+	if (found)
+		return 0;
+	if (r->o->connection_id >= 0 && r->o->capture != NULL)
+		wsa_warn("%s: no connection %" PRId64 " in a capture named %s",
+		    store_path(r->s), r->o->connection_id, r->o->capture);
+	else if (r->o->connection_id >= 0)
+		wsa_warn("%s: no connection %" PRId64, store_path(r->s),
+		    r->o->connection_id);
+	else
+		wsa_warn("%s: no capture named %s", store_path(r->s),
+		    r->o->capture);
+	return 1;
 }
 
 int
@@ -686,6 +830,10 @@ report_run(struct store *s, const struct report_opts *o, FILE *out)
 	}
 	if (o->classes != NULL)
 		report_list_norm(o->classes, r->classes, sizeof r->classes);
+	if (report_missing(r) != 0) {
+		free(r);
+		return EXIT_INPUT;
+	}
 	switch (o->format) {
 	case REPORT_JSONL:
 		report_jsonl(r);

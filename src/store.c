@@ -61,6 +61,7 @@ struct store_bind {
 	int           i;
 };
 
+static int  store_may_write(const char *);
 static int  store_precheck(const char *, int, char *, size_t);
 static int  store_identity(sqlite3 *, int64_t *, int64_t *, int64_t *);
 static int  store_check_identity(struct store *, int, int64_t *, char *,
@@ -577,6 +578,25 @@ store_copy_to_memory(struct store *s, char *err, size_t errlen)
 	return store_migrate(s->db, s->path, err, errlen);
 }
 
+/* The file and its directory (where -wal and -shm go) are writable. */
+static int
+store_may_write(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char       *dir;
+	int         ok;
+
+	if (access(path, R_OK | W_OK) != 0)
+		return 0;
+	if (slash == NULL)
+		return access(".", W_OK | X_OK) == 0;
+	dir = xstrdup(path);
+	dir[slash == path ? 1 : slash - path] = '\0';
+	ok = access(dir, W_OK | X_OK) == 0;
+	free(dir);
+	return ok;
+}
+
 struct store *
 store_open(const char *path, int readonly, char *err, size_t errlen)
 {
@@ -594,9 +614,16 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->readonly = readonly;
-	/* One thread at a time per connection: SQLite's own mutexes are waste. */
+	/*
+	 * One thread at a time per connection: SQLite's own mutexes are waste.
+	 * A reader of a WAL database opens it for writing when it may, with
+	 * query_only set: a read-only connection cannot remove the -wal and
+	 * -shm files it makes, so reading would leave them behind.
+	 */
 	flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (readonly && store_may_write(path))
+		flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE;
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open the database: %s", path,
@@ -605,6 +632,9 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (readonly && (flags & SQLITE_OPEN_READWRITE) != 0)
+		(void)sqlite3_exec(s->db, "PRAGMA query_only = 1", NULL, NULL,
+		    NULL);
 	if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
 		snprintf(err, errlen, "%s: not writable", path);
 		goto fail;

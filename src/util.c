@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "wsautopsy.h"
 
 const char *wsa_progname = "wsautopsy";
@@ -64,13 +65,15 @@ xstrdup(const char *s)
 void
 wsa_warn(const char *fmt, ...)
 {
-	char    buf[1024];
+	char    buf[1024], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", wsa_progname, buf);
+	/* Messages name files and quote peers: both may hold escapes. */
+	esc_terminal_str(buf, safe, sizeof safe);
+	fprintf(stderr, "%s: %s\n", wsa_progname, safe);
 }
 
 int

@@ -152,6 +152,43 @@ want = "1b 5d 30 3b 70 77 6e 65 64 07 1b 5b 32 4a 00 ff c3 28 78"
 assert want in raw, raw
 EOF
 
+# ---- A file name is as untrusted as a payload. ----
+# Evidence named e<ESC>]0;PWNED<BEL>x.pcap must not retitle the terminal:
+# analyze's summary line, its errors, report (the capture's name, the
+# database's name) and report's errors print it escaped.
+bad_name=$(printf 'e\033]0;PWNED\007x')
+mkdir -p "$TMP/names"
+cp "$(sample real-1009-node.pcap)" "$TMP/names/$bad_name.pcap"
+(cd "$TMP/names" && "$WSAUTOPSY" analyze -o "$bad_name.db" "$bad_name.pcap") \
+	>"$TMP/name.out" 2>"$TMP/name.err"
+check "analyze of a hostile name: exit 0" test $? -eq 0
+check "analyze summary: no raw control byte" clean "$TMP/name.out"
+check "analyze summary: the name, escaped" \
+	grep -Fq 'e\x1b]0;PWNED\x07x.pcap: ' "$TMP/name.out"
+(cd "$TMP/names" && "$WSAUTOPSY" report "$bad_name.db") >"$TMP/name.rep" 2>&1
+check "report of a hostile name: exit 0" test $? -eq 0
+check "report: no raw control byte" clean "$TMP/name.rep"
+check "report: the capture's name, escaped" \
+	grep -Fq 'capture e\x1b]0;PWNED\x07x.pcap:' "$TMP/name.rep"
+printf 'garbage' >"$TMP/names/$bad_name.bad.pcap"
+(cd "$TMP/names" && "$WSAUTOPSY" analyze -o n2.db "$bad_name.bad.pcap") \
+	>"$TMP/name.out" 2>"$TMP/name.err"
+check "analyze of a hostile unreadable name: exit 2" test $? -eq 2
+check "analyze error: no raw control byte" clean "$TMP/name.err"
+check "analyze error: names the file, escaped" \
+	grep -Fq 'e\x1b]0;PWNED\x07x.bad.pcap' "$TMP/name.err"
+(cd "$TMP/names" && "$WSAUTOPSY" report "$bad_name.missing.db") \
+	>/dev/null 2>"$TMP/name.err"
+check "report of a hostile missing name: exit 2" test $? -eq 2
+check "report error: no raw control byte" clean "$TMP/name.err"
+(cd "$TMP/names" && "$WSAUTOPSY" report -C "$bad_name.pcap" --format xml \
+	"$bad_name.db") >/dev/null 2>"$TMP/name.err"
+check "usage error: no raw control byte" clean "$TMP/name.err"
+"$WSAUTOPSY" report -C "$bad_name.nope" "$TMP/names/$bad_name.db" \
+	>/dev/null 2>"$TMP/name.err"
+check "report -C of a hostile missing capture: exit 2" test $? -eq 2
+check "report -C error: no raw control byte" clean "$TMP/name.err"
+
 # ---- The browser: every view of the same database in tmux. ----
 
 # browse-lib.sh skips (exit 77) without tmux or a UTF-8 locale: here that

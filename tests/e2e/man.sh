@@ -80,6 +80,17 @@ for id in $("$WSAUTOPSY" rules | grep -E '^[a-z0-9-]+$'); do
 	grep -q -- "$id" "$TMP/man.txt" || bad "rule $id is not in wsautopsy(1)"
 	ok
 done
+# A remedy's number is filled in per connection; the table and the page
+# name it N, never a printf placeholder. rules lists every profile.
+"$WSAUTOPSY" rules >"$TMP/rules.txt"
+check "rules prints no format placeholder" test -z "$(grep -n '%[a-z]' "$TMP/rules.txt")"
+check "wsautopsy(1) holds no format placeholder" test -z "$(grep -n '%[a-z]' "$man1")"
+"$WSAUTOPSY" analyze --profile list | awk 'NR > 1 { print $1 }' | sort -u >"$TMP/p.list"
+check "analyze --profile list names profiles" test -s "$TMP/p.list"
+for p in $(cat "$TMP/p.list"); do
+	grep -qx -- "$p" "$TMP/rules.txt" || bad "rules does not list profile $p"
+	ok
+done
 # Every column of every public view is described in wsautopsy-db(5) (an
 # .It Sy line naming it, alone or in a comma list).
 if command -v sqlite3 >/dev/null 2>&1; then

@@ -42,8 +42,9 @@ for line in sys.stdin:
 # all but the first line (the file name) up to the incidents. Which
 # findings make an incident depends on what the release stored (96a1502
 # tied no frame to an answering 1002 close), so those are compared with
-# the stored rows below.
-summary() { sed -n '2,$p' "$1" | sed '/^== /,$d'; }
+# the stored rows below; so does the size limit per server (releases before
+# remedy_limit have no remedy to combine).
+summary() { sed -n '2,$p' "$1" | sed -e '/^Size limits by server/,$d' -e '/^== /,$d'; }
 # rows Q DB OLD: the rows OLD has, every column of every table, in rowid
 # order, as read from DB by the function Q (rows added later come after).
 rows() {

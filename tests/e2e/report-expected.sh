@@ -118,6 +118,40 @@ check "--fail-on 1009 on a 1009 sample: exit 3" test $? -eq 3
 check "--fail-on 1009 on a clean sample: exit 0" test $? -eq 0
 "$WSAUTOPSY" report --fail-on 1002,1009 --format jsonl "$TMP/n1009.db" >/dev/null
 check "--fail-on 1002,1009 (jsonl): exit 3" test $? -eq 3
+# The gate counts what the report shows: --class narrows it too.
+"$WSAUTOPSY" report --fail-on 1009 --class normal "$TMP/n1009.db" >/dev/null
+check "--fail-on 1009 --class normal: exit 0" test $? -eq 0
+# Rule ids as well as classes; a close matches by its offending rule.
+"$WSAUTOPSY" report --fail-on message-too-big "$TMP/n1009.db" >/dev/null
+check "--fail-on message-too-big on a 1009 sample: exit 3" test $? -eq 3
+"$WSAUTOPSY" report --fail-on reserved-opcode,handshake "$TMP/n1009.db" >/dev/null
+check "--fail-on reserved-opcode,handshake on a 1009 sample: exit 0" test $? -eq 0
+"$WSAUTOPSY" report --fail-on 'reserved-opcode, 1009' "$TMP/n1009.db" >/dev/null
+check "--fail-on 'reserved-opcode, 1009': exit 3" test $? -eq 3
+
+# A reader leaves no -wal or -shm file behind.
+rm -f "$TMP/n1009.db-wal" "$TMP/n1009.db-shm"
+"$WSAUTOPSY" report "$TMP/n1009.db" >/dev/null
+check "report leaves no -wal file" test ! -e "$TMP/n1009.db-wal"
+check "report leaves no -shm file" test ! -e "$TMP/n1009.db-shm"
+
+# CSV times are time_text's decimal, not a double's noise.
+python3 - "$TMP/report.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert rows, "no rows"
+for r in rows:
+    assert r["time"] == r["time_text"], (r["time"], r["time_text"])
+EOF
+check "csv: time is time_text's string" test $? -eq 0
+
+# Caps hit during analysis are in the report, not only in analyze's line.
+"${top_builddir}/bench/make-capture" -s 7 -o "$TMP/cap.pcap" 1M >/dev/null
+"$WSAUTOPSY" analyze -q --max-flows 2 -o "$TMP/cap.db" "$TMP/cap.pcap"
+NO_COLOR=1 "$WSAUTOPSY" report "$TMP/cap.db" >"$TMP/cap.txt"
+n=$(sqlite3 -batch "$TMP/cap.db" "SELECT sum(cap_flows) FROM captures")
+check "--max-flows 2 hits the flows cap ($n)" test "${n:-0}" -gt 0
+check "report says the caps hit" grep -q '^  caps hit: flows [1-9]' "$TMP/cap.txt"
 
 # Exit 2: missing or unreadable database, one line naming it.
 # expect STATUS DESCRIPTION NAME-IN-MESSAGE COMMAND...
@@ -140,12 +174,19 @@ expect 2 "text file as database" "$TMP/text.db" "$WSAUTOPSY" report "$TMP/text.d
 expect 2 "capture as database" "real-rst.pcap" "$WSAUTOPSY" report "$SAMPLES/real/real-rst.pcap"
 sqlite3 "$TMP/other.db" 'CREATE TABLE t (a); INSERT INTO t VALUES (1)'
 expect 2 "another program's database" "$TMP/other.db" "$WSAUTOPSY" report "$TMP/other.db"
+# A filter naming what the database lacks: exit 2, not an empty report.
+expect 2 "no such connection" "no connection 999" "$WSAUTOPSY" report -i 999 "$DB"
+expect 2 "no such capture" "no capture named nope.pcap" "$WSAUTOPSY" report -C nope.pcap "$DB"
+expect 2 "connection of another capture" "no connection $cid" \
+	"$WSAUTOPSY" report -i "$cid" -C real-rst.pcap "$DB"
+expect 2 "no such connection (jsonl)" "no connection 999" \
+	"$WSAUTOPSY" report --format jsonl -i 999 "$DB"
 # Exit 1: usage.
 expect 1 "no database" "" "$WSAUTOPSY" report
 expect 1 "two databases" "" "$WSAUTOPSY" report "$DB" "$DB"
 expect 1 "unknown format" "" "$WSAUTOPSY" report --format xml "$DB"
 expect 1 "unknown class" "" "$WSAUTOPSY" report --class 1234 "$DB"
-expect 1 "unknown --fail-on class" "" "$WSAUTOPSY" report --fail-on bogus "$DB"
+expect 1 "unknown --fail-on class or rule" "" "$WSAUTOPSY" report --fail-on bogus "$DB"
 expect 1 "bad connection id" "" "$WSAUTOPSY" report --connection x "$DB"
 expect 1 "unknown option" "" "$WSAUTOPSY" report --nosuch "$DB"
 expect 0 "--help" "" "$WSAUTOPSY" report --help

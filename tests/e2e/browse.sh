@@ -12,6 +12,20 @@ check "no terminal: exit 1" test $? -eq 1
 check "no terminal: one line" test "$(wc -l <"$TMP/err")" -eq 1
 check "no terminal: says why" grep -q "needs a terminal" "$TMP/err"
 
+# A file that is no capture, and one that is missing: analyze's words and
+# exit status, and no database left beside them.
+printf 'not a capture at all\n' >"$TMP/bad.pcap"
+"$WSAUTOPSY" analyze "$TMP/bad.pcap" 2>"$TMP/analyze-err"
+astatus=$?
+start 100 30 "$TMP/bad.pcap"
+check "bad capture: analyze's exit status" test "$(wait_exit)" = "EXIT=$astatus"
+check "bad capture: analyze's message" cmp "$TMP/analyze-err" "$TMP/stderr"
+check "bad capture: no database beside it" test ! -e "$TMP/bad.db"
+start 100 30 "$TMP/missing.db"
+check "missing: analyze's exit status" test "$(wait_exit)" = "EXIT=$astatus"
+check "missing: not created" test ! -e "$TMP/missing.db"
+check "missing: says so" grep -q "missing.db: no such file (" "$TMP/stderr"
+
 start 100 30 "$TMP/x.db"
 check "first screen" wait_for "connections 1/2 [all] sort:time"
 # Two captures: the header names the selection's, which : searches.

@@ -18,6 +18,37 @@ check "normal close: no empty parentheses" sh -c "! tmux -L $SOCK \
     capture-pane -p -t b | grep -qF '()'"
 check "normal close: no empty cause" sh -c "! tmux -L $SOCK capture-pane \
     -p -t b | grep -Eq '^ *(cause|remedy):\$'"
+# One numbering: the connection's status names the frame as the frame
+# view and the report do (from 0 in its direction).
+keys q
+check "status: the frame as the report numbers it" \
+    wait_last '^connection 1 server frame 7 \(14/14\) '
+# tig's next and previous: J (^N) and K (^P) from the frame view.
+keys Enter K
+check "K: the previous frame" wait_for "client -> server frame 5 of connection 1"
+keys C-p
+check "^P: the one before" wait_for "server -> client frame 6 of connection 1"
+keys J
+check "J: the next frame" wait_for "client -> server frame 5 of connection 1"
+keys C-n J
+check "J: the last" wait_for "server -> client frame 7 of connection 1"
+check "J: says it is the last" wait_last "the last one"
+# Esc, Left and Backspace go back as q does, and never quit.
+keys Escape
+check "Esc: back" wait_last '^connection 1 server frame 7 '
+keys Enter
+check "Enter again" wait_for "server -> client frame 7 of connection 1"
+keys Left
+check "Left: back" wait_last '^connection 1 server frame 7 '
+keys BSpace
+check "Backspace: back" wait_last '^connections 1/1 '
+keys Escape Left
+sleep 0.3
+check "Esc on the list does not quit" wait_last '^connections 1/1 '
+check "still running" test ! -s "$TMP/exit"
+keys ?
+check "help names the keys" wait_for "q Esc Left BS"
+keys Escape
 keys Q
 check "exit 0" test "$(wait_exit)" = "EXIT=0"
 

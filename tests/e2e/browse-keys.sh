@@ -52,4 +52,32 @@ keys Escape
 keys Q
 check "exit 0" test "$(wait_exit)" = "EXIT=0"
 
+# Search and class keys cover what the report shows: verdicts, close
+# codes, rule ids, capture names, every finding's class.
+# Names that say nothing of the findings, so only the findings can match.
+cp "$SAMPLES/viol/viol-node-unmasked-client-frame.pcap" "$TMP/u.pcap"
+cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/m.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/v.db" "$SAMPLES/viol/viol-bad-accept-node.pcap" \
+    "$TMP/u.pcap" "$TMP/m.pcap" "$SAMPLES/real/real-node-plain.pcap"
+hs=$(sqlite3 "$TMP/v.db" "SELECT count(DISTINCT connection_id) FROM findings
+    WHERE class = 'handshake'")
+start 120 30 "$TMP/v.db"
+check "find: list" wait_last '^connections 1/'
+check "find: handshake findings counted" wait_for "handshake:$hs"
+keys 6
+check "find: 6 takes every connection with a handshake finding" \
+    wait_last "^connections 1/$hs \\[handshake\\]"
+keys 1 / unmasked Enter
+check "find: a rule id" wait_last '^connections [0-9]+/[0-9]+ \[all\] sort:time /unmasked'
+check "find: a rule id matches" sh -c "! tmux -L $SOCK capture-pane -p -t b |
+    tail -n 1 | grep -q 'no match'"
+keys '&'
+check "find: only the unmasked" wait_last "^connections 1/1 .*/unmasked \\(only\\)"
+keys / 1009 Enter
+check "find: a close code" wait_last '^connections 1/1 \[all\] .*/1009 \(only\)'
+keys / real-node-plain Enter
+check "find: a capture name" wait_last '^connections 1/1 \[all\] .*/real-node-plain \(only\)'
+keys Q
+check "find: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 finish

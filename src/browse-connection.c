@@ -780,10 +780,19 @@ bc_resize(void *p, int rows, int cols)
 static void
 bc_status(void *p, char *buf, size_t len)
 {
-	struct bc *v = p;
+	struct bc           *v = p;
+	const struct bc_row *r = bc_selected(v);
 
-	snprintf(buf, len, "connection %" PRId64 " frame %" PRId64 "/%" PRId64,
-	    v->conn, v->l.n ? v->l.sel + 1 : 0, v->l.n);
+	/*
+	 * The frame as the report and the frame view number it (from 0 in
+	 * its direction); the row among both directions after it, from 1.
+	 */
+	if (r == NULL)
+		snprintf(buf, len, "connection %" PRId64 " no frame", v->conn);
+	else
+		snprintf(buf, len, "connection %" PRId64 " %s frame %" PRId64
+		    " (%" PRId64 "/%" PRId64 ")", v->conn, r->k.dir ? "server" :
+		    "client", r->k.index, v->l.sel + 1, v->l.n);
 }
 
 /* The rules the connection's findings name, for ?. */

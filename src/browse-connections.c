@@ -107,11 +107,22 @@ static const char *const bcs_classes[] = {
  * text, ?4 1: only matches.
  */
 #define BCS_MATCH \
-	"(?3 IS NOT NULL AND instr(lower(coalesce(client, '') || ' ' ||" \
+	"(?3 IS NOT NULL AND (instr(lower(coalesce(client, '') || ' ' ||" \
 	" coalesce(server, '') || ' ' || coalesce(host, '') ||" \
-	" coalesce(path, '')), lower(?3)) > 0)"
+	" coalesce(path, '') || ' ' || coalesce(verdict, '') || ' ' ||" \
+	" coalesce(close_client, '') || ' ' || coalesce(close_server, '') ||" \
+	" ' ' || coalesce(capture, '')), lower(?3)) > 0 OR EXISTS (SELECT 1" \
+	" FROM findings f WHERE f.connection_id = connections.connection_id" \
+	" AND instr(lower(f.class || ' ' || coalesce(f.code, '') || ' ' ||" \
+	" coalesce(f.rule, '') || ' ' || coalesce(f.offending_rule, '')), " \
+	" lower(?3)) > 0)))"
+/*
+ * A class key takes every connection with a finding of that class, not
+ * only those whose verdict (the worst of them) it is.
+ */
 #define BCS_WHERE \
-	" WHERE (?1 IS NULL OR verdict = ?1) AND (?2 = 0 OR" \
+	" WHERE (?1 IS NULL OR verdict = ?1 OR connection_id IN (SELECT" \
+	" connection_id FROM findings WHERE class = ?1)) AND (?2 = 0 OR" \
 	" coalesce(verdict, '') NOT IN " BCS_KNOWN ") AND (?4 = 0 OR " \
 	BCS_MATCH ")"
 
@@ -131,7 +142,8 @@ static const struct browse_key bcs_keys[] = {
 	[BCS_KEY_AT(1)] = { '1', "1", BCMD_CLASS, 0, "all connections" },
 	CLASS_LIST(BCS_KEY)
 	[BCS_KEY_AT(10)] =
-	{ '/', "/", BCMD_SEARCH, 0, "search client, server, host and path" },
+	{ '/', "/", BCMD_SEARCH, 0, "search endpoints, host, path, capture, verdict,"
+	  " close codes, finding classes and rule ids" },
 	{ 'n', "n", BCMD_NEXT, 0, "next match" },
 	{ 'N', "N", BCMD_PREV, 0, "previous match" },
 	{ '&', "&", BCMD_FILTER, 0, "show only the matches (toggle)" },
@@ -197,7 +209,7 @@ static int
 bcs_prepare(struct bcs *v, const char *head, const char *tail,
     sqlite3_stmt **st)
 {
-	char sql[2048];
+	char sql[8192];
 
 	snprintf(sql, sizeof sql, "%s%s", head, tail);
 	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
@@ -232,8 +244,11 @@ bcs_counts(struct bcs *v)
 	const char   *c;
 	int           i;
 
-	if (bcs_prepare(v, "SELECT verdict, count(*) FROM connection_t"
-	    " GROUP BY verdict", "", &st) != 0) {
+	/* A connection counts once in each class it has a finding of. */
+	if (bcs_prepare(v, "SELECT c, count(*) FROM (SELECT verdict AS c,"
+	    " connection_id FROM connections UNION SELECT class,"
+	    " connection_id FROM findings WHERE connection_id IS NOT NULL)"
+	    " GROUP BY c", "", &st) != 0) {
 		/* Not a wsautopsy database, or a damaged one. */
 		return -1;
 	}
@@ -244,8 +259,12 @@ bcs_counts(struct bcs *v)
 			if (strcmp(c, bcs_classes[i]) == 0)
 				break;
 		v->counts[i] += sqlite3_column_int64(st, 1);
-		v->counts[0] += sqlite3_column_int64(st, 1);
 	}
+	sqlite3_finalize(st);
+	if (bcs_prepare(v, "SELECT count(*) FROM connection_t", "", &st) != 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v->counts[0] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	v->title[0] = '\0';
 	if (bcs_prepare(v, "SELECT capture, count(*) OVER (), capture_id FROM"
@@ -308,7 +327,7 @@ static void
 bcs_fetch(struct bcs *v)
 {
 	sqlite3_stmt *st;
-	char          tail[1024];
+	char          tail[4096];
 	int64_t       start, end;
 	int           want;
 
@@ -592,7 +611,7 @@ static void
 bcs_find(struct bcs *v, int dir)
 {
 	sqlite3_stmt *st;
-	char          tail[1024];
+	char          tail[4096];
 	int64_t       from = v->l.sel;
 
 	if (v->search[0] == '\0') {
@@ -604,7 +623,7 @@ bcs_find(struct bcs *v, int dir)
 	    dir < 0 ? "DESC" : "ASC");
 	/* Order as the list, so the match found is where it is shown. */
 	{
-		char head[1024];
+		char head[4096];
 
 		snprintf(head, sizeof head, "SELECT rn FROM (SELECT"
 		    " row_number() OVER (ORDER BY %s) - 1 AS rn, %s AS m FROM"
@@ -636,7 +655,7 @@ static int64_t
 bcs_rank(struct bcs *v, int64_t id)
 {
 	sqlite3_stmt *st;
-	char          head[1024];
+	char          head[4096];
 	int64_t       rn = -1;
 
 	snprintf(head, sizeof head, "SELECT rn FROM (SELECT connection_id,"

@@ -71,6 +71,8 @@ static void	 bf_packets(struct bf *, sqlite3_stmt *, int);
 static void	 bf_shared(struct bf *, int64_t, int64_t, int);
 static int	 bf_findings_stmt(struct bf *, const char *, sqlite3_stmt **);
 static void	 bf_findings(struct bf *, int);
+static void	 bf_label(struct bf *, int, int, const char *,
+		    const char *);
 static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
 static sqlite3_stmt *bf_message(struct bf *, int64_t);
 static int	 bf_inflated(struct bf *, sqlite3_stmt *, int);
@@ -413,6 +415,19 @@ bf_findings_stmt(struct bf *v, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+/* "label: text", or nothing when the database holds no text for it. */
+static void
+bf_label(struct bf *v, int attr, int cols, const char *label,
+    const char *text)
+{
+	char buf[BROWSE_TEXT_MAX];
+
+	if (text[0] == '\0')
+		return;
+	snprintf(buf, sizeof buf, "%s: %s", label, text);
+	browse_text_wrap(&v->t, attr, "  ", cols, buf);
+}
+
 /* The findings that name this frame, as their own or as the provoker. */
 static void
 bf_findings(struct bf *v, int cols)
@@ -436,24 +451,28 @@ bf_findings(struct bf *v, int cols)
 		    browse_col_text(st, 2) : browse_col_text(st, 3);
 		r = rule_find(rule);
 		browse_text_add(&v->t, 0, "%s", "");
-		browse_text_add(&v->t, attr | A_BOLD, "finding %s %s: %s%s%s",
-		    cls, browse_col_text(st, 0), rule,
-		    sqlite3_column_int(st, 9) ? "" : " (this frame provoked it)",
-		    "");
-		snprintf(buf, sizeof buf, "%s (%s)", r != NULL ?
+		browse_text_add(&v->t, attr | A_BOLD, "finding %s %s%s%s%s",
+		    cls, browse_col_text(st, 0), rule[0] != '\0' ? ": " : "",
+		    rule,
+		    sqlite3_column_int(st, 9) ? "" : " (this frame provoked it)");
+		/*
+		 * The rule's words, then the finding's own when the rule
+		 * table knew it (a close without a rule has only its own).
+		 */
+		snprintf(buf, sizeof buf, "%s%s%s%s", r != NULL ?
 		    r->explanation : browse_col_text(st, 4),
-		    browse_col_text(st, 5));
+		    browse_col_text(st, 5)[0] != '\0' ? " (" : "",
+		    browse_col_text(st, 5),
+		    browse_col_text(st, 5)[0] != '\0' ? ")" : "");
 		browse_text_wrap(&v->t, attr, "  ", cols, buf);
-		if (sqlite3_column_int(st, 9))
+		if (r != NULL && sqlite3_column_int(st, 9))
 			browse_text_wrap(&v->t, attr, "  ", cols,
 			    browse_col_text(st, 4));
 		if (browse_col_text(st, 8)[0] != '\0')
 			browse_text_wrap(&v->t, attr, "  ", cols,
 			    browse_col_text(st, 8));
-		snprintf(buf, sizeof buf, "cause: %s", browse_col_text(st, 6));
-		browse_text_wrap(&v->t, attr, "  ", cols, buf);
-		snprintf(buf, sizeof buf, "remedy: %s", browse_col_text(st, 7));
-		browse_text_wrap(&v->t, attr, "  ", cols, buf);
+		bf_label(v, attr, cols, "cause", browse_col_text(st, 6));
+		bf_label(v, attr, cols, "remedy", browse_col_text(st, 7));
 	}
 	sqlite3_finalize(st);
 }

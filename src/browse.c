@@ -48,6 +48,7 @@ static const struct browse_key *browse_lookup(const struct browse_key *,
 		    int);
 static void	 browse_dispatch(struct browse *, int);
 static void	 browse_go(struct browse *);
+static void	 browse_sibling(struct browse *, int);
 
 static int browse_has_color;
 static int browse_started;
@@ -69,7 +70,19 @@ static const struct browse_key browse_keys[] = {
 	{ 'G', "G End", BCMD_END, 0, "last line" },
 	{ KEY_END, NULL, BCMD_END, 0, NULL },
 	{ ':', ":", BCMD_PACKET, 0, "jump to a packet number (of the capture shown)" },
-	{ 'q', "q", BCMD_BACK, 0, "back to the previous view (quit on the first)" },
+	{ 'q', "q Esc Left BS", BCMD_BACK, 0,
+	  "back to the previous view (only q quits on the first)" },
+	/* arg 1: a key pressed to back out of a view never quits. */
+	{ 27, NULL, BCMD_BACK, 1, NULL },            /* Escape */
+	{ KEY_LEFT, NULL, BCMD_BACK, 1, NULL },
+	{ KEY_BACKSPACE, NULL, BCMD_BACK, 1, NULL },
+	{ 127, NULL, BCMD_BACK, 1, NULL },           /* DEL, as Backspace */
+	{ 8, NULL, BCMD_BACK, 1, NULL },             /* ^H */
+	{ 'J', "J ^N", BCMD_SIBLING, 1,
+	  "close this view, open the next item of the one below" },
+	{ 14, NULL, BCMD_SIBLING, 1, NULL },         /* ^N */
+	{ 'K', "K ^P", BCMD_SIBLING, -1, "the same, the previous item" },
+	{ 16, NULL, BCMD_SIBLING, -1, NULL },        /* ^P */
 	{ 'Q', "Q", BCMD_QUIT, 0, "quit" },
 	{ '?', "?", BCMD_HELP, 0, "this help" },
 	{ 12, "^L", BCMD_REDRAW, 0, "redraw the screen" },
@@ -298,10 +311,15 @@ browse_dispatch(struct browse *b, int ch)
 	}
 	switch (k->cmd) {
 	case BCMD_BACK:
+		if (k->arg && b->depth == 1)
+			break;
 		browse_pop(b);
 		break;
 	case BCMD_QUIT:
 		b->quit = 1;
+		break;
+	case BCMD_SIBLING:
+		browse_sibling(b, k->arg);
 		break;
 	case BCMD_HELP:
 		if (f->v != &browse_help_view)
@@ -314,6 +332,32 @@ browse_dispatch(struct browse *b, int ch)
 		f->v->key(f->data, k->cmd, k->arg);
 		break;
 	}
+}
+
+/*
+ * As tig's next and previous: the view below moves one line and opens
+ * it again in place of this one. Whether it moved is read from its
+ * status line, so any list below works the same.
+ */
+static void
+browse_sibling(struct browse *b, int dir)
+{
+	struct browse_frame *f;
+	char                 before[256], after[256];
+
+	if (b->depth < 2 || b->stack[b->depth - 1].v == &browse_help_view) {
+		browse_message(b, "no list below this view");
+		return;
+	}
+	browse_pop(b);
+	f = &b->stack[b->depth - 1];
+	f->v->status(f->data, before, sizeof before);
+	f->v->key(f->data, dir > 0 ? BCMD_DOWN : BCMD_UP, 0);
+	f->v->status(f->data, after, sizeof after);
+	f->v->key(f->data, BCMD_ENTER, 0);
+	if (strcmp(before, after) == 0)
+		browse_message(b, "%s", dir > 0 ? "the last one" :
+		    "the first one");
 }
 
 void

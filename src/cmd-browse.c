@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "browse.h"
+#include "capture.h"
 #include "cmd.h"
 #include "rules.h"
 #include "analysis-opts.h"
@@ -39,6 +40,7 @@ static void	 cb_progress(void *, const struct pipeline_stats *, uint64_t,
 static int	 cb_analyze(const char *, const char *,
 		    const struct analysis_opts *);
 static int	 cb_browse(const char *);
+static int	 cb_probe(const char *);
 
 enum { CB_TEMP = CMD_LONG };
 
@@ -164,7 +166,10 @@ cb_analyze(const char *capture, const char *db,
 	struct sigaction       sa, old;
 	enum pipeline_result   r;
 	char                   err[1024];
+	int                    created;
 
+	/* As analyze: a database made for a capture that failed goes. */
+	created = access(db, F_OK) != 0;
 	if ((st = store_open(db, 0, err, sizeof err)) == NULL) {
 		wsa_warn("%s", err);
 		return EXIT_INPUT;
@@ -188,10 +193,30 @@ cb_analyze(const char *capture, const char *db,
 	sigaction(SIGINT, &old, NULL);
 	if (r == PIPELINE_OPEN_FAILED) {
 		browse_end();
+		if (created)
+			store_unlink(db);
 		wsa_warn("%s", err);
 		return EXIT_INPUT;
 	}
 	return EXIT_OK;
+}
+
+/*
+ * Opens the capture once before any database is made, so a missing or
+ * bad file is said in analyze's words and leaves nothing beside it.
+ */
+static int
+cb_probe(const char *path)
+{
+	struct capture *cap;
+	char            err[1024];
+
+	if ((cap = capture_open(path, NULL, err, sizeof err)) == NULL) {
+		wsa_warn("%s", err);
+		return -1;
+	}
+	capture_close(cap);
+	return 0;
 }
 
 static int
@@ -217,7 +242,7 @@ cmd_browse_exec(struct cmd_args *args)
 	struct analysis_opts  o;
 	const char           *path = args->argv[0];
 	char                 *db = NULL;
-	int                   i, temp = 0, sq, rc;
+	int                   i, temp = 0, rc;
 
 	analysis_opts_default(&o);
 	for (i = 0; i < args->nopts; i++) {
@@ -232,12 +257,10 @@ cmd_browse_exec(struct cmd_args *args)
 		    " text output");
 		return EXIT_USAGE;
 	}
-	if ((sq = cb_is_sqlite(path)) < 0) {
-		wsa_warn("%s: cannot open", path);
-		return EXIT_INPUT;
-	}
-	if (sq)
+	if (cb_is_sqlite(path) > 0)
 		return cb_browse(path);
+	if (cb_probe(path) != 0)
+		return EXIT_INPUT;
 	if ((db = cb_db_path(path, temp)) == NULL)
 		return EXIT_INPUT;
 	rc = cb_analyze(path, db, &o);

@@ -12,6 +12,20 @@ check "no terminal: exit 1" test $? -eq 1
 check "no terminal: one line" test "$(wc -l <"$TMP/err")" -eq 1
 check "no terminal: says why" grep -q "needs a terminal" "$TMP/err"
 
+# A file that is no capture, and one that is missing: analyze's words and
+# exit status, and no database left beside them.
+printf 'not a capture at all\n' >"$TMP/bad.pcap"
+"$WSAUTOPSY" analyze "$TMP/bad.pcap" 2>"$TMP/analyze-err"
+astatus=$?
+start 100 30 "$TMP/bad.pcap"
+check "bad capture: analyze's exit status" test "$(wait_exit)" = "EXIT=$astatus"
+check "bad capture: analyze's message" cmp "$TMP/analyze-err" "$TMP/stderr"
+check "bad capture: no database beside it" test ! -e "$TMP/bad.db"
+start 100 30 "$TMP/missing.db"
+check "missing: analyze's exit status" test "$(wait_exit)" = "EXIT=$astatus"
+check "missing: not created" test ! -e "$TMP/missing.db"
+check "missing: says so" grep -q "missing.db: no such file (" "$TMP/stderr"
+
 start 100 30 "$TMP/x.db"
 check "first screen" wait_for "connections 1/2 [all] sort:time"
 # Two captures: the header names the selection's, which : searches.
@@ -35,7 +49,7 @@ keys ?
 check "help from the key table" wait_for "only 1009 (message too big)"
 keys q
 keys Enter
-check "connection view" wait_for "connection 1 frame 1/4"
+check "connection view" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(1/4\)"
 check "handshake shown" wait_for "-> GET / HTTP/1.1  Host: 127.0.0.1:18009"
 check "accept checked" wait_for "accept check: correct"
 check "verdict box" wait_for "+-- verdict 1009: close message-too-big"
@@ -50,7 +64,7 @@ check "help: the 1006 rule too" wait_for "  1006 close-unanswered  RFC 6455 5.5.
 check "help: the keys still first" wait_for "  ]            next frame with a finding"
 keys q
 keys ]
-check "] jumps to the finding" wait_for "connection 1 frame 3/4"
+check "] jumps to the finding" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(3/4\)"
 check "finding marked" wait_for "[1009 message-too-big]"
 keys Enter
 check "frame view" wait_for "client -> server frame 1 of connection 1"
@@ -90,19 +104,19 @@ check ": a packet that carries no frame" \
     wait_last "packet 20 carries no frame; it is in connection 1"
 keys q
 check "q: the connection, that frame selected" \
-    wait_for "connection 1 frame 2/4"
+    wait_last "^connection 1 [a-z]+ frame [0-9]+ \(2/4\)"
 keys ]
-check "back to the connection" wait_for "connection 1 frame 3/4"
+check "back to the connection" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(3/4\)"
 tmux -L "$SOCK" resize-window -t b -x 80 -y 24
-check "80x24 redraw" wait_for "connection 1 frame 3/4" 
-check "80x24 fits" fits 80 24 "connection 1 frame 3/4"
+check "80x24 redraw" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(3/4\)" 
+check "80x24 fits" fits 80 24 "(3/4)"
 tmux -L "$SOCK" resize-window -t b -x 200 -y 60
-check "200x60 redraw" wait_for "connection 1 frame 3/4"
-check "200x60 fits" fits 200 60 "connection 1 frame 3/4"
+check "200x60 redraw" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(3/4\)"
+check "200x60 fits" fits 200 60 "(3/4)"
 check "200x60 timeline" wait_for "<-"
 keys :
 keys 9 Enter
-check ": jumps to a packet" wait_for "connection 1 frame 2/4"
+check ": jumps to a packet" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(2/4\)"
 keys q
 check "back to the list, filter kept" wait_for "connections 1/1 [1009]"
 keys 1 / 18007 Enter
@@ -145,7 +159,7 @@ fi
 start 100 30 "$TMP/y.db"
 check "packets: list" wait_for "connections 1/3"
 keys Enter
-check "packets: connection 1" wait_for "connection 1 frame 1/4"
+check "packets: connection 1" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(1/4\)"
 keys Enter
 check "packets: frame" wait_for "client -> server frame 0 of connection 1"
 keys : 10 Enter
@@ -156,15 +170,15 @@ check "packets: another connection's frame" \
     wait_for "server -> client frame 0 of connection 2"
 keys q
 check "packets: its connection below, the frame selected" \
-    wait_for "connection 2 frame 2/4"
+    wait_last "^connection 2 [a-z]+ frame [0-9]+ \(2/4\)"
 keys q
 check "packets: the list, that connection selected" \
     wait_last "^connections 2/3 "
 keys Enter
-check "packets: connection 2 again" wait_for "connection 2 frame 1/4"
+check "packets: connection 2 again" wait_last "^connection 2 [a-z]+ frame [0-9]+ \(1/4\)"
 keys : 10 Enter
 check "packets: from the connection view to another connection" \
-    wait_for "connection 1 frame 1/4"
+    wait_last "^connection 1 [a-z]+ frame [0-9]+ \(1/4\)"
 keys q
 check "packets: then the list, connection 1 selected" \
     wait_last "^connections 1/3 "
@@ -241,7 +255,7 @@ if [ -x "$MC" ]; then
 	keys G
 	sleep 0.2
 	check "large: end of the timeline" sh -c "tmux -L $SOCK capture-pane \
-	    -p -t b | tail -n 1 | grep -Eq 'frame ([0-9]+)/\\1 '"
+	    -p -t b | tail -n 1 | grep -Eq '\\(([0-9]+)/\\1\\) '"
 	keys :
 	keys 1000000 Enter
 	check "large: packet jump" wait_last "packet 1000000" "$slow"

@@ -421,7 +421,7 @@ main(int argc, char **argv)
 		k = mangle_duplicate(&c, 1, 1);
 		fprintf(stderr, "pcap-mangle: %zu packets duplicated\n", k);
 	} else if (strcmp(op, "snaplen") == 0) {
-		if (v > INT_MAX)
+		if (v > INT32_MAX)   /* <limits.h> is src/limits.h here */
 			mangle_fatal(argv[4], "too large");
 		for (i = 0; i < c.n; i++) {
 			if (c.pkts[i].hdr.caplen > (bpf_u_int32)v)

@@ -66,6 +66,7 @@ static void        verdict_abnormal(struct verdict_pass *, int,
 			enum finding_class *);
 static void        verdict_capture(struct verdict_pass *, int);
 static const char *verdict_no_violation_why(const struct verdict_pass *, int);
+static int         verdict_rule_reported_over(enum rule_id, enum rule_id);
 static const char *verdict_stack_profile(const struct verdict_pass *, int);
 static int         first_closer(const struct verdict_pass *);
 static void        verdict_fingerprint(struct verdict_pass *,
@@ -361,21 +362,27 @@ verdict_last_frame(const struct role_state *rs, uint64_t pkt)
 	return best;
 }
 
-/* The latest rule a frame broke, or RULE_NONE. */
+/*
+ * The latest rule a frame broke, a reported one before one reported only
+ * under --strict; or RULE_NONE.
+ */
 static enum rule_id
 verdict_frame_rule(const struct role_state *rs, const struct hist_frame *h)
 {
 	const struct hist_viol *v;
+	enum rule_id            best = RULE_NONE;
 	uint64_t                i, n;
 
 	n = rs->nhv < HIST_VIOLS ? rs->nhv : HIST_VIOLS;
 	for (i = n; i-- > 0;) {
 		v = &rs->hv[(rs->nhv - n + i) % HIST_VIOLS];
-		if (v->has_frame && v->frame_index == h->index &&
-		    v->pkt == h->first_pkt)
-			return v->rule;
+		if (!v->has_frame || v->frame_index != h->index ||
+		    v->pkt != h->first_pkt)
+			continue;
+		if (best == RULE_NONE || verdict_rule_reported_over(v->rule, best))
+			best = v->rule;
 	}
-	return RULE_NONE;
+	return best;
 }
 
 /* Size of a frame's message up to it: decoded when it was inflated. */
@@ -427,6 +434,19 @@ verdict_no_violation_why(const struct verdict_pass *vp, int peer)
 	return "the closer may apply a rule or limit not visible on the wire";
 }
 
+/*
+ * Of two rules one frame broke, a is the better cause when b is reported
+ * only under --strict and a is not (a 64-bit length on a control frame too
+ * long: control-frame-too-long, not non-minimal-length). A strict-only
+ * rule stays a cause when it is the only one (Netty fails on it).
+ */
+static int
+verdict_rule_reported_over(enum rule_id a, enum rule_id b)
+{
+	return rule_get(a)->severity != SEV_STRICT &&
+	    rule_get(b)->severity == SEV_STRICT;
+}
+
 static void
 verdict_attribute_rule(struct verdict_pass *vp, int closer, struct finding *f)
 {
@@ -448,7 +468,9 @@ verdict_attribute_rule(struct verdict_pass *vp, int closer, struct finding *f)
 		if (st == NULL || v->pkt > f->packet)
 			continue;
 		if (best == NULL || v->pkt > best->pkt ||
-		    (v->pkt == best->pkt && v->frame_index > best->frame_index)) {
+		    (v->pkt == best->pkt && v->frame_index > best->frame_index) ||
+		    (v->pkt == best->pkt && v->frame_index == best->frame_index &&
+		    verdict_rule_reported_over(v->rule, best->rule))) {
 			best = v;
 			stacks = st;
 		}

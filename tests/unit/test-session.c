@@ -622,6 +622,58 @@ test_1002_non_minimal_quiet(void **state)
 	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_NON_MINIMAL_LENGTH);
 }
 
+/*
+ * A close frame with a 258-byte payload in the 64-bit length form breaks
+ * control-frame-too-long (reported) and non-minimal-length (reported only
+ * with --strict): a 1002 answer, or the server dropping the connection,
+ * is the reported rule's, with and without --strict.
+ */
+static void
+strict_only_not_cause(int strict)
+{
+	const struct finding *f;
+	uint8_t               pl[258];
+	struct analysis_opts  o;
+	int                   drop;
+
+	memset(pl, 'x', sizeof pl);
+	pl[0] = 0x03;
+	pl[1] = 0xe8;
+	for (drop = 0; drop < 2; drop++) {
+		if (drop)
+			teardown(NULL), setup(NULL);
+		open_ws(NULL);
+		assert_int_equal(send_text(C, "ok"), 6);
+		cw_ws_frame(&B, 1, 0, 0x8, 1, CW_LEN_64, pl, sizeof pl,
+		    UINT64_MAX);
+		assert_int_equal(cw_send_buf(K, C, &B), 7);
+		if (!drop)
+			assert_int_equal(send_close(S, 1002, ""), 8);
+		fin_both();
+		analysis_opts_default(&o);
+		o.ws.strict = strict;
+		run_opts(&o);
+		f = drop ? fnd(FINDING_ABNORMAL, RULE_CLOSE_UNANSWERED, ROLE_SERVER) :
+		    fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+		assert_offending(f, 7, 1, ROLE_CLIENT, RULE_CONTROL_TOO_LONG);
+		assert_null(strstr(f->detail, "non-minimal"));
+	}
+}
+
+static void
+test_1002_strict_only_not_cause(void **state)
+{
+	(void)state;
+	strict_only_not_cause(0);
+}
+
+static void
+test_1002_strict_only_not_cause_strict(void **state)
+{
+	(void)state;
+	strict_only_not_cause(1);
+}
+
 /* frame-after-close: data after the sender's own close. */
 static void
 test_frame_after_close(void **state)
@@ -1428,6 +1480,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_midstream, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_1002_strict_only_not_cause,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_1002_strict_only_not_cause_strict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1002_non_minimal_quiet,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_midstream_1002, setup,

@@ -117,12 +117,12 @@ static const struct {
 	{ "uwebsockets", "uwebsockets" },
 	{ "cowboy", "cowboy" },
 	{ "gorilla", "gorilla" },
-	{ "go-http-client", "Go (gorilla or coder/websocket)" },
+	{ "go-http-client", "go" },
 	{ "okhttp", "okhttp" },
 	{ "websocketpp", "websocketpp" },
 	{ "boost.beast", "boost-beast" },
 	{ "tungstenite", "tungstenite" },
-	{ "mozilla/", "a browser" },
+	{ "mozilla/", "browser" },
 }, verdict_reasons[] = {
 	{ "exceeds limit of", "python-websockets" },
 	{ "over size limit", "python-websockets" },
@@ -184,7 +184,10 @@ verdict_evidence(struct conn_summary *cs, int role, const char *stack,
 {
 	size_t n = strlen(cs->stack_evidence[role]);
 
-	if (cs->stack[role][0] == '\0')
+	/* stack NULL: evidence that names no one stack. */
+	if (stack == NULL)
+		;
+	else if (cs->stack[role][0] == '\0')
 		snprintf(cs->stack[role], sizeof cs->stack[role], "%s", stack);
 	else if (strcmp(cs->stack[role], stack) != 0)
 		return;
@@ -252,13 +255,15 @@ verdict_fingerprint_late(struct verdict_pass *vp, struct conn_summary *cs,
 		    "default", vp->limit_profile[role]);
 		verdict_evidence(cs, role, vp->limit_profile[role], why);
 	}
-	/* Dropping TCP right after the peer broke a rule, with no close. */
+	/*
+	 * Dropping TCP right after the peer broke a rule, with no close:
+	 * several stacks do, so it names none; it is evidence.
+	 */
 	if (rs->ended && !rs->close_sent && vp->h->rs[!role].nhv > 0 &&
 	    cs->stack[role][0] == '\0')
-		verdict_evidence(cs, role, "a stack that drops the connection "
-		    "on violations (uWebSockets, Tornado, tungstenite, "
-		    "fastwebsockets)", "ended TCP with no close frame after "
-		    "the peer broke a rule");
+		verdict_evidence(cs, role, NULL, "ended TCP with no close frame "
+		    "after the peer broke a rule, as uWebSockets, Tornado, "
+		    "tungstenite and fastwebsockets do");
 }
 
 /*

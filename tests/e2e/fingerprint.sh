@@ -42,4 +42,18 @@ stack viol-gorilla-reserved-opcode server gorilla \
     'close reason wording "bad opcode"'
 stack viol-gorilla-invalid-utf8-close-reason server gorilla \
     "invalid utf8 payload in close frame"
+# A TCP drop after a violation is what several stacks do: the column names
+# none, the evidence says so.
+stack viol-gorilla-length-msb-set server "" \
+    "ended TCP with no close frame after the peer broke a rule, as uWebSockets"
+# Every stack column, over every sample, holds a name: no spaces, no
+# articles, no phrases.
+rm -f "$TMP/all.db"
+for f in "$SAMPLES"/real/*.pcap* "$SAMPLES"/viol/*.pcap; do
+	"$WSAUTOPSY" analyze -q -o "$TMP/all.db" "$f" || bad "analyze $f"
+done
+got=$(sqlite3 -batch "$TMP/all.db" "SELECT DISTINCT s FROM (SELECT
+    client_stack AS s FROM connections UNION SELECT server_stack FROM
+    connections) WHERE s GLOB '*[^a-z0-9.-]*'")
+if [ -z "$got" ]; then ok; else bad "stack columns that are no name: $got"; fi
 finish

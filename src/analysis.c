@@ -81,8 +81,8 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	memset(sum, 0, sizeof *sum);
 	limits_reset(an->limits);
 	an->sum = sum;
-	/* Standard input has no file to name by its hash. */
-	if (!an->opts.no_hash && strcmp(path, "-") != 0)
+	/* Standard input is hashed as a file is: its identity is its bytes. */
+	if (!an->opts.no_hash)
 		hashing = capture_hash_start(&hash);
 	cap = hashing ? capture_open_tap(path, an->opts.filter, capture_hash_tap,
 	    &hash, err, errlen) : capture_open(path, an->opts.filter, err,
@@ -129,6 +129,9 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	an->ft = NULL;
 	/* The hash is of the whole file, however far the analysis got. */
 	hashed = hashing && capture_tap_rest(cap) == 0;
+	/* A pipe's size is known once it was read. */
+	if (ci.size == 0)
+		sum->size = capture_bytes_read(cap);
 	capture_close(cap);
 	flow_finish(ft);
 	fs = flow_table_stats(ft);

@@ -20,7 +20,7 @@ struct analysis_opts {
 	uint16_t           ws_ports[ANALYSIS_MAX_WS_PORTS];
 	int                n_ws_ports;
 	const char        *filter;
-	int                no_hash; /* skip SHA-256 (stdin) */
+	int                no_hash; /* skip SHA-256 */
 };
 
 void analysis_opts_default(struct analysis_opts *);

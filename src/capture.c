@@ -164,8 +164,15 @@ capture_open_tap(const char *path, const char *filter, capture_tap_fn *tap,
 	}
 	p = NULL;
 	iobuf = NULL;
-	if (strcmp(path, "-") != 0 &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+	/*
+	 * Standard input goes the same way when its bytes are to be hashed:
+	 * a pipe is evidence as much as a file.
+	 */
+	if (strcmp(path, "-") == 0)
+		fd = tap != NULL ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : -1;
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		src = xcalloc(1, sizeof *src);
 		src->fd = fd;
@@ -224,6 +231,12 @@ capture_open_tap(const char *path, const char *filter, capture_tap_fn *tap,
 		c->has_filter = 1;
 	}
 	return c;
+}
+
+uint64_t
+capture_bytes_read(const struct capture *c)
+{
+	return c->src != NULL ? c->src->off : 0;
 }
 
 int

@@ -38,6 +38,7 @@ struct capture_summary {
 	uint64_t cap_bounds;     /* 1009 closes past LIMIT_CASES_MAX: bounds not revisited */
 	uint64_t peak_live, peak_ooo_bytes;
 	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
+	uint64_t size;           /* bytes read, when capture_info.size was 0 (a pipe) */
 	/*
 	 * The capture's SHA-256 when capture_info.sha256 was left empty (it
 	 * is computed while the analysis runs); "" otherwise.

@@ -1392,6 +1392,10 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 		goto fail;
 	if (cs->sha256[0] != '\0' && store_late_sha(s, cs->sha256) != 0)
 		goto fail;
+	if (cs->size > 0 && store_run(s, "UPDATE capture_t SET size = ?2"
+	    " WHERE capture_id = ?1", NULL, s->capture_id,
+	    (int64_t)cs->size) != 0)
+		goto fail;
 	if (store_exec(s, "COMMIT") != 0) {
 		s->failed = 1;
 		wsa_warn("%s", s->error);

@@ -8,18 +8,12 @@
 #include "analysis-int.h"
 #include "conn-history.h"
 #include "session.h"
+#include "stage.h"
 
 #define TRUST_RUN   8   /* clean frames that end the doubt after a resync */
 
-enum sess_state { SS_DETECT, SS_HTTP, SS_WS, SS_IGNORE };
-
-struct hold_chunk {
-	uint64_t   off, pkt;
-	size_t     at, len;
-	struct wts ts;
-};
-#define HOLD_MAX    65536
-#define HOLD_CHUNKS 32
+/* What a connection's first bytes say it is: the chain to build. */
+enum sess_kind { SESS_HTTP, SESS_FRAMES };
 
 #define SESS_SPANS 32  /* packets remembered per side, for a frame's packet list */
 #define SESS_PACKETS_TEXT 160  /* longest list, "first,...," and the latest runs */
@@ -32,19 +26,11 @@ struct pkt_span {
 struct sess {
 	struct analysis     *an;
 	struct conn         *c;
-	enum sess_state      state;
+	/* Where the connection's bytes go: the first stage of its chain. */
+	struct stage         head;
+	int                  is_ws;           /* frames, with or without handshake */
 	int                  interesting;    /* stored: WS, upgrade, finding */
-	int                  handshake_seen;
-	int                  upgrade_pending;
-	uint64_t             pending_reqs;    /* requests not yet answered */
-	/*
-	 * A gap inside the HTTP exchange: that side's bytes are skipped from
-	 * cut_off until WebSocket decoding starts, which is then told of
-	 * them as one gap.
-	 */
-	int                  cut[2];
-	uint64_t             cut_off[2];
-	uint64_t             next_off[2];     /* after the last byte seen */
+	struct http_exchange *hx;             /* once HTTP was seen; to the end */
 	/*
 	 * The first bytes of a side, too few to tell HTTP from anything
 	 * else ("GE" of a GET split over segments): held until they can.
@@ -53,25 +39,10 @@ struct sess {
 	size_t               pre_len[2];
 	uint64_t             pre_off[2], pre_pkt[2];
 	struct wts           pre_ts[2];
-	uint64_t             head_fed[2];     /* bytes of the current head */
-	int                  saw_101;         /* a response began "HTTP/1.1 101" */
-	/* A head that did not parse, and whether its finding was said. */
-	int                  bad[2], bad_said[2];
-	uint64_t             bad_pkt[2];
-	struct wts           bad_ts[2];
 	int                  findings;
 	int                  hs_findings;     /* of them, handshake ones */
-	struct http_parser  *hp[2];          /* by side */
-	struct http_body     body[2];
-	int                  in_body[2];
-	struct http_head    *req, *resp;
-	struct hs_result    *hs;
-	uint64_t             resp_pkt;
-	struct wts           resp_ts;
-	uint8_t             *hold;
-	size_t               hold_len;
-	struct hold_chunk   *chunks;          /* HOLD_CHUNKS, with hold */
-	int                  nchunks;
+	const struct hs_result *hs;          /* the exchange's, for the decoders */
+	struct stage_hold    hold;            /* the probe's other side */
 	struct ws_dir       *ws[2];          /* by side */
 	/* Which packets carried the latest bytes fed to each side's decoder. */
 	struct pkt_span     *span[2];         /* SESS_SPANS, a ring; on first use */

@@ -5,15 +5,20 @@
  * for streams picked up after the handshake, bytes that parse as a run of
  * plausible frames (or any bytes on a --ws-port). Nothing about a
  * connection is kept past its end but what the sink was given.
+ *
+ * Once its first bytes tell what a connection is, sess_chain builds its
+ * chain of stages (stage.h), one line per stage, and from then on every
+ * byte and gap goes to the chain's head: no dispatch on a state. The
+ * last stage is this file's, feeding the two WebSocket decoders.
  */
 #include "config.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "capture.h"
+#include "http-exchange.h"
 #include "size-limits.h"
 #include "rules.h"
 #include "session-int.h"
@@ -26,24 +31,25 @@ static void sess_gap(void *, struct conn *, int, uint64_t, uint64_t,
 		uint64_t, struct wts);
 static void sess_end(void *, struct conn *, int, int, uint64_t, struct wts);
 static void sess_close(void *, struct conn *);
-static void sess_detect(struct sess *, int, uint64_t, const uint8_t *,
-		size_t, uint64_t, struct wts);
-static void sess_http(struct sess *, int, uint64_t, const uint8_t *,
-		size_t, uint64_t, struct wts);
-static void sess_upgrade(struct sess *, uint64_t, struct wts);
-static void sess_upgrade_blind(struct sess *);
-static void sess_skip_cut(struct sess *, int);
-static void sess_bad_head(struct sess *, int, uint64_t, uint64_t,
+static void sess_chain(struct sess *, enum sess_kind);
+static void sess_detect(void *, int, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
+static void sess_no_gap(void *, int, uint64_t, uint64_t, uint64_t,
 		struct wts);
-static int  sess_upgrade_attempted(const struct sess *);
-static void sess_emit_bad_head(struct sess *, int);
+static void sess_no_end(void *, int, int, uint64_t, struct wts);
+static void sess_no_data(void *, int, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
+static void sess_ws_data(void *, int, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
+static void sess_ws_gap(void *, int, uint64_t, uint64_t, uint64_t,
+		struct wts);
+static void sess_ws_end(void *, int, int, uint64_t, struct wts);
+static void sess_hx_finding(void *, struct finding *);
+static void sess_hx_asked(void *);
+static void sess_hx_upgraded(void *, enum ws_ext, const struct hs_result *);
+static void sess_hx_lost(void *);
+static void sess_hx_ignore(void *);
 static void sess_start_ws(struct sess *, int);
-static void sess_hold(struct sess *, uint64_t, const uint8_t *, size_t,
-		uint64_t, struct wts);
-static void sess_hold_add(struct sess *, uint64_t, const uint8_t *, size_t,
-		uint64_t, struct wts);
-static void sess_flush_hold(struct sess *, int);
-static void sess_hold_drop(struct sess *);
 static int  sess_forced_port(const struct sess *);
 static int  sess_ws_port_sides(const struct sess *);
 static int  sess_guess_client(const struct sess *, int, int, int);
@@ -53,6 +59,8 @@ static void sess_probe_settle(struct sess *);
 static void sess_side_start(struct sess *, int, const uint8_t *, size_t);
 static void sess_ws_frame(void *, const struct ws_frame *);
 static void sess_ws_feed(struct sess *, int, uint64_t, const uint8_t *, size_t,
+    uint64_t, struct wts);
+static void sess_ws_feed_fn(void *, int, uint64_t, const uint8_t *, size_t,
     uint64_t, struct wts);
 static void sess_frame_packets(const struct sess *, int, const struct ws_frame *,
     char *, size_t);
@@ -74,6 +82,24 @@ const struct stream_ops session_stream_ops = {
 
 static const struct ws_ops sess_ws_ops = {
 	sess_ws_frame, sess_ws_message, sess_ws_finding
+};
+
+/* The first bytes, until they tell what the connection is. */
+static const struct stage_ops sess_detect_ops = {
+	sess_detect, sess_no_gap, sess_no_end
+};
+/* Neither HTTP nor WebSocket: nothing more is looked at. */
+static const struct stage_ops sess_drop_ops = {
+	sess_no_data, sess_no_gap, sess_no_end
+};
+/* The last stage: frames, to a WebSocket decoder per side. */
+static const struct stage_ops sess_ws_stage_ops = {
+	sess_ws_data, sess_ws_gap, sess_ws_end
+};
+
+static const struct http_exchange_ops sess_hx_ops = {
+	sess_hx_finding, sess_hx_asked, sess_hx_upgraded, sess_hx_lost,
+	sess_hx_ignore
 };
 
 static int
@@ -120,13 +146,36 @@ sess_open(void *arg, struct conn *c)
 
 	s->an = arg;
 	s->c = c;
-	s->state = SS_DETECT;
+	s->head.ops = &sess_detect_ops;
+	s->head.arg = s;
 	for (r = 0; r < 2; r++) {
 		s->hist.rs[r].close_code = -1;
 		s->cb[r].s = s;
 		s->cb[r].side = r;
 	}
 	c->user = s;
+}
+
+/*
+ * The chain of stages behind the detection, built here and nowhere else,
+ * one line per stage from the last to the first; each stage is given the
+ * one after it. A TLS stage (ClientHello -> key log -> records ->
+ * plaintext, the same interface) would be one new file and one line: a
+ * kind SESS_TLS for a ClientHello, whose chain is
+ * "st = tls_stage_new(s, detect)" with the detection running again on
+ * the plaintext it passes on.
+ */
+static void
+sess_chain(struct sess *s, enum sess_kind kind)
+{
+	struct stage st = { &sess_ws_stage_ops, s };        /* ws frames, x2 */
+
+	if (kind == SESS_HTTP) {                            /* http/1.1 */
+		if (s->hx == NULL)
+			s->hx = http_exchange_new(s->c, &sess_hx_ops, s, st);
+		st = http_exchange_stage(s->hx);
+	}
+	s->head = st;
 }
 
 /* Which ends sit on a --ws-port: bit 0 side 0, bit 1 side 1. */
@@ -157,32 +206,91 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 	struct sess *s = c->user;
 
 	(void)arg;
-	s->next_off[side] = off + n;
-	switch (s->state) {
-	case SS_DETECT:
-		sess_detect(s, side, off, p, n, pkt, ts);
-		break;
-	case SS_HTTP:
-		sess_http(s, side, off, p, n, pkt, ts);
-		break;
-	case SS_WS:
-		if (s->ws[side] == NULL && s->midstream_ws && !s->probe)
-			sess_side_start(s, side, p, n);
-		if (s->ws[side] != NULL) {
-			sess_ws_feed(s, side, off, p, n, pkt, ts);
-			if (s->probing)
-				sess_probe_settle(s);
-		} else if (s->probe)
-			sess_probe_hold(s, side, off, p, n, pkt, ts);
-		else if (s->upgrade_pending || s->hold_len > 0)
-			sess_hold(s, off, p, n, pkt, ts);
-		break;
-	case SS_IGNORE:
-		break;
+	s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
+}
+
+static void
+sess_ws_data(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	struct sess *s = arg;
+
+	if (s->ws[side] == NULL && s->midstream_ws && !s->probe)
+		sess_side_start(s, side, p, n);
+	if (s->ws[side] != NULL) {
+		sess_ws_feed(s, side, off, p, n, pkt, ts);
+		if (s->probing)
+			sess_probe_settle(s);
+	} else if (s->probe)
+		sess_probe_hold(s, side, off, p, n, pkt, ts);
+}
+
+static void
+sess_ws_gap(void *arg, int side, uint64_t off, uint64_t len, uint64_t pkt,
+    struct wts ts)
+{
+	struct sess *s = arg;
+
+	(void)pkt;
+	(void)ts;
+	if (s->ws[side] != NULL) {
+		ws_dir_gap(s->ws[side], off, len);
+		if (s->probing)
+			sess_probe_settle(s);
 	}
 }
 
-/* Feeds what a side held while undecided, now that the state is known. */
+static void
+sess_ws_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
+{
+	struct sess *s = arg;
+
+	(void)rst;
+	(void)pkt;
+	(void)ts;
+	if (s->ws[side] != NULL) {
+		ws_dir_end(s->ws[side]);
+		if (s->probing)
+			sess_probe_settle(s);
+	}
+}
+
+static void
+sess_no_data(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	(void)arg;
+	(void)side;
+	(void)off;
+	(void)p;
+	(void)n;
+	(void)pkt;
+	(void)ts;
+}
+
+static void
+sess_no_gap(void *arg, int side, uint64_t off, uint64_t len, uint64_t pkt,
+    struct wts ts)
+{
+	(void)arg;
+	(void)side;
+	(void)off;
+	(void)len;
+	(void)pkt;
+	(void)ts;
+}
+
+static void
+sess_no_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
+{
+	(void)arg;
+	(void)side;
+	(void)rst;
+	(void)pkt;
+	(void)ts;
+}
+
+/* Feeds what a side held while undecided, now that the chain is built. */
 static void
 sess_flush_pre(struct sess *s, int side)
 {
@@ -193,7 +301,7 @@ sess_flush_pre(struct sess *s, int side)
 		return;
 	memcpy(buf, s->pre[side], n);
 	s->pre_len[side] = 0;
-	sess_data(NULL, s->c, side, s->pre_off[side], buf, n,
+	s->head.ops->data(s->head.arg, side, s->pre_off[side], buf, n,
 	    s->pre_pkt[side], s->pre_ts[side]);
 }
 
@@ -225,11 +333,11 @@ static void
 sess_probe_hold(struct sess *s, int side, uint64_t off, const uint8_t *p,
     size_t n, uint64_t pkt, struct wts ts)
 {
-	const uint8_t *q = s->hold_len > 0 ? s->hold : p;
-	size_t         qn = s->hold_len > 0 ? s->hold_len : n;
+	const uint8_t *q = s->hold.len > 0 ? s->hold.buf : p;
+	size_t         qn = s->hold.len > 0 ? s->hold.len : n;
 	int            m = -1;
 
-	if (s->hold_len + n > HOLD_MAX || s->nchunks == HOLD_CHUNKS) {
+	if (stage_hold_full(&s->hold, n)) {
 		(void)ws_looks_like_frames(q, qn, &m);   /* m stays -1 when not */
 		if (m == !s->probe_masked) {
 			ws_dir_confirm(s->ws[s->probe_side]);
@@ -238,10 +346,10 @@ sess_probe_hold(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			s->ws[s->probe_side] = NULL;
 		}
 		sess_probe_settle(s);
-		sess_data(NULL, s->c, side, off, p, n, pkt, ts);
+		s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
 		return;
 	}
-	sess_hold_add(s, off, p, n, pkt, ts);
+	stage_hold_add(&s->hold, off, p, n, pkt, ts);
 }
 
 /*
@@ -294,14 +402,17 @@ sess_probe_settle(struct sess *s)
 				s->probing = 0;
 				s->midstream_ws = 0;
 				s->ext = WS_EXT_NONE;
-				s->state = SS_IGNORE;
+				s->is_ws = 0;
+				s->head.ops = &sess_drop_ops;
 				s->interesting = s->findings > 0;
-				sess_hold_drop(s);
+				stage_hold_drop(&s->hold);
 				return;
 			}
-			if (s->nchunks > 0) {
-				sess_side_start(s, !side, s->hold, s->hold_len);
-				sess_flush_hold(s, !side);
+			if (s->hold.nchunks > 0) {
+				sess_side_start(s, !side, s->hold.buf,
+				    s->hold.len);
+				stage_hold_replay(&s->hold, sess_ws_feed_fn, s,
+				    !side);
 				if (s->hist.rs[sess_role(s, !side)].ended)
 					ws_dir_end(s->ws[!side]);
 			}
@@ -317,9 +428,10 @@ sess_probe_settle(struct sess *s)
 }
 
 static void
-sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
-    size_t n, uint64_t pkt, struct wts ts)
+sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
 {
+	struct sess   *s = arg;
 	struct conn   *c = s->c;
 	int            masked = 0, plausible;
 	uint8_t        look[64];
@@ -349,20 +461,21 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 	if (http_looks_like_request(lp, ln)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);
-		s->state = SS_HTTP;
+		sess_chain(s, SESS_HTTP);
 	} else if (http_looks_like_response(lp, ln)) {
 		/* The request was not captured; the responder is the server. */
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, !side);
-		s->state = SS_HTTP;
+		sess_chain(s, SESS_HTTP);
 	} else if ((plausible = ws_looks_like_frames(lp, ln, &masked)) ||
 	    sess_forced_port(s)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, sess_guess_client(s, side, plausible,
 			    masked));
 		s->ext = WS_EXT_UNKNOWN;
-		s->state = SS_WS;
+		s->is_ws = 1;
 		s->midstream_ws = 1;
+		sess_chain(s, SESS_FRAMES);
 		/*
 		 * Forced on a port, bytes that do not start with frames are
 		 * the middle of one: a boundary is searched for rather than
@@ -378,269 +491,58 @@ sess_detect(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			s->probe_masked = masked;
 		}
 	} else {
-		s->state = SS_IGNORE;
+		s->head.ops = &sess_drop_ops;
 		s->pre_len[0] = s->pre_len[1] = 0;
 		return;
 	}
 	/* Held bytes first (this side's, then the other's), then these. */
 	sess_flush_pre(s, side);
 	sess_flush_pre(s, !side);
-	sess_data(NULL, c, side, off, p, n, pkt, ts);
+	s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
 }
 
 static void
-sess_http(struct sess *s, int side, uint64_t off, const uint8_t *p,
-    size_t n, uint64_t pkt, struct wts ts)
+sess_hx_finding(void *arg, struct finding *f)
 {
-	const struct http_head *h;
-	int                     is_req = sess_role(s, side) == ROLE_CLIENT;
-	int                     done;
-	size_t                  used;
-	enum http_status        st;
-
-	while (n > 0 && s->state == SS_HTTP) {
-		if (s->cut[side])
-			return;
-		if (is_req && s->upgrade_pending) {
-			/* Frames sent before the 101 arrived wait for it. */
-			sess_hold(s, off, p, n, pkt, ts);
-			return;
-		}
-		if (s->in_body[side]) {
-			used = http_body_feed(&s->body[side], p, n, &done);
-			if (done)
-				s->in_body[side] = 0;
-			p += used;
-			n -= used;
-			off += used;
-			continue;
-		}
-		if (s->hp[side] == NULL)
-			s->hp[side] = http_parser_new(is_req);
-		/* Enough to know an upgrade happened should the rest be lost. */
-		if (!is_req && s->head_fed[side] == 0 && n >= 12 &&
-		    memcmp(p, "HTTP/1.1 101", 12) == 0)
-			s->saw_101 = 1;
-		st = http_parser_feed(s->hp[side], p, n, &used);
-		s->head_fed[side] += used;
-		if (st == HTTP_ERROR) {
-			sess_bad_head(s, side, off + used, pkt, ts);
-			return;
-		}
-		p += used;
-		n -= used;
-		off += used;
-		if (st == HTTP_NEED_MORE)
-			return;
-		h = http_parser_head(s->hp[side]);
-		if (h->bad_bytes > 0 && !s->bad[side]) {
-			/* Parsed, but with control bytes: say so in an upgrade. */
-			s->bad[side] = 1;
-			s->bad_pkt[side] = pkt;
-			s->bad_ts[side] = ts;
-			if (is_req ? strcasestr(h->upgrade, "websocket") != NULL :
-			    s->upgrade_pending || h->status == 101)
-				sess_emit_bad_head(s, side);
-		}
-		if (is_req) {
-			if (strcasestr(h->upgrade, "websocket") != NULL) {
-				if (s->req == NULL)
-					s->req = xmalloc(sizeof *s->req);
-				*s->req = *h;
-				s->upgrade_pending = 1;
-				s->interesting = 1;
-			} else {
-				http_body_init(&s->body[side], h, 0);
-				s->in_body[side] = 1;
-				s->pending_reqs++;
-			}
-			http_parser_reset(s->hp[side]);
-			s->head_fed[side] = 0;
-			continue;
-		}
-		/* A response: to an earlier pipelined request first. */
-		if (s->pending_reqs > 0 && (h->status < 100 || h->status >= 200)) {
-			s->pending_reqs--;
-			http_body_init(&s->body[side], h, 0);
-			s->in_body[side] = 1;
-			http_parser_reset(s->hp[side]);
-			s->head_fed[side] = 0;
-			continue;
-		}
-		if (h->status == 101 &&
-		    (s->upgrade_pending || s->cut[s->c->client])) {
-			sess_emit_bad_head(s, s->c->client);
-			if (s->resp == NULL)
-				s->resp = xmalloc(sizeof *s->resp);
-			*s->resp = *h;
-			sess_upgrade(s, pkt, ts);
-			if (s->state == SS_WS && n > 0)
-				sess_ws_feed(s, side, off, p, n, pkt, ts);
-			return;
-		}
-		if (h->status >= 100 && h->status < 200 && h->status != 101) {
-			http_parser_reset(s->hp[side]);
-			s->head_fed[side] = 0;
-			continue;
-		}
-		if (sess_upgrade_attempted(s) || h->status == 101) {
-			/* A refused upgrade: record it, follow the exchange. */
-			sess_emit_bad_head(s, s->c->client);
-			if (s->resp == NULL)
-				s->resp = xmalloc(sizeof *s->resp);
-			*s->resp = *h;
-			sess_upgrade(s, pkt, ts);
-			if (s->state != SS_HTTP)
-				return;
-		}
-		http_body_init(&s->body[side], h, 0);
-		s->in_body[side] = 1;
-		http_parser_reset(s->hp[side]);
-		s->head_fed[side] = 0;
-	}
-}
-
-/* The response to an Upgrade request is complete: check and switch. */
-static void
-sess_upgrade(struct sess *s, uint64_t pkt, struct wts ts)
-{
-	struct finding        f;
-	const struct hs_issue *is;
-	const struct rule     *r;
-	int                    i, client = s->c->client;
-
-	if (s->hs == NULL)
-		s->hs = xmalloc(sizeof *s->hs);
-	http_upgrade_check(s->req, s->resp, s->hs);
-	s->handshake_seen = 1;
-	s->resp_pkt = pkt;
-	s->resp_ts = ts;
-	for (i = 0; i < s->hs->nissues; i++) {
-		is = &s->hs->issues[i];
-		r = rule_get(is->rule);
-		memset(&f, 0, sizeof f);
-		f.kind = FINDING_HANDSHAKE;
-		f.class = CLASS_HANDSHAKE;
-		f.code = -1;
-		f.sender = strcmp(is->side, "client") == 0 ? ROLE_CLIENT :
-		    ROLE_SERVER;
-		f.rule = is->rule;
-		f.packet = pkt;
-		f.frame_index = -1;
-		f.limit_from_reason = -1;
-		f.time = ts;
-		snprintf(f.explanation, sizeof f.explanation, "%s",
-		    r->explanation);
-		snprintf(f.detail, sizeof f.detail, "expected %s; seen %s",
-		    is->expected, is->seen);
-		sess_emit(s, &f);
-	}
-	s->upgrade_pending = 0;
-	if (!s->hs->upgraded) {
-		/* Client bytes held for the upgrade belong to HTTP again. */
-		s->hold_len = 0;
-		s->nchunks = 0;
-		return;
-	}
-	s->ext = s->hs->deflate ? WS_EXT_DEFLATE : WS_EXT_NONE;
-	s->state = SS_WS;
-	sess_start_ws(s, !client);
-	sess_start_ws(s, client);
-	sess_flush_hold(s, client);
-	sess_skip_cut(s, client);
-}
-
-/*
- * A head that does not parse (an endless line, too many headers, a head
- * over 16 KiB): named as a finding, and the side skipped like a cut head,
- * so that a 101 that follows still turns the connection into frames and
- * nothing is dropped in silence.
- */
-static void
-sess_bad_head(struct sess *s, int side, uint64_t off, uint64_t pkt,
-    struct wts ts)
-{
-	if (s->cut[side])
-		return;
-	s->cut[side] = 1;
-	s->cut_off[side] = off;
-	s->bad_pkt[side] = pkt;
-	s->bad_ts[side] = ts;
-	s->bad[side] = 1;
-	/* A head that cannot be parsed at all is an anomaly of its own. */
-	sess_emit_bad_head(s, side);
-	if (sess_role(s, side) == ROLE_SERVER) {
-		if (s->saw_101)
-			sess_upgrade_blind(s);
-		else if (!s->upgrade_pending && !s->cut[!side])
-			s->state = SS_IGNORE;
-	}
-}
-
-/* An upgrade was asked for, even if its request did not parse whole. */
-static int
-sess_upgrade_attempted(const struct sess *s)
-{
-	int client = s->c->client;
-
-	return s->upgrade_pending || (s->cut[client] &&
-	    s->hp[client] != NULL && strcasestr(http_parser_head(
-	    s->hp[client])->upgrade, "websocket") != NULL);
+	sess_emit(arg, f);
 }
 
 static void
-sess_emit_bad_head(struct sess *s, int side)
+sess_hx_asked(void *arg)
 {
-	const struct rule *r = rule_get(RULE_MALFORMED_HTTP_HEAD);
-	struct finding     f;
+	struct sess *s = arg;
 
-	if (!s->bad[side] || s->bad_said[side])
-		return;
-	s->bad_said[side] = 1;
-	memset(&f, 0, sizeof f);
-	f.kind = FINDING_HANDSHAKE;
-	f.class = CLASS_HANDSHAKE;
-	f.code = -1;
-	f.sender = sess_role(s, side);
-	f.rule = RULE_MALFORMED_HTTP_HEAD;
-	f.packet = s->bad_pkt[side];
-	f.frame_index = -1;
-	f.limit_from_reason = -1;
-	f.time = s->bad_ts[side];
-	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
-	snprintf(f.detail, sizeof f.detail, "%s",
-	    http_parser_error(s->hp[side]));
-	sess_emit(s, &f);
+	s->interesting = 1;
 }
 
-/* Tells a side's decoder of the bytes skipped since its head was cut. */
+/* The exchange switched to frames: both decoders, with its settings. */
 static void
-sess_skip_cut(struct sess *s, int side)
+sess_hx_upgraded(void *arg, enum ws_ext ext, const struct hs_result *hs)
 {
-	if (!s->cut[side] || s->ws[side] == NULL)
-		return;
-	ws_dir_gap(s->ws[side], s->cut_off[side],
-	    s->next_off[side] - s->cut_off[side]);
-	s->cut[side] = 0;
+	struct sess *s = arg;
+
+	s->ext = ext;
+	s->hs = hs;
+	s->is_ws = 1;
+	sess_start_ws(s, !s->c->client);
+	sess_start_ws(s, s->c->client);
 }
 
-/*
- * The server's 101 began but its end was lost: decode what follows as
- * frames, extensions unknown, each decoder resynchronising past the gap.
- */
+/* The answer was lost: what follows is told by its first bytes again. */
 static void
-sess_upgrade_blind(struct sess *s)
+sess_hx_lost(void *arg)
 {
-	int client = s->c->client;
+	struct sess *s = arg;
 
-	s->upgrade_pending = 0;
-	s->ext = WS_EXT_UNKNOWN;
-	s->state = SS_WS;
-	sess_start_ws(s, !client);
-	sess_start_ws(s, client);
-	sess_flush_hold(s, client);
-	sess_skip_cut(s, client);
-	sess_skip_cut(s, !client);
+	s->head.ops = &sess_detect_ops;
+}
+
+static void
+sess_hx_ignore(void *arg)
+{
+	struct sess *s = arg;
+
+	s->head.ops = &sess_drop_ops;
 }
 
 static void
@@ -672,71 +574,6 @@ sess_start_ws(struct sess *s, int side)
 	s->interesting = 1;
 }
 
-/* Keeps client bytes that arrive before the 101, bounded. */
-static void
-sess_hold(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
-    uint64_t pkt, struct wts ts)
-{
-	int client = s->c->client;
-
-	if (s->hold_len + n > HOLD_MAX || s->nchunks == HOLD_CHUNKS) {
-		/* Too much before the answer: decode without knowing it. */
-		s->ext = WS_EXT_UNKNOWN;
-		s->upgrade_pending = 0;
-		s->state = SS_WS;
-		sess_start_ws(s, client);
-		sess_start_ws(s, !client);
-		sess_flush_hold(s, client);
-		sess_ws_feed(s, client, off, p, n, pkt, ts);
-		return;
-	}
-	sess_hold_add(s, off, p, n, pkt, ts);
-}
-
-/* Appends to the hold; the caller checked HOLD_MAX and HOLD_CHUNKS. */
-static void
-sess_hold_add(struct sess *s, uint64_t off, const uint8_t *p, size_t n,
-    uint64_t pkt, struct wts ts)
-{
-	struct hold_chunk *ch;
-
-	if (s->hold == NULL) {
-		s->hold = xmalloc(HOLD_MAX);
-		s->chunks = xmalloc(HOLD_CHUNKS * sizeof *s->chunks);
-	}
-	ch = &s->chunks[s->nchunks++];
-	ch->off = off;
-	ch->pkt = pkt;
-	ch->ts = ts;
-	ch->at = s->hold_len;
-	ch->len = n;
-	memcpy(s->hold + s->hold_len, p, n);
-	s->hold_len += n;
-}
-
-static void
-sess_flush_hold(struct sess *s, int side)
-{
-	int i;
-
-	for (i = 0; i < s->nchunks; i++)
-		sess_ws_feed(s, side, s->chunks[i].off,
-		    s->hold + s->chunks[i].at, s->chunks[i].len,
-		    s->chunks[i].pkt, s->chunks[i].ts);
-	sess_hold_drop(s);
-}
-
-static void
-sess_hold_drop(struct sess *s)
-{
-	s->nchunks = 0;
-	s->hold_len = 0;
-	free(s->hold);
-	free(s->chunks);
-	s->hold = NULL;
-	s->chunks = NULL;
-}
-
 static void
 sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
     uint64_t pkt, struct wts ts)
@@ -751,32 +588,7 @@ sess_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
 	}
 	rs->gap_bytes += len;
 	rs->snap_gaps = c->dir[side].snap_gaps;
-	switch (s->state) {
-	case SS_WS:
-		if (s->ws[side] != NULL) {
-			ws_dir_gap(s->ws[side], off, len);
-			if (s->probing)
-				sess_probe_settle(s);
-		}
-		break;
-	case SS_HTTP:
-		/* This side's head cannot be followed past the gap. */
-		if (!s->cut[side]) {
-			s->cut[side] = 1;
-			s->cut_off[side] = off;
-		}
-		s->next_off[side] = off + len;
-		if (sess_role(s, side) == ROLE_SERVER) {
-			if (s->saw_101)
-				sess_upgrade_blind(s);
-			else
-				/* The answer itself is lost: look for frames. */
-				s->state = SS_DETECT;
-		}
-		break;
-	default:
-		break;
-	}
+	s->head.ops->gap(s->head.arg, side, off, len, pkt, ts);
 }
 
 static void
@@ -791,11 +603,7 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
 	rs->rst = rst;
 	rs->end_pkt = pkt;
 	rs->end_ts = ts;
-	if (s->ws[side] != NULL) {
-		ws_dir_end(s->ws[side]);
-		if (s->probing)
-			sess_probe_settle(s);
-	}
+	s->head.ops->end(s->head.arg, side, rst, pkt, ts);
 }
 
 static void
@@ -814,7 +622,7 @@ sess_close(void *arg, struct conn *c)
 	for (side = 0; side < 2; side++)
 		if (s->ws[side] != NULL && !s->hist.rs[sess_role(s, side)].ended)
 			ws_dir_end(s->ws[side]);
-	if (s->state == SS_WS || s->interesting) {
+	if (s->is_ws || s->interesting) {
 		memset(&cs, 0, sizeof cs);
 		cs.id = c->id;
 		packet_endpoint(c->family, c->addr[c->client],
@@ -826,12 +634,12 @@ sess_close(void *arg, struct conn *c)
 		cs.first_pkt = c->first_pkt;
 		cs.last_pkt = c->last_pkt;
 		cs.websocket = s->ws[0] != NULL || s->ws[1] != NULL;
-		cs.handshake_seen = s->handshake_seen;
+		cs.handshake_seen = http_exchange_handshake(s->hx) != NULL;
 		cs.midstream = (c->flags & CONN_MIDSTREAM) != 0;
 		cs.role_guessed = (c->flags & CONN_ROLE_GUESS) != 0;
-		cs.request = s->req;
-		cs.response = s->resp;
-		cs.handshake = s->hs;
+		cs.request = http_exchange_request(s->hx);
+		cs.response = http_exchange_response(s->hx);
+		cs.handshake = http_exchange_handshake(s->hx);
 		cs.extensions_state = s->ext == WS_EXT_DEFLATE ?
 		    "permessage-deflate" : s->ext == WS_EXT_UNKNOWN ?
 		    "unknown" : "none";
@@ -875,10 +683,10 @@ sess_history_fill(struct sess *s)
 	struct conn_history *h = &s->hist;
 	int                  side;
 
-	h->handshake_seen = s->handshake_seen;
+	h->handshake_seen = http_exchange_handshake(s->hx) != NULL;
 	h->ext = s->ext;
-	h->req = s->req;
-	h->resp = s->resp;
+	h->req = http_exchange_request(s->hx);
+	h->resp = http_exchange_response(s->hx);
 	h->server_key = sess_server_key(s);
 	for (side = 0; side < 2; side++)
 		if (s->ws[side] != NULL)
@@ -900,20 +708,13 @@ sess_free(struct sess *s)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (s->hp[i] != NULL)
-			http_parser_free(s->hp[i]);
 		if (s->ws[i] != NULL)
 			ws_dir_free(s->ws[i]);
-	}
-	for (i = 0; i < 2; i++) {
 		free(s->hist.rs[i].hf);
 		free(s->hist.rs[i].hv);
 	}
-	free(s->req);
-	free(s->resp);
-	free(s->hs);
-	free(s->hold);
-	free(s->chunks);
+	http_exchange_free(s->hx);
+	stage_hold_drop(&s->hold);
 	free(s->span[0]);
 	free(s->span[1]);
 	free(s);
@@ -1030,6 +831,13 @@ sess_ws_feed(struct sess *s, int side, uint64_t off, const uint8_t *p,
 		}
 	}
 	ws_dir_feed(s->ws[side], off, p, n, pkt, ts);
+}
+
+static void
+sess_ws_feed_fn(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	sess_ws_feed(arg, side, off, p, n, pkt, ts);
 }
 
 /*

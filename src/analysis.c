@@ -92,11 +92,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 			capture_hash_end(&hash, 0);
 		return PIPELINE_OPEN_FAILED;
 	}
-	if (!packet_linktype_supported(capture_linktype(cap))) {
-		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
-		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
-		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
-		    capture_linktype(cap));
+	if (pipeline_linktype_ok(cap, path, err, errlen) != 0) {
 		capture_close(cap);
 		if (hashing)
 			capture_hash_end(&hash, 0);

@@ -8,6 +8,19 @@
 #include "capture.h"
 #include "pipeline.h"
 
+int
+pipeline_linktype_ok(const struct capture *cap, const char *path, char *err,
+    size_t errlen)
+{
+	if (packet_linktype_supported(capture_linktype(cap)))
+		return 0;
+	snprintf(err, errlen, "%s: unsupported link type %s (%d); supported: "
+	    "Ethernet, Linux cooked v1/v2, raw IP, BSD loopback", path,
+	    packet_linktype_name(capture_linktype(cap)),
+	    capture_linktype(cap));
+	return -1;
+}
+
 enum pipeline_result
 pipeline_run(const char *path, const char *filter, struct flow_table *ft,
     struct pipeline_stats *st, pipeline_progress_cb *progress, void *cbctx,
@@ -20,11 +33,7 @@ pipeline_run(const char *path, const char *filter, struct flow_table *ft,
 	cap = capture_open(path, filter, err, errlen);
 	if (cap == NULL)
 		return PIPELINE_OPEN_FAILED;
-	if (!packet_linktype_supported(capture_linktype(cap))) {
-		snprintf(err, errlen, "%s: unsupported link type %s (%d); "
-		    "supported: Ethernet, Linux cooked v1/v2, raw IP, BSD "
-		    "loopback", path, packet_linktype_name(capture_linktype(cap)),
-		    capture_linktype(cap));
+	if (pipeline_linktype_ok(cap, path, err, errlen) != 0) {
 		capture_close(cap);
 		return PIPELINE_OPEN_FAILED;
 	}

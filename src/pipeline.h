@@ -37,5 +37,8 @@ struct capture;
 enum pipeline_result pipeline_run_open(struct capture *, struct flow_table *,
     struct pipeline_stats *, pipeline_progress_cb *, void *cbctx,
     volatile int *stop, char *err, size_t errlen);
+/* 0 when packet.c decodes the capture's link type; else err says why. */
+int pipeline_linktype_ok(const struct capture *, const char *path,
+    char *err, size_t errlen);
 
 #endif

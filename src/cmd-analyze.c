@@ -24,6 +24,7 @@ static int  cmd_analyze_exec(struct cmd_args *);
 static void analyze_sigint(int);
 static void analyze_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
+static int64_t analyze_last_capture(struct store *);
 static void analyze_summary(const char *, const struct capture_summary *,
 		double);
 
@@ -40,7 +41,8 @@ static const struct cmd_option analyze_options[] = {
 	    "Several captures may share one database." },
 	{ .include = analysis_options },
 	{ .name = "report", .key = ANALYZE_REPORT,
-	  .help = "print the text report when done" },
+	  .help = "print the text report of the captures just analyzed "
+	    "when done" },
 	{ .name = "quiet", .key = 'q',
 	  .help = "no progress line and no summary" },
 	{ 0 }
@@ -141,6 +143,26 @@ analyze_summary(const char *path, const struct capture_summary *s,
 	printf(".\n");
 }
 
+/*
+ * The largest capture_id before this run: a capture stored now gets a
+ * greater one (even one analyzed again, whose old rows go after its new
+ * row is in), so --report shows exactly this run's.
+ */
+static int64_t
+analyze_last_capture(struct store *st)
+{
+	sqlite3_stmt *q;
+	int64_t       last = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(max(capture_id),"
+	    " 0) FROM capture_t", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		last = (int64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return last;
+}
+
 static int
 cmd_analyze_exec(struct cmd_args *args)
 {
@@ -159,6 +181,7 @@ cmd_analyze_exec(struct cmd_args *args)
 	int                    argc = args->argc;
 	int                    i, quiet = 0, report = 0, progress;
 	int                    status = EXIT_OK, created, stored = 0;
+	int64_t                last;
 
 	analysis_opts_default(&o);
 	for (i = 0; i < args->nopts; i++) {
@@ -198,6 +221,7 @@ cmd_analyze_exec(struct cmd_args *args)
 		free(dbpath);
 		return EXIT_INPUT;
 	}
+	last = analyze_last_capture(st);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = analyze_sigint;
 	sigaction(SIGINT, &sa, &old);
@@ -233,6 +257,7 @@ cmd_analyze_exec(struct cmd_args *args)
 	sigaction(SIGINT, &old, NULL);
 	if (report && status == EXIT_OK) {
 		report_opts_default(&ro);
+		ro.after_capture = last;
 		if (report_run(st, &ro, stdout) == EXIT_INPUT)
 			status = EXIT_INPUT;
 	}

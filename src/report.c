@@ -25,12 +25,12 @@
 
 /*
  * The filters every query shares: ?1 class list, ?2 connection, ?3
- * capture. A class list is matched as ",a,b," against ",class,".
+ * capture, ?5 the captures after this id (analyze --report). A class list is matched as ",a,b," against ",class,".
  */
 #define REPORT_FILTER \
 	" (?1 IS NULL OR instr(',' || ?1 || ',', ',' || class || ',') > 0)" \
 	" AND (?2 IS NULL OR connection_id = ?2)" \
-	" AND (?3 IS NULL OR capture = ?3)"
+	" AND (?3 IS NULL OR capture = ?3) AND (?5 IS NULL OR capture_id > ?5)"
 
 #define REPORT_ORDER " ORDER BY capture_id, connection_id, time, finding_id"
 
@@ -124,6 +124,7 @@ report_opts_default(struct report_opts *o)
 	o->format = REPORT_TEXT;
 	o->connection_id = -1;
 	o->color = -1;
+	o->after_capture = -1;
 }
 
 /* "a, b,c" -> "a,b,c" */
@@ -190,6 +191,8 @@ report_bind(sqlite3_stmt *st, const struct report_opts *o,
 		sqlite3_bind_int64(st, 2, o->connection_id);
 	if (o->capture != NULL)
 		sqlite3_bind_text(st, 3, o->capture, -1, SQLITE_STATIC);
+	if (o->after_capture >= 0)
+		sqlite3_bind_int64(st, 5, o->after_capture);
 }
 
 /*
@@ -238,9 +241,11 @@ report_timeline(sqlite3 *db, const struct report_opts *o,
 	    " CAST(first_time * 1000 AS INTEGER) AS lo, CAST(last_time * 1000"
 	    " AS INTEGER) AS hi FROM connections WHERE first_time IS NOT NULL"
 	    " AND (?2 IS NULL OR connection_id = ?2) AND (?3 IS NULL OR"
-	    " capture = ?3) UNION ALL SELECT" REPORT_MS "," REPORT_MS " FROM"
-	    " findings WHERE time IS NOT NULL AND (?2 IS NULL OR connection_id"
-	    " = ?2) AND (?3 IS NULL OR capture = ?3))", -1, &st, NULL) !=
+	    " capture = ?3) AND (?5 IS NULL OR capture_id > ?5) UNION ALL"
+	    " SELECT" REPORT_MS "," REPORT_MS " FROM findings WHERE time IS"
+	    " NOT NULL AND (?2 IS NULL OR connection_id = ?2) AND (?3 IS NULL"
+	    " OR capture = ?3) AND (?5 IS NULL OR capture_id > ?5))", -1, &st,
+	    NULL) !=
 	    SQLITE_OK)
 		return -1;
 	report_bind(st, o, NULL);
@@ -537,7 +542,8 @@ report_captures(struct report *r)
 	if (report_prepare(r, "SELECT capture, sha256, complete, error,"
 	    " connections, ws_connections, frames, findings, cap_flows,"
 	    " cap_idle, cap_ooo_dir, cap_ooo_total, cap_inflate FROM captures"
-	    " WHERE ?3 IS NULL OR capture = ?3 ORDER BY capture_id", &st,
+	    " WHERE (?3 IS NULL OR capture = ?3) AND (?5 IS NULL OR"
+	    " capture_id > ?5) ORDER BY capture_id", &st,
 	    NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -889,7 +895,8 @@ report_open(struct report *r)
 	    " DESC, t_nsec DESC, direction DESC, frame_index DESC LIMIT 1)"
 	    " WHERE c.websocket = 1 AND c.tcp_end = 'open' AND ?1 IS NULL"
 	    " AND (?2 IS NULL OR c.connection_id = ?2) AND (?3 IS NULL OR"
-	    " c.capture = ?3) ORDER BY c.capture_id, c.connection_id",
+	    " c.capture = ?3) AND (?5 IS NULL OR c.capture_id > ?5)"
+	    " ORDER BY c.capture_id, c.connection_id",
 	    &st, NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -22,6 +22,9 @@ struct report_opts {
 	int                color;         /* -1: when out is a terminal and
 					     NO_COLOR is unset; 0 or 1 */
 	int                timeline;      /* 1: only the timeline */
+	int64_t            after_capture; /* -1: all; else only the captures
+					     with a greater capture_id (those
+					     analyze just stored) */
 };
 
 /* At most this many buckets: a round width is chosen to fit them. */

@@ -527,10 +527,12 @@ bc_verdict(struct bc *v, int cols, const char *verdict)
 	if (browse_col_text(st, 14)[0] != '\0')
 		browse_text_wrap(&v->head, attr, "| ", w, browse_col_text(st, 14));
 	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+		/* No profile matched: no label with nothing after it. */
 		snprintf(buf, sizeof buf, "inferred limit: %" PRId64 " to %"
-		    PRId64 " bytes; matching profiles: %s",
+		    PRId64 " bytes%s%s",
 		    (int64_t)sqlite3_column_int64(st, 9), (int64_t)sqlite3_column_int64(st, 10),
-		    browse_col_text(st, 11));
+		    browse_col_text(st, 11)[0] != '\0' ?
+		    "; matching profiles: " : "", browse_col_text(st, 11));
 		browse_text_wrap(&v->head, attr, "| ", w, buf);
 	}
 	if (browse_col_text(st, 12)[0] != '\0') {

@@ -414,8 +414,8 @@ bcs_draw_head(struct bcs *v, int cols)
 	else
 		snprintf(title, sizeof title, "%s", v->title);
 	for (all = 1; all >= 0; all--) {
-		snprintf(counts, sizeof counts, "  %" PRId64 " connections ",
-		    v->counts[0]);
+		snprintf(counts, sizeof counts, "  %" PRId64 " connection%s ",
+		    v->counts[0], v->counts[0] == 1 ? "" : "s");
 		for (c = 1; c < BCS_NCLASSES; c++)
 			if (all || v->counts[c] > 0) {
 				snprintf(buf, sizeof buf, " %s:%" PRId64,
@@ -430,8 +430,8 @@ bcs_draw_head(struct bcs *v, int cols)
 	if (tw < 12)
 		tw = 12;
 	x = browse_put_ell(0, 0, tw, title);
-	x = browse_putf(0, x, cols - x, "  %" PRId64 " connections ",
-	    v->counts[0]);
+	x = browse_putf(0, x, cols - x, "  %" PRId64 " connection%s ",
+	    v->counts[0], v->counts[0] == 1 ? "" : "s");
 	for (c = 1; c < BCS_NCLASSES && x < cols; c++) {
 		if (all <= 0 && v->counts[c] == 0)
 			continue;

@@ -24,10 +24,12 @@ static int  cmd_analyze_exec(struct cmd_args *);
 static void analyze_sigint(int);
 static void analyze_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
+static int64_t analyze_last_capture(struct store *);
 static void analyze_summary(const char *, const struct capture_summary *,
 		double);
+static int  analyze_summary_json(struct store *, int64_t);
 
-enum { ANALYZE_REPORT = CMD_LONG };
+enum { ANALYZE_REPORT = CMD_LONG, ANALYZE_SUMMARY_JSON };
 
 static const struct cmd_option analyze_options[] = {
 	{ .name = "output", .key = 'o', .arg = "DB",
@@ -40,7 +42,39 @@ static const struct cmd_option analyze_options[] = {
 	    "Several captures may share one database." },
 	{ .include = analysis_options },
 	{ .name = "report", .key = ANALYZE_REPORT,
-	  .help = "print the text report when done" },
+	  .help = "print the text report of the captures just analyzed "
+	    "when done" },
+	{ .name = "summary-json", .key = ANALYZE_SUMMARY_JSON,
+	  .help = "the summary as JSON on standard output, one object per "
+	    "capture stored, instead of the text lines",
+	  .doc = "The summary as data: instead of the text lines, once every\n"
+	    "capture is analyzed, one JSON object per line for each capture\n"
+	    "this run stored, read back from the database:\n"
+	    "the counts of the\n"
+	    ".B captures\n"
+	    "view (counts, the caps hit as\n"
+	    ".BR cap_* ,\n"
+	    ".BR complete ,\n"
+	    ".BR error ),\n"
+	    ".B by_class\n"
+	    "(findings per class),\n"
+	    ".B stacks\n"
+	    "(an array of\n"
+	    ".BR side ,\n"
+	    ".B stack\n"
+	    "and\n"
+	    ".BR connections )\n"
+	    "and\n"
+	    ".B open\n"
+	    "(an array of the WebSocket connections still open when the\n"
+	    "capture ended:\n"
+	    ".BR connection_id ,\n"
+	    ".BR client ,\n"
+	    ".BR server ).\n"
+	    "Printed with\n"
+	    ".B -q\n"
+	    "too, before the report of\n"
+	    ".BR --report ." },
 	{ .name = "quiet", .key = 'q',
 	  .help = "no progress line and no summary" },
 	{ 0 }
@@ -141,6 +175,77 @@ analyze_summary(const char *path, const struct capture_summary *s,
 	printf(".\n");
 }
 
+/*
+ * One JSON object per capture stored after capture_id last, built by
+ * SQLite's JSON functions (which escape whatever the database holds).
+ */
+static int
+analyze_summary_json(struct store *st, int64_t last)
+{
+	sqlite3_stmt *q;
+	int           rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT json_object("
+	    "'capture', capture, 'path', path, 'sha256', sha256, 'complete',"
+	    " complete, 'error', error, 'packets', packets, 'bytes', bytes,"
+	    " 'tcp_packets', tcp_packets, 'fragments', fragments,"
+	    " 'truncated_packets', truncated_packets, 'connections',"
+	    " connections, 'ws_connections', ws_connections, 'frames', frames,"
+	    " 'messages', messages, 'findings', findings, 'gaps', gaps,"
+	    " 'gap_bytes', gap_bytes, 'conflicts', conflicts, 'unchecked',"
+	    " unchecked, 'unchecked_bytes', unchecked_bytes, 'cap_flows',"
+	    " cap_flows, 'cap_idle', cap_idle, 'cap_ooo_dir', cap_ooo_dir,"
+	    " 'cap_ooo_total', cap_ooo_total, 'cap_inflate', cap_inflate,"
+	    " 'cap_bounds', cap_bounds,"
+	    " 'by_class', (SELECT json_group_object(class, n) FROM (SELECT"
+	    " class, count(*) AS n FROM finding_t f WHERE f.capture_id ="
+	    " k.capture_id GROUP BY class ORDER BY class)),"
+	    " 'stacks', (SELECT json_group_array(json_object('side', side,"
+	    " 'stack', stack, 'connections', n)) FROM (SELECT side, stack,"
+	    " count(*) AS n FROM (SELECT 'client' AS side, client_stack AS"
+	    " stack FROM connections c WHERE c.capture_id = k.capture_id"
+	    " UNION ALL SELECT 'server', server_stack FROM connections c"
+	    " WHERE c.capture_id = k.capture_id) WHERE stack IS NOT NULL"
+	    " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2)),"
+	    " 'open', (SELECT json_group_array(json_object('connection_id',"
+	    " connection_id, 'client', client, 'server', server)) FROM (SELECT"
+	    " connection_id, client, server FROM connections c WHERE"
+	    " c.capture_id = k.capture_id AND websocket = 1 AND tcp_end ="
+	    " 'open' ORDER BY connection_id)))"
+	    " FROM captures k WHERE capture_id > ?1 ORDER BY capture_id", -1,
+	    &q, NULL) != SQLITE_OK) {
+		wsa_warn("%s: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, last);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		printf("%s\n", (const char *)sqlite3_column_text(q, 0));
+	if (rc != SQLITE_DONE)
+		wsa_warn("%s: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The largest capture_id before this run: a capture stored now gets a
+ * greater one (even one analyzed again, whose old rows go after its new
+ * row is in), so --report shows exactly this run's.
+ */
+static int64_t
+analyze_last_capture(struct store *st)
+{
+	sqlite3_stmt *q;
+	int64_t       last = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(max(capture_id),"
+	    " 0) FROM capture_t", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		last = (int64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return last;
+}
+
 static int
 cmd_analyze_exec(struct cmd_args *args)
 {
@@ -157,8 +262,9 @@ cmd_analyze_exec(struct cmd_args *args)
 	char                   err[1024], *dbpath = NULL, *dot;
 	char                 **argv = args->argv;
 	int                    argc = args->argc;
-	int                    i, quiet = 0, report = 0, progress;
+	int                    i, quiet = 0, report = 0, json = 0, progress;
 	int                    status = EXIT_OK, created, stored = 0;
+	int64_t                last;
 
 	analysis_opts_default(&o);
 	for (i = 0; i < args->nopts; i++) {
@@ -171,6 +277,9 @@ cmd_analyze_exec(struct cmd_args *args)
 			break;
 		case ANALYZE_REPORT:
 			report = 1;
+			break;
+		case ANALYZE_SUMMARY_JSON:
+			json = 1;
 			break;
 		default:
 			if (analysis_opt(&o, args->entry, &args->opts[i]) !=
@@ -198,6 +307,7 @@ cmd_analyze_exec(struct cmd_args *args)
 		free(dbpath);
 		return EXIT_INPUT;
 	}
+	last = analyze_last_capture(st);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = analyze_sigint;
 	sigaction(SIGINT, &sa, &old);
@@ -215,7 +325,7 @@ cmd_analyze_exec(struct cmd_args *args)
 			stored = 1;
 		if (progress)
 			fprintf(stderr, "\r%100s\r", "");
-		if (r != PIPELINE_OPEN_FAILED && !quiet)
+		if (r != PIPELINE_OPEN_FAILED && !quiet && !json)
 			analyze_summary(argv[i], &sum,
 			    (double)(t1.tv_sec - analyze_t0.tv_sec) +
 			    (double)(t1.tv_nsec - analyze_t0.tv_nsec) / 1e9);
@@ -231,8 +341,11 @@ cmd_analyze_exec(struct cmd_args *args)
 	analysis_free(an);
 	sink_async_free(aw);
 	sigaction(SIGINT, &old, NULL);
+	if (json && stored && analyze_summary_json(st, last) != 0)
+		status = EXIT_INPUT;
 	if (report && status == EXIT_OK) {
 		report_opts_default(&ro);
+		ro.after_capture = last;
 		if (report_run(st, &ro, stdout) == EXIT_INPUT)
 			status = EXIT_INPUT;
 	}

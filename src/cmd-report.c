@@ -17,7 +17,7 @@ static int  report_parse_classes(const struct cmd_entry *, const char *,
 		const char *);
 static int  report_parse_fail_on(const struct cmd_entry *, const char *);
 
-enum { REPORT_FAIL_ON = CMD_LONG };
+enum { REPORT_FAIL_ON = CMD_LONG, REPORT_TIMELINE };
 
 static const struct cmd_option report_options[] = {
 	{ .name = "format", .key = 'f', .arg = "FMT",
@@ -54,6 +54,24 @@ static const struct cmd_option report_options[] = {
 	    "or\n"
 	    ".BR \\-\\-capture ,\n"
 	    "those it selects." },
+	{ .name = "timeline", .key = REPORT_TIMELINE,
+	  .help = "only the timeline (findings per class per time bucket); "
+	    "with --format jsonl one JSON object per bucket",
+	  .doc = "Only the timeline the text report starts with: findings per\n"
+	    "class per time bucket, under the other filters.\n"
+	    "With\n"
+	    ".B --format jsonl\n"
+	    "the buckets as data, one object per line, oldest first:\n"
+	    ".B start\n"
+	    "(seconds since the epoch, to the millisecond),\n"
+	    ".B width\n"
+	    "(seconds),\n"
+	    ".B total\n"
+	    "and\n"
+	    ".B counts\n"
+	    "(an object with every class as a key).\n"
+	    "Not with\n"
+	    ".BR \"--format csv\" ." },
 	{ 0 }
 };
 
@@ -61,8 +79,8 @@ const struct cmd_entry cmd_report_entry = {
 	.name = "report",
 	.summary = "summarise the findings of a database (text, JSON, CSV)",
 	.usage = "DB",
-	.about = "Summarise the findings stored by wsautopsy analyze: counts "
-	    "per class, per server and per close code, then one block per "
+	.about = "Summarise the findings stored by wsautopsy analyze: a "
+	    "timeline of the findings per class, counts per class, per server and per close code, then one block per "
 	    "incident with the offending frame, the rule it broke, the usual "
 	    "cause and the remedy.",
 	.notes = "\nExit status: 0 fine, 1 usage, 2 unreadable database or no such "
@@ -155,6 +173,9 @@ cmd_report_exec(struct cmd_args *args)
 		case 'C':
 			o.capture = v;
 			break;
+		case REPORT_TIMELINE:
+			o.timeline = 1;
+			break;
 		case REPORT_FAIL_ON:
 			if (report_parse_fail_on(args->entry, v) != 0)
 				return EXIT_USAGE;
@@ -162,6 +183,9 @@ cmd_report_exec(struct cmd_args *args)
 			break;
 		}
 	}
+	if (o.timeline && o.format == REPORT_CSV)
+		return cmd_usage_error(args->entry, "--timeline is text or "
+		    "jsonl, not csv");
 	if ((s = store_open(args->argv[0], 1, err, sizeof err)) == NULL) {
 		wsa_warn("%s", err);
 		return EXIT_INPUT;

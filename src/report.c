@@ -8,9 +8,12 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -22,14 +25,27 @@
 
 /*
  * The filters every query shares: ?1 class list, ?2 connection, ?3
- * capture. A class list is matched as ",a,b," against ",class,".
+ * capture, ?5 the captures after this id (analyze --report). A class list is matched as ",a,b," against ",class,".
  */
 #define REPORT_FILTER \
 	" (?1 IS NULL OR instr(',' || ?1 || ',', ',' || class || ',') > 0)" \
 	" AND (?2 IS NULL OR connection_id = ?2)" \
-	" AND (?3 IS NULL OR capture = ?3)"
+	" AND (?3 IS NULL OR capture = ?3) AND (?5 IS NULL OR capture_id > ?5)"
 
 #define REPORT_ORDER " ORDER BY capture_id, connection_id, time, finding_id"
+
+/*
+ * A finding's time in whole milliseconds, exact: from time_text's decimal,
+ * not the double's.
+ */
+#define REPORT_MS \
+	" (CAST(substr(time_text, 1, instr(time_text, '.') - 1) AS INTEGER)" \
+	" * 1000 + CAST(substr(time_text, instr(time_text, '.') + 1, 3) AS" \
+	" INTEGER))"
+
+/* The timeline's text: a bar this wide at most, in an 80-column line. */
+#define REPORT_BAR_MAX  30
+#define REPORT_LINE_MAX 80
 
 struct report {
 	struct store             *s;
@@ -61,8 +77,16 @@ enum report_col {
 
 
 static int64_t      report_i64(sqlite3_stmt *, int);
+static void         report_bind(sqlite3_stmt *, const struct report_opts *,
+			const char *);
 static int          report_prepare(struct report *, const char *,
 			sqlite3_stmt **, const char *);
+static int64_t      report_width(int64_t, int64_t);
+static int          report_utf8(void);
+static void         report_timeline_label(char *, size_t, int64_t, int64_t,
+			int);
+static void         report_timeline_text(struct report *);
+static void         report_timeline_jsonl(struct report *);
 static int          report_done(struct report *, sqlite3_stmt *, int);
 static const char  *report_col(struct report *, sqlite3_stmt *, int);
 static const char  *report_esc(struct report *, const char *);
@@ -100,6 +124,7 @@ report_opts_default(struct report_opts *o)
 	o->format = REPORT_TEXT;
 	o->connection_id = -1;
 	o->color = -1;
+	o->after_capture = -1;
 }
 
 /* "a, b,c" -> "a,b,c" */
@@ -151,13 +176,277 @@ report_prepare(struct report *r, const char *sql, sqlite3_stmt **st,
 		*st = NULL;
 		return -1;
 	}
-	if (classes != NULL)
-		sqlite3_bind_text(*st, 1, classes, -1, SQLITE_STATIC);
-	if (r->o->connection_id >= 0)
-		sqlite3_bind_int64(*st, 2, r->o->connection_id);
-	if (r->o->capture != NULL)
-		sqlite3_bind_text(*st, 3, r->o->capture, -1, SQLITE_STATIC);
+	report_bind(*st, r->o, classes);
 	return 0;
+}
+
+/* Binds the filters: ?1 the classes (a normalised list or NULL), ?2, ?3. */
+static void
+report_bind(sqlite3_stmt *st, const struct report_opts *o,
+    const char *classes)
+{
+	if (classes != NULL)
+		sqlite3_bind_text(st, 1, classes, -1, SQLITE_STATIC);
+	if (o->connection_id >= 0)
+		sqlite3_bind_int64(st, 2, o->connection_id);
+	if (o->capture != NULL)
+		sqlite3_bind_text(st, 3, o->capture, -1, SQLITE_STATIC);
+	if (o->after_capture >= 0)
+		sqlite3_bind_int64(st, 5, o->after_capture);
+}
+
+/*
+ * The smallest round width, in milliseconds, that cuts lo..hi into at
+ * most REPORT_TIMELINE_MAX buckets aligned on multiples of it.
+ */
+static int64_t
+report_width(int64_t lo, int64_t hi)
+{
+	static const int64_t widths[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500,
+	    1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000,
+	    600000, 900000, 1800000, 3600000, 7200000, 10800000, 21600000,
+	    43200000, 86400000, 7 * 86400000LL, 30 * 86400000LL,
+	    365 * 86400000LL };
+	size_t  i;
+	int64_t w = 0;
+
+	for (i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		w = widths[i];
+		if (hi / w - lo / w < REPORT_TIMELINE_MAX)
+			return w;
+	}
+	while (hi / w - lo / w >= REPORT_TIMELINE_MAX)
+		w *= 10;
+	return w;
+}
+
+int
+report_timeline(sqlite3 *db, const struct report_opts *o,
+    struct report_timeline *t)
+{
+	sqlite3_stmt      *st;
+	char               classes[256];
+	const char        *cl = NULL;
+	int64_t            lo, hi, i;
+	int                rc;
+	enum finding_class fc;
+
+	memset(t, 0, sizeof *t);
+	if (o->classes != NULL) {
+		report_list_norm(o->classes, classes, sizeof classes);
+		cl = classes;
+	}
+	/* The span: every connection and finding the class filter aside. */
+	if (sqlite3_prepare_v2(db, "SELECT min(lo), max(hi) FROM (SELECT"
+	    " CAST(first_time * 1000 AS INTEGER) AS lo, CAST(last_time * 1000"
+	    " AS INTEGER) AS hi FROM connections WHERE first_time IS NOT NULL"
+	    " AND (?2 IS NULL OR connection_id = ?2) AND (?3 IS NULL OR"
+	    " capture = ?3) AND (?5 IS NULL OR capture_id > ?5) UNION ALL"
+	    " SELECT" REPORT_MS "," REPORT_MS " FROM findings WHERE time IS"
+	    " NOT NULL AND (?2 IS NULL OR connection_id = ?2) AND (?3 IS NULL"
+	    " OR capture = ?3) AND (?5 IS NULL OR capture_id > ?5))", -1, &st,
+	    NULL) !=
+	    SQLITE_OK)
+		return -1;
+	report_bind(st, o, NULL);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	lo = (int64_t)sqlite3_column_int64(st, 0);
+	hi = (int64_t)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (hi < lo)
+		hi = lo;
+	t->width_ms = report_width(lo, hi);
+	t->n = (int)(hi / t->width_ms - lo / t->width_ms + 1);
+	for (i = 0; i < t->n; i++)
+		t->b[i].start_ms = (lo / t->width_ms + i) * t->width_ms;
+	if (sqlite3_prepare_v2(db, "SELECT" REPORT_MS " / ?4, class, count(*)"
+	    " FROM findings WHERE" REPORT_FILTER " AND time IS NOT NULL"
+	    " GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	report_bind(st, o, cl);
+	sqlite3_bind_int64(st, 4, t->width_ms);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = (int64_t)sqlite3_column_int64(st, 0) - lo / t->width_ms;
+		fc = finding_class_find((const char *)sqlite3_column_text(st,
+		    1));
+		if (i < 0 || i >= t->n || fc >= FINDING_CLASSES)
+			continue;
+		t->b[i].counts[fc] += (int64_t)sqlite3_column_int64(st, 2);
+		t->b[i].total += (int64_t)sqlite3_column_int64(st, 2);
+		if (t->b[i].total > t->max_total)
+			t->max_total = t->b[i].total;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* 1 when the locale's charset is UTF-8: the block characters draw. */
+static int
+report_utf8(void)
+{
+	const char *cs;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	return cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
+	    strcmp(cs, "utf8") == 0);
+}
+
+/* A bucket's start, in UTC, as precise as its width needs. */
+static void
+report_timeline_label(char *buf, size_t len, int64_t ms, int64_t width,
+    int days)
+{
+	time_t    sec = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	if (width < 1000)
+		snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	else if (!days)
+		snprintf(buf, len, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
+		    tm.tm_sec);
+	else
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", tm.tm_year +
+		    1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+/*
+ * One line per bucket: its start, a bar as long as its findings (one
+ * segment per class, coloured by class when colour is on), the total and
+ * as many of the counts per class as fit in 80 columns.
+ */
+static void
+report_timeline_text(struct report *r)
+{
+	static const char *const ansi[CLASS_COUNT] = {
+#define REPORT_TL_ANSI(e, name, rank, sort, ansi, pair, attr, mono, key) \
+		[CLASS_##e] = ansi,
+		CLASS_LIST(REPORT_TL_ANSI)
+#undef REPORT_TL_ANSI
+	};
+	struct report_timeline t;
+	const char            *block;
+	char                   label[64], first[64], item[64];
+	int64_t                seg, cum;
+	int                    i, c, k, bar, col, days, utf8;
+
+	if (report_timeline(r->db, r->o, &t) != 0) {
+		report_done(r, NULL, SQLITE_ERROR);
+		return;
+	}
+	if (t.n == 0) {
+		fprintf(r->out, "Timeline: nothing with a time\n\n");
+		return;
+	}
+	utf8 = report_utf8();
+	block = utf8 ? "\u2588" : "#";
+	days = t.b[0].start_ms / 86400000 !=
+	    (t.b[t.n - 1].start_ms + t.width_ms - 1) / 86400000;
+	report_timeline_label(first, sizeof first, t.b[0].start_ms, 86400000,
+	    1);
+	if (t.width_ms % 1000 != 0)
+		snprintf(item, sizeof item, "%" PRId64 " ms", t.width_ms);
+	else if (t.width_ms % 3600000 == 0)
+		snprintf(item, sizeof item, "%" PRId64 " h",
+		    t.width_ms / 3600000);
+	else if (t.width_ms % 60000 == 0)
+		snprintf(item, sizeof item, "%" PRId64 " min",
+		    t.width_ms / 60000);
+	else
+		snprintf(item, sizeof item, "%" PRId64 " s", t.width_ms / 1000);
+	fprintf(r->out, "Timeline: findings per %s from %s UTC\n", item,
+	    first);
+	for (i = 0; i < t.n; i++) {
+		report_timeline_label(label, sizeof label, t.b[i].start_ms,
+		    t.width_ms, days);
+		/* A quiet stretch of three buckets or more is one line. */
+		for (k = i; k < t.n && t.b[k].total == 0; k++)
+			;
+		if (k - i >= 3) {
+			fprintf(r->out, "  %s %*s (%d buckets without findings)"
+			    "\n", label, REPORT_BAR_MAX, "", k - i);
+			i = k - 1;
+			continue;
+		}
+		fprintf(r->out, "  %s ", label);
+		col = 3 + (int)strlen(label);
+		bar = 0;
+		cum = 0;
+		for (c = 0; c < FINDING_CLASSES; c++) {
+			if (t.b[i].counts[c] == 0)
+				continue;
+			/*
+			 * Each class ends where its running sum does, so the
+			 * bar is as long as the total; a class present shows
+			 * one cell at least.
+			 */
+			cum += t.b[i].counts[c];
+			seg = (cum * REPORT_BAR_MAX + t.max_total - 1) /
+			    t.max_total - bar;
+			if (seg < 1)
+				seg = 1;
+			if (r->color)
+				fprintf(r->out, "\033[%sm", ansi[c]);
+			for (k = 0; k < seg; k++)
+				fputs(block, r->out);
+			if (r->color)
+				fputs("\033[0m", r->out);
+			bar += (int)seg;
+		}
+		col += bar;
+		col += fprintf(r->out, "%*s %" PRId64, bar < REPORT_BAR_MAX ?
+		    REPORT_BAR_MAX - bar : 0, "", t.b[i].total);
+		for (c = 0; c < FINDING_CLASSES; c++) {
+			if (t.b[i].counts[c] == 0)
+				continue;
+			snprintf(item, sizeof item, " %s:%" PRId64,
+			    finding_class_names[c], t.b[i].counts[c]);
+			if (col + (int)strlen(item) > REPORT_LINE_MAX - 2) {
+				fputs(" +", r->out);
+				break;
+			}
+			fprintf(r->out, " %s", report_paint(r,
+			    finding_class_names[c]));
+			fprintf(r->out, ":%" PRId64, t.b[i].counts[c]);
+			col += (int)strlen(item);
+		}
+		fputc('\n', r->out);
+	}
+	fputc('\n', r->out);
+}
+
+/* One object per bucket: its start and width in seconds, the counts. */
+static void
+report_timeline_jsonl(struct report *r)
+{
+	struct report_timeline t;
+	int                    i, c;
+
+	if (report_timeline(r->db, r->o, &t) != 0) {
+		report_done(r, NULL, SQLITE_ERROR);
+		return;
+	}
+	for (i = 0; i < t.n; i++) {
+		fprintf(r->out, "{\"start\":%" PRId64 ".%03" PRId64
+		    ",\"width\":%" PRId64 ".%03" PRId64 ",\"total\":%" PRId64
+		    ",\"counts\":{", t.b[i].start_ms / 1000,
+		    t.b[i].start_ms % 1000, t.width_ms / 1000,
+		    t.width_ms % 1000, t.b[i].total);
+		for (c = 0; c < FINDING_CLASSES; c++)
+			fprintf(r->out, "%s\"%s\":%" PRId64, c ? "," : "",
+			    finding_class_names[c], t.b[i].counts[c]);
+		fputs("}}\n", r->out);
+	}
 }
 
 /* Finalizes after stepping; a step that ended in error fails the run. */
@@ -253,7 +542,8 @@ report_captures(struct report *r)
 	if (report_prepare(r, "SELECT capture, sha256, complete, error,"
 	    " connections, ws_connections, frames, findings, cap_flows,"
 	    " cap_idle, cap_ooo_dir, cap_ooo_total, cap_inflate FROM captures"
-	    " WHERE ?3 IS NULL OR capture = ?3 ORDER BY capture_id", &st,
+	    " WHERE (?3 IS NULL OR capture = ?3) AND (?5 IS NULL OR"
+	    " capture_id > ?5) ORDER BY capture_id", &st,
 	    NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -540,6 +830,9 @@ report_text(struct report *r)
 
 	fprintf(r->out, "wsautopsy report: %s\n\n", report_esc(r,
 	    store_path(r->s)));
+	report_timeline_text(r);
+	if (r->o->timeline)
+		return;
 	report_captures(r);
 	report_counts(r);
 	report_servers(r);
@@ -602,7 +895,8 @@ report_open(struct report *r)
 	    " DESC, t_nsec DESC, direction DESC, frame_index DESC LIMIT 1)"
 	    " WHERE c.websocket = 1 AND c.tcp_end = 'open' AND ?1 IS NULL"
 	    " AND (?2 IS NULL OR c.connection_id = ?2) AND (?3 IS NULL OR"
-	    " c.capture = ?3) ORDER BY c.capture_id, c.connection_id",
+	    " c.capture = ?3) AND (?5 IS NULL OR c.capture_id > ?5)"
+	    " ORDER BY c.capture_id, c.connection_id",
 	    &st, NULL) != 0)
 		return;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -836,7 +1130,10 @@ report_run(struct store *s, const struct report_opts *o, FILE *out)
 	}
 	switch (o->format) {
 	case REPORT_JSONL:
-		report_jsonl(r);
+		if (o->timeline)
+			report_timeline_jsonl(r);
+		else
+			report_jsonl(r);
 		break;
 	case REPORT_CSV:
 		report_csv(r);

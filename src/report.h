@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rules.h"
 #include "store.h"
 
 enum report_format { REPORT_TEXT, REPORT_JSONL, REPORT_CSV };
@@ -20,6 +21,27 @@ struct report_opts {
 	const char        *fail_on;       /* comma-separated classes; NULL */
 	int                color;         /* -1: when out is a terminal and
 					     NO_COLOR is unset; 0 or 1 */
+	int                timeline;      /* 1: only the timeline */
+	int64_t            after_capture; /* -1: all; else only the captures
+					     with a greater capture_id (those
+					     analyze just stored) */
+};
+
+/* At most this many buckets: a round width is chosen to fit them. */
+#define REPORT_TIMELINE_MAX 60
+
+/* Findings per class in one bucket of the timeline. */
+struct report_bucket {
+	int64_t start_ms;                 /* since the epoch */
+	int64_t counts[FINDING_CLASSES];  /* by enum finding_class */
+	int64_t total;
+};
+
+struct report_timeline {
+	int64_t              width_ms;    /* 0: nothing to draw */
+	int                  n;
+	int64_t              max_total;   /* the fullest bucket's */
+	struct report_bucket b[REPORT_TIMELINE_MAX];
 };
 
 void	report_opts_default(struct report_opts *);
@@ -31,6 +53,17 @@ int	report_classes_check(const char *list, char *bad, size_t badlen);
  * and findings of those classes exist (within the capture and connection
  * filters).
  */
+/*
+ * Findings per class per time bucket, under the report's filters (class,
+ * connection, capture; format and fail_on are ignored). The span is that
+ * of the connections and findings the capture and connection filters
+ * select; the width, the smallest round one (1 ms ... 1 s, 10 s, 1 min,
+ * 10 min, 1 h, 1 day ...) that needs at most REPORT_TIMELINE_MAX buckets.
+ * Findings without a time are left out. -1 when the database could not be
+ * read (sqlite3_errmsg says why).
+ */
+int	report_timeline(sqlite3 *, const struct report_opts *,
+	    struct report_timeline *);
 int	report_run(struct store *, const struct report_opts *, FILE *out);
 
 #endif

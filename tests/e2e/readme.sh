@@ -2,6 +2,10 @@
 # The report pasted in README.md is what wsautopsy prints today.
 . "${top_srcdir}/tests/e2e/lib.sh"
 README=${top_srcdir}/README.md
+# The timeline draws Unicode blocks, as a UTF-8 terminal shows them.
+LC_ALL=$(locale -a 2>/dev/null | grep -iE '^(c|en_us)\.utf-?8$' | head -n 1)
+[ -n "$LC_ALL" ] || { echo "SKIP: no UTF-8 locale"; exit 77; }
+export LC_ALL
 mkdir -p "$TMP/samples/real"
 cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/samples/real/"
 (cd "$TMP" && "$WSAUTOPSY" analyze -q samples/real/real-1009-python.pcap &&

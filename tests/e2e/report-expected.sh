@@ -6,6 +6,10 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 need python3
+# The timeline draws Unicode blocks only in a UTF-8 locale: the expected
+# text is the ASCII one, whatever the caller's locale.
+LC_ALL=C
+export LC_ALL
 
 EXP=$top_srcdir/tests/expected
 DB=$TMP/r.db

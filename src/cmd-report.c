@@ -49,10 +49,10 @@ static const struct cmd_option report_options[] = {
 	    ".BR \"wsautopsy rules\" );\n"
 	    "a close matches by the rule of its offending frame too.\n"
 	    "Only the findings the report shows count: with\n"
-	    ".BR \\-\\-class ,\n"
-	    ".BR \\-\\-connection\n"
+	    ".BR --class ,\n"
+	    ".BR --connection\n"
 	    "or\n"
-	    ".BR \\-\\-capture ,\n"
+	    ".BR --capture ,\n"
 	    "those it selects." },
 	{ .name = "timeline", .key = REPORT_TIMELINE,
 	  .help = "only the timeline (findings per class per time bucket); "

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,69 @@ analysis_opts_default(struct analysis_opts *o)
 	memset(o, 0, sizeof *o);
 	flow_limits_default(&o->flow);
 	ws_config_default(&o->ws);
+}
+
+/* Appends " --name value" (or " --name") to out. */
+static size_t
+analysis_opt_cat(char *out, size_t len, size_t n, const char *name,
+    const char *value)
+{
+	int k;
+
+	if (n >= len)
+		return n;
+	k = snprintf(out + n, len - n, "%s%s%s%s", n ? " " : "", name,
+	    value != NULL ? " " : "", value != NULL ? value : "");
+	return k < 0 ? n : n + (size_t)k >= len ? len - 1 : n + (size_t)k;
+}
+
+void
+analysis_opts_describe(const struct analysis_opts *o, char *out, size_t len)
+{
+	struct analysis_opts d;
+	char                 v[300];
+	size_t               n = 0, i, j;
+
+	analysis_opts_default(&d);
+	const struct {
+		const char *name;
+		uint64_t    val, def;
+	} nums[] = {
+		{ "--max-frame", o->ws.max_frame, d.ws.max_frame },
+		{ "--max-message", o->ws.max_message, d.ws.max_message },
+		{ "--max-inflate", o->ws.max_inflate, d.ws.max_inflate },
+		{ "--max-flows", o->flow.max_flows, d.flow.max_flows },
+		{ "--idle-timeout", o->flow.idle_timeout, d.flow.idle_timeout },
+		{ "--ooo-per-dir", o->flow.ooo_per_dir, d.flow.ooo_per_dir },
+		{ "--ooo-total", o->flow.ooo_total, d.flow.ooo_total },
+	};
+
+	out[0] = '\0';
+	if (o->filter != NULL && o->filter[0] != '\0') {
+		/* Quoted for a shell: a ' inside reads '\''. */
+		for (i = 0, j = 0; o->filter[i] != '\0' && j + 5 < sizeof v; i++) {
+			if (o->filter[i] == '\'') {
+				memcpy(v + j, "'\\''", 4);
+				j += 4;
+			} else
+				v[j++] = o->filter[i];
+		}
+		v[j] = '\0';
+		n = snprintf(out, len, "-f '%s'", v) < (int)len ? strlen(out) :
+		    len - 1;
+	}
+	for (i = 0; i < (size_t)o->n_ws_ports; i++) {
+		snprintf(v, sizeof v, "%u", (unsigned)o->ws_ports[i]);
+		n = analysis_opt_cat(out, len, n, "--ws-port", v);
+	}
+	for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		if (nums[i].val == nums[i].def)
+			continue;
+		snprintf(v, sizeof v, "%" PRIu64, nums[i].val);
+		n = analysis_opt_cat(out, len, n, nums[i].name, v);
+	}
+	if (o->ws.strict)
+		analysis_opt_cat(out, len, n, "--strict", NULL);
 }
 
 struct analysis *
@@ -102,6 +167,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	ci.path = path;
 	ci.size = capture_size(cap);
 	ci.linktype = capture_linktype(cap);
+	analysis_opts_describe(&an->opts, ci.options, sizeof ci.options);
 	slash = strrchr(path, '/');
 	ci.name = slash != NULL ? slash + 1 : path;
 	/* Named by where it came from until (unless) the hash is known. */
@@ -132,6 +198,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	flow_finish(ft);
 	fs = flow_table_stats(ft);
 	sum->packets = ps.packets;
+	sum->packets_matched = ps.matched;
 	sum->bytes = ps.bytes;
 	sum->tcp_packets = ps.pkt.kinds[PKT_TCP];
 	sum->fragments = ps.pkt.kinds[PKT_FRAGMENT];

@@ -24,6 +24,11 @@ struct analysis_opts {
 };
 
 void analysis_opts_default(struct analysis_opts *);
+/*
+ * The options that change what is found, as a command line gives them,
+ * defaults left out: the captures table records them.
+ */
+void analysis_opts_describe(const struct analysis_opts *, char *, size_t);
 
 struct analysis;
 struct analysis *analysis_new(const struct analysis_opts *,

@@ -234,6 +234,12 @@ capture_open_tap(const char *path, const char *filter, capture_tap_fn *tap,
 }
 
 uint64_t
+capture_records(const struct capture *c)
+{
+	return c->number;
+}
+
+uint64_t
 capture_bytes_read(const struct capture *c)
 {
 	return c->src != NULL ? c->src->off : 0;

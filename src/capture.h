@@ -40,6 +40,8 @@ struct capture *capture_open_tap(const char *path, const char *filter,
  * read error. Without a tap, does nothing.
  */
 int             capture_tap_rest(struct capture *);
+/* Records read so far, those a filter skipped included. */
+uint64_t        capture_records(const struct capture *);
 /* Bytes read from the file so far (with a tap); 0 without one. */
 uint64_t        capture_bytes_read(const struct capture *);
 /* 1: a packet; 0: end of file; -1: the file is truncated or corrupt. */

@@ -136,10 +136,17 @@ analyze_summary(const char *path, const struct capture_summary *s,
 
 	/* A file name is as untrusted as a payload: it may hold escapes. */
 	esc_terminal_str(path, name, sizeof name);
-	printf("%s: %" PRIu64 " packet%s, %" PRIu64 " TCP connection%s, %"
+	/* With a filter, the packets it took, of those the file holds. */
+	printf("%s: ", name);
+	if (s->packets_matched != s->packets)
+		printf("%" PRIu64 " of %" PRIu64 " packets matched the filter",
+		    s->packets_matched, s->packets);
+	else
+		printf("%" PRIu64 " packet%s", s->packets,
+		    s->packets == 1 ? "" : "s");
+	printf(", %" PRIu64 " TCP connection%s, %"
 	    PRIu64 " WebSocket, %" PRIu64 " frame%s, %" PRIu64 " message%s, %"
-	    PRIu64 " finding%s", name, s->packets,
-	    s->packets == 1 ? "" : "s", s->connections,
+	    PRIu64 " finding%s", s->connections,
 	    s->connections == 1 ? "" : "s", s->ws_connections, s->frames,
 	    s->frames == 1 ? "" : "s", s->messages, s->messages == 1 ? "" : "s",
 	    s->findings, s->findings == 1 ? "" : "s");

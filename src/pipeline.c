@@ -59,6 +59,7 @@ pipeline_run_open(struct capture *cap, struct flow_table *ft,
 	st->linktype = dlt;
 	while ((r = capture_next(cap, &cp)) == 1) {
 		st->packets = cp.number;
+		st->matched++;
 		st->bytes += cp.caplen;
 		k = packet_decode(dlt, &cp, &p);
 		st->pkt.kinds[k]++;
@@ -77,6 +78,8 @@ pipeline_run_open(struct capture *cap, struct flow_table *ft,
 			}
 		}
 	}
+	/* Past the last packet the filter took, the file may hold more. */
+	st->packets = capture_records(cap);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", capture_error(cap));
 		res = PIPELINE_DAMAGED;

@@ -9,6 +9,7 @@
 
 struct pipeline_stats {
 	uint64_t            packets;  /* records read (including filtered) */
+	uint64_t            matched;  /* of them, those the filter let through */
 	uint64_t            bytes;    /* captured bytes of those records */
 	struct packet_stats pkt;
 	int                 linktype;

@@ -23,10 +23,17 @@ struct capture_info {
 	char        sha256[65];  /* "" when it comes with capture_end */
 	uint64_t    size;
 	int         linktype;
+	/*
+	 * The options that change what is found, as a command line would
+	 * give them ("-f 'tcp port 80' --strict"); "" for the defaults. Part
+	 * of the capture's identity with its SHA-256.
+	 */
+	char        options[512];
 };
 
 struct capture_summary {
 	uint64_t packets, bytes, tcp_packets, fragments, not_tcp, short_pkts;
+	uint64_t packets_matched;  /* of packets, those the filter let through */
 	uint64_t malformed, truncated_pkts;
 	uint64_t connections, ws_connections, frames, messages, findings;
 	uint64_t by_class[FINDING_CLASSES];	/* findings, by finding_class_names */

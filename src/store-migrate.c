@@ -56,6 +56,9 @@ static const struct store_step store_steps[] = {
 	{ STORE_COLUMNS("capture_t cap_bounds INTEGER",
 	    "finding_t remedy_limit INTEGER", "finding_t remedy_source TEXT",
 	    "finding_t limit_basis TEXT"), NULL, NULL },
+	/* 4: the options a capture was analysed with, packets a filter took. */
+	{ STORE_COLUMNS("capture_t options TEXT",
+	    "capture_t packets_matched INTEGER"), NULL, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

@@ -132,7 +132,7 @@ static const char store_tables[] =
 "  cap_flows INTEGER, cap_idle INTEGER, cap_ooo_dir INTEGER,\n"
 "  cap_ooo_total INTEGER, peak_live INTEGER, peak_ooo_bytes INTEGER,\n"
 "  cap_inflate INTEGER, unchecked INTEGER, unchecked_bytes INTEGER,\n"
-"  cap_bounds INTEGER);\n"
+"  cap_bounds INTEGER, options TEXT, packets_matched INTEGER);\n"
 "CREATE INDEX capture_sha256 ON capture_t(sha256);\n"
 "CREATE TABLE connection_t (\n"
 "  connection_id INTEGER PRIMARY KEY,\n"
@@ -214,7 +214,7 @@ const char store_views[] =
 "  truncated_packets, connections, ws_connections, frames, messages,\n"
 "  findings, gaps, gap_bytes, conflicts, cap_flows, cap_idle,\n"
 "  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes, cap_inflate,\n"
-"  unchecked, unchecked_bytes, cap_bounds\n"
+"  unchecked, unchecked_bytes, cap_bounds, options, packets_matched\n"
 "  FROM capture_t;\n"
 "CREATE VIEW connections AS SELECT c.connection_id,\n"
 "  k.name AS capture, c.client, c.server,\n"
@@ -865,25 +865,30 @@ store_late_sha(struct store *s, const char *sha)
 	return store_delete_sha(s, sha);
 }
 
-/* Deletes every capture with this SHA-256 but the one being written. */
+/*
+ * Another run of the capture being written (?2): the same bytes (?1)
+ * analysed with the same options. A run with other options (a filter,
+ * --strict, limits) is another capture and stays.
+ */
+#define STORE_SAME_RUN "sha256 = ?1 AND capture_id <> ?2 AND options IS" \
+	" (SELECT options FROM capture_t WHERE capture_id = ?2)"
+
+/* Deletes every other run of this capture (STORE_SAME_RUN). */
 static int
 store_delete_sha(struct store *s, const char *sha)
 {
 	static const char *const del[] = {
 		"DELETE FROM finding_t WHERE capture_id IN (SELECT capture_id"
-		" FROM capture_t WHERE sha256 = ?1 AND capture_id <> ?2)",
+		" FROM capture_t WHERE " STORE_SAME_RUN ")",
 		"DELETE FROM frame_t WHERE connection_id IN (SELECT"
 		" connection_id FROM connection_t WHERE capture_id IN (SELECT"
-		" capture_id FROM capture_t WHERE sha256 = ?1 AND"
-		" capture_id <> ?2))",
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN "))",
 		"DELETE FROM message_t WHERE connection_id IN (SELECT"
 		" connection_id FROM connection_t WHERE capture_id IN (SELECT"
-		" capture_id FROM capture_t WHERE sha256 = ?1 AND"
-		" capture_id <> ?2))",
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN "))",
 		"DELETE FROM connection_t WHERE capture_id IN (SELECT"
-		" capture_id FROM capture_t WHERE sha256 = ?1 AND"
-		" capture_id <> ?2)",
-		"DELETE FROM capture_t WHERE sha256 = ?1 AND capture_id <> ?2",
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
+		"DELETE FROM capture_t WHERE " STORE_SAME_RUN,
 	};
 	size_t i;
 
@@ -913,8 +918,8 @@ store_cap_begin(void *ctx, const struct capture_info *ci)
 		return -1;
 	}
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_t (name, path,"
-	    " sha256, size, linktype, analyzed_at, complete) VALUES"
-	    " (?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)", -1, &st,
+	    " sha256, size, linktype, options, analyzed_at, complete) VALUES"
+	    " (?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0)", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_fail(s, "%s", sqlite3_errmsg(s->db));
 		goto fail;
@@ -925,6 +930,10 @@ store_cap_begin(void *ctx, const struct capture_info *ci)
 	b_raw_text(&b, ci->sha256);
 	b_u64(&b, ci->size);
 	b_i64(&b, ci->linktype);
+	if (ci->options[0] != '\0')
+		b_text(&b, ci->options);
+	else
+		b_null(&b);
 	store_step(s, st);
 	sqlite3_finalize(st);
 	st = NULL;
@@ -1352,7 +1361,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 		cs->findings, cs->gaps, cs->gap_bytes, cs->conflicts,
 		cs->cap_flows, cs->cap_idle, cs->cap_ooo_dir, cs->cap_ooo_total,
 		cs->peak_live, cs->peak_ooo_bytes, cs->cap_inflate,
-		cs->unchecked, cs->unchecked_bytes, cs->cap_bounds
+		cs->unchecked, cs->unchecked_bytes, cs->cap_bounds,
+		cs->packets_matched
 	};
 	size_t            i;
 
@@ -1368,7 +1378,8 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	    " gaps = ?, gap_bytes = ?, conflicts = ?, cap_flows = ?,"
 	    " cap_idle = ?, cap_ooo_dir = ?, cap_ooo_total = ?,"
 	    " peak_live = ?, peak_ooo_bytes = ?, cap_inflate = ?,"
-	    " unchecked = ?, unchecked_bytes = ?, cap_bounds = ? WHERE"
+	    " unchecked = ?, unchecked_bytes = ?, cap_bounds = ?,"
+	    " packets_matched = ? WHERE"
 	    " capture_id = ?", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_fail(s, "%s", sqlite3_errmsg(s->db));

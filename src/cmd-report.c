@@ -36,8 +36,14 @@ static const struct cmd_option report_options[] = {
 	    "1009 1006 handshake normal application capture other)",
 	  .doc = "Only findings of these classes (comma-separated)." },
 	{ .name = "connection", .key = 'i', .arg = "ID",
-	  .help = "only this connection (connection_id)",
-	  .doc = "Only this connection." },
+	  .help = "only this connection: its connection_id, or CAPTURE:N, "
+	    "its number N within a capture (name or sha256 start)",
+	  .doc = "Only this connection: its connection_id, or its stable\n"
+	    "address CAPTURE:N (the connections view's address column): N is\n"
+	    "its number within the capture, in order of first packet, and\n"
+	    "CAPTURE the capture's name or the first 8 or more hex digits of\n"
+	    "its sha256. connection_id changes when a capture is analysed\n"
+	    "again; the address does not." },
 	{ .name = "capture", .key = 'C', .arg = "NAME",
 	  .help = "only this capture (its file name)" },
 	{ .name = "fail-on", .key = REPORT_FAIL_ON, .arg = "LIST",
@@ -138,7 +144,7 @@ cmd_report_exec(struct cmd_args *args)
 {
 	struct report_opts o;
 	struct store      *s;
-	const char        *v;
+	const char        *v, *address = NULL;
 	char               err[1024], *end;
 	int                i, status;
 
@@ -163,6 +169,11 @@ cmd_report_exec(struct cmd_args *args)
 			o.classes = v;
 			break;
 		case 'i':
+			/* An id, or a stable address CAPTURE:N (below). */
+			if (strchr(v, ':') != NULL) {
+				address = v;
+				break;
+			}
 			errno = 0;
 			o.connection_id = strtoll(v, &end, 10);
 			if (errno != 0 || *v == '\0' || *end != '\0' ||
@@ -188,6 +199,12 @@ cmd_report_exec(struct cmd_args *args)
 		    "jsonl, not csv");
 	if ((s = store_open(args->argv[0], 1, err, sizeof err)) == NULL) {
 		wsa_warn("%s", err);
+		return EXIT_INPUT;
+	}
+	if (address != NULL && (o.connection_id = store_connection_address(s,
+	    address, err, sizeof err)) < 0) {
+		wsa_warn("%s: %s", args->argv[0], err);
+		store_close(s);
 		return EXIT_INPUT;
 	}
 	status = report_run(s, &o, stdout);

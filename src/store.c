@@ -226,7 +226,8 @@ const char store_views[] =
 "  c.close_client, c.close_server, c.verdict,\n"
 "  CASE c.ended_by WHEN 0 THEN 'client' WHEN 1 THEN 'server' END\n"
 "    AS ended_by,\n"
-"  c.capture_id, c.conn_no, c.first_packet, c.last_packet,\n"
+"  c.capture_id, c.conn_no, k.name || ':' || c.conn_no AS address,\n"
+"  c.first_packet, c.last_packet,\n"
 "  c.close_reason_client, c.close_reason_server, c.tcp_end,\n"
 "  c.end_packet, c.websocket, c.handshake_seen, c.midstream,\n"
 "  c.role_guessed, c.method, c.user_agent, c.origin, c.server_header,\n"
@@ -722,6 +723,56 @@ sqlite3 *
 store_db(struct store *s)
 {
 	return s->db;
+}
+
+int64_t
+store_connection_address(struct store *s, const char *addr, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char   *colon = strrchr(addr, ':');
+	char         *end;
+	long long     no;
+	int64_t       id = -1;
+	int           n = 0, rc;
+
+	errno = 0;
+	no = colon != NULL ? strtoll(colon + 1, &end, 10) : -1;
+	if (colon == NULL || colon == addr || errno != 0 || *end != '\0' ||
+	    end == colon + 1 || no < 1) {
+		snprintf(err, errlen, "bad connection address '%s' (CAPTURE:N)",
+		    addr);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT c.connection_id FROM"
+	    " connection_t c JOIN capture_t k ON k.capture_id = c.capture_id"
+	    " WHERE c.conn_no = ?2 AND (k.name = ?1 OR (length(?1) >= 8 AND"
+	    " substr(k.sha256, 1, length(?1)) = lower(?1)))", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, addr, (int)(colon - addr), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, no);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (n == 1)
+		return id;
+	if (n == 0)
+		snprintf(err, errlen, "no connection %s", addr);
+	else
+		snprintf(err, errlen, "%s names %d connections (captures of"
+		    " that name or bytes analysed with other options: the"
+		    " captures view's options tell them apart; give the"
+		    " connection_id)", addr, n);
+	return -1;
 }
 
 const char *

@@ -49,6 +49,14 @@ extern const struct sink_ops store_sink_ops;
 
 sqlite3	*store_db(struct store *);
 const char *store_path(const struct store *);
+/*
+ * The connection_id of a stable address CAPTURE:N (N the connection's
+ * number within the capture; CAPTURE its name or the start of its
+ * SHA-256, 8 hex digits at least), the same on every analysis of those
+ * bytes. -1 with err set when it names none or more than one.
+ */
+int64_t     store_connection_address(struct store *, const char *,
+		char *err, size_t errlen);
 /* The last error, one line naming the file; "" when none. */
 const char *store_error(const struct store *);
 

@@ -10,7 +10,6 @@ A=$(sample real-node-plain.pcap)
 B=$(sample real-1009-node.pcap)
 DB=$TMP/a.db
 q() { sqlite3 -batch "$DB" "$1"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 
 "$WSAUTOPSY" analyze -q -o "$DB" "$A" "$B"
 id1=$(q "SELECT connection_id FROM connections WHERE address = 'real-1009-node.pcap:1'")

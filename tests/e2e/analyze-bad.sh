@@ -7,7 +7,6 @@ need sqlite3
 KEEP=$TMP/keep.db
 PLAIN=$SAMPLES/real/real-node-plain.pcap
 SMALL=$SAMPLES/real/real-1009-node.pcap
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 counts() {
 	sqlite3 -batch "$1" "SELECT c.capture, c.complete, (SELECT count(*) FROM connections n WHERE n.capture_id = c.capture_id), (SELECT count(*) FROM frames f JOIN connections n USING (connection_id) WHERE n.capture_id = c.capture_id), (SELECT count(*) FROM findings f WHERE f.capture_id = c.capture_id) FROM captures c WHERE c.capture = 'real-node-plain.pcap'"
 }

@@ -12,7 +12,6 @@ DB=$TMP/k.db
 BIG=$TMP/big.pcap
 SMALL=$SAMPLES/real/real-1009-node.pcap
 q() { sqlite3 -batch "$DB" "$1"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 counts() {
 	q "SELECT c.capture_id, c.complete, (SELECT count(*) FROM connections n WHERE n.capture_id = c.capture_id), (SELECT count(*) FROM frames f JOIN connections n USING (connection_id) WHERE n.capture_id = c.capture_id), (SELECT count(*) FROM findings f WHERE f.capture_id = c.capture_id) FROM captures c WHERE c.capture = 'real-1009-node.pcap'"
 }

@@ -10,7 +10,6 @@ need sqlite3
 MC=${top_builddir}/bench/make-capture
 [ -x "$MC" ] || { echo "SKIP: $MC not built"; exit 77; }
 
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 sum() { sed -n "s/^$1 //p" "$2"; }
 
 "$MC" -z 101 -o "$TMP/x.pcap" 1M 2>/dev/null

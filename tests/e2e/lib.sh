@@ -10,6 +10,8 @@ checks=0
 
 ok() { checks=$((checks + 1)); }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+# eq DESCRIPTION WANT GOT: the two strings are the same.
+eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 # check DESCRIPTION COMMAND...: the command must succeed.
 check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit 77; }; }

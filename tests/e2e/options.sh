@@ -12,7 +12,6 @@ need tcpdump
 F=$(sample real-1009-many.pcap)
 DB=$TMP/o.db
 q() { sqlite3 -batch "$DB" "$1"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 
 # The port of one client, from tcpdump's own view of the capture.
 port=$(tcpdump -nr "$F" 'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack = 0' 2>/dev/null |

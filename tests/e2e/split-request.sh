@@ -6,7 +6,6 @@
 need python3
 need sqlite3
 SRC=$SAMPLES/real/real-node-plain.pcap
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 q() { sqlite3 -batch "$1" "SELECT count(*), sum(upgraded), (SELECT count(*) FROM frames) FROM connections WHERE websocket"; }
 
 "$WSAUTOPSY" analyze -q -o "$TMP/orig.db" "$SRC"

@@ -10,7 +10,6 @@ A=$(sample real-node-plain.pcap)
 B=$(sample real-1009-node.pcap)
 DB=$TMP/s.db
 q() { sqlite3 -batch "$DB" "$1"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 
 "$WSAUTOPSY" analyze -q -o "$DB" - <"$A"
 check "analyze - (a)" test $? -eq 0

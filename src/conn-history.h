@@ -44,7 +44,8 @@ struct role_state {
 	struct wts        end_ts;
 	int               close_sent;
 	int               blind;        /* its decoder stopped: frames unseen */
-	int               close_code;   /* -1 none */
+	int               close_code;   /* -1 none; WS_CLOSE_NO_CODE for an empty payload */
+	int               close_no_code; /* its close frame had an empty payload */
 	char              reason[124];
 	uint8_t           reason_len;
 	uint64_t          close_pkt;

@@ -788,6 +788,11 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	if (f->opcode == WS_OP_CLOSE && !rs->close_sent) {
 		rs->close_sent = 1;
 		rs->close_code = f->close_code;
+		/* No code is a fact of its own, not no close frame. */
+		if (f->payload_len == 0) {
+			rs->close_code = WS_CLOSE_NO_CODE;
+			rs->close_no_code = 1;
+		}
 		memcpy(rs->reason, f->close_reason, sizeof rs->reason);
 		rs->reason_len = f->close_reason_len;
 		rs->close_pkt = f->first_pkt;

@@ -752,7 +752,7 @@ verdict_close(struct verdict_pass *vp, int role, enum finding_class *verdict)
 	size_t             nfrag = 0;
 
 	memset(&f, 0, sizeof f);
-	class = verdict_close_class(rs->close_code);
+	class = verdict_close_class(rs->close_no_code ? -1 : rs->close_code);
 	f.kind = FINDING_CLOSE;
 	f.class = class;
 	f.code = rs->close_code;
@@ -792,15 +792,17 @@ verdict_close(struct verdict_pass *vp, int role, enum finding_class *verdict)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s closed with %d: %s", role == ROLE_CLIENT ? "client" :
 		    "server", f.code, r->explanation);
-	else if (f.code >= 0)
+	else if (f.code >= 0 && !rs->close_no_code)
 		snprintf(f.explanation, sizeof f.explanation,
 		    "%s started the closing handshake with code %d (%s)",
 		    role == ROLE_CLIENT ? "client" : "server", f.code,
 		    finding_class_names[class]);
 	else
 		snprintf(f.explanation, sizeof f.explanation,
-		    "%s started the closing handshake with no code",
-		    role == ROLE_CLIENT ? "client" : "server");
+		    "%s started the closing handshake with no code%s",
+		    role == ROLE_CLIENT ? "client" : "server",
+		    rs->close_no_code ? " (1005, as the receiver reports it)" :
+		    "");
 	/* It failed the connection on a rule the peer broke. */
 	if (f.offending_rule != RULE_NONE)   /* never set on an echo */
 		verdict_fingerprint_reaction(vp, role, &f);

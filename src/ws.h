@@ -23,6 +23,8 @@
 #define WS_RSV3 1
 
 #define WS_CONTROL_MAX 125              /* largest control payload (RFC 6455 5.5) */
+/* What a receiver reports for a close frame with no code (RFC 6455 7.1.5). */
+#define WS_CLOSE_NO_CODE 1005
 #define WS_PAYLOAD_CAP_DEFAULT 4096
 #define WS_PAYLOAD_CAP_MAX     (64U << 20)   /* --payload-cap all */
 #define WS_MAX_INFLATE_DEFAULT (UINT64_C(256) << 20)

@@ -674,6 +674,46 @@ test_1002_strict_only_not_cause_strict(void **state)
 	strict_only_not_cause(1);
 }
 
+/*
+ * A close frame with no code is a fact of its own, not the absence of a
+ * close: its code reads 1005, what the receiver reports (RFC 6455 7.1.5);
+ * a side that sent no close frame reads -1.
+ */
+static void
+test_close_without_code(void **state)
+{
+	const struct finding      *f;
+	const struct conn_summary *c;
+
+	(void)state;
+	open_ws(NULL);
+	assert_int_equal(send_text(C, "hi"), 6);
+	cw_ws_simple(&B, 0x8, 1, NULL, 0);
+	assert_int_equal(cw_send_buf(K, C, &B), 7);
+	cw_ws_simple(&B, 0x8, 0, NULL, 0);
+	assert_int_equal(cw_send_buf(K, S, &B), 8);
+	fin_both();
+	run();
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_CLIENT);
+	assert_close(f, "normal", WS_CLOSE_NO_CODE, 7, 1, 0);
+	assert_non_null(strstr(f->explanation, "with no code"));
+	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
+	assert_close(f, "normal", WS_CLOSE_NO_CODE, 8, 0, 1);
+	c = conn(1);
+	assert_int_equal(c->close_code[ROLE_CLIENT], WS_CLOSE_NO_CODE);
+	assert_int_equal(c->close_code[ROLE_SERVER], WS_CLOSE_NO_CODE);
+
+	/* No close frame at all. */
+	teardown(NULL), setup(NULL);
+	open_ws(NULL);
+	assert_int_equal(send_text(C, "hi"), 6);
+	fin_both();
+	run();
+	c = conn(1);
+	assert_int_equal(c->close_code[ROLE_CLIENT], -1);
+	assert_int_equal(c->close_code[ROLE_SERVER], -1);
+}
+
 /* frame-after-close: data after the sender's own close. */
 static void
 test_frame_after_close(void **state)
@@ -1479,6 +1519,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_frames_before_101, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_midstream, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_close_without_code, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_1002_strict_only_not_cause,
 		    setup, teardown),

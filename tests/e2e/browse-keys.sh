@@ -128,6 +128,8 @@ check "payload: exit 0" test "$(wait_exit)" = "EXIT=0"
     "$SAMPLES/real/real-1009-many.pcap"
 start 160 40 "$TMP/d.db"
 check "days: list" wait_last "^connections 1/"
+check "days: the list dates its times" \
+    wait_re '^ *2026-1[12]-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} '
 keys G Enter
 check "days: a connection of random bytes" wait_for 'binary'
 check "days: binary previews are ASCII" sh -c "! tmux -L $SOCK capture-pane \

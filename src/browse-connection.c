@@ -90,7 +90,7 @@ struct bc {
 	struct browse_text head;
 	int                head_rows, hide_head, rel_time;
 	int                rows, cols;
-	sqlite3_stmt      *st_packet, *st_page, *st_find;
+	sqlite3_stmt      *st_packet, *st_page, *st_find[2];
 	char               search[128];
 };
 
@@ -176,14 +176,16 @@ bc_init(struct browse *b, const void *arg)
 	    " coalesce(m.opcode, f.opcode)" BC_FROM " AND f.frame_index >= ?3"
 	    " ORDER BY f.frame_index LIMIT ?4", &v->st_page) != 0 ||
 	    /*
-	     * A text in a preview, in one direction after (?5 1) or before
-	     * (?5 0) an index: a walk of this connection's frames on the
-	     * frame_order index, none of other connections.
+	     * A text in a preview, in one direction from an index on or
+	     * before it: a walk of this connection's frames on the
+	     * frame_order index that stops at the first match.
 	     */
 	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
-	    " ((?5 AND f.frame_index >= ?3) OR (NOT ?5 AND f.frame_index < ?3))"
-	    " AND instr(" BC_PREVIEW ", ?4) > 0 ORDER BY CASE WHEN ?5 THEN"
-	    " f.frame_index ELSE -f.frame_index END LIMIT 1", &v->st_find) != 0 ||
+	    " f.frame_index >= ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
+	    " ORDER BY f.frame_index LIMIT 1", &v->st_find[1]) != 0 ||
+	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    " f.frame_index < ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
+	    " ORDER BY f.frame_index DESC LIMIT 1", &v->st_find[0]) != 0 ||
 	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
 	    " connection_id = ?1 AND direction = ?2), first_time, capture_id"
 	    " FROM connections WHERE connection_id = ?1", &st) != 0) {
@@ -220,7 +222,8 @@ bc_free(void *p)
 
 	sqlite3_finalize(v->st_packet);
 	sqlite3_finalize(v->st_page);
-	sqlite3_finalize(v->st_find);
+	sqlite3_finalize(v->st_find[0]);
+	sqlite3_finalize(v->st_find[1]);
 	browse_text_clear(&v->head);
 	free(v->marks);
 	free(v->cache);
@@ -752,7 +755,7 @@ bc_packet(struct bc *v)
 static int
 bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct bc_key *k)
 {
-	sqlite3_stmt *st = v->st_find;
+	sqlite3_stmt *st = v->st_find[fwd];
 	int           rc = -1;
 
 	sqlite3_bind_int64(st, 1, v->conn);
@@ -761,7 +764,6 @@ bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct bc_key *k)
 	/* A blob: instr() then compares bytes, as stored. */
 	sqlite3_bind_blob(st, 4, v->search, (int)strlen(v->search),
 	    SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, fwd);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		k->index = (int64_t)sqlite3_column_int64(st, 0);
 		k->packet = (int64_t)sqlite3_column_int64(st, 1);

@@ -41,6 +41,16 @@
 	" AND f.frame_index = m.first_frame AND" \
 	" m.payload_prefix IS NOT NULL)"
 
+/* The bytes a frame's row previews (frame f, its message m). */
+#define BC_PREVIEW \
+	"substr(CASE WHEN " BC_INFLATED " THEN m.payload_prefix ELSE" \
+	" coalesce(f.payload_prefix, m.payload_prefix) END, 1, 160)"
+#define BC_FROM \
+	" FROM frame_t f LEFT JOIN message_t m" \
+	" ON m.connection_id = f.connection_id AND m.direction =" \
+	" f.direction AND m.message_id = f.message_id WHERE" \
+	" f.connection_id = ?1 AND f.direction = ?2"
+
 /* The order of frames: first packet, then direction, then index. */
 struct bc_key {
 	int64_t packet;
@@ -80,7 +90,8 @@ struct bc {
 	struct browse_text head;
 	int                head_rows, hide_head, rel_time;
 	int                rows, cols;
-	sqlite3_stmt      *st_packet, *st_page;
+	sqlite3_stmt      *st_packet, *st_page, *st_find[2];
+	char               search[128];
 };
 
 static const struct browse_key bc_keys[] = {
@@ -91,6 +102,9 @@ static const struct browse_key bc_keys[] = {
 	{ '[', "[", BCMD_PREV_FINDING, 0, "previous frame with a finding" },
 	{ 't', "t", BCMD_TIME, 0, "time: absolute or since the connection began" },
 	{ 'h', "h", BCMD_HEADER, 0, "hide or show the handshake and verdict" },
+	{ '/', "/", BCMD_SEARCH, 0, "search the payloads (as previewed, inflated)" },
+	{ 'n', "n", BCMD_NEXT, 0, "next frame that matches" },
+	{ 'N', "N", BCMD_PREV, 0, "previous frame that matches" },
 	{ 0, "", BCMD_NONE, 0, NULL }
 };
 
@@ -118,9 +132,11 @@ static void	 bc_draw_row(struct bc *, int, const struct bc_row *, int);
 static const struct bc_row *bc_selected(struct bc *);
 static void	 bc_jump_finding(struct bc *, int);
 static void	 bc_packet(struct bc *);
+static void	 bc_search(struct bc *, int);
+static int	 bc_find_dir(struct bc *, int, int64_t, int, struct bc_key *);
 
 const struct browse_view browse_connection_view = {
-	"connection", bc_keys, "Enter:frame ]/[:finding t:time h:header",
+	"connection", bc_keys, "Enter:frame ]/[:finding /:search t:time",
 	bc_init, bc_free, bc_draw, bc_key, bc_resize,
 	bc_status, bc_help, NULL
 };
@@ -154,15 +170,22 @@ bc_init(struct browse *b, const void *arg)
 	    " AND direction = ?2 AND frame_index = ?3", &v->st_packet) != 0 ||
 	    bc_prepare(v, "SELECT f.frame_index, f.packet, f.last_packet,"
 	    " f.t_sec + f.t_nsec / 1e9, f.flags, f.opcode, f.payload_length,"
-	    " substr(CASE WHEN " BC_INFLATED " THEN m.payload_prefix ELSE"
-	    " coalesce(f.payload_prefix, m.payload_prefix) END, 1, 160),"
+	    " " BC_PREVIEW ","
 	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
-	    " coalesce(m.flags & " FLAG_STR(MSG_F_COMPRESSED) ", 0)"
-	    " FROM frame_t f LEFT JOIN message_t m"
-	    " ON m.connection_id = f.connection_id AND m.direction ="
-	    " f.direction AND m.message_id = f.message_id WHERE"
-	    " f.connection_id = ?1 AND f.direction = ?2 AND f.frame_index >= ?3"
+	    " coalesce(m.flags & " FLAG_STR(MSG_F_COMPRESSED) ", 0),"
+	    " coalesce(m.opcode, f.opcode)" BC_FROM " AND f.frame_index >= ?3"
 	    " ORDER BY f.frame_index LIMIT ?4", &v->st_page) != 0 ||
+	    /*
+	     * A text in a preview, in one direction from an index on or
+	     * before it: a walk of this connection's frames on the
+	     * frame_order index that stops at the first match.
+	     */
+	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    " f.frame_index >= ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
+	    " ORDER BY f.frame_index LIMIT 1", &v->st_find[1]) != 0 ||
+	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    " f.frame_index < ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
+	    " ORDER BY f.frame_index DESC LIMIT 1", &v->st_find[0]) != 0 ||
 	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
 	    " connection_id = ?1 AND direction = ?2), first_time, capture_id"
 	    " FROM connections WHERE connection_id = ?1", &st) != 0) {
@@ -199,6 +222,8 @@ bc_free(void *p)
 
 	sqlite3_finalize(v->st_packet);
 	sqlite3_finalize(v->st_page);
+	sqlite3_finalize(v->st_find[0]);
+	sqlite3_finalize(v->st_find[1]);
 	browse_text_clear(&v->head);
 	free(v->marks);
 	free(v->cache);
@@ -311,8 +336,12 @@ bc_fetch_dir(struct bc *v, int dir, int64_t from, int want, struct bc_row *r)
 		if (r[n].close_code >= 0)
 			snprintf(r[n].preview, sizeof r[n].preview, "%d %s",
 			    r[n].close_code, browse_col_text(st, 9));
-		else if (p != NULL)
+		else if (p != NULL && sqlite3_column_int(st, 12) == 1)
 			esc_wire(p, (size_t)len, r[n].preview,
+			    sizeof r[n].preview);
+		else if (p != NULL)
+			/* Binary and control payloads: bytes, not text. */
+			browse_bytes(p, (size_t)len, r[n].preview,
 			    sizeof r[n].preview);
 		n++;
 	}
@@ -590,19 +619,24 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 {
 	/* Under 100 columns: milliseconds, and a finding's class alone. */
 	int  narrow = cols < 100, tw = narrow ? 12 : 15, pw = narrow ? 7 : 8;
-	int  lw = narrow ? 8 : 10, attr, x;
-	char t[40], fl[8], len[24];
+	int  lw = narrow ? 8 : 10, attr, x, days = browse_days();
+	char t[48], fl[8], len[24], zone[40];
 
+	/* A database of several days dates every time. */
+	if (days)
+		tw += 11;
 	if (r == NULL) {
+		browse_zone(v->t0, zone, sizeof zone);
+		snprintf(t, sizeof t, "time %s", zone);
 		browse_putf(y, 0, cols, "  dir %-*s %*s %-6s %-5s %*s  payload",
-		    tw, v->rel_time ? "since start" : "time", pw, "packet",
+		    tw, v->rel_time ? "since start" : t, pw, "packet",
 		    "opcode", "flags", lw, "length");
 		return;
 	}
 	if (v->rel_time)
 		snprintf(t, sizeof t, "+%.6f", r->time - v->t0);
 	else {
-		browse_time(r->time, t, sizeof t);
+		browse_time_fmt(r->time, days, 0, t, sizeof t);
 		t[tw] = '\0';
 	}
 	snprintf(fl, sizeof fl, "%c%c%c%c%c", r->flags & FRAME_F_FIN ? 'F' :
@@ -716,6 +750,74 @@ bc_packet(struct bc *v)
 		    " frame before it", pkt);
 }
 
+/*
+ * The first frame of direction dir at index from or after (fwd), or the
+ * last one before from, whose preview holds the search; 0 when found.
+ */
+static int
+bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct bc_key *k)
+{
+	sqlite3_stmt *st = v->st_find[fwd];
+	int           rc = -1;
+
+	sqlite3_bind_int64(st, 1, v->conn);
+	sqlite3_bind_int(st, 2, dir);
+	sqlite3_bind_int64(st, 3, from);
+	/* A blob: instr() then compares bytes, as stored. */
+	sqlite3_bind_blob(st, 4, v->search, (int)strlen(v->search),
+	    SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		k->index = (int64_t)sqlite3_column_int64(st, 0);
+		k->packet = (int64_t)sqlite3_column_int64(st, 1);
+		k->dir = dir;
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * Selects the next (dir 1), previous (-1) or first from the selection
+ * (0) frame whose payload preview holds the search, in wire order,
+ * wrapping at the ends.
+ */
+static void
+bc_search(struct bc *v, int dir)
+{
+	const struct bc_row *r = bc_selected(v);
+	struct bc_key        here = { -1, -1, -1 }, k[2], *best = NULL;
+	int64_t              from;
+	int                  d, wrap, fwd = dir >= 0;
+
+	if (v->search[0] == '\0') {
+		browse_message(v->b, "search with / first");
+		return;
+	}
+	if (r != NULL)
+		here = r->k;
+	for (wrap = 0; wrap < 2 && best == NULL; wrap++)
+		for (d = 0; d < 2; d++) {
+			from = wrap ? (fwd ? 0 : v->n[d]) : here.packet < 0 ?
+			    0 : bc_count_before(v, d, &here);
+			/* n starts past the selected frame, / at it. */
+			if (!wrap && dir > 0 && d == here.dir)
+				from++;
+			if (bc_find_dir(v, d, from, fwd, &k[d]) != 0)
+				continue;
+			if (best == NULL || (fwd ? bc_cmp(&k[d], best) < 0 :
+			    bc_cmp(&k[d], best) > 0))
+				best = &k[d];
+		}
+	if (best == NULL) {
+		browse_message(v->b, "no payload holds '%s'", v->search);
+		return;
+	}
+	if (wrap > 1)
+		browse_message(v->b, "search wrapped");
+	v->l.sel = bc_position(v, best);
+	browse_list_fit(&v->l);
+}
+
 static void
 bc_key(void *p, enum browse_cmd cmd, int arg)
 {
@@ -749,6 +851,15 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 		break;
 	case BCMD_PACKET:
 		bc_packet(v);
+		break;
+	case BCMD_SEARCH:
+		if (browse_prompt(v->b, "search payloads: ", v->search,
+		    sizeof v->search) == 0)
+			bc_search(v, 0);
+		break;
+	case BCMD_NEXT:
+	case BCMD_PREV:
+		bc_search(v, cmd == BCMD_NEXT ? 1 : -1);
 		break;
 	default:
 		break;

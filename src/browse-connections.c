@@ -38,7 +38,8 @@ struct bcs_row {
 
 /* The columns shown and their widths, from bcs_layout. */
 struct bcs_layout {
-	int time_w;            /* 12 with milliseconds, 8 without, 0 none */
+	int time_w;            /* 12 with milliseconds, 8 without, 0 none;
+				  11 more with the date */
 	int both;              /* client -> server, or the client alone */
 	int ends_w, hp_w;      /* endpoints, host/path */
 	int ext, frames, bytes;
@@ -372,6 +373,9 @@ bcs_layout(struct bcs *v, int cols)
 		L->ext = step < 1;
 		L->both = step < 2;
 		L->time_w = step < 3 ? 12 : step < 6 ? 8 : 0;
+		/* A database of several days dates every time. */
+		if (L->time_w > 0 && browse_days())
+			L->time_w += 11;
 		L->frames = step < 4;
 		L->bytes = step < 5;
 		fixed = (L->time_w > 0 ? L->time_w + 1 : 0) + (L->ext ? 2 : 0) +
@@ -487,8 +491,8 @@ bcs_draw_row(struct bcs *v, int y, const struct bcs_row *r, int cols,
 		snprintf(by, sizeof by, "bytes");
 		snprintf(cl, sizeof cl, "cli/srv");
 	} else {
-		browse_time(r->time, t, sizeof t);
-		t[L->time_w < 12 ? 8 : 12] = '\0';
+		browse_time_fmt(r->time, browse_days(), 0, t, sizeof t);
+		t[L->time_w] = '\0';
 		if (L->both)
 			snprintf(ep, sizeof ep, "%s -> %s", r->client,
 			    r->server);

@@ -41,12 +41,14 @@ struct bf {
 	struct browse_list      l;
 	int                     found;
 	sqlite3_stmt           *msg;  /* while building: the frame's message, bf_message() */
+	int                     binary;  /* its message is not text */
+	char                    search[128];
 };
 
 /* Columns of bf_message(). */
 enum { BFM_COMPRESSED, BFM_UNDECODED, BFM_DECODED, BFM_FIRST_FRAME,
     BFM_LAST_FRAME, BFM_PREFIX, BFM_FRAMES, BFM_FIRST_PACKET,
-    BFM_LAST_PACKET };
+    BFM_LAST_PACKET, BFM_OPCODE };
 
 struct bf_json {
 	const uint8_t *p;
@@ -54,6 +56,9 @@ struct bf_json {
 };
 
 static const struct browse_key bf_keys[] = {
+	{ '/', "/", BCMD_SEARCH, 0, "search the page (header, findings, hex, text)" },
+	{ 'n', "n", BCMD_NEXT, 0, "next match" },
+	{ 'N', "N", BCMD_PREV, 0, "previous match" },
 	{ 0, "", BCMD_NONE, 0, NULL }
 };
 
@@ -150,6 +155,10 @@ bf_build(struct bf *v, int cols)
 	}
 	v->found = 1;
 	v->msg = bf_message(v, sqlite3_column_int64(st, 12));
+	/* A continuation frame is of its message's kind. */
+	v->binary = (sqlite3_column_int(st, 7) == 0 && v->msg != NULL ?
+	    sqlite3_column_int(v->msg, BFM_OPCODE) :
+	    sqlite3_column_int(st, 7)) != 1;
 	bf_header(v, st, cols);
 	bf_findings(v, cols);
 	pre = sqlite3_column_blob(st, 16);
@@ -189,7 +198,8 @@ bf_message(struct bf *v, int64_t id)
 	    FLAG_STR(MSG_F_COMPRESSED) ", (flags >> " FLAG_STR(MSG_B_UNDECODED)
 	    ") & 1,"
 	    " decoded_size, first_frame, last_frame, payload_prefix, frames,"
-	    " first_packet, last_packet FROM message_t WHERE connection_id = ?1"
+	    " first_packet, last_packet, opcode FROM message_t WHERE"
+	    " connection_id = ?1"
 	    " AND direction = ?2 AND message_id = ?3", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return NULL;
@@ -249,7 +259,7 @@ bf_header(struct bf *v, sqlite3_stmt *st, int cols)
 {
 	const uint8_t *h = sqlite3_column_blob(st, 14);
 	int            hn = sqlite3_column_bytes(st, 14), i, op, rsv;
-	char           hex[64], buf[512];
+	char           hex[64], buf[512], when[64];
 	size_t         o = 0;
 	uint64_t       len = (uint64_t)sqlite3_column_double(st, 9);
 
@@ -259,8 +269,11 @@ bf_header(struct bf *v, sqlite3_stmt *st, int cols)
 	    PRId64 ", message %" PRId64, v->ref.dir ? "server -> client" :
 	    "client -> server", v->ref.index, v->ref.conn,
 	    (int64_t)sqlite3_column_int64(st, 12));
-	browse_text_add(&v->t, 0, "time %s   stream offset %" PRId64,
-	    browse_col_text(st, 4), (int64_t)sqlite3_column_int64(st, 13));
+	/* Local time to read, the stored seconds to compare exactly. */
+	browse_time_fmt(atof(browse_col_text(st, 4)), 1, 1, when, sizeof when);
+	browse_text_add(&v->t, 0, "time %s (epoch %s)   stream offset %"
+	    PRId64, when, browse_col_text(st, 4),
+	    (int64_t)sqlite3_column_int64(st, 13));
 	bf_packets(v, st, cols);
 	for (i = 0; h != NULL && i < hn && o + 4 < sizeof hex; i++)
 		o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02x",
@@ -515,6 +528,18 @@ bf_text(struct bf *v, const char *label, const uint8_t *p, size_t n,
 	const char    *s, *nl;
 
 	browse_text_add(&v->t, 0, "%s", "");
+	if (v->binary) {
+		/* Bytes, not text: never decoded as UTF-8. */
+		browse_text_add(&v->t, A_BOLD, "bytes (%s%sbinary, escaped):",
+		    label, label[0] != '\0' ? "; " : "");
+		if (len > BROWSE_TEXT_MAX * 16)
+			len = BROWSE_TEXT_MAX * 16;
+		esc = xmalloc(len);
+		browse_bytes(p, n, esc, len);
+		browse_text_wrap(&v->t, 0, "  ", cols, esc);
+		free(esc);
+		return;
+	}
 	bf_json_ws(&j);
 	if (j.i < n && bf_json_value(&j, 0) == 0 && (bf_json_ws(&j),
 	    j.i == n)) {
@@ -711,7 +736,8 @@ bf_key(void *p, enum browse_cmd cmd, int arg)
 	(void)arg;
 	if (cmd == BCMD_PACKET)
 		bf_packet(v);
-	else
+	else if (!browse_text_search(v->b, &v->t, &v->l, v->search,
+	    sizeof v->search, cmd))
 		browse_text_scroll(&v->l, cmd);
 }
 

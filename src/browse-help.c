@@ -19,6 +19,8 @@
 #include "wsautopsy.h"
 
 struct bh {
+	struct browse            *b;
+	char                      search[128];
 	const struct browse_view *below;
 	void                     *below_data;
 	struct browse_text        t;
@@ -26,6 +28,9 @@ struct bh {
 };
 
 static const struct browse_key bh_keys[] = {
+	{ '/', "/", BCMD_SEARCH, 0, "search the help" },
+	{ 'n', "n", BCMD_NEXT, 0, "next match" },
+	{ 'N', "N", BCMD_PREV, 0, "previous match" },
 	{ 0, NULL, BCMD_NONE, 0, NULL }
 };
 
@@ -49,6 +54,7 @@ bh_init(struct browse *b, const void *arg)
 	struct bh *h = xcalloc(1, sizeof *h);
 
 	(void)arg;
+	h->b = b;
 	h->below = browse_below(b);
 	h->below_data = browse_below_data(b);
 	return h;
@@ -108,7 +114,9 @@ bh_key(void *p, enum browse_cmd cmd, int arg)
 	struct bh *h = p;
 
 	(void)arg;
-	browse_text_scroll(&h->l, cmd);
+	if (!browse_text_search(h->b, &h->t, &h->l, h->search,
+	    sizeof h->search, cmd))
+		browse_text_scroll(&h->l, cmd);
 }
 
 static void

@@ -10,6 +10,7 @@
 
 #include <curses.h>
 #include <inttypes.h>
+#include <ctype.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -50,8 +51,12 @@ static void	 browse_dispatch(struct browse *, int);
 static void	 browse_go(struct browse *);
 static void	 browse_sibling(struct browse *, int);
 
+static void	 browse_span(sqlite3 *);
+static int	 browse_tm(double, struct tm *, long *);
+
 static int browse_has_color;
 static int browse_started;
+static int browse_span_days;
 
 /* Keys every view shares; a view's own table is looked up first. */
 static const struct browse_key browse_keys[] = {
@@ -84,6 +89,8 @@ static const struct browse_key browse_keys[] = {
 	{ 'K', "K ^P", BCMD_SIBLING, -1, "the same, the previous item" },
 	{ 16, NULL, BCMD_SIBLING, -1, NULL },        /* ^P */
 	{ 'Q', "Q", BCMD_QUIT, 0, "quit" },
+	{ '\t', "Tab", BCMD_PANE, 0,
+	  "no view has panes: each is one list or one page (says so)" },
 	{ '?', "?", BCMD_HELP, 0, "this help" },
 	{ 12, "^L", BCMD_REDRAW, 0, "redraw the screen" },
 	{ 0, NULL, BCMD_NONE, 0, NULL }
@@ -141,6 +148,7 @@ browse_run(sqlite3 *db, const char *title)
 	memset(&b, 0, sizeof b);
 	b.db = db;
 	b.title = title;
+	browse_span(db);
 	browse_start();
 	if (browse_push(&b, &browse_connections_view, NULL) != 0) {
 		browse_end();
@@ -327,6 +335,10 @@ browse_dispatch(struct browse *b, int ch)
 		break;
 	case BCMD_REDRAW:
 		clearok(stdscr, TRUE);
+		break;
+	case BCMD_PANE:
+		browse_message(b, "no panes: Enter opens, q goes back, J/K"
+		    " the next or previous item");
 		break;
 	default:
 		f->v->key(f->data, k->cmd, k->arg);
@@ -715,28 +727,168 @@ browse_opcode_name(int op)
 	return op >= 0 && op < 16 ? names[op] : "?";
 }
 
+/*
+ * Whether times need their date: read once, on connection_t (one pass
+ * when the browser starts, none per key).
+ */
+static void
+browse_span(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	char          a[40], z[40];
+
+	browse_span_days = 0;
+	if (sqlite3_prepare_v2(db, "SELECT min(first_sec), max(last_sec)"
+	    " FROM connection_t", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		browse_time_fmt(sqlite3_column_double(st, 0), 1, 0, a, sizeof a);
+		browse_time_fmt(sqlite3_column_double(st, 1), 1, 0, z, sizeof z);
+		browse_span_days = strncmp(a, z, 10) != 0;
+	}
+	sqlite3_finalize(st);
+}
+
+int
+browse_days(void)
+{
+	return browse_span_days;
+}
+
 void
 browse_time(double t, char *buf, size_t len)
 {
-	int64_t   whole = (int64_t)t;
-	time_t    sec;
-	struct tm tm;
-	long      us;
+	browse_time_fmt(t, 0, 0, buf, len);
+}
+
+/* Splits t into local time and microseconds; -1 when out of range. */
+static int
+browse_tm(double t, struct tm *tm, long *us)
+{
+	int64_t whole = (int64_t)t;
+	time_t  sec;
 
 	if ((double)whole > t)
 		whole--;
-	us = (long)((t - (double)whole) * 1e6 + 0.5);
-	if (us >= 1000000) {
+	*us = (long)((t - (double)whole) * 1e6 + 0.5);
+	if (*us >= 1000000) {
 		whole++;
-		us -= 1000000;
+		*us -= 1000000;
 	}
 	sec = (time_t)whole;
-	if (gmtime_r(&sec, &tm) == NULL) {
+	return localtime_r(&sec, tm) == NULL ? -1 : 0;
+}
+
+void
+browse_time_fmt(double t, int date, int zone, char *buf, size_t len)
+{
+	struct tm tm;
+	long      us;
+	char      d[16] = "", z[16] = "";
+
+	if (browse_tm(t, &tm, &us) != 0) {
 		snprintf(buf, len, "%.6f", t);
 		return;
 	}
-	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, us);
+	if (date)
+		strftime(d, sizeof d, "%Y-%m-%d ", &tm);
+	if (zone && strftime(z + 1, sizeof z - 1, "%Z", &tm) > 0)
+		z[0] = ' ';
+	snprintf(buf, len, "%s%02d:%02d:%02d.%06ld%s", d, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, us, z);
+}
+
+void
+browse_zone(double t, char *buf, size_t len)
+{
+	struct tm tm;
+	long      us;
+
+	buf[0] = '\0';
+	if (browse_tm(t, &tm, &us) == 0)
+		strftime(buf, len, "%Z", &tm);
+}
+
+size_t
+browse_bytes(const uint8_t *p, size_t n, char *out, size_t len)
+{
+	size_t i, o = 0;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		/* Room for the longest escape, then "..." and the NUL. */
+		if (o + 4 + 4 > len) {
+			if (o + 4 <= len) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (p[i] == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (p[i] >= 0x20 && p[i] < 0x7f)
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", p[i]);
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int
+browse_match(const char *s, const char *pat)
+{
+	size_t i, n = strlen(pat);
+
+	for (; *s != '\0'; s++) {
+		for (i = 0; i < n && s[i] != '\0' &&
+		    tolower((unsigned char)s[i]) ==
+		    tolower((unsigned char)pat[i]); i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}
+
+int
+browse_text_search(struct browse *b, struct browse_text *t,
+    struct browse_list *l, char *pat, size_t len, enum browse_cmd cmd)
+{
+	int64_t i, k, from, n = (int64_t)t->n;
+	int     dir;
+
+	if (cmd != BCMD_SEARCH && cmd != BCMD_NEXT && cmd != BCMD_PREV)
+		return 0;
+	if (cmd == BCMD_SEARCH && browse_prompt(b, "search: ", pat, len) != 0)
+		return 1;
+	if (pat[0] == '\0') {
+		browse_message(b, "search with / first");
+		return 1;
+	}
+	dir = cmd == BCMD_PREV ? -1 : 1;
+	/* / looks from the top line, n and N from the line after or before. */
+	from = t->hit > 0 ? (int64_t)t->hit - 1 : l->top;
+	for (k = cmd == BCMD_SEARCH ? 0 : 1; n > 0 && k <= n; k++) {
+		i = ((from + dir * k) % n + n) % n;
+		if (browse_match(t->lines[i].text, pat)) {
+			t->hit = (size_t)i + 1;
+			browse_message(b, "/%s: line %" PRId64 " of %" PRId64 "%s",
+			    pat, i + 1, n, (dir > 0 && i <= from && k > 0) ||
+			    (dir < 0 && i >= from && k > 0) ?
+			    " (search wrapped)" : "");
+			/* The line found on top, unless the page ends first. */
+			l->sel = l->top = i;
+			if (l->top > l->n - l->rows)
+				l->top = l->n > l->rows ? l->n - l->rows : 0;
+			return 1;
+		}
+	}
+	browse_message(b, "no match for '%s'", pat);
+	return 1;
 }
 
 void
@@ -821,12 +973,14 @@ browse_text_draw(const struct browse_text *t, const struct browse_list *l,
     int rows, int cols)
 {
 	int64_t i;
+	int     attr;
 
 	for (i = l->top; i < l->n && i < (int64_t)t->n && i - l->top < rows;
 	    i++) {
-		attron(t->lines[i].attr);
+		attr = t->lines[i].attr | ((size_t)i + 1 == t->hit ? A_REVERSE : 0);
+		attron(attr);
 		browse_put((int)(i - l->top), 0, cols, t->lines[i].text);
-		attroff(t->lines[i].attr);
+		attroff(attr);
 	}
 }
 

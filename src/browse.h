@@ -26,7 +26,7 @@ enum browse_cmd {
 	/* View commands. */
 	BCMD_SORT, BCMD_CLASS, BCMD_SEARCH, BCMD_NEXT, BCMD_PREV,
 	BCMD_FILTER, BCMD_TIME, BCMD_NEXT_FINDING, BCMD_PREV_FINDING,
-	BCMD_HEADER
+	BCMD_HEADER, BCMD_PANE
 };
 
 struct browse_key {
@@ -147,6 +147,7 @@ struct browse_line {
 struct browse_text {
 	struct browse_line *lines;
 	size_t              n, cap;
+	size_t              hit;     /* the line a search found, plus 1 */
 };
 void	 browse_text_add(struct browse_text *, int attr, const char *, ...)
 		__attribute__((format(printf, 3, 4)));
@@ -170,8 +171,33 @@ void	 browse_rules_text(struct browse_text *, sqlite3 *, int cols,
 /* Small helpers the views share. */
 const char *browse_col_text(sqlite3_stmt *, int);
 const char *browse_opcode_name(int);
-/* "12:34:56.789012" (UTC) from seconds. */
+/* "12:34:56.789012" (local time) from seconds. */
 void	 browse_time(double, char *, size_t);
+/*
+ * The same with the date before it ("2026-11-27 12:34:56.789012") when
+ * date is set, and the zone after it (" CET") when zone is set.
+ */
+void	 browse_time_fmt(double, int date, int zone, char *, size_t);
+/* The zone's abbreviation at that time ("UTC", "CEST"). */
+void	 browse_zone(double, char *, size_t);
+/* 1 when the database's connections span more than one local day. */
+int	 browse_days(void);
+/*
+ * Binary bytes, never decoded: printable ASCII passes (a backslash
+ * doubled, as esc_wire does), every other byte is \xNN; "..." ends what
+ * does not fit. Returns the bytes written.
+ */
+size_t	 browse_bytes(const uint8_t *, size_t, char *, size_t);
+/*
+ * / n N on a page of text: / asks for a text (pat holds it), n and N
+ * find it in the lines after or before the top one, wrapping, scroll the
+ * line found to the top and show it reversed. Returns 1 when cmd was one
+ * of them.
+ */
+int	 browse_text_search(struct browse *, struct browse_text *,
+	    struct browse_list *, char *pat, size_t, enum browse_cmd);
+/* Case-insensitive (ASCII) substring test. */
+int	 browse_match(const char *, const char *);
 /* "721K", "3.4M". */
 void	 browse_size(int64_t, char *, size_t);
 

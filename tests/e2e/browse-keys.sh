@@ -80,4 +80,63 @@ check "find: a capture name" wait_last '^connections 1/1 \[all\] .*/real-node-pl
 keys Q
 check "find: exit 0" test "$(wait_exit)" = "EXIT=0"
 
+
+# / n N in the frames: payload text (as stored), in wire order, wrapping.
+start 120 40 "$TMP/p.db"
+check "payload: list" wait_last "^connections 1/1 "
+keys Enter / subscribe Enter
+check "payload: / selects the first frame holding it" \
+    wait_last '^connection 1 client frame 1 \(5/14\) '
+keys n
+check "payload: n the next" wait_last '^connection 1 server frame 3 \(6/14\) '
+keys N
+check "payload: N the previous" wait_last '^connection 1 client frame 1 \(5/14\) '
+keys N
+check "payload: N wraps to the last" wait_last 'server frame 5 \(10/14\) .*search wrapped'
+keys / no-such-text Enter
+check "payload: no match said" wait_last "no payload holds 'no-such-text'"
+# Binary payloads are bytes: escaped, never decoded as text.
+check "binary: escaped bytes in the list" \
+    wait_for 'binary F---- ' 
+check "binary: the list shows the bytes escaped" \
+    wait_for '\x00\x01\x02\x03\xfa\xfb\xfc\xfd'
+# The frame view: a readable time with its zone, the epoch beside it.
+keys g j Enter
+check "frame: binary frame open" wait_for "server -> client frame 1 of connection 1"
+check "frame: local date, time and zone, then the epoch" \
+    wait_re 'time 2026-11-2[67] [0-9]{2}:[0-9]{2}:[0-9]{2}\.554623 [A-Z+0-9-]+ \(epoch 1795707726\.554623000\)'
+check "frame: binary bytes escaped" wait_for 'bytes (binary, escaped):'
+check "frame: no text of a binary payload" sh -c "! tmux -L $SOCK \
+    capture-pane -p -t b | grep -q 'text (escaped)'"
+keys / fin Enter
+check "frame: / finds the line" wait_last '/fin: line 6 of 17$'
+keys n
+check "frame: n wraps to the only match" wait_last '/fin: line 6 of 17 \(search wrapped\)'
+# Tab: there are no panes, and it says so.
+keys Tab
+check "Tab: no panes" wait_last 'no panes'
+# The help searches too.
+keys ?
+check "help: open" wait_for "wsautopsy browse: keys of the frame view"
+keys / panes Enter
+check "help: / finds the Tab line" wait_last '/panes: line [0-9]+ of'
+keys Q
+check "payload: exit 0" test "$(wait_exit)" = "EXIT=0"
+
+# Random binary bytes: no byte decoded into a CJK or combining character.
+"$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real/real-node-plain.pcap" \
+    "$SAMPLES/real/real-1009-many.pcap"
+start 160 40 "$TMP/d.db"
+check "days: list" wait_last "^connections 1/"
+check "days: the list dates its times" \
+    wait_re '^ *2026-1[12]-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} '
+keys G Enter
+check "days: a connection of random bytes" wait_for 'binary'
+check "days: binary previews are ASCII" sh -c "! tmux -L $SOCK capture-pane \
+    -p -t b | grep ' binary ' | sed 's/…\$//' | LC_ALL=C grep -q '[^ -~]'"
+# A database of several days dates its times.
+check "days: times carry the date" wait_re '^. (->|<-) 2026-1[12]-[0-9]{2} [0-9:.]+ '
+keys Q
+check "days: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 finish

@@ -56,12 +56,13 @@ check "verdict box" wait_for "+-- verdict 1009: close message-too-big"
 check "rfc section" wait_for "RFC 6455 7.4.1"
 # ? adds the rules of the findings shown: id, RFC section, explanation.
 keys ?
+check "help: the keys first" wait_for "  ]            next frame with a finding"
+keys G
 check "help: the connection's rules" \
     wait_for "  1009 message-too-big  RFC 6455 7.4.1"
 check "help: the rule's explanation" wait_for \
     "      a message (decoded, after inflation) was larger than the receiver"
 check "help: the 1006 rule too" wait_for "  1006 close-unanswered  RFC 6455 5.5.1"
-check "help: the keys still first" wait_for "  ]            next frame with a finding"
 keys q
 keys ]
 check "] jumps to the finding" wait_last "^connection 1 [a-z]+ frame [0-9]+ \(3/4\)"
@@ -79,7 +80,7 @@ keys ?
 check "help: the frame's rule" wait_for "  1009 message-too-big  RFC 6455 7.4.1"
 check "help: only the frame's" sh -c "! tmux -L $SOCK capture-pane -p -t b |
     grep -qF close-unanswered"
-check "help: the frame view's own keys" wait_for "  (none of its own)"
+check "help: the frame view's own keys" wait_for "  /            search the page"
 keys q
 check "help: back to the frame" wait_for "finding 1009 close: message-too-big"
 # Only tmux's own SGR sequences may appear: no other escape, no control.

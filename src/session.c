@@ -32,6 +32,7 @@ static void sess_gap(void *, struct conn *, int, uint64_t, uint64_t,
 static void sess_end(void *, struct conn *, int, int, uint64_t, struct wts);
 static void sess_close(void *, struct conn *);
 static void sess_chain(struct sess *, enum sess_kind);
+static void sess_head(struct sess *, const struct stage_ops *);
 static void sess_detect(void *, int, uint64_t, const uint8_t *, size_t,
 		uint64_t, struct wts);
 static void sess_no_gap(void *, int, uint64_t, uint64_t, uint64_t,
@@ -146,8 +147,7 @@ sess_open(void *arg, struct conn *c)
 
 	s->an = arg;
 	s->c = c;
-	s->head.ops = &sess_detect_ops;
-	s->head.arg = s;
+	sess_head(s, &sess_detect_ops);
 	for (r = 0; r < 2; r++) {
 		s->hist.rs[r].close_code = -1;
 		s->cb[r].s = s;
@@ -165,6 +165,18 @@ sess_open(void *arg, struct conn *c)
  * "st = tls_stage_new(s, detect)" with the detection running again on
  * the plaintext it passes on.
  */
+/*
+ * Detection and dropping are stages of the session itself: the head's
+ * argument is the session, whatever stage it was before (the HTTP
+ * exchange hands back a connection whose answer was lost).
+ */
+static void
+sess_head(struct sess *s, const struct stage_ops *ops)
+{
+	s->head.ops = ops;
+	s->head.arg = s;
+}
+
 static void
 sess_chain(struct sess *s, enum sess_kind kind)
 {
@@ -403,7 +415,7 @@ sess_probe_settle(struct sess *s)
 				s->midstream_ws = 0;
 				s->ext = WS_EXT_NONE;
 				s->is_ws = 0;
-				s->head.ops = &sess_drop_ops;
+				sess_head(s, &sess_drop_ops);
 				s->interesting = s->findings > 0;
 				stage_hold_drop(&s->hold);
 				return;
@@ -491,7 +503,7 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 			s->probe_masked = masked;
 		}
 	} else {
-		s->head.ops = &sess_drop_ops;
+		sess_head(s, &sess_drop_ops);
 		s->pre_len[0] = s->pre_len[1] = 0;
 		return;
 	}
@@ -534,7 +546,7 @@ sess_hx_lost(void *arg)
 {
 	struct sess *s = arg;
 
-	s->head.ops = &sess_detect_ops;
+	sess_head(s, &sess_detect_ops);
 }
 
 static void
@@ -542,7 +554,7 @@ sess_hx_ignore(void *arg)
 {
 	struct sess *s = arg;
 
-	s->head.ops = &sess_drop_ops;
+	sess_head(s, &sess_drop_ops);
 }
 
 static void

@@ -632,13 +632,16 @@ verdict_fragments(const struct role_state *rs, const struct hist_frame *h,
 		return 0;   /* no size per fragment after inflation */
 	n = rs->nhf < HIST_FRAMES ? rs->nhf : HIST_FRAMES;
 	/* Oldest first: the ring's order. */
-	for (i = 0; i < n && k < LIMIT_FRAGS; i++) {
+	for (i = 0; i < n; i++) {
 		x = &rs->hf[(rs->nhf - n + i) % HIST_FRAMES];
 		if (x->message_id != h->message_id ||
 		    WS_OP_IS_CONTROL(x->opcode) || x->first_pkt > pkt)
 			continue;
 		if (k == 0 && x->opcode == WS_OP_CONT)
 			return 0;   /* its start was forgotten */
+		/* Too many to keep: the crossing may lie past those kept. */
+		if (k == LIMIT_FRAGS)
+			return 0;
 		frag[k].index = x->index;
 		frag[k].pkt = x->first_pkt;
 		frag[k].ts = x->ts;

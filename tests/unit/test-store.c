@@ -173,6 +173,32 @@ put_frame(struct store *s, uint64_t conn, int sender, uint64_t index,
  * with a hostile payload, a server frame with the length's top bit set,
  * then a reset by the server.
  */
+/*
+ * A server's 1009 close on connection 1 at packet pkt, blaming the client
+ * frame index at packet off, the closer's limit between 5 and max.
+ */
+static void
+server_1009(struct finding *fi, uint64_t pkt, uint64_t off, int64_t index,
+    uint64_t max)
+{
+	memset(fi, 0, sizeof *fi);
+	fi->conn_id = 1;
+	fi->kind = FINDING_CLOSE;
+	fi->class = CLASS_1009;
+	fi->code = 1009;
+	fi->sender = ROLE_SERVER;
+	fi->packet = pkt;
+	fi->has_offending = 1;
+	fi->offending_packet = off;
+	fi->offending_frame_index = index;
+	fi->offending_sender = ROLE_CLIENT;
+	fi->offending_rule = RULE_MESSAGE_TOO_BIG;
+	fi->has_limit = 1;
+	fi->limit_min = 5;
+	fi->limit_max = max;
+	fi->limit_from_reason = -1;
+}
+
 static void
 put_capture(struct store *s, const char *name, const char *sha, int complete)
 {
@@ -223,13 +249,7 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	m.prefix_len = 5;
 	store_sink_ops.message(s, 1, ROLE_CLIENT, &m);
 
-	memset(&fi, 0, sizeof fi);
-	fi.conn_id = 1;
-	fi.kind = FINDING_CLOSE;
-	fi.class = CLASS_1009;
-	fi.code = 1009;
-	fi.sender = ROLE_SERVER;
-	fi.packet = 12;
+	server_1009(&fi, 12, 10, 1, 1999);
 	fi.frame_index = 0;
 	fi.time.sec = 1700000000;
 	fi.time.nsec = 5;
@@ -237,15 +257,6 @@ put_capture(struct store *s, const char *name, const char *sha, int complete)
 	    "the server closed with 1009 after a 2000-byte message");
 	memcpy(fi.reason, hostile, HOSTILE_LEN);
 	fi.reason_len = HOSTILE_LEN;
-	fi.has_offending = 1;
-	fi.offending_packet = 10;
-	fi.offending_frame_index = 1;
-	fi.offending_sender = ROLE_CLIENT;
-	fi.offending_rule = RULE_MESSAGE_TOO_BIG;
-	fi.has_limit = 1;
-	fi.limit_min = 5;
-	fi.limit_max = 1999;
-	fi.limit_from_reason = -1;
 	snprintf(fi.matching_profiles, sizeof fi.matching_profiles,
 	    "coder-websocket");
 	fi.remedy_limit = 5;
@@ -398,22 +409,7 @@ test_finding_update(void **state)
 	ci.path = ci.name = "u.pcap";
 	memcpy(ci.sha256, sha_a, sizeof ci.sha256);
 	assert_int_equal(store_sink_ops.capture_begin(s, &ci), 0);
-	memset(&fi, 0, sizeof fi);
-	fi.conn_id = 1;
-	fi.kind = FINDING_CLOSE;
-	fi.class = CLASS_1009;
-	fi.code = 1009;
-	fi.sender = ROLE_SERVER;
-	fi.packet = 20;
-	fi.has_offending = 1;
-	fi.offending_packet = 18;
-	fi.offending_frame_index = 3;
-	fi.offending_sender = ROLE_CLIENT;
-	fi.offending_rule = RULE_MESSAGE_TOO_BIG;
-	fi.has_limit = 1;
-	fi.limit_min = 5;
-	fi.limit_max = 79999;
-	fi.limit_from_reason = -1;
+	server_1009(&fi, 20, 18, 3, 79999);
 	fi.limit_basis = LIMIT_BASIS_PAYLOAD;
 	snprintf(fi.detail, sizeof fi.detail, "between 5 and 79999");
 	fi.update_slot = 1;

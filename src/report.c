@@ -34,15 +34,6 @@
 
 #define REPORT_ORDER " ORDER BY capture_id, connection_id, time, finding_id"
 
-/*
- * A finding's time in whole milliseconds, exact: from time_text's decimal,
- * not the double's.
- */
-#define REPORT_MS \
-	" (CAST(substr(time_text, 1, instr(time_text, '.') - 1) AS INTEGER)" \
-	" * 1000 + CAST(substr(time_text, instr(time_text, '.') + 1, 3) AS" \
-	" INTEGER))"
-
 /* The timeline's text: a bar this wide at most, in an 80-column line. */
 #define REPORT_BAR_MAX  30
 #define REPORT_LINE_MAX 80
@@ -220,6 +211,19 @@ report_width(int64_t lo, int64_t hi)
 	return w;
 }
 
+void
+report_width_text(int64_t width_ms, char *buf, size_t len)
+{
+	if (width_ms % 1000 != 0)
+		snprintf(buf, len, "%" PRId64 " ms", width_ms);
+	else if (width_ms % 3600000 == 0)
+		snprintf(buf, len, "%" PRId64 " h", width_ms / 3600000);
+	else if (width_ms % 60000 == 0)
+		snprintf(buf, len, "%" PRId64 " min", width_ms / 60000);
+	else
+		snprintf(buf, len, "%" PRId64 " s", width_ms / 1000);
+}
+
 int
 report_timeline(sqlite3 *db, const struct report_opts *o,
     struct report_timeline *t)
@@ -242,11 +246,10 @@ report_timeline(sqlite3 *db, const struct report_opts *o,
 	    " AS INTEGER) AS hi FROM connections WHERE first_time IS NOT NULL"
 	    " AND (?2 IS NULL OR connection_id = ?2) AND (?3 IS NULL OR"
 	    " capture = ?3) AND (?5 IS NULL OR capture_id > ?5) UNION ALL"
-	    " SELECT" REPORT_MS "," REPORT_MS " FROM findings WHERE time IS"
-	    " NOT NULL AND (?2 IS NULL OR connection_id = ?2) AND (?3 IS NULL"
-	    " OR capture = ?3) AND (?5 IS NULL OR capture_id > ?5))", -1, &st,
-	    NULL) !=
-	    SQLITE_OK)
+	    " SELECT" REPORT_FINDING_MS "," REPORT_FINDING_MS " FROM findings"
+	    " WHERE time IS NOT NULL AND (?2 IS NULL OR connection_id = ?2)"
+	    " AND (?3 IS NULL OR capture = ?3) AND (?5 IS NULL OR capture_id >"
+	    " ?5))", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	report_bind(st, o, NULL);
 	rc = sqlite3_step(st);
@@ -267,9 +270,9 @@ report_timeline(sqlite3 *db, const struct report_opts *o,
 	t->n = (int)(hi / t->width_ms - lo / t->width_ms + 1);
 	for (i = 0; i < t->n; i++)
 		t->b[i].start_ms = (lo / t->width_ms + i) * t->width_ms;
-	if (sqlite3_prepare_v2(db, "SELECT" REPORT_MS " / ?4, class, count(*)"
-	    " FROM findings WHERE" REPORT_FILTER " AND time IS NOT NULL"
-	    " GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT" REPORT_FINDING_MS " / ?4, class,"
+	    " count(*) FROM findings WHERE" REPORT_FILTER " AND time IS NOT"
+	    " NULL GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	report_bind(st, o, cl);
 	sqlite3_bind_int64(st, 4, t->width_ms);
@@ -354,16 +357,7 @@ report_timeline_text(struct report *r)
 	    (t.b[t.n - 1].start_ms + t.width_ms - 1) / 86400000;
 	report_timeline_label(first, sizeof first, t.b[0].start_ms, 86400000,
 	    1);
-	if (t.width_ms % 1000 != 0)
-		snprintf(item, sizeof item, "%" PRId64 " ms", t.width_ms);
-	else if (t.width_ms % 3600000 == 0)
-		snprintf(item, sizeof item, "%" PRId64 " h",
-		    t.width_ms / 3600000);
-	else if (t.width_ms % 60000 == 0)
-		snprintf(item, sizeof item, "%" PRId64 " min",
-		    t.width_ms / 60000);
-	else
-		snprintf(item, sizeof item, "%" PRId64 " s", t.width_ms / 1000);
+	report_width_text(t.width_ms, item, sizeof item);
 	fprintf(r->out, "Timeline: findings per %s from %s UTC\n", item,
 	    first);
 	for (i = 0; i < t.n; i++) {

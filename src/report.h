@@ -27,6 +27,16 @@ struct report_opts {
 					     analyze just stored) */
 };
 
+/*
+ * A finding's time in whole milliseconds, exact: from time_text's decimal,
+ * not the double's. SQL over the findings view; the timeline's buckets
+ * are cut on it, and whoever selects a bucket's findings uses it too.
+ */
+#define REPORT_FINDING_MS \
+	" (CAST(substr(time_text, 1, instr(time_text, '.') - 1) AS INTEGER)" \
+	" * 1000 + CAST(substr(time_text, instr(time_text, '.') + 1, 3) AS" \
+	" INTEGER))"
+
 /* At most this many buckets: a round width is chosen to fit them. */
 #define REPORT_TIMELINE_MAX 60
 
@@ -64,6 +74,8 @@ int	report_classes_check(const char *list, char *bad, size_t badlen);
  */
 int	report_timeline(sqlite3 *, const struct report_opts *,
 	    struct report_timeline *);
+/* A bucket's width as the timeline names it: "50 ms", "10 s", "6 h". */
+void	report_width_text(int64_t width_ms, char *, size_t);
 int	report_run(struct store *, const struct report_opts *, FILE *out);
 
 #endif

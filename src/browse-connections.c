@@ -16,8 +16,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "browse.h"
+#include "report.h"
 #include "rules.h"
 #include "wsautopsy.h"
 
@@ -61,6 +63,11 @@ struct bcs {
 	int64_t            capture;    /* the first; the selection's rules */
 	char               title[128];
 	struct bcs_layout  lay;
+	/* The report's timeline, read once: the sparkline of the header. */
+	struct report_timeline tl;
+	int                bucket;     /* the cursor's; -1 none */
+	int                only_bucket;
+	char               zone[40];   /* of the times: "UTC", "CET/CEST" */
 };
 
 /* The class order (CLASS_LIST's sort); a verdict it does not know is 5. */
@@ -105,7 +112,9 @@ static const char *const bcs_classes[] = {
 
 /*
  * ?1 class (NULL all), ?2 1: the classes no number key names, ?3 search
- * text, ?4 1: only matches.
+ * text, ?4 1: only matches, ?7 and ?8 the timeline bucket whose findings
+ * a connection needs (milliseconds, as the report cuts them; ?7 NULL: no
+ * bucket). ?5 and ?6 are the queries' own.
  */
 #define BCS_MATCH \
 	"(?3 IS NOT NULL AND (instr(lower(coalesce(client, '') || ' ' ||" \
@@ -125,7 +134,9 @@ static const char *const bcs_classes[] = {
 	" WHERE (?1 IS NULL OR verdict = ?1 OR connection_id IN (SELECT" \
 	" connection_id FROM findings WHERE class = ?1)) AND (?2 = 0 OR" \
 	" coalesce(verdict, '') NOT IN " BCS_KNOWN ") AND (?4 = 0 OR " \
-	BCS_MATCH ")"
+	BCS_MATCH ") AND (?7 IS NULL OR connection_id IN (SELECT" \
+	" connection_id FROM findings WHERE time IS NOT NULL AND" \
+	REPORT_FINDING_MS " >= ?7 AND" REPORT_FINDING_MS " < ?8))"
 
 /* The keys 1 to 9 take rows BCS_KEY_AT(1) to BCS_KEY_AT(9), in order. */
 #define BCS_KEY_AT(n) (3 + (n))
@@ -148,6 +159,14 @@ static const struct browse_key bcs_keys[] = {
 	{ 'n', "n", BCMD_NEXT, 0, "next match" },
 	{ 'N', "N", BCMD_PREV, 0, "previous match" },
 	{ '&', "&", BCMD_FILTER, 0, "show only the matches (toggle)" },
+	{ ']', "] [", BCMD_BUCKET, 1,
+	  "timeline: the cursor to the next, previous time bucket" },
+	{ '[', NULL, BCMD_BUCKET, -1, NULL },
+	{ '}', "} {", BCMD_BUCKET, 2,
+	  "timeline: the next, previous bucket with findings" },
+	{ '{', NULL, BCMD_BUCKET, -2, NULL },
+	{ 't', "t", BCMD_BUCKET_ONLY, 0, "show only the connections with"
+	  " findings in the bucket under the cursor (toggle)" },
 	{ 0, NULL, BCMD_NONE, 0, NULL }
 };
 
@@ -168,6 +187,10 @@ static void	 bcs_fetch(struct bcs *);
 static void	 bcs_row(struct bcs_row *, sqlite3_stmt *);
 static void	 bcs_layout(struct bcs *, int);
 static void	 bcs_draw_head(struct bcs *, int);
+static void	 bcs_draw_spark(struct bcs *, int);
+static void	 bcs_bucket_text(struct bcs *, int, char *, size_t);
+static void	 bcs_bucket_move(struct bcs *, int);
+static void	 bcs_bucket_only(struct bcs *);
 static void	 bcs_draw_row(struct bcs *, int, const struct bcs_row *, int,
 		    int);
 static void	 bcs_find(struct bcs *, int);
@@ -175,7 +198,8 @@ static void	 bcs_packet(struct bcs *);
 static int64_t	 bcs_rank(struct bcs *, int64_t);
 
 const struct browse_view browse_connections_view = {
-	"connections", bcs_keys, "Enter:open 1-9:class s:sort /:search",
+	"connections", bcs_keys,
+	"Enter:open 1-9:class s:sort /:search []:bucket",
 	bcs_init, bcs_free, bcs_draw, bcs_key,
 	bcs_resize, bcs_status, NULL, bcs_reveal
 };
@@ -189,6 +213,7 @@ bcs_init(struct browse *b, const void *arg)
 	v->b = b;
 	v->db = browse_db(b);
 	v->cache = xcalloc(BCS_CACHE_MAX, sizeof *v->cache);
+	v->bucket = -1;
 	if (bcs_counts(v) != 0) {
 		bcs_free(v);
 		return NULL;
@@ -235,15 +260,23 @@ bcs_bind(struct bcs *v, sqlite3_stmt *st)
 	else
 		sqlite3_bind_null(st, 3);
 	sqlite3_bind_int(st, 4, v->only_matches && v->search[0] != '\0');
+	if (v->only_bucket && v->bucket >= 0) {
+		sqlite3_bind_int64(st, 7, v->tl.b[v->bucket].start_ms);
+		sqlite3_bind_int64(st, 8, v->tl.b[v->bucket].start_ms +
+		    v->tl.width_ms);
+	} else
+		sqlite3_bind_null(st, 7);
 }
 
 /* Counts per class for the header: one aggregate on the verdict index. */
 static int
 bcs_counts(struct bcs *v)
 {
-	sqlite3_stmt *st;
-	const char   *c;
-	int           i;
+	sqlite3_stmt      *st;
+	struct report_opts o;
+	const char        *c;
+	char               a[16], z[16];
+	int                i;
 
 	/* A connection counts once in each class it has a finding of. */
 	if (bcs_prepare(v, "SELECT c, count(*) FROM (SELECT verdict AS c,"
@@ -278,6 +311,23 @@ bcs_counts(struct bcs *v)
 		    browse_col_text(st, 0));
 	}
 	sqlite3_finalize(st);
+	/* The zone the list's times are in, two when the span crosses a change. */
+	v->zone[0] = '\0';
+	if (bcs_prepare(v, "SELECT min(first_sec), max(last_sec) FROM"
+	    " connection_t", "", &st) != 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		browse_zone(sqlite3_column_double(st, 0), a, sizeof a);
+		browse_zone(sqlite3_column_double(st, 1), z, sizeof z);
+		snprintf(v->zone, sizeof v->zone, "%s%s%s", a,
+		    strcmp(a, z) != 0 ? "/" : "", strcmp(a, z) != 0 ? z : "");
+	}
+	sqlite3_finalize(st);
+	/* The report's buckets, all classes: `report --timeline`'s. */
+	report_opts_default(&o);
+	if (report_timeline(v->db, &o, &v->tl) != 0)
+		memset(&v->tl, 0, sizeof v->tl);
 	return 0;
 }
 
@@ -450,6 +500,144 @@ bcs_draw_head(struct bcs *v, int cols)
 		browse_put(0, x, cols - x, " (no findings)");
 }
 
+/*
+ * The second header row: the report's timeline as a sparkline, one cell
+ * per bucket, as high as its findings against the fullest bucket's (eighths,
+ * rounded up: a bucket with findings is never blank), in the colour of its
+ * most frequent class; the cursor's cell reversed. Between bars, so an
+ * empty bucket at either end still shows. Narrower than the buckets, the
+ * cells around the cursor, a cut end marked < or >.
+ */
+static void
+bcs_draw_spark(struct bcs *v, int cols)
+{
+	static const char *const blocks[8] = { "\u2581", "\u2582", "\u2583",
+	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii[] = "._:-=+*#";
+	const struct report_timeline *t = &v->tl;
+	char    per[32], head[64], from[80], zone[16], cell[8];
+	int     i, c, best, level, x, avail, off, utf8, attr;
+	int64_t most;
+
+	if (t->n == 0) {
+		browse_put(1, 0, cols, "timeline: nothing with a time");
+		return;
+	}
+	utf8 = MB_CUR_MAX > 1 && wcwidth(L'\u2588') == 1;
+	report_width_text(t->width_ms, per, sizeof per);
+	snprintf(head, sizeof head, "findings per %s ", per);
+	browse_time_fmt((double)t->b[0].start_ms / 1000, browse_days(), 0,
+	    from, sizeof from);
+	/* The start as precise as the width needs, then the zone. */
+	from[strlen(from) - (t->width_ms % 1000 == 0 ? 7 : 3)] = '\0';
+	browse_zone((double)t->b[0].start_ms / 1000, zone, sizeof zone);
+	snprintf(from + strlen(from), sizeof from - strlen(from), " %s", zone);
+	x = 0;
+	if ((int)strlen(head) + t->n + 2 <= cols)
+		x = browse_put(1, 0, cols, head);
+	avail = cols - x - 2;
+	if (avail < 1)
+		return;
+	off = 0;
+	if (t->n > avail && v->bucket >= avail)
+		off = v->bucket - avail + 1;
+	x = browse_put(1, x, 1, off > 0 ? "<" : "|");
+	for (i = off; i < t->n && i - off < avail; i++) {
+		most = 0;
+		best = -1;
+		for (c = 0; c < FINDING_CLASSES; c++)
+			if (t->b[i].counts[c] > most) {
+				most = t->b[i].counts[c];
+				best = c;
+			}
+		level = t->max_total > 0 ? (int)((t->b[i].total * 8 +
+		    t->max_total - 1) / t->max_total) : 0;
+		if (level == 0)
+			snprintf(cell, sizeof cell, " ");
+		else if (utf8)
+			snprintf(cell, sizeof cell, "%s", blocks[level - 1]);
+		else
+			snprintf(cell, sizeof cell, "%c", ascii[level - 1]);
+		attr = best >= 0 ? browse_class_attr(finding_class_names[best]) :
+		    (int)A_NORMAL;
+		if (i == v->bucket)
+			attr |= A_REVERSE;
+		attron(attr);
+		x = browse_put(1, x, 1, cell);
+		attroff(attr);
+	}
+	x = browse_put(1, x, 1, i < t->n ? ">" : "|");
+	if (x + 1 + (int)strlen(from) <= cols)
+		browse_put(1, x + 1, cols - x - 1, from);
+}
+
+/* "00:00:00.500-00:00:00.550 UTC, 2 findings": the bucket's range. */
+static void
+bcs_bucket_text(struct bcs *v, int i, char *buf, size_t len)
+{
+	const struct report_timeline *t = &v->tl;
+	char   a[48], z[48], zone[16];
+	double s = (double)t->b[i].start_ms / 1000;
+	double e = (double)(t->b[i].start_ms + t->width_ms) / 1000;
+	size_t cut = t->width_ms % 1000 == 0 ? 7 : 3;
+
+	browse_time_fmt(s, browse_days(), 0, a, sizeof a);
+	browse_time_fmt(e, browse_days(), 0, z, sizeof z);
+	a[strlen(a) - cut] = '\0';
+	z[strlen(z) - cut] = '\0';
+	browse_zone(s, zone, sizeof zone);
+	snprintf(buf, len, "%s-%s %s, %" PRId64 " finding%s", a, z, zone,
+	    t->b[i].total, t->b[i].total == 1 ? "" : "s");
+}
+
+/*
+ * ] and [ move the cursor one bucket, } and { to the next or previous one
+ * with findings; from no cursor, the first or the last. The filter, when
+ * on, follows the cursor.
+ */
+static void
+bcs_bucket_move(struct bcs *v, int arg)
+{
+	const struct report_timeline *t = &v->tl;
+	int dir = arg > 0 ? 1 : -1, i;
+
+	if (t->n == 0) {
+		browse_message(v->b, "no timeline: nothing has a time");
+		return;
+	}
+	i = v->bucket < 0 ? (dir > 0 ? -1 : t->n) : v->bucket;
+	do
+		i += dir;
+	while ((arg == 2 || arg == -2) && i >= 0 && i < t->n &&
+	    t->b[i].total == 0);
+	if (i < 0 || i >= t->n) {
+		browse_message(v->b, "%s", arg == 2 || arg == -2 ?
+		    (dir > 0 ? "no findings after this bucket" :
+		    "no findings before this bucket") : dir > 0 ?
+		    "the last bucket" : "the first bucket");
+		return;
+	}
+	v->bucket = i;
+	if (v->only_bucket) {
+		v->l.sel = v->l.top = 0;
+		bcs_reload(v);
+	}
+}
+
+/* t: only the connections with findings in the cursor's bucket, or all. */
+static void
+bcs_bucket_only(struct bcs *v)
+{
+	if (!v->only_bucket && v->bucket < 0) {
+		bcs_bucket_move(v, 2);
+		if (v->bucket < 0)
+			return;
+	}
+	v->only_bucket = !v->only_bucket;
+	v->l.sel = v->l.top = 0;
+	bcs_reload(v);
+}
+
 static void
 bcs_draw(void *p, int rows, int cols)
 {
@@ -459,10 +647,11 @@ bcs_draw(void *p, int rows, int cols)
 
 	bcs_fetch(v);
 	bcs_draw_head(v, cols);
+	bcs_draw_spark(v, cols);
 	attron(A_BOLD);
-	bcs_draw_row(v, 1, NULL, cols, 0);
+	bcs_draw_row(v, 2, NULL, cols, 0);
 	attroff(A_BOLD);
-	for (i = v->l.top; i < v->l.n && (y = (int)(i - v->l.top) + 2) < rows;
+	for (i = v->l.top; i < v->l.n && (y = (int)(i - v->l.top) + 3) < rows;
 	    i++) {
 		if (i < v->cstart || i >= v->cstart + v->cn)
 			break;
@@ -470,7 +659,7 @@ bcs_draw(void *p, int rows, int cols)
 		    i == v->l.sel);
 	}
 	if (v->l.n == 0)
-		browse_put(2, 2, cols - 2, "no connection matches");
+		browse_put(3, 2, cols - 2, "no connection matches");
 }
 
 /* One line in the columns of bcs_layout; r NULL draws the headings. */
@@ -479,11 +668,14 @@ bcs_draw_row(struct bcs *v, int y, const struct bcs_row *r, int cols,
     int sel)
 {
 	const struct bcs_layout *L = &v->lay;
-	char t[32], ep[160], hp[400], fr[16], by[16], cl[24], a[8], s[8];
+	char t[48], ep[160], hp[400], fr[16], by[16], cl[24], a[8], s[8];
 	int  x = 0, attr;
 
 	if (r == NULL) {
-		snprintf(t, sizeof t, "time");
+		/* The zone in the heading when it fits, as a date does. */
+		snprintf(t, sizeof t, "time (%s)", v->zone);
+		if (v->zone[0] == '\0' || (int)strlen(t) > L->time_w)
+			snprintf(t, sizeof t, "time");
 		snprintf(ep, sizeof ep, "%s", L->both ? "client -> server" :
 		    "client");
 		snprintf(hp, sizeof hp, "host/path");
@@ -605,6 +797,12 @@ bcs_key(void *p, enum browse_cmd cmd, int arg)
 	case BCMD_PACKET:
 		bcs_packet(v);
 		break;
+	case BCMD_BUCKET:
+		bcs_bucket_move(v, arg);
+		break;
+	case BCMD_BUCKET_ONLY:
+		bcs_bucket_only(v);
+		break;
 	default:
 		break;
 	}
@@ -724,7 +922,7 @@ bcs_resize(void *p, int rows, int cols)
 	struct bcs *v = p;
 
 	bcs_layout(v, cols);
-	v->l.rows = rows > 3 ? rows - 2 : 1;
+	v->l.rows = rows > 4 ? rows - 3 : 1;
 	browse_list_fit(&v->l);
 	v->cn = 0;
 }
@@ -733,10 +931,18 @@ static void
 bcs_status(void *p, char *buf, size_t len)
 {
 	struct bcs *v = p;
+	char        bucket[160] = "";
 
+	if (v->bucket >= 0) {
+		bucket[0] = ' ';
+		bcs_bucket_text(v, v->bucket, bucket + 1, sizeof bucket - 1);
+		if (v->only_bucket)
+			strncat(bucket, " (only)", sizeof bucket -
+			    strlen(bucket) - 1);
+	}
 	snprintf(buf, len, "connections %" PRId64 "/%" PRId64 " [%s] sort:%s"
-	    "%s%s%s", v->l.n ?
+	    "%s%s%s%s", v->l.n ?
 	    v->l.sel + 1 : 0, v->l.n, bcs_classes[v->cls],
 	    bcs_sorts[v->sort].name, v->search[0] != '\0' ? " /" : "",
-	    v->search, v->only_matches ? " (only)" : "");
+	    v->search, v->only_matches ? " (only)" : "", bucket);
 }

@@ -79,51 +79,10 @@ fits() {
 }
 # attrs_at MARKER WORD: the SGR attributes in effect where WORD (its last
 # occurrence) is drawn on the first row holding MARKER, as numbers: "1 33"
-# is bold yellow; nothing for plain text. tmux carries attributes from one
-# row to the next, so the whole pane is read.
+# is bold yellow; nothing for plain text (pane-attrs.py).
 attrs_at() {
 	screen_e >"$TMP/pane_e"
-	python3 - "$TMP/pane_e" "$1" "$2" <<'PY'
-import re, sys
-text = open(sys.argv[1], "rb").read().decode("utf-8")
-marker, word = sys.argv[2], sys.argv[3]
-state = {}
-def apply(params):
-    for p in (params.split(";") if params else ["0"]):
-        n = int(p or 0)
-        if n == 0:
-            state.clear()
-        elif n == 22:
-            state.pop(1, None); state.pop(2, None)
-        elif n in (24, 27):
-            state.pop(n - 20, None)
-        elif n in (1, 2, 4, 7):
-            state[n] = True
-        elif 30 <= n <= 37 or 90 <= n <= 97:
-            state["fg"] = n
-        elif n == 39:
-            state.pop("fg", None)
-        elif 40 <= n <= 47 or 100 <= n <= 107:
-            state["bg"] = n
-        elif n == 49:
-            state.pop("bg", None)
-for line in text.split("\n"):
-    plain, attrs = "", []
-    for m in re.finditer("\x1b\\[([0-9;]*)m|(.)", line):
-        if m.group(2) is None:
-            apply(m.group(1))
-        else:
-            plain += m.group(2)
-            attrs.append(sorted(str(v) if k in ("fg", "bg") else str(k)
-                                for k, v in state.items()))
-    if marker in plain:
-        i = plain.rfind(word)
-        if i < 0:
-            sys.exit("no %r on the row of %r" % (word, marker))
-        print(" ".join(attrs[i]))
-        sys.exit(0)
-sys.exit("no row holds %r" % marker)
-PY
+	python3 "${top_srcdir}/tests/e2e/pane-attrs.py" "$TMP/pane_e" "$1" "$2"
 }
 # has_attr MARKER WORD ATTR: attrs_at says ATTR (e.g. 33 or 1).
 has_attr() {

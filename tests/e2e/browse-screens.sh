@@ -46,9 +46,11 @@ start 80 24 "$TMP/i.db"
 check "80: list" wait_last '^connections 1/4 \[all\] sort:time  \?:help q:quit$'
 check "80: the capture name cut, the counts whole (no zeros)" wait_row 1 \
     '^viol-python-unmasked-[a-z-]*…  4 connections  1002:1 1009:1 1006:2 normal:1 *$'
-check "80: E, frames and the server dropped" wait_row 2 \
+check "80: the timeline" wait_row 2 \
+    '^findings per [0-9]+ [a-z]+ \|.*\| [0-9:.]+ [A-Z]'
+check "80: E, frames and the server dropped" wait_row 3 \
     '^time +client +host/path +bytes cli/srv +verdict *$'
-check "80: a row readable" wait_row 3 \
+check "80: a row readable" wait_row 4 \
     '^15:40:59 127\.0\.0\.1:49890 +127\.0\.0\.1:18106/ +397 1002/1002 1002 *$'
 check "80: list fits" fits 80 24 "connections 1/4"
 keys j j Enter
@@ -80,12 +82,12 @@ check "80: help fits" fits 80 24 "help for the frame"
 tmux -L "$SOCK" resize-window -t b -x 200 -y 60
 keys q q q g
 check "200: list" wait_last \
-    '^connections 1/4 \[all\] sort:time  Enter:open 1-9:class s:sort /:search  \?:help q:quit$'
+    '^connections 1/4 \[all\] sort:time  Enter:open 1-9:class s:sort /:search \[\]:bucket  \?:help q:quit$'
 check "200: the whole header" wait_row 1 \
     '^viol-python-unmasked-client-frame\.pcap \(of 4 captures\)  4 connections  1002:1 1007:0 1009:1 1006:2 handshake:0 normal:1 open:0 other:0 *$'
-check "200: every column" wait_row 2 \
-    '^time +client -> server +host/path +E frames  bytes cli/srv   verdict *$'
-check "200: a row" wait_row 3 \
+check "200: every column, the zone in the time's heading" wait_row 3 \
+    '^time \([^)]+\) +client -> server +host/path +E frames  bytes cli/srv   verdict *$'
+check "200: a row" wait_row 4 \
     '^15:40:59\.052 127\.0\.0\.1:49890 -> 127\.0\.0\.1:18106 +127\.0\.0\.1:18106/ +5 +397 1002/1002 1002 *$'
 check "200: list fits" fits 200 60 "connections 1/4"
 keys j j Enter
@@ -134,31 +136,31 @@ start 100 30 "$TMP/i.db"
 check "keys: list" wait_last '^connections 1/4 \[all\] sort:time '
 keys s
 check "s: by class" wait_last '^connections 1/4 \[all\] sort:class '
-check "s: 1002 first" wait_row 3 ' 1002 *$'
-check "s: then 1009" wait_row 4 ' 1009 *$'
-check "s: then 1006" wait_row 5 ' 1006 *$'
-check "s: normal last" wait_row 6 ' normal *$'
+check "s: 1002 first" wait_row 4 ' 1002 *$'
+check "s: then 1009" wait_row 5 ' 1009 *$'
+check "s: then 1006" wait_row 6 ' 1006 *$'
+check "s: normal last" wait_row 7 ' normal *$'
 keys s
 check "s: by bytes" wait_last '^connections 1/4 \[all\] sort:bytes '
-check "s: the largest first" wait_row 3 ' 250K +-/1009 +1009 *$'
-check "s: the smallest last" wait_row 6 ' 397 1002/1002 1002 *$'
+check "s: the largest first" wait_row 4 ' 250K +-/1009 +1009 *$'
+check "s: the smallest last" wait_row 7 ' 397 1002/1002 1002 *$'
 keys s
 check "s: back to time" wait_last '^connections 1/4 \[all\] sort:time '
-check "s: in time order" wait_row 3 '^15:40:59\.052 '
+check "s: in time order" wait_row 4 '^15:40:59\.052 '
 keys 4
 check "4: only 1009" wait_last '^connections 1/1 \[1009\] '
-check "4: the 1009 row" wait_row 3 ' 1009 *$'
-check "4: nothing else" wait_row 4 '^$'
+check "4: the 1009 row" wait_row 4 ' 1009 *$'
+check "4: nothing else" wait_row 5 '^$'
 keys 2
 check "2: only 1002" wait_last '^connections 1/1 \[1002\] '
-check "2: the 1002 row" wait_row 3 ' 1002 *$'
+check "2: the 1002 row" wait_row 4 ' 1002 *$'
 keys 5
 # 5 takes the connection whose verdict is 1006 and the 1002 one that also
 # left a 1006 finding.
 check "5: every connection with a 1006" wait_last '^connections 1/2 \[1006\] '
 check "5: the 1006 row" wait_re ' 1006 *$'
 keys 7
-check "7: only normal" wait_row 3 ' normal *$'
+check "7: only normal" wait_row 4 ' normal *$'
 keys 9
 check "9: no other verdict" wait_last '^connections 0/0 \[other\] '
 check "9: said" wait_for "no connection matches"
@@ -177,7 +179,7 @@ keys N
 check "N: the previous match" wait_last '^connections 2/4 .*/1800 '
 keys '&'
 check "&: only the matches" wait_last '^connections 1/2 .*/1800 \(only\)'
-check "&: the two rows" wait_row 4 '127\.0\.0\.1:54868'
+check "&: the two rows" wait_row 5 '127\.0\.0\.1:54868'
 keys '&'
 check "&: all again" wait_last '^connections 1/4 \[all\] sort:time /1800  '
 keys G

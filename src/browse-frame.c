@@ -82,6 +82,7 @@ static void	 bf_dump(struct bf *, const uint8_t *, size_t, uint32_t, int);
 static sqlite3_stmt *bf_message(struct bf *, int64_t);
 static int	 bf_inflated(struct bf *, sqlite3_stmt *, int);
 static void	 bf_text(struct bf *, const char *, const uint8_t *, size_t,
+		    double,
 		    int);
 static const char *bf_escaped_newline(const char *);
 static void	 bf_json_ws(struct bf_json *);
@@ -181,7 +182,8 @@ bf_build(struct bf *v, int cols)
 			bf_dump(v, pre, n, key, 1);
 		}
 		if (!bf_inflated(v, st, cols))
-			bf_text(v, "", pre, n, cols);
+			bf_text(v, "", pre, n, sqlite3_column_double(st, 9),
+			    cols);
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(v->msg);
@@ -250,7 +252,8 @@ bf_inflated(struct bf *v, sqlite3_stmt *frame, int cols)
 		    (int64_t)sqlite3_column_int64(frame, 12), first, last,
 		    (int64_t)sqlite3_column_int64(st, BFM_DECODED),
 		    sqlite3_column_bytes(st, BFM_PREFIX));
-	bf_text(v, label, p, (size_t)sqlite3_column_bytes(st, BFM_PREFIX), cols);
+	bf_text(v, label, p, (size_t)sqlite3_column_bytes(st, BFM_PREFIX),
+	    sqlite3_column_double(st, BFM_DECODED), cols);
 	return 1;
 }
 
@@ -517,55 +520,71 @@ bf_dump(struct bf *v, const uint8_t *p, size_t n, uint32_t key, int masked)
 	}
 }
 
-/* label: what the bytes are, when not the frame's payload as sent. */
+/*
+ * label: what the bytes are, when not the frame's payload as sent; whole:
+ * how many bytes they are the first of. Every stored byte is shown, on as
+ * many lines as it takes (the view scrolls), and a prefix says so.
+ */
 static void
 bf_text(struct bf *v, const char *label, const uint8_t *p, size_t n,
-    int cols)
+    double whole, int cols)
 {
 	struct bf_json j = { p, n, 0 };
-	char          *esc;
-	size_t         len = n * 4 + 16;
-	const char    *s, *nl;
+	char          *esc, what[300], line[BROWSE_TEXT_MAX], one[8];
+	size_t         len = n * 4 + 16, i, o, k;
+	int            avail = cols - 2;
+	char          *s, *nl, c;
 
+	snprintf(what, sizeof what, "%s", label);
+	if ((double)n < whole)
+		snprintf(what + strlen(what), sizeof what - strlen(what),
+		    "%sthe stored prefix: the first %zu of %.0f bytes",
+		    label[0] != '\0' ? "; " : "", n, whole);
 	browse_text_add(&v->t, 0, "%s", "");
 	if (v->binary) {
 		/* Bytes, not text: never decoded as UTF-8. */
 		browse_text_add(&v->t, A_BOLD, "bytes (%s%sbinary, escaped):",
-		    label, label[0] != '\0' ? "; " : "");
-		if (len > BROWSE_TEXT_MAX * 16)
-			len = BROWSE_TEXT_MAX * 16;
-		esc = xmalloc(len);
-		browse_bytes(p, n, esc, len);
-		browse_text_wrap(&v->t, 0, "  ", cols, esc);
-		free(esc);
+		    what, what[0] != '\0' ? "; " : "");
+		if (avail < 8)
+			avail = 8;
+		if (avail > (int)sizeof line - 1)
+			avail = (int)sizeof line - 1;
+		/* Lines as wide as the screen; an escape is never cut. */
+		for (i = o = 0; i < n; i++) {
+			k = browse_bytes(p + i, 1, one, sizeof one);
+			if (o + k > (size_t)avail) {
+				line[o] = '\0';
+				browse_text_add(&v->t, 0, "  %s", line);
+				o = 0;
+			}
+			memcpy(line + o, one, k);
+			o += k;
+		}
+		line[o] = '\0';
+		if (o > 0)
+			browse_text_add(&v->t, 0, "  %s", line);
 		return;
 	}
 	bf_json_ws(&j);
 	if (j.i < n && bf_json_value(&j, 0) == 0 && (bf_json_ws(&j),
 	    j.i == n)) {
-		browse_text_add(&v->t, A_BOLD, "text (%s%sJSON):", label,
-		    label[0] != '\0' ? "; " : "");
+		browse_text_add(&v->t, A_BOLD, "text (%s%sJSON):", what,
+		    what[0] != '\0' ? "; " : "");
 		bf_json_pretty(v, p, n);
 		return;
 	}
-	browse_text_add(&v->t, A_BOLD, "text (%s%sescaped):", label,
-	    label[0] != '\0' ? "; " : "");
-	if (len > BROWSE_TEXT_MAX * 16)
-		len = BROWSE_TEXT_MAX * 16;
+	browse_text_add(&v->t, A_BOLD, "text (%s%sescaped):", what,
+	    what[0] != '\0' ? "; " : "");
 	esc = xmalloc(len);
 	/* A backslash from the wire reads doubled, so "\\x1b" is an ESC. */
 	esc_wire(p, n, esc, len);
 	/* Wrap at the escaped newlines so lines read as sent. */
 	for (s = esc; *s != '\0'; s = nl) {
-		char line[BROWSE_TEXT_MAX];
-		size_t ll;
-
-		nl = bf_escaped_newline(s);
-		ll = (size_t)(nl - s) < sizeof line - 1 ? (size_t)(nl - s) :
-		    sizeof line - 1;
-		memcpy(line, s, ll);
-		line[ll] = '\0';
-		browse_text_wrap(&v->t, 0, "  ", cols, line);
+		nl = (char *)bf_escaped_newline(s);
+		c = *nl;
+		*nl = '\0';
+		browse_text_wrap(&v->t, 0, "  ", cols, s);
+		*nl = c;
 	}
 	free(esc);
 }

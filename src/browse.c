@@ -927,11 +927,13 @@ void
 browse_text_wrap(struct browse_text *t, int attr, const char *indent,
     int width, const char *text)
 {
-	char        esc[BROWSE_TEXT_MAX];
+	/* Any length: a payload wraps whole (an escape is 4 bytes at most). */
+	size_t      len = strlen(text) * 4 + 16;
+	char       *esc = xmalloc(len);
 	const char *p, *brk, *q;
 	int         avail, cols;
 
-	esc_terminal_str(text, esc, sizeof esc);
+	esc_terminal_str(text, esc, len);
 	avail = width - (int)strlen(indent);
 	if (avail < 10)
 		avail = 10;
@@ -954,6 +956,7 @@ browse_text_wrap(struct browse_text *t, int attr, const char *indent,
 		browse_text_add(t, attr, "%s%.*s", indent, (int)(brk - p), p);
 		p = *brk == ' ' ? brk + 1 : brk;
 	} while (*p != '\0');
+	free(esc);
 }
 
 void

@@ -303,4 +303,62 @@ check "browse: text view breaks at the newline" wait_re '^  line2 *$'
 keys Q
 check "browse: long-head exit 0" test "$(wait_exit)" = "EXIT=0"
 
+# Escapes all through a text and a binary message longer than the stored
+# prefix (4 KiB): the frame view shows every stored byte escaped, says it
+# is a prefix, and no page of it lets an escape reach the pane raw.
+"$GEN" long-escapes 6144 >"$TMP/le.pcap"
+"$WSAUTOPSY" analyze -q -o "$TMP/le.db" "$TMP/le.pcap"
+same "long escapes: both prefixes stored" \
+	"$(q2() { sqlite3 "$TMP/le.db" "$1"; }; q2 "SELECT group_concat(opcode
+	    || ':' || payload_length || ':' || length(payload_prefix), ' ')
+	    FROM frames WHERE opcode IN (1, 2)")" "1:6144:4096 2:6144:4096"
+# pages WHAT: from the top, each page free of raw escapes, to the end.
+pages() {
+	keys g
+	pg=0
+	while :; do
+		pane_ok || { bad "$1: page $pg lets an escape through"; return; }
+		screen | tail -n 1 | grep -Eq 'lines [0-9]+-([0-9]+)/\1 ' && break
+		pg=$((pg + 1))
+		[ "$pg" -le 100 ] || { bad "$1: no end after 100 pages"; return; }
+		keys Space
+		wait_last "lines $((pg * 38 + 1))-" >/dev/null 2>&1
+	done
+	ok
+}
+# the_end KIND: the last page holds the marker of byte 3584 in the preview
+# (not a hex dump row) and the preview ends with the last stored unit.
+the_end() {
+	screen >"$TMP/end"
+	grep -v '^  [0-9a-f]\{6\}  ' "$TMP/end" | grep -q '@03584@' &&
+	    sed '$d' "$TMP/end" | grep -v '^ *$' | tail -n 3 | sed 's/^  //' |
+	    tr -d '\n' | grep -q "$1"'------$'
+}
+start 120 40 "$TMP/le.db"
+check "long escapes: list" wait_last '^connections 1/1 '
+keys Enter Enter
+check "long escapes: text frame" wait_last '^frame client 0 of connection 1 '
+pages "long escapes: text frame"
+check "long escapes: text, the last stored byte shown" the_end '\\u202e--'
+keys / 'first 4096 of 6144 bytes; escaped' Enter
+check "long escapes: text, said to be a prefix" \
+    wait_for 'text (the stored prefix: the first 4096 of 6144 bytes; escaped):'
+keys / '@04096@' Enter
+check "long escapes: text, nothing past the prefix" \
+    wait_last "no match for '@04096@'"
+keys q j Enter
+check "long escapes: binary frame" wait_last '^frame client 1 of connection 1 '
+pages "long escapes: binary frame"
+check "long escapes: binary, the last stored byte shown" the_end '\\x00\\xff'
+keys / 'binary, escaped' Enter
+check "long escapes: binary, said to be a prefix, never decoded" \
+    wait_for 'bytes (the stored prefix: the first 4096 of 6144 bytes; binary, escaped):'
+check "long escapes: binary, C1 and bidi bytes as \\xNN" \
+    wait_for '\x1b[31m\xc2\x9b\xe2\x80\xae\x00\xff------'
+keys / '@04096@' Enter
+check "long escapes: binary, nothing past the prefix" \
+    wait_last "no match for '@04096@'"
+keys Q
+check "long escapes: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 finish

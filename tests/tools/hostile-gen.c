@@ -33,6 +33,12 @@
  *   escapes              terminal escapes, NUL, invalid UTF-8 in the
  *                        request target, headers, payloads and close reason;
  *                        a second connection with a 64 KiB header line
+ *   long-escapes N       a WebSocket connection: a text message, then a
+ *                        binary one, of N bytes (rounded up to 32) made of
+ *                        32-byte units of terminal escapes (OSC title, CSI,
+ *                        C1, a bidi override; NUL and 0xff in the binary),
+ *                        every 512th byte a unit "@NNNNN@..." naming its
+ *                        offset
  *   corrupt KIND         a WebSocket conversation, then damage; KIND is
  *                        bad-magic, huge-record (a 4 GiB record length),
  *                        truncated (the last record cut), pcapng-huge,
@@ -78,6 +84,7 @@ static int	hg_cut_header(struct pw *, uint64_t);
 static int	hg_bomb(struct pw *, uint64_t, uint64_t);
 static int	hg_escapes(struct pw *);
 static int	hg_long_head(struct pw *, uint64_t);
+static int	hg_long_escapes(struct pw *, uint64_t);
 static int	hg_corrupt(struct pw *, const char *);
 
 static void
@@ -85,7 +92,7 @@ hg_usage(void)
 {
 	fprintf(stderr, "usage: hostile-gen syn-flood N | ooo N [SEG [CONNS]]"
 	    " | tiny N | huge-length | cut-header K | bomb SIZE [SEG] |"
-	    " long-head N | escapes | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
+	    " long-head N | escapes | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
 	    "pcapng-short|pcapng-mismatch\n");
 	exit(1);
 }
@@ -512,6 +519,54 @@ hg_escapes(struct pw *g)
 	return 0;
 }
 
+/*
+ * Payloads longer than the stored prefix, escapes all through: what a
+ * preview shows of them must reach no terminal raw, to the last byte kept.
+ */
+static int
+hg_long_escapes(struct pw *g, uint64_t n)
+{
+	static const char unit[] = "\033]0;pwned\007\033[2J\033[31m"
+	    "\xc2\x9b\xe2\x80\xae";
+	struct pw_conn c;
+	uint8_t       *p, *fr;
+	size_t         i, len;
+	int            bin;
+
+	if (n > 16 * 1024 * 1024)
+		n = 16 * 1024 * 1024;
+	n = (n + 31) / 32 * 32;
+	p = malloc(n + 1);
+	fr = malloc(WSB_HEAD_MAX + n);
+	if (p == NULL || fr == NULL) {
+		free(p);
+		free(fr);
+		return 1;
+	}
+	hg_conn_init(&c, g, 0x0a000001u, 40000);
+	hg_ws_open(&c, 0);
+	for (bin = 0; bin < 2; bin++) {
+		for (i = 0; i < n; i += 32) {
+			memset(p + i, '-', 32);
+			if (i % 512 == 0) {
+				memset(p + i, '.', 32);
+				snprintf((char *)p + i, 33, "@%05zu@", i);
+				p[i + 7] = '.';
+				continue;
+			}
+			memcpy(p + i, unit, sizeof unit - 1);
+			if (bin)
+				memcpy(p + i + sizeof unit - 1, "\0\xff", 2);
+		}
+		len = wsb_frame(fr, 1, 0, bin ? 2 : 1, wsb_key, p, n);
+		hg_send(&c, 0, fr, len);
+	}
+	hg_ws_close(&c, 1000, "", 0);
+	free(p);
+	free(fr);
+	return 0;
+}
+
 /* Values longer than the analyzer keeps; the User-Agent starts "\x1b" as text. */
 static int
 hg_long_head(struct pw *g, uint64_t n)
@@ -667,6 +722,8 @@ main(int argc, char **argv)
 		r = hg_long_head(&g, hg_number(argv[2]));
 	else if (strcmp(argv[1], "escapes") == 0 && argc == 2)
 		r = hg_escapes(&g);
+	else if (strcmp(argv[1], "long-escapes") == 0 && argc == 3)
+		r = hg_long_escapes(&g, hg_number(argv[2]));
 	else
 		hg_usage();
 out:

@@ -21,11 +21,16 @@ WSVER=$(node -p 'require("../real/node/node_modules/ws/package.json").version')
 PYVER=$($PY -c 'import websockets; print(websockets.__version__)')
 NODE="node ws $WSVER"
 PYTHON="python websockets $PYVER"
-# gorilla/websocket from Debian's package, built in GOPATH mode.
-GOVER=$(dpkg-query -W -f '${Version}' golang-github-gorilla-websocket-dev)
-GORILLA="gorilla/websocket ${GOVER%%-*}"
-GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$TMP/gocache \
-    go build -o "$TMP/gorilla-server" viol-gorilla-server.go
+# gorilla/websocket from Debian's package, built in GOPATH mode the first
+# time a gorilla sample is recorded.
+GORILLA=
+gorilla_build() {
+	[ -z "$GORILLA" ] || return 0
+	GOVER=$(dpkg-query -W -f '${Version}' golang-github-gorilla-websocket-dev)
+	GORILLA="gorilla/websocket ${GOVER%%-*}"
+	GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$TMP/gocache \
+	    go build -o "$TMP/gorilla-server" viol-gorilla-server.go
+}
 
 wait_file() {
 	local i=0
@@ -97,6 +102,7 @@ invalid-close-code|invalid-close-code|a close frame with code 1005
 invalid-close-code-999|invalid-close-code|a close frame with code 999
 invalid-utf8-text|invalid-utf8-text|a text message with invalid UTF-8
 invalid-utf8-close-reason|invalid-utf8-close-reason|a close frame (1000) with an invalid UTF-8 reason
+close-reason-too-long|control-frame-too-long|a close frame (1000) with a 200-byte reason
 length-msb-set|length-msb-set|a text frame whose 64-bit length has the top bit set (0x8000000000000005)
 misplaced-rsv1|misplaced-rsv1|a ping with RSV1 set (permessage-deflate negotiated)
 non-minimal-length|non-minimal-length|a 5-byte text frame using the 16-bit length form
@@ -164,6 +170,7 @@ while IFS='|' read -r scen rule what; do
 		wanted "$name" -- "$@" || continue
 		if [ $impl = gorilla ]; then
 			gorilla_scen "$scen" || continue
+			gorilla_build
 			peer="$GORILLA echo server"
 			srv=("$TMP/gorilla-server" $port @READY@)
 		elif [ $impl = node ]; then
@@ -252,7 +259,8 @@ HDR
 		viol-node-*) peers="raw client -> $NODE server" ;;
 		viol-python-bounds-*) peers="$PYTHON client -> $PYTHON server" ;;
 		viol-python-*) peers="raw client -> $PYTHON server" ;;
-		viol-gorilla-*) peers="raw client -> $GORILLA server" ;;
+		viol-gorilla-*) peers="raw client -> $(sed -n \
+		    '1s|.*; \(gorilla/websocket [^ ]*\) .*|\1|p' "$t") server" ;;
 		*-node) peers="$NODE client -> raw server" ;;
 		*-python) peers="$PYTHON client -> raw server" ;;
 		esac

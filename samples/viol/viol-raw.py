@@ -246,6 +246,10 @@ def client_scenario(name, wbits):
 		    [t(b"bad \xff\xfe utf-8")]),
 		"invalid-utf8-close-reason": (False, [],
 		    [frame(OP_CLOSE, close_payload(1000, b"bye \xc3\x28"))]),
+		# 202 bytes of close payload, over the 125 of a control frame.
+		"close-reason-too-long": (False, [],
+		    [frame(OP_CLOSE, close_payload(1000, b"".join(
+		    b"%03d," % i for i in range(50))))]),
 		"length-msb-set": (False, [],
 		    [frame(OP_TEXT, b"hello", lenform=64,
 		    rawlen=0x8000000000000005)]),

@@ -95,7 +95,9 @@ fp_frame(void *arg, const struct rec_event *e)
 	FUZZ_CHECK(e->sender == ROLE_CLIENT || e->sender == ROLE_SERVER);
 	FUZZ_CHECK(f->hdr_len >= 2 && f->hdr_len <= 14);
 	FUZZ_CHECK(f->prefix_len <= c->o->ws.payload_cap);
-	FUZZ_CHECK(f->close_reason_len < sizeof f->close_reason);
+	FUZZ_CHECK(f->close_reason_len <= (c->o->ws.payload_cap > 125 ?
+	    c->o->ws.payload_cap : 125));
+	FUZZ_CHECK(f->close_reason != NULL || f->close_reason_len == 0);
 	fp_text(c, f->prefix, f->prefix_len);
 	fp_text(c, f->close_reason, f->close_reason_len);
 }

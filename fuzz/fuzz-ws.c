@@ -85,8 +85,10 @@ fw_frame(void *arg, const struct ws_frame *f)
 	FUZZ_CHECK(f->close_code >= -1 && f->close_code <= 65535);
 	if (f->close_code != -1)
 		FUZZ_CHECK(f->opcode == WS_OP_CLOSE);
-	FUZZ_CHECK(f->close_reason_len < sizeof f->close_reason);
-	FUZZ_CHECK(f->close_reason[f->close_reason_len] == '\0');
+	FUZZ_CHECK(f->close_reason_len <= (c->cfg->payload_cap > 125 ?
+	    c->cfg->payload_cap : 125));
+	FUZZ_CHECK(f->close_reason != NULL || f->close_reason_len == 0);
+	fw_touch(c, f->close_reason, f->close_reason_len);
 }
 
 static void

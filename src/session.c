@@ -805,8 +805,13 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 			rs->close_code = WS_CLOSE_NO_CODE;
 			rs->close_no_code = 1;
 		}
-		memcpy(rs->reason, f->close_reason, sizeof rs->reason);
-		rs->reason_len = f->close_reason_len;
+		/* The history keeps the first 123 bytes (the closes view's). */
+		rs->reason_len = (uint8_t)(f->close_reason_len <
+		    sizeof rs->reason ? f->close_reason_len :
+		    sizeof rs->reason - 1);
+		if (rs->reason_len > 0)
+			memcpy(rs->reason, f->close_reason, rs->reason_len);
+		rs->reason[rs->reason_len] = '\0';
 		rs->close_pkt = f->first_pkt;
 		rs->close_frame = f->index;
 		rs->close_ts = f->ts;

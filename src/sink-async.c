@@ -251,8 +251,11 @@ async_deliver(struct sink_async *a, struct rec *r)
 		f = (struct ws_frame *)p;
 		p += ALIGN16(sizeof *f);
 		f->prefix = f->prefix_len ? p : NULL;
+		p += ALIGN16(f->prefix_len);
+		f->close_reason = f->close_reason != NULL ? p : NULL;
+		p += ALIGN16(f->close_reason_len);
 		if (f->packets != NULL)
-			f->packets = (const char *)p + ALIGN16(f->prefix_len);
+			f->packets = (const char *)p;
 		a->ops->frame(a->inner, r->conn, r->sender, f);
 		break;
 	case REC_MESSAGE:
@@ -310,7 +313,8 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 	struct sink_async *a = ctx;
 	size_t             pl = f->packets != NULL ? strlen(f->packets) + 1 : 0;
 	size_t             n = sizeof(struct rec) + ALIGN16(sizeof *f) +
-	    ALIGN16(f->prefix_len) + ALIGN16(pl);
+	    ALIGN16(f->prefix_len) + ALIGN16(f->close_reason_len) +
+	    ALIGN16(pl);
 	struct rec        *r;
 	uint8_t           *p;
 
@@ -330,8 +334,12 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 	p += ALIGN16(sizeof *f);
 	if (f->prefix_len)
 		memcpy(p, f->prefix, f->prefix_len);
+	p += ALIGN16(f->prefix_len);
+	if (f->close_reason_len)
+		memcpy(p, f->close_reason, f->close_reason_len);
+	p += ALIGN16(f->close_reason_len);
 	if (pl)
-		memcpy(p + ALIGN16(f->prefix_len), f->packets, pl);
+		memcpy(p, f->packets, pl);
 	async_commit(a);
 }
 

@@ -93,8 +93,9 @@ struct ws_dir {
 	struct ws_frame      f;
 	uint8_t              hdr_need;
 	uint64_t             pay_pos;     /* payload bytes consumed, seen or lost */
-	uint8_t              cbuf[WS_CONTROL_MAX];  /* close payload kept for code and reason */
-	size_t               clen;
+	/* Close payload kept for code and reason, up to ws_close_keep(). */
+	uint8_t             *cbuf;
+	size_t               clen, calloc_n;
 	struct ws_resync    *rs;
 	uint64_t             scanned;     /* bytes skipped in the current resync */
 	uint8_t              trial;       /* frames after a lock still on trial */
@@ -121,6 +122,7 @@ static size_t	ws_frame_payload(struct ws_dir *, const uint8_t *, size_t, uint64_
 static void	ws_frame_data(struct ws_dir *, const uint8_t *, size_t);
 static void	ws_frame_finish(struct ws_dir *, int);
 static void	ws_frame_close(struct ws_dir *, struct ws_frame *);
+static size_t	ws_close_keep(const struct ws_dir *);
 static size_t	ws_frame_resync(struct ws_dir *, const uint8_t *, size_t, uint64_t, struct wts);
 static void	ws_resync_start(struct ws_dir *, uint64_t);
 static void	ws_resync_gap(struct ws_dir *, uint64_t);
@@ -196,6 +198,7 @@ ws_dir_free(struct ws_dir *d)
 	free(d->rs);
 	free(d->held);
 	free(d->held_frames);
+	free(d->cbuf);
 	free(d);
 }
 
@@ -265,6 +268,8 @@ ws_relay_finding(void *arg, const struct ws_finding *fd)
 				d->held_frames[d->nheld] = *fd->frame;
 				d->held_frames[d->nheld].prefix = NULL;
 				d->held_frames[d->nheld].prefix_len = 0;
+				d->held_frames[d->nheld].close_reason = NULL;
+				d->held_frames[d->nheld].close_reason_len = 0;
 				d->held[d->nheld].frame = &d->held_frames[d->nheld];
 			}
 			d->nheld++;
@@ -701,7 +706,7 @@ ws_frame_data(struct ws_dir *d, const uint8_t *p, size_t k)
 	size_t           c, cl;
 
 	while (k > 0) {
-		if (!(f->opcode == WS_OP_CLOSE && pos < WS_CONTROL_MAX) &&
+		if (!(f->opcode == WS_OP_CLOSE && pos < ws_close_keep(d)) &&
 		    !ws_msgr_wants(d->m, f, pos)) {
 			ws_msgr_frame_data(d->m, f, NULL, k);
 			return;
@@ -714,10 +719,20 @@ ws_frame_data(struct ws_dir *d, const uint8_t *p, size_t k)
 			ws_unmask(d->unmask, p, c, f->mask, (size_t)(pos & 3));
 			q = d->unmask;
 		}
-		if (f->opcode == WS_OP_CLOSE && d->clen < WS_CONTROL_MAX) {
-			cl = WS_CONTROL_MAX - d->clen;
+		if (f->opcode == WS_OP_CLOSE && d->clen < ws_close_keep(d)) {
+			cl = ws_close_keep(d) - d->clen;
 			if (cl > c)
 				cl = c;
+			/* Grown as bytes come: the declared length is untrusted. */
+			if (d->clen + cl > d->calloc_n) {
+				d->calloc_n = d->clen + cl < 2 * d->calloc_n ?
+				    2 * d->calloc_n : d->clen + cl;
+				if (d->calloc_n < WS_CONTROL_MAX)
+					d->calloc_n = WS_CONTROL_MAX;
+				if (d->calloc_n > ws_close_keep(d))
+					d->calloc_n = ws_close_keep(d);
+				d->cbuf = xrealloc(d->cbuf, d->calloc_n);
+			}
 			memcpy(d->cbuf + d->clen, q, cl);
 			d->clen += cl;
 		}
@@ -745,6 +760,18 @@ ws_frame_finish(struct ws_dir *d, int cut)
 	d->state = WS_F_HDR;
 }
 
+/*
+ * The bytes of a close payload kept: the largest a valid one has, or the
+ * payload cap when larger, so an overlong reason is stored as sent as far
+ * as any payload is.
+ */
+static size_t
+ws_close_keep(const struct ws_dir *d)
+{
+	return d->cfg.payload_cap > WS_CONTROL_MAX ? d->cfg.payload_cap :
+	    WS_CONTROL_MAX;
+}
+
 static void
 ws_frame_close(struct ws_dir *d, struct ws_frame *f)
 {
@@ -757,15 +784,14 @@ ws_frame_close(struct ws_dir *d, struct ws_frame *f)
 		return;
 	f->close_code = d->cbuf[0] << 8 | d->cbuf[1];
 	rlen = d->clen - 2;
-	memcpy(f->close_reason, d->cbuf + 2, rlen);
-	f->close_reason[rlen] = '\0';
-	f->close_reason_len = (uint8_t)rlen;
+	f->close_reason = d->cbuf + 2;
+	f->close_reason_len = rlen;
 	if (f->truncated)
 		return;
 	if (!ws_close_code_valid(f->close_code))
 		ws_frame_find(d, RULE_INVALID_CLOSE_CODE, f, (uint64_t)f->close_code, 0,
 		    "close code %d", f->close_code);
-	/* A reason cut at 123 bytes (overlong control frame) may end mid-sequence. */
+	/* A reason cut at what is kept (overlong control frame) may end mid-sequence. */
 	if (f->payload_len <= WS_CONTROL_MAX)
 		bad = utf8_check(d->cbuf + 2, rlen);
 	else {

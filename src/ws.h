@@ -47,8 +47,14 @@ struct ws_frame {
 	uint8_t    non_minimal;  /* 16/64-bit length form used for a length that fits a smaller form */
 	uint64_t   message_id;   /* 0-based per direction; control frames get their own message */
 	int        close_code;   /* -1: not a close frame or no code (empty payload) */
-	char       close_reason[124]; /* raw bytes of the reason, NUL-terminated; close_reason_len is exact */
-	uint8_t    close_reason_len;
+	/*
+	 * The reason's bytes as sent, up to what is kept of a close payload
+	 * (payload_cap bytes, WS_CONTROL_MAX at least): a close frame over
+	 * 125 bytes, itself a violation, keeps its reason whole up to there.
+	 * NULL with close_reason_len 0 when none; valid during the callback.
+	 */
+	const uint8_t *close_reason;
+	size_t     close_reason_len;
 	const uint8_t *prefix;   /* unmasked payload bytes kept for THIS FRAME, up to payload_cap; valid during the callback */
 	size_t     prefix_len;
 	uint8_t    truncated;    /* the frame was cut by a gap or the end of the stream */

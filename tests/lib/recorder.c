@@ -218,6 +218,8 @@ recorder_frame(void *arg, uint64_t conn, int sender, const struct ws_frame *f)
 	if ((c = recorder_add(arg, &ev, sizeof *f)) == NULL)
 		return;
 	c->prefix = recorder_copy(arg, f->prefix, f->prefix_len);
+	c->close_reason = recorder_copy(arg, f->close_reason,
+	    f->close_reason_len);
 	c->packets = recorder_str(arg, f->packets);
 }
 

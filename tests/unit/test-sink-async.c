@@ -49,11 +49,20 @@ static void
 in_frame(void *arg, const struct rec_event *e)
 {
 	const struct ws_frame *f = e->body;
+	size_t                 i;
 
 	(void)arg;
+
 	if (e->conn != S.n || e->sender != (int)(S.n & 1) || f->index != S.n ||
 	    !check_bytes(f->prefix, f->prefix_len, S.n))
 		S.bad++;
+	/* A close reason travels beside the prefix: half of it, the same bytes. */
+	if (f->close_reason == NULL || f->close_reason_len != f->prefix_len / 2)
+		S.bad++;
+	else
+		for (i = 0; i < f->close_reason_len; i++)
+			if (f->close_reason[i] != (uint8_t)S.n)
+				S.bad++;
 	S.bytes += f->prefix_len;
 	S.n++;
 }
@@ -146,6 +155,8 @@ send_events(struct sink_async *a, uint64_t count)
 				f.prefix_len = n = BIG;
 				memset(buf, (int)(uint8_t)k, n);
 			}
+			f.close_reason = buf;
+			f.close_reason_len = n / 2;
 			sink_async_ops.frame(a, k, (int)(k & 1), &f);
 			break;
 		case 1:

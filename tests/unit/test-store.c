@@ -157,8 +157,8 @@ put_frame(struct store *s, uint64_t conn, int sender, uint64_t index,
 	f.message_id = index;
 	f.close_code = close_code;
 	if (close_code >= 0 && prefix_len > 0) {
-		memcpy(f.close_reason, prefix, prefix_len);
-		f.close_reason_len = (uint8_t)prefix_len;
+		f.close_reason = prefix;
+		f.close_reason_len = prefix_len;
 	}
 	f.prefix = prefix;
 	f.prefix_len = prefix_len;

@@ -25,6 +25,7 @@ struct rec {
 	int             nframes, nmsgs, nfinds;
 	struct ws_frame frames[MAXREC];
 	uint8_t         fpre[MAXREC][256];
+	uint8_t         freason[MAXREC][8192];
 	struct ws_message msgs[MAXREC];
 	uint8_t         mpre[MAXREC][256];
 	struct ws_finding finds[MAXREC];
@@ -79,6 +80,12 @@ rec_frame(void *ctx, const struct ws_frame *f)
 		if (f->prefix_len > 0)
 			memcpy(R.fpre[R.nframes], f->prefix, f->prefix_len < 256 ? f->prefix_len : 256);
 		R.frames[R.nframes].prefix = R.fpre[R.nframes];
+		if (f->close_reason != NULL) {
+			assert_true(f->close_reason_len <= sizeof R.freason[0]);
+			memcpy(R.freason[R.nframes], f->close_reason,
+			    f->close_reason_len);
+			R.frames[R.nframes].close_reason = R.freason[R.nframes];
+		}
 	}
 	R.nframes++;
 }
@@ -322,7 +329,7 @@ test_messages_and_pings(void **state)
 	assert_int_equal(R.frames[2].message_id, 0);
 	assert_int_equal(R.frames[7].close_code, 1000);
 	assert_int_equal(R.frames[7].close_reason_len, 3);
-	assert_string_equal(R.frames[7].close_reason, "bye");
+	assert_memory_equal(R.frames[7].close_reason, "bye", 3);
 	assert_int_equal(ws_dir_stats(d)->close_sent, 1);
 	assert_int_equal(ws_dir_stats(d)->close_frame_index, 7);
 	assert_int_equal(ws_dir_stats(d)->frames, 8);
@@ -396,6 +403,48 @@ test_close_codes(void **state)
 		    (c >= 3000 && c <= 4999);
 
 		assert_int_equal(ws_close_code_valid(c), want);
+	}
+}
+
+/*
+ * A close frame over 125 bytes (control-frame-too-long) keeps its reason
+ * as sent up to the payload cap, split anywhere; at a cap of 125 or less,
+ * the 123 bytes a valid close frame holds.
+ */
+static void
+test_close_reason_whole(void **state)
+{
+	static const size_t caps[] = { 4096, 100, 150 };
+	struct ws_config    c;
+	struct ws_dir      *d;
+	uint8_t             pl[2 + 300], buf[400];
+	size_t              n, i, cut, want;
+
+	(void)state;
+	pl[0] = 0x03;
+	pl[1] = 0xe8;
+	for (i = 0; i < 300; i++)
+		pl[2 + i] = (uint8_t)('a' + i % 26);
+	for (i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		want = caps[i] > 125 ? caps[i] - 2 : 123;
+		if (want > 300)
+			want = 300;
+		for (cut = 1; cut < 320; cut += 37) {
+			ws_config_default(&c);
+			c.role = WS_ROLE_CLIENT;
+			c.payload_cap = caps[i];
+			d = mkc(&c);
+			n = build(buf, 1, 0, WS_OP_CLOSE, KEY, pl, sizeof pl, 0);
+			feed(d, buf, cut < n ? cut : n);
+			if (cut < n)
+				feed(d, buf + cut, n - cut);
+			assert_int_equal(R.nframes, 1);
+			assert_int_equal(R.frames[0].close_code, 1000);
+			assert_int_equal(R.frames[0].close_reason_len, want);
+			assert_memory_equal(R.frames[0].close_reason, pl + 2, want);
+			assert_int_equal(nrule(RULE_CONTROL_TOO_LONG), 1);
+			ws_dir_free(d);
+		}
 	}
 }
 
@@ -949,6 +998,7 @@ main(void)
 		cmocka_unit_test(test_provenance),
 		cmocka_unit_test(test_unmask_reference),
 		cmocka_unit_test(test_close_codes),
+		cmocka_unit_test(test_close_reason_whole),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_finding_fields),
 		cmocka_unit_test(test_gap_inside_payload),

@@ -263,6 +263,13 @@ check "browse: frame text escaped" wait_for 'text (escaped):'
 check "browse: frame text" wait_for '  \x1b]0;pwned\x07\x1b[2J\x1b[31m'
 check "browse: frame hex" \
     wait_for '000000  1b 5d 30 3b 70 77 6e 65 64 07 1b 5b 32 4a 1b 5b'
+keys q j Enter
+check "browse: binary frame" wait_last '^frame client 1 of connection 1 '
+check "browse: binary preview, bytes never decoded" \
+    wait_for 'bytes (binary, escaped):'
+check "browse: binary preview escaped" \
+    wait_re '^  a\\x00\\x1b\[2J\\x00\\xff\\xc3\(\\x07\\x08\\x7fz *$'
+check "browse: binary frame, no raw escape" pane_ok
 keys q G k Enter
 check "browse: close reason escaped" \
     wait_for 'close code 4000, reason "\x1b]0;pwned\x07\x1b[2J\x00\xff\xc3(x"'

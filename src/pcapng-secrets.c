@@ -21,6 +21,8 @@
 #define PS_SHB_MIN    28U
 /* Type, length, secrets type, secrets length, length. */
 #define PS_DSB_MIN    20U
+/* Secrets are read (and their buffer grown) this much at a time. */
+#define PS_CHUNK      65536U
 
 struct ps_walk {
 	FILE       *f;
@@ -36,6 +38,7 @@ static int      ps_fail(struct ps_walk *, uint64_t, const char *, ...)
 static int      ps_read(struct ps_walk *, void *, size_t);
 static int      ps_skip(struct ps_walk *, uint64_t);
 static uint32_t ps_u32(const struct ps_walk *, const uint8_t *);
+static uint8_t *ps_secrets(struct ps_walk *, uint32_t);
 
 static int
 ps_fail(struct ps_walk *w, uint64_t at, const char *fmt, ...)
@@ -80,6 +83,38 @@ ps_skip(struct ps_walk *w, uint64_t n)
 		n -= c;
 	}
 	return 1;
+}
+
+/*
+ * The n bytes of a block's secrets, or NULL when the file ends before them
+ * (or memory does). The buffer grows with the bytes actually read, so a
+ * length that lies costs no more memory than the file holds.
+ */
+static uint8_t *
+ps_secrets(struct ps_walk *w, uint32_t n)
+{
+	uint8_t *buf = NULL, *nb;
+	size_t   got = 0, cap = 0, c;
+
+	do {
+		c = n - got < PS_CHUNK ? n - got : PS_CHUNK;
+		if (got + c > cap || buf == NULL) {
+			cap = cap == 0 ? PS_CHUNK : 2 * cap;
+			if (cap > n)
+				cap = n > 0 ? n : 1;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		if (c > 0 && !ps_read(w, buf + got, c)) {
+			free(buf);
+			return NULL;
+		}
+		got += c;
+	} while (got < n);
+	return buf;
 }
 
 static uint32_t
@@ -163,15 +198,10 @@ pcapng_secrets_walk_stream(FILE *f, const char *name, pcapng_secrets_fn *fn,
 				return ps_fail(&w, at, "decryption secrets "
 				    "block of %u bytes, more than the %u MiB "
 				    "kept", slen, PCAPNG_SECRETS_MAX >> 20);
-			data = malloc(slen ? slen : 1);
+			data = ps_secrets(&w, slen);
 			if (data == NULL)
-				return ps_fail(&w, at, "out of memory for %u "
-				    "bytes of secrets", slen);
-			if (!ps_read(&w, data, slen)) {
-				free(data);
 				return ps_fail(&w, at, "decryption secrets "
 				    "cut short (%u bytes announced)", slen);
-			}
 			rc = fn(arg, stype, data, slen);
 			free(data);
 			if (rc != 0)

@@ -13,6 +13,16 @@
  * splitmix64 stream consumed in a fixed order, and the file's byte order
  * does not depend on the host. Memory stays flat whatever the size: at most
  * MC_MAXCONNS connections are open, each with bounded buffers.
+ *
+ * With --tls every connection is wrapped in TLS 1.3 (TLS_AES_128_GCM_SHA256,
+ * encrypted for real through libcrypto) and the secrets go to OUT.keys. The
+ * connections run exactly as without --tls (the same steps, times and
+ * random draws: TLS draws from a stream of its own per connection), and
+ * only what goes on the wire changes: each segment's bytes enter that
+ * side's record layer, whose records (up to 16 KiB of plaintext, cut
+ * where its own sizes say and at the end of each burst) leave in segments
+ * of at most MC_MSS bytes. So the WebSocket frames are the ones the same
+ * seed and size give in the clear.
  */
 #include "config.h"
 
@@ -22,7 +32,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <getopt.h>
+
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <zlib.h>
 
 #include "pcap-writer.h"
@@ -38,6 +52,8 @@
 #define MC_QMAX		(1 << 20)	/* a burst never queues more than this */
 #define MC_NREACT	8
 #define MC_EPOCH	1704067200	/* 2024-01-01T00:00:00Z */
+#define MC_RECORD	16384		/* TLS plaintext per record, at most */
+#define MC_TAG		16		/* AES-GCM tag */
 
 #define NS_US		1000LL
 #define NS_MS		1000000LL
@@ -89,6 +105,27 @@ struct mc_q {
 	size_t		 len;
 };
 
+/*
+ * One connection's TLS 1.3 (--tls): its own random stream, the real TCP
+ * sequence numbers (the connection's own count the bytes in the clear),
+ * and per side the current key, the record sequence number, plaintext
+ * waiting for a record and records waiting for a segment.
+ */
+struct mc_tls {
+	uint64_t	 rng;
+	uint32_t	 seq[2];
+	uint32_t	 acked[2];	/* the last ack each side sent */
+	int		 hello;		/* the handshake was sent */
+	uint8_t		 random[32];	/* the client's: the key log's key */
+	EVP_CIPHER_CTX	*ctx[2];
+	uint8_t		 iv[2][12];
+	uint64_t	 recseq[2];
+	struct mc_q	 pend[2];
+	struct mc_q	 out[2];
+	size_t		 next[2];	/* plaintext size of the next record */
+	int64_t		 t;		/* time of the next real packet */
+};
+
 struct mc_conn {
 	uint64_t	 id;
 	int64_t		 t;		/* time of the next step, ns */
@@ -123,6 +160,8 @@ struct mc_conn {
 	uint64_t	 frames[2];
 	uint64_t	 msgs[2];
 	uint64_t	 compressed[2];
+
+	struct mc_tls	*tls;		/* --tls */
 };
 
 struct mc_stats {
@@ -137,6 +176,8 @@ struct mc_stats {
 	uint64_t	 tcp_bytes;	/* TCP payload */
 	uint64_t	 ws_bytes;	/* WebSocket payload, as sent */
 	uint64_t	 msg_bytes;	/* data messages, before compression */
+	uint64_t	 tls_records;
+	uint64_t	 clear_bytes;	/* the file the same traffic makes in the clear */
 };
 
 static uint64_t		 mc_rng;
@@ -151,6 +192,10 @@ static int64_t		 mc_last;
 static struct mc_stats	 mc_st;
 static uint8_t		*mc_msg;	/* one message's plain payload */
 static uint8_t		*mc_zbuf;	/* the same, compressed */
+static int		 mc_tls_on;	/* --tls */
+static uint64_t		 mc_seed;
+static FILE		*mc_keys;	/* OUT.keys */
+static EVP_KDF		*mc_hkdf;
 
 static const char *const mc_words[] = {
 	"alpha", "bravo", "order", "quote", "price", "fill", "cancel", "book",
@@ -178,6 +223,7 @@ static int64_t	 mc_us(uint32_t, uint32_t);
 static int64_t	 mc_packet(struct mc_conn *, int, uint8_t, const uint8_t *,
 		     size_t);
 static uint8_t	*mc_q_put(struct mc_q *, size_t);
+static void	 mc_q_compact(struct mc_q *);
 static void	 mc_react_add(struct mc_conn *, enum mc_react_kind, int,
 		     uint16_t, const uint8_t *, size_t);
 static void	 mc_frame(struct mc_conn *, int, int, int, int,
@@ -205,6 +251,27 @@ static void	 mc_conn_init(struct mc_conn *, uint64_t, int64_t);
 static void	 mc_conn_end(struct mc_conn *);
 static void	 mc_heap_down(struct mc_conn **, size_t, size_t);
 static void	 mc_summary(uint64_t);
+static void	 mc_emit(struct mc_conn *, int, uint8_t, const uint8_t *,
+		     size_t, int64_t, uint32_t, uint32_t);
+static uint64_t	 mc_trand(struct mc_tls *);
+static void	 mc_tls_random(struct mc_tls *, uint8_t *, size_t);
+static void	 mc_tls_hs_plain(struct mc_tls *, int, uint8_t, uint8_t *,
+		     const uint8_t *);
+static void	 mc_tls_init(struct mc_conn *);
+static void	 mc_tls_free(struct mc_conn *);
+static void	 mc_tls_key(struct mc_tls *, int, const uint8_t *);
+static void	 mc_tls_expand(const uint8_t *, const char *, uint8_t *,
+		     size_t);
+static void	 mc_tls_seal(struct mc_tls *, int, uint8_t, const uint8_t *,
+		     size_t);
+static void	 mc_tls_plain(struct mc_tls *, int, uint8_t, const uint8_t *,
+		     size_t);
+static void	 mc_tls_flush(struct mc_conn *, int, int);
+static void	 mc_tls_hello(struct mc_conn *);
+static void	 mc_tls_packet(struct mc_conn *, int, uint8_t,
+		     const uint8_t *, size_t);
+static void	 mc_tls_keylog(const char *, const uint8_t *,
+		     const uint8_t *);
 static void	 mc_usage(void) __attribute__((noreturn));
 
 /* splitmix64: one 64-bit state, fast, and good enough for test traffic. */
@@ -250,18 +317,34 @@ static int64_t
 mc_packet(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
     size_t n)
 {
-	static const uint8_t router[6] = { 2, 0, 0, 0, 0, 1 };
-	static uint8_t	 pkt[PW_HDR_LEN + PW_OPT_MAX + MC_MSS];
-	uint8_t		 server[6] = { 2, 0, 0, 0, 1, c->server }, opt[20];
-	struct pw_tcp	 s;
-	size_t		 len;
-	int64_t		 t = c->t;
-	uint32_t	 ts;
+	int64_t t = c->t;
 
 	if (t < mc_last + NS_US)
 		t = mc_last + NS_US;
 	mc_last = t;
 	c->t = t;
+	/* What the file holds in the clear: a record header and the packet. */
+	mc_st.clear_bytes += 16 + PW_HDR_LEN + (flags & PW_SYN ? 20 : 12) + n;
+	if (c->tls != NULL) {
+		c->tls->t = t;
+		mc_tls_packet(c, d, flags, pl, n);
+	} else
+		mc_emit(c, d, flags, pl, n, t, c->seq[d], c->seq[!d]);
+	c->seq[d] += (uint32_t)n + ((flags & (PW_SYN | PW_FIN)) ? 1 : 0);
+	return t;
+}
+
+/* Writes one segment of side d at t with these sequence numbers. */
+static void
+mc_emit(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
+    size_t n, int64_t t, uint32_t seq, uint32_t ack)
+{
+	static const uint8_t router[6] = { 2, 0, 0, 0, 0, 1 };
+	static uint8_t	 pkt[PW_HDR_LEN + PW_OPT_MAX + MC_MSS];
+	uint8_t		 server[6] = { 2, 0, 0, 0, 1, c->server }, opt[20];
+	struct pw_tcp	 s;
+	size_t		 len;
+	uint32_t	 ts;
 
 	memset(&s, 0, sizeof s);
 	/* Clients come through the router 02:00:00:00:00:01. */
@@ -273,8 +356,8 @@ mc_packet(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
 	s.ttl = d == C2S ? 52 : 64;
 	s.sport = d == C2S ? c->cport : c->sport;
 	s.dport = d == C2S ? c->sport : c->cport;
-	s.seq = c->seq[d];
-	s.ack = c->seq[!d];
+	s.seq = seq;
+	s.ack = ack;
 	s.flags = flags;
 	ts = (uint32_t)(t / NS_MS) + c->tsoff[d];
 	if (flags & PW_SYN) {
@@ -295,11 +378,369 @@ mc_packet(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
 	c->lastts[d] = ts;
 	len = pw_tcp_packet(pkt, &s, pl, n);
 	pw_record(&mc_pw, t, pkt, len, len);
-
-	c->seq[d] += (uint32_t)n + ((flags & (PW_SYN | PW_FIN)) ? 1 : 0);
 	mc_st.packets++;
 	mc_st.tcp_bytes += n;
-	return t;
+}
+
+/* The connection's own TLS stream: TLS never draws from mc_rng. */
+static uint64_t
+mc_trand(struct mc_tls *t)
+{
+	uint64_t z;
+
+	z = (t->rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* n random bytes of the connection's TLS stream (n a multiple of 8). */
+static void
+mc_tls_random(struct mc_tls *t, uint8_t *p, size_t n)
+{
+	uint64_t r;
+	size_t	 i;
+
+	for (i = 0; i < n; i += 8) {
+		r = mc_trand(t);
+		memcpy(p + i, &r, 8);
+	}
+}
+
+/*
+ * The handshake message of that type whose body runs from m + 4 to end,
+ * in a record in the clear from side d.
+ */
+static void
+mc_tls_hs_plain(struct mc_tls *t, int d, uint8_t type, uint8_t *m,
+    const uint8_t *end)
+{
+	m[0] = type;
+	m[1] = 0;
+	pw_put16(m + 2, (uint16_t)(end - m - 4));
+	mc_tls_plain(t, d, 22, m, (size_t)(end - m));
+}
+
+/* RFC 8446 7.1: HKDF-Expand-Label(secret, label, "", n), SHA-256. */
+static void
+mc_tls_expand(const uint8_t *secret, const char *label, uint8_t *out,
+    size_t n)
+{
+	EVP_KDF_CTX	*kctx;
+	OSSL_PARAM	 params[5];
+	uint8_t		 info[2 + 1 + 255 + 1];
+	size_t		 ll = 6 + strlen(label), il;
+	int		 mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, ok;
+
+	pw_put16(info, (uint16_t)n);
+	info[2] = (uint8_t)ll;
+	memcpy(info + 3, "tls13 ", 6);
+	memcpy(info + 9, label, ll - 6);
+	info[3 + ll] = 0;		/* empty context */
+	il = 3 + ll + 1;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    (void *)(uintptr_t)secret, 32);
+	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+	    info, il);
+	params[4] = OSSL_PARAM_construct_end();
+	kctx = EVP_KDF_CTX_new(mc_hkdf);
+	ok = kctx != NULL && EVP_KDF_derive(kctx, out, n, params) == 1;
+	EVP_KDF_CTX_free(kctx);
+	if (!ok) {
+		wsa_warn("HKDF-Expand-Label failed");
+		exit(EXIT_INPUT);
+	}
+}
+
+/* Side d encrypts from now on with the traffic secret given. */
+static void
+mc_tls_key(struct mc_tls *t, int d, const uint8_t *secret)
+{
+	uint8_t key[16];
+
+	mc_tls_expand(secret, "key", key, sizeof key);
+	mc_tls_expand(secret, "iv", t->iv[d], sizeof t->iv[d]);
+	if (t->ctx[d] == NULL)
+		t->ctx[d] = EVP_CIPHER_CTX_new();
+	if (t->ctx[d] == NULL || EVP_EncryptInit_ex(t->ctx[d],
+	    EVP_aes_128_gcm(), NULL, key, NULL) != 1) {
+		wsa_warn("AES-128-GCM setup failed");
+		exit(EXIT_INPUT);
+	}
+	t->recseq[d] = 0;
+}
+
+/* A record in the clear (the hellos) from side d. */
+static void
+mc_tls_plain(struct mc_tls *t, int d, uint8_t type, const uint8_t *p,
+    size_t n)
+{
+	uint8_t *o = mc_q_put(&t->out[d], 5 + n);
+
+	o[0] = type;
+	pw_put16(o + 1, 0x0303);
+	pw_put16(o + 3, (uint16_t)n);
+	memcpy(o + 5, p, n);
+}
+
+/*
+ * RFC 8446 5.2: one protected record of n plaintext bytes of content type
+ * type from side d: the inner type after the data, the nonce the IV with
+ * the record sequence number in its last 8 bytes, the header as AAD.
+ */
+static void
+mc_tls_seal(struct mc_tls *t, int d, uint8_t type, const uint8_t *p,
+    size_t n)
+{
+	uint8_t	 nonce[12], *o;
+	size_t	 clen = n + 1 + MC_TAG;
+	int	 outl, i;
+
+	o = mc_q_put(&t->out[d], 5 + clen);
+	o[0] = 23;
+	pw_put16(o + 1, 0x0303);
+	pw_put16(o + 3, (uint16_t)clen);
+	memcpy(nonce, t->iv[d], 12);
+	for (i = 0; i < 8; i++)
+		nonce[11 - i] ^= (uint8_t)(t->recseq[d] >> (8 * i));
+	t->recseq[d]++;
+	memcpy(o + 5, p, n);
+	o[5 + n] = type;
+	if (EVP_EncryptInit_ex(t->ctx[d], NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_EncryptUpdate(t->ctx[d], NULL, &outl, o, 5) != 1 ||
+	    EVP_EncryptUpdate(t->ctx[d], o + 5, &outl, o + 5,
+	    (int)(n + 1)) != 1 ||
+	    EVP_EncryptFinal_ex(t->ctx[d], o + 5 + n + 1, &outl) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(t->ctx[d], EVP_CTRL_GCM_GET_TAG, MC_TAG,
+	    o + 5 + n + 1) != 1) {
+		wsa_warn("AES-128-GCM failed");
+		exit(EXIT_INPUT);
+	}
+	mc_st.tls_records++;
+}
+
+/*
+ * Side d's records into segments of MC_MSS bytes at the connection's
+ * time, a nanosecond apart; the rest too when all is true (a burst ends).
+ */
+static void
+mc_tls_flush(struct mc_conn *c, int d, int all)
+{
+	struct mc_tls	*t = c->tls;
+	struct mc_q	*q = &t->out[d];
+	size_t		 n;
+
+	while (q->len - q->off >= MC_MSS || (all && q->off < q->len)) {
+		n = q->len - q->off;
+		if (n > MC_MSS)
+			n = MC_MSS;
+		mc_emit(c, d, PW_ACK | (q->off + n == q->len ? PW_PSH : 0),
+		    q->buf + q->off, n, t->t++, t->seq[d], t->seq[!d]);
+		t->seq[d] += (uint32_t)n;
+		t->acked[d] = t->seq[!d];
+		q->off += n;
+	}
+	mc_q_compact(q);
+}
+
+static void
+mc_tls_keylog(const char *label, const uint8_t *random,
+    const uint8_t *secret)
+{
+	int i;
+
+	fprintf(mc_keys, "%s ", label);
+	for (i = 0; i < 32; i++)
+		fprintf(mc_keys, "%02x", random[i]);
+	fputc(' ', mc_keys);
+	for (i = 0; i < 32; i++)
+		fprintf(mc_keys, "%02x", secret[i]);
+	fputc('\n', mc_keys);
+}
+
+/*
+ * The handshake, before the client's first bytes: a ClientHello (SNI, the
+ * suite, supported_versions 1.3, an x25519 key share) and a ServerHello in
+ * the clear, then under the handshake secrets the server's
+ * EncryptedExtensions and Finished and the client's Finished. The secrets
+ * are random, not agreed: the key log is what makes them the keys.
+ */
+static void
+mc_tls_hello(struct mc_conn *c)
+{
+	static const char *const labels[4] = {
+		"CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+		"SERVER_HANDSHAKE_TRAFFIC_SECRET",
+		"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"
+	};
+	struct mc_tls	*t = c->tls;
+	uint8_t		 m[512], secret[4][32], *p, *ext;
+	const char	*host = mc_hosts[c->server];
+	size_t		 hl = strlen(host);
+	int		 i;
+
+	mc_tls_random(t, t->random, 32);
+	mc_tls_random(t, &secret[0][0], sizeof secret);
+	for (i = 0; i < 4; i++)
+		mc_tls_keylog(labels[i], t->random, secret[i]);
+
+	/* ClientHello. */
+	p = m + 4;
+	pw_put16(p, 0x0303);
+	memcpy(p + 2, t->random, 32);
+	p[34] = 0;			/* no legacy session id */
+	pw_put16(p + 35, 2);
+	pw_put16(p + 37, 0x1301);	/* TLS_AES_128_GCM_SHA256 */
+	p[39] = 1;
+	p[40] = 0;			/* null compression */
+	ext = p + 43;
+	p = ext;
+	pw_put16(p, 0);			/* server_name */
+	pw_put16(p + 2, (uint16_t)(hl + 5));
+	pw_put16(p + 4, (uint16_t)(hl + 3));
+	p[6] = 0;
+	pw_put16(p + 7, (uint16_t)hl);
+	memcpy(p + 9, host, hl);
+	p += 9 + hl;
+	memcpy(p, "\x00\x2b\x00\x03\x02\x03\x04", 7);	/* supported_versions */
+	p += 7;
+	memcpy(p, "\x00\x0a\x00\x04\x00\x02\x00\x1d", 8); /* groups: x25519 */
+	p += 8;
+	memcpy(p, "\x00\x0d\x00\x04\x00\x02\x08\x04", 8); /* rsa_pss_rsae_sha256 */
+	p += 8;
+	memcpy(p, "\x00\x33\x00\x26\x00\x24\x00\x1d\x00\x20", 10); /* key_share */
+	mc_tls_random(t, p + 10, 32);
+	p += 42;
+	pw_put16(ext - 2, (uint16_t)(p - ext));
+	mc_tls_hs_plain(t, C2S, 1, m, p);
+	mc_tls_flush(c, C2S, 1);
+
+	/* ServerHello. */
+	p = m + 4;
+	pw_put16(p, 0x0303);
+	mc_tls_random(t, p + 2, 32);
+	p[34] = 0;
+	pw_put16(p + 35, 0x1301);
+	p[37] = 0;
+	ext = p + 40;
+	p = ext;
+	memcpy(p, "\x00\x2b\x00\x02\x03\x04", 6);
+	p += 6;
+	memcpy(p, "\x00\x33\x00\x24\x00\x1d\x00\x20", 8);
+	mc_tls_random(t, p + 8, 32);
+	p += 40;
+	pw_put16(ext - 2, (uint16_t)(p - ext));
+	mc_tls_hs_plain(t, S2C, 2, m, p);
+
+	/* EncryptedExtensions (none) and Finished, under handshake keys. */
+	mc_tls_key(t, S2C, secret[1]);
+	memcpy(m, "\x08\x00\x00\x02\x00\x00\x14\x00\x00\x20", 10);
+	mc_tls_random(t, m + 10, 32);
+	mc_tls_seal(t, S2C, 22, m, 42);
+	mc_tls_key(t, S2C, secret[3]);
+	mc_tls_flush(c, S2C, 1);
+
+	/* The client's Finished; its first data follows in the same flight. */
+	mc_tls_key(t, C2S, secret[0]);
+	memcpy(m, "\x14\x00\x00\x20", 4);
+	mc_tls_random(t, m + 4, 32);
+	mc_tls_seal(t, C2S, 22, m, 36);
+	mc_tls_key(t, C2S, secret[2]);
+	t->hello = 1;
+}
+
+/*
+ * A segment of the connection in the clear, put on the wire in TLS: flags
+ * alone as they are; payload into side d's records, each cut at its
+ * plaintext size (mostly MC_RECORD, sometimes smaller) or at the end of
+ * the burst (PSH); before a FIN, a close_notify alert.
+ */
+static void
+mc_tls_packet(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
+    size_t n)
+{
+	static const uint8_t close_notify[2] = { 1, 0 };
+	struct mc_tls	*t = c->tls;
+	struct mc_q	*q = &t->pend[d];
+	size_t		 k;
+
+	if (n == 0) {
+		if (flags & PW_FIN) {
+			mc_tls_seal(t, d, 21, close_notify, 2);
+			mc_tls_flush(c, d, 1);
+		}
+		/* An ACK of nothing new: the peer's bytes wait in a record. */
+		if (flags == PW_ACK && t->acked[d] == t->seq[!d])
+			return;
+		mc_emit(c, d, flags, NULL, 0, t->t++, t->seq[d], t->seq[!d]);
+		t->acked[d] = t->seq[!d];
+		t->seq[d] += (flags & (PW_SYN | PW_FIN)) ? 1 : 0;
+		return;
+	}
+	if (!t->hello)
+		mc_tls_hello(c);
+	memcpy(mc_q_put(q, n), pl, n);
+	while (q->len - q->off >= t->next[d] ||
+	    ((flags & PW_PSH) && q->off < q->len)) {
+		k = q->len - q->off;
+		if (k > t->next[d])
+			k = t->next[d];
+		mc_tls_seal(t, d, 23, q->buf + q->off, k);
+		q->off += k;
+		t->next[d] = mc_trand(t) % 4 == 0 ?
+		    1 + mc_trand(t) % MC_RECORD : MC_RECORD;
+	}
+	mc_q_compact(q);
+	mc_tls_flush(c, d, (flags & PW_PSH) != 0);
+}
+
+static void
+mc_tls_init(struct mc_conn *c)
+{
+	struct mc_tls	*t = c->tls;
+	int		 d;
+
+	if (t == NULL)
+		t = c->tls = xcalloc(1, sizeof *t);
+	t->rng = mc_seed ^ (c->id * 0xd1342543de82ef95ULL) ^ 0x544c5331ULL;
+	t->hello = 0;
+	for (d = 0; d < 2; d++) {
+		t->seq[d] = c->seq[d];
+		t->recseq[d] = 0;
+		t->pend[d].off = t->pend[d].len = 0;
+		t->out[d].off = t->out[d].len = 0;
+		t->next[d] = MC_RECORD;
+	}
+}
+
+static void
+mc_tls_free(struct mc_conn *c)
+{
+	int d;
+
+	if (c->tls == NULL)
+		return;
+	for (d = 0; d < 2; d++) {
+		EVP_CIPHER_CTX_free(c->tls->ctx[d]);
+		free(c->tls->pend[d].buf);
+		free(c->tls->out[d].buf);
+	}
+	free(c->tls);
+	c->tls = NULL;
+}
+
+/* The bytes still in q to its start: a queue that never empties stays small. */
+static void
+mc_q_compact(struct mc_q *q)
+{
+	if (q->off != 0) {
+		memmove(q->buf, q->buf + q->off, q->len - q->off);
+		q->len -= q->off;
+		q->off = 0;
+	}
 }
 
 /* Room for n more bytes at the end of q; the burst bound keeps q small. */
@@ -907,6 +1348,8 @@ mc_conn_init(struct mc_conn *c, uint64_t id, int64_t t)
 	c->actions_left = c->long_lived ? mc_range(50, 1500) : mc_range(1, 12);
 	c->msgseq = 0;
 	c->closing = 0;
+	if (mc_tls_on)
+		mc_tls_init(c);
 	mc_st.conns++;
 }
 
@@ -984,12 +1427,14 @@ mc_summary(uint64_t seed)
 	fprintf(stderr, "ws_payload_bytes %" PRIu64 "\n", mc_st.ws_bytes);
 	fprintf(stderr, "tcp_payload_bytes %" PRIu64 "\n", mc_st.tcp_bytes);
 	fprintf(stderr, "file_bytes %" PRIu64 "\n", mc_pw.bytes);
+	if (mc_tls_on)
+		fprintf(stderr, "tls_records %" PRIu64 "\n", mc_st.tls_records);
 }
 
 static void
 mc_usage(void)
 {
-	fprintf(stderr, "usage: make-capture [-n] [-c CONNS] [-s SEED] "
+	fprintf(stderr, "usage: make-capture [-n] [--tls] [-c CONNS] [-s SEED] "
 	    "[-o OUT.pcap] [-t TRUTH] [-z PCT] SIZE\n");
 	exit(EXIT_USAGE);
 }
@@ -1004,11 +1449,20 @@ main(int argc, char **argv)
 	int64_t		  delay;
 	int		  ch, rc, draining = 0;
 	unsigned long	  maxz;
-	char		 *end;
+	char		 *end, *keys = NULL;
 
 	wsa_progname = "make-capture";
-	while ((ch = getopt(argc, argv, "c:no:s:t:z:")) != -1) {
+	static const struct option longopts[] = {
+		{ "tls", no_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:no:s:t:z:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'T':
+			mc_tls_on = 1;
+			break;
 		case 'c':
 			errno = 0;
 			maxc = strtoull(optarg, &end, 10);
@@ -1056,6 +1510,25 @@ main(int argc, char **argv)
 		wsa_warn("%s: %s", out, strerror(errno));
 		return EXIT_INPUT;
 	}
+	if (mc_tls_on) {
+		/* The secrets go beside the capture. */
+		if (out == NULL || strcmp(out, "-") == 0) {
+			wsa_warn("--tls needs -o OUT.pcap (the keys go to "
+			    "OUT.keys)");
+			return EXIT_USAGE;
+		}
+		keys = xmalloc(strlen(out) + 6);
+		sprintf(keys, "%s.keys", out);
+		if ((mc_keys = fopen(keys, "w")) == NULL) {
+			wsa_warn("%s: %s", keys, strerror(errno));
+			return EXIT_INPUT;
+		}
+		mc_hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+		if (mc_hkdf == NULL) {
+			wsa_warn("libcrypto has no HKDF");
+			return EXIT_INPUT;
+		}
+	}
 	if (truth != NULL && (mc_truth = fopen(truth, "w")) == NULL) {
 		wsa_warn("%s: %s", truth, strerror(errno));
 		return EXIT_INPUT;
@@ -1065,6 +1538,7 @@ main(int argc, char **argv)
 		    "frames_c2s\tframes_s2c\tmessages_c2s\tmessages_s2c\t"
 		    "compressed_c2s\tcompressed_s2c\tclose_c2s\tclose_s2c\n");
 
+	mc_seed = seed;
 	mc_rng = seed;
 	mc_salt = (uint32_t)mc_rand();
 	mc_obuf = xmalloc(MC_OBUF);
@@ -1096,7 +1570,8 @@ main(int argc, char **argv)
 	while (n != 0 && mc_pw.err == 0) {
 		c = heap[0];
 		/* Open connections finish cleanly; only new ones stop. */
-		if (!draining && mc_pw.bytes + n * 2048 >= target) {
+		if (!draining && (mc_tls_on ? 24 + mc_st.clear_bytes :
+		    mc_pw.bytes) + n * 2048 >= target) {
 			draining = 1;
 			for (i = 0; i < n; i++)
 				heap[i]->actions_left = 0;
@@ -1126,12 +1601,19 @@ main(int argc, char **argv)
 		wsa_warn("%s: %s", truth, strerror(errno));
 		return EXIT_INPUT;
 	}
+	if (mc_keys != NULL && fclose(mc_keys) != 0) {
+		wsa_warn("%s: %s", keys, strerror(errno));
+		return EXIT_INPUT;
+	}
 	mc_summary(seed);
 
 	for (i = 0; i < maxc; i++) {
 		free(conns[i].q[0].buf);
 		free(conns[i].q[1].buf);
+		mc_tls_free(&conns[i]);
 	}
+	EVP_KDF_free(mc_hkdf);
+	free(keys);
 	free(conns);
 	free(heap);
 	free(mc_obuf);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes samples/README.md: the gallery of samples, what happened on the
 wire (from real/TABLE-real.md and viol/TABLE-violations.md) and what
-wsautopsy says about each (from a fresh analysis).
+wsautopsy says about each (from a fresh analysis); then the TLS samples
+with their key logs (from tls/TABLE-tls.md).
 
 usage: gallery.py WSAUTOPSY SAMPLES_DIR [OUT]   (OUT default: stdout)
 The end-to-end test tests/e2e/samples-gallery.sh runs it and compares the
@@ -36,6 +37,27 @@ when this table and the program disagree.
 """
 
 
+TLS_HEAD = """
+## TLS
+
+`tls/` holds TLS captures recorded on loopback from real TLS stacks
+(OpenSSL 3.0 `s_server`/`s_client`, Node https + ws 8 with `--tls-keylog`,
+python3-websockets 10.4 with `ssl` `keylog_filename`), each with the key
+log its peer wrote, `NAME.keys` (NSS key log format: what
+`analyze --keylog NAME.keys` reads; `tls-ws-dsb.pcapng` carries its key log
+inside, in a pcapng Decryption Secrets Block). Their `NAME.truth` is
+tshark's decryption of the capture (`tls/tls-truth.py`): per connection
+the clear handshake and whether it was decrypted, the SHA-256 and length
+of each direction's decrypted bytes, the TLS alerts, the WebSocket frames
+(with the packets of the records that carried them) and the findings they
+imply. Recorded again by `samples/tls/record-tls.sh` (root: it runs in a
+network namespace of its own whose loopback segments like a real link;
+ports 18401-18425).
+
+| file | what happened |
+|---|---|
+"""
+
 # The folders of samples, each with the table of what happened in it.
 FOLDERS = (("real", "TABLE-real.md"), ("viol", "TABLE-violations.md"))
 
@@ -51,6 +73,19 @@ def happened(samples):
             if len(cols) >= 3 and cols[0].endswith((".pcap", ".pcapng")):
                 out[cols[0]] = "%s (%s)" % (cols[1], cols[2])
     return out
+
+
+def tls_rows(samples):
+    path = os.path.join(samples, "tls", "TABLE-tls.md")
+    rows = []
+    if not os.path.exists(path):
+        return rows
+    for line in open(path, encoding="utf-8"):
+        cols = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cols) >= 3 and cols[0].endswith((".pcap", ".pcapng")):
+            rows.append("| tls/%s | %s (%s) |" % (cols[0], cols[1],
+                                                  cols[2]))
+    return rows
 
 
 def says(wsa, cap, tmp):
@@ -99,6 +134,9 @@ def main():
                     folder, name, what.get(name, "").replace("|", "/"),
                     says(wsa, cap, tmp).replace("|", "/")))
     text = HEAD + "\n".join(rows) + "\n"
+    tls = tls_rows(samples)
+    if tls:
+        text += TLS_HEAD + "\n".join(tls) + "\n"
     if len(sys.argv) > 3:
         with open(sys.argv[3], "w", encoding="utf-8") as f:
             f.write(text)

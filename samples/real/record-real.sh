@@ -22,41 +22,12 @@ builddir=${1:-$top/build}
 [ $# -gt 0 ] && shift
 only="$*"
 
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-tcpdump_pid=
-server_pid=
-cleanup() {
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-	[ -n "$tcpdump_pid" ] && kill -INT "$tcpdump_pid" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-# The pinned ws from package-lock.json, unless it is installed already.
-(cd "$here/node" && { npm ls ws >/dev/null 2>&1 ||
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null; })
-export NODE_PATH="$here/node/node_modules"
+. "$top/samples/record-lib.sh"
 
 mangle="$builddir/tests/tools/pcap-mangle"
 if [ ! -x "$mangle" ]; then
 	make -C "$builddir" tests/tools/pcap-mangle >/dev/null
 fi
-
-wanted() {
-	[ -z "$only" ] && return 0
-	for w in $only; do [ "$w" = "$1" ] && return 0; done
-	return 1
-}
-
-wait_for() { # FILE PATTERN
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "timeout waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 
 # capture_start OUT FILTER [TCPDUMP OPTIONS...]
 capture_start() {
@@ -65,14 +36,6 @@ capture_start() {
 	tcpdump -i lo -U --immediate-mode -B 131072 "$@" -w "$out" "$filter" 2>"$tmp/tcpdump.err" &
 	tcpdump_pid=$!
 	wait_for "$tmp/tcpdump.err" "listening on"
-}
-
-capture_stop() {
-	sleep 0.3
-	kill -INT "$tcpdump_pid"
-	wait "$tcpdump_pid" || true
-	tcpdump_pid=
-	grep -E "captured|dropped" "$tmp/tcpdump.err" | sed 's/^/  capture: /' >&2
 }
 
 # server_start python|node ROLE PORT [HOST]
@@ -127,9 +90,7 @@ session() {
 truth() {
 	name=$1
 	shift
-	f=$here/$name.pcap
-	[ -f "$f" ] || f=$here/$name.pcapng
-	$PY "$here/real-truth.py" "$f" "$@" >"$here/$name.truth"
+	$PY "$here/real-truth.py" "$(capture_of "$name")" "$@" >"$here/$name.truth"
 }
 
 if wanted real-python-deflate; then

@@ -310,4 +310,19 @@ done
 check "bad magic: said so" \
 	grep -q 'not a pcap or pcapng' "$TMP/corrupt-bad-magic.err"
 
+# A Decryption Secrets Block whose secrets length is larger than its block,
+# before a sound conversation: no crash, no large allocation, at most one
+# line, and the packets after it are analyzed.
+gen corrupt pcapng-dsb >"$TMP/dsb.pcapng"
+run dsb analyze -q -o "$TMP/dsb.db" "$TMP/dsb.pcapng"
+case $rc in
+0 | 2) ok ;;
+*) bad "dsb: exit status $rc"; cat "$TMP/dsb.err" >&2 ;;
+esac
+under $((base + 8 * MiB)) "a secrets block announcing 2 GiB"
+check "dsb: at most one line of error" test "$(wc -l <"$TMP/dsb.err")" -le 1
+same "dsb: the conversation after the block is read" \
+	"$(sql "$TMP/dsb.db" "SELECT count(*), sum(frames), max(close_client)
+	    FROM connections")" "1|6|1000"
+
 finish

@@ -16,12 +16,23 @@ eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; 
 check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit 77; }; }
 # sample FILE: a bundled sample by file name; real-peer recordings are in
-# $SAMPLES/real, violation recordings in $SAMPLES/viol.
+# $SAMPLES/real, TLS recordings in $SAMPLES/tls, violation recordings in
+# $SAMPLES/viol.
 sample() {
 	case $1 in
 	real-*) echo "$SAMPLES/real/$1" ;;
+	tls-* | tls1[23]-*) echo "$SAMPLES/tls/$1" ;;
 	*) echo "$SAMPLES/viol/$1" ;;
 	esac
+}
+# capture_of TRUTH: the capture beside a .truth file (.pcap or .pcapng).
+capture_of() {
+	if [ -f "${1%.truth}.pcap" ]; then echo "${1%.truth}.pcap"; else echo "${1%.truth}.pcapng"; fi
+}
+# tls_keylog NAME: analyze's key log option for a TLS sample (none for
+# tls-ws-dsb, whose key log is in the capture).
+tls_keylog() {
+	[ "$1" = tls-ws-dsb ] || echo "--keylog $SAMPLES/tls/$1.keys"
 }
 finish() {
 	echo "$checks checks, $fails failed"

@@ -2,16 +2,14 @@
 # Every sample's expected findings (samples/*/*.truth: close code, sender,
 # offending frame, rule, abnormal ends, handshake failures) are in the
 # database `wsautopsy analyze --strict` writes, and nothing else is.
+# The TLS samples (samples/tls, whose truth needs their key logs) are
+# tls-truth.sh's.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need python3
 
-for truth in "$SAMPLES"/*/*.truth; do
-	base=${truth%.truth}
-	cap=
-	for ext in pcap pcapng; do
-		[ -f "$base.$ext" ] && cap=$base.$ext
-	done
-	[ -n "$cap" ] || { bad "$truth: no capture beside it"; continue; }
+for truth in "$SAMPLES"/real/*.truth "$SAMPLES"/viol/*.truth; do
+	cap=$(capture_of "$truth")
+	[ -f "$cap" ] || { bad "$truth: no capture beside it"; continue; }
 	name=$(basename "$cap")
 	"$WSAUTOPSY" analyze -q --strict -o "$TMP/s.db" "$cap" 2>"$TMP/err" ||
 		{ bad "$name: analyze failed: $(cat "$TMP/err")"; continue; }

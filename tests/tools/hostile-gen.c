@@ -43,7 +43,10 @@
  *                        bad-magic, huge-record (a 4 GiB record length),
  *                        truncated (the last record cut), pcapng-huge,
  *                        pcapng-short or pcapng-mismatch (pcapng blocks
- *                        of bad length)
+ *                        of bad length), or pcapng-dsb (a Decryption
+ *                        Secrets Block before the conversation whose
+ *                        secrets length is larger than the block; the rest
+ *                        of the file is sound)
  *
  * The WebSocket handshakes use the key of RFC 6455 section 1.3, so the
  * accept value is known without hashing.
@@ -93,7 +96,7 @@ hg_usage(void)
 	fprintf(stderr, "usage: hostile-gen syn-flood N | ooo N [SEG [CONNS]]"
 	    " | tiny N | huge-length | cut-header K | bomb SIZE [SEG] |"
 	    " long-head N | escapes | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
-	    "pcapng-short|pcapng-mismatch\n");
+	    "pcapng-short|pcapng-mismatch|pcapng-dsb\n");
 	exit(1);
 }
 
@@ -623,7 +626,8 @@ hg_corrupt(struct pw *g, const char *kind)
 	    strcmp(kind, "huge-record") != 0 && strcmp(kind, "truncated") != 0)
 		hg_usage();
 	if (ng && strcmp(kind + 7, "huge") != 0 &&
-	    strcmp(kind + 7, "short") != 0 && strcmp(kind + 7, "mismatch") != 0)
+	    strcmp(kind + 7, "short") != 0 && strcmp(kind + 7, "mismatch") != 0 &&
+	    strcmp(kind + 7, "dsb") != 0)
 		hg_usage();
 	if (strcmp(kind, "bad-magic") == 0) {
 		/* A pcap header with one byte of its magic wrong. */
@@ -637,6 +641,16 @@ hg_corrupt(struct pw *g, const char *kind)
 		return 0;
 	}
 	hg_begin(g, ng ? PW_PCAPNG : PW_PCAP);
+	if (strcmp(kind, "pcapng-dsb") == 0) {
+		/* A TLS key log block announcing 2 GiB in a 32-byte block. */
+		pw_putle32(h, 0x0000000a);
+		pw_putle32(h + 4, 32);
+		pw_putle32(h + 8, 0x544c534b);
+		pw_putle32(h + 12, 0x7fffff00u);
+		memcpy(h + 16, "CLIENT_RANDO", 12);
+		pw_putle32(h + 28, 32);
+		pw_raw(g, h, 32);
+	}
 	hg_conn_init(&c, g, 0x0a000001u, 40000);
 	hg_ws_open(&c, 0);
 	for (i = 0; i < 4; i++) {
@@ -668,7 +682,7 @@ hg_corrupt(struct pw *g, const char *kind)
 		pw_putle32(h, 6);
 		pw_putle32(h + 4, 8);
 		pw_raw(g, h, 28);
-	} else {
+	} else if (strcmp(kind, "pcapng-mismatch") == 0) {
 		/* Leading and trailing block lengths differ. */
 		pw_putle32(h, 6);
 		pw_putle32(h + 4, 36);

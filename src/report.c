@@ -65,8 +65,25 @@ enum report_col {
 	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
 	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
-	RC_SERVER_STACK, RC_HEADERS_CUT, RC_GROUP_N, RC_GROUP_TOTAL
+	RC_SERVER_STACK, RC_HEADERS_CUT, RC_TOLERATED_BY, RC_TOLERATED_STACK,
+	RC_PINGS, RC_GROUP_N, RC_GROUP_TOTAL
 };
+
+/*
+ * A connection's pings per side, one line; NULL when none went either way
+ * (or the database predates them).
+ */
+#define REPORT_PINGS_SIDE(side) \
+	"printf('" side " %d sent, %d answered, %d unanswered', " \
+	"c.pings_" side ", c.ping_answers_" side ", c.pings_unanswered_" \
+	side ") || CASE WHEN c.ping_rtt_min_" side " IS NOT NULL THEN " \
+	"printf(', round trip %.1f/%.1f/%.1f ms', c.ping_rtt_min_" side \
+	", c.ping_rtt_median_" side ", c.ping_rtt_max_" side ") ELSE '' END"
+#define REPORT_PINGS \
+	" (SELECT CASE WHEN coalesce(c.pings_client, 0) + coalesce(" \
+	"c.pings_server, 0) > 0 THEN " REPORT_PINGS_SIDE("client") " || '; ' || " \
+	REPORT_PINGS_SIDE("server") " END FROM connection_t c" \
+	" WHERE c.connection_id = findings.connection_id)"
 
 /*
  * A server's 1009 closes are one incident told once: the first in full,
@@ -820,6 +837,18 @@ report_incident(struct report *r, sqlite3_stmt *st)
 	if (sqlite3_column_type(st, RC_HEADERS_CUT) != SQLITE_NULL)
 		fprintf(r->out, "  %-10s %s: longer than kept, shown shortened\n",
 		    "cut", report_col(r, st, RC_HEADERS_CUT));
+	if (sqlite3_column_type(st, RC_TOLERATED_BY) != SQLITE_NULL) {
+		fprintf(r->out, "  %-10s by the %s", "tolerated",
+		    report_col(r, st, RC_TOLERATED_BY));
+		if (sqlite3_column_type(st, RC_TOLERATED_STACK) != SQLITE_NULL)
+			fprintf(r->out, " (%s)", report_col(r, st,
+			    RC_TOLERATED_STACK));
+		fprintf(r->out, ": it carried on; a stricter stack fails the "
+		    "connection here\n");
+	}
+	if (sqlite3_column_type(st, RC_PINGS) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s (min/median/max)\n", "pings",
+		    report_col(r, st, RC_PINGS));
 }
 
 static void
@@ -846,6 +875,7 @@ report_text(struct report *r)
 	    " detail, reason, limit_from_reason, answered, client_stack,"
 	    " server_stack, (SELECT headers_cut FROM connection_t c"
 	    " WHERE c.connection_id = findings.connection_id),"
+	    " tolerated_by, tolerated_stack," REPORT_PINGS ","
 	    " CASE WHEN" REPORT_1009_GROUP " THEN row_number() OVER (PARTITION"
 	    " BY (" REPORT_1009_GROUP "), server ORDER BY capture_id,"
 	    " connection_id, time, finding_id) END, count(*) OVER (PARTITION"

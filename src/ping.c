@@ -40,6 +40,10 @@ ping_sent(struct ping_track *t, uint64_t len, const uint8_t *p, size_t n,
 
 	t->pings++;
 	if (t->nwait == PING_WAITING) {
+		if (t->out_waiting++ == 0) {
+			t->out_first_pkt = t->wait[0].pkt;
+			t->out_first_ts = t->wait[0].ts;
+		}
 		memmove(&t->wait[0], &t->wait[1], (PING_WAITING - 1) *
 		    sizeof t->wait[0]);
 		t->nwait--;
@@ -82,7 +86,8 @@ ping_pong(struct ping_track *t, uint64_t len, const uint8_t *p, size_t n,
 		t->rtt_us[t->nrtt++] = (uint32_t)us;
 	}
 	/* It answers the older ones as well. */
-	t->answered += k + 1;
+	t->answered += k + 1 + t->out_waiting;
+	t->out_waiting = 0;
 	for (i = k + 1; i < t->nwait; i++)
 		t->wait[i - k - 1] = t->wait[i];
 	t->nwait -= k + 1;
@@ -107,6 +112,15 @@ ping_stats(const struct ping_track *t, struct wts last, struct ping_stats *st)
 	st->pings = t->pings;
 	st->answered = t->answered;
 	st->rtt_min_ms = st->rtt_median_ms = st->rtt_max_ms = -1;
+	if (t->out_waiting > 0) {
+		st->unanswered = ping_ns_between(t->out_first_ts, last) >=
+		    PING_WAIT_NS ? t->out_waiting : 0;
+		st->pending = t->out_waiting - st->unanswered;
+	}
+	if (st->unanswered > 0) {
+		st->first_unanswered_pkt = t->out_first_pkt;
+		st->first_unanswered_ts = t->out_first_ts;
+	}
 	for (i = 0; i < t->nwait; i++) {
 		if (ping_ns_between(t->wait[i].ts, last) < PING_WAIT_NS) {
 			st->pending++;

@@ -5,9 +5,12 @@
  * endpoint may answer only the most recent one. A pong that matches no
  * waiting ping is unsolicited (allowed: a heartbeat).
  *
- * Bounded: PING_WAITING pings wait per side; an older one pushed out is
- * counted, neither answered nor unanswered. Round trips are kept for the
- * first PING_RTT_KEEP answers (the median is theirs); min and max see all.
+ * Bounded: PING_WAITING pings wait per side; older ones pushed out are
+ * only counted, with the first one's packet and time: a later answer
+ * answers them too; else they are judged together, unanswered when the
+ * first of them waited PING_WAIT_NS by the end (a flood is unanswered). Round trips are
+ * kept for the first PING_RTT_KEEP answers (the median is theirs); min and
+ * max see all.
  */
 #ifndef PING_H
 #define PING_H
@@ -32,7 +35,10 @@ struct ping_track {
 	uint64_t         pings;
 	uint64_t         answered;     /* by a pong that matched it or a later ping */
 	uint64_t         unsolicited;  /* the peer's pongs that matched none */
-	uint64_t         pushed_out;   /* forgotten while waiting: too many */
+	uint64_t         pushed_out;   /* pushed out while waiting: too many */
+	uint64_t         out_waiting;  /* of them, not answered since */
+	uint64_t         out_first_pkt;
+	struct wts       out_first_ts;
 	struct ping_wait wait[PING_WAITING];   /* oldest first */
 	unsigned         nwait;
 	uint32_t        *rtt_us;       /* PING_RTT_KEEP, allocated on the first answer */

@@ -919,7 +919,8 @@ verdict_idle(struct verdict_pass *vp, int role, struct finding *f)
 		return;
 	idle = (double)rs->idle_ns / 1e9;
 	data = rs->idle_data_ns >= 0 ? (double)rs->idle_data_ns / 1e9 : -1;
-	if (!cs->has_idle) {
+	/* The connection's: the first end. */
+	if (!cs->has_idle || rs->end_pkt < vp->h->rs[!role].end_pkt) {
 		cs->has_idle = 1;
 		cs->idle_before_end = idle;
 		cs->idle_data_before_end = data;

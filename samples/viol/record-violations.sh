@@ -5,8 +5,9 @@
 # Node ws peers use the package of samples/real/node.
 #
 # usage: samples/viol/record-violations.sh [NAME...]   (default: all; needs root
-# for tcpdump, /usr/bin/python3 with python3-websockets, node and npm, and
-# Debian's golang-go and golang-github-gorilla-websocket-dev)
+# for tcpdump, /usr/bin/python3 with python3-websockets and python3-tornado,
+# node and npm, and for the gorilla samples Debian's golang-go and
+# golang-github-gorilla-websocket-dev)
 set -eu
 
 cd "$(dirname "$0")"
@@ -21,11 +22,17 @@ WSVER=$(node -p 'require("../real/node/node_modules/ws/package.json").version')
 PYVER=$($PY -c 'import websockets; print(websockets.__version__)')
 NODE="node ws $WSVER"
 PYTHON="python websockets $PYVER"
-# gorilla/websocket from Debian's package, built in GOPATH mode.
-GOVER=$(dpkg-query -W -f '${Version}' golang-github-gorilla-websocket-dev)
+TORNADO="tornado $($PY -c 'import tornado; print(tornado.version)')"
+# gorilla/websocket from Debian's package, built in GOPATH mode, when the
+# first gorilla sample is recorded.
+GOVER=$(dpkg-query -W -f '${Version}' golang-github-gorilla-websocket-dev \
+    2>/dev/null || echo unknown)
 GORILLA="gorilla/websocket ${GOVER%%-*}"
-GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$TMP/gocache \
-    go build -o "$TMP/gorilla-server" viol-gorilla-server.go
+gorilla_build() {
+	[ -x "$TMP/gorilla-server" ] && return 0
+	GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$TMP/gocache \
+	    go build -o "$TMP/gorilla-server" viol-gorilla-server.go
+}
 
 wait_file() {
 	local i=0
@@ -164,6 +171,7 @@ while IFS='|' read -r scen rule what; do
 		wanted "$name" -- "$@" || continue
 		if [ $impl = gorilla ]; then
 			gorilla_scen "$scen" || continue
+			gorilla_build
 			peer="$GORILLA echo server"
 			srv=("$TMP/gorilla-server" $port @READY@)
 		elif [ $impl = node ]; then
@@ -182,6 +190,20 @@ while IFS='|' read -r scen rule what; do
 done <<EOF
 $SCENARIOS
 EOF
+
+# Tornado does not check masking and echoes any close code
+# (../shared/limits.md): violations a stricter stack closes on, tolerated.
+port=18250
+for scen in unmasked-client-frame invalid-close-code-999; do
+	name=viol-tornado-$scen
+	port=$((port + 1))
+	wanted "$name" -- "$@" || continue
+	rule=$(echo "$SCENARIOS" | grep "^$scen|" | cut -d'|' -f2)
+	what=$(echo "$SCENARIOS" | grep "^$scen|" | cut -d'|' -f3)
+	record $name $port $PY viol-tornado-server.py $port @READY@ -- \
+	    $PY viol-raw.py client $scen $port "$TMP/$name.sent"
+	truth $name $port client "$rule" frame "$TORNADO echo server" "$what"
+done
 
 # Raw servers against real clients.
 port=18200
@@ -253,6 +275,7 @@ HDR
 		viol-python-bounds-*) peers="$PYTHON client -> $PYTHON server" ;;
 		viol-python-*) peers="raw client -> $PYTHON server" ;;
 		viol-gorilla-*) peers="raw client -> $GORILLA server" ;;
+		viol-tornado-*) peers="raw client -> $TORNADO server" ;;
 		*-node) peers="$NODE client -> raw server" ;;
 		*-python) peers="$PYTHON client -> raw server" ;;
 		esac

@@ -257,6 +257,22 @@ same "tiny: no violation, no gap" \
 	    WHERE kind != 'close'")" "0"
 rm -f "$TMP/tiny.pcap" "$TMP/tiny.db"
 
+# ---- One connection, 1,000,000 pings the server never answers. ----
+
+gen pings 1000000 >"$TMP/pings.pcap"
+run pings analyze -q -o "$TMP/pings.db" "$TMP/pings.pcap"
+expect_rc 0
+# Sixteen pings wait per side; the rest are counted: flat, like tiny.
+under $((base + 64 * MiB + 16 * MiB)) "1000000 unanswered pings"
+same "pings: counted, none answered, all but the last 2 s unanswered" \
+	"$(sql "$TMP/pings.db" "SELECT pings_client, ping_answers_client,
+	    pings_unanswered_client, ping_rtt_min_client IS NULL
+	    FROM connections")" "1000000|0|999984|1"
+same "pings: one unanswered-ping finding on the server" \
+	"$(sql "$TMP/pings.db" "SELECT count(*), min(sender), min(class)
+	    FROM findings WHERE rule = 'unanswered-ping'")" "1|server|keepalive"
+rm -f "$TMP/pings.pcap" "$TMP/pings.db"
+
 # ---- 1,000,000 connections: a SYN and the start of an HTTP request. ----
 
 gen syn-flood 1000000 >"$TMP/syn.pcap"

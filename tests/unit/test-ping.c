@@ -117,7 +117,7 @@ test_ping_unanswered(void **state)
 
 /*
  * A flood: every ping is counted, PING_WAITING wait, the rest are pushed
- * out (neither answered nor unanswered); round trips kept are bounded.
+ * out and judged together; round trips kept are bounded.
  */
 static void
 test_ping_flood(void **state)
@@ -147,11 +147,20 @@ test_ping_flood(void **state)
 	}
 	assert_int_equal(t.nwait, PING_WAITING);
 	assert_int_equal(t.pushed_out, 1000 - PING_WAITING);
+	/* Pushed out, judged by the first of them. */
 	ping_stats(&t, at_ms(200000), &st);
-	assert_int_equal(st.unanswered, PING_WAITING);
-	assert_int_equal(st.first_unanswered_pkt, 1000 - PING_WAITING + 1);
+	assert_int_equal(st.unanswered, 1000);
+	assert_int_equal(st.first_unanswered_pkt, 1);
+	ping_stats(&t, at_ms(1500), &st);
+	assert_int_equal(st.unanswered, 0);
+	assert_int_equal(st.pending, 1000);
 	/* A pong for a ping pushed out matches none. */
 	assert_int_equal(pong(&t, "0", 200001), 0);
+	/* One for a waiting ping answers every older one, pushed out or not. */
+	assert_int_equal(pong(&t, "999", 200002), 1);
+	ping_stats(&t, at_ms(300000), &st);
+	assert_int_equal(st.answered, 1000);
+	assert_int_equal(st.unanswered, 0);
 	ping_free(&t);
 }
 

@@ -140,6 +140,7 @@ test_ping_flood(void **state)
 	assert_int_equal(t.nrtt, PING_RTT_KEEP);
 	assert_int_equal(st.answered, 100000 - 1);
 	assert_int_equal(st.unanswered, 1);
+	ping_free(&t);
 	memset(&t, 0, sizeof t);
 	for (i = 0; i < 1000; i++) {
 		snprintf(p, sizeof p, "%d", i);

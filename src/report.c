@@ -77,7 +77,8 @@ enum report_col {
 	"printf('" side " %d sent, %d answered, %d unanswered', " \
 	"c.pings_" side ", c.ping_answers_" side ", c.pings_unanswered_" \
 	side ") || CASE WHEN c.ping_rtt_min_" side " IS NOT NULL THEN " \
-	"printf(', round trip %.1f/%.1f/%.1f ms', c.ping_rtt_min_" side \
+	"printf(', round trip min/median/max %.1f/%.1f/%.1f ms'," \
+	" c.ping_rtt_min_" side \
 	", c.ping_rtt_median_" side ", c.ping_rtt_max_" side ") ELSE '' END"
 #define REPORT_PINGS \
 	" (SELECT CASE WHEN coalesce(c.pings_client, 0) + coalesce(" \
@@ -120,6 +121,7 @@ static void         report_frame(struct report *, int64_t, const char *,
 static void         report_incident(struct report *, sqlite3_stmt *);
 static void         report_text(struct report *);
 static void         report_open(struct report *);
+static void         report_pings(struct report *);
 static void         report_json_value(struct report *, sqlite3_stmt *, int);
 static void         report_jsonl(struct report *);
 static void         report_csv_value(struct report *, sqlite3_stmt *, int);
@@ -847,7 +849,7 @@ report_incident(struct report *r, sqlite3_stmt *st)
 		    "connection here\n");
 	}
 	if (sqlite3_column_type(st, RC_PINGS) != SQLITE_NULL)
-		fprintf(r->out, "  %-10s %s (min/median/max)\n", "pings",
+		fprintf(r->out, "  %-10s %s\n", "pings",
 		    report_col(r, st, RC_PINGS));
 }
 
@@ -902,8 +904,10 @@ report_text(struct report *r)
 	}
 	if (report_done(r, st, rc) == 0 && n == 0)
 		fprintf(r->out, "\nNo incidents.\n");
-	if (!r->failed && r->classes[0] == '\0')
+	if (!r->failed && r->classes[0] == '\0') {
 		report_open(r);
+		report_pings(r);
+	}
 }
 
 /*
@@ -942,6 +946,36 @@ report_open(struct report *r)
 			    ", packet %" PRId64, report_col(r, st, 4),
 			    report_i64(st, 5), report_i64(st, 6));
 		fprintf(r->out, "\n");
+	}
+	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)
+		fprintf(r->out, "  ... and %d more\n", n - REPORT_OPEN_MAX);
+}
+
+/* Every connection that pinged: its pings and round trips per side. */
+static void
+report_pings(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, n = 0;
+
+	if (report_prepare(r, "SELECT c.connection_id, c.client, c.server,"
+	    " c.capture," REPORT_PINGS_SIDE("client") "," REPORT_PINGS_SIDE(
+	    "server") " FROM connections c WHERE coalesce(c.pings_client, 0) +"
+	    " coalesce(c.pings_server, 0) > 0 AND ?1 IS NULL"
+	    " AND (?2 IS NULL OR c.connection_id = ?2) AND (?3 IS NULL OR"
+	    " c.capture = ?3) AND (?5 IS NULL OR c.capture_id > ?5)"
+	    " ORDER BY c.capture_id, c.connection_id", &st, NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			fprintf(r->out, "\nPings:\n");
+		if (n > REPORT_OPEN_MAX)
+			continue;
+		fprintf(r->out, "  connection %" PRId64 ": client %s, server"
+		    " %s (capture %s)\n    %s\n", report_i64(st, 0),
+		    report_col(r, st, 1), report_col(r, st, 2), report_col(r,
+		    st, 3), report_col(r, st, 4));
+		fprintf(r->out, "    %s\n", report_col(r, st, 5));
 	}
 	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)
 		fprintf(r->out, "  ... and %d more\n", n - REPORT_OPEN_MAX);

@@ -77,7 +77,9 @@ static void sess_verdict_emit(void *, struct finding *);
 static void sess_history_fill(struct sess *);
 static void sess_doubt(struct sess *, int, struct role_state *);
 static void sess_pend_decide(struct sess *, int, const struct ws_frame *);
-static void sess_pend_release(struct sess *, int, unsigned, enum tolerance);
+static void sess_pend_release(struct sess *, int, enum tolerance);
+static const struct wts *sess_later(const struct wts *, int,
+    const struct wts *, int);
 static void sess_ping_frame(struct sess *, int, const struct ws_frame *);
 
 const struct stream_ops session_stream_ops = {
@@ -623,26 +625,32 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
 
 	(void)arg;
 	/* The quiet time before this end, from either side's last byte. */
-	last = !a->has_byte ? (b->has_byte ? &b->last_byte_ts : NULL) :
-	    !b->has_byte || ping_ns_between(b->last_byte_ts, a->last_byte_ts)
-	    > 0 ? &a->last_byte_ts : &b->last_byte_ts;
+	last = sess_later(&a->last_byte_ts, a->has_byte, &b->last_byte_ts,
+	    b->has_byte);
 	if (last != NULL && !rs->ended)
 		rs->idle_ns = ping_ns_between(*last, ts);
-	last = !a->has_data_frame ? (b->has_data_frame ?
-	    &b->last_data_frame_ts : NULL) : !b->has_data_frame ||
-	    ping_ns_between(b->last_data_frame_ts, a->last_data_frame_ts) > 0 ?
-	    &a->last_data_frame_ts : &b->last_data_frame_ts;
+	last = sess_later(&a->last_data_frame_ts, a->has_data_frame,
+	    &b->last_data_frame_ts, b->has_data_frame);
 	if (last != NULL && !rs->ended)
 		rs->idle_data_ns = ping_ns_between(*last, ts);
 	/* Ending TCP with no close fails the peer's violations still held. */
 	while (s->hist.rs[!role].npend > 0)
-		sess_pend_release(s, !role, 0, rs->close_sent ? TOL_UNKNOWN :
+		sess_pend_release(s, !role, rs->close_sent ? TOL_UNKNOWN :
 		    TOL_FAILED);
 	rs->ended = 1;
 	rs->rst = rst;
 	rs->end_pkt = pkt;
 	rs->end_ts = ts;
 	s->head.ops->end(s->head.arg, side, rst, pkt, ts);
+}
+
+/* The later of two times, each there or not; NULL when neither is. */
+static const struct wts *
+sess_later(const struct wts *a, int has_a, const struct wts *b, int has_b)
+{
+	if (!has_a || !has_b)
+		return has_a ? a : has_b ? b : NULL;
+	return ping_ns_between(*b, *a) > 0 ? a : b;
 }
 
 static void
@@ -664,7 +672,7 @@ sess_close(void *arg, struct conn *c)
 	/* Violations no reaction decided: the capture ends first. */
 	for (r = 0; r < 2; r++)
 		while (s->hist.rs[r].npend > 0)
-			sess_pend_release(s, r, 0, TOL_UNKNOWN);
+			sess_pend_release(s, r, TOL_UNKNOWN);
 	if (s->is_ws || s->interesting) {
 		memset(&cs, 0, sizeof cs);
 		cs.id = c->id;
@@ -698,7 +706,6 @@ sess_close(void *arg, struct conn *c)
 			    sizeof cs.close_reason[r]);
 			cs.close_reason_len[r] = s->hist.rs[r].reason_len;
 		}
-
 		/* A side whose framing was given up or never trusted again
 		 * may have sent a close that could not be seen. */
 		for (side = 0; side < 2; side++)
@@ -1090,21 +1097,21 @@ sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
 		tol = TOL_FAILED;
 	while (ps->npend > 0 && (ps->pend[0].packet == 0 ||
 	    f->first_pkt > ps->pend[0].packet))
-		sess_pend_release(s, !role, 0, tol);
+		sess_pend_release(s, !role, tol);
 }
 
-/* The violation i held for role leaves, with what its peer did. */
+/* The oldest violation held for role leaves, with what its peer did. */
 static void
-sess_pend_release(struct sess *s, int role, unsigned i, enum tolerance tol)
+sess_pend_release(struct sess *s, int role, enum tolerance tol)
 {
 	struct role_state *rs = &s->hist.rs[role];
 	struct role_state *peer = &s->hist.rs[!role];
-	struct finding     f = rs->pend[i];
+	struct finding     f = rs->pend[0];
 	const struct rule *r = rule_get(f.rule);
 	const char        *who = role == ROLE_CLIENT ? "server" : "client";
 	size_t             n = strlen(f.explanation);
 
-	memmove(&rs->pend[i], &rs->pend[i + 1], (rs->npend - i - 1) *
+	memmove(&rs->pend[0], &rs->pend[1], (rs->npend - 1) *
 	    sizeof rs->pend[0]);
 	rs->npend--;
 	f.tolerance = tol;

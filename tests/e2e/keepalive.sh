@@ -64,6 +64,14 @@ eq "keepalive: the client's 1011 after it; the verdict stays 1006" \
 eq "keepalive: no idle time without an abrupt end" "" \
     "$(q "SELECT idle_before_end FROM connections")"
 
+NO_COLOR=1 "$WSAUTOPSY" report "$DB" >"$TMP/r.txt"
+check "keepalive: the report's pings section" grep -qx \
+    "    client 3 sent, 2 answered, 1 unanswered, round trip min/median/max 1.0/1.4/1.8 ms" \
+    "$TMP/r.txt"
+check "keepalive: the incident's pings line" grep -q \
+    "^  pings      client 3 sent, 2 answered, 1 unanswered, round trip" \
+    "$TMP/r.txt"
+
 # Answered pings only: no finding, round trips as tshark's.
 an real-python-deflate.pcap
 eq "deflate: one ping, answered" "1|1|0" "$(q "SELECT pings_client,

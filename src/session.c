@@ -1109,22 +1109,32 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	struct finding     f = rs->pend[0];
 	const struct rule *r = rule_get(f.rule);
 	const char        *who = role == ROLE_CLIENT ? "server" : "client";
+	const struct http_head *h = role == ROLE_CLIENT ?
+	    http_exchange_response(s->hx) : http_exchange_request(s->hx);
+	const char        *stack = NULL;
+	char               by[80];
 	size_t             n = strlen(f.explanation);
 
 	memmove(&rs->pend[0], &rs->pend[1], (rs->npend - 1) *
 	    sizeof rs->pend[0]);
 	rs->npend--;
 	f.tolerance = tol;
+	/* Its stack, when its header already named one. */
+	if (h != NULL)
+		stack = verdict_header_stack(role == ROLE_CLIENT ? h->server :
+		    h->user_agent);
+	snprintf(by, sizeof by, "%s%s%s%s", who, stack != NULL ? " (" : "",
+	    stack != NULL ? stack : "", stack != NULL ? ")" : "");
 	if (tol == TOL_CARRIED_ON) {
 		if (peer->tolerated++ == 0)
 			peer->tolerated_rule = f.rule;
 		if (r != NULL && r->code > 0)
 			snprintf(f.explanation + n, sizeof f.explanation - n,
 			    "; tolerated by the %s: a stricter stack closes %d "
-			    "here", who, r->code);
+			    "here", by, r->code);
 		else
 			snprintf(f.explanation + n, sizeof f.explanation - n,
-			    "; tolerated by the %s", who);
+			    "; tolerated by the %s", by);
 	} else if (tol == TOL_UNKNOWN)
 		snprintf(f.explanation + n, sizeof f.explanation - n,
 		    "; whether the %s tolerated it is not known: the capture "

@@ -197,6 +197,17 @@ verdict_evidence(struct conn_summary *cs, int role, const char *stack,
 	    - n, "%s%s", n ? "; " : "", why);
 }
 
+const char *
+verdict_header_stack(const char *hdr)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof verdict_headers / sizeof verdict_headers[0]; i++)
+		if (strcasestr(hdr, verdict_headers[i].needle) != NULL)
+			return verdict_headers[i].stack;
+	return NULL;
+}
+
 /*
  * Names a side's likely stack when the evidence supports it: its Server
  * or User-Agent header, the wording of its close reason, a size limit
@@ -207,7 +218,7 @@ static void
 verdict_fingerprint(struct verdict_pass *vp, struct conn_summary *cs, int role)
 {
 	const struct role_state *rs = &vp->h->rs[role];
-	const char              *hdr = NULL;
+	const char              *hdr = NULL, *stack;
 	char                     why[200], low[124];
 	size_t                   i;
 
@@ -215,15 +226,10 @@ verdict_fingerprint(struct verdict_pass *vp, struct conn_summary *cs, int role)
 		hdr = vp->h->resp->server;
 	if (role == ROLE_CLIENT && vp->h->req != NULL && vp->h->req->user_agent[0])
 		hdr = vp->h->req->user_agent;
-	for (i = 0; hdr != NULL && i < sizeof verdict_headers /
-	    sizeof verdict_headers[0]; i++) {
-		if (strcasestr(hdr, verdict_headers[i].needle) != NULL) {
-			snprintf(why, sizeof why, "%s header \"%.120s\"",
-			    role == ROLE_SERVER ? "Server" : "User-Agent", hdr);
-			verdict_evidence(cs, role, verdict_headers[i].stack,
-			    why);
-			break;
-		}
+	if (hdr != NULL && (stack = verdict_header_stack(hdr)) != NULL) {
+		snprintf(why, sizeof why, "%s header \"%.120s\"",
+		    role == ROLE_SERVER ? "Server" : "User-Agent", hdr);
+		verdict_evidence(cs, role, stack, why);
 	}
 	if (rs->close_sent && rs->reason_len > 0) {
 		for (i = 0; i < rs->reason_len && i < sizeof low - 1; i++)

@@ -123,7 +123,7 @@ an viol-tornado-unmasked-client-frame.pcap
 eq "tornado: tolerated by the server, named" \
     "server|tornado" "$(q "SELECT tolerated_by, tolerated_stack FROM
     findings WHERE rule = 'unmasked-client-frame'")"
-T="; tolerated by the server: a stricter stack closes 1002 here"
+T="; tolerated by the server (tornado): a stricter stack closes 1002 here"
 check "tornado: the explanation says so" test "$(q "SELECT count(*) FROM
     findings WHERE explanation LIKE '%$T'")" = 1
 check "tornado: its stack evidence says so" test "$(q "SELECT count(*)

@@ -17,15 +17,18 @@ HEAD = """# Samples
 
 Every capture here was recorded on loopback with tcpdump from real WebSocket
 implementations (Debian's python3-websockets 10.4, Node `ws` 8 from npm), in
-`real/`, or from a raw peer breaking one rule against them, in `viol/`.
+`real/`, or from a raw peer breaking one rule against them, in `viol/`
+(also Tornado, which tolerates some violations).
 Beside each capture: the script that recorded it (`real/record-real.sh`,
 `viol/record-violations.sh`), and `NAME.truth`, the ground truth established
 with tshark, which `make check` compares with wsautopsy's findings
 (`tests/e2e/samples-truth.sh`). A `NAME.known` file names a truth line
 wsautopsy does not match on purpose.
 
-To record them again (root, network namespace not needed, ports 18001-18299):
-`samples/real/record-real.sh build` and `samples/viol/record-violations.sh`.
+To record them again (root, network namespace not needed, ports 18001-18406):
+`samples/real/record-real.sh build`, `samples/viol/record-violations.sh` and
+`samples/real/record-keepalive.sh` (pings left unanswered, proxy idle
+timeouts through nginx).
 
 "What wsautopsy says" is the connection verdict and its findings other than
 normal closes (class, rule, sender and packet; `<-` the offending frame),
@@ -96,14 +99,15 @@ def says(wsa, cap, tmp):
                    check=True)
     con = sqlite3.connect(db)
     parts = []
-    for cid, verdict in con.execute(
-            "SELECT connection_id, verdict FROM connections "
-            "ORDER BY connection_id"):
+    for cid, verdict, idle in con.execute(
+            "SELECT connection_id, verdict, idle_before_end FROM connections "
+            "ORDER BY connection_id").fetchall():
         items = []
         for (kind, cls, rule, sender, pkt, osender, opkt, orule,
-             lmin, lmax) in con.execute(
+             lmin, lmax, tolerated, tstack) in con.execute(
                 "SELECT kind, class, rule, sender, packet, offending_sender,"
-                " offending_packet, offending_rule, limit_min, limit_max "
+                " offending_packet, offending_rule, limit_min, limit_max,"
+                " tolerated_by, tolerated_stack "
                 "FROM findings WHERE connection_id = ? ORDER BY packet, kind",
                 (cid,)):
             if kind == "close" and cls == "normal":
@@ -113,7 +117,13 @@ def says(wsa, cap, tmp):
                 s += " <- %s %s@%s" % (orule or "frame", osender, opkt)
             if lmin is not None:
                 s += " limit %s..%s" % (lmin, lmax)
+            if tolerated is not None:
+                s += " tolerated by %s%s" % (
+                    tolerated, " (%s)" % tstack if tstack else "")
             items.append(s)
+        # A quiet spell before an abnormal end: a proxy's idle timeout?
+        if idle is not None and idle >= 1:
+            items.append("idle %.1f s before the end" % idle)
         parts.append("**%s**%s" % (verdict, ": " + "; ".join(items)
                                    if items else ""))
     con.close()

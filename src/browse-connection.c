@@ -72,7 +72,7 @@ struct bc_row {
 struct bc_mark {
 	struct bc_key k;
 	char          cls[16];
-	char          rule[48];
+	char          rule[64];
 };
 
 struct bc {
@@ -127,6 +127,7 @@ static void	 bc_load_marks(struct bc *);
 static int	 bc_mark_cmp(const void *, const void *);
 static void	 bc_build_head(struct bc *, int);
 static void	 bc_verdict(struct bc *, int, const char *);
+static void	 bc_keepalive(struct bc *, int);
 static void	 bc_field(char *, size_t, const char *, const char *);
 static void	 bc_draw_row(struct bc *, int, const struct bc_row *, int);
 static const struct bc_row *bc_selected(struct bc *);
@@ -398,7 +399,8 @@ bc_load_marks(struct bc *v)
 	if (bc_prepare(v, "SELECT class, coalesce(rule, offending_rule, kind),"
 	    " coalesce(offending_rule, kind), sender = 'server',"
 	    " frame_index, packet, offending_sender = 'server',"
-	    " offending_frame_index, offending_packet FROM findings WHERE"
+	    " offending_frame_index, offending_packet, tolerated_by"
+	    " FROM findings WHERE"
 	    " connection_id = ?1 ORDER BY time LIMIT ?2", &st) != 0)
 		return;
 	sqlite3_bind_int64(st, 1, v->conn);
@@ -419,8 +421,12 @@ bc_load_marks(struct bc *v)
 			m->k.packet = (int64_t)sqlite3_column_int64(st, 5 + 3 * o);
 			snprintf(m->cls, sizeof m->cls, "%s",
 			    browse_col_text(st, 0));
-			snprintf(m->rule, sizeof m->rule, "%s",
-			    browse_col_text(st, 1 + o));
+			/* The violation's own mark says who carried on. */
+			snprintf(m->rule, sizeof m->rule, "%s%s%s",
+			    browse_col_text(st, 1 + o), o == 0 &&
+			    sqlite3_column_type(st, 9) != SQLITE_NULL ?
+			    ", tolerated by " : "", o == 0 ?
+			    browse_col_text(st, 9) : "");
 		}
 	}
 	sqlite3_finalize(st);
@@ -499,7 +505,62 @@ bc_build_head(struct bc *v, int cols)
 	}
 	snprintf(buf, sizeof buf, "%s", verdict);
 	sqlite3_finalize(st);
+	bc_keepalive(v, cols);
 	bc_verdict(v, cols, buf);
+}
+
+/*
+ * Pings per side, and the quiet time before an abnormal end when it lasted
+ * a second or more, when there are any (a database before schema 5 has
+ * neither).
+ */
+static void
+bc_keepalive(struct bc *v, int cols)
+{
+	sqlite3_stmt *st;
+	char          buf[BROWSE_TEXT_MAX];
+	size_t        n = 0;
+	int           side;
+
+	if (bc_prepare(v, "SELECT pings_client, ping_answers_client,"
+	    " pings_unanswered_client, printf('%.1f/%.1f/%.1f',"
+	    " ping_rtt_min_client, ping_rtt_median_client, ping_rtt_max_client),"
+	    " pings_server, ping_answers_server, pings_unanswered_server,"
+	    " printf('%.1f/%.1f/%.1f', ping_rtt_min_server,"
+	    " ping_rtt_median_server, ping_rtt_max_server),"
+	    " ping_rtt_min_client IS NULL, ping_rtt_min_server IS NULL,"
+	    " printf('%.1f', idle_before_end), printf('%.1f',"
+	    " idle_data_before_end), coalesce(idle_before_end < 1, 1)"
+	    " FROM connections WHERE connection_id = ?1", &st) != 0)
+		return;
+	sqlite3_bind_int64(st, 1, v->conn);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return;
+	}
+	buf[0] = '\0';
+	for (side = 0; side < 2; side++) {
+		if (sqlite3_column_int(st, 4 * side) == 0 || n >= sizeof buf)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s pings %d,"
+		    " answered %d, unanswered %d%s%s%s", n ? "; " : "pings: ",
+		    side ? "server" : "client", sqlite3_column_int(st, 4 * side),
+		    sqlite3_column_int(st, 4 * side + 1),
+		    sqlite3_column_int(st, 4 * side + 2),
+		    sqlite3_column_int(st, 8 + side) ? "" : ", round trip ",
+		    sqlite3_column_int(st, 8 + side) ? "" :
+		    browse_col_text(st, 4 * side + 3),
+		    sqlite3_column_int(st, 8 + side) ? "" : " ms");
+	}
+	if (n > 0)
+		browse_text_wrap(&v->head, 0, "", cols, buf);
+	if (!sqlite3_column_int(st, 12)) {
+		snprintf(buf, sizeof buf, "idle %s s before the abnormal end"
+		    " (%s s since the last data frame)", browse_col_text(st, 10),
+		    browse_col_text(st, 11));
+		browse_text_wrap(&v->head, 0, "", cols, buf);
+	}
+	sqlite3_finalize(st);
 }
 
 /* Appends "  Name: value" when there is a value. */

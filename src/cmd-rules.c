@@ -137,6 +137,20 @@ rules_print_roff(void)
 		cmd_roff_text(p->source, 1);
 		printf(".\n");
 	}
+	printf(".SH IDLE TIMEOUTS\n"
+	    "Default idle timeouts of proxies and load balancers, which an\n"
+	    ".B abrupt\\-fin\nor\n.B abrupt\\-reset\n"
+	    "is matched against (see\n.BR \"Idle time before an abnormal "
+	    "end\" ).\n");
+	for (i = 0; i < idle_timeout_count; i++) {
+		printf(".TP\n.B ");
+		cmd_roff_text(idle_timeout_table[i].hop, 1);
+		printf("\n");
+		cmd_roff_text(idle_timeout_table[i].setting, 1);
+		printf(": %g s.\nSource: ", idle_timeout_table[i].seconds);
+		cmd_roff_text(idle_timeout_table[i].source, 1);
+		printf(".\n");
+	}
 }
 
 static void

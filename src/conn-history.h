@@ -8,11 +8,18 @@
 #define CONN_HISTORY_H
 
 #include "http-upgrade.h"
+#include "ping.h"
 #include "rules.h"
 #include "sink.h"
 
 #define HIST_FRAMES 64  /* recent frames kept per role for attribution */
 #define HIST_VIOLS  16
+/*
+ * Violations of a side held until the peer reacts (a frame, a close, an
+ * end): they leave saying whether the peer tolerated them. Past this many
+ * the next one leaves at once, undecided.
+ */
+#define HIST_PENDING 4
 
 struct hist_frame {
 	uint64_t   index;
@@ -73,6 +80,15 @@ struct role_state {
 	uint64_t          suppressed;
 	uint64_t          first_gap_pkt;
 	struct wts        first_gap_ts;
+	struct ping_track ping;         /* its pings, the peer's pongs */
+	int               has_byte, has_data_frame;
+	struct wts        last_byte_ts, last_data_frame_ts;
+	/* When it ended TCP first: quiet time before, in ns; -1 unknown. */
+	int64_t           idle_ns, idle_data_ns;
+	struct finding   *pend;         /* HIST_PENDING violations of its own */
+	unsigned          npend;
+	uint64_t          tolerated;    /* the peer's violations it carried on after */
+	enum rule_id      tolerated_rule;  /* the first of them */
 };
 
 struct conn_history {

@@ -56,8 +56,26 @@ enum report_col {
 	RC_OFF_PACKET, RC_OFF_FRAME, RC_OFF_SENDER, RC_OFF_RULE, RC_LIMIT_MIN,
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
 	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
-	RC_SERVER_STACK, RC_HEADERS_CUT, RC_GROUP_N, RC_GROUP_TOTAL
+	RC_SERVER_STACK, RC_HEADERS_CUT, RC_TOLERATED_BY, RC_TOLERATED_STACK,
+	RC_PINGS, RC_GROUP_N, RC_GROUP_TOTAL
 };
+
+/*
+ * A connection's pings per side, one line; NULL when none went either way
+ * (or the database predates them).
+ */
+#define REPORT_PINGS_SIDE(side) \
+	"printf('" side " %d sent, %d answered, %d unanswered', " \
+	"c.pings_" side ", c.ping_answers_" side ", c.pings_unanswered_" \
+	side ") || CASE WHEN c.ping_rtt_min_" side " IS NOT NULL THEN " \
+	"printf(', round trip min/median/max %.1f/%.1f/%.1f ms'," \
+	" c.ping_rtt_min_" side \
+	", c.ping_rtt_median_" side ", c.ping_rtt_max_" side ") ELSE '' END"
+#define REPORT_PINGS \
+	" (SELECT CASE WHEN coalesce(c.pings_client, 0) + coalesce(" \
+	"c.pings_server, 0) > 0 THEN " REPORT_PINGS_SIDE("client") " || '; ' || " \
+	REPORT_PINGS_SIDE("server") " END FROM connection_t c" \
+	" WHERE c.connection_id = findings.connection_id)"
 
 /*
  * A server's 1009 closes are one incident told once: the first in full,
@@ -94,6 +112,7 @@ static void         report_frame(struct report *, int64_t, const char *,
 static void         report_incident(struct report *, sqlite3_stmt *);
 static void         report_text(struct report *);
 static void         report_open(struct report *);
+static void         report_pings(struct report *);
 static void         report_json_value(struct report *, sqlite3_stmt *, int);
 static void         report_jsonl(struct report *);
 static void         report_csv_value(struct report *, sqlite3_stmt *, int);
@@ -814,6 +833,18 @@ report_incident(struct report *r, sqlite3_stmt *st)
 	if (sqlite3_column_type(st, RC_HEADERS_CUT) != SQLITE_NULL)
 		fprintf(r->out, "  %-10s %s: longer than kept, shown shortened\n",
 		    "cut", report_col(r, st, RC_HEADERS_CUT));
+	if (sqlite3_column_type(st, RC_TOLERATED_BY) != SQLITE_NULL) {
+		fprintf(r->out, "  %-10s by the %s", "tolerated",
+		    report_col(r, st, RC_TOLERATED_BY));
+		if (sqlite3_column_type(st, RC_TOLERATED_STACK) != SQLITE_NULL)
+			fprintf(r->out, " (%s)", report_col(r, st,
+			    RC_TOLERATED_STACK));
+		fprintf(r->out, ": it carried on; a stricter stack fails the "
+		    "connection here\n");
+	}
+	if (sqlite3_column_type(st, RC_PINGS) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s\n", "pings",
+		    report_col(r, st, RC_PINGS));
 }
 
 static void
@@ -840,6 +871,7 @@ report_text(struct report *r)
 	    " detail, reason, limit_from_reason, answered, client_stack,"
 	    " server_stack, (SELECT headers_cut FROM connection_t c"
 	    " WHERE c.connection_id = findings.connection_id),"
+	    " tolerated_by, tolerated_stack," REPORT_PINGS ","
 	    " CASE WHEN" REPORT_1009_GROUP " THEN row_number() OVER (PARTITION"
 	    " BY (" REPORT_1009_GROUP "), server ORDER BY capture_id,"
 	    " connection_id, time, finding_id) END, count(*) OVER (PARTITION"
@@ -866,8 +898,10 @@ report_text(struct report *r)
 	}
 	if (report_done(r, st, rc) == 0 && n == 0)
 		fprintf(r->out, "\nNo incidents.\n");
-	if (!r->failed && r->classes[0] == '\0')
+	if (!r->failed && r->classes[0] == '\0') {
 		report_open(r);
+		report_pings(r);
+	}
 }
 
 /*
@@ -906,6 +940,36 @@ report_open(struct report *r)
 			    ", packet %" PRId64, report_col(r, st, 4),
 			    report_i64(st, 5), report_i64(st, 6));
 		fprintf(r->out, "\n");
+	}
+	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)
+		fprintf(r->out, "  ... and %d more\n", n - REPORT_OPEN_MAX);
+}
+
+/* Every connection that pinged: its pings and round trips per side. */
+static void
+report_pings(struct report *r)
+{
+	sqlite3_stmt *st;
+	int           rc, n = 0;
+
+	if (report_prepare(r, "SELECT c.connection_id, c.client, c.server,"
+	    " c.capture," REPORT_PINGS_SIDE("client") "," REPORT_PINGS_SIDE(
+	    "server") " FROM connections c WHERE coalesce(c.pings_client, 0) +"
+	    " coalesce(c.pings_server, 0) > 0 AND ?1 IS NULL"
+	    " AND (?2 IS NULL OR c.connection_id = ?2) AND (?3 IS NULL OR"
+	    " c.capture = ?3) AND (?5 IS NULL OR c.capture_id > ?5)"
+	    " ORDER BY c.capture_id, c.connection_id", &st, NULL) != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			fprintf(r->out, "\nPings:\n");
+		if (n > REPORT_OPEN_MAX)
+			continue;
+		fprintf(r->out, "  connection %" PRId64 ": client %s, server"
+		    " %s (capture %s)\n    %s\n", report_i64(st, 0),
+		    report_col(r, st, 1), report_col(r, st, 2), report_col(r,
+		    st, 3), report_col(r, st, 4));
+		fprintf(r->out, "    %s\n", report_col(r, st, 5));
 	}
 	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)
 		fprintf(r->out, "  ... and %d more\n", n - REPORT_OPEN_MAX);

@@ -196,6 +196,15 @@ const struct rule rule_table[] = {
 	  "ended",
 	  "a peer that exits without completing the closing handshake",
 	  "answer close frames before closing the socket" },
+	/* Keepalive: what a ping left unanswered says about the peer. */
+	[RULE_UNANSWERED_PING] = {
+	  "RFC 6455 5.5.2", WHO_EITHER, 0, CLASS_KEEPALIVE, SEV_STATE,
+	  "pings went unanswered: the peer sent no pong for them while the "
+	  "connection went on",
+	  "a dead, stopped or overloaded peer (an event loop blocked, a "
+	  "process paused), or a proxy that swallows control frames",
+	  "check the silent peer's process and load at that time; a "
+	  "keepalive (python websockets ping_timeout) closes 1011 here" },
 	/* Capture limits: not violations. */
 	[RULE_CAPTURE_GAP] = { "-", WHO_EITHER, 0, CLASS_CAPTURE, SEV_STATE,
 	  "bytes of this stream were never captured; nothing decoded across "
@@ -249,6 +258,48 @@ const struct rule_close rule_close_table[] = {
 
 const unsigned rule_close_count = sizeof rule_close_table /
     sizeof rule_close_table[0];
+
+const struct idle_timeout idle_timeout_table[] = {
+	{ "nginx", "proxy_read_timeout", 60,
+	  "nginx ngx_http_proxy_module, proxy_read_timeout default" },
+	{ "AWS ALB", "idle timeout", 60,
+	  "Elastic Load Balancing, Application Load Balancer idle timeout" },
+	{ "Cloudflare", "idle timeout", 100,
+	  "Cloudflare proxied WebSockets, about 100 s without traffic" },
+	{ "AWS NLB", "TCP idle timeout", 350,
+	  "Elastic Load Balancing, Network Load Balancer TCP idle timeout" },
+	{ "AWS CloudFront", "origin idle timeout", 600,
+	  "CloudFront quotas, 10 minutes" },
+};
+
+const unsigned idle_timeout_count = sizeof idle_timeout_table /
+    sizeof idle_timeout_table[0];
+
+unsigned
+idle_timeout_match(double seconds, char *out, size_t len)
+{
+	const struct idle_timeout *t;
+	double                     late;
+	unsigned                   i, n = 0;
+	size_t                     o = 0;
+
+	if (len > 0)
+		out[0] = '\0';
+	for (i = 0; i < idle_timeout_count; i++) {
+		t = &idle_timeout_table[i];
+		late = t->seconds * IDLE_LATE_PART > IDLE_LATE ?
+		    t->seconds * IDLE_LATE_PART : IDLE_LATE;
+		if (seconds < t->seconds - IDLE_EARLY ||
+		    seconds > t->seconds + late)
+			continue;
+		if (o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s %s "
+			    "(default %g s)", n ? " and " : "", t->hop,
+			    t->setting, t->seconds);
+		n++;
+	}
+	return n;
+}
 
 const struct rule *
 rule_get(enum rule_id id)

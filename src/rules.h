@@ -41,6 +41,7 @@
 	X(APPLICATION, "application", 2, 5, "1;33", 0, A_NORMAL, A_NORMAL, \
 	    NOKEY) \
 	X(CAPTURE, "capture", -1, 5, "36", 0, A_NORMAL, A_NORMAL, NOKEY) \
+	X(KEEPALIVE, "keepalive", -1, 5, "36", 0, A_NORMAL, A_NORMAL, NOKEY) \
 	X(OTHER, "other", 1, 5, "1;33", 0, A_NORMAL, A_NORMAL, \
 	    REST(9, "every other verdict")) \
 	X(OPEN, "open", -1, 5, "1;33", 0, A_NORMAL, A_NORMAL, \
@@ -113,6 +114,8 @@ enum finding_class finding_class_find(const char *name);
 	X(ABRUPT_RESET, "abrupt-reset") \
 	X(ABRUPT_FIN, "abrupt-fin") \
 	X(CLOSE_UNANSWERED, "close-unanswered") \
+	/* Keepalive: evidence about a silent peer, not a violation. */ \
+	X(UNANSWERED_PING, "unanswered-ping") \
 	/* Capture limits: not violations. */ \
 	X(CAPTURE_GAP, "capture-gap") \
 	X(CAPTURE_TRUNCATED, "capture-truncated")
@@ -212,5 +215,32 @@ void        profile_match(uint64_t min, uint64_t max, int64_t reason_limit,
  */
 const char *profile_excess_short(const struct profile *);
 const char *profile_excess_long(const struct profile *);
+
+/*
+ * Idle timeouts of proxies and load balancers (../shared/limits.md): a
+ * connection silent this long is cut there, and both peers see a 1006.
+ */
+struct idle_timeout {
+	const char *hop;      /* "nginx" */
+	const char *setting;  /* "proxy_read_timeout" */
+	double      seconds;  /* the default */
+	const char *source;
+};
+
+extern const struct idle_timeout idle_timeout_table[];
+extern const unsigned            idle_timeout_count;
+
+/*
+ * Whether a quiet spell of this many seconds matches a default of the
+ * table: from IDLE_EARLY before it to max(IDLE_LATE, IDLE_LATE_PART of
+ * it) after it (a timer fires a little late, never early, but the last
+ * byte seen may precede the hop's last read by a little). Writes "nginx
+ * proxy_read_timeout (default 60 s) and AWS ALB idle timeout (default
+ * 60 s)" into out; returns how many matched.
+ */
+#define IDLE_EARLY     0.5
+#define IDLE_LATE      1.0
+#define IDLE_LATE_PART 0.02
+unsigned    idle_timeout_match(double seconds, char *out, size_t len);
 
 #endif

@@ -76,6 +76,11 @@ static void sess_emit(struct sess *, struct finding *);
 static void sess_verdict_emit(void *, struct finding *);
 static void sess_history_fill(struct sess *);
 static void sess_doubt(struct sess *, int, struct role_state *);
+static void sess_pend_decide(struct sess *, int, const struct ws_frame *);
+static void sess_pend_release(struct sess *, int, enum tolerance);
+static const struct wts *sess_later(const struct wts *, int,
+    const struct wts *, int);
+static void sess_ping_frame(struct sess *, int, const struct ws_frame *);
 
 const struct stream_ops session_stream_ops = {
 	sess_open, sess_data, sess_gap, sess_end, sess_close
@@ -150,6 +155,7 @@ sess_open(void *arg, struct conn *c)
 	sess_head(s, &sess_detect_ops);
 	for (r = 0; r < 2; r++) {
 		s->hist.rs[r].close_code = -1;
+		s->hist.rs[r].idle_ns = s->hist.rs[r].idle_data_ns = -1;
 		s->cb[r].s = s;
 		s->cb[r].side = r;
 	}
@@ -218,6 +224,10 @@ sess_data(void *arg, struct conn *c, int side, uint64_t off,
 	struct sess *s = c->user;
 
 	(void)arg;
+	if (n > 0) {
+		s->hist.rs[sess_role(s, side)].has_byte = 1;
+		s->hist.rs[sess_role(s, side)].last_byte_ts = ts;
+	}
 	s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
 }
 
@@ -608,14 +618,39 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
     struct wts ts)
 {
 	struct sess       *s = c->user;
-	struct role_state *rs = &s->hist.rs[sess_role(s, side)];
+	int                role = sess_role(s, side);
+	struct role_state *rs = &s->hist.rs[role];
+	const struct role_state *a = &s->hist.rs[0], *b = &s->hist.rs[1];
+	const struct wts  *last;
 
 	(void)arg;
+	/* The quiet time before this end, from either side's last byte. */
+	last = sess_later(&a->last_byte_ts, a->has_byte, &b->last_byte_ts,
+	    b->has_byte);
+	if (last != NULL && !rs->ended)
+		rs->idle_ns = ping_ns_between(*last, ts);
+	last = sess_later(&a->last_data_frame_ts, a->has_data_frame,
+	    &b->last_data_frame_ts, b->has_data_frame);
+	if (last != NULL && !rs->ended)
+		rs->idle_data_ns = ping_ns_between(*last, ts);
+	/* Ending TCP with no close fails the peer's violations still held. */
+	while (s->hist.rs[!role].npend > 0)
+		sess_pend_release(s, !role, rs->close_sent ? TOL_UNKNOWN :
+		    TOL_FAILED);
 	rs->ended = 1;
 	rs->rst = rst;
 	rs->end_pkt = pkt;
 	rs->end_ts = ts;
 	s->head.ops->end(s->head.arg, side, rst, pkt, ts);
+}
+
+/* The later of two times, each there or not; NULL when neither is. */
+static const struct wts *
+sess_later(const struct wts *a, int has_a, const struct wts *b, int has_b)
+{
+	if (!has_a || !has_b)
+		return has_a ? a : has_b ? b : NULL;
+	return ping_ns_between(*b, *a) > 0 ? a : b;
 }
 
 static void
@@ -634,6 +669,10 @@ sess_close(void *arg, struct conn *c)
 	for (side = 0; side < 2; side++)
 		if (s->ws[side] != NULL && !s->hist.rs[sess_role(s, side)].ended)
 			ws_dir_end(s->ws[side]);
+	/* Violations no reaction decided: the capture ends first. */
+	for (r = 0; r < 2; r++)
+		while (s->hist.rs[r].npend > 0)
+			sess_pend_release(s, r, TOL_UNKNOWN);
 	if (s->is_ws || s->interesting) {
 		memset(&cs, 0, sizeof cs);
 		cs.id = c->id;
@@ -724,6 +763,8 @@ sess_free(struct sess *s)
 			ws_dir_free(s->ws[i]);
 		free(s->hist.rs[i].hf);
 		free(s->hist.rs[i].hv);
+		free(s->hist.rs[i].pend);
+		ping_free(&s->hist.rs[i].ping);
 	}
 	http_exchange_free(s->hx);
 	stage_hold_drop(&s->hold);
@@ -797,6 +838,11 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	if (!f->truncated && f->payload_len > rs->max_frame &&
 	    !WS_OP_IS_CONTROL(f->opcode))
 		rs->max_frame = f->payload_len;
+	sess_ping_frame(s, role, f);
+	if (!WS_OP_IS_CONTROL(f->opcode)) {
+		rs->has_data_frame = 1;
+		rs->last_data_frame_ts = f->ts;
+	}
 	if (f->opcode == WS_OP_CLOSE && !rs->close_sent) {
 		rs->close_sent = 1;
 		rs->close_code = f->close_code;
@@ -816,6 +862,7 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 		rs->close_frame = f->index;
 		rs->close_ts = f->ts;
 	}
+	sess_pend_decide(s, role, f);
 	if (s->an->sink->frame != NULL) {
 		if (f->first_pkt == f->last_pkt)
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
@@ -1024,5 +1071,95 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 		f.remedy_source = LIMIT_SRC_OPTION;
 	}
 	sess_note_viol(rs, wf->rule, wf->frame);
+	if (rs->npend == HIST_PENDING) {
+		f.tolerance = TOL_UNKNOWN;
+		sess_emit(s, &f);
+		return;
+	}
+	/* Held until the peer reacts. */
+	if (rs->pend == NULL)
+		rs->pend = xmalloc(HIST_PENDING * sizeof *rs->pend);
+	rs->pend[rs->npend++] = f;
+}
+
+/*
+ * A frame of role: it decides the peer's violations held from before it.
+ * A close with no code, 1000, 1001 or the peer's own close code (an echo)
+ * closes normally: tolerated; any other close fails the connection on
+ * them. Any other frame carries on: tolerated.
+ */
+static void
+sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
+{
+	struct role_state *ps = &s->hist.rs[!role];
+	enum tolerance     tol = TOL_CARRIED_ON;
+	int                code = f->payload_len == 0 ? -1 : f->close_code;
+
+	if (ps->npend == 0)
+		return;
+	if (f->opcode == WS_OP_CLOSE && code != -1 && code != 1000 &&
+	    code != 1001 && !(ps->close_sent && ps->close_code == code))
+		tol = TOL_FAILED;
+	while (ps->npend > 0 && (ps->pend[0].packet == 0 ||
+	    f->first_pkt > ps->pend[0].packet))
+		sess_pend_release(s, !role, tol);
+}
+
+/* The oldest violation held for role leaves, with what its peer did. */
+static void
+sess_pend_release(struct sess *s, int role, enum tolerance tol)
+{
+	struct role_state *rs = &s->hist.rs[role];
+	struct role_state *peer = &s->hist.rs[!role];
+	struct finding     f = rs->pend[0];
+	const struct rule *r = rule_get(f.rule);
+	const char        *who = role == ROLE_CLIENT ? "server" : "client";
+	const struct http_head *h = role == ROLE_CLIENT ?
+	    http_exchange_response(s->hx) : http_exchange_request(s->hx);
+	const char        *stack = NULL;
+	char               by[80];
+	size_t             n = strlen(f.explanation);
+
+	memmove(&rs->pend[0], &rs->pend[1], (rs->npend - 1) *
+	    sizeof rs->pend[0]);
+	rs->npend--;
+	f.tolerance = tol;
+	/* Its stack, when its header already named one. */
+	if (h != NULL)
+		stack = verdict_header_stack(role == ROLE_CLIENT ? h->server :
+		    h->user_agent);
+	snprintf(by, sizeof by, "%s%s%s%s", who, stack != NULL ? " (" : "",
+	    stack != NULL ? stack : "", stack != NULL ? ")" : "");
+	if (tol == TOL_CARRIED_ON) {
+		if (peer->tolerated++ == 0)
+			peer->tolerated_rule = f.rule;
+		if (r != NULL && r->code > 0)
+			snprintf(f.explanation + n, sizeof f.explanation - n,
+			    "; tolerated by the %s: a stricter stack closes %d "
+			    "here", by, r->code);
+		else
+			snprintf(f.explanation + n, sizeof f.explanation - n,
+			    "; tolerated by the %s", by);
+	} else if (tol == TOL_UNKNOWN)
+		snprintf(f.explanation + n, sizeof f.explanation - n,
+		    "; whether the %s tolerated it is not known: the capture "
+		    "shows no reaction", who);
 	sess_emit(s, &f);
+}
+
+/* Pings of role, pongs answering the peer's. */
+static void
+sess_ping_frame(struct sess *s, int role, const struct ws_frame *f)
+{
+	size_t kept = f->prefix_len < f->payload_len ? f->prefix_len :
+	    (size_t)f->payload_len;
+
+	if (f->truncated)
+		return;
+	if (f->opcode == WS_OP_PING)
+		ping_sent(&s->hist.rs[role].ping, f->payload_len, f->prefix,
+		    kept, f->first_pkt, f->ts);
+	else if (f->opcode == WS_OP_PONG)
+		(void)ping_pong(&s->hist.rs[!role].ping, f->payload_len,
+		    f->prefix, kept, f->ts);
 }

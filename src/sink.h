@@ -86,6 +86,13 @@ enum finding_kind {
 	FINDING_CAPTURE
 };
 
+enum tolerance {
+	TOL_NONE,       /* not judged: not a violation */
+	TOL_FAILED,     /* the receiver failed the connection (close, TCP end) */
+	TOL_CARRIED_ON, /* it went on sending, or closed normally */
+	TOL_UNKNOWN     /* the capture ended before it reacted */
+};
+
 struct finding {
 	uint64_t          conn_id;
 	enum finding_kind kind;
@@ -128,7 +135,11 @@ struct finding {
 	uint64_t          cand_below;    /* cand_first did, if the limit is below */
 	uint64_t          later_frames;  /* the peer's frames after it, before the close */
 	char              remedy[512];   /* rendered from the rule and the numbers */
+	int               remedy_set;    /* remedy written by its finder: kept */
+	char              cause[256];    /* its own cause; "" the rule's */
 	uint64_t          update_slot;   /* 1-based key of finding_update; 0 none */
+	/* Violations only: what the receiver (!sender) did after it. */
+	enum tolerance    tolerance;
 };
 
 /* Everything known about a connection when it leaves the flow table. */
@@ -158,6 +169,15 @@ struct conn_summary {
 	const char *tcp_end;         /* conn_end_name() */
 	int         ended_by;        /* role that ended it (close, FIN, RST); -1 */
 	uint64_t    end_packet;
+	/* Pings each side sent (ping.h); rtt in ms, -1 none. */
+	uint64_t    pings[2], ping_answers[2], pings_unanswered[2];
+	double      ping_rtt_min[2], ping_rtt_median[2], ping_rtt_max[2];
+	/*
+	 * An abnormal end (FIN or RST with no close frame): seconds since the
+	 * last byte either way, and since the last data frame; -1 none.
+	 */
+	int         has_idle;
+	double      idle_before_end, idle_data_before_end;
 };
 
 struct sink_ops {

@@ -360,8 +360,9 @@ limits_render(struct finding *f)
 	size_t             n = 0, dl = sizeof f->detail;
 
 	r = rule_get(f->rule != RULE_NONE ? f->rule : f->offending_rule);
-	f->remedy[0] = '\0';
-	if (r != NULL && r->remedy != NULL) {
+	if (f->remedy_set)
+		;
+	else if ((f->remedy[0] = '\0'), r != NULL && r->remedy != NULL) {
 		if ((pct = strstr(r->remedy, "%s")) == NULL)
 			snprintf(f->remedy, sizeof f->remedy, "%s", r->remedy);
 		else {

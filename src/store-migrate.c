@@ -59,6 +59,25 @@ static const struct store_step store_steps[] = {
 	/* 4: the options a capture was analysed with, packets a filter took. */
 	{ STORE_COLUMNS("capture_t options TEXT",
 	    "capture_t packets_matched INTEGER"), NULL, NULL },
+	/*
+	 * 5: pings and their round trips, the quiet time before an abnormal
+	 * end, a violation the receiver tolerated.
+	 */
+	{ STORE_COLUMNS("connection_t pings_client INTEGER",
+	    "connection_t pings_server INTEGER",
+	    "connection_t ping_answers_client INTEGER",
+	    "connection_t ping_answers_server INTEGER",
+	    "connection_t pings_unanswered_client INTEGER",
+	    "connection_t pings_unanswered_server INTEGER",
+	    "connection_t ping_rtt_min_client REAL",
+	    "connection_t ping_rtt_min_server REAL",
+	    "connection_t ping_rtt_median_client REAL",
+	    "connection_t ping_rtt_median_server REAL",
+	    "connection_t ping_rtt_max_client REAL",
+	    "connection_t ping_rtt_max_server REAL",
+	    "connection_t idle_before_end REAL",
+	    "connection_t idle_data_before_end REAL",
+	    "finding_t tolerated_by TEXT"), NULL, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

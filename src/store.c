@@ -79,6 +79,7 @@ static void b_null(struct store_bind *);
 static void b_i64(struct store_bind *, int64_t);
 static void b_u64(struct store_bind *, uint64_t);
 static void b_opt(struct store_bind *, int, int64_t);
+static void b_real(struct store_bind *, double);
 static void b_raw_text(struct store_bind *, const char *);
 static void b_text(struct store_bind *, const char *);
 static void b_bytes_text(struct store_bind *, const void *, size_t);
@@ -156,7 +157,14 @@ static const char store_tables[] =
 "  close_reason_server TEXT, verdict TEXT, tcp_end TEXT,\n"
 "  ended_by INTEGER, end_packet INTEGER, client_stack TEXT,\n"
 "  server_stack TEXT, client_stack_evidence TEXT,\n"
-"  server_stack_evidence TEXT, headers_cut TEXT);\n"
+"  server_stack_evidence TEXT, headers_cut TEXT, pings_client INTEGER,\n"
+"  pings_server INTEGER, ping_answers_client INTEGER,\n"
+"  ping_answers_server INTEGER, pings_unanswered_client INTEGER,\n"
+"  pings_unanswered_server INTEGER, ping_rtt_min_client REAL,\n"
+"  ping_rtt_min_server REAL, ping_rtt_median_client REAL,\n"
+"  ping_rtt_median_server REAL, ping_rtt_max_client REAL,\n"
+"  ping_rtt_max_server REAL, idle_before_end REAL,\n"
+"  idle_data_before_end REAL);\n"
 "CREATE INDEX connection_capture ON connection_t(capture_id);\n"
 "CREATE INDEX connection_verdict ON connection_t(verdict);\n"
 "CREATE TABLE frame_t (\n"
@@ -198,7 +206,8 @@ static const char store_tables[] =
 "  offending_sender INTEGER, offending_rule TEXT, limit_min INTEGER,\n"
 "  limit_max INTEGER, limit_from_reason INTEGER,\n"
 "  matching_profiles TEXT, section TEXT, cause TEXT, remedy TEXT,\n"
-"  remedy_limit INTEGER, remedy_source TEXT, limit_basis TEXT);\n"
+"  remedy_limit INTEGER, remedy_source TEXT, limit_basis TEXT,\n"
+"  tolerated_by TEXT);\n"
 "CREATE INDEX finding_connection ON finding_t(connection_id, class);\n"
 "CREATE INDEX finding_class ON finding_t(class, capture_id);\n"
 "CREATE INDEX finding_capture ON finding_t(capture_id);\n";
@@ -237,7 +246,13 @@ const char store_views[] =
 "  c.bytes_server, c.frames_client, c.frames_server, c.messages_client,\n"
 "  c.messages_server, c.gaps_client, c.gaps_server, c.gap_bytes_client,\n"
 "  c.gap_bytes_server, c.client_stack, c.server_stack,\n"
-"  c.client_stack_evidence, c.server_stack_evidence, c.headers_cut\n"
+"  c.client_stack_evidence, c.server_stack_evidence, c.headers_cut,\n"
+"  c.pings_client, c.pings_server, c.ping_answers_client,\n"
+"  c.ping_answers_server, c.pings_unanswered_client,\n"
+"  c.pings_unanswered_server, c.ping_rtt_min_client,\n"
+"  c.ping_rtt_min_server, c.ping_rtt_median_client,\n"
+"  c.ping_rtt_median_server, c.ping_rtt_max_client,\n"
+"  c.ping_rtt_max_server, c.idle_before_end, c.idle_data_before_end\n"
 "  FROM connection_t c JOIN capture_t k ON k.capture_id = c.capture_id;\n"
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -289,7 +304,9 @@ const char store_views[] =
 "  f.limit_from_reason, f.answered, f.capture_id, f.finding_id,\n"
 "  printf('%d.%09d', f.t_sec, f.t_nsec) AS time_text,\n"
 "  f.reason AS reason_raw, c.client_stack, c.server_stack,\n"
-"  f.remedy_limit, f.remedy_source, f.limit_basis\n"
+"  f.remedy_limit, f.remedy_source, f.limit_basis, f.tolerated_by,\n"
+"  CASE f.tolerated_by WHEN 'client' THEN c.client_stack\n"
+"    WHEN 'server' THEN c.server_stack END AS tolerated_stack\n"
 "  FROM finding_t f JOIN capture_t k ON k.capture_id = f.capture_id\n"
 "  LEFT JOIN connection_t c ON c.connection_id = f.connection_id;\n"
 "CREATE VIEW closes AS SELECT * FROM findings WHERE kind = 'close';\n";
@@ -312,8 +329,8 @@ static const char *const store_sql[ST__COUNT] = {
 	    " offending_packet, offending_frame_index, offending_sender,"
 	    " offending_rule, limit_min, limit_max, limit_from_reason,"
 	    " matching_profiles, section, cause, remedy, remedy_limit,"
-	    " remedy_source, limit_basis) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    " remedy_source, limit_basis, tolerated_by) VALUES (?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_UPDATE] = "UPDATE finding_t SET detail = ?, offending_packet = ?,"
 	    " offending_frame_index = ?, limit_min = ?, limit_max = ?,"
 	    " matching_profiles = ?, remedy = ?, remedy_limit = ?,"
@@ -330,9 +347,16 @@ static const char *const store_sql[ST__COUNT] = {
 	    " gaps_server, gap_bytes_client, gap_bytes_server, close_client,"
 	    " close_server, close_reason_client, close_reason_server, verdict,"
 	    " tcp_end, ended_by, end_packet, client_stack, server_stack,"
-	    " client_stack_evidence, server_stack_evidence, headers_cut)"
+	    " client_stack_evidence, server_stack_evidence, headers_cut,"
+	    " pings_client, pings_server, ping_answers_client,"
+	    " ping_answers_server, pings_unanswered_client,"
+	    " pings_unanswered_server, ping_rtt_min_client,"
+	    " ping_rtt_min_server, ping_rtt_median_client,"
+	    " ping_rtt_median_server, ping_rtt_max_client,"
+	    " ping_rtt_max_server, idle_before_end, idle_data_before_end)"
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 static const char *const store_kind_names[] = {
@@ -817,6 +841,16 @@ b_u64(struct store_bind *b, uint64_t v)
 		sqlite3_bind_double(b->st, b->i++, (double)v);
 }
 
+/* A measure; NULL when negative (none). */
+static void
+b_real(struct store_bind *b, double v)
+{
+	if (v >= 0)
+		sqlite3_bind_double(b->st, b->i++, v);
+	else
+		b_null(b);
+}
+
 static void
 b_opt(struct store_bind *b, int present, int64_t v)
 {
@@ -1193,11 +1227,14 @@ store_finding(void *ctx, const struct finding *fi)
 	else
 		b_null(&b);
 	b_raw_text(&b, r != NULL ? r->section : NULL);
-	b_raw_text(&b, r != NULL ? r->cause : NULL);
+	b_raw_text(&b, fi->cause[0] != '\0' ? fi->cause : r != NULL ?
+	    r->cause : NULL);
 	b_raw_text(&b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
 	b_opt(&b, fi->remedy_limit > 0, (int64_t)fi->remedy_limit);
 	b_raw_text(&b, limit_source_names[fi->remedy_source]);
 	b_raw_text(&b, limit_basis_names[fi->limit_basis]);
+	b_raw_text(&b, fi->tolerance != TOL_CARRIED_ON ? NULL :
+	    fi->sender == ROLE_CLIENT ? "server" : "client");
 	store_step(s, s->st[ST_FINDING]);
 	if (fi->update_slot > 0 && !s->failed)
 		store_slot(s, fi->update_slot,
@@ -1369,6 +1406,20 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 			b_null(&b);
 	}
 	store_headers_cut(&b, rq, rs);
+	for (i = 0; i < 2; i++)
+		b_u64(&b, cs->pings[i]);
+	for (i = 0; i < 2; i++)
+		b_u64(&b, cs->ping_answers[i]);
+	for (i = 0; i < 2; i++)
+		b_u64(&b, cs->pings_unanswered[i]);
+	for (i = 0; i < 2; i++)
+		b_real(&b, cs->ping_answers[i] ? cs->ping_rtt_min[i] : -1);
+	for (i = 0; i < 2; i++)
+		b_real(&b, cs->ping_answers[i] ? cs->ping_rtt_median[i] : -1);
+	for (i = 0; i < 2; i++)
+		b_real(&b, cs->ping_answers[i] ? cs->ping_rtt_max[i] : -1);
+	b_real(&b, cs->has_idle ? cs->idle_before_end : -1);
+	b_real(&b, cs->has_idle ? cs->idle_data_before_end : -1);
 	store_step(s, s->st[ST_CONN]);
 }
 

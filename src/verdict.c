@@ -78,6 +78,8 @@ static void        verdict_evidence(struct conn_summary *, int,
 static void        verdict_rank(enum finding_class *, enum finding_class);
 static void        verdict_fingerprint_reaction(struct verdict_pass *, int,
 			const struct finding *);
+static void        verdict_pings(struct verdict_pass *, int);
+static void        verdict_idle(struct verdict_pass *, int, struct finding *);
 
 /*
  * A connection's verdict is its gravest finding: a protocol, data or size
@@ -195,6 +197,17 @@ verdict_evidence(struct conn_summary *cs, int role, const char *stack,
 	    - n, "%s%s", n ? "; " : "", why);
 }
 
+const char *
+verdict_header_stack(const char *hdr)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof verdict_headers / sizeof verdict_headers[0]; i++)
+		if (strcasestr(hdr, verdict_headers[i].needle) != NULL)
+			return verdict_headers[i].stack;
+	return NULL;
+}
+
 /*
  * Names a side's likely stack when the evidence supports it: its Server
  * or User-Agent header, the wording of its close reason, a size limit
@@ -205,7 +218,7 @@ static void
 verdict_fingerprint(struct verdict_pass *vp, struct conn_summary *cs, int role)
 {
 	const struct role_state *rs = &vp->h->rs[role];
-	const char              *hdr = NULL;
+	const char              *hdr = NULL, *stack;
 	char                     why[200], low[124];
 	size_t                   i;
 
@@ -213,15 +226,10 @@ verdict_fingerprint(struct verdict_pass *vp, struct conn_summary *cs, int role)
 		hdr = vp->h->resp->server;
 	if (role == ROLE_CLIENT && vp->h->req != NULL && vp->h->req->user_agent[0])
 		hdr = vp->h->req->user_agent;
-	for (i = 0; hdr != NULL && i < sizeof verdict_headers /
-	    sizeof verdict_headers[0]; i++) {
-		if (strcasestr(hdr, verdict_headers[i].needle) != NULL) {
-			snprintf(why, sizeof why, "%s header \"%.120s\"",
-			    role == ROLE_SERVER ? "Server" : "User-Agent", hdr);
-			verdict_evidence(cs, role, verdict_headers[i].stack,
-			    why);
-			break;
-		}
+	if (hdr != NULL && (stack = verdict_header_stack(hdr)) != NULL) {
+		snprintf(why, sizeof why, "%s header \"%.120s\"",
+		    role == ROLE_SERVER ? "Server" : "User-Agent", hdr);
+		verdict_evidence(cs, role, stack, why);
 	}
 	if (rs->close_sent && rs->reason_len > 0) {
 		for (i = 0; i < rs->reason_len && i < sizeof low - 1; i++)
@@ -259,6 +267,13 @@ verdict_fingerprint_late(struct verdict_pass *vp, struct conn_summary *cs,
 	 * Dropping TCP right after the peer broke a rule, with no close:
 	 * several stacks do, so it names none; it is evidence.
 	 */
+	/* Carrying on after a violation is how lenient stacks differ. */
+	if (rs->tolerated > 0) {
+		snprintf(why, sizeof why, "tolerated the peer's %s%s",
+		    rule_name(rs->tolerated_rule), rs->tolerated > 1 ?
+		    " and more" : "");
+		verdict_evidence(cs, role, NULL, why);
+	}
 	if (rs->ended && !rs->close_sent && vp->h->rs[!role].nhv > 0 &&
 	    cs->stack[role][0] == '\0')
 		verdict_evidence(cs, role, NULL, "ended TCP with no close frame "
@@ -887,7 +902,91 @@ verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 	}
 	r = rule_get(f.rule);
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
+	if (f.rule != RULE_CLOSE_UNANSWERED)
+		verdict_idle(vp, role, &f);
 	verdict_rank(verdict, CLASS_1006);
+	verdict_emit(vp, &f);
+}
+
+/*
+ * The quiet time before an abrupt end of role, on the connection; when it
+ * matches a proxy's idle timeout, the finding's cause and remedy say so.
+ */
+static void
+verdict_idle(struct verdict_pass *vp, int role, struct finding *f)
+{
+	const struct role_state *rs = &vp->h->rs[role];
+	struct conn_summary     *cs = vp->cs;
+	char                     hops[200];
+	double                   idle, data;
+	size_t                   n = strlen(f->detail);
+
+	if (rs->idle_ns < 0)
+		return;
+	idle = (double)rs->idle_ns / 1e9;
+	data = rs->idle_data_ns >= 0 ? (double)rs->idle_data_ns / 1e9 : -1;
+	/* The connection's: the first end. */
+	if (!cs->has_idle || rs->end_pkt < vp->h->rs[!role].end_pkt) {
+		cs->has_idle = 1;
+		cs->idle_before_end = idle;
+		cs->idle_data_before_end = data;
+	}
+	if (data >= 0)
+		snprintf(f->detail + n, sizeof f->detail - n, "%sidle %.1f s "
+		    "before the %s, %.1f s since the last data frame",
+		    n ? "; " : "", idle, rs->rst ? "RST" : "FIN", data);
+	else
+		snprintf(f->detail + n, sizeof f->detail - n, "%sidle %.1f s "
+		    "before the %s", n ? "; " : "", idle, rs->rst ? "RST" :
+		    "FIN");
+	if (idle_timeout_match(idle, hops, sizeof hops) == 0)
+		return;
+	snprintf(f->cause, sizeof f->cause, "idle %.1f s before the %s: "
+	    "matches %s", idle, rs->rst ? "RST" : "FIN", hops);
+	snprintf(f->remedy, sizeof f->remedy, "send pings more often than "
+	    "every %.0f s, or raise the proxy's idle timeout", idle);
+	f->remedy_set = 1;
+}
+
+/*
+ * A side's pings: the connection's columns, and a finding on its peer
+ * when some went unanswered (ping.h: PING_WAIT_NS).
+ */
+static void
+verdict_pings(struct verdict_pass *vp, int role)
+{
+	struct conn_summary *cs = vp->cs;
+	const struct rule   *r = rule_get(RULE_UNANSWERED_PING);
+	struct ping_stats    st;
+	struct finding       f;
+	const char          *me = role == ROLE_CLIENT ? "client" : "server";
+
+	ping_stats(&vp->h->rs[role].ping, cs->last_ts, &st);
+	cs->pings[role] = st.pings;
+	cs->ping_answers[role] = st.answered;
+	cs->pings_unanswered[role] = st.unanswered;
+	cs->ping_rtt_min[role] = st.rtt_min_ms;
+	cs->ping_rtt_median[role] = st.rtt_median_ms;
+	cs->ping_rtt_max[role] = st.rtt_max_ms;
+	if (st.unanswered == 0)
+		return;
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_ABNORMAL;
+	f.class = r->class;
+	f.code = -1;
+	f.sender = !role;    /* the peer that stayed silent */
+	f.rule = RULE_UNANSWERED_PING;
+	f.packet = st.first_unanswered_pkt;
+	f.time = st.first_unanswered_ts;
+	f.frame_index = -1;
+	f.limit_from_reason = -1;
+	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
+	snprintf(f.detail, sizeof f.detail, "%" PRIu64 " of the %s's %" PRIu64
+	    " ping%s never answered by the %s, the first at packet %" PRIu64
+	    "; the connection went on %.1f s after it", st.unanswered, me,
+	    st.pings, st.pings == 1 ? "" : "s", role == ROLE_CLIENT ?
+	    "server" : "client", st.first_unanswered_pkt,
+	    (double)ping_ns_between(st.first_unanswered_ts, cs->last_ts) / 1e9);
 	verdict_emit(vp, &f);
 }
 
@@ -975,6 +1074,8 @@ verdict_conn_end(const struct conn_history *h, struct limits *limits,
 			for (r = 0; r < 2; r++)
 				verdict_abnormal(vp, r, &verdict);
 	}
+	for (r = 0; r < 2; r++)
+		verdict_pings(vp, r);
 	if (cs->websocket || (vp->h->findings + vp->emitted) > 0)
 		for (r = 0; r < 2; r++)
 			verdict_capture(vp, r);

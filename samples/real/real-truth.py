@@ -98,9 +98,13 @@ def main():
 	cut = {}		# (stream, port) -> first packet cut by the snaplen
 	lost = {}		# (stream, port) -> first packet after lost bytes
 
+	when = {}		# packet -> time
+	last = {}		# stream -> time of its last packet
 	for p in pkts:
 		ly = layers_of(p)
 		num = int(ly["frame"]["frame.number"])
+		when[num] = float(ly["frame"]["frame.time_epoch"])
+		last[ly["tcp"]["tcp.stream"]] = when[num]
 		tcp = ly["tcp"]
 		stream = tcp["tcp.stream"]
 		sport = int(tcp["tcp.srcport"])
@@ -189,6 +193,35 @@ def main():
 			num, kind = ends[-1]
 			lines.append((num, "unanswered\t%s\t%s\t%d" % (
 			    sender(stream, port), kind, num)))
+
+	# Pings: a pong answers the ping with its payload and every older one
+	# waiting (RFC 6455 5.5.3); one still waiting 2 s before the stream's
+	# last packet was never answered, and names the silent peer.
+	waiting = {}		# (stream, port) -> [(start, payload)]
+	silent = {}		# (stream, port) -> first unanswered ping
+	for num, start, stream, port, ws in frames:
+		op = ws.get("websocket.opcode")
+		pl = ws.get("websocket.payload", {})
+		pl = pl if isinstance(pl, dict) else {}
+		if op == "9":
+			waiting.setdefault((stream, port), []).append(
+			    (start, pl.get("websocket.payload.ping", "")))
+		elif op == "10":
+			data = pl.get("websocket.payload.pong", "")
+			for key, w in waiting.items():
+				if key[0] != stream or key[1] == port:
+					continue
+				hit = [i for i, (_, d) in enumerate(w) if d == data]
+				if hit:
+					del w[:hit[-1] + 1]
+	for (stream, port), w in waiting.items():
+		for start, _ in w:
+			if last[stream] - when[start] >= 2.0:
+				silent.setdefault((stream, port), start)
+	for (stream, port), start in silent.items():
+		peer = "client" if sender(stream, port) == "server" else "server"
+		lines.append((start, "keepalive\t%s\tunanswered-ping\t%d" % (
+		    peer, start)))
 
 	for (stream, port) in set(cut) | set(lost):
 		if stream not in upgraded:

@@ -5,8 +5,9 @@
 # Node ws peers use the package of samples/real/node.
 #
 # usage: samples/viol/record-violations.sh [NAME...]   (default: all; needs root
-# for tcpdump, /usr/bin/python3 with python3-websockets, node and npm, and
-# Debian's golang-go and golang-github-gorilla-websocket-dev)
+# for tcpdump, /usr/bin/python3 with python3-websockets and python3-tornado,
+# node and npm, and for the gorilla samples Debian's golang-go and
+# golang-github-gorilla-websocket-dev)
 set -eu
 
 cd "$(dirname "$0")"
@@ -21,6 +22,7 @@ WSVER=$(node -p 'require("../real/node/node_modules/ws/package.json").version')
 PYVER=$($PY -c 'import websockets; print(websockets.__version__)')
 NODE="node ws $WSVER"
 PYTHON="python websockets $PYVER"
+TORNADO="tornado $($PY -c 'import tornado; print(tornado.version)')"
 # gorilla/websocket from Debian's package, built in GOPATH mode the first
 # time a gorilla sample is recorded.
 GORILLA=
@@ -190,6 +192,20 @@ done <<EOF
 $SCENARIOS
 EOF
 
+# Tornado does not check masking and echoes any close code
+# (../shared/limits.md): violations a stricter stack closes on, tolerated.
+port=18250
+for scen in unmasked-client-frame invalid-close-code-999; do
+	name=viol-tornado-$scen
+	port=$((port + 1))
+	wanted "$name" -- "$@" || continue
+	rule=$(echo "$SCENARIOS" | grep "^$scen|" | cut -d'|' -f2)
+	what=$(echo "$SCENARIOS" | grep "^$scen|" | cut -d'|' -f3)
+	record $name $port $PY viol-tornado-server.py $port @READY@ -- \
+	    $PY viol-raw.py client $scen $port "$TMP/$name.sent"
+	truth $name $port client "$rule" frame "$TORNADO echo server" "$what"
+done
+
 # Raw servers against real clients.
 port=18200
 for scen in masked-server bad-accept; do
@@ -261,6 +277,7 @@ HDR
 		viol-python-*) peers="raw client -> $PYTHON server" ;;
 		viol-gorilla-*) peers="raw client -> $(sed -n \
 		    '1s|.*; \(gorilla/websocket [^ ]*\) .*|\1|p' "$t") server" ;;
+		viol-tornado-*) peers="raw client -> $TORNADO server" ;;
 		*-node) peers="$NODE client -> raw server" ;;
 		*-python) peers="$PYTHON client -> raw server" ;;
 		esac

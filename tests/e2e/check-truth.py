@@ -21,7 +21,15 @@ as surely as an expected one that is missing.
                                    ended the connection ("-": the capture's
                                    last)
   handshake   SENDER RULE PACKET   a handshake finding
-  tolerated   SENDER RULE PACKET   a violation no close followed
+  tolerated   SENDER RULE PACKET   a violation its receiver carried on
+                                   after (tolerated_by names the receiver);
+                                   a violation an offending line names
+                                   must not be tolerated
+  violation   SENDER RULE PACKET   a violation whose receiver's reaction
+                                   the capture does not show (neither
+                                   tolerated nor named by a close)
+  keepalive   SENDER RULE PACKET   a keepalive finding (unanswered-ping:
+                                   SENDER never answered the ping there)
   capture     SENDER RULE PACKET   a capture limit (capture-gap, -truncated)
 A close or abnormal end that names an offending rule must be matched by an
 offending line as well. A NAME.known file beside the truth may list truth lines (their
@@ -64,7 +72,13 @@ def matches(f, r):
         return kind == "abnormal" and rsender == sender and \
             rule == "close-unanswered" and pkt == int(f[3])
     kinds = {"handshake": "handshake", "tolerated": "violation",
-             "capture": "capture", "offending": "violation"}
+             "capture": "capture", "offending": "violation",
+             "keepalive": "abnormal", "violation": "violation"}
+    if what == "tolerated" and r["tolerated_by"] != \
+            ("server" if sender == "client" else "client"):
+        return False
+    if what in ("offending", "violation") and r["tolerated_by"] is not None:
+        return False
     return kind == kinds[what] and rsender == sender and rule == f[2] and \
         pkt == int(f[3])
 
@@ -81,7 +95,8 @@ def main():
     con.row_factory = sqlite3.Row
     rows = con.execute(
         "SELECT kind, sender, code, rule, packet, offending_sender, "
-        "offending_packet, offending_rule FROM findings WHERE capture = ? "
+        "offending_packet, offending_rule, tolerated_by FROM findings "
+        "WHERE capture = ? "
         "ORDER BY packet", (cap,)).fetchall()
     known = load_known(truth)
     bad = 0
@@ -96,7 +111,8 @@ def main():
             print("known    %s: %s" % (key, known[key]))
             continue
         if f[0] not in ("close", "offending", "abnormal", "unanswered",
-                        "handshake", "tolerated", "capture") or len(f) < 4:
+                        "handshake", "tolerated", "capture",
+                        "keepalive", "violation") or len(f) < 4:
             print("%s: unknown truth line: %s" % (truth, line.strip()))
             bad += 1
             continue

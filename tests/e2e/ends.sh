@@ -20,7 +20,7 @@ eq "clean end: the answer names the end and the last frame" \
 "$WSAUTOPSY" analyze -q -o "$TMP/drop.db" \
     "$SAMPLES/viol/viol-gorilla-length-msb-set.pcap"
 eq "abrupt end: suspect frame and its rule" \
-    "abrupt-fin|server|12|client|11|length-msb-set|after client frame 1 (packet 11), which broke length-msb-set" \
+    "abrupt-fin|server|12|client|11|length-msb-set|after client frame 1 (packet 11), which broke length-msb-set; idle 0.0 s before the FIN, 0.0 s since the last data frame" \
     "$(q "$TMP/drop.db" "SELECT rule, sender, packet, offending_sender, offending_packet, offending_rule, detail FROM findings WHERE kind = 'abnormal'")"
 
 # The capture stopped while the connection was open: real-node-plain's

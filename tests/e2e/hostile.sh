@@ -257,6 +257,29 @@ same "tiny: no violation, no gap" \
 	    WHERE kind != 'close'")" "0"
 rm -f "$TMP/tiny.pcap" "$TMP/tiny.db"
 
+# ---- One connection, 300,000 pings the server never answers. ----
+
+# The same capture with text frames instead of pings is the baseline: the
+# store's page cache and indexes grow with the frames alike; sixteen pings
+# wait per side and the rest are counted, so pings add next to nothing.
+gen pings 300000 text >"$TMP/pings.pcap"
+run texts analyze -q -o "$TMP/pings.db" "$TMP/pings.pcap"
+expect_rc 0
+texts=$rss
+rm -f "$TMP/pings.db"
+gen pings 300000 >"$TMP/pings.pcap"
+run pings analyze -q -o "$TMP/pings.db" "$TMP/pings.pcap"
+expect_rc 0
+under $((texts + 4 * MiB)) "300000 unanswered pings, against as many texts"
+same "pings: counted, none answered, all but the 16 waiting (pending) unanswered" \
+	"$(sql "$TMP/pings.db" "SELECT pings_client, ping_answers_client,
+	    pings_unanswered_client, ping_rtt_min_client IS NULL
+	    FROM connections")" "300000|0|299984|1"
+same "pings: one unanswered-ping finding on the server" \
+	"$(sql "$TMP/pings.db" "SELECT count(*), min(sender), min(class)
+	    FROM findings WHERE rule = 'unanswered-ping'")" "1|server|keepalive"
+rm -f "$TMP/pings.pcap" "$TMP/pings.db"
+
 # ---- 1,000,000 connections: a SYN and the start of an HTTP request. ----
 
 gen syn-flood 1000000 >"$TMP/syn.pcap"

@@ -12,6 +12,11 @@
  *   tiny N               one WebSocket connection whose client sends N
  *                        one-byte segments (rounded up to whole frames)
  *                        carrying valid masked frames, then a close
+ *   pings N [text]       one WebSocket connection whose client sends N
+ *                        pings (each its own 8-byte payload, 1 ms apart)
+ *                        that the server never answers, then a close
+ *                        the server answers; with text, text frames
+ *                        instead (the same capture without pings)
  *   huge-length          two connections: a frame claiming 2^63-1 bytes,
  *                        a frame whose 64-bit length has its top bit set;
  *                        each followed by 4 MiB of bytes
@@ -81,6 +86,7 @@ static void	hg_ws_close(struct pw_conn *, uint16_t, const void *,
 static int	hg_syn_flood(struct pw *, uint64_t);
 static int	hg_ooo(struct pw *, uint64_t, uint64_t, uint64_t);
 static int	hg_tiny(struct pw *, uint64_t);
+static int	hg_pings(struct pw *, uint64_t, int);
 static int	hg_huge_length(struct pw *);
 static int	hg_zeros(struct pw *, uint64_t, int, int);
 static int	hg_cut_header(struct pw *, uint64_t);
@@ -94,7 +100,8 @@ static void
 hg_usage(void)
 {
 	fprintf(stderr, "usage: hostile-gen syn-flood N | ooo N [SEG [CONNS]]"
-	    " | tiny N | huge-length | cut-header K | bomb SIZE [SEG] |"
+	    " | tiny N | pings N [text] | huge-length | cut-header K |"
+	    " bomb SIZE [SEG] |"
 	    " long-head N | escapes | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
 	    "pcapng-short|pcapng-mismatch|pcapng-dsb\n");
 	exit(1);
@@ -268,6 +275,29 @@ hg_tiny(struct pw *g, uint64_t n)
 			pw_segment(&c, 0, PW_ACK | PW_PSH, fr + j, 1);
 	}
 	hg_ws_close(&c, 1000, "bye", 3);
+	return 0;
+}
+
+/* A ping flood no pong answers: the waiting pings stay bounded. */
+static int
+hg_pings(struct pw *g, uint64_t n, int opcode)
+{
+	uint8_t        pl[8], fr[32];
+	struct pw_conn c;
+	size_t         len;
+	uint64_t       i;
+	int            b;
+
+	g->step_ns = 1000000;
+	hg_conn_init(&c, g, 0x0a000001u, 40002);
+	hg_ws_open(&c, 0);
+	for (i = 0; i < n; i++) {
+		for (b = 0; b < 8; b++)
+			pl[b] = (uint8_t)(i >> (8 * b));
+		len = wsb_frame(fr, 1, 0, opcode, wsb_key, pl, sizeof pl);
+		pw_segment(&c, 0, PW_ACK | PW_PSH, fr, len);
+	}
+	hg_ws_close(&c, 1000, "", 0);
 	return 0;
 }
 
@@ -720,6 +750,9 @@ main(int argc, char **argv)
 		    argc > 4 ? hg_number(argv[4]) : 1);
 	else if (strcmp(argv[1], "tiny") == 0 && argc == 3)
 		r = hg_tiny(&g, hg_number(argv[2]));
+	else if (strcmp(argv[1], "pings") == 0 && (argc == 3 || (argc == 4 &&
+	    strcmp(argv[3], "text") == 0)))
+		r = hg_pings(&g, hg_number(argv[2]), argc == 4 ? 1 : 9);
 	else if (strcmp(argv[1], "huge-length") == 0 && argc == 2)
 		r = hg_huge_length(&g);
 	else if (strcmp(argv[1], "zeros") == 0 && argc >= 3 && argc <= 5)

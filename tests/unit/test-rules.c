@@ -227,6 +227,36 @@ test_profile_match(void **state)
 	assert_string_equal(out, "netty,jetty");
 }
 
+/*
+ * A quiet spell matches a proxy's default idle timeout from half a second
+ * before it to one second (or 2%) after it, naming every hop it fits.
+ */
+static void
+test_idle_timeout_match(void **state)
+{
+	char out[256];
+
+	(void)state;
+	assert_int_equal(idle_timeout_match(60.0, out, sizeof out), 2);
+	assert_string_equal(out, "nginx proxy_read_timeout (default 60 s) and "
+	    "AWS ALB idle timeout (default 60 s)");
+	assert_int_equal(idle_timeout_match(60.9, out, sizeof out), 2);
+	assert_int_equal(idle_timeout_match(59.6, out, sizeof out), 2);
+	assert_int_equal(idle_timeout_match(59.4, out, sizeof out), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(idle_timeout_match(61.3, out, sizeof out), 0);
+	assert_int_equal(idle_timeout_match(61.1, out, sizeof out), 2);
+	assert_int_equal(idle_timeout_match(100.4, out, sizeof out), 1);
+	assert_string_equal(out, "Cloudflare idle timeout (default 100 s)");
+	/* 2% of 60 s is 1.2 s, of 350 s 7 s: a late timer still matches. */
+	assert_int_equal(idle_timeout_match(356.5, out, sizeof out), 1);
+	assert_string_equal(out, "AWS NLB TCP idle timeout (default 350 s)");
+	assert_int_equal(idle_timeout_match(5.0, out, sizeof out), 0);
+	/* Cut, never overrun. */
+	assert_int_equal(idle_timeout_match(60.0, out, 10), 2);
+	assert_int_equal(strlen(out), 9);
+}
+
 int
 main(void)
 {
@@ -240,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_profile_excess),
 		cmocka_unit_test(test_stack_answers),
 		cmocka_unit_test(test_profile_match),
+		cmocka_unit_test(test_idle_timeout_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "capture-writer.h"
 #include "recorder.h"
 #include "analysis.h"
+#include "conn-history.h"
 
 #define C CW_CLIENT
 #define S CW_SERVER
@@ -357,6 +358,9 @@ test_1002_unmasked(void **state)
 	assert_int_equal(f->code, 1002);
 	assert_int_equal(f->packet, 7);
 	assert_int_equal(f->frame_index, 1);
+	/* The server failed the connection on it. */
+	assert_int_equal(f->tolerance, TOL_FAILED);
+	assert_null(strstr(f->explanation, "tolerat"));
 	f = fnd(FINDING_CLOSE, RULE_NONE, ROLE_SERVER);
 	assert_close(f, "1002", 1002, 8, 0, 0);
 	assert_offending(f, 7, 1, ROLE_CLIENT, RULE_UNMASKED_CLIENT);
@@ -366,6 +370,135 @@ test_1002_unmasked(void **state)
 	assert_int_equal(count(FINDING_ABNORMAL), 0);
 	assert_string_equal(conn(1)->verdict, "1002");
 	assert_int_equal(conn(1)->ended_by, ROLE_SERVER);
+}
+
+/*
+ * What the receiver did after a violation: carried on (a frame), failed
+ * the connection (a FIN with no close), or nothing the capture shows.
+ */
+static void
+unmasked_then(int how)
+{
+	cw_ws_simple(&B, 0x1, 0, "bad", 3);
+	assert_int_equal(cw_send_buf(K, C, &B), 6);
+	if (how == 0)
+		send_text(S, "bad");
+	else if (how == 1)
+		cw_fin(K, S);
+}
+
+static void
+test_tolerated(void **state)
+{
+	const struct finding *f;
+
+	(void)state;
+	open_ws(NULL);
+	unmasked_then(0);
+	assert_int_equal(send_close(C, 1000, ""), 8);
+	assert_int_equal(send_close(S, 1000, ""), 9);
+	fin_both();
+	run();
+	f = fnd(FINDING_VIOLATION, RULE_UNMASKED_CLIENT, ROLE_CLIENT);
+	assert_int_equal(f->tolerance, TOL_CARRIED_ON);
+	assert_non_null(strstr(f->explanation, "; tolerated by the server: a "
+	    "stricter stack closes 1002 here"));
+	assert_non_null(strstr(conn(1)->stack_evidence[ROLE_SERVER],
+	    "tolerated the peer's unmasked-client-frame"));
+	assert_string_equal(conn(1)->verdict, "normal");
+}
+
+static void
+test_tolerance_fin(void **state)
+{
+	const struct finding *f;
+
+	(void)state;
+	open_ws(NULL);
+	unmasked_then(1);
+	cw_fin(K, C);
+	run();
+	f = fnd(FINDING_VIOLATION, RULE_UNMASKED_CLIENT, ROLE_CLIENT);
+	assert_int_equal(f->tolerance, TOL_FAILED);
+	assert_null(strstr(conn(1)->stack_evidence[ROLE_SERVER], "tolerated"));
+}
+
+static void
+test_tolerance_unknown(void **state)
+{
+	const struct finding *f;
+
+	(void)state;
+	open_ws(NULL);
+	unmasked_then(2);
+	run();
+	f = fnd(FINDING_VIOLATION, RULE_UNMASKED_CLIENT, ROLE_CLIENT);
+	assert_int_equal(f->tolerance, TOL_UNKNOWN);
+	assert_non_null(strstr(f->explanation, "whether the server tolerated "
+	    "it is not known"));
+}
+
+/*
+ * A flood of violations while the peer is silent: HIST_PENDING wait for
+ * its reaction, the rest leave at once, undecided.
+ */
+static void
+test_tolerance_bounded(void **state)
+{
+	const struct finding *f;
+	size_t                i, carried = 0, unknown = 0;
+	int                   k;
+
+	(void)state;
+	open_ws(NULL);
+	for (k = 0; k < HIST_PENDING + 3; k++) {
+		cw_ws_simple(&B, 0x1, 0, "bad", 3);
+		cw_send_buf(K, C, &B);
+	}
+	send_text(S, "ok");
+	send_close(C, 1000, "");
+	send_close(S, 1000, "");
+	fin_both();
+	run();
+	for (i = 0; i < nfindings(); i++) {
+		f = finding_at(i);
+		if (f->kind != FINDING_VIOLATION)
+			continue;
+		carried += f->tolerance == TOL_CARRIED_ON;
+		unknown += f->tolerance == TOL_UNKNOWN;
+	}
+	assert_int_equal(carried, HIST_PENDING);
+	assert_int_equal(unknown, 3);
+}
+
+/* A ping answered by a pong with its payload, one left waiting. */
+static void
+test_pings(void **state)
+{
+	const struct conn_summary *c;
+
+	(void)state;
+	open_ws(NULL);
+	cw_ws_simple(&B, 0x9, 1, "p1", 2);
+	cw_send_buf(K, C, &B);
+	cw_ws_simple(&B, 0xa, 0, "p1", 2);
+	cw_send_buf(K, S, &B);
+	cw_ws_simple(&B, 0x9, 1, "p2", 2);
+	cw_send_buf(K, C, &B);
+	cw_ws_simple(&B, 0xa, 0, "zz", 2);
+	cw_send_buf(K, S, &B);
+	send_close(C, 1000, "");
+	send_close(S, 1000, "");
+	fin_both();
+	run();
+	c = conn(1);
+	assert_int_equal(c->pings[ROLE_CLIENT], 2);
+	assert_int_equal(c->ping_answers[ROLE_CLIENT], 1);
+	/* p2 waited less than PING_WAIT_NS: pending, not unanswered. */
+	assert_int_equal(c->pings_unanswered[ROLE_CLIENT], 0);
+	assert_int_equal(c->pings[ROLE_SERVER], 0);
+	assert_true(c->ping_rtt_min[ROLE_CLIENT] >= 0);
+	assert_int_equal(count(FINDING_ABNORMAL), 0);
 }
 
 /* The valid neighbour: a 1002 with nothing wrong in sight. */
@@ -1463,6 +1596,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_clean, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tolerated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tolerance_fin, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tolerance_unknown, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tolerance_bounded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1002_unmasked, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_1002_no_violation, setup,

@@ -107,6 +107,12 @@ analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
 	return an;
 }
 
+const char *
+analysis_name(const struct analysis *an)
+{
+	return an->name;
+}
+
 void
 analysis_free(struct analysis *an)
 {

@@ -52,6 +52,8 @@ enum pipeline_result analysis_run_set(struct analysis *,
     capture_set_warn_fn *warn, void *warnctx, volatile int *stop,
     pipeline_progress_cb *, void *cbctx, struct capture_summary *,
     char *err, size_t errlen);
+/* The name of the capture last run ("first..last" for a set). */
+const char *analysis_name(const struct analysis *);
 void analysis_free(struct analysis *);
 
 #endif

@@ -254,6 +254,7 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 	}
 	ft = flow_table_new(&an->opts.flow, &session_stream_ops, an);
 	an->ft = ft;
+	capture_set_naming(set);
 	an->progress = progress;
 	an->progress_ctx = cbctx;
 	r = pipeline_run_set(set, ft, &ps, progress != NULL ?
@@ -307,5 +308,6 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 		    "analysis", path);
 		r = PIPELINE_DAMAGED;
 	}
+	capture_set_naming(NULL);
 	return r;
 }

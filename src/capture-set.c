@@ -519,3 +519,44 @@ capture_set_free(struct capture_set *s)
 	free(s->dup);
 	free(s);
 }
+
+/* The set the analysis reads now; one reader thread names packets. */
+static const struct capture_set *cs_naming;
+
+void
+capture_set_naming(const struct capture_set *s)
+{
+	cs_naming = s;
+}
+
+const char *
+capture_set_info_packet(const struct capture_set_info *si, uint64_t o,
+    char *buf, size_t len)
+{
+	size_t lo = 0, hi, mid;
+
+	if (si == NULL || si->nfiles < 2 || si->nspans == 0 ||
+	    o < si->spans[0].ordinal) {
+		snprintf(buf, len, "%" PRIu64, o);
+		return buf;
+	}
+	/* The last span starting at or before o. */
+	hi = si->nspans;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (si->spans[mid].ordinal <= o)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	snprintf(buf, len, "%s:%" PRIu64, si->files[si->spans[lo].file].name,
+	    si->spans[lo].number + (o - si->spans[lo].ordinal));
+	return buf;
+}
+
+const char *
+capture_set_packet(uint64_t o, char *buf, size_t len)
+{
+	return capture_set_info_packet(cs_naming != NULL ? &cs_naming->info :
+	    NULL, o, buf, len);
+}

@@ -98,5 +98,16 @@ const struct capture_set_info *capture_set_finish(struct capture_set *);
 /* The first file's error, if any file ended early; NULL otherwise. */
 const char *capture_set_error(const struct capture_set *);
 void capture_set_free(struct capture_set *);
+/*
+ * A packet as a user finds it: "ring_00003.pcap:1234" while a set of
+ * several files is being analysed (capture_set_naming), its number
+ * otherwise. For the texts the analysis writes (details of findings).
+ */
+#define CAPTURE_SET_PACKET_MAX 96
+void capture_set_naming(const struct capture_set *);
+const char *capture_set_packet(uint64_t ordinal, char *buf, size_t len);
+/* The same over a set's info. */
+const char *capture_set_info_packet(const struct capture_set_info *,
+    uint64_t ordinal, char *buf, size_t len);
 
 #endif

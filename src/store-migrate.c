@@ -59,6 +59,9 @@ static const struct store_step store_steps[] = {
 	/* 4: the options a capture was analysed with, packets a filter took. */
 	{ STORE_COLUMNS("capture_t options TEXT",
 	    "capture_t packets_matched INTEGER"), NULL, NULL },
+	/* 5: capture sets: their files, spans of packets, duplicates. */
+	{ STORE_COLUMNS("capture_t files INTEGER",
+	    "capture_t duplicates INTEGER"), store_file_tables, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

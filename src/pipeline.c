@@ -59,12 +59,9 @@ pipeline_run_set(struct capture_set *set, struct flow_table *ft,
 		st->matched++;
 		st->bytes += cp.caplen;
 		k = packet_decode(cp.linktype, &cp, &p);
-		if (k == PKT_TCP && capture_set_duplicate(set, file, &p)) {
-			/* A copy from an overlapping file: read once. */
-			st->matched--;
-			st->bytes -= cp.caplen;
+		/* A copy from an overlapping file: read once. */
+		if (k == PKT_TCP && capture_set_duplicate(set, file, &p))
 			continue;
-		}
 		st->pkt.kinds[k]++;
 		if (k == PKT_TCP) {
 			if (p.caplen < p.len)

@@ -3,7 +3,7 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 
-check "analyze two samples" "$WSAUTOPSY" analyze -q -o "$TMP/x.db" \
+check "analyze two samples" "$WSAUTOPSY" analyze -q --separate -o "$TMP/x.db" \
     "$SAMPLES/real/real-1009-python.pcap" "$SAMPLES/real/real-node-plain.pcap"
 
 # Not a terminal: one line, exit 1.
@@ -155,7 +155,7 @@ fi
 
 # : across connections of one capture, from the frame view: the stack
 # becomes list, that connection (the frame selected), that frame.
-"$WSAUTOPSY" analyze -q -o "$TMP/y.db" "$SAMPLES/real/real-large.pcap" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/y.db" "$SAMPLES/real/real-large.pcap" \
     "$SAMPLES/real/real-1009-python.pcap"
 start 100 30 "$TMP/y.db"
 check "packets: list" wait_for "connections 1/3"
@@ -188,7 +188,7 @@ check "packets: exit 0" test "$(wait_exit)" = "EXIT=0"
 
 # Frames that share a packet: a close and a text frame in one segment,
 # and a close in the segment that ends a long frame.
-"$WSAUTOPSY" analyze -q -o "$TMP/s.db" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/s.db" \
     "$SAMPLES/viol/viol-node-frame-after-close.pcap" "$SAMPLES/real/real-1009-node.pcap"
 start 100 30 "$TMP/s.db"
 check "shared: list" wait_last "^connections 1/2 "

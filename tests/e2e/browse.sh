@@ -208,6 +208,29 @@ check "shared: its last packet" wait_for "packet 17 also carries client frame 2"
 keys Q
 check "shared: exit 0" test "$(wait_exit)" = "EXIT=0"
 
+# A capture set (samples/ring): packets named file:number, as the database
+# names them, in the timeline, the verdict and the frame view.
+"$WSAUTOPSY" analyze -q -o "$TMP/ring.db" "$SAMPLES/ring"
+off=$(sqlite3 -batch "$TMP/ring.db" "SELECT offending_packet FROM findings
+    WHERE class = '1009'")
+last=$(sqlite3 -batch "$TMP/ring.db" "SELECT f.last_packet FROM frames f
+    JOIN findings k ON k.connection_id = f.connection_id AND
+    k.offending_frame_index = f.frame_index AND f.direction = 'client'
+    WHERE k.class = '1009'")
+start 110 30 "$TMP/ring.db"
+check "ring: list" wait_for "sort:time"
+keys 4 Enter
+check "ring: the verdict names the file" \
+    wait_for "offending frame: client frame 1 (packet $off)"
+check "ring: the timeline names the file" wait_re " -> [0-9:.]+ +$off text"
+keys ]
+keys Enter
+check "ring: the frame view names both ends" \
+    wait_for "($off the first header byte,"
+check "ring: ... in their files" wait_for "$last the last payload byte)"
+keys Q
+check "ring: exit 0" test "$(wait_exit)" = "EXIT=0"
+
 # permessage-deflate: RSV1 shown as RSV1 in the timeline and the frame view.
 "$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real/real-node-deflate.pcap"
 start 120 40 "$TMP/d.db"

@@ -744,8 +744,8 @@ bc_packet(struct bc *v)
 	if ((found = browse_packet_find(v->b, v->capture, pkt, &ref)) < 0)
 		return;
 	if (ref.conn != v->conn) {
-		browse_message(v->b, "packet %" PRId64 ": connection %" PRId64,
-		    pkt, ref.conn);
+		browse_message(v->b, "packet %s: connection %" PRId64,
+		    browse_packet_said(v->b), ref.conn);
 		browse_goto(v->b, &ref, 0);
 		return;
 	}
@@ -758,15 +758,15 @@ bc_packet(struct bc *v)
 		k.index = ref.index;
 	}
 	if ((pos = bc_position(v, &k)) == 0 && !found) {
-		browse_message(v->b, "packet %" PRId64 " is before the first"
-		    " frame", pkt);
+		browse_message(v->b, "packet %s is before the first"
+		    " frame", browse_packet_said(v->b));
 		return;
 	}
 	v->l.sel = found ? pos : pos - 1;
 	browse_list_fit(&v->l);
 	if (!found)
-		browse_message(v->b, "packet %" PRId64 " carries no frame; the"
-		    " frame before it", pkt);
+		browse_message(v->b, "packet %s carries no frame; the"
+		    " frame before it", browse_packet_said(v->b));
 }
 
 /*

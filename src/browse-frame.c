@@ -771,14 +771,16 @@ bf_packet(struct bf *v)
 		return;
 	switch (browse_packet_find(v->b, v->capture, pkt, &ref)) {
 	case 1:
-		browse_message(v->b, "packet %" PRId64 ": %s frame %" PRId64
-		    " of connection %" PRId64, pkt, ref.dir ? "server" :
+		browse_message(v->b, "packet %s: %s frame %" PRId64
+		    " of connection %" PRId64, browse_packet_said(v->b),
+		    ref.dir ? "server" :
 		    "client", ref.index, ref.conn);
 		browse_goto(v->b, &ref, 1);
 		break;
 	case 0:
-		browse_message(v->b, "packet %" PRId64 " carries no frame; it"
-		    " is in connection %" PRId64, pkt, ref.conn);
+		browse_message(v->b, "packet %s carries no frame; it"
+		    " is in connection %" PRId64, browse_packet_said(v->b),
+		    ref.conn);
 		break;
 	default:
 		break;

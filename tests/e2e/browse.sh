@@ -228,6 +228,12 @@ keys Enter
 check "ring: the frame view names both ends" \
     wait_for "($off the first header byte,"
 check "ring: ... in their files" wait_for "$last the last payload byte)"
+keys : "$off" Enter
+check "ring: a packet asked for as FILE:NUMBER" \
+    wait_last "packet $off: client frame 1 of connection"
+keys : 4 Enter
+check "ring: a bare number is not enough in a set" \
+    wait_last "not FILE:NUMBER: 4"
 keys Q
 check "ring: exit 0" test "$(wait_exit)" = "EXIT=0"
 

@@ -154,6 +154,12 @@ eq "copies: the same frames as the one file" \
     frames ORDER BY time_text")"
 check "copies: the summary counts them" grep -q \
     "6 duplicate packets dropped" "$TMP/out"
+"$WSAUTOPSY" analyze --summary-json -o "$TMP/dupj.db" "$TMP/a.pcap" \
+    "$TMP/b.pcap" >"$TMP/json"
+eq "copies: --summary-json says files and duplicates" "2 6" \
+    "$(python3 -c 'import json, sys
+d = json.loads(sys.stdin.readline())
+print(d["files"], d["duplicates"])' <"$TMP/json")"
 
 # A ring that lost a middle file: gaps, never violations.
 mkdir "$TMP/lost"

@@ -54,6 +54,16 @@ struct capture_set {
 	int64_t                  last_file; /* file of the last span, or -1 */
 	uint64_t                 closed_bytes;
 	struct cs_dup           *dup;
+	/*
+	 * Whether the packet just given may have a copy in another file:
+	 * another file has a packet within the window of it. Outside the
+	 * overlaps of files (a ring's files follow one another) the
+	 * duplicate table is left alone.
+	 */
+	int                      near;
+	int64_t                  lt_file;  /* file of the last packet given */
+	struct wts               lt_ts, lt2_ts; /* its time; another file's */
+	int                      lt2_seen;
 	capture_set_warn_fn     *warn;
 	void                    *warnctx;
 	char                     err[512];
@@ -70,6 +80,8 @@ static int   cs_advance(struct capture_set *, uint32_t);
 static void  cs_span(struct capture_set *, uint32_t, uint64_t);
 static int   cs_order(const void *, const void *);
 static uint64_t cs_fnv(uint64_t, const void *, size_t);
+static int64_t cs_ns(const struct wts *, const struct wts *);
+static void  cs_near(struct capture_set *, uint32_t, const struct wts *);
 
 static int
 cs_ts_cmp(struct wts a, struct wts b)
@@ -286,6 +298,7 @@ capture_set_open(const char *const *paths, size_t n, const char *filter,
 	s->hash = hash;
 	s->cur = -1;
 	s->last_file = -1;
+	s->lt_file = -1;
 	s->warn = warn;
 	s->warnctx = warnctx;
 	s->info.files = xcalloc(n, sizeof *s->info.files);
@@ -364,6 +377,7 @@ capture_set_next(struct capture_set *s, struct capture_pkt *out,
 			continue;
 		}
 		sf = &s->info.files[i];
+		cs_near(s, i, &s->f[i].pend.ts);
 		*out = s->f[i].pend;
 		cs_span(s, i, out->number);
 		out->number = s->ordinal;
@@ -376,6 +390,46 @@ capture_set_next(struct capture_set *s, struct capture_pkt *out,
 		return 1;
 	}
 	return 0;
+}
+
+/* Nanoseconds from a to b. */
+static int64_t
+cs_ns(const struct wts *a, const struct wts *b)
+{
+	return (b->sec - a->sec) * 1000000000LL + ((int64_t)b->nsec -
+	    (int64_t)a->nsec);
+}
+
+/*
+ * Is another file's packet within the window of ts (file i's, popped):
+ * the next of another file (the heap's top), or the last given from
+ * another file?
+ */
+static void
+cs_near(struct capture_set *s, uint32_t i, const struct wts *ts)
+{
+	const struct wts *other = NULL;
+	int64_t           d;
+
+	s->near = 0;
+	if (s->dup == NULL)
+		return;
+	if (s->nheap > 0 && s->f[s->heap[0]].key.sec != INT64_MAX &&
+	    (d = cs_ns(ts, &s->f[s->heap[0]].key)) <= CAPTURE_SET_DUP_WINDOW_NS)
+		s->near = 1;
+	if (s->lt_file >= 0 && s->lt_file != (int64_t)i)
+		other = &s->lt_ts;
+	else if (s->lt2_seen)
+		other = &s->lt2_ts;
+	if (other != NULL && (d = cs_ns(other, ts)) <= CAPTURE_SET_DUP_WINDOW_NS
+	    && d >= -CAPTURE_SET_DUP_WINDOW_NS)
+		s->near = 1;
+	if (s->lt_file >= 0 && s->lt_file != (int64_t)i) {
+		s->lt2_ts = s->lt_ts;
+		s->lt2_seen = 1;
+	}
+	s->lt_file = i;
+	s->lt_ts = *ts;
 }
 
 /* FNV-1a, 64 bits. */
@@ -400,7 +454,7 @@ capture_set_duplicate(struct capture_set *s, uint32_t file,
 	int64_t        dt;
 	const uint8_t  head[] = { p->family, p->flags };
 
-	if (s->dup == NULL)
+	if (s->dup == NULL || !s->near)
 		return 0;
 	h = cs_fnv(h, head, sizeof head);
 	h = cs_fnv(h, p->src, sizeof p->src);

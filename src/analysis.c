@@ -89,7 +89,12 @@ analysis_opts_describe(const struct analysis_opts *o, char *out, size_t len)
 		n = analysis_opt_cat(out, len, n, nums[i].name, v);
 	}
 	if (o->ws.strict)
-		analysis_opt_cat(out, len, n, "--strict", NULL);
+		n = analysis_opt_cat(out, len, n, "--strict", NULL);
+	if (o->flow.shards > 1) {
+		snprintf(v, sizeof v, "%u/%u", (unsigned)o->flow.shard + 1,
+		    (unsigned)o->flow.shards);
+		analysis_opt_cat(out, len, n, "--shard", v);
+	}
 }
 
 struct analysis *

@@ -34,9 +34,11 @@ static void analyze_warn(void *, const char *);
 static void analyze_set_line(const struct capture_set_info *);
 static int  analyze_expand(int, char **, char ***, size_t *, int *);
 static int  analyze_is_capture(const char *);
+static int  analyze_shard(const char *, struct analysis_opts *);
 static int  analyze_summary_json(struct store *, int64_t);
 
-enum { ANALYZE_REPORT = CMD_LONG, ANALYZE_SUMMARY_JSON, ANALYZE_SEPARATE };
+enum { ANALYZE_REPORT = CMD_LONG, ANALYZE_SUMMARY_JSON, ANALYZE_SEPARATE,
+    ANALYZE_SHARD };
 
 static const struct cmd_option analyze_options[] = {
 	{ .name = "output", .key = 'o', .arg = "DB",
@@ -94,6 +96,23 @@ static const struct cmd_option analyze_options[] = {
 	    "directory given) are one capture set: the files of a ring read\n"
 	    "as one timeline (see\n"
 	    ".BR \"CAPTURE SETS\" )." },
+	{ .name = "shard", .key = ANALYZE_SHARD, .arg = "K/N",
+	  .help = "decode only the connections of shard K of N (by a hash of "
+	    "their addresses and ports); every packet is still read",
+	  .doc = "Decode only the connections whose address and port 4-tuple\n"
+	    "hashes (the same in both directions) into shard\n"
+	    ".I K\n"
+	    "of\n"
+	    ".I N\n"
+	    "(1 <= K <= N); every packet is still read, in time order.\n"
+	    "N runs with K = 1 to N, on as many cores or hosts, hold every\n"
+	    "connection once between them.\n"
+	    "The shard is recorded in the capture's options.\n"
+	    "Caps that count all connections\n"
+	    ".RB ( \\-\\-max\\-flows ,\n"
+	    ".BR \\-\\-ooo\\-total )\n"
+	    "count one shard's, and the end-of-capture bounds of a server's\n"
+	    "limit see the connections of the shard only." },
 	{ .name = "quiet", .key = 'q',
 	  .help = "no progress line and no summary" },
 	{ 0 }
@@ -144,6 +163,26 @@ analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	    "  %.0fs left ", size ? 100.0 * (double)off / (double)size : 0.0,
 	    off >> 20, size >> 20, ps->packets, sum->connections,
 	    sum->findings, rate / 1e6, left);
+}
+
+/* "K/N", 1 <= K <= N: shard K - 1 of N; -1 when it is not that. */
+static int
+analyze_shard(const char *arg, struct analysis_opts *o)
+{
+	unsigned long k, n;
+	char         *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	k = strtoul(arg, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		return -1;
+	n = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || k < 1 || n < 1 || k > n || n > 65536)
+		return -1;
+	o->flow.shard = (uint32_t)(k - 1);
+	o->flow.shards = (uint32_t)n;
+	return 0;
 }
 
 /* "3 files read as one capture set (10:02:11 - 10:05:40), " */
@@ -463,6 +502,11 @@ cmd_analyze_exec(struct cmd_args *args)
 			break;
 		case ANALYZE_SEPARATE:
 			separate = 1;
+			break;
+		case ANALYZE_SHARD:
+			if (analyze_shard(args->opts[j].value, &o) != 0)
+				return cmd_usage_error(args->entry, "--shard %s:"
+				    " K/N with 1 <= K <= N", args->opts[j].value);
 			break;
 		default:
 			if (analysis_opt(&o, args->entry, &args->opts[j]) !=

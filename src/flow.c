@@ -400,6 +400,8 @@ flow_input(struct flow_table *ft, const struct packet *p)
 	int             side = 0;
 
 	flow_expire(ft, p->ts);
+	if (ft->lim.shards > 1 && h % ft->lim.shards != ft->lim.shard)
+		return;
 	c = flow_lookup(ft, p, h, &side);
 	if (c != NULL && (p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
 	    (c->dir[side].synced == 0 || c->dir[side].isn != p->seq)) {

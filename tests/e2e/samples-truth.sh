@@ -6,6 +6,9 @@
 need python3
 
 for truth in "$SAMPLES"/*/*.truth; do
+	# The ring's truth numbers the packets of its files merged into one
+	# (mergecap): tests/e2e/capture-set.sh checks it against the set.
+	[ "$truth" = "$SAMPLES/ring/ring.truth" ] && continue
 	base=${truth%.truth}
 	cap=
 	for ext in pcap pcapng; do

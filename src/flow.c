@@ -88,6 +88,7 @@ static void         tcp_free_ooo(struct flow_table *, struct tcp_dir *);
 void
 flow_limits_default(struct flow_limits *l)
 {
+	memset(l, 0, sizeof *l);	/* every connection: no shards */
 	l->max_flows = 100000;
 	l->idle_timeout = 900;
 	l->ooo_per_dir = 4u << 20;

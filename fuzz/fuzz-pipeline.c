@@ -37,6 +37,7 @@ static void	fp_head(struct fp_ctx *, const struct http_head *);
 static void	fp_conn_end(void *, const struct rec_event *);
 static void	fp_capture_end(void *, const struct rec_event *);
 static void	fp_options(const uint8_t *, size_t, struct analysis_opts *);
+static void	fp_set(const char *, const struct analysis_opts *);
 
 /* The recorder checks where each event stands; these check the events. */
 static recorder_fn *const fp_watch[REC_KINDS] = {
@@ -228,6 +229,42 @@ fp_options(const uint8_t *data, size_t size, struct analysis_opts *o)
 		o->flow.idle_timeout = 1;
 }
 
+/*
+ * The same bytes as a capture set of two files that overlap entirely:
+ * the merge, the spans and the duplicate table on hostile records.
+ * Every packet of the second file is a copy of one of the first.
+ */
+static void
+fp_set(const char *path, const struct analysis_opts *o)
+{
+	const char *const       paths[2] = { path, path };
+	const struct capture_set_info *si;
+	struct analysis        *an;
+	struct capture_summary  sum;
+	struct recorder        *rec;
+	enum pipeline_result    r;
+	char                    err[1024];
+	size_t                  i;
+
+	rec = recorder_new(NULL, NULL);
+	an = analysis_new(o, &recorder_sink_ops, rec);
+	r = analysis_run_set(an, paths, 2, NULL, NULL, NULL, NULL, NULL, NULL,
+	    &sum, err, sizeof err);
+	if (r != PIPELINE_OPEN_FAILED) {
+		FUZZ_CHECK(recorder_order_error(rec) == NULL);
+		si = sum.set;
+		FUZZ_CHECK(si != NULL && si->nfiles == 2);
+		FUZZ_CHECK(si->files[0].packets == si->files[1].packets);
+		/* Spans cover the ordinals in order, without overlap. */
+		for (i = 1; i < si->nspans; i++)
+			FUZZ_CHECK(si->spans[i].ordinal == si->spans[i -
+			    1].ordinal + si->spans[i - 1].count);
+		FUZZ_CHECK(sum.duplicates <= sum.tcp_packets);
+	}
+	analysis_free(an);
+	recorder_free(rec);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -267,5 +304,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != PIPELINE_OPEN_FAILED)
 		FUZZ_CHECK(recorder_count(rec, REC_CAPTURE_BEGIN) == 1);
 	recorder_free(rec);
+	fp_set(path, &o);
 	return 0;
 }

@@ -20,6 +20,8 @@ struct analysis {
 	struct flow_table       *ft;          /* while a capture is read */
 	pipeline_progress_cb    *progress;
 	void                    *progress_ctx;
+	struct capture_set      *set;         /* the last one read */
+	char                     name[512];   /* its capture name */
 };
 
 #endif

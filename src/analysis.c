@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "capture-hash.h"
-#include "capture.h"
+#include "capture-set.h"
 #include "size-limits.h"
 #include "analysis-int.h"
 #include "session.h"
@@ -89,7 +89,12 @@ analysis_opts_describe(const struct analysis_opts *o, char *out, size_t len)
 		n = analysis_opt_cat(out, len, n, nums[i].name, v);
 	}
 	if (o->ws.strict)
-		analysis_opt_cat(out, len, n, "--strict", NULL);
+		n = analysis_opt_cat(out, len, n, "--strict", NULL);
+	if (o->flow.shards > 1) {
+		snprintf(v, sizeof v, "%u/%u", (unsigned)o->flow.shard + 1,
+		    (unsigned)o->flow.shards);
+		analysis_opt_cat(out, len, n, "--shard", v);
+	}
 }
 
 struct analysis *
@@ -107,6 +112,12 @@ analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
 	return an;
 }
 
+const char *
+analysis_name(const struct analysis *an)
+{
+	return an->name;
+}
+
 void
 analysis_free(struct analysis *an)
 {
@@ -114,6 +125,7 @@ analysis_free(struct analysis *an)
 		return;
 	free(an->shared.scratch);
 	limits_free(an->limits);
+	capture_set_free(an->set);
 	free(an);
 }
 
@@ -133,68 +145,132 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
     pipeline_progress_cb *progress, void *cbctx, struct capture_summary *sum,
     char *err, size_t errlen)
 {
+	return analysis_run_set(an, &path, 1, NULL, NULL, NULL, stop,
+	    progress, cbctx, sum, err, errlen);
+}
+
+/*
+ * The set's name: its label's last component, else its one file's name,
+ * else its first and last files' ("ring_00000.pcap..ring_00004.pcap").
+ */
+static void
+analysis_set_name(const struct capture_set_info *si, const char *label,
+    char *name, size_t namelen, char *path, size_t pathlen)
+{
+	const char *first = si->files[0].path, *slash;
+	size_t      end;
+
+	if (label != NULL) {
+		snprintf(path, pathlen, "%s", label);
+		end = strlen(path);
+		while (end > 1 && path[end - 1] == '/')
+			path[--end] = '\0';
+		slash = strrchr(path, '/');
+		snprintf(name, namelen, "%s", slash != NULL && slash[1] != '\0' ?
+		    slash + 1 : path);
+		return;
+	}
+	if (si->nfiles == 1) {
+		snprintf(path, pathlen, "%s", first);
+		snprintf(name, namelen, "%s", si->files[0].name);
+		return;
+	}
+	slash = strrchr(first, '/');
+	if (slash == NULL)
+		snprintf(path, pathlen, ".");
+	else
+		snprintf(path, pathlen, "%.*s", (int)(slash - first) ? (int)(slash -
+		    first) : 1, first);
+	snprintf(name, namelen, "%s..%s", si->files[0].name,
+	    si->files[si->nfiles - 1].name);
+}
+
+/*
+ * A set's identity: the SHA-256 of its files' SHA-256s, one per line in
+ * set order; one file's is the file's own.
+ */
+static int
+analysis_set_sha(const struct capture_set_info *si, char *hex)
+{
+	char  *list;
+	size_t i;
+	int    rc;
+
+	for (i = 0; i < si->nfiles; i++)
+		if (si->files[i].sha256[0] == '\0')
+			return -1;
+	if (si->nfiles == 1) {
+		memcpy(hex, si->files[0].sha256, 65);
+		return 0;
+	}
+	list = xmalloc(65 * si->nfiles);
+	for (i = 0; i < si->nfiles; i++) {
+		memcpy(list + 65 * i, si->files[i].sha256, 64);
+		list[65 * i + 64] = '\n';
+	}
+	rc = capture_hash_bytes(list, 65 * si->nfiles, hex);
+	free(list);
+	return rc;
+}
+
+enum pipeline_result
+analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
+    const char *label, capture_set_warn_fn *warn, void *warnctx,
+    volatile int *stop, pipeline_progress_cb *progress, void *cbctx,
+    struct capture_summary *sum, char *err, size_t errlen)
+{
 	struct capture_info      ci;
 	struct flow_table       *ft;
 	struct pipeline_stats    ps;
 	const struct flow_stats *fs;
+	const struct capture_set_info *si;
 	enum pipeline_result     r;
-	const char              *slash;
-	struct capture          *cap;
-	struct capture_hash         hash;
-	int                      hashing = 0, hashed = 0;
+	struct capture_set      *set;
+	char                     path[4096];
 
 	memset(sum, 0, sizeof *sum);
 	limits_reset(an->limits);
 	an->sum = sum;
+	capture_set_free(an->set);
 	/* Standard input is hashed as a file is: its identity is its bytes. */
-	if (!an->opts.no_hash)
-		hashing = capture_hash_start(&hash);
-	cap = hashing ? capture_open_tap(path, an->opts.filter, capture_hash_tap,
-	    &hash, err, errlen) : capture_open(path, an->opts.filter, err,
-	    errlen);
-	if (cap == NULL) {
-		if (hashing)
-			capture_hash_end(&hash, 0);
+	an->set = set = capture_set_open(paths, n, an->opts.filter,
+	    !an->opts.no_hash, warn, warnctx, err, errlen);
+	if (set == NULL)
 		return PIPELINE_OPEN_FAILED;
-	}
-	if (pipeline_linktype_ok(cap, path, err, errlen) != 0) {
-		capture_close(cap);
-		if (hashing)
-			capture_hash_end(&hash, 0);
-		return PIPELINE_OPEN_FAILED;
-	}
+	si = capture_set_files(set);
 	memset(&ci, 0, sizeof ci);
+	analysis_set_name(si, label, an->name, sizeof an->name, path,
+	    sizeof path);
 	ci.path = path;
-	ci.size = capture_size(cap);
-	ci.linktype = capture_linktype(cap);
+	ci.name = an->name;
+	ci.size = capture_set_size(set);
+	ci.linktype = si->files[0].linktype;
 	analysis_opts_describe(&an->opts, ci.options, sizeof ci.options);
-	slash = strrchr(path, '/');
-	ci.name = slash != NULL ? slash + 1 : path;
 	/* Named by where it came from until (unless) the hash is known. */
-	if (!hashing)
+	if (an->opts.no_hash)
 		snprintf(ci.sha256, sizeof ci.sha256, "unhashed:%.54s", path);
 	if (an->sink->capture_begin != NULL &&
 	    an->sink->capture_begin(an->sink_ctx, &ci) != 0) {
 		snprintf(err, errlen, "%s: the database refused the capture",
 		    path);
-		capture_close(cap);
-		if (hashing)
-			capture_hash_end(&hash, 0);
+		capture_set_free(set);
+		an->set = NULL;
 		return PIPELINE_OPEN_FAILED;
 	}
 	ft = flow_table_new(&an->opts.flow, &session_stream_ops, an);
 	an->ft = ft;
+	capture_set_naming(set);
 	an->progress = progress;
 	an->progress_ctx = cbctx;
-	r = pipeline_run_open(cap, ft, &ps, progress != NULL ?
+	r = pipeline_run_set(set, ft, &ps, progress != NULL ?
 	    analysis_progress : NULL, an, stop, err, errlen);
 	an->ft = NULL;
-	/* The hash is of the whole file, however far the analysis got. */
-	hashed = hashing && capture_tap_rest(cap) == 0;
+	/* The hash is of every whole file, however far the analysis got. */
+	si = capture_set_finish(set);
+	sum->set = si;
 	/* A pipe's size is known once it was read. */
 	if (ci.size == 0)
-		sum->size = capture_bytes_read(cap);
-	capture_close(cap);
+		sum->size = capture_set_size(set);
 	flow_finish(ft);
 	fs = flow_table_stats(ft);
 	sum->packets = ps.packets;
@@ -206,6 +282,7 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	sum->short_pkts = ps.pkt.kinds[PKT_SHORT];
 	sum->malformed = ps.pkt.kinds[PKT_MALFORMED];
 	sum->truncated_pkts = ps.pkt.truncated;
+	sum->duplicates = si->duplicates;
 	sum->connections = fs->conns;
 	sum->gaps = fs->gaps;
 	sum->gap_bytes = fs->gap_bytes;
@@ -225,14 +302,9 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 	if (r != PIPELINE_OK)
 		snprintf(sum->error, sizeof sum->error, "%s", err);
 	flow_table_free(ft);
-	if (hashing) {
-		capture_hash_end(&hash, hashed);
-		if (hash.ok)
-			memcpy(sum->sha256, hash.hex, sizeof sum->sha256);
-		else
-			snprintf(sum->sha256, sizeof sum->sha256,
-			    "unhashed:%.54s", path);
-	}
+	if (!an->opts.no_hash && analysis_set_sha(si, sum->sha256) != 0)
+		snprintf(sum->sha256, sizeof sum->sha256, "unhashed:%.54s",
+		    path);
 	/* Every connection has ended: bound each server's limit by all. */
 	limits_finish(an->limits, an->sink, an->sink_ctx, &sum->cap_bounds);
 	if (an->sink->capture_end != NULL &&
@@ -241,5 +313,6 @@ analysis_run(struct analysis *an, const char *path, volatile int *stop,
 		    "analysis", path);
 		r = PIPELINE_DAMAGED;
 	}
+	capture_set_naming(NULL);
 	return r;
 }

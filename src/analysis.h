@@ -8,6 +8,7 @@
 #ifndef ANALYSIS_H
 #define ANALYSIS_H
 
+#include "capture-set.h"
 #include "flow.h"
 #include "pipeline.h"
 #include "sink.h"
@@ -40,6 +41,19 @@ struct analysis *analysis_new(const struct analysis_opts *,
 enum pipeline_result analysis_run(struct analysis *, const char *path,
     volatile int *stop, pipeline_progress_cb *, void *cbctx,
     struct capture_summary *, char *err, size_t errlen);
+/*
+ * Analyzes the files of one capture set as one capture (capture-set.h);
+ * label, when not NULL, names it (a directory). A file of the set that
+ * cannot be read is said through warn and left out. The summary's set
+ * stays valid until the next run or analysis_free.
+ */
+enum pipeline_result analysis_run_set(struct analysis *,
+    const char *const *paths, size_t n, const char *label,
+    capture_set_warn_fn *warn, void *warnctx, volatile int *stop,
+    pipeline_progress_cb *, void *cbctx, struct capture_summary *,
+    char *err, size_t errlen);
+/* The name of the capture last run ("first..last" for a set). */
+const char *analysis_name(const struct analysis *);
 void analysis_free(struct analysis *);
 
 #endif

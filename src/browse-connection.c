@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "flags.h"
 #include "rules.h"
+#include "store.h"
 #include "wsautopsy.h"
 
 #define BC_CACHE_MAX 512
@@ -66,6 +67,7 @@ struct bc_row {
 	int           inflated, compressed;
 	uint64_t      len;
 	char          preview[640];
+	char          at[80];     /* its packet as shown: file:number in a set */
 	const struct bc_mark *mark;
 };
 
@@ -79,6 +81,7 @@ struct bc {
 	struct browse     *b;
 	sqlite3           *db;
 	int64_t            conn, capture;
+	int                at_width;  /* of file:number in a set; 0 one file */
 	double             t0;
 	int64_t            n[2];
 	struct browse_list l;
@@ -174,7 +177,9 @@ bc_init(struct browse *b, const void *arg)
 	    " " BC_PREVIEW ","
 	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
 	    " coalesce(m.flags & " FLAG_STR(MSG_F_COMPRESSED) ", 0),"
-	    " coalesce(m.opcode, f.opcode)" BC_FROM " AND f.frame_index >= ?3"
+	    " coalesce(m.opcode, f.opcode), " STORE_PACKET_AT("(SELECT"
+	    " capture_id FROM connection_t WHERE connection_id = ?1)",
+	    "f.packet") BC_FROM " AND f.frame_index >= ?3"
 	    " ORDER BY f.frame_index LIMIT ?4", &v->st_page) != 0 ||
 	    /*
 	     * A text in a preview, in one direction from an index on or
@@ -205,6 +210,15 @@ bc_init(struct browse *b, const void *arg)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	/* A set's packets are file:number: the column takes the longest. */
+	if (bc_prepare(v, "SELECT max(length(name)) + 7 FROM capture_file_t"
+	    " WHERE capture_id = ?1 AND (SELECT files FROM capture_t WHERE"
+	    " capture_id = ?1) > 1", &st) == 0) {
+		sqlite3_bind_int64(st, 1, v->capture);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v->at_width = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
 	v->l.n = v->n[0] + v->n[1];
 	bc_load_marks(v);
 	if (c->select != NULL) {
@@ -334,6 +348,7 @@ bc_fetch_dir(struct bc *v, int dir, int64_t from, int want, struct bc_row *r)
 		    -1 : sqlite3_column_int(st, 8);
 		r[n].inflated = sqlite3_column_int(st, 10);
 		r[n].compressed = sqlite3_column_int(st, 11);
+		snprintf(r[n].at, sizeof r[n].at, "%s", browse_col_text(st, 13));
 		if (r[n].close_code >= 0)
 			snprintf(r[n].preview, sizeof r[n].preview, "%d %s",
 			    r[n].close_code, browse_col_text(st, 9));
@@ -396,12 +411,13 @@ bc_load_marks(struct bc *v)
 	int             o;
 
 	v->marks = xcalloc(BC_MARKS_MAX, sizeof *v->marks);
+	/* finding_t: its packets are ordinals, to compare with frames'. */
 	if (bc_prepare(v, "SELECT class, coalesce(rule, offending_rule, kind),"
-	    " coalesce(offending_rule, kind), sender = 'server',"
-	    " frame_index, packet, offending_sender = 'server',"
-	    " offending_frame_index, offending_packet, tolerated_by"
-	    " FROM findings WHERE"
-	    " connection_id = ?1 ORDER BY time LIMIT ?2", &st) != 0)
+	    " coalesce(offending_rule, kind), sender = 1,"
+	    " frame_index, packet, offending_sender = 1,"
+	    " offending_frame_index, offending_packet, tolerated_by FROM finding_t WHERE"
+	    " connection_id = ?1 ORDER BY t_sec + t_nsec / 1e9 LIMIT ?2", &st)
+	    != 0)
 		return;
 	sqlite3_bind_int64(st, 1, v->conn);
 	/* Each row gives 1 or 2 marks; one more row says the list is cut. */
@@ -610,8 +626,8 @@ bc_verdict(struct bc *v, int cols, const char *verdict)
 		browse_text_wrap(&v->head, attr, "| ", w, r->explanation);
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
 		snprintf(buf, sizeof buf, "offending frame: %s frame %" PRId64
-		    " (packet %" PRId64 ")", browse_col_text(st, 6),
-		    (int64_t)sqlite3_column_int64(st, 7), (int64_t)sqlite3_column_int64(st, 8));
+		    " (packet %s)", browse_col_text(st, 6),
+		    (int64_t)sqlite3_column_int64(st, 7), browse_col_text(st, 8));
 		browse_text_wrap(&v->head, attr, "| ", w, buf);
 	}
 	if (browse_col_text(st, 14)[0] != '\0')
@@ -686,6 +702,8 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 	/* A database of several days dates every time. */
 	if (days)
 		tw += 11;
+	if (v->at_width > pw)
+		pw = v->at_width;
 	if (r == NULL) {
 		browse_zone(v->t0, zone, sizeof zone);
 		snprintf(t, sizeof t, "time %s", zone);
@@ -713,9 +731,9 @@ bc_draw_row(struct bc *v, int y, const struct bc_row *r, int cols)
 	if (r->mark != NULL && attr == (int)A_NORMAL)
 		attr = A_BOLD;
 	attron(attr);
-	x = browse_putf(y, 0, cols, "%c %s %-*s %*" PRId64 " %-6s %-5s %*s  ",
+	x = browse_putf(y, 0, cols, "%c %s %-*s %*s %-6s %-5s %*s  ",
 	    r->mark != NULL ? '*' : ' ', r->k.dir == 0 ? "->" : "<-", tw, t,
-	    pw, r->k.packet, browse_opcode_name(r->opcode), fl, lw, len);
+	    pw, r->at, browse_opcode_name(r->opcode), fl, lw, len);
 	if (r->mark != NULL)
 		x = browse_putf(y, x, cols - x, "[%s%s%s] ", r->mark->cls,
 		    narrow ? "" : " ", narrow ? "" : r->mark->rule);
@@ -786,8 +804,8 @@ bc_packet(struct bc *v)
 	if ((found = browse_packet_find(v->b, v->capture, pkt, &ref)) < 0)
 		return;
 	if (ref.conn != v->conn) {
-		browse_message(v->b, "packet %" PRId64 ": connection %" PRId64,
-		    pkt, ref.conn);
+		browse_message(v->b, "packet %s: connection %" PRId64,
+		    browse_packet_said(v->b), ref.conn);
 		browse_goto(v->b, &ref, 0);
 		return;
 	}
@@ -800,15 +818,15 @@ bc_packet(struct bc *v)
 		k.index = ref.index;
 	}
 	if ((pos = bc_position(v, &k)) == 0 && !found) {
-		browse_message(v->b, "packet %" PRId64 " is before the first"
-		    " frame", pkt);
+		browse_message(v->b, "packet %s is before the first"
+		    " frame", browse_packet_said(v->b));
 		return;
 	}
 	v->l.sel = found ? pos : pos - 1;
 	browse_list_fit(&v->l);
 	if (!found)
-		browse_message(v->b, "packet %" PRId64 " carries no frame; the"
-		    " frame before it", pkt);
+		browse_message(v->b, "packet %s carries no frame; the"
+		    " frame before it", browse_packet_said(v->b));
 }
 
 /*

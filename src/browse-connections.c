@@ -889,12 +889,13 @@ bcs_packet(struct bcs *v)
 	if (browse_packet_find(v->b, capture, pkt, &ref) < 0)
 		return;
 	if (bcs_select(v, ref.conn) != 0) {
-		browse_message(v->b, "packet %" PRId64 " is in connection %"
-		    PRId64 ", hidden by the filter (1 shows all)", pkt, ref.conn);
+		browse_message(v->b, "packet %s is in connection %" PRId64
+		    ", hidden by the filter (1 shows all)",
+		    browse_packet_said(v->b), ref.conn);
 		return;
 	}
-	browse_message(v->b, "packet %" PRId64 ": connection %" PRId64, pkt,
-	    ref.conn);
+	browse_message(v->b, "packet %s: connection %" PRId64,
+	    browse_packet_said(v->b), ref.conn);
 }
 
 /* Selects the connection; -1 when the filter hides it. */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "browse.h"
+#include "store.h"
 #include "escape.h"
 #include "flags.h"
 #include "rules.h"
@@ -73,7 +74,8 @@ static void	 bf_help(void *, struct browse_text *, int);
 static void	 bf_build(struct bf *, int);
 static void	 bf_header(struct bf *, sqlite3_stmt *, int);
 static void	 bf_packets(struct bf *, sqlite3_stmt *, int);
-static void	 bf_shared(struct bf *, int64_t, int64_t, int);
+static void	 bf_shared(struct bf *, int64_t, int64_t, const char *,
+		    const char *, int);
 static int	 bf_findings_stmt(struct bf *, const char *, sqlite3_stmt **);
 static void	 bf_findings(struct bf *, int);
 static void	 bf_label(struct bf *, int, int, const char *,
@@ -133,13 +135,21 @@ bf_build(struct bf *v, int cols)
 
 	browse_text_clear(&v->t);
 	v->found = 0;
-	/* packet = ?4 lets the lookup use the frame_packet index. */
-	if (sqlite3_prepare_v2(v->db, "SELECT direction, frame_index, packet,"
-	    " last_packet, time_text, fin, rsv, opcode, masked, payload_length,"
-	    " close_code, close_reason, message_id, \"offset\", header, mask_key,"
-	    " payload_prefix, truncated, seen_length, non_minimal, packets"
-	    " FROM frames WHERE packet = ?4 AND connection_id = ?1 AND direction = ?2 AND"
-	    " frame_index = ?3", -1, &st, NULL) != SQLITE_OK) {
+	/*
+	 * packet = ?4 (the ordinal frame_t keeps) lets the lookup use the
+	 * frame_packet index; the view's packet and last_packet are for
+	 * display (file:number in a capture set), frame_t's for comparing.
+	 */
+	if (sqlite3_prepare_v2(v->db, "SELECT v.direction, v.frame_index,"
+	    " v.packet, v.last_packet, v.time_text, v.fin, v.rsv, v.opcode,"
+	    " v.masked, v.payload_length, v.close_code, v.close_reason,"
+	    " v.message_id, v.\"offset\", v.header, v.mask_key, v.payload_prefix,"
+	    " v.truncated, v.seen_length, v.non_minimal, v.packets, t.packet,"
+	    " t.last_packet FROM frame_t t JOIN frames v ON v.connection_id ="
+	    " t.connection_id AND v.frame_index = t.frame_index AND"
+	    " v.direction = ?2 WHERE t.packet = ?4 AND t.connection_id = ?1 AND"
+	    " t.direction = (?2 = 'server') AND t.frame_index = ?3", -1, &st,
+	    NULL) != SQLITE_OK) {
 		browse_text_add(&v->t, 0, "database: %s",
 		    sqlite3_errmsg(v->db));
 		return;
@@ -199,8 +209,10 @@ bf_message(struct bf *v, int64_t id)
 	if (sqlite3_prepare_v2(v->db, "SELECT flags & "
 	    FLAG_STR(MSG_F_COMPRESSED) ", (flags >> " FLAG_STR(MSG_B_UNDECODED)
 	    ") & 1,"
-	    " decoded_size, first_frame, last_frame, payload_prefix, frames,"
-	    " first_packet, last_packet, opcode FROM message_t WHERE"
+	    " decoded_size, first_frame, last_frame, payload_prefix, frames, "
+	    STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "first_packet") ", "
+	    STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "last_packet")
+	    ", opcode FROM message_t WHERE"
 	    " connection_id = ?1"
 	    " AND direction = ?2 AND message_id = ?3", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -328,33 +340,38 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 	int64_t       first, last;
 	char          buf[512];
 
-	first = (int64_t)sqlite3_column_int64(st, 2);
-	last = (int64_t)sqlite3_column_int64(st, 3);
-	if (sqlite3_column_type(st, 3) == SQLITE_NULL || last <= first)
-		snprintf(buf, sizeof buf, "carried by packet %" PRId64 " (the"
-		    " header and the whole payload)", first);
+	char          a[96], b[96];
+
+	first = (int64_t)sqlite3_column_int64(st, 21);
+	last = (int64_t)sqlite3_column_int64(st, 22);
+	/* As the user finds them: file:number in a capture set. */
+	snprintf(a, sizeof a, "%s", browse_col_text(st, 2));
+	snprintf(b, sizeof b, "%s", browse_col_text(st, 3));
+	if (sqlite3_column_type(st, 22) == SQLITE_NULL || last <= first)
+		snprintf(buf, sizeof buf, "carried by packet %s (the"
+		    " header and the whole payload)", a);
 	else if (strchr(browse_col_text(st, 20), ',') != NULL ||
 	    strchr(browse_col_text(st, 20), '-') != NULL)
-		snprintf(buf, sizeof buf, "carried by packets %s (%" PRId64
-		    " the first header byte, %" PRId64 " the last payload byte%s)",
-		    browse_col_text(st, 20), first, last,
+		snprintf(buf, sizeof buf, "carried by packets %s (%s"
+		    " the first header byte, %s the last payload byte%s)",
+		    browse_col_text(st, 20), a, b,
 		    strstr(browse_col_text(st, 20), "...") != NULL ?
 		    "; \"...\": packets no longer remembered" : "");
 	else
-		snprintf(buf, sizeof buf, "carried by packets %" PRId64 "-%"
-		    PRId64 ": %" PRId64 " the first header byte, %" PRId64 " the"
-		    " last payload byte", first, last, first, last);
+		snprintf(buf, sizeof buf, "carried by packets %s-%s: %s the"
+		    " first header byte, %s the last payload byte", a, b, a, b);
 	browse_text_wrap(&v->t, 0, "", cols, buf);
-	bf_shared(v, first, last, cols);
+	bf_shared(v, first, last, a, b, cols);
 	if ((m = v->msg) != NULL && sqlite3_column_int(m, BFM_FRAMES) > 1) {
+		snprintf(a, sizeof a, "%s", browse_col_text(m,
+		    BFM_FIRST_PACKET));
 		snprintf(buf, sizeof buf, "its message %" PRId64 ": %d frames"
-		    " (%" PRId64 "-%" PRId64 ") in packets %" PRId64 "-%" PRId64,
+		    " (%" PRId64 "-%" PRId64 ") in packets %s-%s",
 		    (int64_t)sqlite3_column_int64(st, 12),
 		    sqlite3_column_int(m, BFM_FRAMES),
 		    (int64_t)sqlite3_column_int64(m, BFM_FIRST_FRAME),
-		    (int64_t)sqlite3_column_int64(m, BFM_LAST_FRAME),
-		    (int64_t)sqlite3_column_int64(m, BFM_FIRST_PACKET),
-		    (int64_t)sqlite3_column_int64(m, BFM_LAST_PACKET));
+		    (int64_t)sqlite3_column_int64(m, BFM_LAST_FRAME), a,
+		    browse_col_text(m, BFM_LAST_PACKET));
 		browse_text_wrap(&v->t, 0, "", cols, buf);
 	}
 }
@@ -364,12 +381,14 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
  * packet: a TCP segment carries one direction of one connection, so these
  * are exact. Frames of a direction are in stream order, so the ones that
  * share a packet are next to this one; the look stops 1000 frames away.
+ * first and last are compared, fname and lname shown.
  */
 static void
-bf_shared(struct bf *v, int64_t first, int64_t last, int cols)
+bf_shared(struct bf *v, int64_t first, int64_t last, const char *fname,
+    const char *lname, int cols)
 {
 	sqlite3_stmt *st;
-	char          part[2][96], buf[300];
+	char          part[2][96], buf[512];
 	int           side, n;
 
 	if (sqlite3_prepare_v2(v->db, "SELECT min(frame_index),"
@@ -401,8 +420,8 @@ bf_shared(struct bf *v, int64_t first, int64_t last, int cols)
 	}
 	sqlite3_finalize(st);
 	if (first == last && (part[0][0] != '\0' || part[1][0] != '\0')) {
-		snprintf(buf, sizeof buf, "packet %" PRId64 " also carries %s %s%s"
-		    "%s", first, v->ref.dir ? "server" : "client", part[0],
+		snprintf(buf, sizeof buf, "packet %s also carries %s %s%s"
+		    "%s", fname, v->ref.dir ? "server" : "client", part[0],
 		    part[0][0] != '\0' && part[1][0] != '\0' ? " and " : "",
 		    part[1]);
 		browse_text_wrap(&v->t, 0, "", cols, buf);
@@ -411,8 +430,8 @@ bf_shared(struct bf *v, int64_t first, int64_t last, int cols)
 	for (side = 0; side < 2 && first != last; side++) {
 		if (part[side][0] == '\0')
 			continue;
-		snprintf(buf, sizeof buf, "packet %" PRId64 " also carries %s"
-		    " %s", side == 0 ? first : last, v->ref.dir ? "server" :
+		snprintf(buf, sizeof buf, "packet %s also carries %s"
+		    " %s", side == 0 ? fname : lname, v->ref.dir ? "server" :
 		    "client", part[side]);
 		browse_text_wrap(&v->t, 0, "", cols, buf);
 	}
@@ -771,14 +790,16 @@ bf_packet(struct bf *v)
 		return;
 	switch (browse_packet_find(v->b, v->capture, pkt, &ref)) {
 	case 1:
-		browse_message(v->b, "packet %" PRId64 ": %s frame %" PRId64
-		    " of connection %" PRId64, pkt, ref.dir ? "server" :
+		browse_message(v->b, "packet %s: %s frame %" PRId64
+		    " of connection %" PRId64, browse_packet_said(v->b),
+		    ref.dir ? "server" :
 		    "client", ref.index, ref.conn);
 		browse_goto(v->b, &ref, 1);
 		break;
 	case 0:
-		browse_message(v->b, "packet %" PRId64 " carries no frame; it"
-		    " is in connection %" PRId64, pkt, ref.conn);
+		browse_message(v->b, "packet %s carries no frame; it"
+		    " is in connection %" PRId64, browse_packet_said(v->b),
+		    ref.conn);
 		break;
 	default:
 		break;

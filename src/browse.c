@@ -38,6 +38,7 @@ struct browse {
 	/* A jump browse_goto asked for, made once the key is handled. */
 	int                     go;          /* 0 none, 1 connection, 2 frame */
 	struct browse_frame_ref go_ref;
+	char                pkt_said[128]; /* the packet last asked for */
 };
 
 static void	 browse_setup(void);
@@ -405,29 +406,66 @@ int
 browse_packet_prompt(struct browse *b, int64_t capture, int64_t *pkt)
 {
 	sqlite3_stmt *st;
-	char          prompt[160], buf[32], *end;
+	char          prompt[160], buf[128], *end, *colon;
 	long long     n;
+	int           set = 0;
 
 	snprintf(prompt, sizeof prompt, "packet: ");
 	if (sqlite3_prepare_v2(b->db, "SELECT name, (SELECT count(*) FROM"
-	    " capture_t) FROM capture_t WHERE capture_id = ?1", -1, &st,
-	    NULL) == SQLITE_OK) {
+	    " capture_t), coalesce(files, 1) > 1 FROM capture_t WHERE"
+	    " capture_id = ?1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, capture);
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_int64(st, 1) > 1)
-			snprintf(prompt, sizeof prompt, "packet of %s: ",
-			    browse_col_text(st, 0));
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			set = sqlite3_column_int(st, 2);
+			if (set)
+				snprintf(prompt, sizeof prompt, "packet of %s"
+				    " (FILE:NUMBER): ", browse_col_text(st, 0));
+			else if (sqlite3_column_int64(st, 1) > 1)
+				snprintf(prompt, sizeof prompt, "packet of %s: ",
+				    browse_col_text(st, 0));
+		}
 		sqlite3_finalize(st);
 	}
 	if (browse_prompt(b, prompt, buf, sizeof buf) != 0)
 		return -1;
-	n = strtoll(buf, &end, 10);
-	if (*end != '\0' || n < 1) {
-		browse_message(b, "not a packet number: %s", buf);
+	/* In a capture set a packet is its file's name and its number. */
+	colon = set ? strrchr(buf, ':') : NULL;
+	n = strtoll(colon != NULL ? colon + 1 : buf, &end, 10);
+	if (*end != '\0' || n < 1 || (set && colon == NULL)) {
+		browse_message(b, set ? "not FILE:NUMBER: %s" :
+		    "not a packet number: %s", buf);
 		return -1;
 	}
+	snprintf(b->pkt_said, sizeof b->pkt_said, "%s", buf);
 	*pkt = n;
-	return 0;
+	if (colon == NULL)
+		return 0;
+	*colon = '\0';
+	/* The file's span holding that number gives the packet's ordinal. */
+	if (sqlite3_prepare_v2(b->db, "SELECT s.ordinal + (?3 - s.number) FROM"
+	    " capture_span_t s JOIN capture_file_t f ON f.capture_id ="
+	    " s.capture_id AND f.file_index = s.file_index WHERE s.capture_id"
+	    " = ?1 AND f.name = ?2 AND ?3 >= s.number AND ?3 < s.number +"
+	    " s.count", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, capture);
+	sqlite3_bind_text(st, 2, buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, n);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*pkt = sqlite3_column_int64(st, 0);
+	else {
+		browse_message(b, "no packet %s in this capture set",
+		    b->pkt_said);
+		n = -1;
+	}
+	sqlite3_finalize(st);
+	return n < 0 ? -1 : 0;
+}
+
+const char *
+browse_packet_said(const struct browse *b)
+{
+	return b->pkt_said;
 }
 
 int
@@ -476,7 +514,8 @@ browse_packet_find(struct browse *b, int64_t capture, int64_t pkt,
 		ref->conn = (int64_t)sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else
-		browse_message(b, "no connection holds packet %" PRId64, pkt);
+		browse_message(b, "no connection holds packet %s",
+		    b->pkt_said);
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -113,13 +113,19 @@ void	*browse_below_data(struct browse *);
 /*
  * Packet numbers restart in every capture, so a packet is looked up in
  * one: the capture of what the view shows. browse_packet_prompt asks for
- * a number (naming the capture when the database holds several); -1 when
+ * a number (naming the capture when the database holds several; in a
+ * capture set of several files, FILE:NUMBER); -1 when
  * none was given. browse_packet_find fills ref with the frame carrying
  * the packet and returns 1, or with the connection that holds it (index
  * -1) and returns 0; -1, said on the status line, when no connection of
  * the capture holds it.
  */
 int	 browse_packet_prompt(struct browse *, int64_t capture, int64_t *);
+/*
+ * The packet as the prompt was given it (in a capture set FILE:NUMBER,
+ * which the prompt turned into the packet's ordinal in the set).
+ */
+const char *browse_packet_said(const struct browse *);
 int	 browse_packet_find(struct browse *, int64_t capture, int64_t,
 	    struct browse_frame_ref *);
 /*

@@ -11,17 +11,17 @@
 #include "wsautopsy.h"
 
 static void *capture_hash_thread(void *);
+static void  capture_hash_hex(const unsigned char *, char *);
 
 #define CAPTURE_HASH_RING (8U << 20)
 
 static void *
 capture_hash_thread(void *arg)
 {
-	static const char digits[] = "0123456789abcdef";
 	struct capture_hash *h = arg;
 	EVP_MD_CTX       *md;
 	unsigned char     out[32];
-	unsigned int      outlen = 0, i;
+	unsigned int      outlen = 0;
 	size_t            n;
 	int               ok;
 
@@ -50,12 +50,34 @@ capture_hash_thread(void *arg)
 	EVP_MD_CTX_free(md);
 	/* h->ok was set by the reader (all bytes read); both must hold. */
 	h->ok = h->ok && ok;
-	for (i = 0; i < 32; i++) {
-		h->hex[2 * i] = digits[out[i] >> 4];
-		h->hex[2 * i + 1] = digits[out[i] & 15];
-	}
-	h->hex[64] = '\0';
+	capture_hash_hex(out, h->hex);
 	return NULL;
+}
+
+static void
+capture_hash_hex(const unsigned char *out, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned int      i;
+
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[out[i] >> 4];
+		hex[2 * i + 1] = digits[out[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
+int
+capture_hash_bytes(const void *p, size_t n, char hex[65])
+{
+	unsigned char out[32];
+	unsigned int  outlen = 0;
+
+	if (EVP_Digest(p, n, out, &outlen, EVP_sha256(), NULL) != 1 ||
+	    outlen != 32)
+		return -1;
+	capture_hash_hex(out, hex);
+	return 0;
 }
 
 /* Into the ring, waiting while it is full. */

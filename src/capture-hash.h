@@ -35,4 +35,10 @@ void capture_hash_tap(void *ctx, const uint8_t *, size_t);
  */
 void capture_hash_end(struct capture_hash *, int complete);
 
+/*
+ * The SHA-256 of n bytes in memory, as hex: the identity of a capture
+ * set is that of the list of its files' hashes. 0, or -1.
+ */
+int  capture_hash_bytes(const void *, size_t, char hex[65]);
+
 #endif

@@ -288,6 +288,7 @@ capture_next(struct capture *c, struct capture_pkt *out)
 		out->data = data;
 		out->caplen = h->caplen;
 		out->wirelen = h->len < h->caplen ? h->caplen : h->len;
+		out->linktype = c->dlt;
 		return 1;
 	}
 }

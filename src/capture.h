@@ -12,6 +12,7 @@ struct capture_pkt {
 	const uint8_t *data;    /* valid until the next capture_next() */
 	uint32_t       caplen;
 	uint32_t       wirelen;
+	int            linktype; /* of the file it came from */
 };
 
 struct capture;

@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -27,9 +30,15 @@ static void analyze_progress(void *, const struct pipeline_stats *,
 static int64_t analyze_last_capture(struct store *);
 static void analyze_summary(const char *, const struct capture_summary *,
 		double);
+static void analyze_warn(void *, const char *);
+static void analyze_set_line(const struct capture_set_info *);
+static int  analyze_expand(int, char **, char ***, size_t *, int *);
+static int  analyze_is_capture(const char *);
+static int  analyze_shard(const char *, struct analysis_opts *);
 static int  analyze_summary_json(struct store *, int64_t);
 
-enum { ANALYZE_REPORT = CMD_LONG, ANALYZE_SUMMARY_JSON };
+enum { ANALYZE_REPORT = CMD_LONG, ANALYZE_SUMMARY_JSON, ANALYZE_SEPARATE,
+    ANALYZE_SHARD };
 
 static const struct cmd_option analyze_options[] = {
 	{ .name = "output", .key = 'o', .arg = "DB",
@@ -55,7 +64,11 @@ static const struct cmd_option analyze_options[] = {
 	    "view (counts, the caps hit as\n"
 	    ".BR cap_* ,\n"
 	    ".BR complete ,\n"
-	    ".BR error ),\n"
+	    ".BR error ,\n"
+	    "the\n"
+	    ".B files\n"
+	    "of a capture set and its\n"
+	    ".BR duplicates ),\n"
 	    ".B by_class\n"
 	    "(findings per class),\n"
 	    ".B stacks\n"
@@ -75,6 +88,31 @@ static const struct cmd_option analyze_options[] = {
 	    ".B -q\n"
 	    "too, before the report of\n"
 	    ".BR --report ." },
+	{ .name = "separate", .key = ANALYZE_SEPARATE,
+	  .help = "each file its own capture, for unrelated captures (by "
+	    "default the files given are one capture set)",
+	  .doc = "Each file is its own capture, as for unrelated captures.\n"
+	    "By default the files given (and the capture files of a\n"
+	    "directory given) are one capture set: the files of a ring read\n"
+	    "as one timeline (see\n"
+	    ".BR \"CAPTURE SETS\" )." },
+	{ .name = "shard", .key = ANALYZE_SHARD, .arg = "K/N",
+	  .help = "decode only the connections of shard K of N (by a hash of "
+	    "their addresses and ports); every packet is still read",
+	  .doc = "Decode only the connections whose address and port 4-tuple\n"
+	    "hashes (the same in both directions) into shard\n"
+	    ".I K\n"
+	    "of\n"
+	    ".I N\n"
+	    "(1 <= K <= N); every packet is still read, in time order.\n"
+	    "N runs with K = 1 to N, on as many cores or hosts, hold every\n"
+	    "connection once between them.\n"
+	    "The shard is recorded in the capture's options.\n"
+	    "Caps that count all connections\n"
+	    ".RB ( \\-\\-max\\-flows ,\n"
+	    ".BR \\-\\-ooo\\-total )\n"
+	    "count one shard's, and the end-of-capture bounds of a server's\n"
+	    "limit see the connections of the shard only." },
 	{ .name = "quiet", .key = 'q',
 	  .help = "no progress line and no summary" },
 	{ 0 }
@@ -83,10 +121,11 @@ static const struct cmd_option analyze_options[] = {
 const struct cmd_entry cmd_analyze_entry = {
 	.name = "analyze",
 	.summary = "analyze captures into a SQLite database",
-	.usage = "CAPTURE...",
+	.usage = "CAPTURE...|DIR",
 	.about = "Decode every WebSocket connection of the captures, classify "
 	    "every close and violation, and store the results in a SQLite "
-	    "database.",
+	    "database. The files given (or those of a directory) are read as "
+	    "one capture set, in time order, unless --separate.",
 	.notes = "Sizes take K, M and G suffixes (powers of 1024).",
 	.options = analyze_options,
 	.args = { 1, -1 },
@@ -126,6 +165,171 @@ analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	    sum->findings, rate / 1e6, left);
 }
 
+/* "K/N", 1 <= K <= N: shard K - 1 of N; -1 when it is not that. */
+static int
+analyze_shard(const char *arg, struct analysis_opts *o)
+{
+	unsigned long k, n;
+	char         *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	k = strtoul(arg, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		return -1;
+	n = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || k < 1 || n < 1 || k > n || n > 65536)
+		return -1;
+	o->flow.shard = (uint32_t)(k - 1);
+	o->flow.shards = (uint32_t)n;
+	return 0;
+}
+
+/* "3 files read as one capture set (10:02:11 - 10:05:40), " */
+static void
+analyze_set_line(const struct capture_set_info *si)
+{
+	struct wts first = { 0, 0 }, last = { 0, 0 };
+	time_t     t;
+	struct tm  tm;
+	char       a[32] = "?", b[32] = "?";
+	size_t     i;
+	int        seen = 0;
+
+	for (i = 0; i < si->nfiles; i++) {
+		if (!si->files[i].seen)
+			continue;
+		if (!seen || si->files[i].first.sec < first.sec ||
+		    (si->files[i].first.sec == first.sec &&
+		    si->files[i].first.nsec < first.nsec))
+			first = si->files[i].first;
+		if (!seen || si->files[i].last.sec > last.sec ||
+		    (si->files[i].last.sec == last.sec &&
+		    si->files[i].last.nsec > last.nsec))
+			last = si->files[i].last;
+		seen = 1;
+	}
+	if (seen) {
+		t = (time_t)first.sec;
+		if (gmtime_r(&t, &tm) != NULL)
+			strftime(a, sizeof a, "%H:%M:%S", &tm);
+		t = (time_t)last.sec;
+		if (gmtime_r(&t, &tm) != NULL)
+			strftime(b, sizeof b, "%H:%M:%S", &tm);
+	}
+	printf("%zu files read as one capture set (%s - %s UTC), ",
+	    si->nfiles, a, b);
+}
+
+/* A file of the set that could not be read: one line, the rest goes on. */
+static void
+analyze_warn(void *arg, const char *why)
+{
+	int *status = arg;
+	char line[1024];
+
+	esc_terminal_str(why, line, sizeof line);
+	wsa_warn("%s; read the set without it", line);
+	*status = EXIT_INPUT;
+}
+
+/* Starts like a pcap or pcapng file (either byte order). */
+static int
+analyze_is_capture(const char *path)
+{
+	static const uint32_t magic[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d,
+	    0x4d3cb2a1, 0x0a0d0d0a };
+	unsigned char b[4];
+	uint32_t      m;
+	FILE         *f;
+	size_t        i, n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	n = fread(b, 1, sizeof b, f);
+	fclose(f);
+	if (n != sizeof b)
+		return 0;
+	m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+	    b[3];
+	for (i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if (m == magic[i])
+			return 1;
+	return 0;
+}
+
+static int
+analyze_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The files to read: each operand, a directory replaced by the capture
+ * files in it (not its subdirectories, nor files that are not captures).
+ * *dirs counts the directories. -1 when a directory cannot be listed.
+ */
+static int
+analyze_expand(int argc, char **argv, char ***out, size_t *n, int *dirs)
+{
+	struct stat    st;
+	struct dirent *de;
+	DIR           *d;
+	char         **v = NULL, *p;
+	size_t         cap = 0, from;
+	int            i;
+
+	*n = 0;
+	*dirs = 0;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0 || stat(argv[i], &st) != 0 ||
+		    !S_ISDIR(st.st_mode)) {
+			if (*n == cap)
+				v = xrealloc(v, (cap = cap ? 2 * cap : 16) *
+				    sizeof *v);
+			v[(*n)++] = xstrdup(argv[i]);
+			continue;
+		}
+		if ((d = opendir(argv[i])) == NULL) {
+			wsa_warn("%s: cannot read the directory: %s", argv[i],
+			    strerror(errno));
+			goto fail;
+		}
+		(*dirs)++;
+		from = *n;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			p = xmalloc(strlen(argv[i]) + strlen(de->d_name) + 2);
+			sprintf(p, "%s%s%s", argv[i], argv[i][strlen(argv[i]) -
+			    1] == '/' ? "" : "/", de->d_name);
+			if (stat(p, &st) != 0 || !S_ISREG(st.st_mode) ||
+			    !analyze_is_capture(p)) {
+				free(p);
+				continue;
+			}
+			if (*n == cap)
+				v = xrealloc(v, (cap = cap ? 2 * cap : 16) *
+				    sizeof *v);
+			v[(*n)++] = p;
+		}
+		closedir(d);
+		if (*n == from) {
+			wsa_warn("%s: no capture file in the directory",
+			    argv[i]);
+			goto fail;
+		}
+		qsort(v + from, *n - from, sizeof *v, analyze_name_cmp);
+	}
+	*out = v;
+	return 0;
+fail:
+	while (*n > 0)
+		free(v[--*n]);
+	free(v);
+	return -1;
+}
+
 static void
 analyze_summary(const char *path, const struct capture_summary *s,
     double secs)
@@ -138,6 +342,8 @@ analyze_summary(const char *path, const struct capture_summary *s,
 	esc_terminal_str(path, name, sizeof name);
 	/* With a filter, the packets it took, of those the file holds. */
 	printf("%s: ", name);
+	if (s->set != NULL && s->set->nfiles > 1)
+		analyze_set_line(s->set);
 	if (s->packets_matched != s->packets)
 		printf("%" PRIu64 " of %" PRIu64 " packets matched the filter",
 		    s->packets_matched, s->packets);
@@ -173,6 +379,9 @@ analyze_summary(const char *path, const struct capture_summary *s,
 		    s->truncated_pkts);
 	if (s->fragments)
 		printf("; %" PRIu64 " IP fragments not decoded", s->fragments);
+	if (s->duplicates)
+		printf("; %" PRIu64 " duplicate packets dropped (files "
+		    "overlapping in time)", s->duplicates);
 	if (s->cap_flows || s->cap_idle || s->cap_ooo_dir || s->cap_ooo_total ||
 	    s->cap_inflate)
 		printf("; caps hit: flows %" PRIu64 ", idle %" PRIu64
@@ -203,7 +412,8 @@ analyze_summary_json(struct store *st, int64_t last)
 	    " unchecked, 'unchecked_bytes', unchecked_bytes, 'cap_flows',"
 	    " cap_flows, 'cap_idle', cap_idle, 'cap_ooo_dir', cap_ooo_dir,"
 	    " 'cap_ooo_total', cap_ooo_total, 'cap_inflate', cap_inflate,"
-	    " 'cap_bounds', cap_bounds,"
+	    " 'cap_bounds', cap_bounds, 'files', files, 'duplicates',"
+	    " duplicates,"
 	    " 'by_class', (SELECT json_group_object(class, n) FROM (SELECT"
 	    " class, count(*) AS n FROM finding_t f WHERE f.capture_id ="
 	    " k.capture_id GROUP BY class ORDER BY class)),"
@@ -265,19 +475,21 @@ cmd_analyze_exec(struct cmd_args *args)
 	struct sigaction       sa, old;
 	struct timespec        t1;
 	enum pipeline_result   r;
-	const char            *out = NULL;
-	char                   err[1024], *dbpath = NULL, *dot;
-	char                 **argv = args->argv;
-	int                    argc = args->argc;
-	int                    i, quiet = 0, report = 0, json = 0, progress;
+	const struct capture_set_file *sf;
+	const char            *out = NULL, *label;
+	char                   err[1024], line[1024], *dbpath = NULL, *dot;
+	char                 **files;
+	size_t                 nfiles, i, k, each;
+	int                    quiet = 0, report = 0, json = 0, progress;
 	int                    status = EXIT_OK, created, stored = 0;
+	int                    separate = 0, dirs, j;
 	int64_t                last;
 
 	analysis_opts_default(&o);
-	for (i = 0; i < args->nopts; i++) {
-		switch (args->opts[i].opt->key) {
+	for (j = 0; j < args->nopts; j++) {
+		switch (args->opts[j].opt->key) {
 		case 'o':
-			out = args->opts[i].value;
+			out = args->opts[j].value;
 			break;
 		case 'q':
 			quiet = 1;
@@ -288,20 +500,44 @@ cmd_analyze_exec(struct cmd_args *args)
 		case ANALYZE_SUMMARY_JSON:
 			json = 1;
 			break;
+		case ANALYZE_SEPARATE:
+			separate = 1;
+			break;
+		case ANALYZE_SHARD:
+			if (analyze_shard(args->opts[j].value, &o) != 0)
+				return cmd_usage_error(args->entry, "--shard %s:"
+				    " K/N with 1 <= K <= N", args->opts[j].value);
+			break;
 		default:
-			if (analysis_opt(&o, args->entry, &args->opts[i]) !=
+			if (analysis_opt(&o, args->entry, &args->opts[j]) !=
 			    AOPT_DONE)
 				return EXIT_USAGE;
 		}
 	}
+	if (out == NULL && strcmp(args->argv[0], "-") == 0)
+		return cmd_usage_error(args->entry, "reading standard "
+		    "input: name the database with -o");
+	if (analyze_expand(args->argc, args->argv, &files, &nfiles, &dirs) != 0)
+		return EXIT_INPUT;
+	if (!separate && nfiles > 1)
+		for (i = 0; i < nfiles; i++)
+			if (strcmp(files[i], "-") == 0) {
+				for (i = 0; i < nfiles; i++)
+					free(files[i]);
+				free(files);
+				return cmd_usage_error(args->entry, "standard "
+				    "input cannot be one file of a capture "
+				    "set: give it alone, or use --separate");
+			}
 	if (out == NULL) {
-		if (strcmp(argv[0], "-") == 0)
-			return cmd_usage_error(args->entry, "reading standard "
-			    "input: name the database with -o");
-		dbpath = xmalloc(strlen(argv[0]) + 4);
-		strcpy(dbpath, argv[0]);
+		dbpath = xmalloc(strlen(args->argv[0]) + 4);
+		strcpy(dbpath, args->argv[0]);
+		/* A directory "ring/" makes "ring.db" beside it. */
+		for (k = strlen(dbpath); k > 1 && dbpath[k - 1] == '/'; k--)
+			dbpath[k - 1] = '\0';
 		dot = strrchr(dbpath, '.');
-		if (dot != NULL && strchr(dot, '/') == NULL)
+		if (dot != NULL && strchr(dot, '/') == NULL && dot != dbpath &&
+		    dot[-1] != '/')
 			*dot = '\0';
 		strcat(dbpath, ".db");
 		out = dbpath;
@@ -312,6 +548,9 @@ cmd_analyze_exec(struct cmd_args *args)
 	if (st == NULL) {
 		wsa_warn("%s", err);
 		free(dbpath);
+		for (i = 0; i < nfiles; i++)
+			free(files[i]);
+		free(files);
 		return EXIT_INPUT;
 	}
 	last = analyze_last_capture(st);
@@ -322,9 +561,14 @@ cmd_analyze_exec(struct cmd_args *args)
 	/* Decoding and writing the database on two threads. */
 	aw = sink_async_new(&store_sink_ops, st, 32u << 20);
 	an = analysis_new(&o, &sink_async_ops, aw);
-	for (i = 0; i < argc && !analyze_stop; i++) {
+	/* One set of every file, or (--separate) one capture per file. */
+	each = separate ? 1 : nfiles;
+	label = !separate && dirs == 1 && args->argc == 1 ? args->argv[0] :
+	    NULL;
+	for (i = 0; i < nfiles && !analyze_stop; i += each) {
 		clock_gettime(CLOCK_MONOTONIC, &analyze_t0);
-		r = analysis_run(an, argv[i], &analyze_stop_flag,
+		r = analysis_run_set(an, (const char *const *)files + i, each,
+		    label, analyze_warn, &status, &analyze_stop_flag,
 		    progress ? analyze_progress : NULL, &sum, &sum, err,
 		    sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -333,12 +577,25 @@ cmd_analyze_exec(struct cmd_args *args)
 		if (progress)
 			fprintf(stderr, "\r%100s\r", "");
 		if (r != PIPELINE_OPEN_FAILED && !quiet && !json)
-			analyze_summary(argv[i], &sum,
-			    (double)(t1.tv_sec - analyze_t0.tv_sec) +
+			analyze_summary(each == 1 ? files[i] : analysis_name(an),
+			    &sum, (double)(t1.tv_sec - analyze_t0.tv_sec) +
 			    (double)(t1.tv_nsec - analyze_t0.tv_nsec) / 1e9);
 		if (r == PIPELINE_INTERRUPTED) {
 			wsa_warn("%s: interrupted; what was read is stored in "
-			    "%s, marked incomplete", argv[i], out);
+			    "%s, marked incomplete", each == 1 ? files[i] :
+			    analysis_name(an), out);
+			status = EXIT_INPUT;
+		} else if (r == PIPELINE_DAMAGED && sum.set != NULL &&
+		    sum.set->nfiles > 1) {
+			/* Each damaged file of the set, once. */
+			for (k = 0; k < sum.set->nfiles; k++) {
+				sf = &sum.set->files[k];
+				if (!sf->read || sf->error[0] == '\0')
+					continue;
+				esc_terminal_str(sf->error, line, sizeof line);
+				wsa_warn("%s; the set goes on with the other "
+				    "files", line);
+			}
 			status = EXIT_INPUT;
 		} else if (r != PIPELINE_OK) {
 			wsa_warn("%s", err);
@@ -360,5 +617,8 @@ cmd_analyze_exec(struct cmd_args *args)
 	if (created && !stored)
 		store_unlink(out);
 	free(dbpath);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
 	return status;
 }

@@ -88,6 +88,7 @@ static void         tcp_free_ooo(struct flow_table *, struct tcp_dir *);
 void
 flow_limits_default(struct flow_limits *l)
 {
+	memset(l, 0, sizeof *l);	/* every connection: no shards */
 	l->max_flows = 100000;
 	l->idle_timeout = 900;
 	l->ooo_per_dir = 4u << 20;
@@ -400,6 +401,8 @@ flow_input(struct flow_table *ft, const struct packet *p)
 	int             side = 0;
 
 	flow_expire(ft, p->ts);
+	if (ft->lim.shards > 1 && h % ft->lim.shards != ft->lim.shard)
+		return;
 	c = flow_lookup(ft, p, h, &side);
 	if (c != NULL && (p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
 	    (c->dir[side].synced == 0 || c->dir[side].isn != p->seq)) {

@@ -94,6 +94,12 @@ struct flow_limits {
 	uint64_t idle_timeout;   /* seconds of capture time; 0 = never */
 	uint64_t ooo_per_dir;    /* out-of-order bytes held per direction */
 	uint64_t ooo_total;      /* out-of-order bytes held in all */
+	/*
+	 * With shards > 0, only connections whose 4-tuple hash (the same
+	 * both ways) falls in shard of 0..shards-1 are followed: the others'
+	 * packets are read and not decoded.
+	 */
+	uint32_t shard, shards;
 };
 
 struct flow_stats {

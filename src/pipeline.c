@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "capture-set.h"
 #include "capture.h"
 #include "pipeline.h"
 
@@ -26,25 +27,22 @@ pipeline_run(const char *path, const char *filter, struct flow_table *ft,
     struct pipeline_stats *st, pipeline_progress_cb *progress, void *cbctx,
     volatile int *stop, char *err, size_t errlen)
 {
-	struct capture     *cap;
+	struct capture_set  *set;
 	enum pipeline_result res;
 
 	memset(st, 0, sizeof *st);
-	cap = capture_open(path, filter, err, errlen);
-	if (cap == NULL)
+	set = capture_set_open(&path, 1, filter, 0, NULL, NULL, err, errlen);
+	if (set == NULL)
 		return PIPELINE_OPEN_FAILED;
-	if (pipeline_linktype_ok(cap, path, err, errlen) != 0) {
-		capture_close(cap);
-		return PIPELINE_OPEN_FAILED;
-	}
-	res = pipeline_run_open(cap, ft, st, progress, cbctx, stop, err,
+	res = pipeline_run_set(set, ft, st, progress, cbctx, stop, err,
 	    errlen);
-	capture_close(cap);
+	capture_set_finish(set);
+	capture_set_free(set);
 	return res;
 }
 
 enum pipeline_result
-pipeline_run_open(struct capture *cap, struct flow_table *ft,
+pipeline_run_set(struct capture_set *set, struct flow_table *ft,
     struct pipeline_stats *st, pipeline_progress_cb *progress, void *cbctx,
     volatile int *stop, char *err, size_t errlen)
 {
@@ -52,36 +50,40 @@ pipeline_run_open(struct capture *cap, struct flow_table *ft,
 	struct packet       p;
 	enum packet_kind    k;
 	enum pipeline_result res = PIPELINE_OK;
-	int                 r, dlt;
+	const char         *why;
+	uint32_t            file;
 
 	memset(st, 0, sizeof *st);
-	dlt = capture_linktype(cap);
-	st->linktype = dlt;
-	while ((r = capture_next(cap, &cp)) == 1) {
+	while (capture_set_next(set, &cp, &file) == 1) {
 		st->packets = cp.number;
 		st->matched++;
 		st->bytes += cp.caplen;
-		k = packet_decode(dlt, &cp, &p);
+		k = packet_decode(cp.linktype, &cp, &p);
+		/* A copy from an overlapping file: read once. */
+		if (k == PKT_TCP && capture_set_duplicate(set, file, &p))
+			continue;
 		st->pkt.kinds[k]++;
 		if (k == PKT_TCP) {
 			if (p.caplen < p.len)
 				st->pkt.truncated++;
 			flow_input(ft, &p);
 		}
-		if ((cp.number & 0xffff) == 0) {
+		if ((st->matched & 0xffff) == 0) {
 			if (progress != NULL)
-				progress(cbctx, st, capture_offset(cap),
-				    capture_size(cap));
+				progress(cbctx, st, capture_set_offset(set),
+				    capture_set_size(set));
 			if (stop != NULL && *stop) {
 				res = PIPELINE_INTERRUPTED;
 				break;
 			}
 		}
 	}
-	/* Past the last packet the filter took, the file may hold more. */
-	st->packets = capture_records(cap);
-	if (r < 0) {
-		snprintf(err, errlen, "%s", capture_error(cap));
+	/* Past the last packet the filter took, the files may hold more. */
+	if (res == PIPELINE_OK)
+		capture_set_finish(set);
+	st->packets = capture_set_records(set);
+	if (res == PIPELINE_OK && (why = capture_set_error(set)) != NULL) {
+		snprintf(err, errlen, "%s", why);
 		res = PIPELINE_DAMAGED;
 	}
 	return res;

@@ -33,11 +33,17 @@ typedef void pipeline_progress_cb(void *, const struct pipeline_stats *,
 enum pipeline_result pipeline_run(const char *path, const char *filter,
     struct flow_table *ft, struct pipeline_stats *, pipeline_progress_cb *,
     void *cbctx, volatile int *stop, char *err, size_t errlen);
-/* The same on a capture already open (standard input can be opened once). */
+/*
+ * The same on a capture set already open (capture-set.h), its files read
+ * as one timeline; packets copied by overlapping files are dropped. A
+ * damaged file ends there, the others are read: PIPELINE_DAMAGED then,
+ * err naming the first such file.
+ */
+struct capture_set;
+enum pipeline_result pipeline_run_set(struct capture_set *,
+    struct flow_table *, struct pipeline_stats *, pipeline_progress_cb *,
+    void *cbctx, volatile int *stop, char *err, size_t errlen);
 struct capture;
-enum pipeline_result pipeline_run_open(struct capture *, struct flow_table *,
-    struct pipeline_stats *, pipeline_progress_cb *, void *cbctx,
-    volatile int *stop, char *err, size_t errlen);
 /* 0 when packet.c decodes the capture's link type; else err says why. */
 int pipeline_linktype_ok(const struct capture *, const char *path,
     char *err, size_t errlen);

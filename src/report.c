@@ -730,7 +730,8 @@ report_frame(struct report *r, int64_t conn, const char *sender,
 	sqlite3_stmt *st;
 	int           rc;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT packet, printf('%d.%09d',"
+	if (sqlite3_prepare_v2(r->db, "SELECT "
+	    STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet") ", printf('%d.%09d',"
 	    " t_sec, t_nsec), header, opcode, payload_length FROM frame_t"
 	    " WHERE connection_id = ?1 AND direction = ?2 AND frame_index = ?3",
 	    -1, &st, NULL) != SQLITE_OK) {
@@ -741,10 +742,11 @@ report_frame(struct report *r, int64_t conn, const char *sender,
 	sqlite3_bind_int(st, 2, strcmp(sender, "server") == 0);
 	sqlite3_bind_int64(st, 3, index);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		fprintf(r->out, "  %-10s %s frame %" PRId64 ", packet %" PRId64
-		    ", time %s, opcode %d, length %" PRId64 "\n", label, sender,
-		    index, report_i64(st, 0), report_col(r, st, 1),
-		    sqlite3_column_int(st, 3), report_i64(st, 4));
+		fprintf(r->out, "  %-10s %s frame %" PRId64 ", packet %s",
+		    label, sender, index, report_col(r, st, 0));
+		fprintf(r->out, ", time %s, opcode %d, length %" PRId64 "\n",
+		    report_col(r, st, 1), sqlite3_column_int(st, 3),
+		    report_i64(st, 4));
 		fprintf(r->out, "  %-10s %s\n", "header", report_hex(r,
 		    sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2)));
 	} else
@@ -917,7 +919,9 @@ report_open(struct report *r)
 
 	if (report_prepare(r, "SELECT c.connection_id, c.client, c.server,"
 	    " c.capture, CASE f.direction WHEN 0 THEN 'client' ELSE 'server'"
-	    " END, f.frame_index, f.packet FROM connections c LEFT JOIN"
+	    " END, f.frame_index, "
+	    STORE_PACKET_AT("c.capture_id", "f.packet") " FROM connections c"
+	    " LEFT JOIN"
 	    " frame_t f ON f.rowid = (SELECT rowid FROM frame_t WHERE"
 	    " connection_id = c.connection_id ORDER BY packet DESC, t_sec"
 	    " DESC, t_nsec DESC, direction DESC, frame_index DESC LIMIT 1)"
@@ -936,9 +940,10 @@ report_open(struct report *r)
 		    " %s (capture %s)", report_i64(st, 0), report_col(r, st,
 		    1), report_col(r, st, 2), report_col(r, st, 3));
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			fprintf(r->out, ", last frame: %s frame %" PRId64
-			    ", packet %" PRId64, report_col(r, st, 4),
-			    report_i64(st, 5), report_i64(st, 6));
+			fprintf(r->out, ", last frame: %s frame %" PRId64,
+			    report_col(r, st, 4), report_i64(st, 5));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			fprintf(r->out, ", packet %s", report_col(r, st, 6));
 		fprintf(r->out, "\n");
 	}
 	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture-set.h"
 #include "capture.h"
 #include "http-exchange.h"
 #include "size-limits.h"
@@ -922,8 +923,10 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 	const struct pkt_span *sp;
 	uint64_t               ra[SESS_SPANS], rb[SESS_SPANS];
 	uint64_t               fs = f->offset, fe, i, n, first;
-	char                   all[SESS_SPANS * 44];
-	const char            *tail;
+	char                   all[SESS_SPANS * 2 * CAPTURE_SET_PACKET_MAX];
+	char                   pa[CAPTURE_SET_PACKET_MAX];
+	char                   pb[CAPTURE_SET_PACKET_MAX];
+	const char            *tail, *colon;
 	size_t                 o, nr = 0;
 	int                    lost, w;
 
@@ -946,10 +949,20 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 		ra[nr] = rb[nr] = sp->pkt;
 		nr++;
 	}
-	for (i = 0, o = 0; i < nr; i++)
+	/* In a capture set "file:a-b", or "file:a-file2:b" across files. */
+	for (i = 0, o = 0; i < nr && o < sizeof all; i++) {
+		capture_set_packet(ra[i], pa, sizeof pa);
+		capture_set_packet(rb[i], pb, sizeof pb);
+		colon = strrchr(pa, ':');
+		if (colon != NULL && strncmp(pa, pb, (size_t)(colon - pa + 1))
+		    == 0)
+			memmove(pb, pb + (colon - pa + 1), strlen(pb) -
+			    (size_t)(colon - pa));
 		o += (size_t)snprintf(all + o, sizeof all - o, ra[i] == rb[i] ?
-		    "%s%" PRIu64 : "%s%" PRIu64 "-%" PRIu64, o ? "," : "", ra[i],
-		    rb[i]);
+		    "%s%s" : "%s%s-%s", o ? "," : "", pa, pb);
+	}
+	if (o >= sizeof all)
+		o = sizeof all - 1;
 	if (nr == 0)       /* its packets are no longer remembered */
 		return;
 	if (!lost && o < len) {
@@ -957,7 +970,12 @@ sess_frame_packets(const struct sess *s, int side, const struct ws_frame *f,
 		return;
 	}
 	/* "first,...," then the latest runs that fit, cut at a comma. */
-	w = snprintf(out, len, "%" PRIu64 ",...,", f->first_pkt);
+	w = snprintf(out, len, "%s,...,", capture_set_packet(f->first_pkt, pa,
+	    sizeof pa));
+	if (w < 0 || (size_t)w >= len) {
+		out[0] = '\0';
+		return;
+	}
 	tail = all;
 	if (o + (size_t)w >= len) {
 		tail = all + o - (len - 1 - (size_t)w);

@@ -17,6 +17,8 @@
 
 enum role { ROLE_CLIENT = 0, ROLE_SERVER = 1 };
 
+struct capture_set_info;
+
 struct capture_info {
 	const char *path;
 	const char *name;        /* basename, the "capture" column */
@@ -52,6 +54,9 @@ struct capture_summary {
 	 */
 	char     sha256[65];
 	char     error[512];     /* why it stopped early */
+	uint64_t duplicates;     /* packets read twice by overlapping files */
+	/* The files read and their spans of packets (capture-set.h). */
+	const struct capture_set_info *set;
 };
 
 /* What a 1009's bounds are about. */

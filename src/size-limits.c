@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture-set.h"
 #include "size-limits.h"
 #include "rules.h"
 #include "wsautopsy.h"
@@ -357,6 +358,7 @@ limits_render(struct finding *f)
 	const struct rule *r;
 	const char        *pct, *peer;
 	char              *d = f->detail, num[32];
+	char               pk[CAPTURE_SET_PACKET_MAX];
 	size_t             n = 0, dl = sizeof f->detail;
 
 	r = rule_get(f->rule != RULE_NONE ? f->rule : f->offending_rule);
@@ -379,16 +381,19 @@ limits_render(struct finding *f)
 		return;
 	peer = f->offending_sender == ROLE_SERVER ? "server" : "client";
 	if (f->limit_capped) {
-		snprintf(d, dl, "%s frame %" PRId64 " (packet %" PRIu64 ") "
+		snprintf(d, dl, "%s frame %" PRId64 " (packet %s) "
 		    "brought the message past %" PRIu64 " bytes, where "
 		    "inflation stopped: its size and the closer's limit are not "
-		    "known", peer, f->offending_frame_index, f->offending_packet,
+		    "known", peer, f->offending_frame_index,
+		    capture_set_packet(f->offending_packet, pk, sizeof pk),
 		    f->limit_size - 1);
 		return;
 	}
-	n = limits_cat(d, dl, n, "%s frame %" PRId64 " (packet %" PRIu64 ") "
+	n = limits_cat(d, dl, n, "%s frame %" PRId64 " (packet %s) "
 	    "brought the message to %" PRIu64 " bytes", peer,
-	    f->offending_frame_index, f->offending_packet, f->limit_size);
+	    f->offending_frame_index,
+	    capture_set_packet(f->offending_packet, pk, sizeof pk),
+	    f->limit_size);
 	if (!f->has_limit) {
 		limits_cat(d, dl, n, "%s", f->limit_size >= LIMIT_ABSURD ?
 		    ", a length no sender means: no limit can be inferred" :

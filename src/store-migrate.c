@@ -60,10 +60,13 @@ static const struct store_step store_steps[] = {
 	{ STORE_COLUMNS("capture_t options TEXT",
 	    "capture_t packets_matched INTEGER"), NULL, NULL },
 	/*
-	 * 5: pings and their round trips, the quiet time before an abnormal
-	 * end, a violation the receiver tolerated.
+	 * 5: capture sets (their files, spans of packets, duplicates); pings
+	 * and their round trips, the quiet time before an abnormal end, a
+	 * violation the receiver tolerated.
 	 */
-	{ STORE_COLUMNS("connection_t pings_client INTEGER",
+	{ STORE_COLUMNS("capture_t files INTEGER",
+	    "capture_t duplicates INTEGER",
+	    "connection_t pings_client INTEGER",
 	    "connection_t pings_server INTEGER",
 	    "connection_t ping_answers_client INTEGER",
 	    "connection_t ping_answers_server INTEGER",
@@ -77,7 +80,7 @@ static const struct store_step store_steps[] = {
 	    "connection_t ping_rtt_max_server REAL",
 	    "connection_t idle_before_end REAL",
 	    "connection_t idle_data_before_end REAL",
-	    "finding_t tolerated_by TEXT"), NULL, NULL },
+	    "finding_t tolerated_by TEXT"), store_file_tables, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

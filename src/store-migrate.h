@@ -14,6 +14,8 @@
 
 /* The current schema's views (store.c): every migration recreates them. */
 extern const char store_views[];
+/* The tables of a capture's files (version 5), where missing. */
+extern const char store_file_tables[];
 
 /*
  * Whether a database at this schema version needs a migration: it is

@@ -28,6 +28,7 @@
 #include "escape.h"
 #include "flags.h"
 #include "rules.h"
+#include "capture-set.h"
 #include "store.h"
 #include "store-migrate.h"
 
@@ -99,6 +100,7 @@ static void store_conn_end(void *, const struct conn_summary *);
 static void store_headers_cut(struct store_bind *, const struct http_head *,
     const struct http_head *);
 static int  store_cap_end(void *, const struct capture_summary *);
+static int  store_cap_files(struct store *, const struct capture_summary *);
 
 const struct sink_ops store_sink_ops = {
 	.capture_begin = store_cap_begin,
@@ -133,7 +135,8 @@ static const char store_tables[] =
 "  cap_flows INTEGER, cap_idle INTEGER, cap_ooo_dir INTEGER,\n"
 "  cap_ooo_total INTEGER, peak_live INTEGER, peak_ooo_bytes INTEGER,\n"
 "  cap_inflate INTEGER, unchecked INTEGER, unchecked_bytes INTEGER,\n"
-"  cap_bounds INTEGER, options TEXT, packets_matched INTEGER);\n"
+"  cap_bounds INTEGER, options TEXT, packets_matched INTEGER,\n"
+"  files INTEGER, duplicates INTEGER);\n"
 "CREATE INDEX capture_sha256 ON capture_t(sha256);\n"
 "CREATE TABLE connection_t (\n"
 "  connection_id INTEGER PRIMARY KEY,\n"
@@ -216,6 +219,28 @@ static const char store_tables[] =
  * The views are recreated whole by every migration (store-migrate.c), so a
  * database written by an earlier release reads the same as a new one.
  */
+/*
+ * The files of a capture (one row for a single file) and, for a set of
+ * more than one, the spans that map a packet's ordinal in the set back
+ * to its file and its number there (capture-set.h). Created anew only
+ * where missing: the migration to version 5 runs the same text.
+ */
+const char store_file_tables[] =
+"CREATE TABLE IF NOT EXISTS capture_file_t (\n"
+"  capture_id INTEGER NOT NULL REFERENCES capture_t(capture_id)\n"
+"    ON DELETE CASCADE,\n"
+"  file_index INTEGER NOT NULL, name TEXT NOT NULL, path TEXT,\n"
+"  sha256 TEXT, size INTEGER, linktype INTEGER, first_sec INTEGER,\n"
+"  first_nsec INTEGER, last_sec INTEGER, last_nsec INTEGER,\n"
+"  first_packet INTEGER, packets INTEGER, error TEXT,\n"
+"  PRIMARY KEY (capture_id, file_index)) WITHOUT ROWID;\n"
+"CREATE TABLE IF NOT EXISTS capture_span_t (\n"
+"  capture_id INTEGER NOT NULL REFERENCES capture_t(capture_id)\n"
+"    ON DELETE CASCADE,\n"
+"  ordinal INTEGER NOT NULL, file_index INTEGER NOT NULL,\n"
+"  number INTEGER NOT NULL, count INTEGER NOT NULL,\n"
+"  PRIMARY KEY (capture_id, ordinal)) WITHOUT ROWID;\n";
+
 const char store_views[] =
 "CREATE VIEW captures AS SELECT capture_id, name AS capture, path,\n"
 "  sha256, size, linktype, analyzed_at, complete, error, packets, bytes,\n"
@@ -223,8 +248,15 @@ const char store_views[] =
 "  truncated_packets, connections, ws_connections, frames, messages,\n"
 "  findings, gaps, gap_bytes, conflicts, cap_flows, cap_idle,\n"
 "  cap_ooo_dir, cap_ooo_total, peak_live, peak_ooo_bytes, cap_inflate,\n"
-"  unchecked, unchecked_bytes, cap_bounds, options, packets_matched\n"
+"  unchecked, unchecked_bytes, cap_bounds, options, packets_matched,\n"
+"  coalesce(files, 1) AS files, coalesce(duplicates, 0) AS duplicates\n"
 "  FROM capture_t;\n"
+"CREATE VIEW capture_files AS SELECT fl.capture_id, k.name AS capture,\n"
+"  fl.file_index, fl.name AS file, fl.path, fl.sha256, fl.size,\n"
+"  fl.linktype, fl.first_sec + fl.first_nsec / 1e9 AS first_time,\n"
+"  fl.last_sec + fl.last_nsec / 1e9 AS last_time, fl.first_packet,\n"
+"  fl.packets, fl.error\n"
+"  FROM capture_file_t fl JOIN capture_t k ON k.capture_id = fl.capture_id;\n"
 "CREATE VIEW connections AS SELECT c.connection_id,\n"
 "  k.name AS capture, c.client, c.server,\n"
 "  c.first_sec + c.first_nsec / 1e9 AS first_time,\n"
@@ -236,9 +268,11 @@ const char store_views[] =
 "  CASE c.ended_by WHEN 0 THEN 'client' WHEN 1 THEN 'server' END\n"
 "    AS ended_by,\n"
 "  c.capture_id, c.conn_no, k.name || ':' || c.conn_no AS address,\n"
-"  c.first_packet, c.last_packet,\n"
+"  " STORE_PACKET_AT("c.capture_id", "c.first_packet") " AS first_packet,\n"
+"  " STORE_PACKET_AT("c.capture_id", "c.last_packet") " AS last_packet,\n"
 "  c.close_reason_client, c.close_reason_server, c.tcp_end,\n"
-"  c.end_packet, c.websocket, c.handshake_seen, c.midstream,\n"
+"  " STORE_PACKET_AT("c.capture_id", "c.end_packet") " AS end_packet,\n"
+"  c.websocket, c.handshake_seen, c.midstream,\n"
 "  c.role_guessed, c.method, c.user_agent, c.origin, c.server_header,\n"
 "  c.ws_version, c.request_protocols, c.request_extensions, c.status,\n"
 "  c.status_reason, c.accept, c.accept_ok, c.upgraded, c.deflate,\n"
@@ -256,7 +290,10 @@ const char store_views[] =
 "  FROM connection_t c JOIN capture_t k ON k.capture_id = c.capture_id;\n"
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
-"  frame_index, packet, last_packet, t_sec + t_nsec / 1e9 AS time,\n"
+"  frame_index,\n"
+"  " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet") " AS packet,\n"
+"  " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "last_packet") " AS last_packet,\n"
+"  t_sec + t_nsec / 1e9 AS time,\n"
 "  flags & " FLAG_STR(FRAME_F_FIN) " AS fin, (flags >> " FLAG_STR(FRAME_B_RSV)
     ") & " FLAG_STR(FRAME_RSV_MASK) " AS rsv, opcode,\n"
 "  (flags >> " FLAG_STR(FRAME_B_MASKED) ") & 1 AS masked,\n"
@@ -273,15 +310,18 @@ const char store_views[] =
 "  (flags >> " FLAG_STR(FRAME_B_TRUNCATED) ") & 1 AS truncated,\n"
 "  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
     ") & 1 AS non_minimal,\n"
-"  coalesce(packets, packet) AS packets,\n"
+"  coalesce(packets, " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet")
+    ") AS packets,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
 "  message_id, opcode, flags & " FLAG_STR(MSG_F_COMPRESSED)
     " AS compressed, utf8_valid,\n"
-"  utf8_error_at, frames, wire_size, decoded_size, first_packet,\n"
-"  last_packet, first_frame, last_frame, t_sec + t_nsec / 1e9 AS time,\n"
+"  utf8_error_at, frames, wire_size, decoded_size,\n"
+"  " STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "first_packet") " AS first_packet,\n"
+"  " STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "last_packet") " AS last_packet,\n"
+"  first_frame, last_frame, t_sec + t_nsec / 1e9 AS time,\n"
 "  end_sec + end_nsec / 1e9 AS end_time, (flags >> "
     FLAG_STR(MSG_B_INCOMPLETE) ") & 1 AS incomplete,\n"
 "  (flags >> " FLAG_STR(MSG_B_HEADLESS) ") & 1 AS headless, (flags >> "
@@ -295,8 +335,12 @@ const char store_views[] =
 "  c.client, c.server, f.kind, f.class, f.code,\n"
 "  CASE f.sender WHEN 0 THEN 'client' WHEN 1 THEN 'server' END\n"
 "    AS sender,\n"
-"  f.rule, f.packet, f.frame_index, f.t_sec + f.t_nsec / 1e9 AS time,\n"
-"  f.explanation, f.offending_packet, f.offending_frame_index,\n"
+"  f.rule, " STORE_PACKET_AT("f.capture_id", "f.packet") " AS packet,\n"
+"  f.frame_index, f.t_sec + f.t_nsec / 1e9 AS time,\n"
+"  f.explanation,\n"
+"  " STORE_PACKET_AT("f.capture_id", "f.offending_packet")
+    " AS offending_packet,\n"
+"  f.offending_frame_index,\n"
 "  CASE f.offending_sender WHEN 0 THEN 'client' WHEN 1 THEN 'server'\n"
 "    END AS offending_sender,\n"
 "  f.offending_rule, f.limit_min, f.limit_max, f.matching_profiles,\n"
@@ -540,7 +584,9 @@ store_create(struct store *s)
 {
 	char sql[128];
 
-	if (store_exec(s, store_tables) != 0 || store_exec(s, store_views) != 0)
+	if (store_exec(s, store_tables) != 0 ||
+	    store_exec(s, store_file_tables) != 0 ||
+	    store_exec(s, store_views) != 0)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d;"
 	    " PRAGMA user_version = %d", STORE_APPLICATION_ID,
@@ -972,6 +1018,10 @@ store_delete_sha(struct store *s, const char *sha)
 		" connection_id FROM connection_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN "))",
 		"DELETE FROM connection_t WHERE capture_id IN (SELECT"
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
+		"DELETE FROM capture_span_t WHERE capture_id IN (SELECT"
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
+		"DELETE FROM capture_file_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
 		"DELETE FROM capture_t WHERE " STORE_SAME_RUN,
 	};
@@ -1450,6 +1500,82 @@ store_orphans(struct store *s)
 	return 0;
 }
 
+/* The capture's files, and for a set of several its spans. */
+static int
+store_cap_files(struct store *s, const struct capture_summary *cs)
+{
+	const struct capture_set_info *si = cs->set;
+	const struct capture_set_file *f;
+	struct store_bind              b;
+	sqlite3_stmt                  *st = NULL;
+	size_t                         i;
+
+	if (si == NULL)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_file_t (capture_id,"
+	    " file_index, name, path, sha256, size, linktype, first_sec,"
+	    " first_nsec, last_sec, last_nsec, first_packet, packets, error)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	for (i = 0; i < si->nfiles && !s->failed; i++) {
+		f = &si->files[i];
+		sqlite3_reset(st);
+		b_init(&b, s, st);
+		b_i64(&b, s->capture_id);
+		b_u64(&b, i);
+		b_text(&b, f->name);
+		b_text(&b, f->path);
+		if (f->sha256[0] != '\0')
+			b_raw_text(&b, f->sha256);
+		else
+			b_null(&b);
+		b_u64(&b, f->size);
+		b_i64(&b, f->linktype);
+		b_opt(&b, f->seen, f->first.sec);
+		b_opt(&b, f->seen, f->first.nsec);
+		b_opt(&b, f->seen, f->last.sec);
+		b_opt(&b, f->seen, f->last.nsec);
+		b_opt(&b, f->first_ordinal != 0, (int64_t)f->first_ordinal);
+		b_u64(&b, f->packets);
+		if (f->error[0] != '\0')
+			b_bytes_text(&b, f->error, strnlen(f->error,
+			    sizeof f->error));
+		else
+			b_null(&b);
+		store_step(s, st);
+	}
+	sqlite3_finalize(st);
+	if (s->failed || store_run(s, "UPDATE capture_t SET files = ?2"
+	    " WHERE capture_id = ?1", NULL, s->capture_id,
+	    (int64_t)si->nfiles) != 0 || store_run(s, "UPDATE capture_t SET"
+	    " duplicates = ?2 WHERE capture_id = ?1", NULL, s->capture_id,
+	    (int64_t)si->duplicates) != 0)
+		return -1;
+	if (si->nfiles < 2)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_span_t (capture_id,"
+	    " ordinal, file_index, number, count) VALUES (?,?,?,?,?)", -1, &st,
+	    NULL) != SQLITE_OK) {
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	for (i = 0; i < si->nspans && !s->failed; i++) {
+		sqlite3_reset(st);
+		b_init(&b, s, st);
+		b_i64(&b, s->capture_id);
+		b_u64(&b, si->spans[i].ordinal);
+		b_u64(&b, si->spans[i].file);
+		b_u64(&b, si->spans[i].number);
+		b_u64(&b, si->spans[i].count);
+		store_step(s, st);
+	}
+	sqlite3_finalize(st);
+	return s->failed ? -1 : 0;
+}
+
 static int
 store_cap_end(void *ctx, const struct capture_summary *cs)
 {
@@ -1501,7 +1627,7 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	store_step(s, st);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (s->failed)
+	if (s->failed || store_cap_files(s, cs) != 0)
 		goto fail;
 	if (cs->sha256[0] != '\0' && store_late_sha(s, cs->sha256) != 0)
 		goto fail;

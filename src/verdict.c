@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture-set.h"
 #include "size-limits.h"
 #include "rules.h"
 #include "verdict.h"
@@ -726,6 +727,7 @@ verdict_clean_end(struct verdict_pass *vp, struct finding *f)
 	uint64_t                 end = vp->cs->end_packet;
 	int                      r, last, by = -1;
 	size_t                   n;
+	char                     pk[CAPTURE_SET_PACKET_MAX];
 
 	for (r = 0; r < 2; r++)
 		if (vp->h->rs[r].ended && (by < 0 ||
@@ -746,17 +748,18 @@ verdict_clean_end(struct verdict_pass *vp, struct finding *f)
 		    "handshake complete; TCP still open when the capture ended");
 	else if (by >= 0)
 		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
-		    "handshake complete; the %s ended TCP (%s) at packet %"
-		    PRIu64, by == ROLE_CLIENT ? "client" : "server",
-		    vp->h->rs[by].rst ? "RST" : "FIN", end);
+		    "handshake complete; the %s ended TCP (%s) at packet %s",
+		    by == ROLE_CLIENT ? "client" : "server",
+		    vp->h->rs[by].rst ? "RST" : "FIN",
+		    capture_set_packet(end, pk, sizeof pk));
 	else
 		n = (size_t)snprintf(f->detail, sizeof f->detail, "closing "
 		    "handshake complete; the connection ended (%s)", how);
 	if (n < sizeof f->detail)
 		snprintf(f->detail + n, sizeof f->detail - n, ", after %s "
-		    "frame %" PRIu64 " (packet %" PRIu64 ")",
+		    "frame %" PRIu64 " (packet %s)",
 		    last == ROLE_CLIENT ? "client" : "server", h[last]->index,
-		    h[last]->first_pkt);
+		    capture_set_packet(h[last]->first_pkt, pk, sizeof pk));
 }
 
 static void
@@ -852,6 +855,7 @@ verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 	const struct hist_frame *h;
 	const struct rule       *r;
 	struct finding           f;
+	char                     pk[CAPTURE_SET_PACKET_MAX];
 
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_ABNORMAL;
@@ -894,8 +898,9 @@ verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 		/* The suspect's own rule, when it broke one. */
 		f.offending_rule = verdict_frame_rule(ps, h);
 		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
-		    " (packet %" PRIu64 ")%s%s", role == ROLE_SERVER ?
-		    "client" : "server", h->index, h->first_pkt,
+		    " (packet %s)%s%s", role == ROLE_SERVER ?
+		    "client" : "server", h->index,
+		    capture_set_packet(h->first_pkt, pk, sizeof pk),
 		    f.offending_rule != RULE_NONE ? ", which broke " : "",
 		    f.offending_rule != RULE_NONE ?
 		    rule_name(f.offending_rule) : "");

@@ -7,8 +7,9 @@
 #
 # BUILDDIR is a configured build tree holding tests/tools/pcap-mangle
 # (default: ./build); it is built there if missing.  With SAMPLE names only
-# those are re-recorded.  Needs tcpdump, tshark, editcap, node/npm and
-# /usr/bin/python3 with python3-websockets.  Ports 18001-18021.
+# those are re-recorded ('ring': samples/ring/).  Needs tcpdump, tshark,
+# editcap, mergecap, node/npm and
+# /usr/bin/python3 with python3-websockets.  Ports 18001-18021, 18031-18032.
 #
 # Every capture gets a NAME.truth written from tshark's view of the capture
 # (samples/real/real-truth.py); each one is checked by hand against tshark before
@@ -29,7 +30,7 @@ if [ ! -x "$mangle" ]; then
 	make -C "$builddir" tests/tools/pcap-mangle >/dev/null
 fi
 
-# capture_start OUT FILTER [TCPDUMP OPTIONS...]
+# capture_start OUT FILTER [TCPDUMP OPTIONS...]  (OUT may be a -G pattern)
 capture_start() {
 	out=$1 filter=$2
 	shift 2
@@ -245,4 +246,33 @@ fi
 if wanted real-snaplen; then
 	"$mangle" "$plain" "$here/real-snaplen.pcap" snaplen 120
 	truth real-snaplen "real-node-plain truncated to snaplen 120: every packet longer than 120 bytes lost its tail (payload gaps); the close frames are short enough to survive"
+fi
+
+# A ring of capture files as tcpdump writes it (-G 1: a new file every
+# second, named by its time; -Z root keeps the right to create the next
+# ones) in samples/ring/: a node ws client and server without compression,
+# then a node ws client sending 2 MiB to a python websockets server that
+# closes 1009 and is stopped 1.5 s later, so that connection crosses files.
+# ring.truth is tshark's view of the ring merged by mergecap: its packet
+# numbers are those of that merge (tests/e2e/capture-set.sh merges again).
+if wanted ring; then
+	echo "recording ring" >&2
+	ring=$(cd "$here/../ring" && pwd)
+	capture_start "$tmp/ring_%H%M%S.pcap" "tcp portrange 18031-18032" \
+	    -G 1 -Z root
+	server_start node plain 18031
+	client node plain 18031
+	sleep 0.2
+	server_stop
+	sleep 1
+	server_start python echo 18032
+	client node big2m 18032
+	sleep 1.5
+	server_stop
+	capture_stop
+	rm -f "$ring"/ring_*.pcap
+	mv "$tmp"/ring_*.pcap "$ring/"
+	mergecap -w "$tmp/ring-merged.pcap" "$ring"/ring_*.pcap
+	$PY "$here/real-truth.py" "$tmp/ring-merged.pcap" "tcpdump -G 1 ring over loopback: node ws client and server without compression (port 18031), then a node ws client sends a 2 MiB text message to a python websockets 10.4 server (max_size 1 MiB) that closes 1009 (port 18032); packet numbers of the ring merged by mergecap" \
+	    --offending client message-too-big >"$ring/ring.truth"
 fi

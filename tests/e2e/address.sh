@@ -11,12 +11,12 @@ B=$(sample real-1009-node.pcap)
 DB=$TMP/a.db
 q() { sqlite3 -batch "$DB" "$1"; }
 
-"$WSAUTOPSY" analyze -q -o "$DB" "$A" "$B"
+"$WSAUTOPSY" analyze -q --separate -o "$DB" "$A" "$B"
 id1=$(q "SELECT connection_id FROM connections WHERE address = 'real-1009-node.pcap:1'")
 "$WSAUTOPSY" report -i real-1009-node.pcap:1 "$DB" >"$TMP/r1"
 check "report -i CAPTURE:N" test $? -eq 0
 # Analysed again, in the other order: the ids move, the address does not.
-"$WSAUTOPSY" analyze -q -o "$DB" "$B" "$A"
+"$WSAUTOPSY" analyze -q --separate -o "$DB" "$B" "$A"
 id2=$(q "SELECT connection_id FROM connections WHERE address = 'real-1009-node.pcap:1'")
 check "connection_id changed ($id1 -> $id2)" test "$id1" != "$id2"
 "$WSAUTOPSY" report -i real-1009-node.pcap:1 "$DB" >"$TMP/r2"

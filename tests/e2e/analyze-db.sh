@@ -26,7 +26,7 @@ prefix() {
 	esac
 }
 
-"$WSAUTOPSY" analyze -q -o "$DB" "$PLAIN" "$N1009" "$P1009" 2>"$TMP/err"
+"$WSAUTOPSY" analyze -q --separate -o "$DB" "$PLAIN" "$N1009" "$P1009" 2>"$TMP/err"
 check "analyze three samples: exit 0" test $? -eq 0
 check "analyze -q: nothing on stderr" test ! -s "$TMP/err"
 
@@ -134,7 +134,7 @@ eq "second capture adds rows" "4|4|4|27|27|7" "$(counts "$DB")"
 
 # The default database: the first capture's name with .db, beside it.
 cp "$PLAIN" "$TMP/default.pcap"
-"$WSAUTOPSY" analyze -q "$TMP/default.pcap" "$SAMPLES/real/real-rst.pcap"
+"$WSAUTOPSY" analyze -q --separate "$TMP/default.pcap" "$SAMPLES/real/real-rst.pcap"
 check "default name: exit 0" test $? -eq 0
 check "default name: default.db" test -f "$TMP/default.db"
 eq "default name: both captures" "default.pcap

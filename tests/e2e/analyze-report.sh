@@ -8,7 +8,7 @@ need sqlite3
 
 DB=$TMP/a.db
 check "a first capture" "$WSAUTOPSY" analyze -q -o "$DB" "$(sample real-rst.pcap)"
-NO_COLOR=1 "$WSAUTOPSY" analyze -q --report -o "$DB" \
+NO_COLOR=1 "$WSAUTOPSY" analyze -q --separate --report -o "$DB" \
     "$(sample real-1009-python.pcap)" "$(sample real-node-plain.pcap)" \
     >"$TMP/r.txt"
 check "--report: exit 0" test $? -eq 0
@@ -21,14 +21,14 @@ check "--report: their findings only" grep -Eq '^  1006 +1$' "$TMP/r.txt"
 check "report: the database has three" test \
     "$("$WSAUTOPSY" report "$DB" | grep -c '^capture ')" -eq 3
 # A capture analyzed again is this run's.
-NO_COLOR=1 "$WSAUTOPSY" analyze -q --report -o "$DB" "$(sample real-rst.pcap)" \
+NO_COLOR=1 "$WSAUTOPSY" analyze -q --separate --report -o "$DB" "$(sample real-rst.pcap)" \
     >"$TMP/again.txt"
 check "again: only it" test "$(grep -c '^capture ' "$TMP/again.txt")" -eq 1
 check "again: real-rst" grep -q '^capture real-rst.pcap:' "$TMP/again.txt"
 
 # ---- --summary-json: one object per capture this run stored.
 head -c 2500 "$(sample real-node-plain.pcap)" >"$TMP/cut.pcap"
-"$WSAUTOPSY" analyze --summary-json -o "$DB" "$(sample real-1009-python.pcap)" \
+"$WSAUTOPSY" analyze --separate --summary-json -o "$DB" "$(sample real-1009-python.pcap)" \
     "$TMP/cut.pcap" >"$TMP/s.json" 2>"$TMP/s.err"
 check "json: exit 2 (the cut capture)" test $? -eq 2
 check "json: two lines" test "$(wc -l <"$TMP/s.json")" -eq 2

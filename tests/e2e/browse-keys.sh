@@ -57,7 +57,7 @@ check "exit 0" test "$(wait_exit)" = "EXIT=0"
 # Names that say nothing of the findings, so only the findings can match.
 cp "$SAMPLES/viol/viol-node-unmasked-client-frame.pcap" "$TMP/u.pcap"
 cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/m.pcap"
-"$WSAUTOPSY" analyze -q -o "$TMP/v.db" "$SAMPLES/viol/viol-bad-accept-node.pcap" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/v.db" "$SAMPLES/viol/viol-bad-accept-node.pcap" \
     "$TMP/u.pcap" "$TMP/m.pcap" "$SAMPLES/real/real-node-plain.pcap"
 hs=$(sqlite3 "$TMP/v.db" "SELECT count(DISTINCT connection_id) FROM findings
     WHERE class = 'handshake'")
@@ -124,7 +124,7 @@ keys Q
 check "payload: exit 0" test "$(wait_exit)" = "EXIT=0"
 
 # Random binary bytes: no byte decoded into a CJK or combining character.
-"$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real/real-node-plain.pcap" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/d.db" "$SAMPLES/real/real-node-plain.pcap" \
     "$SAMPLES/real/real-1009-many.pcap"
 start 160 40 "$TMP/d.db"
 check "days: list" wait_last "^connections 1/"

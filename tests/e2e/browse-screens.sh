@@ -6,7 +6,7 @@
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 
 # The README's database: unmasked-client 1002, deflate normal, 1009, rst.
-check "analyze four samples" "$WSAUTOPSY" analyze -q -o "$TMP/i.db" \
+check "analyze four samples" "$WSAUTOPSY" analyze -q --separate -o "$TMP/i.db" \
     "$SAMPLES/real/real-1009-python.pcap" "$SAMPLES/real/real-node-deflate.pcap" \
     "$SAMPLES/viol/viol-python-unmasked-client-frame.pcap" \
     "$SAMPLES/real/real-rst.pcap"

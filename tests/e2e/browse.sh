@@ -3,7 +3,7 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 
-check "analyze two samples" "$WSAUTOPSY" analyze -q -o "$TMP/x.db" \
+check "analyze two samples" "$WSAUTOPSY" analyze -q --separate -o "$TMP/x.db" \
     "$SAMPLES/real/real-1009-python.pcap" "$SAMPLES/real/real-node-plain.pcap"
 
 # Not a terminal: one line, exit 1.
@@ -155,7 +155,7 @@ fi
 
 # : across connections of one capture, from the frame view: the stack
 # becomes list, that connection (the frame selected), that frame.
-"$WSAUTOPSY" analyze -q -o "$TMP/y.db" "$SAMPLES/real/real-large.pcap" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/y.db" "$SAMPLES/real/real-large.pcap" \
     "$SAMPLES/real/real-1009-python.pcap"
 start 100 30 "$TMP/y.db"
 check "packets: list" wait_for "connections 1/3"
@@ -188,7 +188,7 @@ check "packets: exit 0" test "$(wait_exit)" = "EXIT=0"
 
 # Frames that share a packet: a close and a text frame in one segment,
 # and a close in the segment that ends a long frame.
-"$WSAUTOPSY" analyze -q -o "$TMP/s.db" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/s.db" \
     "$SAMPLES/viol/viol-node-frame-after-close.pcap" "$SAMPLES/real/real-1009-node.pcap"
 start 100 30 "$TMP/s.db"
 check "shared: list" wait_last "^connections 1/2 "
@@ -207,6 +207,35 @@ check "shared: a long frame" wait_for "client -> server frame 1 of connection 2"
 check "shared: its last packet" wait_for "packet 17 also carries client frame 2"
 keys Q
 check "shared: exit 0" test "$(wait_exit)" = "EXIT=0"
+
+# A capture set (samples/ring): packets named file:number, as the database
+# names them, in the timeline, the verdict and the frame view.
+"$WSAUTOPSY" analyze -q -o "$TMP/ring.db" "$SAMPLES/ring"
+off=$(sqlite3 -batch "$TMP/ring.db" "SELECT offending_packet FROM findings
+    WHERE class = '1009'")
+last=$(sqlite3 -batch "$TMP/ring.db" "SELECT f.last_packet FROM frames f
+    JOIN findings k ON k.connection_id = f.connection_id AND
+    k.offending_frame_index = f.frame_index AND f.direction = 'client'
+    WHERE k.class = '1009'")
+start 110 30 "$TMP/ring.db"
+check "ring: list" wait_for "sort:time"
+keys 4 Enter
+check "ring: the verdict names the file" \
+    wait_for "offending frame: client frame 1 (packet $off)"
+check "ring: the timeline names the file" wait_re " -> [0-9:.]+ +$off text"
+keys ]
+keys Enter
+check "ring: the frame view names both ends" \
+    wait_for "($off the first header byte,"
+check "ring: ... in their files" wait_for "$last the last payload byte)"
+keys : "$off" Enter
+check "ring: a packet asked for as FILE:NUMBER" \
+    wait_last "packet $off: client frame 1 of connection"
+keys : 4 Enter
+check "ring: a bare number is not enough in a set" \
+    wait_last "not FILE:NUMBER: 4"
+keys Q
+check "ring: exit 0" test "$(wait_exit)" = "EXIT=0"
 
 # permessage-deflate: RSV1 shown as RSV1 in the timeline and the frame view.
 "$WSAUTOPSY" analyze -q -o "$TMP/d.db" "$SAMPLES/real/real-node-deflate.pcap"

@@ -348,4 +348,21 @@ same "dsb: the conversation after the block is read" \
 	"$(sql "$TMP/dsb.db" "SELECT count(*), sum(frames), max(close_client)
 	    FROM connections")" "1|6|1000"
 
+# ---- The same files as one capture set: each bad one named once, the rest
+# read; the set overlapping itself (every packet twice) costs no memory. ----
+
+cp "$TMP/base.pcap" "$TMP/base2.pcap"
+run corrupt-set analyze -q -o "$TMP/cset.db" "$TMP"/corrupt-*.pcap \
+    "$TMP/base.pcap" "$TMP/base2.pcap"
+expect_rc 2
+under $((100 * MiB)) "a set of damaged files, one file twice"
+same "corrupt set: one line per bad file" \
+	"$(wc -l <"$TMP/corrupt-set.err")" 6
+same "corrupt set: 6 files read, bad-magic left out, each damage kept" \
+	"$(sql "$TMP/cset.db" "SELECT count(*), sum(error IS NOT NULL)
+	    FROM capture_files")" "7|5"
+check "corrupt set: the copy's packets are duplicates" test \
+	"$(sql "$TMP/cset.db" "SELECT duplicates FROM captures")" -ge \
+	"$(sql "$TMP/base.db" "SELECT tcp_packets FROM captures")"
+
 finish

@@ -129,7 +129,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 		fi
 	done <"$TMP/ex/cmds"
 	check "wsautopsy(1) has examples ($n)" test "$n" -ge 3
-	"$WSAUTOPSY" analyze -q -o "$TMP/all.db" "$SAMPLES"/*/*.pcap 2>/dev/null
+	"$WSAUTOPSY" analyze -q --separate -o "$TMP/all.db" "$SAMPLES"/*/*.pcap 2>/dev/null
 	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$man5" |
 	    awk '/^\.Bd/ { on = 1; q = ""; next }
 		/^\.Ed/ { on = 0; print q; next }

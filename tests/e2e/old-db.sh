@@ -57,7 +57,7 @@ rows() {
 }
 
 # What the current program makes of the same captures.
-"$WSAUTOPSY" analyze -q -o "$TMP/fresh.db" "$SAMPLES/real/real-1009-python.pcap" \
+"$WSAUTOPSY" analyze -q --separate -o "$TMP/fresh.db" "$SAMPLES/real/real-1009-python.pcap" \
     "$SAMPLES/viol/viol-masked-server-python.pcap" \
     "$SAMPLES/viol/viol-node-invalid-close-code.pcap"
 check "fresh analysis: exit 0" test $? -eq 0

@@ -19,7 +19,7 @@ viol-bad-accept-node"
 caps=
 for s in $SET; do caps="$caps $(sample "$s.pcap")"; done
 # shellcheck disable=SC2086
-"$WSAUTOPSY" analyze -q -o "$DB" $caps
+"$WSAUTOPSY" analyze -q --separate -o "$DB" $caps
 check "analyze the report samples" test $? -eq 0
 
 # same DESCRIPTION EXPECTED-FILE ACTUAL-FILE
@@ -48,7 +48,7 @@ check "no escape sequences when stdout is not a terminal" \
 
 # analyze --report prints the same text report.
 # shellcheck disable=SC2086
-(cd "$TMP" && NO_COLOR=1 "$WSAUTOPSY" analyze -q --report -o ar.db $caps) \
+(cd "$TMP" && NO_COLOR=1 "$WSAUTOPSY" analyze -q --separate --report -o ar.db $caps) \
 	>"$TMP/ar.txt"
 check "analyze --report: exit 0" test $? -eq 0
 sed '1s|: ar\.db$|: r.db|' "$TMP/ar.txt" >"$TMP/ar2.txt"

@@ -11,7 +11,7 @@ UTF8=$(locale -a 2>/dev/null | grep -iE '^(c|en_us)\.utf-?8$' | head -n 1)
 check "make-capture" "$MC" -s 7 -o "$TMP/b.pcap" 2M
 check "analyze it" "$WSAUTOPSY" analyze -q -o "$TMP/b.db" "$TMP/b.pcap"
 # Two captures days apart: a width in hours, long quiet runs.
-check "analyze samples" "$WSAUTOPSY" analyze -q -o "$TMP/s.db" \
+check "analyze samples" "$WSAUTOPSY" analyze -q --separate -o "$TMP/s.db" \
     "$SAMPLES"/real/*.pcap "$SAMPLES"/viol/*.pcap
 
 # ---- The buckets as data, each count against SQL.

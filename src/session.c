@@ -22,6 +22,7 @@
 #include "size-limits.h"
 #include "rules.h"
 #include "session-int.h"
+#include "tls.h"
 #include "verdict.h"
 
 static void sess_open(void *, struct conn *);
@@ -75,6 +76,8 @@ static uint64_t sess_server_key(const struct sess *);
 static void sess_emit(struct sess *, struct finding *);
 static void sess_verdict_emit(void *, struct finding *);
 static void sess_history_fill(struct sess *);
+static void sess_tls(struct sess *, int);
+static void sess_tls_finding(void *, int, struct finding *);
 static void sess_doubt(struct sess *, int, struct role_state *);
 
 const struct stream_ops session_stream_ops = {
@@ -97,6 +100,8 @@ static const struct stage_ops sess_drop_ops = {
 static const struct stage_ops sess_ws_stage_ops = {
 	sess_ws_data, sess_ws_gap, sess_ws_end
 };
+
+static const struct tls_ops sess_tls_ops = { sess_tls_finding };
 
 static const struct http_exchange_ops sess_hx_ops = {
 	sess_hx_finding, sess_hx_asked, sess_hx_upgraded, sess_hx_lost,
@@ -147,6 +152,7 @@ sess_open(void *arg, struct conn *c)
 
 	s->an = arg;
 	s->c = c;
+	s->in = &s->head;
 	sess_head(s, &sess_detect_ops);
 	for (r = 0; r < 2; r++) {
 		s->hist.rs[r].close_code = -1;
@@ -166,15 +172,16 @@ sess_open(void *arg, struct conn *c)
  * the plaintext it passes on.
  */
 /*
- * Detection and dropping are stages of the session itself: the head's
+ * Detection and dropping are stages of the session itself: the
  * argument is the session, whatever stage it was before (the HTTP
- * exchange hands back a connection whose answer was lost).
+ * exchange hands back a connection whose answer was lost). They sit at
+ * the head, or behind the TLS stage.
  */
 static void
 sess_head(struct sess *s, const struct stage_ops *ops)
 {
-	s->head.ops = ops;
-	s->head.arg = s;
+	s->in->ops = ops;
+	s->in->arg = s;
 }
 
 static void
@@ -182,12 +189,39 @@ sess_chain(struct sess *s, enum sess_kind kind)
 {
 	struct stage st = { &sess_ws_stage_ops, s };        /* ws frames, x2 */
 
+	if (kind == SESS_TLS) {      /* tls, then detection again behind it */
+		sess_tls(s, s->c->client);
+		return;
+	}
 	if (kind == SESS_HTTP) {                            /* http/1.1 */
 		if (s->hx == NULL)
 			s->hx = http_exchange_new(s->c, &sess_hx_ops, s, st);
 		st = http_exchange_stage(s->hx);
 	}
-	s->head = st;
+	*s->in = st;
+}
+
+/*
+ * A TLS stage at the head, whose plaintext goes to detection again: a
+ * wss:// connection is then told, and decoded, as a ws:// one.
+ */
+static void
+sess_tls(struct sess *s, int client)
+{
+	s->tls = tls_stage_new(s->an->keylog, &sess_tls_ops, s, client);
+	s->head = tls_stage(s->tls);
+	s->in = tls_stage_next(s->tls);
+	sess_head(s, &sess_detect_ops);
+	s->interesting = 1;
+}
+
+static void
+sess_tls_finding(void *arg, int side, struct finding *f)
+{
+	struct sess *s = arg;
+
+	f->sender = sess_role(s, side);
+	sess_emit(s, f);
 }
 
 /* Which ends sit on a --ws-port: bit 0 side 0, bit 1 side 1. */
@@ -302,9 +336,12 @@ sess_no_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
 	(void)ts;
 }
 
-/* Feeds what a side held while undecided, now that the chain is built. */
+/*
+ * Feeds what a side held while undecided to the stage that took
+ * detection's slot, now that the chain is built.
+ */
 static void
-sess_flush_pre(struct sess *s, int side)
+sess_flush_pre(struct sess *s, struct stage *slot, int side)
 {
 	uint8_t buf[SESS_PRE];
 	size_t  n = s->pre_len[side];
@@ -313,7 +350,7 @@ sess_flush_pre(struct sess *s, int side)
 		return;
 	memcpy(buf, s->pre[side], n);
 	s->pre_len[side] = 0;
-	s->head.ops->data(s->head.arg, side, s->pre_off[side], buf, n,
+	slot->ops->data(slot->arg, side, s->pre_off[side], buf, n,
 	    s->pre_pkt[side], s->pre_ts[side]);
 }
 
@@ -358,7 +395,7 @@ sess_probe_hold(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			s->ws[s->probe_side] = NULL;
 		}
 		sess_probe_settle(s);
-		s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
+		s->in->ops->data(s->in->arg, side, off, p, n, pkt, ts);
 		return;
 	}
 	stage_hold_add(&s->hold, off, p, n, pkt, ts);
@@ -445,6 +482,7 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 {
 	struct sess   *s = arg;
 	struct conn   *c = s->c;
+	struct stage  *slot = s->in;
 	int            masked = 0, plausible;
 	uint8_t        look[64];
 	const uint8_t *lp = p;
@@ -470,7 +508,11 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 		s->pre_len[side] = held + n;
 		return;
 	}
-	if (http_looks_like_request(lp, ln)) {
+	if (s->tls == NULL && tls_looks_like_hello(lp, ln)) {
+		if (c->flags & CONN_ROLE_GUESS)
+			conn_set_client(c, side);
+		sess_chain(s, SESS_TLS);
+	} else if (http_looks_like_request(lp, ln)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);
 		sess_chain(s, SESS_HTTP);
@@ -508,9 +550,9 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 		return;
 	}
 	/* Held bytes first (this side's, then the other's), then these. */
-	sess_flush_pre(s, side);
-	sess_flush_pre(s, !side);
-	s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
+	sess_flush_pre(s, slot, side);
+	sess_flush_pre(s, slot, !side);
+	slot->ops->data(slot->arg, side, off, p, n, pkt, ts);
 }
 
 static void
@@ -726,6 +768,7 @@ sess_free(struct sess *s)
 		free(s->hist.rs[i].hv);
 	}
 	http_exchange_free(s->hx);
+	tls_stage_free(s->tls);
 	stage_hold_drop(&s->hold);
 	free(s->span[0]);
 	free(s->span[1]);

@@ -1,0 +1,115 @@
+#!/bin/sh
+# record-tls-core.sh: record the tls-core samples, wss:// on loopback
+# between Python websockets 10.4 (Debian) servers and clients and
+# openssl s_client, each with the key log its client wrote (NAME.keys).
+#
+#   sudo samples/tls-core/record-tls-core.sh
+#
+# Needs tcpdump, openssl, editcap, mergecap and /usr/bin/python3 with
+# python3-websockets. Ports 18601-18620. tests/e2e/tls-core.sh checks
+# every decrypted frame against tshark's.
+set -eu
+umask 022
+
+here=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+tmp=$(mktemp -d)
+td= sv=
+cleanup() {
+	[ -n "$sv" ] && kill "$sv" 2>/dev/null || true
+	[ -n "$td" ] && kill -INT "$td" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" \
+    -out "$tmp/cert.pem" -days 3650 -subj /CN=localhost 2>/dev/null
+
+start() { # NAME PORT SERVER-OPTIONS...
+	name=$1 port=$2
+	shift 2
+	echo "recording $name" >&2
+	tcpdump -i lo -U -w "$tmp/$name.pcap" "tcp port $port" 2>/dev/null &
+	td=$!
+	sleep 1
+	$PY "$here/tls-peer.py" server "$port" "$tmp/cert.pem" "$tmp/key.pem" \
+	    "$@" >"$tmp/server.log" 2>&1 &
+	sv=$!
+	sleep 1.5
+	rm -f "$tmp/$name.keys"
+}
+stop() { # NAME
+	sleep 0.3
+	kill "$sv"
+	wait "$sv" 2>/dev/null || true
+	sv=
+	sleep 0.3
+	kill -INT "$td"
+	wait "$td" 2>/dev/null || true
+	td=
+	mv "$tmp/$name.pcap" "$here/$1.pcap"
+	[ -f "$tmp/$1.keys" ] && mv "$tmp/$1.keys" "$here/$1.keys"
+	return 0
+}
+# sclient NAME PORT CASE S_CLIENT-OPTIONS...
+sclient() {
+	name=$1 port=$2 case=$3
+	shift 3
+	$PY "$here/tls-peer.py" feed "$case" 2>/dev/null | timeout 30 \
+	    openssl s_client -connect "127.0.0.1:$port" -servername localhost \
+	    -keylogfile "$tmp/$name.keys" "$@" >/dev/null 2>&1 || true
+}
+
+# Python client and server, TLS 1.3, AES-256-GCM (their choice).
+start tls13-python 18601 0
+$PY "$here/tls-peer.py" client 18601 "$tmp/tls13-python.keys" >/dev/null
+stop tls13-python
+
+# TLS 1.3 AES-128-GCM, three KeyUpdates (the first asks the server's).
+start tls13-keyupdate 18602 0
+sclient tls13-keyupdate 18602 keyupdate -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256
+stop tls13-keyupdate
+
+start tls13-chacha 18603 0
+sclient tls13-chacha 18603 plain -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+stop tls13-chacha
+
+# A reserved opcode inside TLS 1.2 AES-256-GCM: the server closes 1002.
+start tls12-gcm-1002 18604 0
+sclient tls12-gcm-1002 18604 1002 -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+stop tls12-gcm-1002
+
+# A 4000-byte message to a server taking 1024, TLS 1.2 ChaCha20: 1009.
+start tls12-chacha-1009 18605 1024
+sclient tls12-chacha-1009 18605 1009 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+stop tls12-chacha-1009
+
+# CBC: encrypt-then-MAC (OpenSSL's default), then MAC-then-encrypt.
+start tls12-cbc-etm 18606 0
+sclient tls12-cbc-etm 18606 plain -tls1_2 -cipher ECDHE-RSA-AES128-SHA
+stop tls12-cbc-etm
+start tls12-cbc-mte 18607 0 noetm
+sclient tls12-cbc-mte 18607 plain -tls1_2 -cipher AES256-SHA256
+stop tls12-cbc-mte
+
+# RSA key exchange, AES-128-GCM; then a resumed session (the second
+# connection's master secret is found through its own client random).
+start tls12-resume 18608 0
+sclient tls12-resume 18608 plain -tls1_2 -cipher AES128-GCM-SHA256 \
+    -sess_out "$tmp/sess"
+sclient tls12-resume 18608 plain -tls1_2 -cipher AES128-GCM-SHA256 \
+    -sess_in "$tmp/sess"
+stop tls12-resume
+
+# Two connections, keys for only the second.
+start tls-somekeys 18609 0
+sclient first 18609 plain -tls1_3
+sclient tls-somekeys 18609 plain -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+stop tls-somekeys
+
+# Picked up after the handshake: the first 14 packets dropped.
+editcap -r "$here/tls13-keyupdate.pcap" "$here/tls13-midstream.pcap" 15-1000
+cp "$here/tls13-keyupdate.keys" "$here/tls13-midstream.keys"
+
+# The key log injected as a Decryption Secrets Block.
+editcap --inject-secrets tls,"$here/tls13-chacha.keys" \
+    "$here/tls13-chacha.pcap" "$here/tls13-chacha-dsb.pcapng"

@@ -1,0 +1,76 @@
+#!/bin/sh
+# wss:// with a key log, on the tls-core samples (real TLS stacks on
+# loopback, samples/tls-core/record-tls-core.sh): every decrypted frame
+# and payload byte agrees with tshark's decryption of the same capture;
+# closes and violations inside TLS name the packet of their frame; a key
+# that does not fit and a missing key are told as they should be.
+. "${top_srcdir}/tests/e2e/lib.sh"
+need sqlite3
+need python3
+T=$SAMPLES/tls-core
+
+q() { sqlite3 -batch "$1" "$2"; }
+
+if command -v tshark >/dev/null 2>&1; then
+	for keys in "$T"/*.keys; do
+		cap=${keys%.keys}.pcap
+		[ -f "$cap" ] || continue
+		if python3 "$top_srcdir/tests/e2e/tls-frames.py" "$WSAUTOPSY" \
+		    "$cap" "$keys" >"$TMP/out" 2>&1; then
+			ok
+		else
+			bad "$(basename "$cap"): decryption differs from tshark's"
+		fi
+		cat "$TMP/out"
+	done
+else
+	echo "tshark not installed: the comparison with its decryption skipped"
+fi
+
+# Every suite and both versions decrypt: frames on both sides.
+for s in tls13-python tls13-keyupdate tls13-chacha tls12-gcm-1002 \
+    tls12-chacha-1009 tls12-cbc-etm tls12-cbc-mte; do
+	"$WSAUTOPSY" analyze -q --keylog "$T/$s.keys" -o "$TMP/$s.db" "$T/$s.pcap"
+	eq "$s: client and server frames" "client|server" \
+	    "$(q "$TMP/$s.db" "SELECT group_concat(d, '|') FROM (SELECT DISTINCT direction AS d FROM frames ORDER BY 1)")"
+done
+# Three KeyUpdates (the first asked the server for its own): every frame.
+eq "keyupdate: frames after each update" "10" \
+    "$(q "$TMP/tls13-keyupdate.db" "SELECT count(*) FROM frames")"
+# A 1002 and a 1009 inside TLS name their frame's packet.
+eq "1002 in TLS 1.2 GCM: the offending frame's packet" "reserved-opcode|client|17" \
+    "$(q "$TMP/tls12-gcm-1002.db" "SELECT rule, sender, packet FROM findings WHERE kind = 'violation'")"
+eq "1009 in TLS 1.2 ChaCha20: the close and its offending packet" "1009|server|17" \
+    "$(q "$TMP/tls12-chacha-1009.db" "SELECT code, sender, offending_packet FROM findings WHERE kind = 'close' AND code = 1009")"
+# Resumption: the second connection's master secret by its client random.
+"$WSAUTOPSY" analyze -q --keylog "$T/tls12-resume.keys" -o "$TMP/r.db" "$T/tls12-resume.pcap"
+eq "resumed session decrypted" "1|4
+2|4" "$(q "$TMP/r.db" "SELECT connection_id, count(*) FROM frames GROUP BY 1")"
+
+# Keys that do not fit: the same client randoms, other secrets.
+awk '/^#/ {print; next} {s = $3; c = substr(s, 1, 1); c = c == "0" ? "1" : "0"; print $1, $2, c substr(s, 2)}' \
+    "$T/tls13-chacha.keys" >"$TMP/wrong.keys"
+"$WSAUTOPSY" analyze -q --keylog "$TMP/wrong.keys" -o "$TMP/w.db" "$T/tls13-chacha.pcap"
+eq "wrong key: a capture finding on each side, no frame" "capture|tls-decrypt-failed|2|0" \
+    "$(q "$TMP/w.db" "SELECT class, rule, count(*), (SELECT count(*) FROM frames) FROM findings WHERE rule LIKE 'tls-%'")"
+check "wrong key: the finding names its first encrypted packet" \
+    test -n "$(q "$TMP/w.db" "SELECT 1 FROM findings WHERE rule = 'tls-decrypt-failed' AND packet > 0 AND detail LIKE '%does not decrypt%'")"
+
+# Keys for one connection of two: the other is not a finding.
+"$WSAUTOPSY" analyze -q --keylog "$T/tls-somekeys.keys" -o "$TMP/some.db" "$T/tls-somekeys.pcap"
+eq "some keys: one connection decoded, no finding" "1|0" \
+    "$(q "$TMP/some.db" "SELECT count(DISTINCT connection_id), (SELECT count(*) FROM findings WHERE class = 'capture') FROM frames")"
+
+# A key log that is not one: one line, and the analysis goes on.
+printf 'hello\nworld\n' >"$TMP/not.keys"
+"$WSAUTOPSY" analyze -q --keylog "$TMP/not.keys" -o "$TMP/n.db" "$T/tls13-chacha.pcap" 2>"$TMP/err"
+eq "not a key log: one line" "1" "$(wc -l <"$TMP/err" | tr -d ' ')"
+check "not a key log: said so" grep -q "not a TLS key log" "$TMP/err"
+# A key log that cannot be read is a usage error.
+"$WSAUTOPSY" analyze -q --keylog "$TMP/none.keys" -o "$TMP/n.db" "$T/tls13-chacha.pcap" 2>"$TMP/err"
+eq "unreadable key log: usage error" "1" "$?"
+# The options are recorded with the capture.
+"$WSAUTOPSY" analyze -q --keylog "$T/tls13-chacha.keys" -o "$TMP/o.db" "$T/tls13-chacha.pcap"
+check "captures.options names the key log" \
+    test -n "$(q "$TMP/o.db" "SELECT 1 FROM captures WHERE options LIKE '--keylog %tls13-chacha.keys'")"
+finish

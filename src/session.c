@@ -78,6 +78,7 @@ static void sess_verdict_emit(void *, struct finding *);
 static void sess_history_fill(struct sess *);
 static void sess_tls(struct sess *, int);
 static void sess_tls_finding(void *, int, struct finding *);
+static void sess_tls_summary(struct sess *, struct conn_summary *);
 static void sess_doubt(struct sess *, int, struct role_state *);
 
 const struct stream_ops session_stream_ops = {
@@ -213,6 +214,28 @@ sess_tls(struct sess *s, int client)
 	s->in = tls_stage_next(s->tls);
 	sess_head(s, &sess_detect_ops);
 	s->interesting = 1;
+}
+
+/* What the TLS stage learned, for the connection's row and the counts. */
+static void
+sess_tls_summary(struct sess *s, struct conn_summary *cs)
+{
+	const struct tls_info *ti;
+
+	if (s->tls == NULL)
+		return;
+	ti = tls_stage_info(s->tls);
+	cs->tls_version = ti->version != NULL ? ti->version : "unknown";
+	cs->tls_cipher = ti->cipher;
+	cs->tls_sni = ti->sni;
+	cs->tls_alpn = ti->alpn;
+	cs->tls_decrypted = ti->decrypted;
+	cs->tls_keylog = ti->keylog;
+	s->an->sum->tls_connections++;
+	if (ti->keylog == NULL)
+		s->an->sum->tls_no_keys++;
+	if (strcmp(ti->alpn, "h2") == 0 && !ti->alpn_offered)
+		s->an->sum->tls_h2++;
 }
 
 static void
@@ -718,6 +741,7 @@ sess_close(void *arg, struct conn *c)
 				s->hist.rs[sess_role(s, side)].blind = 1;
 		cs.tcp_end = conn_end_name(c->end);
 		cs.end_packet = c->end_pkt;
+		sess_tls_summary(s, &cs);
 		sess_history_fill(s);
 		verdict_conn_end(&s->hist, an->limits, sess_verdict_emit, s,
 		    &cs);

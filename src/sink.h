@@ -43,6 +43,9 @@ struct capture_summary {
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
 	uint64_t cap_inflate;    /* messages whose inflation stopped at --max-inflate */
 	uint64_t cap_bounds;     /* 1009 closes past LIMIT_CASES_MAX: bounds not revisited */
+	/* TLS connections; of them, those the key logs had no secrets for,
+	 * and those that chose HTTP/2 (ALPN h2). */
+	uint64_t tls_connections, tls_no_keys, tls_h2;
 	uint64_t peak_live, peak_ooo_bytes;
 	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
 	uint64_t size;           /* bytes read, when capture_info.size was 0 (a pipe) */
@@ -158,6 +161,13 @@ struct conn_summary {
 	const char *tcp_end;         /* conn_end_name() */
 	int         ended_by;        /* role that ended it (close, FIN, RST); -1 */
 	uint64_t    end_packet;
+	/* TLS (wss://): tls_version NULL when the connection is not TLS. */
+	const char *tls_version;     /* "TLS 1.3", "unknown" before a ServerHello */
+	const char *tls_cipher;      /* IANA name; NULL unknown */
+	const char *tls_sni;         /* "" none */
+	const char *tls_alpn;        /* the chosen protocol, or the offer */
+	int         tls_decrypted;
+	const char *tls_keylog;      /* the key log source; NULL none */
 };
 
 struct sink_ops {

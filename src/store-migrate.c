@@ -59,6 +59,11 @@ static const struct store_step store_steps[] = {
 	/* 4: the options a capture was analysed with, packets a filter took. */
 	{ STORE_COLUMNS("capture_t options TEXT",
 	    "capture_t packets_matched INTEGER"), NULL, NULL },
+	/* 5: TLS (wss://) connections. */
+	{ STORE_COLUMNS("connection_t tls_version TEXT",
+	    "connection_t tls_cipher TEXT", "connection_t tls_sni TEXT",
+	    "connection_t tls_alpn TEXT", "connection_t tls_decrypted INTEGER",
+	    "connection_t tls_keylog TEXT"), NULL, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

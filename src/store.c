@@ -156,7 +156,9 @@ static const char store_tables[] =
 "  close_reason_server TEXT, verdict TEXT, tcp_end TEXT,\n"
 "  ended_by INTEGER, end_packet INTEGER, client_stack TEXT,\n"
 "  server_stack TEXT, client_stack_evidence TEXT,\n"
-"  server_stack_evidence TEXT, headers_cut TEXT);\n"
+"  server_stack_evidence TEXT, headers_cut TEXT, tls_version TEXT,\n"
+"  tls_cipher TEXT, tls_sni TEXT, tls_alpn TEXT, tls_decrypted INTEGER,\n"
+"  tls_keylog TEXT);\n"
 "CREATE INDEX connection_capture ON connection_t(capture_id);\n"
 "CREATE INDEX connection_verdict ON connection_t(verdict);\n"
 "CREATE TABLE frame_t (\n"
@@ -237,7 +239,9 @@ const char store_views[] =
 "  c.bytes_server, c.frames_client, c.frames_server, c.messages_client,\n"
 "  c.messages_server, c.gaps_client, c.gaps_server, c.gap_bytes_client,\n"
 "  c.gap_bytes_server, c.client_stack, c.server_stack,\n"
-"  c.client_stack_evidence, c.server_stack_evidence, c.headers_cut\n"
+"  c.client_stack_evidence, c.server_stack_evidence, c.headers_cut,\n"
+"  c.tls_version, c.tls_cipher, c.tls_sni, c.tls_alpn, c.tls_decrypted,\n"
+"  c.tls_keylog\n"
 "  FROM connection_t c JOIN capture_t k ON k.capture_id = c.capture_id;\n"
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -330,9 +334,12 @@ static const char *const store_sql[ST__COUNT] = {
 	    " gaps_server, gap_bytes_client, gap_bytes_server, close_client,"
 	    " close_server, close_reason_client, close_reason_server, verdict,"
 	    " tcp_end, ended_by, end_packet, client_stack, server_stack,"
-	    " client_stack_evidence, server_stack_evidence, headers_cut)"
+	    " client_stack_evidence, server_stack_evidence, headers_cut,"
+	    " tls_version, tls_cipher, tls_sni, tls_alpn, tls_decrypted,"
+	    " tls_keylog)"
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?)",
 };
 
 static const char *const store_kind_names[] = {
@@ -1369,6 +1376,13 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 			b_null(&b);
 	}
 	store_headers_cut(&b, rq, rs);
+	/* SNI and ALPN are the peer's bytes: escaped like headers. */
+	b_raw_text(&b, cs->tls_version);
+	b_raw_text(&b, cs->tls_cipher);
+	b_text(&b, cs->tls_version != NULL ? cs->tls_sni : NULL);
+	b_text(&b, cs->tls_version != NULL ? cs->tls_alpn : NULL);
+	b_opt(&b, cs->tls_version != NULL, cs->tls_decrypted);
+	b_text(&b, cs->tls_keylog);
 	store_step(s, s->st[ST_CONN]);
 }
 

@@ -11,7 +11,7 @@
 
 #include "sink.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* PRAGMA application_id of every wsautopsy database: "WSAU". */
 #define STORE_APPLICATION_ID 0x57534155
 

@@ -61,6 +61,22 @@ check "wrong key: the finding names its first encrypted packet" \
 eq "some keys: one connection decoded, no finding" "1|0" \
     "$(q "$TMP/some.db" "SELECT count(DISTINCT connection_id), (SELECT count(*) FROM findings WHERE class = 'capture') FROM frames")"
 
+# Without a key: listed as TLS from the clear handshake, a state, not a
+# finding; the summary and the report count it.
+"$WSAUTOPSY" analyze -o "$TMP/nk.db" "$T/tls-somekeys.pcap" >"$TMP/sum"
+eq "no keys: the connections as TLS" "TLS 1.3|TLS_AES_256_GCM_SHA384|localhost|0||fin
+TLS 1.2|TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256|localhost|0||fin" \
+    "$(q "$TMP/nk.db" "SELECT tls_version, tls_cipher, tls_sni, tls_decrypted, tls_keylog, tcp_end FROM connections ORDER BY connection_id")"
+eq "no keys: no finding" "0" "$(q "$TMP/nk.db" "SELECT count(*) FROM findings")"
+check "no keys: counted in the summary" grep -q "2 TLS connections without keys (--keylog FILE)" "$TMP/sum"
+"$WSAUTOPSY" report "$TMP/nk.db" >"$TMP/rep"
+check "no keys: counted in the report" grep -q "^  2 TLS connections without keys (--keylog FILE)" "$TMP/rep"
+eq "some keys: the key log named on its connection" "2|1|$T/tls-somekeys.keys" \
+    "$(q "$TMP/some.db" "SELECT connection_id, tls_decrypted, tls_keylog FROM connections WHERE tls_keylog IS NOT NULL")"
+"$WSAUTOPSY" report "$TMP/w.db" >"$TMP/rep"
+check "wrong key: the report's detail names TLS and the key log" \
+    grep -q "^  tls        TLS 1.3 TLS_CHACHA20_POLY1305_SHA256, SNI localhost, not decrypted with the secrets of $TMP/wrong.keys" "$TMP/rep"
+
 # A key log that is not one: one line, and the analysis goes on.
 printf 'hello\nworld\n' >"$TMP/not.keys"
 "$WSAUTOPSY" analyze -q --keylog "$TMP/not.keys" -o "$TMP/n.db" "$T/tls13-chacha.pcap" 2>"$TMP/err"

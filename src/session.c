@@ -221,10 +221,22 @@ static void
 sess_tls_summary(struct sess *s, struct conn_summary *cs)
 {
 	const struct tls_info *ti;
+	struct role_state     *rs;
+	int                    side;
 
 	if (s->tls == NULL)
 		return;
 	ti = tls_stage_info(s->tls);
+	for (side = 0; side < 2; side++) {
+		rs = &s->hist.rs[sess_role(s, side)];
+		if (ti->alert[side].level == 0)
+			continue;
+		rs->tls_alert = tls_alert_name(ti->alert[side].desc);
+		if (rs->tls_alert == NULL)
+			rs->tls_alert = "(unknown description)";
+		rs->tls_alert_fatal = ti->alert[side].level == 2;
+		rs->tls_alert_pkt = ti->alert[side].pkt;
+	}
 	cs->tls_version = ti->version != NULL ? ti->version : "unknown";
 	cs->tls_cipher = ti->cipher;
 	cs->tls_sni = ti->sni;

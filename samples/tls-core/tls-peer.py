@@ -6,10 +6,13 @@
   tls-peer.py client PORT KEYLOG [tls12] [CIPHERS]
       a Python websockets client over TLS writing its key log: a text, a
       binary and a 3000-byte message, then a normal close
+  tls-peer.py unwrap PORT KEYLOG
+      a raw TLS client: a WebSocket handshake and one message, then TLS
+      close_notify and FIN with no close frame
   tls-peer.py feed CASE
       the bytes an openssl s_client pipes to the server for CASE: the
       Upgrade request, masked frames, and s_client's K/k commands
-      (KeyUpdate) between them; cases: keyupdate, 1002, 1009, plain
+      (KeyUpdate) between them; cases: keyupdate, 1002, 1009, wait (3 s before the close), plain
 """
 import asyncio
 import os
@@ -71,6 +74,30 @@ def client(port, keylog, *opts):
     asyncio.run(main())
 
 
+def unwrap(port, keylog):
+    """A raw TLS client that ends with TLS close_notify and a FIN, no
+    close frame."""
+    import socket
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.keylog_filename = keylog
+    raw = socket.create_connection(("127.0.0.1", int(port)))
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
+    s.sendall(b"GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket"
+              b"\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+              b"dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    s.recv(4096)
+    s.sendall(frame(1, b"then close_notify"))
+    s.recv(4096)
+    time.sleep(0.3)
+    s.settimeout(2)
+    try:
+        s.unwrap().close()
+    except (OSError, ssl.SSLError):
+        raw.close()
+
+
 def frame(op, payload, fin=True, mask=b"\x11\x22\x33\x44"):
     n = len(payload)
     h = bytes([(0x80 if fin else 0) | op])
@@ -106,8 +133,10 @@ def feed(case):
         put(frame(3, b"reserved opcode"))  # the server closes 1002
     elif case == "1009":
         put(frame(2, b"\xab" * 4000))      # past the server's max_size
+    elif case == "wait":
+        put(b"", 3.0)                      # the server is stopped meanwhile
     put(frame(8, struct.pack(">H", 1000) + b"bye"), 1.0)
 
 
 if __name__ == "__main__":
-    {"server": server, "client": client, "feed": feed}[sys.argv[1]](*sys.argv[2:])
+    {"server": server, "client": client, "feed": feed, "unwrap": unwrap}[sys.argv[1]](*sys.argv[2:])

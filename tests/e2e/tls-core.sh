@@ -47,6 +47,17 @@ eq "1009 in TLS 1.2 ChaCha20: the close and its offending packet" "1009|server|1
 eq "resumed session decrypted" "1|4
 2|4" "$(q "$TMP/r.db" "SELECT connection_id, count(*) FROM frames GROUP BY 1")"
 
+# TLS alerts are part of how a connection ended (tshark: close_notify at
+# packets 15 and 16); a server that only stopped sent none.
+"$WSAUTOPSY" analyze -q --keylog "$T/tls13-close-notify.keys" -o "$TMP/cn.db" "$T/tls13-close-notify.pcap"
+eq "close_notify, then FIN: the abrupt end names the alert" \
+    "client|18|after the TLS alert close_notify at packet 15 before the end; after server frame 0 (packet 13)
+server|19|after the TLS alert close_notify at packet 16 before the end; after client frame 0 (packet 12)" \
+    "$(q "$TMP/cn.db" "SELECT sender, packet, detail FROM findings WHERE rule = 'abrupt-fin' ORDER BY sender")"
+"$WSAUTOPSY" analyze -q --keylog "$T/tls13-server-exit.keys" -o "$TMP/se.db" "$T/tls13-server-exit.pcap"
+eq "a bare FIN inside TLS: no alert named" "abrupt-fin|server|after client frame 0 (packet 14)" \
+    "$(q "$TMP/se.db" "SELECT rule, sender, detail FROM findings WHERE kind = 'abnormal'")"
+
 # Keys that do not fit: the same client randoms, other secrets.
 awk '/^#/ {print; next} {s = $3; c = substr(s, 1, 1); c = c == "0" ? "1" : "0"; print $1, $2, c substr(s, 2)}' \
     "$T/tls13-chacha.keys" >"$TMP/wrong.keys"

@@ -1,8 +1,9 @@
 /*
  * keylog: the NSS key log parser and its table by client random (see
- * keylog.h). The table is open-addressed and grows by doubling up to
- * the entry cap; a source's malformed lines are told once it is read,
- * so that a file that is not a key log at all costs one line.
+ * keylog.h). Entries are kept in one array; an open-addressed index of
+ * 4-byte slots, at most half full, finds them. A source's malformed
+ * lines are told once it is read, so that a file that is not a key log
+ * at all costs one line.
  */
 #include "config.h"
 
@@ -17,7 +18,9 @@
 #include "wsautopsy.h"
 
 struct keylog {
-	struct keylog_entry *tab;
+	struct keylog_entry *ents;
+	size_t               cap;      /* entries allocated */
+	uint32_t            *idx;      /* entry + 1 by hash; 0 empty */
 	size_t               size;     /* slots, a power of two; 0 none */
 	char               **sources;
 	size_t               nsources;
@@ -69,7 +72,8 @@ keylog_free(struct keylog *kl)
 	for (i = 0; i < kl->nsources; i++)
 		free(kl->sources[i]);
 	free(kl->sources);
-	free(kl->tab);
+	free(kl->ents);
+	free(kl->idx);
 	free(kl);
 }
 
@@ -91,59 +95,59 @@ keylog_hash(const uint8_t *r)
 	return (size_t)(h ^ h >> 29);
 }
 
-/* Where a random is, or the empty slot where it would go. */
-static struct keylog_entry *
+/* The slot of a random, or the empty slot where it would go. */
+static uint32_t *
 keylog_probe(const struct keylog *kl, const uint8_t *r)
 {
 	size_t mask = kl->size - 1, i;
 
 	for (i = keylog_hash(r) & mask;; i = (i + 1) & mask)
-		if (kl->tab[i].source == NULL ||
-		    memcmp(kl->tab[i].random, r, 32) == 0)
-			return &kl->tab[i];
+		if (kl->idx[i] == 0 ||
+		    memcmp(kl->ents[kl->idx[i] - 1].random, r, 32) == 0)
+			return &kl->idx[i];
 }
 
-/* The entry of a random; with add, a new one when there is none (NULL
- * past the cap). The table stays at most half full. */
+/*
+ * The entry of a random; with add, a new one when there is none (NULL
+ * past the cap). Entries move when the array grows: what keylog_find
+ * returned is valid until the next keylog_add.
+ */
 static struct keylog_entry *
 keylog_slot(struct keylog *kl, const uint8_t *r, int add)
 {
-	struct keylog_entry *old, *e;
-	size_t               i, osize;
+	uint32_t *slot;
+	size_t    i;
 
-	if (kl->size > 0) {
-		e = keylog_probe(kl, r);
-		if (e->source != NULL || !add)
-			return e->source != NULL ? e : NULL;
-	} else if (!add)
+	if (kl->size > 0 && *(slot = keylog_probe(kl, r)) != 0)
+		return &kl->ents[*slot - 1];
+	if (!add || kl->st.entries >= KEYLOG_MAX_ENTRIES)
 		return NULL;
-	if (kl->st.entries >= KEYLOG_MAX_ENTRIES)
-		return NULL;
-	if (kl->size == 0 || kl->st.entries + 1 > kl->size / 2) {
-		old = kl->tab;
-		osize = kl->size;
-		kl->size = osize ? osize * 2 : 64;
-		kl->tab = xcalloc(kl->size, sizeof *kl->tab);
-		for (i = 0; i < osize; i++)
-			if (old[i].source != NULL)
-				*keylog_probe(kl, old[i].random) = old[i];
-		free(old);
+	if (kl->st.entries == kl->cap) {
+		kl->cap = kl->cap ? kl->cap * 2 : 16;
+		if (kl->cap > KEYLOG_MAX_ENTRIES)
+			kl->cap = KEYLOG_MAX_ENTRIES;
+		kl->ents = xrealloc(kl->ents, kl->cap * sizeof *kl->ents);
 	}
-	e = keylog_probe(kl, r);
-	memcpy(e->random, r, 32);
-	kl->st.entries++;
-	return e;
+	if (kl->size == 0 || kl->st.entries + 1 > kl->size / 2) {
+		free(kl->idx);
+		kl->size = kl->size ? kl->size * 2 : 64;
+		kl->idx = xcalloc(kl->size, sizeof *kl->idx);
+		for (i = 0; i < kl->st.entries; i++)
+			*keylog_probe(kl, kl->ents[i].random) = (uint32_t)i + 1;
+	}
+	slot = keylog_probe(kl, r);
+	memset(&kl->ents[kl->st.entries], 0, sizeof *kl->ents);
+	memcpy(kl->ents[kl->st.entries].random, r, 32);
+	*slot = (uint32_t)++kl->st.entries;
+	return &kl->ents[*slot - 1];
 }
 
 const struct keylog_entry *
 keylog_find(const struct keylog *kl, const uint8_t random[32])
 {
-	const struct keylog_entry *e;
-
-	if (kl == NULL || kl->size == 0)
+	if (kl == NULL)
 		return NULL;
-	e = keylog_probe(kl, random);
-	return e->source != NULL ? e : NULL;
+	return keylog_slot((struct keylog *)kl, random, 0);
 }
 
 /* n hex digits into n/2 bytes of out (at most outlen); -1 if not hex. */
@@ -222,8 +226,8 @@ keylog_line(struct keylog *kl, struct keylog_read *rd, const char *s,
 		return "the client random is not 64 hex digits";
 	if (keylog_hex(sec, sl, v, sizeof v) != 0 ||
 	    (keylog_labels[i].which == KEYLOG_MASTER && sl != 96) ||
-	    (sl != 64 && sl != 96 && sl != 128))
-		return "the secret is not 48 (or 32, 64) bytes of hex";
+	    (sl != 64 && sl != 96))
+		return "the secret is not 32 or 48 bytes of hex";
 	if ((ke = keylog_slot(kl, r, 1)) == NULL) {
 		rd->capped++;
 		kl->st.capped++;

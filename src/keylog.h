@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEYLOG_MAX_ENTRIES 200000
+#define KEYLOG_MAX_ENTRIES 100000   /* about 30 MB */
 #define KEYLOG_MAX_LINE    1024
-#define KEYLOG_SECRET_MAX  64    /* bytes: SHA-512 hashes at most */
+#define KEYLOG_SECRET_MAX  48    /* bytes: SHA-384, the longest TLS hash */
 #define KEYLOG_WARN_LINES  5     /* malformed lines named, per source */
 
 enum keylog_secret {

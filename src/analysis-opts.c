@@ -45,7 +45,7 @@ const struct cmd_option analysis_options[] = {
 	    "with the secrets of a key log in the NSS format, the one\n"
 	    ".B SSLKEYLOGFILE\n"
 	    "makes browsers, curl, Node\n"
-	    ".RB ( \\-\\-tls\\-keylog ),\n"
+	    "(its tls-keylog option),\n"
 	    "Python\n"
 	    ".RB ( ssl.SSLContext.keylog_filename )\n"
 	    "and\n"

@@ -465,7 +465,7 @@ tls_handshake(struct tls_stage *t, int side, const uint8_t *p, size_t n,
 	struct tls_side *sd = &t->side[side];
 	size_t           mlen, used;
 
-	if (sd->hm_bad)
+	if (sd->hm_bad || n == 0)
 		return;
 	if (sd->hm_len + n > sd->hm_cap) {
 		if (sd->hm_len + n > TLS_HS_MAX + 4) {

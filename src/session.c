@@ -547,6 +547,9 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);
 		sess_chain(s, SESS_TLS);
+	} else if (s->tls == NULL && tls_looks_like_record(lp, ln)) {
+		/* Picked up after the handshake: TLS, without its keys. */
+		sess_chain(s, SESS_TLS);
 	} else if (http_looks_like_request(lp, ln)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);

@@ -162,6 +162,14 @@ tls_looks_like_hello(const uint8_t *p, size_t n)
 	    tls_get(p + 3, 2) >= 4 && p[5] == 1;
 }
 
+int
+tls_looks_like_record(const uint8_t *p, size_t n)
+{
+	return n >= 5 && (p[0] == 23 || p[0] == 21) && p[1] == 3 &&
+	    p[2] == 3 && tls_get(p + 3, 2) > 0 &&
+	    tls_get(p + 3, 2) <= TLS_BODY_MAX12;
+}
+
 struct tls_stage *
 tls_stage_new(const struct keylog *kl, const struct tls_ops *ops, void *arg,
     int client)
@@ -293,7 +301,10 @@ tls_data(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 			    TLS_BODY_MAX12;
 			if (sd->hdr[0] < 20 || sd->hdr[0] > 24 ||
 			    sd->hdr[1] != 3 || sd->body_len > max) {
-				tls_lose(t, side, RULE_TLS_MALFORMED, pkt, ts,
+				/* Picked up mid-stream, a side may start
+				 * inside a record: nothing to say then. */
+				tls_lose(t, side, t->have_cr ?
+				    RULE_TLS_MALFORMED : RULE_NONE, pkt, ts,
 				    "record header %02x %02x%02x, length %zu "
 				    "(at most %zu): not a TLS record",
 				    sd->hdr[0], sd->hdr[1], sd->hdr[2],

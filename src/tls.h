@@ -43,6 +43,11 @@ struct tls_stage;
 
 /* 1: p (n bytes, a side's first) starts a TLS ClientHello; 0: not. */
 int  tls_looks_like_hello(const uint8_t *p, size_t n);
+/*
+ * 1: p starts a TLS 1.2/1.3 application data or alert record, as a
+ * connection picked up after its handshake does; 0: not.
+ */
+int  tls_looks_like_record(const uint8_t *p, size_t n);
 
 /* client: the side that sent the ClientHello. */
 struct tls_stage *tls_stage_new(const struct keylog *, const struct tls_ops *,

@@ -88,6 +88,13 @@ eq "some keys: the key log named on its connection" "2|1|$T/tls-somekeys.keys" \
 check "wrong key: the report's detail names TLS and the key log" \
     grep -q "^  tls        TLS 1.3 TLS_CHACHA20_POLY1305_SHA256, SNI localhost, not decrypted with the secrets of $TMP/wrong.keys" "$TMP/rep"
 
+# Picked up after the handshake: TLS without a client random to find its
+# keys by, listed and counted, not a finding.
+"$WSAUTOPSY" analyze --keylog "$T/tls13-midstream.keys" -o "$TMP/mid.db" "$T/tls13-midstream.pcap" >"$TMP/sum"
+eq "after the handshake: listed as TLS, not decrypted" "unknown|0||0" \
+    "$(q "$TMP/mid.db" "SELECT tls_version, tls_decrypted, tls_keylog, (SELECT count(*) FROM findings) FROM connections")"
+check "after the handshake: counted without keys" grep -q "1 TLS connection without keys" "$TMP/sum"
+
 # A key log that is not one: one line, and the analysis goes on.
 printf 'hello\nworld\n' >"$TMP/not.keys"
 "$WSAUTOPSY" analyze -q --keylog "$TMP/not.keys" -o "$TMP/n.db" "$T/tls13-chacha.pcap" 2>"$TMP/err"

@@ -611,7 +611,8 @@ tls_server_hello(struct tls_stage *t, const uint8_t *p, size_t n)
 	size_t   o = 34;
 	uint16_t id;
 
-	if (n < 38 || memcmp(p + 2, tls_hrr, 32) == 0)
+	/* The first ServerHello stands; a HelloRetryRequest is not one. */
+	if (n < 38 || t->have_sr || memcmp(p + 2, tls_hrr, 32) == 0)
 		return;
 	t->version = (uint16_t)tls_get(p, 2);
 	memcpy(t->sr, p + 2, 32);
@@ -660,9 +661,9 @@ tls_keys(struct tls_stage *t)
 		if (k->len[KEYLOG_SERVER_AP] > 0)
 			(void)tls_dec_init13(&s->dec, t->su,
 			    k->secret[KEYLOG_SERVER_AP], k->len[KEYLOG_SERVER_AP]);
-		if (c->dec.ready || c->hs.ready)
+		if ((c->dec.ready || c->hs.ready) && c->phase == TLS_CLEAR)
 			c->phase = TLS_HANDSHAKE;
-		if (s->dec.ready || s->hs.ready)
+		if ((s->dec.ready || s->hs.ready) && s->phase == TLS_CLEAR)
 			s->phase = TLS_HANDSHAKE;
 	} else if (t->version == 0x0303 && !t->su->tls13 && t->have_sr &&
 	    k->len[KEYLOG_MASTER] == 48) {

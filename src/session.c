@@ -550,6 +550,12 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 	} else if (s->tls == NULL && tls_looks_like_record(lp, ln)) {
 		/* Picked up after the handshake: TLS, without its keys. */
 		sess_chain(s, SESS_TLS);
+	} else if (s->tls != NULL && ln >= 3 && memcmp(lp, "PRI", 3) == 0 &&
+	    strcmp(tls_stage_info(s->tls)->alpn, "h2") == 0) {
+		/* HTTP/2 (ALPN h2): named by its ALPN, not decoded here. */
+		sess_head(s, &sess_drop_ops);
+		s->pre_len[0] = s->pre_len[1] = 0;
+		return;
 	} else if (http_looks_like_request(lp, ln)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);

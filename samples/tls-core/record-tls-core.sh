@@ -150,6 +150,29 @@ if wanted tls13-close-notify; then
 	stop tls13-close-notify
 fi
 
+# HTTP/2 (ALPN h2): curl to openssl s_server, TLS 1.2 (ALPN in the clear,
+# no key log kept) and TLS 1.3 (ALPN in the encrypted extensions).
+for v in 12 13; do
+	wanted tls$v-h2 || continue
+	echo "recording tls$v-h2" >&2
+	name=h2
+	tcpdump -i lo -U -w "$tmp/h2.pcap" "tcp port 186$v" 2>/dev/null &
+	td=$!
+	sleep 1
+	openssl s_server -accept "186$v" -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
+	    -alpn h2,http/1.1 -www >/dev/null 2>&1 &
+	sv=$!
+	sleep 1
+	tv=--tlsv1.3
+	[ $v = 12 ] && tv="--tlsv1.2 --tls-max 1.2"
+	SSLKEYLOGFILE=$tmp/h2.keys timeout 10 curl -sk --http2 $tv \
+	    "https://localhost:186$v/" -o /dev/null || true
+	stop h2
+	mv "$here/h2.pcap" "$here/tls$v-h2.pcap"
+	if [ $v = 13 ]; then mv "$here/h2.keys" "$here/tls13-h2.keys"
+	else rm -f "$here/h2.keys"; fi
+done
+
 # Picked up after the handshake: the first 14 packets dropped.
 editcap -r "$here/tls13-keyupdate.pcap" "$here/tls13-midstream.pcap" 15-1000
 cp "$here/tls13-keyupdate.keys" "$here/tls13-midstream.keys"

@@ -95,6 +95,21 @@ eq "after the handshake: listed as TLS, not decrypted" "unknown|0||0" \
     "$(q "$TMP/mid.db" "SELECT tls_version, tls_decrypted, tls_keylog, (SELECT count(*) FROM findings) FROM connections")"
 check "after the handshake: counted without keys" grep -q "1 TLS connection without keys" "$TMP/sum"
 
+# ALPN h2 (curl and openssl s_server): HTTP/2, counted and named, not an
+# HTTP/1.1 exchange gone wrong: from the clear ServerHello (TLS 1.2), from
+# the decrypted EncryptedExtensions (TLS 1.3; the offer without keys).
+"$WSAUTOPSY" analyze -o "$TMP/h2a.db" "$T/tls12-h2.pcap" >"$TMP/sum"
+check "h2 in TLS 1.2: counted" grep -q "1 HTTP/2 (ALPN h2, not decoded)" "$TMP/sum"
+"$WSAUTOPSY" analyze -o "$TMP/h2b.db" --keylog "$T/tls13-h2.keys" "$T/tls13-h2.pcap" >"$TMP/sum"
+check "h2 in TLS 1.3: counted" grep -q "1 HTTP/2 (ALPN h2, not decoded)" "$TMP/sum"
+eq "h2: the ALPN chosen, decrypted, no finding" "TLS 1.2|h2|0|0
+TLS 1.3|h2|1|0" "$(q "$TMP/h2a.db" "SELECT tls_version, tls_alpn, tls_decrypted, (SELECT count(*) FROM findings) FROM connections"; q "$TMP/h2b.db" "SELECT tls_version, tls_alpn, tls_decrypted, (SELECT count(*) FROM findings) FROM connections")"
+"$WSAUTOPSY" analyze -q -o "$TMP/h2c.db" "$T/tls13-h2.pcap"
+eq "h2 in TLS 1.3 without keys: the client's offer" "h2,http/1.1" \
+    "$(q "$TMP/h2c.db" "SELECT tls_alpn FROM connections")"
+"$WSAUTOPSY" report "$TMP/h2a.db" >"$TMP/rep"
+check "h2: named in the report" grep -q "^  1 HTTP/2 connection (ALPN h2), not decoded" "$TMP/rep"
+
 # A key log that is not one: one line, and the analysis goes on.
 printf 'hello\nworld\n' >"$TMP/not.keys"
 "$WSAUTOPSY" analyze -q --keylog "$TMP/not.keys" -o "$TMP/n.db" "$T/tls13-chacha.pcap" 2>"$TMP/err"

@@ -3,7 +3,8 @@
 
 usage: tls-frames.py WSAUTOPSY CAPTURE KEYLOG
 Analyzes CAPTURE with --keylog KEYLOG --payload-cap all, then:
-  - bytes: tshark's decrypted streams (follow,tls,raw) are parsed here
+  - bytes: tshark's decrypted streams (follow,tls,raw) that start with
+    an HTTP/1.1 GET are parsed here
     into WebSocket frames (opcode, length, unmasked payload), each
     direction after its HTTP head; the frames wsautopsy stored, payloads
     whole, must be the same, in the same order;
@@ -66,7 +67,8 @@ def tshark_streams(cap, keylog):
                 break
             i = 1 if line.startswith("\t") else 0
             side[i] += bytes.fromhex(line.strip())
-        if side[0] or side[1]:
+        # WebSocket streams only: HTTP/2 (ALPN h2) is not decoded.
+        if side[0].startswith(b"GET "):
             res[s] = (frames_of(side[0]), frames_of(side[1]))
     return res
 

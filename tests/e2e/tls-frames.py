@@ -67,7 +67,10 @@ def tshark_streams(cap, keylog):
                 break
             i = 1 if line.startswith("\t") else 0
             side[i] += bytes.fromhex(line.strip())
-        # WebSocket streams only: HTTP/2 (ALPN h2) is not decoded.
+        # tshark's node 0 is whichever spoke first: the client is the
+        # side of the GET. WebSocket streams only: HTTP/2 is not decoded.
+        if side[1].startswith(b"GET "):
+            side.reverse()
         if side[0].startswith(b"GET "):
             res[s] = (frames_of(side[0]), frames_of(side[1]))
     return res

@@ -136,8 +136,8 @@ bf_build(struct bf *v, int cols)
 	if (sqlite3_prepare_v2(v->db, "SELECT direction, frame_index, packet,"
 	    " last_packet, time_text, fin, rsv, opcode, masked, payload_length,"
 	    " close_code, close_reason, message_id, \"offset\", header, mask_key,"
-	    " payload_prefix, truncated, seen_length, non_minimal, packets"
-	    " FROM frames WHERE packet = ?4 AND connection_id = ?1 AND direction = ?2 AND"
+	    " payload_prefix, truncated, seen_length, non_minimal, packets,"
+	    " tls_records FROM frames WHERE packet = ?4 AND connection_id = ?1 AND direction = ?2 AND"
 	    " frame_index = ?3", -1, &st, NULL) != SQLITE_OK) {
 		browse_text_add(&v->t, 0, "database: %s",
 		    sqlite3_errmsg(v->db));
@@ -342,6 +342,12 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 		    PRId64 ": %" PRId64 " the first header byte, %" PRId64 " the"
 		    " last payload byte", first, last, first, last);
 	browse_text_wrap(&v->t, 0, "", cols, buf);
+	if (sqlite3_column_type(st, 21) != SQLITE_NULL) {
+		snprintf(buf, sizeof buf, "held by TLS record%s %s of its "
+		    "direction", strchr(browse_col_text(st, 21), '-') != NULL ?
+		    "s" : "", browse_col_text(st, 21));
+		browse_text_wrap(&v->t, 0, "", cols, buf);
+	}
 	bf_shared(v, first, last, cols);
 	if ((m = v->msg) != NULL && sqlite3_column_int(m, BFM_FRAMES) > 1) {
 		snprintf(buf, sizeof buf, "its message %" PRId64 ": %d frames"

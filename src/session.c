@@ -900,15 +900,21 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 		rs->close_ts = f->ts;
 	}
 	if (s->an->sink->frame != NULL) {
-		if (f->first_pkt == f->last_pkt)
+		if (f->first_pkt == f->last_pkt && s->tls == NULL)
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
 		else {
 			struct ws_frame fc = *f;
-			char            packets[SESS_PACKETS_TEXT];
+			char            packets[SESS_PACKETS_TEXT], recs[48];
 
 			sess_frame_packets(s, cb->side, f, packets,
 			    sizeof packets);
 			fc.packets = packets[0] != '\0' ? packets : NULL;
+			recs[0] = '\0';
+			if (s->tls != NULL)
+				tls_stage_records(s->tls, cb->side, f->offset,
+				    f->offset + f->hdr_len + f->seen_len, recs,
+				    sizeof recs);
+			fc.tls_records = recs[0] != '\0' ? recs : NULL;
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, &fc);
 		}
 	}

@@ -253,6 +253,10 @@ async_deliver(struct sink_async *a, struct rec *r)
 		f->prefix = f->prefix_len ? p : NULL;
 		if (f->packets != NULL)
 			f->packets = (const char *)p + ALIGN16(f->prefix_len);
+		if (f->tls_records != NULL)
+			f->tls_records = (const char *)p +
+			    ALIGN16(f->prefix_len) + ALIGN16(f->packets != NULL ?
+			    strlen(f->packets) + 1 : 0);
 		a->ops->frame(a->inner, r->conn, r->sender, f);
 		break;
 	case REC_MESSAGE:
@@ -309,8 +313,10 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 {
 	struct sink_async *a = ctx;
 	size_t             pl = f->packets != NULL ? strlen(f->packets) + 1 : 0;
+	size_t             tl = f->tls_records != NULL ?
+	    strlen(f->tls_records) + 1 : 0;
 	size_t             n = sizeof(struct rec) + ALIGN16(sizeof *f) +
-	    ALIGN16(f->prefix_len) + ALIGN16(pl);
+	    ALIGN16(f->prefix_len) + ALIGN16(pl) + ALIGN16(tl);
 	struct rec        *r;
 	uint8_t           *p;
 
@@ -332,6 +338,9 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 		memcpy(p, f->prefix, f->prefix_len);
 	if (pl)
 		memcpy(p + ALIGN16(f->prefix_len), f->packets, pl);
+	if (tl)
+		memcpy(p + ALIGN16(f->prefix_len) + ALIGN16(pl), f->tls_records,
+		    tl);
 	async_commit(a);
 }
 

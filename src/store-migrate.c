@@ -63,7 +63,8 @@ static const struct store_step store_steps[] = {
 	{ STORE_COLUMNS("connection_t tls_version TEXT",
 	    "connection_t tls_cipher TEXT", "connection_t tls_sni TEXT",
 	    "connection_t tls_alpn TEXT", "connection_t tls_decrypted INTEGER",
-	    "connection_t tls_keylog TEXT"), NULL, NULL },
+	    "connection_t tls_keylog TEXT", "frame_t tls_records TEXT"),
+	    NULL, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

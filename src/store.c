@@ -170,7 +170,8 @@ static const char store_tables[] =
 "  payload_length INTEGER NOT NULL, seen_length INTEGER,\n"
 "  message_id INTEGER, stream_offset INTEGER, mask_key INTEGER,\n"
 "  header BLOB, payload_prefix BLOB, close_code INTEGER,\n"
-"  close_reason BLOB, close_reason_text TEXT, packets TEXT);\n"
+"  close_reason BLOB, close_reason_text TEXT, packets TEXT,\n"
+"  tls_records TEXT);\n"
 "CREATE INDEX frame_order ON frame_t(connection_id, direction,\n"
 "  frame_index);\n"
 "CREATE INDEX frame_packet ON frame_t(packet);\n"
@@ -263,7 +264,7 @@ const char store_views[] =
 "  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
     ") & 1 AS non_minimal,\n"
 "  coalesce(packets, packet) AS packets,\n"
-"  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
+"  printf('%d.%09d', t_sec, t_nsec) AS time_text, tls_records\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -303,8 +304,8 @@ static const char *const store_sql[ST__COUNT] = {
 	    " frame_index, packet, last_packet, t_sec, t_nsec, flags, opcode,"
 	    " payload_length, seen_length, message_id, stream_offset,"
 	    " mask_key, header, payload_prefix, close_code, close_reason,"
-	    " close_reason_text, packets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?)",
+	    " close_reason_text, packets, tls_records) VALUES (?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_MESSAGE] = "INSERT INTO message_t (connection_id, direction,"
 	    " message_id, opcode, flags, utf8_valid, utf8_error_at, frames,"
 	    " wire_size, decoded_size, first_packet, last_packet, first_frame,"
@@ -1098,6 +1099,7 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 	}
 	/* The session lists them only for a frame over several packets. */
 	b_raw_text(&b, f->packets);
+	b_raw_text(&b, f->tls_records);
 	store_step(s, s->st[ST_FRAME]);
 }
 

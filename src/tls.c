@@ -28,6 +28,7 @@
 #define TLS_BODY_MAX12 (TLS_PLAIN_MAX + 2048)   /* RFC 5246 6.2.3 */
 #define TLS_HS_MAX     65536      /* a handshake message kept whole */
 #define TLS_TRIALS     32         /* 1.3 records tried before giving up */
+#define TLS_RSPANS     64         /* records remembered per side, for frames */
 
 /* A run of a record's bytes that came in one packet. */
 struct tls_chunk {
@@ -65,6 +66,12 @@ struct tls_side {
 	uint64_t          trial_pkt;   /* the first record that failed */
 	struct wts        trial_ts;
 	int               hm_bad;      /* handshake parsing given up */
+	uint64_t          nrec;        /* records read */
+	/* Where the latest records' plaintext went: a ring, on first use. */
+	struct tls_rspan {
+		uint64_t rec, start, end;
+	}                *rs;
+	uint64_t          nrs;
 };
 
 struct tls_stage {
@@ -217,6 +224,7 @@ tls_stage_free(struct tls_stage *t)
 		free(t->side[i].ch);
 		free(t->side[i].out);
 		free(t->side[i].hm);
+		free(t->side[i].rs);
 	}
 	free(t);
 }
@@ -340,9 +348,18 @@ tls_data(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 static void
 tls_pass(struct tls_stage *t, int side, size_t at, const uint8_t *pt, size_t n)
 {
-	struct tls_side *sd = &t->side[side];
-	size_t           i, b;
+	struct tls_side  *sd = &t->side[side];
+	struct tls_rspan *r;
+	size_t            i, b;
 
+	if (n == 0)
+		return;
+	if (sd->rs == NULL)
+		sd->rs = xmalloc(TLS_RSPANS * sizeof *sd->rs);
+	r = &sd->rs[sd->nrs++ % TLS_RSPANS];
+	r->rec = sd->nrec;
+	r->start = sd->poff;
+	r->end = sd->poff + n;
 	/* The runs are in order and cover the record: each gives a piece. */
 	for (i = 0; i < sd->nch && n > 0; i++) {
 		b = i + 1 < sd->nch ? sd->ch[i + 1].at : (size_t)-1;
@@ -356,6 +373,34 @@ tls_pass(struct tls_stage *t, int side, size_t at, const uint8_t *pt, size_t n)
 		n -= b;
 		at += b;
 	}
+}
+
+void
+tls_stage_records(const struct tls_stage *t, int side, uint64_t start,
+    uint64_t end, char *out, size_t len)
+{
+	const struct tls_side  *sd = &t->side[side];
+	const struct tls_rspan *r;
+	uint64_t                i, n, first = 0, last = 0;
+
+	out[0] = '\0';
+	n = sd->nrs < TLS_RSPANS ? sd->nrs : TLS_RSPANS;
+	for (i = sd->nrs - n; i < sd->nrs; i++) {
+		r = &sd->rs[i % TLS_RSPANS];
+		if (r->end <= start || r->start >= end)
+			continue;
+		if (first == 0)
+			first = r->rec;
+		last = r->rec;
+	}
+	/* Its first bytes' record forgotten: not a partial answer. */
+	if (first == 0 || (n > 0 && sd->rs[(sd->nrs - n) % TLS_RSPANS].start >
+	    start))
+		return;
+	if (first == last)
+		snprintf(out, len, "%" PRIu64, first);
+	else
+		snprintf(out, len, "%" PRIu64 "-%" PRIu64, first, last);
 }
 
 static void
@@ -384,6 +429,7 @@ tls_record(struct tls_stage *t, int side, const uint8_t *hdr,
 	struct wts       ts = sd->ch[0].ts;
 	int              ok;
 
+	sd->nrec++;
 	if (type == 20) {                           /* ChangeCipherSpec */
 		if (t->version != 0x0304 && !sd->encrypted) {
 			sd->encrypted = 1;

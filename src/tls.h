@@ -57,6 +57,13 @@ struct stage tls_stage(struct tls_stage *);
 /* Where the stage after it is kept (set and changed by the session). */
 struct stage *tls_stage_next(struct tls_stage *);
 const struct tls_info *tls_stage_info(const struct tls_stage *);
+/*
+ * The records of a side (numbered from 1, every record of that side,
+ * clear or not) whose plaintext covers [start, end) of its plaintext
+ * offsets, as "7" or "7-9" in out; "" when they are no longer known.
+ */
+void tls_stage_records(const struct tls_stage *, int side, uint64_t start,
+	uint64_t end, char *out, size_t len);
 void tls_stage_free(struct tls_stage *);
 
 /* "close_notify", "handshake_failure", ...; NULL if unknown. */

@@ -37,6 +37,15 @@ done
 # Three KeyUpdates (the first asked the server for its own): every frame.
 eq "keyupdate: frames after each update" "10" \
     "$(q "$TMP/tls13-keyupdate.db" "SELECT count(*) FROM frames")"
+# Which TLS records held each frame, numbered per direction (tshark's
+# tls.record.length per packet: the client's records 1-4 are the
+# ClientHello, ChangeCipherSpec, Finished and the Upgrade request, the
+# server's 1-9 its handshake, two tickets and the 101).
+eq "keyupdate: the records of the first frames" "client|0|14|5
+server|0|15|10
+client|2|25|9
+server|2|27|13" \
+    "$(q "$TMP/tls13-keyupdate.db" "SELECT direction, frame_index, packets, tls_records FROM frames WHERE frame_index IN (0, 2) ORDER BY frame_index, direction")"
 # A 1002 and a 1009 inside TLS name their frame's packet.
 eq "1002 in TLS 1.2 GCM: the offending frame's packet" "reserved-opcode|client|17" \
     "$(q "$TMP/tls12-gcm-1002.db" "SELECT rule, sender, packet FROM findings WHERE kind = 'violation'")"

@@ -238,11 +238,13 @@ sess_tls_summary(struct sess *s, struct conn_summary *cs)
 		rs->tls_alert_pkt = ti->alert[side].pkt;
 	}
 	cs->tls_version = ti->version != NULL ? ti->version : "unknown";
-	cs->tls_cipher = ti->cipher;
-	cs->tls_sni = ti->sni;
-	cs->tls_alpn = ti->alpn;
+	snprintf(cs->tls_cipher, sizeof cs->tls_cipher, "%s",
+	    ti->cipher != NULL ? ti->cipher : "");
+	snprintf(cs->tls_sni, sizeof cs->tls_sni, "%s", ti->sni);
+	snprintf(cs->tls_alpn, sizeof cs->tls_alpn, "%s", ti->alpn);
 	cs->tls_decrypted = ti->decrypted;
-	cs->tls_keylog = ti->keylog;
+	snprintf(cs->tls_keylog, sizeof cs->tls_keylog, "%s",
+	    ti->keylog != NULL ? ti->keylog : "");
 	s->an->sum->tls_connections++;
 	if (ti->keylog == NULL)
 		s->an->sum->tls_no_keys++;

@@ -161,13 +161,17 @@ struct conn_summary {
 	const char *tcp_end;         /* conn_end_name() */
 	int         ended_by;        /* role that ended it (close, FIN, RST); -1 */
 	uint64_t    end_packet;
-	/* TLS (wss://): tls_version NULL when the connection is not TLS. */
-	const char *tls_version;     /* "TLS 1.3", "unknown" before a ServerHello */
-	const char *tls_cipher;      /* IANA name; NULL unknown */
-	const char *tls_sni;         /* "" none */
-	const char *tls_alpn;        /* the chosen protocol, or the offer */
+	/*
+	 * TLS (wss://): tls_version NULL when the connection is not TLS.
+	 * Copies, not pointers: the summary outlives the connection (and
+	 * the key log) on its way to an asynchronous sink.
+	 */
+	const char *tls_version;     /* a static "TLS 1.3"; "unknown" before a ServerHello */
+	char        tls_cipher[48];  /* IANA name; "" unknown */
+	char        tls_sni[256];    /* "" none */
+	char        tls_alpn[128];   /* the chosen protocol, or the offer */
 	int         tls_decrypted;
-	const char *tls_keylog;      /* the key log source; NULL none */
+	char        tls_keylog[512]; /* the key log source; "" none */
 };
 
 struct sink_ops {

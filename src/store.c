@@ -1380,11 +1380,11 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 	store_headers_cut(&b, rq, rs);
 	/* SNI and ALPN are the peer's bytes: escaped like headers. */
 	b_raw_text(&b, cs->tls_version);
-	b_raw_text(&b, cs->tls_cipher);
+	b_raw_text(&b, cs->tls_cipher[0] != '\0' ? cs->tls_cipher : NULL);
 	b_text(&b, cs->tls_version != NULL ? cs->tls_sni : NULL);
 	b_text(&b, cs->tls_version != NULL ? cs->tls_alpn : NULL);
 	b_opt(&b, cs->tls_version != NULL, cs->tls_decrypted);
-	b_text(&b, cs->tls_keylog);
+	b_text(&b, cs->tls_keylog[0] != '\0' ? cs->tls_keylog : NULL);
 	store_step(s, s->st[ST_CONN]);
 }
 

@@ -330,8 +330,8 @@ keylog_load_file(struct keylog *kl, const char *path, char *err,
 	memset(&rd, 0, sizeof rd);
 	rd.source = keylog_source(kl, path);
 	while (fgets(buf, sizeof buf, f) != NULL) {
+		/* A NUL inside a line ends it here: malformed all the same. */
 		len = strlen(buf);
-		/* A NUL inside the line: binary, malformed all the same. */
 		if (skipping) {
 			skipping = len > 0 && buf[len - 1] != '\n' && !feof(f);
 			continue;

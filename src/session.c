@@ -166,11 +166,9 @@ sess_open(void *arg, struct conn *c)
 /*
  * The chain of stages behind the detection, built here and nowhere else,
  * one line per stage from the last to the first; each stage is given the
- * one after it. A TLS stage (ClientHello -> key log -> records ->
- * plaintext, the same interface) would be one new file and one line: a
- * kind SESS_TLS for a ClientHello, whose chain is
- * "st = tls_stage_new(s, detect)" with the detection running again on
- * the plaintext it passes on.
+ * one after it. The TLS stage (tls.c: ClientHello -> key log -> records
+ * -> plaintext, the same interface) is the kind SESS_TLS, with the
+ * detection running again on the plaintext it passes on.
  */
 /*
  * Detection and dropping are stages of the session itself: the

@@ -9,10 +9,12 @@
 #include "analysis.h"
 
 struct limits;
+struct keylog;
 
 struct analysis {
 	struct analysis_opts     opts;
 	struct limits           *limits;
+	struct keylog           *keylog;      /* --keylog and the DSBs read */
 	const struct sink_ops   *sink;
 	void                    *sink_ctx;
 	struct ws_shared         shared;

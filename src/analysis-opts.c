@@ -4,11 +4,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis-opts.h"
+#include "escape.h"
 #include "rules.h"
 
 static void aopt_profiles(void);
@@ -34,6 +37,25 @@ const struct cmd_option analysis_options[] = {
 	    "first.\n"
 	    "The end on that port is the server.\n"
 	    "May be given up to 16 times." },
+	{ .name = "keylog", .key = AOPT_KEYLOG, .arg = "FILE",
+	  .help = "decrypt TLS (wss://) with the secrets of an NSS key log "
+	    "(SSLKEYLOGFILE) (repeatable)",
+	  .doc = "Decrypt TLS connections\n"
+	    ".RB ( wss:// )\n"
+	    "with the secrets of a key log in the NSS format, the one\n"
+	    ".B SSLKEYLOGFILE\n"
+	    "makes browsers, curl, Node\n"
+	    "(its tls-keylog option),\n"
+	    "Python\n"
+	    ".RB ( ssl.SSLContext.keylog_filename )\n"
+	    "and\n"
+	    ".B openssl s_client \\-keylogfile\n"
+	    "write.\n"
+	    "May be given up to 16 times; the secrets of every file are used.\n"
+	    "Malformed lines are named and skipped.\n"
+	    "Keys in a pcapng capture's Decryption Secrets Blocks are read\n"
+	    "without it (see\n"
+	    ".BR TLS )." },
 	{ .name = "payload-cap", .key = AOPT_CAP, .arg = "BYTES",
 	  .help = "payload bytes kept per message (default 4K; 0 none; 'all' "
 	    "up to 64M)",
@@ -135,7 +157,7 @@ analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
 	const struct profile *p;
 	const char           *arg = a->value;
 	uint64_t              v;
-	char                 *end;
+	char                 *end, name[512];
 	long                  port;
 
 	switch (a->opt->key) {
@@ -150,6 +172,20 @@ analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
 			return AOPT_BAD;
 		}
 		o->ws_ports[o->n_ws_ports++] = (uint16_t)port;
+		return AOPT_DONE;
+	case AOPT_KEYLOG:
+		if (o->n_keylogs == ANALYSIS_MAX_KEYLOGS) {
+			cmd_usage_error(e, "--keylog: at most %d key logs",
+			    ANALYSIS_MAX_KEYLOGS);
+			return AOPT_BAD;
+		}
+		if (access(arg, R_OK) != 0) {
+			esc_terminal_str(arg, name, sizeof name);
+			cmd_usage_error(e, "--keylog: cannot read '%s': %s", name,
+			    strerror(errno));
+			return AOPT_BAD;
+		}
+		o->keylogs[o->n_keylogs++] = arg;
 		return AOPT_DONE;
 	case AOPT_CAP:
 		if (strcmp(arg, "all") == 0)

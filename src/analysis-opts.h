@@ -12,7 +12,7 @@
 enum {
 	AOPT_WSPORT = CMD_LONG + 128, AOPT_CAP, AOPT_MAXF, AOPT_MAXM,
 	AOPT_PROFILE, AOPT_STRICT, AOPT_FLOWS, AOPT_IDLE, AOPT_OOO, AOPT_OOOT,
-	AOPT_INFL
+	AOPT_INFL, AOPT_KEYLOG
 };
 
 /* -f: which packets of the capture are read. */

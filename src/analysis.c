@@ -14,12 +14,50 @@
 
 #include "capture-hash.h"
 #include "capture-set.h"
+#include "keylog.h"
+#include "pcapng-secrets.h"
 #include "size-limits.h"
 #include "analysis-int.h"
 #include "session.h"
 
 static void analysis_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
+static void analysis_secrets(struct analysis *, const char *);
+
+/*
+ * The pcapng Decryption Secrets Blocks (editcap --inject-secrets), which
+ * libpcap does not hand over: read by a walk of the file's blocks.
+ */
+struct analysis_dsb {
+	struct analysis *an;
+	char             source[600];
+};
+
+static int
+analysis_dsb_key(void *arg, uint32_t type, const uint8_t *data, size_t len)
+{
+	struct analysis_dsb *d = arg;
+
+	if (type == PCAPNG_SECRETS_TLS_KEYLOG)
+		keylog_add(d->an->keylog, d->source, data, len);
+	return 0;
+}
+
+/* A capture's own TLS keys, from a file (standard input is not read twice). */
+static void
+analysis_secrets(struct analysis *an, const char *path)
+{
+	struct analysis_dsb d;
+	char                err[600];
+
+	if (strcmp(path, "-") == 0)
+		return;
+	d.an = an;
+	snprintf(d.source, sizeof d.source, "%s (decryption secrets block)",
+	    path);
+	if (pcapng_secrets_walk(path, analysis_dsb_key, &d, err, sizeof err) < 0)
+		wsa_warn("%s", err);
+}
 
 void
 analysis_opts_default(struct analysis_opts *o)
@@ -82,6 +120,8 @@ analysis_opts_describe(const struct analysis_opts *o, char *out, size_t len)
 		snprintf(v, sizeof v, "%u", (unsigned)o->ws_ports[i]);
 		n = analysis_opt_cat(out, len, n, "--ws-port", v);
 	}
+	for (i = 0; i < (size_t)o->n_keylogs; i++)
+		n = analysis_opt_cat(out, len, n, "--keylog", o->keylogs[i]);
 	for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
 		if (nums[i].val == nums[i].def)
 			continue;
@@ -102,6 +142,8 @@ analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
     void *sink_ctx)
 {
 	struct analysis *an = xcalloc(1, sizeof *an);
+	char             err[600];
+	int              i;
 
 	an->opts = *o;
 	an->sink = sink;
@@ -109,6 +151,11 @@ analysis_new(const struct analysis_opts *o, const struct sink_ops *sink,
 	an->shared.scratch_len = 65536;
 	an->shared.scratch = xmalloc(an->shared.scratch_len);
 	an->limits = limits_new();
+	an->keylog = keylog_new();
+	for (i = 0; i < o->n_keylogs; i++)
+		if (keylog_load_file(an->keylog, o->keylogs[i], err,
+		    sizeof err) != 0)
+			wsa_warn("%s", err);
 	return an;
 }
 
@@ -126,6 +173,7 @@ analysis_free(struct analysis *an)
 	free(an->shared.scratch);
 	limits_free(an->limits);
 	capture_set_free(an->set);
+	keylog_free(an->keylog);
 	free(an);
 }
 
@@ -227,9 +275,12 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 	enum pipeline_result     r;
 	struct capture_set      *set;
 	char                     path[4096];
+	size_t                   i;
 
 	memset(sum, 0, sizeof *sum);
 	limits_reset(an->limits);
+	for (i = 0; i < n; i++)
+		analysis_secrets(an, paths[i]);
 	an->sum = sum;
 	capture_set_free(an->set);
 	/* Standard input is hashed as a file is: its identity is its bytes. */

@@ -14,6 +14,7 @@
 #include "sink.h"
 
 #define ANALYSIS_MAX_WS_PORTS 16
+#define ANALYSIS_MAX_KEYLOGS  16
 
 struct analysis_opts {
 	struct flow_limits flow;
@@ -21,6 +22,8 @@ struct analysis_opts {
 	uint16_t           ws_ports[ANALYSIS_MAX_WS_PORTS];
 	int                n_ws_ports;
 	const char        *filter;
+	const char        *keylogs[ANALYSIS_MAX_KEYLOGS];   /* --keylog */
+	int                n_keylogs;
 	int                no_hash; /* skip SHA-256 */
 };
 

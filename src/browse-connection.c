@@ -471,8 +471,9 @@ bc_build_head(struct bc *v, int cols)
 	    " user_agent, ws_version, request_protocols, request_extensions,"
 	    " status, status_reason, server_header, accept, accept_ok,"
 	    " subprotocol, extensions, extensions_state, handshake_issues,"
-	    " verdict, tcp_end, ended_by, close_client, close_server"
-	    " FROM connections WHERE connection_id = ?1", &st) != 0)
+	    " verdict, tcp_end, ended_by, close_client, close_server,"
+	    " tls_version, tls_cipher, tls_sni, tls_alpn, tls_decrypted,"
+	    " tls_keylog FROM connections WHERE connection_id = ?1", &st) != 0)
 		return;
 	sqlite3_bind_int64(st, 1, v->conn);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -487,6 +488,19 @@ bc_build_head(struct bc *v, int cols)
 	    browse_col_text(st, 3), browse_col_text(st, 1), verdict,
 	    browse_col_text(st, 24));
 	browse_text_wrap(&v->head, bold, "", cols, buf);
+	if (sqlite3_column_type(st, 28) != SQLITE_NULL) {
+		snprintf(buf, sizeof buf, "tls %s", browse_col_text(st, 28));
+		bc_field(buf, sizeof buf, "cipher", browse_col_text(st, 29));
+		bc_field(buf, sizeof buf, "SNI", browse_col_text(st, 30));
+		bc_field(buf, sizeof buf, "ALPN", browse_col_text(st, 31));
+		bc_field(buf, sizeof buf, sqlite3_column_int(st, 32) ?
+		    "decrypted with" : "not decrypted; keys from",
+		    browse_col_text(st, 33));
+		if (sqlite3_column_type(st, 33) == SQLITE_NULL)
+			bc_field(buf, sizeof buf, "not decrypted",
+			    "no keys (--keylog FILE)");
+		browse_text_wrap(&v->head, 0, "", cols, buf);
+	}
 	if (!sqlite3_column_int(st, 4)) {
 		browse_text_add(&v->head, 0, "  no handshake captured%s",
 		    sqlite3_column_int(st, 5) ? " (picked up mid-stream)" :

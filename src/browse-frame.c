@@ -145,7 +145,8 @@ bf_build(struct bf *v, int cols)
 	    " v.masked, v.payload_length, v.close_code, v.close_reason,"
 	    " v.message_id, v.\"offset\", v.header, v.mask_key, v.payload_prefix,"
 	    " v.truncated, v.seen_length, v.non_minimal, v.packets, t.packet,"
-	    " t.last_packet FROM frame_t t JOIN frames v ON v.connection_id ="
+	    " t.last_packet, v.tls_records FROM frame_t t JOIN frames v ON"
+	    " v.connection_id ="
 	    " t.connection_id AND v.frame_index = t.frame_index AND"
 	    " v.direction = ?2 WHERE t.packet = ?4 AND t.connection_id = ?1 AND"
 	    " t.direction = (?2 = 'server') AND t.frame_index = ?3", -1, &st,
@@ -361,6 +362,12 @@ bf_packets(struct bf *v, sqlite3_stmt *st, int cols)
 		snprintf(buf, sizeof buf, "carried by packets %s-%s: %s the"
 		    " first header byte, %s the last payload byte", a, b, a, b);
 	browse_text_wrap(&v->t, 0, "", cols, buf);
+	if (sqlite3_column_type(st, 23) != SQLITE_NULL) {
+		snprintf(buf, sizeof buf, "held by TLS record%s %s of its "
+		    "direction", strchr(browse_col_text(st, 23), '-') != NULL ?
+		    "s" : "", browse_col_text(st, 23));
+		browse_text_wrap(&v->t, 0, "", cols, buf);
+	}
 	bf_shared(v, first, last, a, b, cols);
 	if ((m = v->msg) != NULL && sqlite3_column_int(m, BFM_FRAMES) > 1) {
 		snprintf(a, sizeof a, "%s", browse_col_text(m,

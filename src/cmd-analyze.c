@@ -382,6 +382,14 @@ analyze_summary(const char *path, const struct capture_summary *s,
 	if (s->duplicates)
 		printf("; %" PRIu64 " duplicate packets dropped (files "
 		    "overlapping in time)", s->duplicates);
+	if (s->tls_connections)
+		printf("; %" PRIu64 " TLS connection%s", s->tls_connections,
+		    s->tls_connections == 1 ? "" : "s");
+	if (s->tls_no_keys)
+		printf(", %" PRIu64 " TLS connection%s without keys (--keylog "
+		    "FILE)", s->tls_no_keys, s->tls_no_keys == 1 ? "" : "s");
+	if (s->tls_h2)
+		printf(", %" PRIu64 " HTTP/2 (ALPN h2, not decoded)", s->tls_h2);
 	if (s->cap_flows || s->cap_idle || s->cap_ooo_dir || s->cap_ooo_total ||
 	    s->cap_inflate)
 		printf("; caps hit: flows %" PRIu64 ", idle %" PRIu64

@@ -49,6 +49,13 @@ struct role_state {
 	int               rst;
 	uint64_t          end_pkt;
 	struct wts        end_ts;
+	/*
+	 * wss://: the first TLS alert this role sent (close_notify, or a
+	 * fatal one with its description), part of how it ended; NULL none.
+	 */
+	const char       *tls_alert;
+	int               tls_alert_fatal;
+	uint64_t          tls_alert_pkt;
 	int               close_sent;
 	int               blind;        /* its decoder stopped: frames unseen */
 	int               close_code;   /* -1 none; WS_CLOSE_NO_CODE for an empty payload */

@@ -57,7 +57,7 @@ enum report_col {
 	RC_LIMIT_MAX, RC_PROFILES, RC_CAUSE, RC_REMEDY, RC_SECTION, RC_DETAIL,
 	RC_REASON, RC_LIMIT_REASON, RC_ANSWERED, RC_CLIENT_STACK,
 	RC_SERVER_STACK, RC_HEADERS_CUT, RC_TOLERATED_BY, RC_TOLERATED_STACK,
-	RC_PINGS, RC_GROUP_N, RC_GROUP_TOTAL
+	RC_PINGS, RC_TLS, RC_GROUP_N, RC_GROUP_TOTAL
 };
 
 /*
@@ -554,7 +554,12 @@ report_captures(struct report *r)
 
 	if (report_prepare(r, "SELECT capture, sha256, complete, error,"
 	    " connections, ws_connections, frames, findings, cap_flows,"
-	    " cap_idle, cap_ooo_dir, cap_ooo_total, cap_inflate FROM captures"
+	    " cap_idle, cap_ooo_dir, cap_ooo_total, cap_inflate,"
+	    " (SELECT count(*) FROM connections c WHERE c.capture_id ="
+	    " captures.capture_id AND tls_version IS NOT NULL AND tls_keylog"
+	    " IS NULL), (SELECT count(*) FROM connections c WHERE"
+	    " c.capture_id = captures.capture_id AND tls_alpn = 'h2') FROM"
+	    " captures"
 	    " WHERE (?3 IS NULL OR capture = ?3) AND (?5 IS NULL OR"
 	    " capture_id > ?5) ORDER BY capture_id", &st,
 	    NULL) != 0)
@@ -578,6 +583,14 @@ report_captures(struct report *r)
 		}
 		if (sep[0] == ',')
 			fprintf(r->out, "\n");
+		if (report_i64(st, 13) > 0)
+			fprintf(r->out, "  %" PRId64 " TLS connection%s without "
+			    "keys (--keylog FILE)\n", report_i64(st, 13),
+			    report_i64(st, 13) == 1 ? "" : "s");
+		if (report_i64(st, 14) > 0)
+			fprintf(r->out, "  %" PRId64 " HTTP/2 connection%s (ALPN "
+			    "h2), not decoded\n", report_i64(st, 14),
+			    report_i64(st, 14) == 1 ? "" : "s");
 		if (sqlite3_column_int(st, 2) == 0)
 			fprintf(r->out, "  %s: %s\n",
 			    report_paint(r, "INCOMPLETE"),
@@ -847,6 +860,8 @@ report_incident(struct report *r, sqlite3_stmt *st)
 	if (sqlite3_column_type(st, RC_PINGS) != SQLITE_NULL)
 		fprintf(r->out, "  %-10s %s\n", "pings",
 		    report_col(r, st, RC_PINGS));
+	if (sqlite3_column_type(st, RC_TLS) != SQLITE_NULL)
+		fprintf(r->out, "  %-10s %s\n", "tls", report_col(r, st, RC_TLS));
 }
 
 static void
@@ -874,6 +889,14 @@ report_text(struct report *r)
 	    " server_stack, (SELECT headers_cut FROM connection_t c"
 	    " WHERE c.connection_id = findings.connection_id),"
 	    " tolerated_by, tolerated_stack," REPORT_PINGS ","
+	    " (SELECT tls_version || coalesce(' ' || tls_cipher, '') ||"
+	    " coalesce(', SNI ' || nullif(tls_sni, ''), '') ||"
+	    " coalesce(', ALPN ' || nullif(tls_alpn, ''), '') ||"
+	    " CASE WHEN tls_decrypted = 1 THEN ', decrypted with the secrets"
+	    " of ' || tls_keylog WHEN tls_keylog IS NOT NULL THEN ', not"
+	    " decrypted with the secrets of ' || tls_keylog ELSE ', no keys"
+	    " (--keylog FILE)' END FROM connection_t c WHERE"
+	    " c.connection_id = findings.connection_id),"
 	    " CASE WHEN" REPORT_1009_GROUP " THEN row_number() OVER (PARTITION"
 	    " BY (" REPORT_1009_GROUP "), server ORDER BY capture_id,"
 	    " connection_id, time, finding_id) END, count(*) OVER (PARTITION"

@@ -216,6 +216,27 @@ const struct rule rule_table[] = {
 	  "packets were cut by the capture's snaplen",
 	  "tcpdump -s with a small value",
 	  "capture with -s 0 (the whole packet)" },
+	[RULE_TLS_DECRYPT_FAILED] = { "RFC 8446 5.2", WHO_EITHER, 0,
+	  CLASS_CAPTURE, SEV_STATE,
+	  "a TLS record did not decrypt with the key log's secrets (its "
+	  "authentication tag or MAC is wrong); the rest of that direction "
+	  "is not decoded",
+	  "a key log of another run or another connection with the same "
+	  "client random, or a key log cut short",
+	  "give the key log written by the same process run (--keylog)" },
+	[RULE_TLS_GAP] = { "RFC 8446 5.3", WHO_EITHER, 0, CLASS_CAPTURE,
+	  SEV_STATE,
+	  "TLS records were lost in a capture gap; record sequence numbers "
+	  "are implicit, so the rest of that direction cannot be decrypted",
+	  "capture loss: a busy interface, a small buffer",
+	  "capture with a larger buffer (tcpdump -B) and a filter" },
+	[RULE_TLS_MALFORMED] = { "RFC 8446 5.1", WHO_EITHER, 0, CLASS_CAPTURE,
+	  SEV_STATE,
+	  "bytes that started as TLS are not TLS records (a record or "
+	  "handshake message longer than TLS allows); the rest of that "
+	  "direction is not read",
+	  "a protocol that only looked like TLS at first, or damaged bytes",
+	  "look at the packet named" },
 };
 
 _Static_assert(sizeof rule_table / sizeof rule_table[0] == RULE_COUNT,

@@ -118,7 +118,11 @@ enum finding_class finding_class_find(const char *name);
 	X(UNANSWERED_PING, "unanswered-ping") \
 	/* Capture limits: not violations. */ \
 	X(CAPTURE_GAP, "capture-gap") \
-	X(CAPTURE_TRUNCATED, "capture-truncated")
+	X(CAPTURE_TRUNCATED, "capture-truncated") \
+	/* TLS (wss://): what could not be decrypted, never a peer's fault. */ \
+	X(TLS_DECRYPT_FAILED, "tls-decrypt-failed") \
+	X(TLS_GAP, "tls-gap") \
+	X(TLS_MALFORMED, "tls-malformed")
 
 /* RULE_NONE (0, what a zeroed event holds): no rule. */
 enum rule_id {

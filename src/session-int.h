@@ -13,7 +13,7 @@
 #define TRUST_RUN   8   /* clean frames that end the doubt after a resync */
 
 /* What a connection's first bytes say it is: the chain to build. */
-enum sess_kind { SESS_HTTP, SESS_FRAMES };
+enum sess_kind { SESS_HTTP, SESS_FRAMES, SESS_TLS };
 
 #define SESS_SPANS 32  /* packets remembered per side, for a frame's packet list */
 #define SESS_PACKETS_TEXT 160  /* longest list, "first,...," and the latest runs */
@@ -28,6 +28,12 @@ struct sess {
 	struct conn         *c;
 	/* Where the connection's bytes go: the first stage of its chain. */
 	struct stage         head;
+	/*
+	 * The slot detection sits in and the chain it builds goes to: head,
+	 * or behind a TLS stage, the stage its plaintext goes to.
+	 */
+	struct stage        *in;
+	struct tls_stage    *tls;             /* a ClientHello was seen */
 	int                  is_ws;           /* frames, with or without handshake */
 	int                  interesting;    /* stored: WS, upgrade, finding */
 	struct http_exchange *hx;             /* once HTTP was seen; to the end */

@@ -23,6 +23,7 @@
 #include "size-limits.h"
 #include "rules.h"
 #include "session-int.h"
+#include "tls.h"
 #include "verdict.h"
 
 static void sess_open(void *, struct conn *);
@@ -76,6 +77,9 @@ static uint64_t sess_server_key(const struct sess *);
 static void sess_emit(struct sess *, struct finding *);
 static void sess_verdict_emit(void *, struct finding *);
 static void sess_history_fill(struct sess *);
+static void sess_tls(struct sess *, int);
+static void sess_tls_finding(void *, int, struct finding *);
+static void sess_tls_summary(struct sess *, struct conn_summary *);
 static void sess_doubt(struct sess *, int, struct role_state *);
 static void sess_pend_decide(struct sess *, int, const struct ws_frame *);
 static void sess_pend_release(struct sess *, int, enum tolerance);
@@ -103,6 +107,8 @@ static const struct stage_ops sess_drop_ops = {
 static const struct stage_ops sess_ws_stage_ops = {
 	sess_ws_data, sess_ws_gap, sess_ws_end
 };
+
+static const struct tls_ops sess_tls_ops = { sess_tls_finding };
 
 static const struct http_exchange_ops sess_hx_ops = {
 	sess_hx_finding, sess_hx_asked, sess_hx_upgraded, sess_hx_lost,
@@ -153,6 +159,7 @@ sess_open(void *arg, struct conn *c)
 
 	s->an = arg;
 	s->c = c;
+	s->in = &s->head;
 	sess_head(s, &sess_detect_ops);
 	for (r = 0; r < 2; r++) {
 		s->hist.rs[r].close_code = -1;
@@ -166,22 +173,21 @@ sess_open(void *arg, struct conn *c)
 /*
  * The chain of stages behind the detection, built here and nowhere else,
  * one line per stage from the last to the first; each stage is given the
- * one after it. A TLS stage (ClientHello -> key log -> records ->
- * plaintext, the same interface) would be one new file and one line: a
- * kind SESS_TLS for a ClientHello, whose chain is
- * "st = tls_stage_new(s, detect)" with the detection running again on
- * the plaintext it passes on.
+ * one after it. The TLS stage (tls.c: ClientHello -> key log -> records
+ * -> plaintext, the same interface) is the kind SESS_TLS, with the
+ * detection running again on the plaintext it passes on.
  */
 /*
- * Detection and dropping are stages of the session itself: the head's
+ * Detection and dropping are stages of the session itself: the
  * argument is the session, whatever stage it was before (the HTTP
- * exchange hands back a connection whose answer was lost).
+ * exchange hands back a connection whose answer was lost). They sit at
+ * the head, or behind the TLS stage.
  */
 static void
 sess_head(struct sess *s, const struct stage_ops *ops)
 {
-	s->head.ops = ops;
-	s->head.arg = s;
+	s->in->ops = ops;
+	s->in->arg = s;
 }
 
 static void
@@ -189,12 +195,75 @@ sess_chain(struct sess *s, enum sess_kind kind)
 {
 	struct stage st = { &sess_ws_stage_ops, s };        /* ws frames, x2 */
 
+	if (kind == SESS_TLS) {      /* tls, then detection again behind it */
+		sess_tls(s, s->c->client);
+		return;
+	}
 	if (kind == SESS_HTTP) {                            /* http/1.1 */
 		if (s->hx == NULL)
 			s->hx = http_exchange_new(s->c, &sess_hx_ops, s, st);
 		st = http_exchange_stage(s->hx);
 	}
-	s->head = st;
+	*s->in = st;
+}
+
+/*
+ * A TLS stage at the head, whose plaintext goes to detection again: a
+ * wss:// connection is then told, and decoded, as a ws:// one.
+ */
+static void
+sess_tls(struct sess *s, int client)
+{
+	s->tls = tls_stage_new(s->an->keylog, &sess_tls_ops, s, client);
+	s->head = tls_stage(s->tls);
+	s->in = tls_stage_next(s->tls);
+	sess_head(s, &sess_detect_ops);
+	s->interesting = 1;
+}
+
+/* What the TLS stage learned, for the connection's row and the counts. */
+static void
+sess_tls_summary(struct sess *s, struct conn_summary *cs)
+{
+	const struct tls_info *ti;
+	struct role_state     *rs;
+	int                    side;
+
+	if (s->tls == NULL)
+		return;
+	ti = tls_stage_info(s->tls);
+	for (side = 0; side < 2; side++) {
+		rs = &s->hist.rs[sess_role(s, side)];
+		if (ti->alert[side].level == 0)
+			continue;
+		rs->tls_alert = tls_alert_name(ti->alert[side].desc);
+		if (rs->tls_alert == NULL)
+			rs->tls_alert = "(unknown description)";
+		rs->tls_alert_fatal = ti->alert[side].level == 2;
+		rs->tls_alert_pkt = ti->alert[side].pkt;
+	}
+	cs->tls_version = ti->version != NULL ? ti->version : "unknown";
+	snprintf(cs->tls_cipher, sizeof cs->tls_cipher, "%s",
+	    ti->cipher != NULL ? ti->cipher : "");
+	snprintf(cs->tls_sni, sizeof cs->tls_sni, "%s", ti->sni);
+	snprintf(cs->tls_alpn, sizeof cs->tls_alpn, "%s", ti->alpn);
+	cs->tls_decrypted = ti->decrypted;
+	snprintf(cs->tls_keylog, sizeof cs->tls_keylog, "%s",
+	    ti->keylog != NULL ? ti->keylog : "");
+	s->an->sum->tls_connections++;
+	if (ti->keylog == NULL)
+		s->an->sum->tls_no_keys++;
+	if (strcmp(ti->alpn, "h2") == 0 && !ti->alpn_offered)
+		s->an->sum->tls_h2++;
+}
+
+static void
+sess_tls_finding(void *arg, int side, struct finding *f)
+{
+	struct sess *s = arg;
+
+	f->sender = sess_role(s, side);
+	sess_emit(s, f);
 }
 
 /* Which ends sit on a --ws-port: bit 0 side 0, bit 1 side 1. */
@@ -313,9 +382,12 @@ sess_no_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
 	(void)ts;
 }
 
-/* Feeds what a side held while undecided, now that the chain is built. */
+/*
+ * Feeds what a side held while undecided to the stage that took
+ * detection's slot, now that the chain is built.
+ */
 static void
-sess_flush_pre(struct sess *s, int side)
+sess_flush_pre(struct sess *s, struct stage *slot, int side)
 {
 	uint8_t buf[SESS_PRE];
 	size_t  n = s->pre_len[side];
@@ -324,7 +396,7 @@ sess_flush_pre(struct sess *s, int side)
 		return;
 	memcpy(buf, s->pre[side], n);
 	s->pre_len[side] = 0;
-	s->head.ops->data(s->head.arg, side, s->pre_off[side], buf, n,
+	slot->ops->data(slot->arg, side, s->pre_off[side], buf, n,
 	    s->pre_pkt[side], s->pre_ts[side]);
 }
 
@@ -369,7 +441,7 @@ sess_probe_hold(struct sess *s, int side, uint64_t off, const uint8_t *p,
 			s->ws[s->probe_side] = NULL;
 		}
 		sess_probe_settle(s);
-		s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
+		s->in->ops->data(s->in->arg, side, off, p, n, pkt, ts);
 		return;
 	}
 	stage_hold_add(&s->hold, off, p, n, pkt, ts);
@@ -456,6 +528,7 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 {
 	struct sess   *s = arg;
 	struct conn   *c = s->c;
+	struct stage  *slot = s->in;
 	int            masked = 0, plausible;
 	uint8_t        look[64];
 	const uint8_t *lp = p;
@@ -481,7 +554,20 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 		s->pre_len[side] = held + n;
 		return;
 	}
-	if (http_looks_like_request(lp, ln)) {
+	if (s->tls == NULL && tls_looks_like_hello(lp, ln)) {
+		if (c->flags & CONN_ROLE_GUESS)
+			conn_set_client(c, side);
+		sess_chain(s, SESS_TLS);
+	} else if (s->tls == NULL && tls_looks_like_record(lp, ln)) {
+		/* Picked up after the handshake: TLS, without its keys. */
+		sess_chain(s, SESS_TLS);
+	} else if (s->tls != NULL && ln >= 3 && memcmp(lp, "PRI", 3) == 0 &&
+	    strcmp(tls_stage_info(s->tls)->alpn, "h2") == 0) {
+		/* HTTP/2 (ALPN h2): named by its ALPN, not decoded here. */
+		sess_head(s, &sess_drop_ops);
+		s->pre_len[0] = s->pre_len[1] = 0;
+		return;
+	} else if (http_looks_like_request(lp, ln)) {
 		if (c->flags & CONN_ROLE_GUESS)
 			conn_set_client(c, side);
 		sess_chain(s, SESS_HTTP);
@@ -519,9 +605,9 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 		return;
 	}
 	/* Held bytes first (this side's, then the other's), then these. */
-	sess_flush_pre(s, side);
-	sess_flush_pre(s, !side);
-	s->head.ops->data(s->head.arg, side, off, p, n, pkt, ts);
+	sess_flush_pre(s, slot, side);
+	sess_flush_pre(s, slot, !side);
+	slot->ops->data(slot->arg, side, off, p, n, pkt, ts);
 }
 
 static void
@@ -716,6 +802,7 @@ sess_close(void *arg, struct conn *c)
 				s->hist.rs[sess_role(s, side)].blind = 1;
 		cs.tcp_end = conn_end_name(c->end);
 		cs.end_packet = c->end_pkt;
+		sess_tls_summary(s, &cs);
 		sess_history_fill(s);
 		verdict_conn_end(&s->hist, an->limits, sess_verdict_emit, s,
 		    &cs);
@@ -768,6 +855,7 @@ sess_free(struct sess *s)
 		ping_free(&s->hist.rs[i].ping);
 	}
 	http_exchange_free(s->hx);
+	tls_stage_free(s->tls);
 	stage_hold_drop(&s->hold);
 	free(s->span[0]);
 	free(s->span[1]);
@@ -865,15 +953,21 @@ sess_ws_frame(void *arg, const struct ws_frame *f)
 	}
 	sess_pend_decide(s, role, f);
 	if (s->an->sink->frame != NULL) {
-		if (f->first_pkt == f->last_pkt)
+		if (f->first_pkt == f->last_pkt && s->tls == NULL)
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, f);
 		else {
 			struct ws_frame fc = *f;
-			char            packets[SESS_PACKETS_TEXT];
+			char            packets[SESS_PACKETS_TEXT], recs[48];
 
 			sess_frame_packets(s, cb->side, f, packets,
 			    sizeof packets);
 			fc.packets = packets[0] != '\0' ? packets : NULL;
+			recs[0] = '\0';
+			if (s->tls != NULL)
+				tls_stage_records(s->tls, cb->side, f->offset,
+				    f->offset + f->hdr_len + f->seen_len, recs,
+				    sizeof recs);
+			fc.tls_records = recs[0] != '\0' ? recs : NULL;
 			s->an->sink->frame(s->an->sink_ctx, s->c->id, role, &fc);
 		}
 	}

@@ -256,6 +256,9 @@ async_deliver(struct sink_async *a, struct rec *r)
 		p += ALIGN16(f->close_reason_len);
 		if (f->packets != NULL)
 			f->packets = (const char *)p;
+		p += ALIGN16(f->packets != NULL ? strlen(f->packets) + 1 : 0);
+		if (f->tls_records != NULL)
+			f->tls_records = (const char *)p;
 		a->ops->frame(a->inner, r->conn, r->sender, f);
 		break;
 	case REC_MESSAGE:
@@ -312,9 +315,11 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 {
 	struct sink_async *a = ctx;
 	size_t             pl = f->packets != NULL ? strlen(f->packets) + 1 : 0;
+	size_t             tl = f->tls_records != NULL ?
+	    strlen(f->tls_records) + 1 : 0;
 	size_t             n = sizeof(struct rec) + ALIGN16(sizeof *f) +
 	    ALIGN16(f->prefix_len) + ALIGN16(f->close_reason_len) +
-	    ALIGN16(pl);
+	    ALIGN16(pl) + ALIGN16(tl);
 	struct rec        *r;
 	uint8_t           *p;
 
@@ -340,6 +345,9 @@ async_frame(void *ctx, uint64_t conn, int sender, const struct ws_frame *f)
 	p += ALIGN16(f->close_reason_len);
 	if (pl)
 		memcpy(p, f->packets, pl);
+	p += ALIGN16(pl);
+	if (tl)
+		memcpy(p, f->tls_records, tl);
 	async_commit(a);
 }
 

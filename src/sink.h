@@ -45,6 +45,9 @@ struct capture_summary {
 	uint64_t cap_flows, cap_idle, cap_ooo_dir, cap_ooo_total;
 	uint64_t cap_inflate;    /* messages whose inflation stopped at --max-inflate */
 	uint64_t cap_bounds;     /* 1009 closes past LIMIT_CASES_MAX: bounds not revisited */
+	/* TLS connections; of them, those the key logs had no secrets for,
+	 * and those that chose HTTP/2 (ALPN h2). */
+	uint64_t tls_connections, tls_no_keys, tls_h2;
 	uint64_t peak_live, peak_ooo_bytes;
 	int      complete;       /* 0: stopped early (damaged file, SIGINT) */
 	uint64_t size;           /* bytes read, when capture_info.size was 0 (a pipe) */
@@ -183,6 +186,17 @@ struct conn_summary {
 	 */
 	int         has_idle;
 	double      idle_before_end, idle_data_before_end;
+	/*
+	 * TLS (wss://): tls_version NULL when the connection is not TLS.
+	 * Copies, not pointers: the summary outlives the connection (and
+	 * the key log) on its way to an asynchronous sink.
+	 */
+	const char *tls_version;     /* a static "TLS 1.3"; "unknown" before a ServerHello */
+	char        tls_cipher[48];  /* IANA name; "" unknown */
+	char        tls_sni[256];    /* "" none */
+	char        tls_alpn[128];   /* the chosen protocol, or the offer */
+	int         tls_decrypted;
+	char        tls_keylog[512]; /* the key log source; "" none */
 };
 
 struct sink_ops {

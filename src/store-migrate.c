@@ -62,7 +62,7 @@ static const struct store_step store_steps[] = {
 	/*
 	 * 5: capture sets (their files, spans of packets, duplicates); pings
 	 * and their round trips, the quiet time before an abnormal end, a
-	 * violation the receiver tolerated.
+	 * violation the receiver tolerated; TLS (wss://) connections.
 	 */
 	{ STORE_COLUMNS("capture_t files INTEGER",
 	    "capture_t duplicates INTEGER",
@@ -80,6 +80,10 @@ static const struct store_step store_steps[] = {
 	    "connection_t ping_rtt_max_server REAL",
 	    "connection_t idle_before_end REAL",
 	    "connection_t idle_data_before_end REAL",
+	    "connection_t tls_version TEXT", "connection_t tls_cipher TEXT",
+	    "connection_t tls_sni TEXT", "connection_t tls_alpn TEXT",
+	    "connection_t tls_decrypted INTEGER",
+	    "connection_t tls_keylog TEXT", "frame_t tls_records TEXT",
 	    "finding_t tolerated_by TEXT"), store_file_tables, NULL },
 };
 

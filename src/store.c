@@ -167,7 +167,8 @@ static const char store_tables[] =
 "  ping_rtt_min_server REAL, ping_rtt_median_client REAL,\n"
 "  ping_rtt_median_server REAL, ping_rtt_max_client REAL,\n"
 "  ping_rtt_max_server REAL, idle_before_end REAL,\n"
-"  idle_data_before_end REAL);\n"
+"  idle_data_before_end REAL, tls_version TEXT, tls_cipher TEXT,\n"
+"  tls_sni TEXT, tls_alpn TEXT, tls_decrypted INTEGER, tls_keylog TEXT);\n"
 "CREATE INDEX connection_capture ON connection_t(capture_id);\n"
 "CREATE INDEX connection_verdict ON connection_t(verdict);\n"
 "CREATE TABLE frame_t (\n"
@@ -179,7 +180,8 @@ static const char store_tables[] =
 "  payload_length INTEGER NOT NULL, seen_length INTEGER,\n"
 "  message_id INTEGER, stream_offset INTEGER, mask_key INTEGER,\n"
 "  header BLOB, payload_prefix BLOB, close_code INTEGER,\n"
-"  close_reason BLOB, close_reason_text TEXT, packets TEXT);\n"
+"  close_reason BLOB, close_reason_text TEXT, packets TEXT,\n"
+"  tls_records TEXT);\n"
 "CREATE INDEX frame_order ON frame_t(connection_id, direction,\n"
 "  frame_index);\n"
 "CREATE INDEX frame_packet ON frame_t(packet);\n"
@@ -286,7 +288,9 @@ const char store_views[] =
 "  c.pings_unanswered_server, c.ping_rtt_min_client,\n"
 "  c.ping_rtt_min_server, c.ping_rtt_median_client,\n"
 "  c.ping_rtt_median_server, c.ping_rtt_max_client,\n"
-"  c.ping_rtt_max_server, c.idle_before_end, c.idle_data_before_end\n"
+"  c.ping_rtt_max_server, c.idle_before_end, c.idle_data_before_end,\n"
+"  c.tls_version, c.tls_cipher, c.tls_sni, c.tls_alpn, c.tls_decrypted,\n"
+"  c.tls_keylog\n"
 "  FROM connection_t c JOIN capture_t k ON k.capture_id = c.capture_id;\n"
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -311,8 +315,9 @@ const char store_views[] =
 "  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
     ") & 1 AS non_minimal,\n"
 "  coalesce(packets, " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet")
-    ") AS packets,\n"
-"  printf('%d.%09d', t_sec, t_nsec) AS time_text\n"
+    ") AS packets,
+"
+"  printf('%d.%09d', t_sec, t_nsec) AS time_text, tls_records\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
@@ -360,8 +365,8 @@ static const char *const store_sql[ST__COUNT] = {
 	    " frame_index, packet, last_packet, t_sec, t_nsec, flags, opcode,"
 	    " payload_length, seen_length, message_id, stream_offset,"
 	    " mask_key, header, payload_prefix, close_code, close_reason,"
-	    " close_reason_text, packets) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?)",
+	    " close_reason_text, packets, tls_records) VALUES (?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_MESSAGE] = "INSERT INTO message_t (connection_id, direction,"
 	    " message_id, opcode, flags, utf8_valid, utf8_error_at, frames,"
 	    " wire_size, decoded_size, first_packet, last_packet, first_frame,"
@@ -397,10 +402,12 @@ static const char *const store_sql[ST__COUNT] = {
 	    " pings_unanswered_server, ping_rtt_min_client,"
 	    " ping_rtt_min_server, ping_rtt_median_client,"
 	    " ping_rtt_median_server, ping_rtt_max_client,"
-	    " ping_rtt_max_server, idle_before_end, idle_data_before_end)"
+	    " ping_rtt_max_server, idle_before_end, idle_data_before_end,"
+	    " tls_version, tls_cipher, tls_sni, tls_alpn, tls_decrypted,"
+	    " tls_keylog)"
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 static const char *const store_kind_names[] = {
@@ -1175,6 +1182,7 @@ store_frame(void *ctx, uint64_t conn_id, int sender, const struct ws_frame *f)
 	}
 	/* The session lists them only for a frame over several packets. */
 	b_raw_text(&b, f->packets);
+	b_raw_text(&b, f->tls_records);
 	store_step(s, s->st[ST_FRAME]);
 }
 
@@ -1470,6 +1478,13 @@ store_conn_end(void *ctx, const struct conn_summary *cs)
 		b_real(&b, cs->ping_answers[i] ? cs->ping_rtt_max[i] : -1);
 	b_real(&b, cs->has_idle ? cs->idle_before_end : -1);
 	b_real(&b, cs->has_idle ? cs->idle_data_before_end : -1);
+	/* SNI and ALPN are the peer's bytes: escaped like headers. */
+	b_raw_text(&b, cs->tls_version);
+	b_raw_text(&b, cs->tls_cipher[0] != '\0' ? cs->tls_cipher : NULL);
+	b_text(&b, cs->tls_version != NULL ? cs->tls_sni : NULL);
+	b_text(&b, cs->tls_version != NULL ? cs->tls_alpn : NULL);
+	b_opt(&b, cs->tls_version != NULL, cs->tls_decrypted);
+	b_text(&b, cs->tls_keylog[0] != '\0' ? cs->tls_keylog : NULL);
 	store_step(s, s->st[ST_CONN]);
 }
 

@@ -847,6 +847,22 @@ verdict_stack_profile(const struct verdict_pass *vp, int role)
 	return p->name;
 }
 
+/*
+ * wss://: the TLS alert the role ended with before its FIN or RST: a
+ * fatal one is why the connection died, not a bare FIN; the frame that
+ * follows in the detail is still the one before the end.
+ */
+static void
+verdict_tls_alert(const struct role_state *rs, struct finding *f)
+{
+	if (rs->tls_alert == NULL)
+		return;
+	snprintf(f->detail, sizeof f->detail, "%s TLS alert %s at packet %"
+	    PRIu64 " before the end%s", rs->tls_alert_fatal ? "after a fatal" :
+	    "after the", rs->tls_alert, rs->tls_alert_pkt,
+	    rs->tls_alert_fatal ? " (a TLS error, not a WebSocket close)" : "");
+}
+
 static void
 verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 {
@@ -856,6 +872,7 @@ verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 	const struct rule       *r;
 	struct finding           f;
 	char                     pk[CAPTURE_SET_PACKET_MAX];
+	size_t                   n;
 
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_ABNORMAL;
@@ -889,6 +906,7 @@ verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 		f.time = rs->end_ts;
 	} else
 		return;
+	verdict_tls_alert(rs, &f);
 	h = verdict_last_frame(ps, f.packet);
 	if (h != NULL) {
 		f.has_offending = 1;
@@ -897,9 +915,10 @@ verdict_abnormal(struct verdict_pass *vp, int role, enum finding_class *verdict)
 		f.offending_sender = !role;
 		/* The suspect's own rule, when it broke one. */
 		f.offending_rule = verdict_frame_rule(ps, h);
-		snprintf(f.detail, sizeof f.detail, "after %s frame %" PRIu64
-		    " (packet %s)%s%s", role == ROLE_SERVER ?
-		    "client" : "server", h->index,
+		n = strlen(f.detail);
+		snprintf(f.detail + n, sizeof f.detail - n, "%safter %s frame %"
+		    PRIu64 " (packet %s)%s%s", n ? "; " : "",
+		    role == ROLE_SERVER ? "client" : "server", h->index,
 		    capture_set_packet(h->first_pkt, pk, sizeof pk),
 		    f.offending_rule != RULE_NONE ? ", which broke " : "",
 		    f.offending_rule != RULE_NONE ?

@@ -63,6 +63,9 @@ struct ws_frame {
 	                            that carried a frame over several, in stream order, runs as
 	                            "10-12" ("10,14-16,18"; "10,...,40,41" when the first are
 	                            forgotten); valid during the callback */
+	const char *tls_records; /* not the decoder's (NULL): wss://, the TLS records of its
+	                            direction that held it, numbered from 1 per direction,
+	                            "7" or "7-9"; valid during the callback */
 };
 
 struct ws_message {

@@ -305,6 +305,28 @@ rm -f "$TMP/syn.pcap"
 
 # ---- Corrupt files: one line naming the file, exit 2, what was read kept. ----
 
+# Hostile TLS: a record claiming 65535 bytes (more than 2^14+2048), a
+# ClientHello that never ends (2^24-1 bytes claimed, 64 MiB of handshake
+# records sent): one finding each, bounded memory.
+for kind in record-length endless-hello; do
+	gen tls "$kind" 64M >"$TMP/tls-$kind.pcap"
+	run "tls-$kind" analyze -q -o "$TMP/tls-$kind.db" "$TMP/tls-$kind.pcap"
+	expect_rc 0
+	under $((base + 16 * MiB)) "hostile TLS"
+	same "tls $kind: one tls-malformed finding" \
+		"$(sql "$TMP/tls-$kind.db" "SELECT group_concat(rule) FROM
+		    findings")" "tls-malformed"
+done
+# Thousands of key log lines past the cap: one line, bounded memory.
+awk 'BEGIN { for (i = 0; i < 250000; i++) printf "CLIENT_RANDOM %064x " \
+    "%096d\n", i, 0 }' >"$TMP/big.keys"
+run big-keylog analyze -q --keylog "$TMP/big.keys" -o "$TMP/bk.db" \
+    "$TMP/tls-record-length.pcap"
+expect_rc 0
+under $((base + 96 * MiB)) "a key log past its cap"
+same "big key log: one line about the cap" "$(cat "$TMP/big-keylog.err")" \
+	"wsautopsy: $TMP/big.keys: 150000 lines not kept: the key log holds at most 100000 client randoms"
+
 for kind in bad-magic huge-record truncated pcapng-huge pcapng-short \
     pcapng-mismatch; do
 	f=$TMP/corrupt-$kind.pcap

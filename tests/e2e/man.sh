@@ -109,7 +109,9 @@ fi
 # The EXAMPLES of wsautopsy(1) run as printed, on the bundled samples,
 # and the queries of wsautopsy-db(5) run on a database of all samples.
 if command -v sqlite3 >/dev/null 2>&1; then
-	mkdir -p "$TMP/ex/bin" "$TMP/ex/samples/real"
+	mkdir -p "$TMP/ex/bin" "$TMP/ex/samples/real" "$TMP/ex/samples/tls-core"
+	cp "$SAMPLES"/tls-core/tls13-python.pcap "$SAMPLES"/tls-core/tls13-python.keys \
+	    "$TMP/ex/samples/tls-core/"
 	ln -s "$WSAUTOPSY" "$TMP/ex/bin/wsautopsy"
 	cp "$SAMPLES"/real/real-1009-python.pcap "$SAMPLES"/real/real-node-plain.pcap \
 	    "$TMP/ex/samples/real/"

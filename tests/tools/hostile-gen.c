@@ -44,6 +44,12 @@
  *                        C1, a bidi override; NUL and 0xff in the binary),
  *                        every 512th byte a unit "@NNNNN@..." naming its
  *                        offset
+ *   tls KIND SIZE        a TLS connection whose client sends a ClientHello
+ *                        and then, with KIND record-length, a record
+ *                        header claiming 65535 bytes and SIZE bytes; with
+ *                        KIND endless-hello, a ClientHello claiming
+ *                        2^24-1 bytes continued by SIZE bytes of
+ *                        handshake records
  *   corrupt KIND         a WebSocket conversation, then damage; KIND is
  *                        bad-magic, huge-record (a 4 GiB record length),
  *                        truncated (the last record cut), pcapng-huge,
@@ -95,11 +101,13 @@ static int	hg_escapes(struct pw *);
 static int	hg_long_head(struct pw *, uint64_t);
 static int	hg_long_escapes(struct pw *, uint64_t);
 static int	hg_corrupt(struct pw *, const char *);
+static int	hg_tls(struct pw *, const char *, uint64_t);
 
 static void
 hg_usage(void)
 {
 	fprintf(stderr, "usage: hostile-gen syn-flood N | ooo N [SEG [CONNS]]"
+	    " | tls record-length|endless-hello SIZE"
 	    " | tiny N | pings N [text] | huge-length | cut-header K |"
 	    " bomb SIZE [SEG] |"
 	    " long-head N | escapes | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
@@ -726,6 +734,57 @@ hg_corrupt(struct pw *g, const char *kind)
 	return 0;
 }
 
+/* A ClientHello, then records TLS does not allow. */
+static int
+hg_tls(struct pw *g, const char *kind, uint64_t size)
+{
+	static uint8_t buf[16384 + 5];
+	/* A ClientHello record: TLS 1.2 framing, random 00..1f, no suites. */
+	uint8_t        hello[5 + 4 + 2 + 32 + 1 + 2 + 1 + 1 + 2];
+	struct pw_conn c;
+	uint64_t       left;
+	size_t         n, i;
+	int            endless;
+
+	if (strcmp(kind, "record-length") == 0)
+		endless = 0;
+	else if (strcmp(kind, "endless-hello") == 0)
+		endless = 1;
+	else
+		hg_usage();
+	memset(hello, 0, sizeof hello);
+	hello[0] = 22;
+	hello[1] = 3;
+	hello[2] = 1;
+	hello[4] = (uint8_t)(sizeof hello - 5);
+	hello[5] = 1;
+	hello[8] = (uint8_t)(sizeof hello - 9);
+	if (endless)                  /* the message claims 2^24-1 bytes */
+		hello[6] = hello[7] = hello[8] = 0xff;
+	hello[9] = 3;
+	hello[10] = 3;
+	for (i = 0; i < 32; i++)
+		hello[11 + i] = (uint8_t)i;
+	hello[44] = 2;                /* one suite, one compression method */
+	hello[46] = 0x2f;
+	hello[47] = 1;
+	hg_conn_init(&c, g, 0x0a000001u, 40000);
+	pw_tcp_open(&c);
+	hg_send(&c, 0, hello, sizeof hello);
+	for (left = size; left > 0; left -= n) {
+		n = left < sizeof buf - 5 ? (size_t)left : sizeof buf - 5;
+		memset(buf, 0x41, sizeof buf);
+		buf[0] = 22;
+		buf[1] = 3;
+		buf[2] = 3;
+		buf[3] = endless ? (uint8_t)(n >> 8) : 0xff;
+		buf[4] = endless ? (uint8_t)n : 0xff;
+		hg_send(&c, 0, buf, n + 5);
+	}
+	pw_tcp_close(&c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -771,6 +830,8 @@ main(int argc, char **argv)
 		r = hg_escapes(&g);
 	else if (strcmp(argv[1], "long-escapes") == 0 && argc == 3)
 		r = hg_long_escapes(&g, hg_number(argv[2]));
+	else if (strcmp(argv[1], "tls") == 0 && argc == 4)
+		r = hg_tls(&g, argv[2], hg_number(argv[3]));
 	else
 		hg_usage();
 out:

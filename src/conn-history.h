@@ -94,6 +94,7 @@ struct role_state {
 	int64_t           idle_ns, idle_data_ns;
 	struct finding   *pend;         /* HIST_PENDING violations of its own */
 	unsigned          npend;
+	unsigned          pend_carried; /* of those, the peer sent a frame after */
 	uint64_t          tolerated;    /* the peer's violations it carried on after */
 	enum rule_id      tolerated_rule;  /* the first of them */
 };

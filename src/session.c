@@ -559,7 +559,13 @@ sess_detect(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 			conn_set_client(c, side);
 		sess_chain(s, SESS_TLS);
 	} else if (s->tls == NULL && tls_looks_like_record(lp, ln)) {
-		/* Picked up after the handshake: TLS, without its keys. */
+		/*
+		 * Picked up after the handshake: TLS, without its keys. With
+		 * no SYN to tell, the end on the lower port is the server
+		 * (clients take ephemeral ports).
+		 */
+		if ((c->flags & CONN_ROLE_GUESS) && c->port[0] != c->port[1])
+			conn_set_client(c, c->port[1] > c->port[0]);
 		sess_chain(s, SESS_TLS);
 	} else if (s->tls != NULL && ln >= 3 && memcmp(lp, "PRI", 3) == 0 &&
 	    strcmp(tls_stage_info(s->tls)->alpn, "h2") == 0) {
@@ -756,10 +762,14 @@ sess_close(void *arg, struct conn *c)
 	for (side = 0; side < 2; side++)
 		if (s->ws[side] != NULL && !s->hist.rs[sess_role(s, side)].ended)
 			ws_dir_end(s->ws[side]);
-	/* Violations no reaction decided: the capture ends first. */
+	/*
+	 * Violations no close decided: the capture ends first. Those the
+	 * peer sent frames after were carried on.
+	 */
 	for (r = 0; r < 2; r++)
 		while (s->hist.rs[r].npend > 0)
-			sess_pend_release(s, r, TOL_UNKNOWN);
+			sess_pend_release(s, r, s->hist.rs[r].pend_carried > 0 ?
+			    TOL_CARRIED_ON : TOL_UNKNOWN);
 	if (s->is_ws || s->interesting) {
 		memset(&cs, 0, sizeof cs);
 		cs.id = c->id;
@@ -1183,6 +1193,9 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 		f.remedy_source = LIMIT_SRC_OPTION;
 	}
 	sess_note_viol(rs, wf->rule, wf->frame);
+	/* Full: the oldest the peer carried on after leaves to make room. */
+	if (rs->npend == HIST_PENDING && rs->pend_carried > 0)
+		sess_pend_release(s, role, TOL_CARRIED_ON);
 	if (rs->npend == HIST_PENDING) {
 		f.tolerance = TOL_UNKNOWN;
 		sess_emit(s, &f);
@@ -1198,7 +1211,9 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
  * A frame of role: it decides the peer's violations held from before it.
  * A close with no code, 1000, 1001 or the peer's own close code (an echo)
  * closes normally: tolerated; any other close fails the connection on
- * them. Any other frame carries on: tolerated.
+ * them. Any other frame may have been on its way before the violation was
+ * read (an echo in flight), so it only marks them carried on: the close
+ * that follows, or the end of the capture, decides.
  */
 static void
 sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
@@ -1206,14 +1221,22 @@ sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
 	struct role_state *ps = &s->hist.rs[!role];
 	enum tolerance     tol = TOL_CARRIED_ON;
 	int                code = f->payload_len == 0 ? -1 : f->close_code;
+	unsigned           n = 0;
 
 	if (ps->npend == 0)
 		return;
-	if (f->opcode == WS_OP_CLOSE && code != -1 && code != 1000 &&
-	    code != 1001 && !(ps->close_sent && ps->close_code == code))
+	while (n < ps->npend && (ps->pend[n].packet == 0 ||
+	    f->first_pkt > ps->pend[n].packet))
+		n++;
+	if (f->opcode != WS_OP_CLOSE) {
+		if (n > ps->pend_carried)
+			ps->pend_carried = n;
+		return;
+	}
+	if (code != -1 && code != 1000 && code != 1001 &&
+	    !(ps->close_sent && ps->close_code == code))
 		tol = TOL_FAILED;
-	while (ps->npend > 0 && (ps->pend[0].packet == 0 ||
-	    f->first_pkt > ps->pend[0].packet))
+	while (n-- > 0)
 		sess_pend_release(s, !role, tol);
 }
 
@@ -1235,6 +1258,8 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	memmove(&rs->pend[0], &rs->pend[1], (rs->npend - 1) *
 	    sizeof rs->pend[0]);
 	rs->npend--;
+	if (rs->pend_carried > 0)
+		rs->pend_carried--;
 	f.tolerance = tol;
 	/* Its stack, when its header already named one. */
 	if (h != NULL)

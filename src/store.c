@@ -315,8 +315,7 @@ const char store_views[] =
 "  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
     ") & 1 AS non_minimal,\n"
 "  coalesce(packets, " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet")
-    ") AS packets,
-"
+    ") AS packets,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text, tls_records\n"
 "  FROM frame_t;\n"
 "CREATE VIEW messages AS SELECT connection_id,\n"

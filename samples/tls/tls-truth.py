@@ -287,6 +287,14 @@ def main():
 		    not any(q["tcp.stream"] == s and is_true(q["tcp.flags.syn"])
 		    for q in pkts):
 			server[s], client[s] = p["tcp.dstport"], p["tcp.srcport"]
+	# No SYN, no ClientHello, no masked frame: the end on the lower port
+	# is the server (clients take ephemeral ports), as wsautopsy takes it.
+	for s in order:
+		if s not in hello and int(client[s]) < int(server[s]) and \
+		    not any(q["tcp.stream"] == s and (is_true(q["tcp.flags.syn"])
+		    or (q["lists"]["websocket.mask"] and
+		    is_true(q["lists"]["websocket.mask"][0]))) for q in pkts):
+			server[s], client[s] = client[s], server[s]
 	for s in order:
 		if args.server_port and client[s] == args.server_port:
 			server[s], client[s] = client[s], server[s]

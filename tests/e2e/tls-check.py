@@ -5,9 +5,11 @@ usage: tls-check.py frames|connections DB CAPTURE_NAME TRUTH
 
 frames (tls-tshark.sh): on each connection, each direction's WebSocket
 frames tshark decrypted and decoded are ours, in order, field for field:
-last packet (tshark's frame.number), first packet (of the record holding
-the first header byte), FIN, opcode, MASK, payload length, close code;
-and we have no other.
+first packet, last packet, FIN, opcode, MASK, payload length, close
+code; and we have no other. tshark names a frame by the first packet of
+the record holding its first header byte and by the packet that completed
+the record of its last byte (frame.number); wsautopsy names the packets
+that carried the ciphertext of those bytes, which lie between the two.
 
 connections (tls-truth.sh): each connection of the truth is in the
 database with its clear handshake and decryption state, in the columns
@@ -79,6 +81,10 @@ def check_frames(con, cap, truth):
     bad = 0
     for key in sorted(set(want) | set(got)):
         w, g = want.get(key, []), got.get(key, [])
+        # Our packets within the records tshark names.
+        g = [w[i] if i < len(w) and x[2:] == w[i][2:] and
+             w[i][1] <= x[1] <= x[0] <= w[i][0] else x
+             for i, x in enumerate(g)]
         if w == g:
             print("ok       %s %s: %d frames" % (key[0], key[1], len(w)))
             continue

@@ -60,11 +60,11 @@ eq "resumed session decrypted" "1|4
 # packets 15 and 16); a server that only stopped sent none.
 "$WSAUTOPSY" analyze -q --keylog "$T/tls13-close-notify.keys" -o "$TMP/cn.db" "$T/tls13-close-notify.pcap"
 eq "close_notify, then FIN: the abrupt end names the alert" \
-    "client|18|after the TLS alert close_notify at packet 15 before the end; after server frame 0 (packet 13)
-server|19|after the TLS alert close_notify at packet 16 before the end; after client frame 0 (packet 12)" \
+    "client|18|after the TLS alert close_notify at packet 15 before the end; after server frame 0 (packet 13); idle 0.0 s before the FIN, 0.3 s since the last data frame
+server|19|after the TLS alert close_notify at packet 16 before the end; after client frame 0 (packet 12); idle 0.0 s before the FIN, 0.3 s since the last data frame" \
     "$(q "$TMP/cn.db" "SELECT sender, packet, detail FROM findings WHERE rule = 'abrupt-fin' ORDER BY sender")"
 "$WSAUTOPSY" analyze -q --keylog "$T/tls13-server-exit.keys" -o "$TMP/se.db" "$T/tls13-server-exit.pcap"
-eq "a bare FIN inside TLS: no alert named" "abrupt-fin|server|after client frame 0 (packet 14)" \
+eq "a bare FIN inside TLS: no alert named" "abrupt-fin|server|after client frame 0 (packet 14); idle 1.2 s before the FIN, 1.2 s since the last data frame" \
     "$(q "$TMP/se.db" "SELECT rule, sender, detail FROM findings WHERE kind = 'abnormal'")"
 
 # Keys that do not fit: the same client randoms, other secrets.

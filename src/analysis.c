@@ -22,7 +22,9 @@
 
 static void analysis_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
-static void analysis_secrets(struct analysis *, const char *);
+static void analysis_secrets(struct analysis *, const char *, char *, size_t);
+static void analysis_secrets_said(const struct capture_set_info *,
+		const char *const *, size_t, char (*)[600]);
 
 /*
  * The pcapng Decryption Secrets Blocks (editcap --inject-secrets), which
@@ -43,20 +45,45 @@ analysis_dsb_key(void *arg, uint32_t type, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* A capture's own TLS keys, from a file (standard input is not read twice). */
+/*
+ * A capture's own TLS keys, from a file (standard input is not read
+ * twice). A damaged block structure leaves its message in err, said only
+ * when the capture's reader did not name the damage itself.
+ */
 static void
-analysis_secrets(struct analysis *an, const char *path)
+analysis_secrets(struct analysis *an, const char *path, char *err,
+    size_t errlen)
 {
 	struct analysis_dsb d;
-	char                err[600];
+	FILE               *f;
 
-	if (strcmp(path, "-") == 0)
+	err[0] = '\0';
+	/* One that cannot be opened is named once, by the capture's reader. */
+	if (strcmp(path, "-") == 0 || (f = fopen(path, "rb")) == NULL)
 		return;
+	fclose(f);
 	d.an = an;
 	snprintf(d.source, sizeof d.source, "%s (decryption secrets block)",
 	    path);
-	if (pcapng_secrets_walk(path, analysis_dsb_key, &d, err, sizeof err) < 0)
-		wsa_warn("%s", err);
+	if (pcapng_secrets_walk(path, analysis_dsb_key, &d, err, errlen) >= 0)
+		err[0] = '\0';
+}
+
+/* The secrets walks' messages of files the reader read without damage. */
+static void
+analysis_secrets_said(const struct capture_set_info *si,
+    const char *const *paths, size_t n, char (*errs)[600])
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (errs[i][0] == '\0')
+			continue;
+		for (j = 0; j < si->nfiles; j++)
+			if (strcmp(si->files[j].path, paths[i]) == 0 &&
+			    si->files[j].read && si->files[j].error[0] == '\0')
+				wsa_warn("%s", errs[i]);
+	}
 }
 
 void
@@ -276,18 +303,22 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 	struct capture_set      *set;
 	char                     path[4096];
 	size_t                   i;
+	char                   (*dsb_errs)[600];
 
 	memset(sum, 0, sizeof *sum);
 	limits_reset(an->limits);
+	dsb_errs = xcalloc(n, sizeof *dsb_errs);
 	for (i = 0; i < n; i++)
-		analysis_secrets(an, paths[i]);
+		analysis_secrets(an, paths[i], dsb_errs[i], sizeof dsb_errs[i]);
 	an->sum = sum;
 	capture_set_free(an->set);
 	/* Standard input is hashed as a file is: its identity is its bytes. */
 	an->set = set = capture_set_open(paths, n, an->opts.filter,
 	    !an->opts.no_hash, warn, warnctx, err, errlen);
-	if (set == NULL)
+	if (set == NULL) {
+		free(dsb_errs);
 		return PIPELINE_OPEN_FAILED;
+	}
 	si = capture_set_files(set);
 	memset(&ci, 0, sizeof ci);
 	analysis_set_name(si, label, an->name, sizeof an->name, path,
@@ -306,6 +337,7 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 		    path);
 		capture_set_free(set);
 		an->set = NULL;
+		free(dsb_errs);
 		return PIPELINE_OPEN_FAILED;
 	}
 	ft = flow_table_new(&an->opts.flow, &session_stream_ops, an);
@@ -319,6 +351,8 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 	/* The hash is of every whole file, however far the analysis got. */
 	si = capture_set_finish(set);
 	sum->set = si;
+	analysis_secrets_said(si, paths, n, dsb_errs);
+	free(dsb_errs);
 	/* A pipe's size is known once it was read. */
 	if (ci.size == 0)
 		sum->size = capture_set_size(set);

@@ -15,7 +15,8 @@
 // close 1000), fragments (fragmented messages with pings between the
 // fragments, one of them compressed), topython (talks to a server that
 // closes 1001), large (4 MB binary out, 3 MB text back), big2m (one
-// 2 MiB text message to a server with a 1 MiB limit).
+// 2 MiB text message to a server with a 1 MiB limit), nocode (one message,
+// then close() with no code: a close frame with an empty payload).
 
 const WebSocket = require('ws');
 
@@ -167,6 +168,13 @@ async function clientBig2m(ws) {
   log('closed', ...(await done));
 }
 
+async function clientNoCode(ws) {
+  ws.send('one message, then a close frame without a code');
+  await nextMessage(ws);
+  ws.close();
+  log('closed', ...(await closed(ws)));
+}
+
 async function runClient(r) {
   const opts = {};
   if (r === 'deflate' || r === 'nocontext' || r === 'fragments') opts.perMessageDeflate = { threshold: 0 };
@@ -180,6 +188,7 @@ async function runClient(r) {
   else if (r === 'topython') await clientToPython(ws);
   else if (r === 'large') await clientLarge(ws);
   else if (r === 'big2m') await clientBig2m(ws);
+  else if (r === 'nocode') await clientNoCode(ws);
   else await clientExchange(ws);
   await sleep(50);
 }

@@ -129,6 +129,11 @@ if wanted real-node-plain; then
 	truth real-node-plain "node ws client and server without compression; text, JSON, binary both ways; client closes 1000, server echoes 1000"
 fi
 
+if wanted real-node-nocode; then
+	session real-node-nocode 18033 python echo node nocode
+	truth real-node-nocode "node ws client sends one text message to a python websockets echo server, then calls close() with no code: a close frame with an empty payload (the receiver reports 1005); the server answers with an empty close frame too"
+fi
+
 if wanted real-large; then
 	echo "recording real-large" >&2
 	capture_start "$tmp/real-large.pcap" "tcp port 18008"

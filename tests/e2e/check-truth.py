@@ -61,7 +61,9 @@ def matches(f, r):
     kind, rsender, code, rule, pkt = r["kind"], r["sender"], r["code"], \
         r["rule"], r["packet"]
     if what == "close":
-        want = None if f[2] == "-" else int(f[2])
+        # An empty code is a close frame without one: 1005, as the
+        # receiver reports it (wsautopsy-db(5)).
+        want = None if f[2] == "-" else 1005 if f[2] == "" else int(f[2])
         got = None if code in (None, -1) else code
         return kind == "close" and rsender == sender and \
             pkt == int(f[3]) and got == want

@@ -150,6 +150,23 @@ if wanted tls13-close-notify; then
 	stop tls13-close-notify
 fi
 
+# The client writes a record the server cannot authenticate: the Node
+# https + ws server's OpenSSL sends a fatal alert (bad_record_mac), then
+# both ends close TCP.
+if wanted tls12-fatal-alert; then
+	echo "recording tls12-fatal-alert" >&2
+	tcpdump -i lo -U -w "$tmp/fa.pcap" "tcp port 18612" 2>/dev/null &
+	td=$!
+	sleep 1
+	NODE_PATH="$here/../real/node/node_modules" node "$here/tls-node-server.js" \
+	    18612 "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/server.log" 2>&1 &
+	sv=$!
+	sleep 1.5
+	timeout 30 $PY "$here/tls-peer.py" badrecord 18612 "$tmp/tls12-fatal-alert.keys"
+	name=fa
+	stop tls12-fatal-alert
+fi
+
 # HTTP/2 (ALPN h2): curl to openssl s_server, TLS 1.2 (ALPN in the clear,
 # no key log kept) and TLS 1.3 (ALPN in the encrypted extensions).
 for v in 12 13; do

@@ -9,6 +9,10 @@
   tls-peer.py unwrap PORT KEYLOG
       a raw TLS client: a WebSocket handshake and one message, then TLS
       close_notify and FIN with no close frame
+  tls-peer.py badrecord PORT KEYLOG
+      a raw TLS 1.2 client: a WebSocket handshake and one message, then
+      an application data record of random bytes written past its TLS
+      layer; the server's OpenSSL fails it with a fatal alert
   tls-peer.py feed CASE
       the bytes an openssl s_client pipes to the server for CASE: the
       Upgrade request, masked frames, and s_client's K/k commands
@@ -98,6 +102,34 @@ def unwrap(port, keylog):
         raw.close()
 
 
+def badrecord(port, keylog):
+    """A record the server cannot authenticate, after one message."""
+    import socket
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.keylog_filename = keylog
+    raw = socket.create_connection(("127.0.0.1", int(port)))
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
+    s.sendall(b"GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket"
+              b"\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+              b"dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    s.recv(4096)
+    s.sendall(frame(1, b"then a forged record"))
+    s.recv(4096)
+    time.sleep(0.3)
+    body = os.urandom(48)
+    os.write(s.fileno(), b"\x17\x03\x03" + struct.pack("!H", len(body)) + body)
+    s.settimeout(2)
+    try:
+        while s.recv(4096):
+            pass
+    except (OSError, ssl.SSLError):
+        pass
+    raw.close()
+
+
 def frame(op, payload, fin=True, mask=b"\x11\x22\x33\x44"):
     n = len(payload)
     h = bytes([(0x80 if fin else 0) | op])
@@ -139,4 +171,5 @@ def feed(case):
 
 
 if __name__ == "__main__":
-    {"server": server, "client": client, "feed": feed, "unwrap": unwrap}[sys.argv[1]](*sys.argv[2:])
+    {"server": server, "client": client, "feed": feed, "unwrap": unwrap,
+     "badrecord": badrecord}[sys.argv[1]](*sys.argv[2:])

@@ -67,6 +67,22 @@ server|19|after the TLS alert close_notify at packet 16 before the end; after cl
 eq "a bare FIN inside TLS: no alert named" "abrupt-fin|server|after client frame 0 (packet 14); idle 1.2 s before the FIN, 1.2 s since the last data frame" \
     "$(q "$TMP/se.db" "SELECT rule, sender, detail FROM findings WHERE kind = 'abnormal'")"
 
+# A fatal alert (samples/tls-core/tls12-fatal-alert: the client writes a
+# record of random bytes, the Node https + ws server answers bad_record_mac,
+# tshark: packet 16, then both ends close TCP): the server's abrupt end
+# names the alert; the forged record is the capture's to say (it does not
+# decrypt), never a WebSocket violation.
+"$WSAUTOPSY" analyze -q --keylog "$T/tls12-fatal-alert.keys" -o "$TMP/fa.db" "$T/tls12-fatal-alert.pcap"
+eq "tshark: the fatal alert at packet 16" "16	2	20" \
+    "$(tshark -r "$T/tls12-fatal-alert.pcap" -o "tls.keylog_file:$T/tls12-fatal-alert.keys" \
+    -Y tls.alert_message -T fields -e frame.number -e tls.alert_message.level \
+    -e tls.alert_message.desc 2>/dev/null)"
+eq "a fatal alert, then FIN: the abrupt end names it" \
+    "server|19|after a fatal TLS alert bad_record_mac at packet 16 before the end (a TLS error, not a WebSocket close)" \
+    "$(q "$TMP/fa.db" "SELECT sender, packet, substr(detail, 1, instr(detail, ';') - 1) FROM findings WHERE rule = 'abrupt-fin' AND detail LIKE '%alert%'")"
+eq "the forged record: a capture finding, no violation" "capture|tls-decrypt-failed|client|15" \
+    "$(q "$TMP/fa.db" "SELECT class, rule, sender, packet FROM findings WHERE class NOT IN ('1006')")"
+
 # Keys that do not fit: the same client randoms, other secrets.
 awk '/^#/ {print; next} {s = $3; c = substr(s, 1, 1); c = c == "0" ? "1" : "0"; print $1, $2, c substr(s, 2)}' \
     "$T/tls13-chacha.keys" >"$TMP/wrong.keys"

@@ -78,13 +78,14 @@ def client(port, keylog, *opts):
     asyncio.run(main())
 
 
-def unwrap(port, keylog):
-    """A raw TLS client that ends with TLS close_notify and a FIN, no
-    close frame."""
+def raw_ws(port, keylog, text, tls12=False):
+    """A raw TLS client after a WebSocket handshake and one message."""
     import socket
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.keylog_filename = keylog
     raw = socket.create_connection(("127.0.0.1", int(port)))
     s = ctx.wrap_socket(raw, server_hostname="localhost")
@@ -92,10 +93,17 @@ def unwrap(port, keylog):
               b"\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
               b"dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
     s.recv(4096)
-    s.sendall(frame(1, b"then close_notify"))
+    s.sendall(frame(1, text))
     s.recv(4096)
     time.sleep(0.3)
     s.settimeout(2)
+    return raw, s
+
+
+def unwrap(port, keylog):
+    """A raw TLS client that ends with TLS close_notify and a FIN, no
+    close frame."""
+    raw, s = raw_ws(port, keylog, b"then close_notify")
     try:
         s.unwrap().close()
     except (OSError, ssl.SSLError):
@@ -104,24 +112,9 @@ def unwrap(port, keylog):
 
 def badrecord(port, keylog):
     """A record the server cannot authenticate, after one message."""
-    import socket
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    ctx.keylog_filename = keylog
-    raw = socket.create_connection(("127.0.0.1", int(port)))
-    s = ctx.wrap_socket(raw, server_hostname="localhost")
-    s.sendall(b"GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket"
-              b"\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-              b"dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-    s.recv(4096)
-    s.sendall(frame(1, b"then a forged record"))
-    s.recv(4096)
-    time.sleep(0.3)
+    raw, s = raw_ws(port, keylog, b"then a forged record", tls12=True)
     body = os.urandom(48)
     os.write(s.fileno(), b"\x17\x03\x03" + struct.pack("!H", len(body)) + body)
-    s.settimeout(2)
     try:
         while s.recv(4096):
             pass

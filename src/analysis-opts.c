@@ -25,18 +25,7 @@ const struct cmd_option analysis_filter_options[] = {
 	{ 0 }
 };
 
-const struct cmd_option analysis_options[] = {
-	{ .include = analysis_filter_options },
-	{ .name = "ws-port", .key = AOPT_WSPORT, .arg = "PORT",
-	  .help = "decode TCP port PORT as WebSocket even with no handshake or "
-	    "frame-like start (repeatable)",
-	  .doc = "Decode TCP port\n"
-	    ".I port\n"
-	    "as WebSocket even when neither a handshake nor frame-like bytes "
-	    "are seen\n"
-	    "first.\n"
-	    "The end on that port is the server.\n"
-	    "May be given up to 16 times." },
+const struct cmd_option analysis_keylog_options[] = {
 	{ .name = "keylog", .key = AOPT_KEYLOG, .arg = "FILE",
 	  .help = "decrypt TLS (wss://) with the secrets of an NSS key log "
 	    "(SSLKEYLOGFILE) (repeatable)",
@@ -54,8 +43,31 @@ const struct cmd_option analysis_options[] = {
 	    "May be given up to 16 times; the secrets of every file are used.\n"
 	    "Malformed lines are named and skipped.\n"
 	    "Keys in a pcapng capture's Decryption Secrets Blocks are read\n"
-	    "without it (see\n"
-	    ".BR TLS )." },
+	    "too;\n"
+	    ".B analyze\n"
+	    "and\n"
+	    ".B browse\n"
+	    "read them without it (see\n"
+	    ".BR TLS ).\n"
+	    "With\n"
+	    ".BR streams ,\n"
+	    "the dump of a TLS connection holds its decrypted bytes." },
+	{ 0 }
+};
+
+const struct cmd_option analysis_options[] = {
+	{ .include = analysis_filter_options },
+	{ .name = "ws-port", .key = AOPT_WSPORT, .arg = "PORT",
+	  .help = "decode TCP port PORT as WebSocket even with no handshake or "
+	    "frame-like start (repeatable)",
+	  .doc = "Decode TCP port\n"
+	    ".I port\n"
+	    "as WebSocket even when neither a handshake nor frame-like bytes "
+	    "are seen\n"
+	    "first.\n"
+	    "The end on that port is the server.\n"
+	    "May be given up to 16 times." },
+	{ .include = analysis_keylog_options },
 	{ .name = "payload-cap", .key = AOPT_CAP, .arg = "BYTES",
 	  .help = "payload bytes kept per message (default 4K; 0 none; 'all' "
 	    "up to 64M)",

@@ -17,6 +17,7 @@ enum {
 
 /* -f: which packets of the capture are read. */
 extern const struct cmd_option analysis_filter_options[];
+extern const struct cmd_option analysis_keylog_options[];
 /* -f and the decoding and resource limits. */
 extern const struct cmd_option analysis_options[];
 

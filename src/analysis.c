@@ -15,7 +15,6 @@
 #include "capture-hash.h"
 #include "capture-set.h"
 #include "keylog.h"
-#include "pcapng-secrets.h"
 #include "size-limits.h"
 #include "analysis-int.h"
 #include "session.h"
@@ -27,45 +26,23 @@ static void analysis_secrets_said(const struct capture_set_info *,
 		const char *const *, size_t, char (*)[600]);
 
 /*
- * The pcapng Decryption Secrets Blocks (editcap --inject-secrets), which
- * libpcap does not hand over: read by a walk of the file's blocks.
- */
-struct analysis_dsb {
-	struct analysis *an;
-	char             source[600];
-};
-
-static int
-analysis_dsb_key(void *arg, uint32_t type, const uint8_t *data, size_t len)
-{
-	struct analysis_dsb *d = arg;
-
-	if (type == PCAPNG_SECRETS_TLS_KEYLOG)
-		keylog_add(d->an->keylog, d->source, data, len);
-	return 0;
-}
-
-/*
- * A capture's own TLS keys, from a file (standard input is not read
- * twice). A damaged block structure leaves its message in err, said only
+ * A capture's own TLS keys, in its pcapng Decryption Secrets Blocks
+ * (editcap --inject-secrets), which libpcap does not hand over: from a
+ * file (standard input is not read twice). A damaged block structure leaves its message in err, said only
  * when the capture's reader did not name the damage itself.
  */
 static void
 analysis_secrets(struct analysis *an, const char *path, char *err,
     size_t errlen)
 {
-	struct analysis_dsb d;
-	FILE               *f;
+	FILE *f;
 
 	err[0] = '\0';
 	/* One that cannot be opened is named once, by the capture's reader. */
 	if (strcmp(path, "-") == 0 || (f = fopen(path, "rb")) == NULL)
 		return;
 	fclose(f);
-	d.an = an;
-	snprintf(d.source, sizeof d.source, "%s (decryption secrets block)",
-	    path);
-	if (pcapng_secrets_walk(path, analysis_dsb_key, &d, err, errlen) >= 0)
+	if (keylog_load_dsb(an->keylog, path, err, errlen) == 0)
 		err[0] = '\0';
 }
 

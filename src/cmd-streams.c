@@ -1,6 +1,8 @@
 /*
  * wsautopsy streams: list TCP connections and optionally dump each
  * direction's reassembled bytes, so reassembly can be checked on its own.
+ * With key logs, a TLS connection's dump is its decrypted bytes (the TLS
+ * stage alone, as tshark's follow,tls,raw gives them).
  */
 #include "config.h"
 
@@ -16,28 +18,46 @@
 
 #include "analysis-opts.h"
 #include "cmd.h"
+#include "keylog.h"
 #include "pipeline.h"
+#include "tls.h"
 
 /* Files kept open at once while dumping; past it, open per write. */
 #define STREAMS_MAX_FDS 256
 
+struct streams_ctx;
+
 struct streams_conn {
-	int  fd[2];
-	char name[2][160];
+	int                 fd[2];
+	char                name[2][160];
+	int                 started[2];  /* a byte of the side was seen */
+	struct tls_stage   *tls;         /* with key logs, on a ClientHello */
+	struct streams_ctx *ctx;
+	struct conn        *c;
 };
 
 struct streams_ctx {
-	const char *dir;
-	uint64_t    open_fds;
-	uint64_t    rows;
-	int         failed;
+	const char    *dir;
+	struct keylog *keylog;           /* NULL: no --keylog, no TLS */
+	uint64_t       open_fds;
+	uint64_t       rows;
+	int            failed;
 };
 
 static int  cmd_streams_exec(struct cmd_args *);
 static void streams_open(void *, struct conn *);
 static void streams_data(void *, struct conn *, int, uint64_t,
 		const uint8_t *, size_t, uint64_t, struct wts);
+static void streams_gap(void *, struct conn *, int, uint64_t, uint64_t,
+		uint64_t, struct wts);
+static void streams_end(void *, struct conn *, int, int, uint64_t,
+		struct wts);
 static void streams_close(void *, struct conn *);
+static void streams_write(struct streams_conn *, int, uint64_t,
+		const uint8_t *, size_t);
+static void streams_plain(void *, int, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
+static void streams_tls_finding(void *, int, struct finding *);
 static void streams_name(const struct conn *, int, char *, size_t);
 static void streams_addr(const struct conn *, int, char *, size_t);
 static int  streams_dump_dir(const char *);
@@ -46,6 +66,7 @@ static void streams_summary(const char *, const struct pipeline_stats *,
 
 static const struct cmd_option streams_options[] = {
 	{ .include = analysis_filter_options },
+	{ .include = analysis_keylog_options },
 	{ .name = "dump", .key = 'd', .arg = "DIR",
 	  .help = "write each direction's reassembled bytes to DIR, one file "
 	    "per direction named like tcpflow's output (SRC.PORT-DST.PORT); "
@@ -65,15 +86,23 @@ const struct cmd_entry cmd_streams_entry = {
 	.usage = "CAPTURE...",
 	.about = "List every TCP connection of each capture: endpoints (client "
 	    "first), first and last packet time, bytes each way, packets, gaps, "
-	    "how it ended.",
+	    "how it ended. With --keylog, a TLS connection's dump holds its "
+	    "decrypted bytes.",
 	.options = streams_options,
 	.args = { 1, -1 },
 	.exec = cmd_streams_exec
 };
 
 static const struct stream_ops streams_ops = {
-	streams_open, streams_data, NULL, NULL, streams_close
+	streams_open, streams_data, streams_gap, streams_end, streams_close
 };
+
+/* After the TLS stage: the plaintext, at its own offsets. */
+static const struct stage_ops streams_plain_ops = {
+	streams_plain, stage_no_gap, stage_no_end  /* gaps read as zeros */
+};
+
+static const struct tls_ops streams_tls_ops = { streams_tls_finding };
 
 static void
 streams_addr(const struct conn *c, int side, char *buf, size_t len)
@@ -114,6 +143,8 @@ streams_open(void *arg, struct conn *c)
 		return;
 	sc = xcalloc(1, sizeof *sc);
 	sc->fd[0] = sc->fd[1] = -1;
+	sc->ctx = ctx;
+	sc->c = c;
 	c->user = sc;
 }
 
@@ -123,11 +154,83 @@ streams_data(void *arg, struct conn *c, int side, uint64_t off,
 {
 	struct streams_ctx  *ctx = arg;
 	struct streams_conn *sc = c->user;
-	char                 path[4096], base[150];
-	ssize_t              w;
-	int                  fd, i;
+	struct stage         st;
 
 	if (sc == NULL || ctx->failed)
+		return;
+	/* A side's first bytes a ClientHello, before the other spoke. */
+	if (ctx->keylog != NULL && sc->tls == NULL && !sc->started[0] &&
+	    !sc->started[1] && tls_looks_like_hello(p, n)) {
+		sc->tls = tls_stage_new(ctx->keylog, &streams_tls_ops, sc, side);
+		*tls_stage_next(sc->tls) = (struct stage){ &streams_plain_ops,
+		    sc };
+	}
+	sc->started[side] = 1;
+	if (sc->tls != NULL) {
+		st = tls_stage(sc->tls);
+		st.ops->data(st.arg, side, off, p, n, pkt, ts);
+	} else
+		streams_write(sc, side, off, p, n);
+}
+
+static void
+streams_gap(void *arg, struct conn *c, int side, uint64_t off, uint64_t len,
+    uint64_t pkt, struct wts ts)
+{
+	struct streams_conn *sc = c->user;
+	struct stage         st;
+
+	(void)arg;
+	if (sc != NULL && sc->tls != NULL) {
+		st = tls_stage(sc->tls);
+		st.ops->gap(st.arg, side, off, len, pkt, ts);
+	}
+}
+
+static void
+streams_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
+    struct wts ts)
+{
+	struct streams_conn *sc = c->user;
+	struct stage         st;
+
+	(void)arg;
+	if (sc != NULL && sc->tls != NULL) {
+		st = tls_stage(sc->tls);
+		st.ops->end(st.arg, side, rst, pkt, ts);
+	}
+}
+
+static void
+streams_plain(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	(void)pkt;
+	(void)ts;
+	streams_write(arg, side, off, p, n);
+}
+
+/* What the TLS stage finds (keys that do not fit, lost records): analyze's. */
+static void
+streams_tls_finding(void *arg, int side, struct finding *f)
+{
+	(void)arg;
+	(void)side;
+	(void)f;
+}
+
+/* Bytes of a side at their offset in its dump file. */
+static void
+streams_write(struct streams_conn *sc, int side, uint64_t off,
+    const uint8_t *p, size_t n)
+{
+	struct streams_ctx *ctx = sc->ctx;
+	struct conn        *c = sc->c;
+	char                path[4096], base[150];
+	ssize_t             w;
+	int                 fd, i;
+
+	if (ctx->failed)
 		return;
 	fd = sc->fd[side];
 	if (fd < 0) {
@@ -185,6 +288,8 @@ streams_close(void *arg, struct conn *c)
 	int                  s, cs = c->client, ss = !c->client;
 
 	if (sc != NULL) {
+		if (sc->tls != NULL)
+			tls_stage_free(sc->tls);
 		for (s = 0; s < 2; s++) {
 			if (sc->fd[s] >= 0) {
 				close(sc->fd[s]);
@@ -278,13 +383,27 @@ cmd_streams_exec(struct cmd_args *args)
 	for (i = 0; i < args->nopts; i++) {
 		if (args->opts[i].opt->key == 'f')
 			filter = args->opts[i].value;
-		else
+		else if (args->opts[i].opt->key == AOPT_KEYLOG) {
+			if (ctx.keylog == NULL)
+				ctx.keylog = keylog_new();
+			if (keylog_load_file(ctx.keylog, args->opts[i].value, err,
+			    sizeof err) != 0) {
+				wsa_warn("%s", err);
+				keylog_free(ctx.keylog);
+				return EXIT_INPUT;
+			}
+		} else
 			ctx.dir = args->opts[i].value;
 	}
-	if (ctx.dir != NULL && streams_dump_dir(ctx.dir) != 0)
+	if (ctx.dir != NULL && streams_dump_dir(ctx.dir) != 0) {
+		keylog_free(ctx.keylog);
 		return EXIT_INPUT;
+	}
 	flow_limits_default(&lim);
 	for (i = 0; i < args->argc; i++) {
+		/* A capture's own secrets; its damage is the reader's to say. */
+		if (ctx.keylog != NULL && strcmp(argv[i], "-") != 0)
+			(void)keylog_load_dsb(ctx.keylog, argv[i], err, sizeof err);
 		ft = flow_table_new(&lim, &streams_ops, &ctx);
 		r = pipeline_run(argv[i], filter, ft, &ps, NULL, NULL, NULL,
 		    err, sizeof err);
@@ -301,5 +420,6 @@ cmd_streams_exec(struct cmd_args *args)
 	}
 	if (ctx.failed)
 		status = EXIT_INPUT;
+	keylog_free(ctx.keylog);
 	return status;
 }

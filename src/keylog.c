@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "keylog.h"
+#include "pcapng-secrets.h"
 #include "wsautopsy.h"
 
 struct keylog {
@@ -359,4 +360,32 @@ keylog_load_file(struct keylog *kl, const char *path, char *err,
 	fclose(f);
 	keylog_source_end(kl, &rd);
 	return 0;
+}
+
+struct keylog_dsb {
+	struct keylog *kl;
+	char           source[600];
+};
+
+static int
+keylog_dsb_block(void *arg, uint32_t type, const uint8_t *data, size_t len)
+{
+	struct keylog_dsb *d = arg;
+
+	if (type == PCAPNG_SECRETS_TLS_KEYLOG)
+		keylog_add(d->kl, d->source, data, len);
+	return 0;
+}
+
+int
+keylog_load_dsb(struct keylog *kl, const char *path, char *err,
+    size_t errlen)
+{
+	struct keylog_dsb d;
+
+	d.kl = kl;
+	snprintf(d.source, sizeof d.source, "%s (decryption secrets block)",
+	    path);
+	return pcapng_secrets_walk(path, keylog_dsb_block, &d, err, errlen) < 0 ?
+	    -1 : 0;
 }

@@ -61,6 +61,14 @@ int  keylog_load_file(struct keylog *, const char *path, char *err,
  */
 void keylog_add(struct keylog *, const char *source, const uint8_t *p,
 	size_t n);
+/*
+ * Adds the TLS key logs of the Decryption Secrets Blocks of the pcapng
+ * file at path (none when it is not pcapng). Returns 0, or -1 with one
+ * line in err when it cannot be opened or its blocks are damaged (the
+ * keys before the damage are kept).
+ */
+int  keylog_load_dsb(struct keylog *, const char *path, char *err,
+	size_t errlen);
 /* The secrets of a client random, or NULL. */
 const struct keylog_entry *keylog_find(const struct keylog *,
 	const uint8_t random[32]);

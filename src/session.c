@@ -37,9 +37,6 @@ static void sess_chain(struct sess *, enum sess_kind);
 static void sess_head(struct sess *, const struct stage_ops *);
 static void sess_detect(void *, int, uint64_t, const uint8_t *, size_t,
 		uint64_t, struct wts);
-static void sess_no_gap(void *, int, uint64_t, uint64_t, uint64_t,
-		struct wts);
-static void sess_no_end(void *, int, int, uint64_t, struct wts);
 static void sess_no_data(void *, int, uint64_t, const uint8_t *, size_t,
 		uint64_t, struct wts);
 static void sess_ws_data(void *, int, uint64_t, const uint8_t *, size_t,
@@ -97,11 +94,11 @@ static const struct ws_ops sess_ws_ops = {
 
 /* The first bytes, until they tell what the connection is. */
 static const struct stage_ops sess_detect_ops = {
-	sess_detect, sess_no_gap, sess_no_end
+	sess_detect, stage_no_gap, stage_no_end
 };
 /* Neither HTTP nor WebSocket: nothing more is looked at. */
 static const struct stage_ops sess_drop_ops = {
-	sess_no_data, sess_no_gap, sess_no_end
+	sess_no_data, stage_no_gap, stage_no_end
 };
 /* The last stage: frames, to a WebSocket decoder per side. */
 static const struct stage_ops sess_ws_stage_ops = {
@@ -356,28 +353,6 @@ sess_no_data(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
 	(void)off;
 	(void)p;
 	(void)n;
-	(void)pkt;
-	(void)ts;
-}
-
-static void
-sess_no_gap(void *arg, int side, uint64_t off, uint64_t len, uint64_t pkt,
-    struct wts ts)
-{
-	(void)arg;
-	(void)side;
-	(void)off;
-	(void)len;
-	(void)pkt;
-	(void)ts;
-}
-
-static void
-sess_no_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
-{
-	(void)arg;
-	(void)side;
-	(void)rst;
 	(void)pkt;
 	(void)ts;
 }

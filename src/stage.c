@@ -63,3 +63,25 @@ stage_hold_drop(struct stage_hold *h)
 	h->buf = NULL;
 	h->chunks = NULL;
 }
+
+void
+stage_no_gap(void *arg, int side, uint64_t off, uint64_t len, uint64_t pkt,
+    struct wts ts)
+{
+	(void)arg;
+	(void)side;
+	(void)off;
+	(void)len;
+	(void)pkt;
+	(void)ts;
+}
+
+void
+stage_no_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
+{
+	(void)arg;
+	(void)side;
+	(void)rst;
+	(void)pkt;
+	(void)ts;
+}

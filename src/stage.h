@@ -24,6 +24,11 @@ struct stage_ops {
 	void (*end)(void *arg, int side, int rst, uint64_t pkt, struct wts ts);
 };
 
+/* A gap and an end for a stage that needs neither. */
+void stage_no_gap(void *arg, int side, uint64_t off, uint64_t len,
+	uint64_t pkt, struct wts ts);
+void stage_no_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts);
+
 /* One stage of a connection's chain: its callbacks and their context. */
 struct stage {
 	const struct stage_ops *ops;

@@ -6,9 +6,10 @@
 #    committed .truth again, the comment line aside;
 #  - `wsautopsy analyze --keylog NAME.keys` finds every WebSocket frame
 #    tshark decrypted and decoded, field for field, and no other
-#    (tests/e2e/tls-check.py frames).
-# (The decrypted bytes are compared with tshark's follow,tls,raw in
-# tests/e2e/tls-core.sh.)
+#    (tests/e2e/tls-check.py frames);
+#  - `wsautopsy streams --keylog NAME.keys --dump DIR` writes each
+#    direction's decrypted bytes, whose length and SHA-256 are the ones
+#    tshark's follow,tls,raw gives.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need tshark
 need python3
@@ -50,6 +51,34 @@ for truth in "$SAMPLES"/tls/*.truth; do
 		grep -v '^ok' "$TMP/out" >&2
 	fi
 
+	# Decrypted bytes, direction by direction.
+	grep '^bytes' "$truth" >"$TMP/bytes" || continue
+	keys=
+	[ "$name" = tls-ws-dsb ] || keys=$SAMPLES/tls/$name.keys
+	rm -rf "$TMP/dump"
+	mkdir "$TMP/dump"
+	# shellcheck disable=SC2046
+	# (The DSB sample's keys are its own: streams reads them given any
+	# --keylog, here an empty one.)
+	if ! "$WSAUTOPSY" streams --keylog "${keys:-/dev/null}" --dump "$TMP/dump" "$cap" \
+	    >/dev/null 2>"$TMP/err"; then
+		bad "$name: streams --keylog --dump failed: $(head -3 "$TMP/err")"
+		continue
+	fi
+	while IFS="	" read -r _ client who len sha; do
+		cport=${client##*:}
+		if [ "$who" = client ]; then
+			f=$(ls "$TMP/dump" | grep "\.0*$cport-" | head -1)
+		else
+			f=$(ls "$TMP/dump" | grep -- "-.*\.0*$cport\$" | head -1)
+		fi
+		if [ -z "$f" ]; then
+			bad "$name: no dump of the $who bytes of $client"
+			continue
+		fi
+		eq "$name $client $who: decrypted bytes" "$len $sha" \
+		    "$(wc -c <"$TMP/dump/$f" | tr -d ' ') $(sha256sum <"$TMP/dump/$f" | cut -d' ' -f1)"
+	done <"$TMP/bytes"
 done
 check "all TLS samples compared ($n)" test "$n" -ge 17
 finish

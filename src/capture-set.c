@@ -396,8 +396,7 @@ capture_set_next(struct capture_set *s, struct capture_pkt *out,
 static int64_t
 cs_ns(const struct wts *a, const struct wts *b)
 {
-	return (b->sec - a->sec) * 1000000000LL + ((int64_t)b->nsec -
-	    (int64_t)a->nsec);
+	return wts_ns_between(*a, *b);
 }
 
 /*
@@ -467,10 +466,9 @@ capture_set_duplicate(struct capture_set *s, uint32_t file,
 	h = cs_fnv(h, p->payload, p->caplen);
 	d = &s->dup[h & (CS_DUP_SLOTS - 1)];
 	if (d->h == h && d->file != file) {
-		dt = (p->ts.sec - d->ts.sec) * 1000000000LL +
-		    ((int64_t)p->ts.nsec - (int64_t)d->ts.nsec);
+		dt = cs_ns(&d->ts, &p->ts);
 		if (dt < 0)
-			dt = -dt;
+			dt = dt == INT64_MIN ? INT64_MAX : -dt;
 		if (dt <= CAPTURE_SET_DUP_WINDOW_NS) {
 			s->info.duplicates++;
 			return 1;

@@ -28,8 +28,7 @@ ping_key(uint64_t len, const uint8_t *p, size_t n)
 int64_t
 ping_ns_between(struct wts a, struct wts b)
 {
-	return (b.sec - a.sec) * 1000000000LL + ((int64_t)b.nsec -
-	    (int64_t)a.nsec);
+	return wts_ns_between(a, b);
 }
 
 void

@@ -126,3 +126,15 @@ wts_double(struct wts t)
 {
 	return (double)t.sec + (double)t.nsec / 1e9;
 }
+
+int64_t
+wts_ns_between(struct wts a, struct wts b)
+{
+	int64_t ds, ns;
+
+	if (__builtin_sub_overflow(b.sec, a.sec, &ds) ||
+	    __builtin_mul_overflow(ds, (int64_t)1000000000, &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)b.nsec - (int64_t)a.nsec, &ns))
+		return b.sec < a.sec ? INT64_MIN : INT64_MAX;
+	return ns;
+}

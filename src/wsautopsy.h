@@ -38,5 +38,10 @@ int parse_size(const char *, uint64_t *);
 /* Formats a timestamp as seconds with nine decimals into buf. */
 const char *wts_format(struct wts, char *buf, size_t len);
 double wts_double(struct wts);
+/*
+ * Nanoseconds from a to b; times too far apart to count in nanoseconds
+ * (a hostile capture's) saturate at INT64_MIN or INT64_MAX.
+ */
+int64_t wts_ns_between(struct wts a, struct wts b);
 
 #endif

@@ -13,6 +13,7 @@
 #include "capture-writer.h"
 #include "http-upgrade.h"
 #include "pcap-writer.h"
+#include "tmpfile.h"
 #include "ws-build.h"
 #include "wsautopsy.h"
 
@@ -33,14 +34,9 @@ struct cw *
 cw_new(void)
 {
 	struct cw  *w = xcalloc(1, sizeof *w);
-	const char *dir = getenv("TMPDIR");
 	FILE       *f;
-	int         fd;
 
-	snprintf(w->path, sizeof w->path, "%s/cw-XXXXXX.pcap",
-	    dir != NULL && strlen(dir) < 40 ? dir : "/tmp");
-	if ((fd = mkstemps(w->path, 5)) == -1 ||
-	    (f = fdopen(fd, "wb")) == NULL) {
+	if ((f = tf_create(w->path, sizeof w->path, ".pcap")) == NULL) {
 		perror(w->path);
 		exit(1);
 	}

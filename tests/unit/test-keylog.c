@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "keylog.h"
+#include "tmpfile.h"
 
 #define CR1 "0102030405060708091011121314151617181920212223242526272829303132"
 #define CR2 "A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
@@ -111,15 +112,14 @@ static void
 test_file(void **state)
 {
 	struct keylog *kl = keylog_new();
-	char           path[] = "/tmp/test-keylog-XXXXXX", err[256];
+	char           path[256], err[256];
 	FILE          *f;
-	int            fd, i;
+	int            i;
 	uint8_t        r[32];
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
+	f = tf_create(path, sizeof path, ".keys");
+	assert_non_null(f);
 	for (i = 0; i < 5000; i++)
 		fputc('x', f);
 	fputs(" CLIENT_RANDOM\nCLIENT_RANDOM " CR1 " " S48 "\n", f);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "pcapng-secrets.h"
+#include "tmpfile.h"
 
 struct got {
 	int       calls;
@@ -39,7 +40,7 @@ static size_t   find_block(const uint8_t *, size_t, uint32_t);
 static void     put32(uint8_t *, uint32_t, int);
 static void     expect_error(const uint8_t *, size_t, size_t, const char *);
 
-static char tmpname[64];
+static char tmpname[256];
 
 static int
 collect(void *arg, uint32_t type, const uint8_t *data, size_t len)
@@ -103,12 +104,9 @@ walk_bytes(const uint8_t *buf, size_t len, struct got *g, char *err,
     size_t errlen)
 {
 	FILE *f;
-	int   fd, rc;
+	int   rc;
 
-	snprintf(tmpname, sizeof tmpname, "/tmp/test-pcapng-secrets.XXXXXX");
-	fd = mkstemp(tmpname);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "wb");
+	f = tf_create(tmpname, sizeof tmpname, ".pcapng");
 	assert_non_null(f);
 	assert_int_equal(fwrite(buf, 1, len, f), len);
 	fclose(f);

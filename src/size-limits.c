@@ -77,6 +77,7 @@ static int      limits_case_update(struct limits *, struct limit_case *,
 static size_t   limits_crossing(const struct limit_frag *, size_t, uint64_t);
 static size_t   limits_pick_known(const struct finding *,
     const struct limit_frag *, size_t);
+static void     limits_remedy(struct finding *, const struct rule *);
 static size_t   limits_cat(char *, size_t, size_t, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -352,31 +353,41 @@ limits_cat(char *out, size_t len, size_t n, const char *fmt, ...)
 	return n + (size_t)k >= len ? len - 1 : n + (size_t)k;
 }
 
+/* The rule's remedy, its "%s" the limit to keep messages to. */
+static void
+limits_remedy(struct finding *f, const struct rule *r)
+{
+	const char *pct;
+	char        num[32];
+
+	f->remedy[0] = '\0';
+	if (r == NULL || r->remedy == NULL)
+		return;
+	if ((pct = strstr(r->remedy, "%s")) == NULL) {
+		snprintf(f->remedy, sizeof f->remedy, "%s", r->remedy);
+		return;
+	}
+	if (f->remedy_limit > 0)
+		snprintf(num, sizeof num, "%" PRIu64, f->remedy_limit);
+	else
+		snprintf(num, sizeof num, "the limit (N)");
+	snprintf(f->remedy, sizeof f->remedy, "%.*s%s%s",
+	    (int)(pct - r->remedy), r->remedy, num, pct + 2);
+}
+
 void
 limits_render(struct finding *f)
 {
 	const struct rule *r;
-	const char        *pct, *peer;
-	char              *d = f->detail, num[32];
+	const char        *peer;
+	char              *d = f->detail;
 	char               pk[CAPTURE_SET_PACKET_MAX];
 	size_t             n = 0, dl = sizeof f->detail;
 
 	r = rule_get(f->rule != RULE_NONE ? f->rule : f->offending_rule);
-	if (f->remedy_set)
-		;
-	else if ((f->remedy[0] = '\0'), r != NULL && r->remedy != NULL) {
-		if ((pct = strstr(r->remedy, "%s")) == NULL)
-			snprintf(f->remedy, sizeof f->remedy, "%s", r->remedy);
-		else {
-			if (f->remedy_limit > 0)
-				snprintf(num, sizeof num, "%" PRIu64,
-				    f->remedy_limit);
-			else
-				snprintf(num, sizeof num, "the limit (N)");
-			snprintf(f->remedy, sizeof f->remedy, "%.*s%s%s",
-			    (int)(pct - r->remedy), r->remedy, num, pct + 2);
-		}
-	}
+	/* A remedy its finder wrote (an idle timeout's) is kept. */
+	if (!f->remedy_set)
+		limits_remedy(f, r);
 	if (f->limit_basis == LIMIT_BASIS_NONE || !f->has_offending)
 		return;
 	peer = f->offending_sender == ROLE_SERVER ? "server" : "client";

@@ -2,7 +2,8 @@
  * pcapng-secrets: the Decryption Secrets Blocks of a pcapng file (what
  * `editcap --inject-secrets tls,KEYLOG` writes). libpcap skips these
  * blocks, so they are found by a walk of their own over the block
- * structure: streamed with fread, every length checked before it is used,
+ * structure: read through a window of its own and sought past blocks
+ * larger than it, every length checked before it is used,
  * one block's secrets held at a time and capped.
  */
 #ifndef PCAPNG_SECRETS_H

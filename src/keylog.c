@@ -382,10 +382,11 @@ keylog_load_dsb(struct keylog *kl, const char *path, char *err,
     size_t errlen)
 {
 	struct keylog_dsb d;
+	int               rc;
 
 	d.kl = kl;
 	snprintf(d.source, sizeof d.source, "%s (decryption secrets block)",
 	    path);
-	return pcapng_secrets_walk(path, keylog_dsb_block, &d, err, errlen) < 0 ?
-	    -1 : 0;
+	rc = pcapng_secrets_walk(path, keylog_dsb_block, &d, err, errlen);
+	return rc == PCAPNG_SECRETS_NOFILE ? rc : rc < 0 ? -1 : 0;
 }

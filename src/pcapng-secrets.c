@@ -305,7 +305,7 @@ pcapng_secrets_walk(const char *path, pcapng_secrets_fn *fn, void *arg,
 	if (f == NULL) {
 		if (errlen > 0)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return PCAPNG_SECRETS_NOFILE;
 	}
 	rc = pcapng_secrets_walk_stream(f, path, fn, arg, err, errlen);
 	if (rc == 0 && ferror(f)) {

@@ -228,7 +228,7 @@ test_missing_file(void **state)
 
 	(void)state;
 	assert_int_equal(pcapng_secrets_walk("/nonexistent/x.pcapng", collect,
-	    &g, err, sizeof err), -1);
+	    &g, err, sizeof err), PCAPNG_SECRETS_NOFILE);
 	assert_non_null(strstr(err, "/nonexistent/x.pcapng: "));
 }
 

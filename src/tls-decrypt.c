@@ -174,6 +174,7 @@ static int
 tls_dec_cipher(struct tls_dec *d, const uint8_t *key)
 {
 	const EVP_CIPHER *c = tls_evp_cipher(d->su);
+	OSSL_PARAM        params[2];
 
 	if (d->ctx == NULL && (d->ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return -1;
@@ -194,6 +195,13 @@ tls_dec_cipher(struct tls_dec *d, const uint8_t *key)
 			if (d->mac == NULL)
 				return -1;
 		}
+		/* Its hash and key, once: a record only restarts it. */
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)d->su->mac_md, 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (EVP_MAC_init(d->mac, d->mackey, (size_t)d->su->maclen,
+		    params) <= 0)
+			return -1;
 	}
 	d->seq = 0;
 	d->ready = 1;
@@ -265,23 +273,22 @@ tls_dec_init12(struct tls_dec *cl, struct tls_dec *sv,
 	return 0;
 }
 
-/* The HMAC of a 1.2 CBC record: seq, type, version, length, then data. */
+/*
+ * The HMAC of a 1.2 CBC record: seq, type, version, length, then data,
+ * with the hash and key the context was given when keyed.
+ */
 static int
 tls_dec_mac(struct tls_dec *d, const uint8_t hdr[5], const uint8_t *p,
     size_t n, uint8_t *out)
 {
-	OSSL_PARAM params[2];
-	uint8_t    pre[13];
-	size_t     outl;
+	uint8_t pre[13];
+	size_t  outl;
 
 	tls_put64(pre, d->seq);
 	memcpy(pre + 8, hdr, 3);
 	pre[11] = (uint8_t)(n >> 8);
 	pre[12] = (uint8_t)n;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)d->su->mac_md, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(d->mac, d->mackey, (size_t)d->su->maclen, params) <= 0 ||
+	if (EVP_MAC_init(d->mac, NULL, 0, NULL) <= 0 ||
 	    EVP_MAC_update(d->mac, pre, sizeof pre) <= 0 ||
 	    EVP_MAC_update(d->mac, p, n) <= 0 ||
 	    EVP_MAC_final(d->mac, out, &outl, 64) <= 0)

@@ -35,14 +35,10 @@ static void
 analysis_secrets(struct analysis *an, const char *path, char *err,
     size_t errlen)
 {
-	FILE *f;
-
 	err[0] = '\0';
 	/* One that cannot be opened is named once, by the capture's reader. */
-	if (strcmp(path, "-") == 0 || (f = fopen(path, "rb")) == NULL)
-		return;
-	fclose(f);
-	if (keylog_load_dsb(an->keylog, path, err, errlen) == 0)
+	if (strcmp(path, "-") != 0 &&
+	    keylog_load_dsb(an->keylog, path, err, errlen) != -1)
 		err[0] = '\0';
 }
 

@@ -50,6 +50,7 @@ static const struct {
 static size_t       keylog_hash(const uint8_t *);
 static struct keylog_entry *keylog_slot(struct keylog *, const uint8_t *,
 		int);
+static int          keylog_nibble(char);
 static int          keylog_hex(const char *, size_t, uint8_t *, size_t);
 static const char  *keylog_line(struct keylog *, struct keylog_read *,
 		const char *, size_t);
@@ -151,6 +152,14 @@ keylog_find(const struct keylog *kl, const uint8_t random[32])
 	return keylog_slot((struct keylog *)kl, random, 0);
 }
 
+/* The value of a hex digit, either case; -1 if not one. */
+static int
+keylog_nibble(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	    (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
 /* n hex digits into n/2 bytes of out (at most outlen); -1 if not hex. */
 static int
 keylog_hex(const char *s, size_t n, uint8_t *out, size_t outlen)
@@ -161,12 +170,8 @@ keylog_hex(const char *s, size_t n, uint8_t *out, size_t outlen)
 	if (n % 2 != 0 || n / 2 > outlen)
 		return -1;
 	for (i = 0; i < n; i += 2) {
-		hi = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
-		    (s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f' ?
-		    (s[i] | 0x20) - 'a' + 10 : -1;
-		lo = s[i + 1] >= '0' && s[i + 1] <= '9' ? s[i + 1] - '0' :
-		    (s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'f' ?
-		    (s[i + 1] | 0x20) - 'a' + 10 : -1;
+		hi = keylog_nibble(s[i]);
+		lo = keylog_nibble(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);
@@ -382,10 +387,11 @@ keylog_load_dsb(struct keylog *kl, const char *path, char *err,
     size_t errlen)
 {
 	struct keylog_dsb d;
+	int               rc;
 
 	d.kl = kl;
 	snprintf(d.source, sizeof d.source, "%s (decryption secrets block)",
 	    path);
-	return pcapng_secrets_walk(path, keylog_dsb_block, &d, err, errlen) < 0 ?
-	    -1 : 0;
+	rc = pcapng_secrets_walk(path, keylog_dsb_block, &d, err, errlen);
+	return rc == PCAPNG_SECRETS_NOFILE ? rc : rc < 0 ? -1 : 0;
 }

@@ -63,9 +63,10 @@ void keylog_add(struct keylog *, const char *source, const uint8_t *p,
 	size_t n);
 /*
  * Adds the TLS key logs of the Decryption Secrets Blocks of the pcapng
- * file at path (none when it is not pcapng). Returns 0, or -1 with one
- * line in err when it cannot be opened or its blocks are damaged (the
- * keys before the damage are kept).
+ * file at path (none when it is not pcapng). Returns 0, -1 with one line
+ * in err when its blocks are damaged (the keys before the damage are
+ * kept), or PCAPNG_SECRETS_NOFILE with one line in err when it cannot be
+ * opened.
  */
 int  keylog_load_dsb(struct keylog *, const char *path, char *err,
 	size_t errlen);

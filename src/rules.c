@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "sink.h"
 
 const struct rule rule_table[] = {
 	/* Framing: 1002. */
@@ -326,6 +327,20 @@ const struct rule *
 rule_get(enum rule_id id)
 {
 	return id > RULE_NONE && id < RULE_COUNT ? &rule_table[id] : NULL;
+}
+
+void
+rule_capture_finding(struct finding *f, enum rule_id id)
+{
+	memset(f, 0, sizeof *f);
+	f->kind = FINDING_CAPTURE;
+	f->class = CLASS_CAPTURE;
+	f->code = -1;
+	f->rule = id;
+	f->frame_index = -1;
+	f->limit_from_reason = -1;
+	snprintf(f->explanation, sizeof f->explanation, "%s",
+	    rule_get(id)->explanation);
 }
 
 const char *

@@ -167,6 +167,14 @@ extern const unsigned          rule_close_count;
 
 /* The row of a rule; NULL for RULE_NONE. */
 const struct rule *rule_get(enum rule_id);
+struct finding;
+/*
+ * f made a capture-class finding of rule (a rule other than RULE_NONE):
+ * about what the capture holds, not about the peers, so no code and no
+ * frame; the explanation is the rule's. The packet, time, sender and
+ * detail are the caller's to set.
+ */
+void               rule_capture_finding(struct finding *f, enum rule_id);
 /* The id string of a rule; NULL for RULE_NONE. */
 const char        *rule_name(enum rule_id);
 /* By id string, for what a user typed or a database holds. */

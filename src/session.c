@@ -74,7 +74,6 @@ static uint64_t sess_server_key(const struct sess *);
 static void sess_emit(struct sess *, struct finding *);
 static void sess_verdict_emit(void *, struct finding *);
 static void sess_history_fill(struct sess *);
-static void sess_tls(struct sess *, int);
 static void sess_tls_finding(void *, int, struct finding *);
 static void sess_tls_summary(struct sess *, struct conn_summary *);
 static void sess_doubt(struct sess *, int, struct role_state *);
@@ -168,13 +167,6 @@ sess_open(void *arg, struct conn *c)
 }
 
 /*
- * The chain of stages behind the detection, built here and nowhere else,
- * one line per stage from the last to the first; each stage is given the
- * one after it. The TLS stage (tls.c: ClientHello -> key log -> records
- * -> plaintext, the same interface) is the kind SESS_TLS, with the
- * detection running again on the plaintext it passes on.
- */
-/*
  * Detection and dropping are stages of the session itself: the
  * argument is the session, whatever stage it was before (the HTTP
  * exchange hands back a connection whose answer was lost). They sit at
@@ -187,13 +179,26 @@ sess_head(struct sess *s, const struct stage_ops *ops)
 	s->in->arg = s;
 }
 
+/*
+ * The chain of stages behind the detection, built here and nowhere else,
+ * one line per stage from the last to the first; each stage is given the
+ * one after it. The TLS stage (tls.c: ClientHello -> key log -> records
+ * -> plaintext, the same interface) is the kind SESS_TLS: it goes at the
+ * head, with the detection running again on the plaintext it passes on,
+ * so a wss:// connection is told, and decoded, as a ws:// one.
+ */
 static void
 sess_chain(struct sess *s, enum sess_kind kind)
 {
 	struct stage st = { &sess_ws_stage_ops, s };        /* ws frames, x2 */
 
 	if (kind == SESS_TLS) {      /* tls, then detection again behind it */
-		sess_tls(s, s->c->client);
+		s->tls = tls_stage_new(s->an->keylog, &sess_tls_ops, s,
+		    s->c->client);
+		s->head = tls_stage(s->tls);
+		s->in = tls_stage_next(s->tls);
+		sess_head(s, &sess_detect_ops);
+		s->interesting = 1;
 		return;
 	}
 	if (kind == SESS_HTTP) {                            /* http/1.1 */
@@ -202,20 +207,6 @@ sess_chain(struct sess *s, enum sess_kind kind)
 		st = http_exchange_stage(s->hx);
 	}
 	*s->in = st;
-}
-
-/*
- * A TLS stage at the head, whose plaintext goes to detection again: a
- * wss:// connection is then told, and decoded, as a ws:// one.
- */
-static void
-sess_tls(struct sess *s, int client)
-{
-	s->tls = tls_stage_new(s->an->keylog, &sess_tls_ops, s, client);
-	s->head = tls_stage(s->tls);
-	s->in = tls_stage_next(s->tls);
-	sess_head(s, &sess_detect_ops);
-	s->interesting = 1;
 }
 
 /* What the TLS stage learned, for the connection's row and the counts. */

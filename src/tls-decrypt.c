@@ -77,6 +77,7 @@ static const struct tls_suite tls_suites[] = {
 	  48, "SHA384", "SHA384" },
 };
 
+static int  tls_kdf(const char *, const OSSL_PARAM *, uint8_t *, size_t);
 static int  tls_hkdf_label(const char *, const uint8_t *, size_t,
 		const char *, uint8_t *, size_t);
 static int  tls_dec_cipher(struct tls_dec *, const uint8_t *);
@@ -103,17 +104,35 @@ tls_put64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)v;
 }
 
+/* outlen bytes of the KDF named (HKDF, TLS1-PRF) with its params. */
+static int
+tls_kdf(const char *name, const OSSL_PARAM *params, uint8_t *out,
+    size_t outlen)
+{
+	EVP_KDF     *kdf;
+	EVP_KDF_CTX *kc;
+	int          ok;
+
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) == NULL)
+		return -1;
+	kc = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	if (kc == NULL)
+		return -1;
+	ok = EVP_KDF_derive(kc, out, outlen, params) > 0;
+	EVP_KDF_CTX_free(kc);
+	return ok ? 0 : -1;
+}
+
 /* HKDF-Expand-Label(secret, label, "", outlen) of RFC 8446 7.1. */
 static int
 tls_hkdf_label(const char *md, const uint8_t *secret, size_t slen,
     const char *label, uint8_t *out, size_t outlen)
 {
-	EVP_KDF     *kdf;
-	EVP_KDF_CTX *kc;
 	OSSL_PARAM   params[5];
 	uint8_t      info[2 + 1 + 6 + 32 + 1];
 	size_t       ll = strlen(label), n = 0;
-	int          mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY, ok;
+	int          mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
 
 	if (ll > 32)
 		return -1;
@@ -125,12 +144,6 @@ tls_hkdf_label(const char *md, const uint8_t *secret, size_t slen,
 	memcpy(info + n, label, ll);
 	n += ll;
 	info[n++] = 0;                        /* an empty context */
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL)
-		return -1;
-	kc = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kc == NULL)
-		return -1;
 	params[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
 	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)md, 0);
@@ -139,9 +152,7 @@ tls_hkdf_label(const char *md, const uint8_t *secret, size_t slen,
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
 	    info, n);
 	params[4] = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(kc, out, outlen, params) > 0;
-	EVP_KDF_CTX_free(kc);
-	return ok ? 0 : -1;
+	return tls_kdf("HKDF", params, out, outlen);
 }
 
 static const EVP_CIPHER *
@@ -163,6 +174,7 @@ static int
 tls_dec_cipher(struct tls_dec *d, const uint8_t *key)
 {
 	const EVP_CIPHER *c = tls_evp_cipher(d->su);
+	OSSL_PARAM        params[2];
 
 	if (d->ctx == NULL && (d->ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return -1;
@@ -183,6 +195,13 @@ tls_dec_cipher(struct tls_dec *d, const uint8_t *key)
 			if (d->mac == NULL)
 				return -1;
 		}
+		/* Its hash and key, once: a record only restarts it. */
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)d->su->mac_md, 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (EVP_MAC_init(d->mac, d->mackey, (size_t)d->su->maclen,
+		    params) <= 0)
+			return -1;
 	}
 	d->seq = 0;
 	d->ready = 1;
@@ -224,24 +243,15 @@ tls_dec_init12(struct tls_dec *cl, struct tls_dec *sv,
     const struct tls_suite *su, const uint8_t master[48],
     const uint8_t cr[32], const uint8_t sr[32], int etm)
 {
-	EVP_KDF     *kdf;
-	EVP_KDF_CTX *kc;
 	OSSL_PARAM   params[4];
 	uint8_t      seed[13 + 64], kb[2 * (48 + 32 + 16)];
 	size_t       fixed = su->kind == TLS_AES_GCM ? 4 :
 	    su->kind == TLS_CHACHA_POLY ? 12 : 16, m = (size_t)su->maclen,
 	    k = (size_t)su->keylen;
-	int          ok;
 
 	memcpy(seed, "key expansion", 13);
 	memcpy(seed + 13, sr, 32);
 	memcpy(seed + 45, cr, 32);
-	if ((kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL)) == NULL)
-		return -1;
-	kc = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kc == NULL)
-		return -1;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)su->md, 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
@@ -249,9 +259,7 @@ tls_dec_init12(struct tls_dec *cl, struct tls_dec *sv,
 	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED,
 	    seed, sizeof seed);
 	params[3] = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(kc, kb, 2 * (m + k + fixed), params) > 0;
-	EVP_KDF_CTX_free(kc);
-	if (!ok)
+	if (tls_kdf("TLS1-PRF", params, kb, 2 * (m + k + fixed)) != 0)
 		return -1;
 	cl->su = sv->su = su;
 	cl->etm = sv->etm = etm;
@@ -265,23 +273,22 @@ tls_dec_init12(struct tls_dec *cl, struct tls_dec *sv,
 	return 0;
 }
 
-/* The HMAC of a 1.2 CBC record: seq, type, version, length, then data. */
+/*
+ * The HMAC of a 1.2 CBC record: seq, type, version, length, then data,
+ * with the hash and key the context was given when keyed.
+ */
 static int
 tls_dec_mac(struct tls_dec *d, const uint8_t hdr[5], const uint8_t *p,
     size_t n, uint8_t *out)
 {
-	OSSL_PARAM params[2];
-	uint8_t    pre[13];
-	size_t     outl;
+	uint8_t pre[13];
+	size_t  outl;
 
 	tls_put64(pre, d->seq);
 	memcpy(pre + 8, hdr, 3);
 	pre[11] = (uint8_t)(n >> 8);
 	pre[12] = (uint8_t)n;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)d->su->mac_md, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(d->mac, d->mackey, (size_t)d->su->maclen, params) <= 0 ||
+	if (EVP_MAC_init(d->mac, NULL, 0, NULL) <= 0 ||
 	    EVP_MAC_update(d->mac, pre, sizeof pre) <= 0 ||
 	    EVP_MAC_update(d->mac, p, n) <= 0 ||
 	    EVP_MAC_final(d->mac, out, &outl, 64) <= 0)

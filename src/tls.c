@@ -238,7 +238,6 @@ tls_lose(struct tls_stage *t, int side, enum rule_id rule, uint64_t pkt,
     struct wts ts, const char *fmt, ...)
 {
 	struct tls_side   *sd = &t->side[side];
-	const struct rule *r = rule_get(rule);
 	struct finding     f;
 	va_list            ap;
 
@@ -248,18 +247,11 @@ tls_lose(struct tls_stage *t, int side, enum rule_id rule, uint64_t pkt,
 		t->next.ops->gap(t->next.arg, side, sd->poff, 1, pkt, ts);
 	sd->phase = TLS_LOST;
 	sd->hdr_len = sd->rec_len = 0;
-	if (r == NULL)
+	if (rule == RULE_NONE)
 		return;
-	memset(&f, 0, sizeof f);
-	f.kind = FINDING_CAPTURE;
-	f.class = CLASS_CAPTURE;
-	f.code = -1;
-	f.rule = rule;
+	rule_capture_finding(&f, rule);
 	f.packet = pkt;
 	f.time = ts;
-	f.frame_index = -1;
-	f.limit_from_reason = -1;
-	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	va_start(ap, fmt);
 	vsnprintf(f.detail, sizeof f.detail, fmt, ap);
 	va_end(ap);

@@ -1018,7 +1018,6 @@ static void
 verdict_capture(struct verdict_pass *vp, int role)
 {
 	const struct role_state *rs = &vp->h->rs[role];
-	const struct rule *r;
 	struct finding     f;
 	size_t             n;
 	uint64_t           skipped;
@@ -1027,19 +1026,12 @@ verdict_capture(struct verdict_pass *vp, int role)
 	skipped = vp->h->resync_skipped[role];
 	if (rs->gaps == 0 && rs->suppressed == 0 && skipped == 0)
 		return;
-	memset(&f, 0, sizeof f);
-	f.kind = FINDING_CAPTURE;
-	f.class = CLASS_CAPTURE;
-	f.code = -1;
+	rule_capture_finding(&f, rs->snap_gaps > 0 ? RULE_CAPTURE_TRUNCATED :
+	    RULE_CAPTURE_GAP);
 	f.sender = role;
-	f.rule = rs->snap_gaps > 0 ? RULE_CAPTURE_TRUNCATED : RULE_CAPTURE_GAP;
 	/* No gap: the stream began inside a frame, at its first packet. */
 	f.packet = rs->gaps > 0 ? rs->first_gap_pkt : vp->cs->first_pkt;
 	f.time = rs->gaps > 0 ? rs->first_gap_ts : vp->cs->first_ts;
-	f.frame_index = -1;
-	f.limit_from_reason = -1;
-	r = rule_get(f.rule);
-	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	n = 0;
 	if (rs->gaps > 0)
 		n = (size_t)snprintf(f.detail, sizeof f.detail, "%" PRIu64

@@ -3,8 +3,9 @@
  * editcap --inject-secrets wrote (samples/tls/tls-ws-dsb.pcapng), the
  * bytes handed over are its key log file's; on copies of it broken by
  * hand, and on synthetic files (a big-endian section, two sections, a
- * block over the cap), each damage gets one line that names the file and
- * the offset of the block at fault.
+ * block over the cap, blocks larger than the walk reads at a time), each
+ * damage gets one line that names the file and the offset of the block at
+ * fault.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -39,6 +41,7 @@ static int      walk_bytes(const uint8_t *, size_t, struct got *, char *,
 static size_t   find_block(const uint8_t *, size_t, uint32_t);
 static void     put32(uint8_t *, uint32_t, int);
 static void     expect_error(const uint8_t *, size_t, size_t, const char *);
+static size_t   put_block(uint8_t *, uint32_t);
 
 static char tmpname[256];
 
@@ -223,7 +226,7 @@ test_missing_file(void **state)
 
 	(void)state;
 	assert_int_equal(pcapng_secrets_walk("/nonexistent/x.pcapng", collect,
-	    &g, err, sizeof err), -1);
+	    &g, err, sizeof err), PCAPNG_SECRETS_NOFILE);
 	assert_non_null(strstr(err, "/nonexistent/x.pcapng: "));
 }
 
@@ -345,6 +348,82 @@ test_two_sections(void **state)
 	got_free(&g);
 }
 
+/* An opaque block of len bytes (type 6, an Enhanced Packet Block). */
+static size_t
+put_block(uint8_t *p, uint32_t len)
+{
+	put32(p, 6, 0);
+	put32(p + 4, len, 0);
+	memset(p + 8, 0x5a, len - 12);
+	put32(p + len - 4, len, 0);
+	return len;
+}
+
+/*
+ * Packet blocks smaller than the walk's window, across its edges, and
+ * larger than it (sought over), with secrets between and after them:
+ * the same secrets whether the file can be sought in or not, and a file
+ * cut inside a block larger than the window is named cut short.
+ */
+static void
+test_large_blocks(void **state)
+{
+	static const uint32_t sizes[] = { 100, 40000, 40000, 70000, 1500,
+	    300000, 65536, 12 };
+	struct got g = { 0 };
+	uint8_t   *buf;
+	size_t     n, i, big = 0, slen;
+	char       err[256];
+	FILE      *f;
+	int        fds[2], status;
+	pid_t      child;
+
+	(void)state;
+	buf = malloc(1 << 20);
+	assert_non_null(buf);
+	n = put_section(buf, 0, "CLIENT_RANDOM aa bb\n");
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		if (sizes[i] == 300000)
+			big = n;
+		n += put_block(buf + n, sizes[i]);
+	}
+	/* One more secrets block, at the end. */
+	slen = put_section(buf + n, 0, "CLIENT_RANDOM cc dd\n") - 28;
+	memmove(buf + n, buf + n + 28, slen);
+	n += slen;
+	assert_int_equal(walk_bytes(buf, n, &g, err, sizeof err), 0);
+	assert_int_equal(g.calls, 2);
+	assert_memory_equal(g.data[0], "CLIENT_RANDOM aa bb\n", 20);
+	assert_int_equal(g.len[1], 20);
+	assert_memory_equal(g.data[1], "CLIENT_RANDOM cc dd\n", 20);
+	got_free(&g);
+
+	/* Through a pipe, which cannot be sought in. */
+	memset(&g, 0, sizeof g);
+	assert_int_equal(pipe(fds), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(fds[0]);
+		_exit(write(fds[1], buf, n) == (ssize_t)n ? 0 : 1);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "rb");
+	assert_non_null(f);
+	assert_int_equal(pcapng_secrets_walk_stream(f, "pipe", collect, &g,
+	    err, sizeof err), 0);
+	fclose(f);
+	assert_int_equal(wait(&status), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(g.calls, 2);
+	assert_memory_equal(g.data[1], "CLIENT_RANDOM cc dd\n", 20);
+	got_free(&g);
+
+	/* Cut in the middle of the block larger than the window. */
+	expect_error(buf, big + 150000, big, "cut short");
+	free(buf);
+}
+
 /* A block announcing more secrets than the cap: refused before reading. */
 static void
 test_over_cap(void **state)
@@ -370,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_broken_copies),
 		cmocka_unit_test(test_two_sections),
 		cmocka_unit_test(test_over_cap),
+		cmocka_unit_test(test_large_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

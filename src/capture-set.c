@@ -80,7 +80,6 @@ static int   cs_advance(struct capture_set *, uint32_t);
 static void  cs_span(struct capture_set *, uint32_t, uint64_t);
 static int   cs_order(const void *, const void *);
 static uint64_t cs_fnv(uint64_t, const void *, size_t);
-static int64_t cs_ns(const struct wts *, const struct wts *);
 static void  cs_near(struct capture_set *, uint32_t, const struct wts *);
 
 static int
@@ -392,13 +391,6 @@ capture_set_next(struct capture_set *s, struct capture_pkt *out,
 	return 0;
 }
 
-/* Nanoseconds from a to b. */
-static int64_t
-cs_ns(const struct wts *a, const struct wts *b)
-{
-	return wts_ns_between(*a, *b);
-}
-
 /*
  * Is another file's packet within the window of ts (file i's, popped):
  * the next of another file (the heap's top), or the last given from
@@ -414,13 +406,13 @@ cs_near(struct capture_set *s, uint32_t i, const struct wts *ts)
 	if (s->dup == NULL)
 		return;
 	if (s->nheap > 0 && s->f[s->heap[0]].key.sec != INT64_MAX &&
-	    (d = cs_ns(ts, &s->f[s->heap[0]].key)) <= CAPTURE_SET_DUP_WINDOW_NS)
+	    (d = wts_ns_between(*ts, s->f[s->heap[0]].key)) <= CAPTURE_SET_DUP_WINDOW_NS)
 		s->near = 1;
 	if (s->lt_file >= 0 && s->lt_file != (int64_t)i)
 		other = &s->lt_ts;
 	else if (s->lt2_seen)
 		other = &s->lt2_ts;
-	if (other != NULL && (d = cs_ns(other, ts)) <= CAPTURE_SET_DUP_WINDOW_NS
+	if (other != NULL && (d = wts_ns_between(*other, *ts)) <= CAPTURE_SET_DUP_WINDOW_NS
 	    && d >= -CAPTURE_SET_DUP_WINDOW_NS)
 		s->near = 1;
 	if (s->lt_file >= 0 && s->lt_file != (int64_t)i) {
@@ -466,7 +458,7 @@ capture_set_duplicate(struct capture_set *s, uint32_t file,
 	h = cs_fnv(h, p->payload, p->caplen);
 	d = &s->dup[h & (CS_DUP_SLOTS - 1)];
 	if (d->h == h && d->file != file) {
-		dt = cs_ns(&d->ts, &p->ts);
+		dt = wts_ns_between(d->ts, p->ts);
 		if (dt < 0)
 			dt = dt == INT64_MIN ? INT64_MAX : -dt;
 		if (dt <= CAPTURE_SET_DUP_WINDOW_NS) {
@@ -488,24 +480,27 @@ capture_set_files(const struct capture_set *s)
 
 /* Over every file: of an open file its capture's count, else its own. */
 static uint64_t
-cs_sum(const struct capture_set *s, uint64_t (*open)(const struct capture *),
-    size_t closed)
+cs_sum(const struct capture_set *s, int size)
 {
-	uint64_t n = 0;
-	size_t   i;
+	const struct capture_set_file *sf;
+	const struct capture          *c;
+	uint64_t                       n = 0;
+	size_t                         i;
 
-	for (i = 0; i < s->info.nfiles; i++)
-		n += s->f[i].cap != NULL ? open(s->f[i].cap) :
-		    *(const uint64_t *)(const void *)((const char *)
-		    &s->info.files[i] + closed);
+	for (i = 0; i < s->info.nfiles; i++) {
+		sf = &s->info.files[i];
+		if ((c = s->f[i].cap) != NULL)
+			n += size ? capture_size(c) : capture_records(c);
+		else
+			n += size ? sf->size : sf->packets;
+	}
 	return n;
 }
 
 uint64_t
 capture_set_records(const struct capture_set *s)
 {
-	return cs_sum(s, capture_records,
-	    offsetof(struct capture_set_file, packets));
+	return cs_sum(s, 0);
 }
 
 uint64_t
@@ -523,7 +518,7 @@ capture_set_offset(const struct capture_set *s)
 uint64_t
 capture_set_size(const struct capture_set *s)
 {
-	return cs_sum(s, capture_size, offsetof(struct capture_set_file, size));
+	return cs_sum(s, 1);
 }
 
 const struct capture_set_info *

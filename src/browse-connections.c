@@ -188,6 +188,8 @@ static void	 bcs_row(struct bcs_row *, sqlite3_stmt *);
 static void	 bcs_layout(struct bcs *, int);
 static void	 bcs_draw_head(struct bcs *, int);
 static void	 bcs_draw_spark(struct bcs *, int);
+static void	 bcs_bucket_time(const struct bcs *, int64_t, char *,
+		    size_t);
 static void	 bcs_bucket_text(struct bcs *, int, char *, size_t);
 static void	 bcs_bucket_move(struct bcs *, int);
 static void	 bcs_bucket_only(struct bcs *);
@@ -526,10 +528,7 @@ bcs_draw_spark(struct bcs *v, int cols)
 	utf8 = MB_CUR_MAX > 1 && wcwidth(L'\u2588') == 1;
 	report_width_text(t->width_ms, per, sizeof per);
 	snprintf(head, sizeof head, "findings per %s ", per);
-	browse_time_fmt((double)t->b[0].start_ms / 1000, browse_days(), 0,
-	    from, sizeof from);
-	/* The start as precise as the width needs, then the zone. */
-	from[strlen(from) - (t->width_ms % 1000 == 0 ? 7 : 3)] = '\0';
+	bcs_bucket_time(v, t->b[0].start_ms, from, sizeof from);
 	browse_zone((double)t->b[0].start_ms / 1000, zone, sizeof zone);
 	snprintf(from + strlen(from), sizeof from - strlen(from), " %s", zone);
 	x = 0;
@@ -571,21 +570,24 @@ bcs_draw_spark(struct bcs *v, int cols)
 		browse_put(1, x + 1, cols - x - 1, from);
 }
 
+/* A bucket's edge, as precise as the width needs: seconds or ms. */
+static void
+bcs_bucket_time(const struct bcs *v, int64_t ms, char *buf, size_t len)
+{
+	browse_time_fmt((double)ms / 1000, browse_days(), 0, buf, len);
+	buf[strlen(buf) - (v->tl.width_ms % 1000 == 0 ? 7 : 3)] = '\0';
+}
+
 /* "00:00:00.500-00:00:00.550 UTC, 2 findings": the bucket's range. */
 static void
 bcs_bucket_text(struct bcs *v, int i, char *buf, size_t len)
 {
 	const struct report_timeline *t = &v->tl;
-	char   a[48], z[48], zone[16];
-	double s = (double)t->b[i].start_ms / 1000;
-	double e = (double)(t->b[i].start_ms + t->width_ms) / 1000;
-	size_t cut = t->width_ms % 1000 == 0 ? 7 : 3;
+	char a[48], z[48], zone[16];
 
-	browse_time_fmt(s, browse_days(), 0, a, sizeof a);
-	browse_time_fmt(e, browse_days(), 0, z, sizeof z);
-	a[strlen(a) - cut] = '\0';
-	z[strlen(z) - cut] = '\0';
-	browse_zone(s, zone, sizeof zone);
+	bcs_bucket_time(v, t->b[i].start_ms, a, sizeof a);
+	bcs_bucket_time(v, t->b[i].start_ms + t->width_ms, z, sizeof z);
+	browse_zone((double)t->b[i].start_ms / 1000, zone, sizeof zone);
 	snprintf(buf, len, "%s-%s %s, %" PRId64 " finding%s", a, z, zone,
 	    t->b[i].total, t->b[i].total == 1 ? "" : "s");
 }

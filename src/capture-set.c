@@ -79,8 +79,7 @@ static void  cs_close(struct capture_set *, uint32_t);
 static int   cs_advance(struct capture_set *, uint32_t);
 static void  cs_span(struct capture_set *, uint32_t, uint64_t);
 static int   cs_order(const void *, const void *);
-static uint64_t cs_fnv(uint64_t, const void *, size_t);
-static int64_t cs_ns(const struct wts *, const struct wts *);
+static uint64_t cs_hash(uint64_t, const void *, size_t);
 static void  cs_near(struct capture_set *, uint32_t, const struct wts *);
 
 static int
@@ -392,13 +391,6 @@ capture_set_next(struct capture_set *s, struct capture_pkt *out,
 	return 0;
 }
 
-/* Nanoseconds from a to b. */
-static int64_t
-cs_ns(const struct wts *a, const struct wts *b)
-{
-	return wts_ns_between(*a, *b);
-}
-
 /*
  * Is another file's packet within the window of ts (file i's, popped):
  * the next of another file (the heap's top), or the last given from
@@ -414,13 +406,13 @@ cs_near(struct capture_set *s, uint32_t i, const struct wts *ts)
 	if (s->dup == NULL)
 		return;
 	if (s->nheap > 0 && s->f[s->heap[0]].key.sec != INT64_MAX &&
-	    (d = cs_ns(ts, &s->f[s->heap[0]].key)) <= CAPTURE_SET_DUP_WINDOW_NS)
+	    (d = wts_ns_between(*ts, s->f[s->heap[0]].key)) <= CAPTURE_SET_DUP_WINDOW_NS)
 		s->near = 1;
 	if (s->lt_file >= 0 && s->lt_file != (int64_t)i)
 		other = &s->lt_ts;
 	else if (s->lt2_seen)
 		other = &s->lt2_ts;
-	if (other != NULL && (d = cs_ns(other, ts)) <= CAPTURE_SET_DUP_WINDOW_NS
+	if (other != NULL && (d = wts_ns_between(*other, *ts)) <= CAPTURE_SET_DUP_WINDOW_NS
 	    && d >= -CAPTURE_SET_DUP_WINDOW_NS)
 		s->near = 1;
 	if (s->lt_file >= 0 && s->lt_file != (int64_t)i) {
@@ -431,17 +423,27 @@ cs_near(struct capture_set *s, uint32_t i, const struct wts *ts)
 	s->lt_ts = *ts;
 }
 
-/* FNV-1a, 64 bits. */
+/*
+ * Bytes into h eight at a time (a multiply and a shift each): the
+ * payload of every packet where files overlap goes through here, and a
+ * byte at a time cost as much as the rest of the analysis.
+ */
 static uint64_t
-cs_fnv(uint64_t h, const void *p, size_t n)
+cs_hash(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
+	uint64_t       w;
 
-	while (n-- > 0) {
-		h ^= *b++;
-		h *= 0x100000001b3ULL;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
-	return h;
+	w = 0;
+	if (n > 0)
+		memcpy(&w, b, n);
+	h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
+	return h ^ h >> 29;
 }
 
 int
@@ -449,24 +451,29 @@ capture_set_duplicate(struct capture_set *s, uint32_t file,
     const struct packet *p)
 {
 	struct cs_dup *d;
-	uint64_t       h = 0xcbf29ce484222325ULL;
+	uint8_t        key[2 + 2 * sizeof p->src + 2 * 2 + 3 * 4], *k = key;
+	uint64_t       h;
 	int64_t        dt;
-	const uint8_t  head[] = { p->family, p->flags };
 
 	if (s->dup == NULL || !s->near)
 		return 0;
-	h = cs_fnv(h, head, sizeof head);
-	h = cs_fnv(h, p->src, sizeof p->src);
-	h = cs_fnv(h, p->dst, sizeof p->dst);
-	h = cs_fnv(h, &p->sport, sizeof p->sport);
-	h = cs_fnv(h, &p->dport, sizeof p->dport);
-	h = cs_fnv(h, &p->seq, sizeof p->seq);
-	h = cs_fnv(h, &p->ack, sizeof p->ack);
-	h = cs_fnv(h, &p->len, sizeof p->len);
-	h = cs_fnv(h, p->payload, p->caplen);
+	/* The segment's identity, then its payload. */
+	*k++ = p->family;
+	*k++ = p->flags;
+	memcpy(k, p->src, sizeof p->src);
+	k += sizeof p->src;
+	memcpy(k, p->dst, sizeof p->dst);
+	k += sizeof p->dst;
+	memcpy(k, &p->sport, 2);
+	memcpy(k + 2, &p->dport, 2);
+	memcpy(k + 4, &p->seq, 4);
+	memcpy(k + 8, &p->ack, 4);
+	memcpy(k + 12, &p->len, 4);
+	h = cs_hash(0xcbf29ce484222325ULL, key, sizeof key);
+	h = cs_hash(h, p->payload, p->caplen);
 	d = &s->dup[h & (CS_DUP_SLOTS - 1)];
 	if (d->h == h && d->file != file) {
-		dt = cs_ns(&d->ts, &p->ts);
+		dt = wts_ns_between(d->ts, p->ts);
 		if (dt < 0)
 			dt = dt == INT64_MIN ? INT64_MAX : -dt;
 		if (dt <= CAPTURE_SET_DUP_WINDOW_NS) {
@@ -488,24 +495,27 @@ capture_set_files(const struct capture_set *s)
 
 /* Over every file: of an open file its capture's count, else its own. */
 static uint64_t
-cs_sum(const struct capture_set *s, uint64_t (*open)(const struct capture *),
-    size_t closed)
+cs_sum(const struct capture_set *s, int size)
 {
-	uint64_t n = 0;
-	size_t   i;
+	const struct capture_set_file *sf;
+	const struct capture          *c;
+	uint64_t                       n = 0;
+	size_t                         i;
 
-	for (i = 0; i < s->info.nfiles; i++)
-		n += s->f[i].cap != NULL ? open(s->f[i].cap) :
-		    *(const uint64_t *)(const void *)((const char *)
-		    &s->info.files[i] + closed);
+	for (i = 0; i < s->info.nfiles; i++) {
+		sf = &s->info.files[i];
+		if ((c = s->f[i].cap) != NULL)
+			n += size ? capture_size(c) : capture_records(c);
+		else
+			n += size ? sf->size : sf->packets;
+	}
 	return n;
 }
 
 uint64_t
 capture_set_records(const struct capture_set *s)
 {
-	return cs_sum(s, capture_records,
-	    offsetof(struct capture_set_file, packets));
+	return cs_sum(s, 0);
 }
 
 uint64_t
@@ -523,7 +533,7 @@ capture_set_offset(const struct capture_set *s)
 uint64_t
 capture_set_size(const struct capture_set *s)
 {
-	return cs_sum(s, capture_size, offsetof(struct capture_set_file, size));
+	return cs_sum(s, 1);
 }
 
 const struct capture_set_info *

@@ -199,13 +199,9 @@ analyze_set_line(const struct capture_set_info *si)
 	for (i = 0; i < si->nfiles; i++) {
 		if (!si->files[i].seen)
 			continue;
-		if (!seen || si->files[i].first.sec < first.sec ||
-		    (si->files[i].first.sec == first.sec &&
-		    si->files[i].first.nsec < first.nsec))
+		if (!seen || wts_ns_between(first, si->files[i].first) < 0)
 			first = si->files[i].first;
-		if (!seen || si->files[i].last.sec > last.sec ||
-		    (si->files[i].last.sec == last.sec &&
-		    si->files[i].last.nsec > last.nsec))
+		if (!seen || wts_ns_between(last, si->files[i].last) > 0)
 			last = si->files[i].last;
 		seen = 1;
 	}

@@ -963,10 +963,9 @@ report_open(struct report *r)
 		    " %s (capture %s)", report_i64(st, 0), report_col(r, st,
 		    1), report_col(r, st, 2), report_col(r, st, 3));
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			fprintf(r->out, ", last frame: %s frame %" PRId64,
-			    report_col(r, st, 4), report_i64(st, 5));
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			fprintf(r->out, ", packet %s", report_col(r, st, 6));
+			fprintf(r->out, ", last frame: %s frame %" PRId64
+			    ", packet %s", report_col(r, st, 4),
+			    report_i64(st, 5), report_col(r, st, 6));
 		fprintf(r->out, "\n");
 	}
 	if (report_done(r, st, rc) == 0 && n > REPORT_OPEN_MAX)

@@ -1562,11 +1562,7 @@ store_cap_files(struct store *s, const struct capture_summary *cs)
 		store_step(s, st);
 	}
 	sqlite3_finalize(st);
-	if (s->failed || store_run(s, "UPDATE capture_t SET files = ?2"
-	    " WHERE capture_id = ?1", NULL, s->capture_id,
-	    (int64_t)si->nfiles) != 0 || store_run(s, "UPDATE capture_t SET"
-	    " duplicates = ?2 WHERE capture_id = ?1", NULL, s->capture_id,
-	    (int64_t)si->duplicates) != 0)
+	if (s->failed)
 		return -1;
 	if (si->nfiles < 2)
 		return 0;
@@ -1621,7 +1617,7 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	    " cap_idle = ?, cap_ooo_dir = ?, cap_ooo_total = ?,"
 	    " peak_live = ?, peak_ooo_bytes = ?, cap_inflate = ?,"
 	    " unchecked = ?, unchecked_bytes = ?, cap_bounds = ?,"
-	    " packets_matched = ? WHERE"
+	    " packets_matched = ?, files = ?, duplicates = ? WHERE"
 	    " capture_id = ?", -1, &st,
 	    NULL) != SQLITE_OK) {
 		store_fail(s, "%s", sqlite3_errmsg(s->db));
@@ -1637,6 +1633,11 @@ store_cap_end(void *ctx, const struct capture_summary *cs)
 	b_i64(&b, s->conn_base);
 	for (i = 0; i < sizeof counts / sizeof counts[0]; i++)
 		b_u64(&b, counts[i]);
+	/* files and duplicates: NULL without a set (the view says 1 and 0). */
+	b_opt(&b, cs->set != NULL, cs->set != NULL ? (int64_t)cs->set->nfiles :
+	    0);
+	b_opt(&b, cs->set != NULL, cs->set != NULL ?
+	    (int64_t)cs->set->duplicates : 0);
 	b_i64(&b, s->capture_id);
 	store_step(s, st);
 	sqlite3_finalize(st);

@@ -16,13 +16,16 @@
 /*
  * A packet as a user finds it, in SQL over the tables: "file:number" within a set of several
  * files, the plain number otherwise (no spans are stored for one file).
+ * The first test does not depend on the row, so SQLite makes it once per
+ * query: a database of single files pays no lookup per packet column.
  */
 #define STORE_PACKET_AT(cap, pkt) \
-	"coalesce((SELECT fl.name || ':' || (s.number + " pkt \
+	"CASE WHEN EXISTS (SELECT 1 FROM capture_span_t) THEN" \
+	" coalesce((SELECT fl.name || ':' || (s.number + " pkt \
 	" - s.ordinal) FROM capture_span_t s JOIN capture_file_t fl ON" \
 	" fl.capture_id = s.capture_id AND fl.file_index = s.file_index" \
 	" WHERE s.capture_id = " cap " AND s.ordinal <= " pkt \
-	" ORDER BY s.ordinal DESC LIMIT 1), " pkt ")"
+	" ORDER BY s.ordinal DESC LIMIT 1), " pkt ") ELSE " pkt " END"
 #define STORE_FRAME_CAPTURE "(SELECT fc.capture_id FROM connection_t fc" \
 	" WHERE fc.connection_id = frame_t.connection_id)"
 #define STORE_MESSAGE_CAPTURE "(SELECT mc.capture_id FROM connection_t mc" \

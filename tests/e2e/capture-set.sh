@@ -64,6 +64,14 @@ part_00002_*.pcap:2) ok ;;
 esac
 same_packet "$TMP/ring" "$off" "$P1009" 10
 same_packet "$TMP/ring" "$pkt" "$P1009" 15
+# The single file analysed into the set's database: its packets stay
+# plain numbers beside the set's file:number.
+cp "$TMP/set.db" "$TMP/mixed.db"
+"$WSAUTOPSY" analyze -q -o "$TMP/mixed.db" "$P1009"
+eq "mixed database: the set's packets by file, the single file's plain" \
+    "$pkt|$off
+15|10" "$(q "$TMP/mixed.db" "SELECT packet || '|' || offending_packet
+    FROM findings WHERE class = '1009' ORDER BY capture_id")"
 "$WSAUTOPSY" report "$TMP/set.db" >"$TMP/report"
 check "report: the offending frame named by its file" grep -q \
     "offending  client frame 1, packet $off," "$TMP/report"

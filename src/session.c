@@ -696,11 +696,11 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
 	last = sess_later(&a->last_byte_ts, a->has_byte, &b->last_byte_ts,
 	    b->has_byte);
 	if (last != NULL && !rs->ended)
-		rs->idle_ns = ping_ns_between(*last, ts);
+		rs->idle_ns = wts_ns_between(*last, ts);
 	last = sess_later(&a->last_data_frame_ts, a->has_data_frame,
 	    &b->last_data_frame_ts, b->has_data_frame);
 	if (last != NULL && !rs->ended)
-		rs->idle_data_ns = ping_ns_between(*last, ts);
+		rs->idle_data_ns = wts_ns_between(*last, ts);
 	/* Ending TCP with no close fails the peer's violations still held. */
 	while (s->hist.rs[!role].npend > 0)
 		sess_pend_release(s, !role, rs->close_sent ? TOL_UNKNOWN :
@@ -718,7 +718,7 @@ sess_later(const struct wts *a, int has_a, const struct wts *b, int has_b)
 {
 	if (!has_a || !has_b)
 		return has_a ? a : has_b ? b : NULL;
-	return ping_ns_between(*b, *a) > 0 ? a : b;
+	return wts_ns_between(*b, *a) > 0 ? a : b;
 }
 
 static void

@@ -1010,7 +1010,7 @@ verdict_pings(struct verdict_pass *vp, int role)
 	    "; the connection went on %.1f s after it", st.unanswered, me,
 	    st.pings, st.pings == 1 ? "" : "s", role == ROLE_CLIENT ?
 	    "server" : "client", st.first_unanswered_pkt,
-	    (double)ping_ns_between(st.first_unanswered_ts, cs->last_ts) / 1e9);
+	    (double)wts_ns_between(st.first_unanswered_ts, cs->last_ts) / 1e9);
 	verdict_emit(vp, &f);
 }
 

@@ -1224,8 +1224,7 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	struct finding     f = rs->pend[0];
 	const struct rule *r = rule_get(f.rule);
 	const char        *who = role == ROLE_CLIENT ? "server" : "client";
-	const struct http_head *h = role == ROLE_CLIENT ?
-	    http_exchange_response(s->hx) : http_exchange_request(s->hx);
+	const struct http_head *h;
 	const char        *stack = NULL;
 	char               by[80];
 	size_t             n = strlen(f.explanation);
@@ -1236,13 +1235,16 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	if (rs->pend_carried > 0)
 		rs->pend_carried--;
 	f.tolerance = tol;
-	/* Its stack, when its header already named one. */
-	if (h != NULL)
-		stack = verdict_header_stack(role == ROLE_CLIENT ? h->server :
-		    h->user_agent);
-	snprintf(by, sizeof by, "%s%s%s%s", who, stack != NULL ? " (" : "",
-	    stack != NULL ? stack : "", stack != NULL ? ")" : "");
 	if (tol == TOL_CARRIED_ON) {
+		/* Who carried on, with its stack when its header named one. */
+		h = role == ROLE_CLIENT ? http_exchange_response(s->hx) :
+		    http_exchange_request(s->hx);
+		if (h != NULL)
+			stack = verdict_header_stack(role == ROLE_CLIENT ?
+			    h->server : h->user_agent);
+		snprintf(by, sizeof by, "%s%s%s%s", who, stack != NULL ?
+		    " (" : "", stack != NULL ? stack : "", stack != NULL ?
+		    ")" : "");
 		if (peer->tolerated++ == 0)
 			peer->tolerated_rule = f.rule;
 		if (r != NULL && r->code > 0)

@@ -743,8 +743,8 @@ sess_close(void *arg, struct conn *c)
 	 */
 	for (r = 0; r < 2; r++)
 		while (s->hist.rs[r].npend > 0)
-			sess_pend_release(s, r, s->hist.rs[r].pend_carried > 0 ?
-			    TOL_CARRIED_ON : TOL_UNKNOWN);
+			sess_pend_release(s, r, s->hist.rs[r].pend[0].tolerance
+			    == TOL_CARRIED_ON ? TOL_CARRIED_ON : TOL_UNKNOWN);
 	if (s->is_ws || s->interesting) {
 		memset(&cs, 0, sizeof cs);
 		cs.id = c->id;
@@ -1169,14 +1169,15 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	}
 	sess_note_viol(rs, wf->rule, wf->frame);
 	/* Full: the oldest the peer carried on after leaves to make room. */
-	if (rs->npend == HIST_PENDING && rs->pend_carried > 0)
+	if (rs->npend == HIST_PENDING &&
+	    rs->pend[0].tolerance == TOL_CARRIED_ON)
 		sess_pend_release(s, role, TOL_CARRIED_ON);
 	if (rs->npend == HIST_PENDING) {
 		f.tolerance = TOL_UNKNOWN;
 		sess_emit(s, &f);
 		return;
 	}
-	/* Held until the peer reacts. */
+	/* Held until the peer reacts (TOL_NONE: it has not yet). */
 	if (rs->pend == NULL)
 		rs->pend = xmalloc(HIST_PENDING * sizeof *rs->pend);
 	rs->pend[rs->npend++] = f;
@@ -1187,8 +1188,9 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
  * A close with no code, 1000, 1001 or the peer's own close code (an echo)
  * closes normally: tolerated; any other close fails the connection on
  * them. Any other frame may have been on its way before the violation was
- * read (an echo in flight), so it only marks them carried on: the close
- * that follows, or the end of the capture, decides.
+ * read (an echo in flight), so it only marks them carried on (their
+ * tolerance, while held): the close that follows, or the end of the
+ * capture, decides.
  */
 static void
 sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
@@ -1204,8 +1206,8 @@ sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
 	    f->first_pkt > ps->pend[n].packet))
 		n++;
 	if (f->opcode != WS_OP_CLOSE) {
-		if (n > ps->pend_carried)
-			ps->pend_carried = n;
+		while (n-- > 0)
+			ps->pend[n].tolerance = TOL_CARRIED_ON;
 		return;
 	}
 	if (code != -1 && code != 1000 && code != 1001 &&
@@ -1232,8 +1234,6 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	memmove(&rs->pend[0], &rs->pend[1], (rs->npend - 1) *
 	    sizeof rs->pend[0]);
 	rs->npend--;
-	if (rs->pend_carried > 0)
-		rs->pend_carried--;
 	f.tolerance = tol;
 	if (tol == TOL_CARRIED_ON) {
 		/* Who carried on, with its stack when its header named one. */

@@ -52,6 +52,22 @@
 	" f.direction AND m.message_id = f.message_id WHERE" \
 	" f.connection_id = ?1 AND f.direction = ?2"
 
+/*
+ * The pings and quiet time of the head (bc_keepalive): columns of its
+ * row of connections, the first at BC_KEEPALIVE_COL.
+ */
+#define BC_KEEPALIVE \
+	"pings_client, ping_answers_client, pings_unanswered_client," \
+	" printf('%.1f/%.1f/%.1f', ping_rtt_min_client," \
+	" ping_rtt_median_client, ping_rtt_max_client)," \
+	" pings_server, ping_answers_server, pings_unanswered_server," \
+	" printf('%.1f/%.1f/%.1f', ping_rtt_min_server," \
+	" ping_rtt_median_server, ping_rtt_max_server)," \
+	" ping_rtt_min_client IS NULL, ping_rtt_min_server IS NULL," \
+	" printf('%.1f', idle_before_end), printf('%.1f'," \
+	" idle_data_before_end), coalesce(idle_before_end < 1, 1)"
+#define BC_KEEPALIVE_COL 34
+
 /* The order of frames: first packet, then direction, then index. */
 struct bc_key {
 	int64_t packet;
@@ -130,7 +146,7 @@ static void	 bc_load_marks(struct bc *);
 static int	 bc_mark_cmp(const void *, const void *);
 static void	 bc_build_head(struct bc *, int);
 static void	 bc_verdict(struct bc *, int, const char *);
-static void	 bc_keepalive(struct bc *, int);
+static void	 bc_keepalive(struct bc *, sqlite3_stmt *, int);
 static void	 bc_field(char *, size_t, const char *, const char *);
 static void	 bc_draw_row(struct bc *, int, const struct bc_row *, int);
 static const struct bc_row *bc_selected(struct bc *);
@@ -473,7 +489,8 @@ bc_build_head(struct bc *v, int cols)
 	    " subprotocol, extensions, extensions_state, handshake_issues,"
 	    " verdict, tcp_end, ended_by, close_client, close_server,"
 	    " tls_version, tls_cipher, tls_sni, tls_alpn, tls_decrypted,"
-	    " tls_keylog FROM connections WHERE connection_id = ?1", &st) != 0)
+	    " tls_keylog, " BC_KEEPALIVE " FROM connections WHERE"
+	    " connection_id = ?1", &st) != 0)
 		return;
 	sqlite3_bind_int64(st, 1, v->conn);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -533,64 +550,47 @@ bc_build_head(struct bc *v, int cols)
 		bc_field(buf, sizeof buf, "issues", browse_col_text(st, 22));
 		browse_text_wrap(&v->head, 0, "", cols, buf);
 	}
+	bc_keepalive(v, st, cols);
 	snprintf(buf, sizeof buf, "%s", verdict);
 	sqlite3_finalize(st);
-	bc_keepalive(v, cols);
 	bc_verdict(v, cols, buf);
 }
 
 /*
  * Pings per side, and the quiet time before an abnormal end when it lasted
  * a second or more, when there are any (a database before schema 5 has
- * neither).
+ * neither), from the BC_KEEPALIVE columns of the head's row.
  */
 static void
-bc_keepalive(struct bc *v, int cols)
+bc_keepalive(struct bc *v, sqlite3_stmt *st, int cols)
 {
-	sqlite3_stmt *st;
 	char          buf[BROWSE_TEXT_MAX];
 	size_t        n = 0;
-	int           side;
+	int           side, c = BC_KEEPALIVE_COL;
 
-	if (bc_prepare(v, "SELECT pings_client, ping_answers_client,"
-	    " pings_unanswered_client, printf('%.1f/%.1f/%.1f',"
-	    " ping_rtt_min_client, ping_rtt_median_client, ping_rtt_max_client),"
-	    " pings_server, ping_answers_server, pings_unanswered_server,"
-	    " printf('%.1f/%.1f/%.1f', ping_rtt_min_server,"
-	    " ping_rtt_median_server, ping_rtt_max_server),"
-	    " ping_rtt_min_client IS NULL, ping_rtt_min_server IS NULL,"
-	    " printf('%.1f', idle_before_end), printf('%.1f',"
-	    " idle_data_before_end), coalesce(idle_before_end < 1, 1)"
-	    " FROM connections WHERE connection_id = ?1", &st) != 0)
-		return;
-	sqlite3_bind_int64(st, 1, v->conn);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return;
-	}
 	buf[0] = '\0';
 	for (side = 0; side < 2; side++) {
-		if (sqlite3_column_int(st, 4 * side) == 0 || n >= sizeof buf)
+		if (sqlite3_column_int(st, c + 4 * side) == 0 || n >= sizeof buf)
 			continue;
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s pings %d,"
 		    " answered %d, unanswered %d%s%s%s", n ? "; " : "pings: ",
-		    side ? "server" : "client", sqlite3_column_int(st, 4 * side),
-		    sqlite3_column_int(st, 4 * side + 1),
-		    sqlite3_column_int(st, 4 * side + 2),
-		    sqlite3_column_int(st, 8 + side) ? "" : ", round trip ",
-		    sqlite3_column_int(st, 8 + side) ? "" :
-		    browse_col_text(st, 4 * side + 3),
-		    sqlite3_column_int(st, 8 + side) ? "" : " ms");
+		    side ? "server" : "client",
+		    sqlite3_column_int(st, c + 4 * side),
+		    sqlite3_column_int(st, c + 4 * side + 1),
+		    sqlite3_column_int(st, c + 4 * side + 2),
+		    sqlite3_column_int(st, c + 8 + side) ? "" : ", round trip ",
+		    sqlite3_column_int(st, c + 8 + side) ? "" :
+		    browse_col_text(st, c + 4 * side + 3),
+		    sqlite3_column_int(st, c + 8 + side) ? "" : " ms");
 	}
 	if (n > 0)
 		browse_text_wrap(&v->head, 0, "", cols, buf);
-	if (!sqlite3_column_int(st, 12)) {
+	if (!sqlite3_column_int(st, c + 12)) {
 		snprintf(buf, sizeof buf, "idle %s s before the abnormal end"
-		    " (%s s since the last data frame)", browse_col_text(st, 10),
-		    browse_col_text(st, 11));
+		    " (%s s since the last data frame)",
+		    browse_col_text(st, c + 10), browse_col_text(st, c + 11));
 		browse_text_wrap(&v->head, 0, "", cols, buf);
 	}
-	sqlite3_finalize(st);
 }
 
 /* Appends "  Name: value" when there is a value. */

@@ -92,9 +92,12 @@ struct role_state {
 	struct wts        last_byte_ts, last_data_frame_ts;
 	/* When it ended TCP first: quiet time before, in ns; -1 unknown. */
 	int64_t           idle_ns, idle_data_ns;
-	struct finding   *pend;         /* HIST_PENDING violations of its own */
+	/*
+	 * HIST_PENDING violations of its own, oldest first; the tolerance of
+	 * those the peer sent a frame after is TOL_CARRIED_ON.
+	 */
+	struct finding   *pend;
 	unsigned          npend;
-	unsigned          pend_carried; /* of those, the peer sent a frame after */
 	uint64_t          tolerated;    /* the peer's violations it carried on after */
 	enum rule_id      tolerated_rule;  /* the first of them */
 };

@@ -25,12 +25,6 @@ ping_key(uint64_t len, const uint8_t *p, size_t n)
 	return k;
 }
 
-int64_t
-ping_ns_between(struct wts a, struct wts b)
-{
-	return wts_ns_between(a, b);
-}
-
 void
 ping_sent(struct ping_track *t, uint64_t len, const uint8_t *p, size_t n,
     uint64_t pkt, struct wts ts)
@@ -71,7 +65,7 @@ ping_pong(struct ping_track *t, uint64_t len, const uint8_t *p, size_t n,
 		t->unsolicited++;
 		return 0;
 	}
-	ns = ping_ns_between(t->wait[k].ts, ts);
+	ns = wts_ns_between(t->wait[k].ts, ts);
 	us = ns > 0 ? (uint64_t)ns / 1000 : 0;
 	if (us > UINT32_MAX)
 		us = UINT32_MAX;
@@ -112,7 +106,7 @@ ping_stats(const struct ping_track *t, struct wts last, struct ping_stats *st)
 	st->answered = t->answered;
 	st->rtt_min_ms = st->rtt_median_ms = st->rtt_max_ms = -1;
 	if (t->out_waiting > 0) {
-		st->unanswered = ping_ns_between(t->out_first_ts, last) >=
+		st->unanswered = wts_ns_between(t->out_first_ts, last) >=
 		    PING_WAIT_NS ? t->out_waiting : 0;
 		st->pending = t->out_waiting - st->unanswered;
 	}
@@ -121,7 +115,7 @@ ping_stats(const struct ping_track *t, struct wts last, struct ping_stats *st)
 		st->first_unanswered_ts = t->out_first_ts;
 	}
 	for (i = 0; i < t->nwait; i++) {
-		if (ping_ns_between(t->wait[i].ts, last) < PING_WAIT_NS) {
+		if (wts_ns_between(t->wait[i].ts, last) < PING_WAIT_NS) {
 			st->pending++;
 			continue;
 		}

@@ -67,7 +67,5 @@ int  ping_pong(struct ping_track *, uint64_t len, const uint8_t *, size_t,
 void ping_stats(const struct ping_track *, struct wts last,
     struct ping_stats *);
 void ping_free(struct ping_track *);
-/* Nanoseconds from a to b (negative when b is earlier). */
-int64_t ping_ns_between(struct wts a, struct wts b);
 
 #endif

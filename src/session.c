@@ -687,11 +687,11 @@ sess_end(void *arg, struct conn *c, int side, int rst, uint64_t pkt,
 	last = sess_later(&a->last_byte_ts, a->has_byte, &b->last_byte_ts,
 	    b->has_byte);
 	if (last != NULL && !rs->ended)
-		rs->idle_ns = ping_ns_between(*last, ts);
+		rs->idle_ns = wts_ns_between(*last, ts);
 	last = sess_later(&a->last_data_frame_ts, a->has_data_frame,
 	    &b->last_data_frame_ts, b->has_data_frame);
 	if (last != NULL && !rs->ended)
-		rs->idle_data_ns = ping_ns_between(*last, ts);
+		rs->idle_data_ns = wts_ns_between(*last, ts);
 	/* Ending TCP with no close fails the peer's violations still held. */
 	while (s->hist.rs[!role].npend > 0)
 		sess_pend_release(s, !role, rs->close_sent ? TOL_UNKNOWN :
@@ -709,7 +709,7 @@ sess_later(const struct wts *a, int has_a, const struct wts *b, int has_b)
 {
 	if (!has_a || !has_b)
 		return has_a ? a : has_b ? b : NULL;
-	return ping_ns_between(*b, *a) > 0 ? a : b;
+	return wts_ns_between(*b, *a) > 0 ? a : b;
 }
 
 static void
@@ -734,8 +734,8 @@ sess_close(void *arg, struct conn *c)
 	 */
 	for (r = 0; r < 2; r++)
 		while (s->hist.rs[r].npend > 0)
-			sess_pend_release(s, r, s->hist.rs[r].pend_carried > 0 ?
-			    TOL_CARRIED_ON : TOL_UNKNOWN);
+			sess_pend_release(s, r, s->hist.rs[r].pend[0].tolerance
+			    == TOL_CARRIED_ON ? TOL_CARRIED_ON : TOL_UNKNOWN);
 	if (s->is_ws || s->interesting) {
 		memset(&cs, 0, sizeof cs);
 		cs.id = c->id;
@@ -1160,14 +1160,15 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
 	}
 	sess_note_viol(rs, wf->rule, wf->frame);
 	/* Full: the oldest the peer carried on after leaves to make room. */
-	if (rs->npend == HIST_PENDING && rs->pend_carried > 0)
+	if (rs->npend == HIST_PENDING &&
+	    rs->pend[0].tolerance == TOL_CARRIED_ON)
 		sess_pend_release(s, role, TOL_CARRIED_ON);
 	if (rs->npend == HIST_PENDING) {
 		f.tolerance = TOL_UNKNOWN;
 		sess_emit(s, &f);
 		return;
 	}
-	/* Held until the peer reacts. */
+	/* Held until the peer reacts (TOL_NONE: it has not yet). */
 	if (rs->pend == NULL)
 		rs->pend = xmalloc(HIST_PENDING * sizeof *rs->pend);
 	rs->pend[rs->npend++] = f;
@@ -1178,8 +1179,9 @@ sess_ws_finding(void *arg, const struct ws_finding *wf)
  * A close with no code, 1000, 1001 or the peer's own close code (an echo)
  * closes normally: tolerated; any other close fails the connection on
  * them. Any other frame may have been on its way before the violation was
- * read (an echo in flight), so it only marks them carried on: the close
- * that follows, or the end of the capture, decides.
+ * read (an echo in flight), so it only marks them carried on (their
+ * tolerance, while held): the close that follows, or the end of the
+ * capture, decides.
  */
 static void
 sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
@@ -1195,8 +1197,8 @@ sess_pend_decide(struct sess *s, int role, const struct ws_frame *f)
 	    f->first_pkt > ps->pend[n].packet))
 		n++;
 	if (f->opcode != WS_OP_CLOSE) {
-		if (n > ps->pend_carried)
-			ps->pend_carried = n;
+		while (n-- > 0)
+			ps->pend[n].tolerance = TOL_CARRIED_ON;
 		return;
 	}
 	if (code != -1 && code != 1000 && code != 1001 &&
@@ -1215,8 +1217,7 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	struct finding     f = rs->pend[0];
 	const struct rule *r = rule_get(f.rule);
 	const char        *who = role == ROLE_CLIENT ? "server" : "client";
-	const struct http_head *h = role == ROLE_CLIENT ?
-	    http_exchange_response(s->hx) : http_exchange_request(s->hx);
+	const struct http_head *h;
 	const char        *stack = NULL;
 	char               by[80];
 	size_t             n = strlen(f.explanation);
@@ -1224,16 +1225,17 @@ sess_pend_release(struct sess *s, int role, enum tolerance tol)
 	memmove(&rs->pend[0], &rs->pend[1], (rs->npend - 1) *
 	    sizeof rs->pend[0]);
 	rs->npend--;
-	if (rs->pend_carried > 0)
-		rs->pend_carried--;
 	f.tolerance = tol;
-	/* Its stack, when its header already named one. */
-	if (h != NULL)
-		stack = verdict_header_stack(role == ROLE_CLIENT ? h->server :
-		    h->user_agent);
-	snprintf(by, sizeof by, "%s%s%s%s", who, stack != NULL ? " (" : "",
-	    stack != NULL ? stack : "", stack != NULL ? ")" : "");
 	if (tol == TOL_CARRIED_ON) {
+		/* Who carried on, with its stack when its header named one. */
+		h = role == ROLE_CLIENT ? http_exchange_response(s->hx) :
+		    http_exchange_request(s->hx);
+		if (h != NULL)
+			stack = verdict_header_stack(role == ROLE_CLIENT ?
+			    h->server : h->user_agent);
+		snprintf(by, sizeof by, "%s%s%s%s", who, stack != NULL ?
+		    " (" : "", stack != NULL ? stack : "", stack != NULL ?
+		    ")" : "");
 		if (peer->tolerated++ == 0)
 			peer->tolerated_rule = f.rule;
 		if (r != NULL && r->code > 0)

@@ -984,6 +984,7 @@ verdict_pings(struct verdict_pass *vp, int role)
 	struct ping_stats    st;
 	struct finding       f;
 	const char          *me = role == ROLE_CLIENT ? "client" : "server";
+	char                 pk[CAPTURE_SET_PACKET_MAX];
 
 	ping_stats(&vp->h->rs[role].ping, cs->last_ts, &st);
 	cs->pings[role] = st.pings;
@@ -1006,11 +1007,12 @@ verdict_pings(struct verdict_pass *vp, int role)
 	f.limit_from_reason = -1;
 	snprintf(f.explanation, sizeof f.explanation, "%s", r->explanation);
 	snprintf(f.detail, sizeof f.detail, "%" PRIu64 " of the %s's %" PRIu64
-	    " ping%s never answered by the %s, the first at packet %" PRIu64
-	    "; the connection went on %.1f s after it", st.unanswered, me,
+	    " ping%s never answered by the %s, the first at packet %s; the "
+	    "connection went on %.1f s after it", st.unanswered, me,
 	    st.pings, st.pings == 1 ? "" : "s", role == ROLE_CLIENT ?
-	    "server" : "client", st.first_unanswered_pkt,
-	    (double)ping_ns_between(st.first_unanswered_ts, cs->last_ts) / 1e9);
+	    "server" : "client",
+	    capture_set_packet(st.first_unanswered_pkt, pk, sizeof pk),
+	    (double)wts_ns_between(st.first_unanswered_ts, cs->last_ts) / 1e9);
 	verdict_emit(vp, &f);
 }
 

@@ -5,6 +5,7 @@
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 need tshark
+need editcap
 need python3
 
 DB=$TMP/k.db
@@ -71,6 +72,20 @@ check "keepalive: the report's pings section" grep -qx \
 check "keepalive: the incident's pings line" grep -q \
     "^  pings      client 3 sent, 2 answered, 1 unanswered, round trip" \
     "$TMP/r.txt"
+
+# The same capture as a ring of files: the detail names the first
+# unanswered ping as the finding's packet column does, file:number.
+mkdir "$TMP/ring"
+editcap -c 6 "$(sample real-keepalive-python.pcap)" "$TMP/ring/part.pcap" \
+    >/dev/null 2>&1
+rm -f "$DB"
+"$WSAUTOPSY" analyze -q -o "$DB" "$TMP"/ring/part_*.pcap
+P=$(q "SELECT packet FROM findings WHERE rule = 'unanswered-ping'")
+check "ring: the unanswered ping in a file after the first" \
+    test "${P#part_00002_}" != "$P"
+eq "ring: the detail's packet is the finding's" "$P" \
+    "$(q "SELECT detail FROM findings WHERE rule = 'unanswered-ping'" |
+    sed -n 's/.*the first at packet \([^;]*\);.*/\1/p')"
 
 # Answered pings only: no finding, round trips as tshark's.
 an real-python-deflate.pcap

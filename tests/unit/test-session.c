@@ -471,6 +471,44 @@ test_tolerance_bounded(void **state)
 	assert_int_equal(unknown, 3);
 }
 
+/*
+ * Violations the peer carried on after, held when more come: the oldest of
+ * them leaves to make room, carried on; those after the peer's frame, and
+ * all at the end of a capture with no close, are undecided.
+ */
+static void
+test_tolerance_carried_full(void **state)
+{
+	const struct finding *f;
+	size_t                i, carried = 0, unknown = 0;
+	int                   k;
+
+	(void)state;
+	open_ws(NULL);
+	for (k = 0; k < 2; k++) {
+		cw_ws_simple(&B, 0x1, 0, "bad", 3);
+		cw_send_buf(K, C, &B);
+	}
+	send_text(S, "ok");
+	for (k = 0; k < HIST_PENDING + 1; k++) {
+		cw_ws_simple(&B, 0x1, 0, "bad", 3);
+		cw_send_buf(K, C, &B);
+	}
+	run();
+	for (i = 0; i < nfindings(); i++) {
+		f = finding_at(i);
+		if (f->kind != FINDING_VIOLATION)
+			continue;
+		/* The two before the peer's frame leave first. */
+		if (carried + unknown < 2)
+			assert_int_equal(f->tolerance, TOL_CARRIED_ON);
+		carried += f->tolerance == TOL_CARRIED_ON;
+		unknown += f->tolerance == TOL_UNKNOWN;
+	}
+	assert_int_equal(carried, 2);
+	assert_int_equal(unknown, HIST_PENDING + 1);
+}
+
 /* A ping answered by a pong with its payload, one left waiting. */
 static void
 test_pings(void **state)
@@ -1603,6 +1641,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tolerance_bounded, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_tolerance_carried_full,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_1002_unmasked, setup,
 		    teardown),

@@ -20,6 +20,7 @@ struct analysis {
 	struct ws_shared         shared;
 	struct capture_summary  *sum;
 	struct flow_table       *ft;          /* while a capture is read */
+	struct workers          *workers;     /* instead, with jobs > 1 */
 	pipeline_progress_cb    *progress;
 	void                    *progress_ctx;
 	struct capture_set      *set;         /* the last one read */

@@ -18,6 +18,7 @@
 #include "size-limits.h"
 #include "analysis-int.h"
 #include "session.h"
+#include "workers.h"
 
 static void analysis_progress(void *, const struct pipeline_stats *,
 		uint64_t, uint64_t);
@@ -184,7 +185,8 @@ analysis_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 {
 	struct analysis *an = arg;
 
-	an->sum->connections = flow_table_stats(an->ft)->conns;
+	an->sum->connections = an->workers != NULL ?
+	    workers_connections(an->workers) : flow_table_stats(an->ft)->conns;
 	an->progress(an->progress_ctx, ps, off, size);
 }
 
@@ -268,9 +270,10 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
     struct capture_summary *sum, char *err, size_t errlen)
 {
 	struct capture_info      ci;
-	struct flow_table       *ft;
+	struct flow_table       *ft = NULL;
 	struct pipeline_stats    ps;
-	const struct flow_stats *fs;
+	struct flow_stats        fs_all;
+	const struct flow_stats *fs = &fs_all;
 	const struct capture_set_info *si;
 	enum pipeline_result     r;
 	struct capture_set      *set;
@@ -313,14 +316,23 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 		free(dsb_errs);
 		return PIPELINE_OPEN_FAILED;
 	}
-	ft = flow_table_new(&an->opts.flow, &session_stream_ops, an);
-	an->ft = ft;
 	capture_set_naming(set);
 	an->progress = progress;
 	an->progress_ctx = cbctx;
-	r = pipeline_run_set(set, ft, &ps, progress != NULL ?
-	    analysis_progress : NULL, an, stop, err, errlen);
-	an->ft = NULL;
+	if (an->opts.jobs > 1) {
+		an->workers = workers_start(an, an->opts.jobs);
+		r = pipeline_run_packets(set, workers_input, an->workers, &ps,
+		    progress != NULL ? analysis_progress : NULL, an, stop, err,
+		    errlen);
+		/* Done decoding before the set's files are closed. */
+		workers_finish(an->workers, sum, &fs_all);
+		an->workers = NULL;
+	} else {
+		an->ft = ft = flow_table_new(&an->opts.flow,
+		    &session_stream_ops, an);
+		r = pipeline_run_set(set, ft, &ps, progress != NULL ?
+		    analysis_progress : NULL, an, stop, err, errlen);
+	}
 	/* The hash is of every whole file, however far the analysis got. */
 	si = capture_set_finish(set);
 	sum->set = si;
@@ -329,8 +341,10 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 	/* A pipe's size is known once it was read. */
 	if (ci.size == 0)
 		sum->size = capture_set_size(set);
-	flow_finish(ft);
-	fs = flow_table_stats(ft);
+	if (ft != NULL) {
+		flow_finish(ft);
+		fs = flow_table_stats(ft);
+	}
 	sum->packets = ps.packets;
 	sum->packets_matched = ps.matched;
 	sum->bytes = ps.bytes;
@@ -360,6 +374,7 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 	if (r != PIPELINE_OK)
 		snprintf(sum->error, sizeof sum->error, "%s", err);
 	flow_table_free(ft);
+	an->ft = NULL;
 	if (!an->opts.no_hash && analysis_set_sha(si, sum->sha256) != 0)
 		snprintf(sum->sha256, sizeof sum->sha256, "unhashed:%.54s",
 		    path);

@@ -25,6 +25,11 @@ struct analysis_opts {
 	const char        *keylogs[ANALYSIS_MAX_KEYLOGS];   /* --keylog */
 	int                n_keylogs;
 	int                no_hash; /* skip SHA-256 */
+	/*
+	 * Decode threads (workers.h); 0 or 1: the reader decodes. Not an
+	 * option that changes what is found.
+	 */
+	unsigned           jobs;
 };
 
 void analysis_opts_default(struct analysis_opts *);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,13 @@ struct capture_set {
 	void                    *warnctx;
 	char                     err[512];
 };
+
+/*
+ * The spans grow while the set is read; decode workers name packets
+ * through them meanwhile (capture_set_packet), so a new span and a
+ * lookup take turns. The spans counted on in place are never looked at.
+ */
+static pthread_mutex_t cs_spans_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int   cs_before(const struct capture_set *, uint32_t, uint32_t);
 static void  cs_push(struct capture_set *, uint32_t);
@@ -264,6 +272,7 @@ cs_span(struct capture_set *s, uint32_t i, uint64_t number)
 	if (s->last_file == (int64_t)i && s->info.nspans > 0) {
 		s->info.spans[s->info.nspans - 1].count += step;
 	} else {
+		pthread_mutex_lock(&cs_spans_lock);
 		if (s->info.nspans == s->spans_cap) {
 			s->spans_cap = s->spans_cap ? 2 * s->spans_cap : 16;
 			s->info.spans = xrealloc(s->info.spans,
@@ -275,6 +284,7 @@ cs_span(struct capture_set *s, uint32_t i, uint64_t number)
 		sp->count = step;
 		sp->file = i;
 		s->last_file = i;
+		pthread_mutex_unlock(&cs_spans_lock);
 	}
 	if (s->info.files[i].first_ordinal == 0 && f->last_number == 0)
 		s->info.files[i].first_ordinal = s->ordinal + 1;
@@ -619,6 +629,9 @@ capture_set_info_packet(const struct capture_set_info *si, uint64_t o,
 const char *
 capture_set_packet(uint64_t o, char *buf, size_t len)
 {
-	return capture_set_info_packet(cs_naming != NULL ? &cs_naming->info :
-	    NULL, o, buf, len);
+	pthread_mutex_lock(&cs_spans_lock);
+	capture_set_info_packet(cs_naming != NULL ? &cs_naming->info : NULL, o,
+	    buf, len);
+	pthread_mutex_unlock(&cs_spans_lock);
+	return buf;
 }

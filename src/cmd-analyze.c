@@ -22,6 +22,7 @@
 #include "analysis.h"
 #include "sink-async.h"
 #include "store.h"
+#include "workers.h"
 
 static int  cmd_analyze_exec(struct cmd_args *);
 static void analyze_sigint(int);
@@ -35,6 +36,8 @@ static void analyze_set_line(const struct capture_set_info *);
 static int  analyze_expand(int, char **, char ***, size_t *, int *);
 static int  analyze_is_capture(const char *);
 static int  analyze_shard(const char *, struct analysis_opts *);
+static int  analyze_jobs(const char *, struct analysis_opts *);
+static unsigned analyze_cpus(void);
 static int  analyze_summary_json(struct store *, int64_t);
 
 enum { ANALYZE_REPORT = CMD_LONG, ANALYZE_SUMMARY_JSON, ANALYZE_SEPARATE,
@@ -113,6 +116,34 @@ static const struct cmd_option analyze_options[] = {
 	    ".BR \\-\\-ooo\\-total )\n"
 	    "count one shard's, and the end-of-capture bounds of a server's\n"
 	    "limit see the connections of the shard only." },
+	{ .name = "jobs", .key = 'j', .arg = "N",
+	  .help = "decode connections on N threads (default: the CPUs "
+	    "online); the results are the same for every N",
+	  .doc = "Decode the connections on\n"
+	    ".I N\n"
+	    "threads (1 to 256; default: the number of CPUs online), behind\n"
+	    "one reader and one database writer. A connection belongs to the\n"
+	    "thread its 4-tuple hash picks for its whole life; ids are given\n"
+	    "in order of each connection's first packet, and the\n"
+	    "end-of-capture bounds pass sees every thread's connections, so\n"
+	    "the database is the same for every\n"
+	    ".IR N ,\n"
+	    "except the order of\n"
+	    ".B finding_id\n"
+	    "values and the resource peaks\n"
+	    ".RB ( peak_live ,\n"
+	    ".BR peak_ooo_bytes :\n"
+	    "the threads' peaks added).\n"
+	    "The caps that count every connection\n"
+	    ".RB ( \\-\\-max\\-flows ,\n"
+	    ".BR \\-\\-ooo\\-total )\n"
+	    "are split evenly between the threads, so memory does not grow\n"
+	    "with\n"
+	    ".IR N ;\n"
+	    "where a cap is reached, which connections it cut depends on\n"
+	    ".IR N .\n"
+	    "Memory: at most 1 MiB of packets in flight per thread, plus the\n"
+	    "open connections' state, as with one thread." },
 	{ .name = "quiet", .key = 'q',
 	  .help = "no progress line and no summary" },
 	{ 0 }
@@ -163,6 +194,32 @@ analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	    "  %.0fs left ", size ? 100.0 * (double)off / (double)size : 0.0,
 	    off >> 20, size >> 20, ps->packets, sum->connections,
 	    sum->findings, rate / 1e6, left);
+}
+
+/* The default of -j: the CPUs online, within 1 to WORKERS_MAX. */
+static unsigned
+analyze_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : (unsigned)n;
+}
+
+/* "N", 1 <= N <= WORKERS_MAX: decode threads; -1 when it is not that. */
+static int
+analyze_jobs(const char *arg, struct analysis_opts *o)
+{
+	char         *end;
+	unsigned long n;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > WORKERS_MAX)
+		return -1;
+	o->jobs = (unsigned)n;
+	return 0;
 }
 
 /* "K/N", 1 <= K <= N: shard K - 1 of N; -1 when it is not that. */
@@ -490,6 +547,7 @@ cmd_analyze_exec(struct cmd_args *args)
 	int64_t                last;
 
 	analysis_opts_default(&o);
+	o.jobs = analyze_cpus();
 	for (j = 0; j < args->nopts; j++) {
 		switch (args->opts[j].opt->key) {
 		case 'o':
@@ -506,6 +564,12 @@ cmd_analyze_exec(struct cmd_args *args)
 			break;
 		case ANALYZE_SEPARATE:
 			separate = 1;
+			break;
+		case 'j':
+			if (analyze_jobs(args->opts[j].value, &o) != 0)
+				return cmd_usage_error(args->entry, "-j %s: a "
+				    "number of threads from 1 to %d",
+				    args->opts[j].value, WORKERS_MAX);
 			break;
 		case ANALYZE_SHARD:
 			if (analyze_shard(args->opts[j].value, &o) != 0)

@@ -43,9 +43,10 @@ struct flow_table {
 	struct conn             *free_conns;
 	struct flow_stats        st;
 	uint64_t                 next_id;
+	flow_id_fn              *id_fn;   /* NULL: ids counted here */
+	void                    *id_ctx;
 };
 
-static uint32_t     flow_hash(const struct packet *);
 static int          flow_match(const struct conn *, const struct packet *,
 			int *);
 static struct conn *flow_lookup(struct flow_table *, const struct packet *,
@@ -95,6 +96,12 @@ flow_limits_default(struct flow_limits *l)
 	l->ooo_total = 256u << 20;
 }
 
+int
+flow_in_shard(const struct flow_limits *l, uint32_t h)
+{
+	return l->shards <= 1 || h % l->shards == l->shard;
+}
+
 uint64_t
 flow_ooo_cost(uint32_t caplen)
 {
@@ -116,6 +123,13 @@ flow_table_new(const struct flow_limits *lim, const struct stream_ops *ops,
 	ft->slots = xcalloc(ft->nslots, sizeof *ft->slots);
 	ft->next_id = 1;
 	return ft;
+}
+
+void
+flow_table_ids(struct flow_table *ft, flow_id_fn *fn, void *ctx)
+{
+	ft->id_fn = fn;
+	ft->id_ctx = ctx;
 }
 
 const struct flow_stats *
@@ -162,8 +176,7 @@ conn_end_name(enum conn_end e)
 	return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }
 
-/* Symmetric in the two endpoints, so both directions find one slot. */
-static uint32_t
+uint32_t
 flow_hash(const struct packet *p)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL, a = 0, b = 0;
@@ -322,7 +335,8 @@ flow_new_conn(struct flow_table *ft, const struct packet *p, uint32_t h)
 	else
 		c = xmalloc(sizeof *c);
 	memset(c, 0, sizeof *c);
-	c->id = ft->next_id++;
+	c->id = ft->id_fn != NULL ? ft->id_fn(ft->id_ctx, p->number) :
+	    ft->next_id++;
 	c->hash = h;
 	c->family = p->family;
 	/* Side 0 is the client when the packet tells: a SYN+ACK is the server's. */
@@ -401,7 +415,7 @@ flow_input(struct flow_table *ft, const struct packet *p)
 	int             side = 0;
 
 	flow_expire(ft, p->ts);
-	if (ft->lim.shards > 1 && h % ft->lim.shards != ft->lim.shard)
+	if (!flow_in_shard(&ft->lim, h))
 		return;
 	c = flow_lookup(ft, p, h, &side);
 	if (c != NULL && (p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&

@@ -119,6 +119,13 @@ struct flow_stats {
 };
 
 void flow_limits_default(struct flow_limits *);
+/*
+ * The hash of a packet's 4-tuple, the same in both directions: the flow
+ * table's slot, the shard and the worker of its connection.
+ */
+uint32_t flow_hash(const struct packet *);
+/* 1 when a connection of hash h is one the limits' shard follows. */
+int      flow_in_shard(const struct flow_limits *, uint32_t h);
 /* What holding an out-of-order segment of caplen bytes costs the caps. */
 uint64_t flow_ooo_cost(uint32_t caplen);
 
@@ -126,6 +133,13 @@ struct flow_table;
 struct flow_table *flow_table_new(const struct flow_limits *,
     const struct stream_ops *, void *ctx);
 void               flow_input(struct flow_table *, const struct packet *);
+/*
+ * Connection ids from fn (given the ordinal of the connection's first
+ * packet) instead of counted by the table: tables that share a capture
+ * then number its connections as one table would.
+ */
+typedef uint64_t flow_id_fn(void *, uint64_t first_pkt);
+void               flow_table_ids(struct flow_table *, flow_id_fn *, void *);
 /* End of capture: flush every hole as a gap, close every connection. */
 void               flow_finish(struct flow_table *);
 const struct flow_stats *flow_table_stats(const struct flow_table *);

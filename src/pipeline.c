@@ -41,10 +41,25 @@ pipeline_run(const char *path, const char *filter, struct flow_table *ft,
 	return res;
 }
 
+static void
+pipeline_flow(void *ft, const struct packet *p)
+{
+	flow_input(ft, p);
+}
+
 enum pipeline_result
 pipeline_run_set(struct capture_set *set, struct flow_table *ft,
     struct pipeline_stats *st, pipeline_progress_cb *progress, void *cbctx,
     volatile int *stop, char *err, size_t errlen)
+{
+	return pipeline_run_packets(set, pipeline_flow, ft, st, progress,
+	    cbctx, stop, err, errlen);
+}
+
+enum pipeline_result
+pipeline_run_packets(struct capture_set *set, pipeline_packet_fn *to,
+    void *toctx, struct pipeline_stats *st, pipeline_progress_cb *progress,
+    void *cbctx, volatile int *stop, char *err, size_t errlen)
 {
 	struct capture_pkt  cp;
 	struct packet       p;
@@ -66,7 +81,7 @@ pipeline_run_set(struct capture_set *set, struct flow_table *ft,
 		if (k == PKT_TCP) {
 			if (p.caplen < p.len)
 				st->pkt.truncated++;
-			flow_input(ft, &p);
+			to(toctx, &p);
 		}
 		if ((st->matched & 0xffff) == 0) {
 			if (progress != NULL)

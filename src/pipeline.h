@@ -43,6 +43,12 @@ struct capture_set;
 enum pipeline_result pipeline_run_set(struct capture_set *,
     struct flow_table *, struct pipeline_stats *, pipeline_progress_cb *,
     void *cbctx, volatile int *stop, char *err, size_t errlen);
+/* The same, each TCP packet handed to a function instead of a table. */
+typedef void pipeline_packet_fn(void *, const struct packet *);
+enum pipeline_result pipeline_run_packets(struct capture_set *,
+    pipeline_packet_fn *, void *, struct pipeline_stats *,
+    pipeline_progress_cb *, void *cbctx, volatile int *stop, char *err,
+    size_t errlen);
 struct capture;
 /* 0 when packet.c decodes the capture's link type; else err says why. */
 int pipeline_linktype_ok(const struct capture *, const char *path,

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct limits {
 	struct limit_case  **cases;   /* one allocation each: most captures have few */
 	size_t               ncases, cap;
 	uint64_t             dropped;
+	atomic_uint_fast64_t *slots;  /* shared update slots; NULL: ncases */
 };
 
 const char *const limit_basis_names[LIMIT_BASIS__COUNT] = {
@@ -205,7 +207,8 @@ limits_keep(struct limits *l, uint64_t server, struct finding *f,
 	}
 	c = xcalloc(1, sizeof *c);
 	l->cases[l->ncases++] = c;
-	f->update_slot = l->ncases;
+	f->update_slot = l->slots != NULL ?
+	    (uint64_t)atomic_fetch_add(l->slots, 1) + 1 : l->ncases;
 	c->f = *f;
 	c->server = server;
 	c->stack = stack;
@@ -495,6 +498,46 @@ limits_case_update(struct limits *l, struct limit_case *c, struct finding *f)
 	limits_remedy_size(f, c->stack);
 	limits_render(f);
 	return 1;
+}
+
+void
+limits_share_slots(struct limits *l, atomic_uint_fast64_t *slots)
+{
+	l->slots = slots;
+}
+
+void
+limits_absorb(struct limits *dst, struct limits *src)
+{
+	const struct limit_server *o;
+	struct limit_server       *sv;
+	size_t                     i;
+	int                        k;
+
+	for (i = 0; i < LIMIT_SERVERS; i++) {
+		o = &src->servers[i];
+		if (o->key == 0 || (sv = limits_server(dst, o->key)) == NULL)
+			continue;
+		for (k = 0; k < 2; k++) {
+			if (o->took[k] != 0)
+				limits_slot_add(sv->took, sv->took_conn,
+				    o->took_conn[k], o->took[k], 1);
+			if (o->refused[k] != 0)
+				limits_slot_add(sv->refused, sv->refused_conn,
+				    o->refused_conn[k], o->refused[k], 0);
+		}
+	}
+	if (dst->ncases + src->ncases > dst->cap) {
+		dst->cap = dst->ncases + src->ncases;
+		dst->cases = xrealloc(dst->cases, dst->cap * sizeof *dst->cases);
+	}
+	memcpy(dst->cases + dst->ncases, src->cases,
+	    src->ncases * sizeof *src->cases);
+	dst->ncases += src->ncases;
+	dst->dropped += src->dropped;
+	src->ncases = 0;
+	src->dropped = 0;
+	memset(src->servers, 0, sizeof src->servers);
 }
 
 void

@@ -16,6 +16,7 @@
 #ifndef SIZE_LIMITS_H
 #define SIZE_LIMITS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "sink.h"
@@ -60,6 +61,17 @@ int            limits_keep(struct limits *, uint64_t server,
  */
 void           limits_pick(struct finding *, const struct limit_frag *,
     size_t nfrag);
+/*
+ * Update slots (finding.update_slot) taken from one counter that several
+ * limits share, one per decode worker, so their slots never meet.
+ */
+void           limits_share_slots(struct limits *, atomic_uint_fast64_t *);
+/*
+ * A worker's evidence and closes into dst, before dst's limits_finish;
+ * src is left empty. The servers' keys are their addresses: the same
+ * server in two workers is one.
+ */
+void           limits_absorb(struct limits *dst, struct limits *src);
 /* Capture end: emit a finding_update for every close whose bounds moved. */
 void           limits_finish(struct limits *, const struct sink_ops *,
     void *sink_ctx, uint64_t *cap_hits);

@@ -583,12 +583,18 @@ capture_set_free(struct capture_set *s)
 }
 
 /* The set the analysis reads now; one reader thread names packets. */
-static const struct capture_set *cs_naming;
+static const struct capture_set_info *cs_naming;
 
 void
 capture_set_naming(const struct capture_set *s)
 {
-	cs_naming = s;
+	cs_naming = s != NULL ? &s->info : NULL;
+}
+
+void
+capture_set_naming_info(const struct capture_set_info *si)
+{
+	cs_naming = si;
 }
 
 const char *
@@ -619,6 +625,5 @@ capture_set_info_packet(const struct capture_set_info *si, uint64_t o,
 const char *
 capture_set_packet(uint64_t o, char *buf, size_t len)
 {
-	return capture_set_info_packet(cs_naming != NULL ? &cs_naming->info :
-	    NULL, o, buf, len);
+	return capture_set_info_packet(cs_naming, o, buf, len);
 }

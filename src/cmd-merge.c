@@ -849,14 +849,15 @@ cmd_merge_exec(struct cmd_args *args)
 			    PRId64 ": merge databases of one version", m.paths[i],
 			    v, m.paths[0], v0);
 			m.failed = 1;
-		} else if (v != STORE_SCHEMA_VERSION) {
-			wsa_warn("%s: schema version %" PRId64 "; merge reads"
-			    " version %d only (analyze the shards with this"
-			    " wsautopsy)", m.paths[i], v, STORE_SCHEMA_VERSION);
-			m.failed = 1;
-		} else
+		} else if (v == STORE_SCHEMA_VERSION)
 			(void)merge_plan(&m, i);
 		merge_detach(&m);
+	}
+	if (!m.failed && v0 != STORE_SCHEMA_VERSION) {
+		wsa_warn("%s: schema version %" PRId64 "; merge reads version %d"
+		    " only (analyze the shards with this wsautopsy)", m.paths[0],
+		    v0, STORE_SCHEMA_VERSION);
+		m.failed = 1;
 	}
 	for (k = 0; k < m.ncaps; k++)
 		merge_partial(&m.caps[k]);

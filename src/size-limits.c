@@ -538,6 +538,7 @@ limits_export(const struct limits *l, const struct sink_ops *sink, void *ctx)
 	struct limits_row          row;
 	char                       text[LIMITS_ROW_MAX];
 	size_t                     i, k, n;
+	int                        t, r;
 
 	if (sink->limits_row == NULL)
 		return;
@@ -546,10 +547,15 @@ limits_export(const struct limits *l, const struct sink_ops *sink, void *ctx)
 		sv = &l->servers[i];
 		if (sv->key == 0)
 			continue;
+		/* The better of each two first: the text is the evidence's. */
+		t = sv->took[1] != 0 && limits_slot_before(sv->took[1],
+		    sv->took_conn[1], sv->took[0], sv->took_conn[0], 1);
+		r = sv->refused[1] != 0 && limits_slot_before(sv->refused[1],
+		    sv->refused_conn[1], sv->refused[0], sv->refused_conn[0], 0);
 		snprintf(text, sizeof text, LIMITS_SERVER_FMT, sv->key,
-		    sv->took[0], sv->took_conn[0], sv->took[1], sv->took_conn[1],
-		    sv->refused[0], sv->refused_conn[0], sv->refused[1],
-		    sv->refused_conn[1]);
+		    sv->took[t], sv->took_conn[t], sv->took[!t],
+		    sv->took_conn[!t], sv->refused[r], sv->refused_conn[r],
+		    sv->refused[!r], sv->refused_conn[!r]);
 		row.f = NULL;
 		sink->limits_row(ctx, &row);
 	}

@@ -1,0 +1,164 @@
+#!/bin/sh
+# wsautopsy merge: the databases of N shards (analyze --shard K/N) merge
+# into one whose every table equals a single run's (merge-lib.sh says what
+# is left out), on a real capture, a capture set cut by editcap and
+# bench/make-capture traffic where the bounds of a server's limit come
+# from connections of other shards; more databases than SQLite attaches
+# at once; and each input merge refuses, on one line.
+. "${top_srcdir}/tests/e2e/lib.sh"
+. "${top_srcdir}/tests/e2e/merge-lib.sh"
+need sqlite3
+
+MANY=$(sample real-1009-many.pcap)
+W=$WSAUTOPSY
+
+# A real capture: 4 shards, merged, are the run.
+"$W" analyze -q -o "$TMP/one.db" "$MANY"
+shards "$MANY" "$TMP/s" 4
+"$W" merge -o "$TMP/all.db" "$TMP/s-1.db" "$TMP/s-2.db" "$TMP/s-3.db" \
+    "$TMP/s-4.db" 2>"$TMP/err"
+eq "real: merge exit 0" 0 $?
+eq "real: nothing said" "" "$(cat "$TMP/err")"
+compare_dbs real "$TMP/one.db" "$TMP/all.db"
+check "real: no temporary file left" test -z \
+    "$(find "$TMP" -name '*.merging*')"
+
+# The bounds of a 1009: a shard alone sees its own connections only; the
+# merge gives them back the other shards' evidence.
+b1009() {
+	sqlite3 -batch "$1" "SELECT c.client, f.limit_min, f.limit_max,
+	    f.detail FROM findings f JOIN connections c USING (connection_id)
+	    WHERE f.kind = 'close' AND f.class = '1009' ORDER BY 1"
+}
+for k in 1 2 3 4; do b1009 "$TMP/s-$k.db"; done | sort >"$TMP/alone"
+b1009 "$TMP/one.db" | sort >"$TMP/run"
+check "real: some 1009's bounds differ in its shard alone" \
+    test -n "$(comm -23 "$TMP/alone" "$TMP/run")"
+eq "real: the merged bounds are the run's" "$(cat "$TMP/run")" \
+    "$(b1009 "$TMP/all.db" | sort)"
+
+# Whatever the order the databases are given in.
+"$W" merge -o "$TMP/rev.db" "$TMP/s-4.db" "$TMP/s-2.db" "$TMP/s-3.db" \
+    "$TMP/s-1.db"
+compare_dbs "real, shards in another order" "$TMP/one.db" "$TMP/rev.db"
+
+# More databases than SQLite attaches at once (10): 12 shards.
+shards "$MANY" "$TMP/t" 12
+"$W" merge -o "$TMP/twelve.db" "$TMP"/t-*.db
+eq "12 shards: merge exit 0" 0 $?
+compare_dbs "12 shards" "$TMP/one.db" "$TMP/twelve.db"
+
+# A capture analysed whole in two databases is kept once.
+cp "$TMP/one.db" "$TMP/copy.db"
+"$W" merge -o "$TMP/twice.db" "$TMP/one.db" "$TMP/copy.db"
+eq "whole twice: exit 0" 0 $?
+compare_dbs "whole twice" "$TMP/one.db" "$TMP/twice.db"
+
+# A capture set (a capture cut by editcap): packets named file:number.
+if command -v editcap >/dev/null 2>&1; then
+	mkdir "$TMP/ring"
+	editcap -c 100 "$MANY" "$TMP/ring/part.pcap" >/dev/null 2>&1
+	"$W" analyze -q -o "$TMP/ring.db" "$TMP/ring"
+	shards "$TMP/ring" "$TMP/r" 4
+	"$W" merge -o "$TMP/ringall.db" "$TMP"/r-*.db
+	eq "set: merge exit 0" 0 $?
+	compare_dbs set "$TMP/ring.db" "$TMP/ringall.db"
+	check "set: spans and files held" test "$(sqlite3 "$TMP/ringall.db" \
+	    "SELECT count(*) FROM capture_span_t")" -ge 2
+	check "set: a 1009's detail names a packet by file" \
+	    test -n "$(sqlite3 "$TMP/ringall.db" "SELECT 1 FROM findings WHERE
+	    class = '1009' AND detail LIKE '%(packet part%.pcap:%'")"
+else
+	echo "# editcap not installed: the capture set case is skipped"
+fi
+
+# make-capture traffic: many connections to servers that refuse over
+# 64 KiB, some of whose 1009s are bounded by another shard's connections.
+MC=${top_builddir}/bench/make-capture
+if [ -x "$MC" ]; then
+	"$MC" -s 1 -o "$TMP/mc.pcap" 10M 2>/dev/null
+	"$W" analyze -q -o "$TMP/mc.db" "$TMP/mc.pcap"
+	shards "$TMP/mc.pcap" "$TMP/m" 4
+	"$W" merge -o "$TMP/mcall.db" "$TMP"/m-*.db
+	eq "make-capture: merge exit 0" 0 $?
+	compare_dbs make-capture "$TMP/mc.db" "$TMP/mcall.db"
+	for k in 1 2 3 4; do b1009 "$TMP/m-$k.db"; done | sort >"$TMP/alone"
+	b1009 "$TMP/mc.db" | sort >"$TMP/run"
+	n=$(comm -23 "$TMP/alone" "$TMP/run" | wc -l)
+	check "make-capture: 1009s bounded by other shards ($n)" \
+	    test "$n" -ge 1
+	# Raised by what a connection of another shard took: its shard
+	# alone bounded it lower (the server's own connections there).
+	c=$(comm -13 "$TMP/alone" "$TMP/run" | grep "taken on another" |
+	    head -n 1)
+	check "make-capture: a 1009 raised by another shard's connection" \
+	    test -n "$c"
+else
+	echo "# $MC not built: the make-capture case is skipped"
+fi
+
+# refused NAME EXPECT-IN-LINE FILE-NAMED DB...: exit 2, one line naming
+# the file and saying what, and no output left.
+refused() {
+	name=$1 what=$2 file=$3
+	shift 3
+	rm -f "$TMP/out.db"
+	"$W" merge -o "$TMP/out.db" "$@" 2>"$TMP/err"
+	eq "$name: exit 2" 2 $?
+	eq "$name: one line" 1 "$(wc -l <"$TMP/err")"
+	check "$name: says '$what'" grep -q "$what" "$TMP/err"
+	check "$name: names $file" grep -qF "$file" "$TMP/err"
+	check "$name: no output" test ! -e "$TMP/out.db"
+	check "$name: no temporary file" test -z \
+	    "$(find "$TMP" -name '*.merging*')"
+}
+
+echo "not a database" >"$TMP/text.db"
+refused "not SQLite" "not a SQLite database" text.db "$TMP/s-1.db" \
+    "$TMP/text.db"
+sqlite3 "$TMP/other.db" "CREATE TABLE t (x)"
+refused "another program's" "not a wsautopsy database" other.db \
+    "$TMP/s-1.db" "$TMP/other.db"
+cp "${top_srcdir}/tests/db/v5-9aeb31e.db" "$TMP/v5.db"
+refused "another schema version" "schema version 6, but .*v5.db has 5" \
+    s-1.db "$TMP/v5.db" "$TMP/s-1.db"
+refused "an older schema version" "schema version 5; merge reads version 6" \
+    v5.db "$TMP/v5.db"
+cp "$TMP/s-2.db" "$TMP/again.db"
+refused "the same shard twice" "shard 2/4 of capture real-1009-many.pcap is in" \
+    again.db "$TMP/s-1.db" "$TMP/s-2.db" "$TMP/again.db"
+"$W" analyze -q --shard 1/2 -o "$TMP/half.db" "$MANY"
+refused "shards of different N" "is a shard here, a shard in" half.db \
+    "$TMP/s-1.db" "$TMP/half.db"
+refused "whole and shards" "is whole here, a shard in" copy.db \
+    "$TMP/s-1.db" "$TMP/copy.db"
+
+# The output exists: refused without --force, replaced with it.
+"$W" merge -o "$TMP/all.db" "$TMP/s-1.db" 2>"$TMP/err"
+eq "existing output: exit 2" 2 $?
+check "existing output: says --force" grep -q "exists; --force" "$TMP/err"
+compare_dbs "existing output kept" "$TMP/one.db" "$TMP/all.db"
+"$W" merge -f -o "$TMP/all.db" "$TMP/s-1.db" "$TMP/s-2.db" "$TMP/s-3.db" \
+    "$TMP/s-4.db"
+eq "--force: exit 0" 0 $?
+compare_dbs "--force" "$TMP/one.db" "$TMP/all.db"
+
+# A shard missing: merged, said, and the capture's options say which.
+"$W" merge -o "$TMP/three.db" "$TMP/s-1.db" "$TMP/s-2.db" "$TMP/s-4.db" \
+    2>"$TMP/err"
+eq "3 of 4: exit 0" 0 $?
+eq "3 of 4: one line" 1 "$(wc -l <"$TMP/err")"
+check "3 of 4: says which shards" grep -q "shards 1,2,4 of 4 only" "$TMP/err"
+eq "3 of 4: the options say so" "--shard 1,2,4/4" \
+    "$(sqlite3 "$TMP/three.db" "SELECT options FROM captures")"
+"$W" merge -o "$TMP/four.db" "$TMP/three.db" "$TMP/s-3.db"
+eq "the missing shard later: exit 0" 0 $?
+compare_dbs "the missing shard later" "$TMP/one.db" "$TMP/four.db"
+
+# The merged database reads as any other.
+"$W" report "$TMP/all.db" >"$TMP/rep-all" && "$W" report "$TMP/one.db" \
+    >"$TMP/rep-one"
+eq "report reads the merge as the run" "$(sed 1d "$TMP/rep-one")" \
+    "$(sed 1d "$TMP/rep-all")"
+
+finish

@@ -56,9 +56,13 @@ struct merge {
 	int               ndb;
 	struct merge_cap *caps;
 	size_t            ncaps;
-	/* While one part's evidence is read: its connection numbers. */
-	uint64_t         *conn_no;
-	size_t            nconn;
+	/*
+	 * While one part's evidence is read: its connection numbers, old
+	 * and new, by old (bsearch: a hostile database's numbers may be
+	 * anything).
+	 */
+	uint64_t        (*conn_no)[2];
+	size_t            nconn, conn_cap;
 	struct merge_cap *cur;
 	int               failed;
 };
@@ -602,8 +606,18 @@ static uint64_t
 merge_conn(void *ctx, uint64_t no)
 {
 	struct merge *m = ctx;
+	size_t        lo = 0, hi = m->nconn, mid;
 
-	return no < m->nconn ? m->conn_no[no] : 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (m->conn_no[mid][0] == no)
+			return m->conn_no[mid][1];
+		if (m->conn_no[mid][0] < no)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 /* The part's evidence of the bounds pass, into its capture's. */
@@ -613,27 +627,26 @@ merge_evidence(struct merge *m, struct merge_cap *c, const struct merge_part *p)
 	sqlite3_stmt  *st;
 	struct finding f;
 	const char    *t;
-	uint64_t       no;
 	int            rc;
 
 	/* Its connection numbers, old to new. */
 	if (sqlite3_prepare_v2(m->db, "SELECT m.old_no, n.no FROM temp.conn_map"
 	    " m JOIN temp.conn_new n ON n.db = m.db AND n.old_id = m.old_id"
-	    " WHERE m.db = ?1 AND m.old_cap = ?2", -1, &st, NULL) != SQLITE_OK)
+	    " WHERE m.db = ?1 AND m.old_cap = ?2 ORDER BY m.old_no", -1, &st,
+	    NULL) != SQLITE_OK)
 		return merge_sql_fail(m, m->paths[p->db]);
 	sqlite3_bind_int(st, 1, p->db);
 	sqlite3_bind_int64(st, 2, p->capture_id);
-	memset(m->conn_no, 0, m->nconn * sizeof *m->conn_no);
+	m->nconn = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		no = (uint64_t)sqlite3_column_int64(st, 0);
-		if (no >= m->nconn) {
-			m->conn_no = xrealloc(m->conn_no, (no + 1) * 2 *
+		if (m->nconn == m->conn_cap) {
+			m->conn_cap = m->conn_cap ? 2 * m->conn_cap : 256;
+			m->conn_no = xrealloc(m->conn_no, m->conn_cap *
 			    sizeof *m->conn_no);
-			memset(m->conn_no + m->nconn, 0, ((no + 1) * 2 -
-			    m->nconn) * sizeof *m->conn_no);
-			m->nconn = (no + 1) * 2;
 		}
-		m->conn_no[no] = (uint64_t)sqlite3_column_int64(st, 1);
+		m->conn_no[m->nconn][0] = (uint64_t)sqlite3_column_int64(st, 0);
+		m->conn_no[m->nconn++][1] =
+		    (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

@@ -133,6 +133,19 @@ refused "shards of different N" "is a shard here, a shard in" half.db \
 refused "whole and shards" "is whole here, a shard in" copy.db \
     "$TMP/s-1.db" "$TMP/copy.db"
 
+# Databases made hostile: evidence no wsautopsy wrote is refused; absurd
+# connection numbers merge, in bounded memory.
+cp "$TMP/s-1.db" "$TMP/bad.db"
+sqlite3 "$TMP/bad.db" "UPDATE limit_evidence_t SET evidence = 'c 1 2 3'"
+refused "unreadable evidence" "bounds evidence this wsautopsy does not read" \
+    bad.db "$TMP/s-2.db" "$TMP/bad.db"
+cp "$TMP/s-1.db" "$TMP/huge.db"
+sqlite3 "$TMP/huge.db" "UPDATE connection_t SET conn_no = conn_no +
+    4611686018427387904, first_packet = -first_packet"
+( ulimit -v 1000000 2>/dev/null; "$W" merge -o "$TMP/huge-all.db" \
+    "$TMP/huge.db" "$TMP/s-2.db" )
+eq "absurd connection numbers: merged" 0 $?
+
 # The output exists: refused without --force, replaced with it.
 "$W" merge -o "$TMP/all.db" "$TMP/s-1.db" 2>"$TMP/err"
 eq "existing output: exit 2" 2 $?

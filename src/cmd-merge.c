@@ -22,6 +22,7 @@
 
 #include "capture-set.h"
 #include "cmd.h"
+#include "escape.h"
 #include "size-limits.h"
 #include "store.h"
 
@@ -37,7 +38,7 @@ struct merge_part {
 struct merge_cap {
 	char              *sha256;
 	char              *options;   /* without --shard; NULL the defaults */
-	char              *name;
+	char              *name;      /* escaped, for messages */
 	uint32_t           n;         /* shards of; 0 analysed whole */
 	uint64_t           held;      /* shards held (bit K - 1) */
 	int64_t            id;        /* capture_id in the output */
@@ -322,15 +323,18 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 {
 	struct merge_cap  *c = NULL;
 	struct merge_part *p;
-	char              *base, a[256];
+	char              *base, a[256], b[64], ename[256];
 	uint64_t           held;
 	uint32_t           n;
 	size_t             k;
 	int                sharded;
 
+	/* Names from the database reach the terminal escaped. */
+	esc_terminal_str(name, ename, sizeof ename);
 	if ((sharded = merge_shard_opt(opts, &base, &held, &n)) < 0) {
-		wsa_warn("%s: capture %s: options '%s' name no shards K/N", 
-		    m->paths[i], name, opts);
+		esc_terminal_str(opts, a, sizeof a);
+		wsa_warn("%s: capture %s: options '%s' name no shards K/N",
+		    m->paths[i], ename, a);
 		return -1;
 	}
 	for (k = 0; k < m->ncaps; k++) {
@@ -345,7 +349,7 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 		memset(c, 0, sizeof *c);
 		c->sha256 = xstrdup(sha);
 		c->options = base;
-		c->name = xstrdup(name);
+		c->name = xstrdup(ename);
 		c->n = n;
 		c->id = (int64_t)m->ncaps;
 		c->limits = limits_new();
@@ -355,9 +359,11 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 		if (c->n == 0 && !sharded)
 			return 0;
 		if (c->n != n) {
-			wsa_warn("%s: capture %s is %s here, %s in %s", m->paths[i],
-			    name, sharded ? "a shard" : "whole", c->n == 0 ?
-			    "whole" : "a shard", m->paths[c->parts[0].db]);
+			snprintf(a, sizeof a, "cut in %u shards", (unsigned)n);
+			snprintf(b, sizeof b, "cut in %u shards", (unsigned)c->n);
+			wsa_warn("%s: capture %s is %s here but %s in %s",
+			    m->paths[i], ename, n == 0 ? "whole" : a, c->n == 0 ?
+			    "whole" : b, m->paths[c->parts[0].db]);
 			return -1;
 		}
 		if (c->held & held) {
@@ -366,7 +372,7 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 				if (c->parts[k].shards & held)
 					break;
 			wsa_warn("%s: shard %s/%u of capture %s is in %s too",
-			    m->paths[i], a, (unsigned)n, name,
+			    m->paths[i], a, (unsigned)n, ename,
 			    m->paths[c->parts[k].db]);
 			return -1;
 		}
@@ -681,7 +687,7 @@ merge_evidence(struct merge *m, struct merge_cap *c, const struct merge_part *p)
 		    p->finding_off;
 		/* As first stored: the pass over every shard decides anew. */
 		if (store_limits_update(m->out, c->slot_fid[f.update_slot - 1],
-		    &f) != 0) {
+		    &f, 1) != 0) {
 			m->failed = 1;
 			break;
 		}
@@ -704,7 +710,7 @@ merge_update(void *ctx, const struct finding *f)
 	if (f->update_slot == 0 || f->update_slot > m->cur->nslots)
 		return;
 	if (store_limits_update(m->out, m->cur->slot_fid[f->update_slot - 1],
-	    f) != 0)
+	    f, 1) != 0)
 		m->failed = 1;
 }
 
@@ -720,7 +726,7 @@ merge_limits_row(void *ctx, const struct limits_row *row)
 			return;
 		fid = m->cur->slot_fid[row->f->update_slot - 1];
 	}
-	if (store_limits_write(m->out, m->cur->id, fid, row) != 0)
+	if (store_limits_write(m->out, m->cur->id, fid, row, 1) != 0)
 		m->failed = 1;
 }
 

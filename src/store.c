@@ -98,7 +98,9 @@ static void store_finding(void *, const struct finding *);
 static void store_finding_update(void *, const struct finding *);
 static void store_slot(struct store *, uint64_t, int64_t);
 static void store_limits_row(void *, const struct limits_row *);
-static void store_bind_limits(struct store_bind *, const struct finding *);
+static void store_bind_limits(struct store_bind *, const struct finding *,
+		int);
+static void b_shown(struct store_bind *, const char *, int);
 static void store_conn_end(void *, const struct conn_summary *);
 static void store_headers_cut(struct store_bind *, const struct http_head *,
     const struct http_head *);
@@ -1351,39 +1353,46 @@ store_finding_update(void *ctx, const struct finding *fi)
 	if (!s->in_capture || s->failed || fi->update_slot == 0 ||
 	    fi->update_slot > s->nslots || s->slots[fi->update_slot - 1] == 0)
 		return;
-	(void)store_limits_update(s, s->slots[fi->update_slot - 1], fi);
+	(void)store_limits_update(s, s->slots[fi->update_slot - 1], fi, 0);
 }
 
 int
 store_limits_update(struct store *s, int64_t finding_id,
-    const struct finding *fi)
+    const struct finding *fi, int escaped)
 {
 	struct store_bind b;
 
 	b_init(&b, s, s->st[ST_UPDATE]);
-	store_bind_limits(&b, fi);
+	store_bind_limits(&b, fi, escaped);
 	b_i64(&b, finding_id);
 	store_step(s, s->st[ST_UPDATE]);
 	return s->failed ? -1 : 0;
 }
 
+/* Display text: escaped here, or escaped already (read from a database). */
+static void
+b_shown(struct store_bind *b, const char *t, int escaped)
+{
+	if (t == NULL || t[0] == '\0')
+		b_null(b);
+	else if (escaped)
+		b_raw_text(b, t);
+	else
+		b_text(b, t);
+}
+
 /* The columns the bounds pass changes, as ST_UPDATE lists them. */
 static void
-store_bind_limits(struct store_bind *b, const struct finding *fi)
+store_bind_limits(struct store_bind *b, const struct finding *fi,
+    int escaped)
 {
-	if (fi->detail[0] != '\0')
-		b_text(b, fi->detail);
-	else
-		b_null(b);
+	b_shown(b, fi->detail, escaped);
 	b_opt(b, fi->has_offending, (int64_t)fi->offending_packet);
 	b_opt(b, fi->has_offending && fi->offending_frame_index >= 0,
 	    fi->offending_frame_index);
 	b_opt(b, fi->has_limit, (int64_t)fi->limit_min);
 	b_opt(b, fi->has_limit, (int64_t)fi->limit_max);
-	if (fi->matching_profiles[0] != '\0')
-		b_text(b, fi->matching_profiles);
-	else
-		b_null(b);
+	b_shown(b, fi->matching_profiles, escaped);
 	b_raw_text(b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
 	b_opt(b, fi->remedy_limit > 0, (int64_t)fi->remedy_limit);
 	b_raw_text(b, limit_source_names[fi->remedy_source]);
@@ -1402,12 +1411,12 @@ store_limits_row(void *ctx, const struct limits_row *row)
 	    fi->update_slot > s->nslots || s->slots[fi->update_slot - 1] == 0))
 		return;
 	(void)store_limits_write(s, s->capture_id, fi != NULL ?
-	    s->slots[fi->update_slot - 1] : 0, row);
+	    s->slots[fi->update_slot - 1] : 0, row, 0);
 }
 
 int
 store_limits_write(struct store *s, int64_t capture_id, int64_t finding_id,
-    const struct limits_row *row)
+    const struct limits_row *row, int escaped)
 {
 	struct store_bind     b;
 	const struct finding *fi = row->f;
@@ -1423,9 +1432,8 @@ store_limits_write(struct store *s, int64_t capture_id, int64_t finding_id,
 	} else {
 		b_i64(&b, finding_id);
 		b_raw_text(&b, row->text);
-		b_text(&b, fi->detail[0] != '\0' ? fi->detail : NULL);
-		b_text(&b, fi->matching_profiles[0] != '\0' ?
-		    fi->matching_profiles : NULL);
+		b_shown(&b, fi->detail, escaped);
+		b_shown(&b, fi->matching_profiles, escaped);
 		b_raw_text(&b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
 	}
 	store_step(s, s->st[ST_LIMITS]);

@@ -70,12 +70,14 @@ extern const struct sink_ops store_sink_ops;
  * What the sink's finding_update and limits_row write, for a capture
  * written otherwise (merge): a finding's columns the bounds pass changes,
  * and a row of the pass's evidence (finding_id that of row->f's close).
- * -1 when it failed (said with wsa_warn, kept in store_error()).
+ * escaped: the finding's texts were read from a database, escaped
+ * already (esc_wire is applied once). -1 when it failed (said with
+ * wsa_warn, kept in store_error()).
  */
 int	 store_limits_update(struct store *, int64_t finding_id,
-	    const struct finding *);
+	    const struct finding *, int escaped);
 int	 store_limits_write(struct store *, int64_t capture_id,
-	    int64_t finding_id, const struct limits_row *);
+	    int64_t finding_id, const struct limits_row *, int escaped);
 
 sqlite3	*store_db(struct store *);
 const char *store_path(const struct store *);

@@ -47,14 +47,15 @@ $(diff "$TMP/one.$t" "$TMP/merged.$t" | cut -c1-300 | head -6)"
 	    AND m.peak_ooo_bytes >= o.peak_ooo_bytes")" -ge 1
 }
 
-# shards IN PREFIX N [OPTIONS...]: analyze IN into PREFIX-K.db, K = 1..N.
+# shards PREFIX N ARGS...: analyze ARGS (options and captures) as shard K
+# of N into PREFIX-K.db, K = 1..N.
 shards() {
-	in=$1 prefix=$2 n=$3
-	shift 3
+	prefix=$1 n=$2
+	shift 2
 	k=1
 	while [ "$k" -le "$n" ]; do
-		"$WSAUTOPSY" analyze -q "$@" --shard "$k/$n" -o "$prefix-$k.db" \
-		    "$in" || bad "analyze --shard $k/$n $in"
+		"$WSAUTOPSY" analyze -q --shard "$k/$n" -o "$prefix-$k.db" "$@" ||
+		    bad "analyze --shard $k/$n $*"
 		k=$((k + 1))
 	done
 }

@@ -14,7 +14,7 @@ W=$WSAUTOPSY
 
 # A real capture: 4 shards, merged, are the run.
 "$W" analyze -q -o "$TMP/one.db" "$MANY"
-shards "$MANY" "$TMP/s" 4
+shards "$TMP/s" 4 "$MANY"
 "$W" merge -o "$TMP/all.db" "$TMP/s-1.db" "$TMP/s-2.db" "$TMP/s-3.db" \
     "$TMP/s-4.db" 2>"$TMP/err"
 eq "real: merge exit 0" 0 $?
@@ -43,10 +43,21 @@ eq "real: the merged bounds are the run's" "$(cat "$TMP/run")" \
 compare_dbs "real, shards in another order" "$TMP/one.db" "$TMP/rev.db"
 
 # More databases than SQLite attaches at once (10): 12 shards.
-shards "$MANY" "$TMP/t" 12
+shards "$TMP/t" 12 "$MANY"
 "$W" merge -o "$TMP/twelve.db" "$TMP"/t-*.db
 eq "12 shards: merge exit 0" 0 $?
 compare_dbs "12 shards" "$TMP/one.db" "$TMP/twelve.db"
+
+# Several captures per database (--separate): ids follow as one run's.
+NODE=$(sample real-1009-node.pcap)
+MASK=$(sample viol-masked-server-python.pcap)
+"$W" analyze -q --separate -o "$TMP/sep.db" "$MANY" "$NODE" "$MASK"
+shards "$TMP/p" 4 --separate "$MANY" "$NODE" "$MASK"
+"$W" merge -o "$TMP/sepall.db" "$TMP"/p-*.db
+eq "--separate: merge exit 0" 0 $?
+compare_dbs "--separate" "$TMP/sep.db" "$TMP/sepall.db"
+eq "--separate: three captures" 3 \
+    "$(sqlite3 "$TMP/sepall.db" "SELECT count(*) FROM captures")"
 
 # A capture analysed whole in two databases is kept once.
 cp "$TMP/one.db" "$TMP/copy.db"
@@ -58,8 +69,14 @@ compare_dbs "whole twice" "$TMP/one.db" "$TMP/twice.db"
 if command -v editcap >/dev/null 2>&1; then
 	mkdir "$TMP/ring"
 	editcap -c 100 "$MANY" "$TMP/ring/part.pcap" >/dev/null 2>&1
+	# Names with a backslash: their display text is escaped once.
+	i=0
+	for f in "$TMP"/ring/part*; do
+		mv "$f" "$TMP/ring/p\\art-$i.pcap"
+		i=$((i + 1))
+	done
 	"$W" analyze -q -o "$TMP/ring.db" "$TMP/ring"
-	shards "$TMP/ring" "$TMP/r" 4
+	shards "$TMP/r" 4 "$TMP/ring"
 	"$W" merge -o "$TMP/ringall.db" "$TMP"/r-*.db
 	eq "set: merge exit 0" 0 $?
 	compare_dbs set "$TMP/ring.db" "$TMP/ringall.db"
@@ -67,7 +84,7 @@ if command -v editcap >/dev/null 2>&1; then
 	    "SELECT count(*) FROM capture_span_t")" -ge 2
 	check "set: a 1009's detail names a packet by file" \
 	    test -n "$(sqlite3 "$TMP/ringall.db" "SELECT 1 FROM findings WHERE
-	    class = '1009' AND detail LIKE '%(packet part%.pcap:%'")"
+	    class = '1009' AND detail LIKE '%(packet p\\\\art-%.pcap:%'")"
 else
 	echo "# editcap not installed: the capture set case is skipped"
 fi
@@ -78,7 +95,7 @@ MC=${top_builddir}/bench/make-capture
 if [ -x "$MC" ]; then
 	"$MC" -s 1 -o "$TMP/mc.pcap" 10M 2>/dev/null
 	"$W" analyze -q -o "$TMP/mc.db" "$TMP/mc.pcap"
-	shards "$TMP/mc.pcap" "$TMP/m" 4
+	shards "$TMP/m" 4 "$TMP/mc.pcap"
 	"$W" merge -o "$TMP/mcall.db" "$TMP"/m-*.db
 	eq "make-capture: merge exit 0" 0 $?
 	compare_dbs make-capture "$TMP/mc.db" "$TMP/mcall.db"
@@ -128,9 +145,9 @@ cp "$TMP/s-2.db" "$TMP/again.db"
 refused "the same shard twice" "shard 2/4 of capture real-1009-many.pcap is in" \
     again.db "$TMP/s-1.db" "$TMP/s-2.db" "$TMP/again.db"
 "$W" analyze -q --shard 1/2 -o "$TMP/half.db" "$MANY"
-refused "shards of different N" "is a shard here, a shard in" half.db \
+refused "shards of different N" "is cut in 2 shards here but cut in 4 shards in" half.db \
     "$TMP/s-1.db" "$TMP/half.db"
-refused "whole and shards" "is whole here, a shard in" copy.db \
+refused "whole and shards" "is whole here but cut in 4 shards in" copy.db \
     "$TMP/s-1.db" "$TMP/copy.db"
 
 # Databases made hostile: evidence no wsautopsy wrote is refused; absurd

@@ -4,7 +4,8 @@
 # hosts with the local host for each (--sshlogin :), the Slurm array's
 # script and the Kubernetes Indexed Job's command for every index, each
 # followed by its merge; the merged database equals a single run's, table
-# by table. The Slurm script passes bash -n and the Job's YAML parses.
+# by table. The Slurm script passes bash -n and the Job's YAML parses;
+# wsautopsy(1) shows the same recipes.
 . "${top_srcdir}/tests/e2e/lib.sh"
 . "${top_srcdir}/tests/e2e/merge-lib.sh"
 need sqlite3
@@ -21,6 +22,23 @@ for r in parallel parallel-hosts slurm slurm-merge kubernetes \
     kubernetes-merge; do
 	check "README has the $r recipe" test -n "$(recipe "$r")"
 done
+
+# wsautopsy(1) carries the same recipes, line for line.
+MAN=${top_builddir}/man/wsautopsy.1
+if command -v mandoc >/dev/null 2>&1 && command -v col >/dev/null 2>&1; then
+	mandoc -T ascii -O width=300 "$MAN" 2>/dev/null | col -bx |
+	    sed 's/^ *//' >"$TMP/man.txt"
+	for r in parallel parallel-hosts slurm slurm-merge kubernetes \
+	    kubernetes-merge; do
+		missing=$(recipe "$r" | sed 's/^ *//' | while IFS= read -r l; do
+			[ -z "$l" ] || grep -qxF -- "$l" "$TMP/man.txt" ||
+			    echo "$l"
+		done)
+		eq "wsautopsy(1) has the $r recipe's lines" "" "$missing"
+	done
+else
+	echo "# mandoc or col not installed: the man page's recipes not compared"
+fi
 
 # The recipes run where captures/ is: here a capture set cut from a real
 # capture, where connections cross files.

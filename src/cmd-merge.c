@@ -31,7 +31,7 @@ struct merge_part {
 	int      db;          /* index of its database */
 	int64_t  capture_id;  /* there */
 	int64_t  finding_off; /* added to its finding ids */
-	uint64_t shards;      /* its shards (bit K - 1); 0 for a whole run */
+	uint8_t *shards;      /* its shards (bit K - 1); NULL for a whole run */
 };
 
 /* A capture of the output: every run of the same bytes and options. */
@@ -40,7 +40,7 @@ struct merge_cap {
 	char              *options;   /* without --shard; NULL the defaults */
 	char              *name;      /* escaped, for messages */
 	uint32_t           n;         /* shards of; 0 analysed whole */
-	uint64_t           held;      /* shards held (bit K - 1) */
+	uint8_t           *held;      /* shards held (bit K - 1); NULL whole */
 	int64_t            id;        /* capture_id in the output */
 	struct merge_part *parts;
 	size_t             nparts;
@@ -68,8 +68,8 @@ struct merge {
 	int               failed;
 };
 
-/* Shards as a bit set: K of N, N up to this many. */
-#define MERGE_SHARDS_MAX 64
+/* The most shards analyze cuts a capture into. */
+#define MERGE_SHARDS_MAX 65536
 
 static int  cmd_merge_exec(struct cmd_args *);
 static int  merge_check(const char *);
@@ -78,7 +78,7 @@ static int  merge_attach(struct merge *, int);
 static void merge_detach(struct merge *);
 static int  merge_exec(struct merge *, const char *);
 static int  merge_sql_fail(struct merge *, const char *);
-static int  merge_shard_opt(const char *, char **, uint64_t *, uint32_t *);
+static int  merge_shard_opt(const char *, char **, uint8_t **, uint32_t *);
 static int  merge_plan(struct merge *, int);
 static int  merge_plan_capture(struct merge *, int, int64_t, const char *,
     const char *, const char *);
@@ -95,7 +95,9 @@ static uint64_t merge_conn(void *, uint64_t);
 static int  merge_bounds(struct merge *, struct merge_cap *);
 static void merge_update(void *, const struct finding *);
 static void merge_limits_row(void *, const struct limits_row *);
-static void merge_shard_list(uint64_t, uint32_t, char *, size_t);
+static char *merge_shard_list(const uint8_t *, const uint8_t *, uint32_t);
+static uint32_t merge_shard_common(const uint8_t *, const uint8_t *,
+    uint32_t);
 static void merge_partial(struct merge_cap *);
 static void merge_free(struct merge *);
 static const char *merge_text(sqlite3_stmt *, int);
@@ -227,22 +229,26 @@ merge_detach(struct merge *m)
 	(void)sqlite3_exec(m->db, "DETACH shard", NULL, NULL, NULL);
 }
 
+/* Shard K (1-based) is in the set. */
+#define MERGE_HAS(set, k) (((set)[((k) - 1) / 8] >> (((k) - 1) % 8)) & 1)
+
 /*
- * The options without their "--shard LIST/N" (analyze writes it last; a
- * merge of some shards writes "K,L/N"): *base (NULL for none left), the
- * shards held and N. 0 without --shard, 1 with, -1 when it is malformed.
+ * The options without their "--shard LIST/N" (analyze writes "K/N" last; a
+ * merge of some shards writes a LIST of K and K-L): *base (NULL for none
+ * left), the set of shards (N bits) and N. 0 without --shard, 1 with, -1
+ * when it is malformed.
  */
 static int
-merge_shard_opt(const char *opts, char **base, uint64_t *held, uint32_t *n)
+merge_shard_opt(const char *opts, char **base, uint8_t **set, uint32_t *n)
 {
 	static const char word[] = "--shard ";
 	const char       *at = NULL, *p, *slash;
-	unsigned long     k, total;
+	unsigned long     k, l, total;
 	char             *end;
 	size_t            len;
 
 	*base = NULL;
-	*held = 0;
+	*set = NULL;
 	*n = 0;
 	if (opts == NULL)
 		return 0;
@@ -254,16 +260,26 @@ merge_shard_opt(const char *opts, char **base, uint64_t *held, uint32_t *n)
 		*base = opts[0] != '\0' ? xstrdup(opts) : NULL;
 		return 0;
 	}
+	if (slash[1] < '0' || slash[1] > '9')
+		return -1;
 	total = strtoul(slash + 1, &end, 10);
 	if (*end != '\0' || total < 1 || total > MERGE_SHARDS_MAX)
 		return -1;
+	*set = xcalloc((total + 7) / 8, 1);
 	for (p = at + sizeof word - 1; p < slash; p = end + 1) {
 		if (*p < '0' || *p > '9')
-			return -1;
-		k = strtoul(p, &end, 10);
-		if ((end != slash && *end != ',') || k < 1 || k > total)
-			return -1;
-		*held |= UINT64_C(1) << (k - 1);
+			goto bad;
+		k = l = strtoul(p, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				goto bad;
+			l = strtoul(end + 1, &end, 10);
+		}
+		if ((end != slash && *end != ',') || k < 1 || l < k ||
+		    l > total)
+			goto bad;
+		for (; k <= l; k++)
+			(*set)[(k - 1) / 8] |= (uint8_t)(1u << ((k - 1) % 8));
 		if (end == slash)
 			break;
 	}
@@ -277,20 +293,32 @@ merge_shard_opt(const char *opts, char **base, uint64_t *held, uint32_t *n)
 		(*base)[len] = '\0';
 	}
 	return 1;
+bad:
+	free(*set);
+	*set = NULL;
+	return -1;
 }
 
-/* "1,2,4" of the bits of held. */
-static void
-merge_shard_list(uint64_t held, uint32_t n, char *buf, size_t len)
+/* "1-3,5" of the shards in both a and b (b NULL: in a); malloc'd. */
+static char *
+merge_shard_list(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
+	char    *out = xmalloc((size_t)n * 14 + 1);
 	size_t   at = 0;
-	uint32_t k;
+	uint32_t k, l;
 
-	buf[0] = '\0';
-	for (k = 0; k < n && at < len; k++)
-		if (held & (UINT64_C(1) << k))
-			at += (size_t)snprintf(buf + at, len - at, "%s%u",
-			    at ? "," : "", (unsigned)k + 1);
+	out[0] = '\0';
+	for (k = 1; k <= n; k++) {
+		if (!MERGE_HAS(a, k) || (b != NULL && !MERGE_HAS(b, k)))
+			continue;
+		for (l = k; l < n && MERGE_HAS(a, l + 1) &&
+		    (b == NULL || MERGE_HAS(b, l + 1)); l++)
+			;
+		at += (size_t)sprintf(out + at, l > k ? "%s%u-%u" : "%s%u",
+		    at ? "," : "", (unsigned)k, (unsigned)l);
+		k = l;
+	}
+	return out;
 }
 
 /*
@@ -300,21 +328,36 @@ merge_shard_list(uint64_t held, uint32_t n, char *buf, size_t len)
 static void
 merge_partial(struct merge_cap *c)
 {
-	char   list[256], *o;
-	size_t len;
+	char    *list, *o;
+	size_t   len;
+	uint32_t k;
 
-	if (c->n == 0 || c->held == (c->n == MERGE_SHARDS_MAX ? UINT64_MAX :
-	    (UINT64_C(1) << c->n) - 1))
+	for (k = 1; k <= c->n && MERGE_HAS(c->held, k); k++)
+		;
+	if (c->n == 0 || k > c->n)
 		return;
 	c->partial = 1;
-	merge_shard_list(c->held, c->n, list, sizeof list);
+	list = merge_shard_list(c->held, NULL, c->n);
 	len = (c->options != NULL ? strlen(c->options) : 0) + strlen(list) + 32;
 	o = xmalloc(len);
 	snprintf(o, len, "%s%s--shard %s/%u", c->options != NULL ?
 	    c->options : "", c->options != NULL ? " " : "", list,
 	    (unsigned)c->n);
+	free(list);
 	free(c->options);
 	c->options = o;
+}
+
+/* The first shard in both sets; 0 none. */
+static uint32_t
+merge_shard_common(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint32_t k;
+
+	for (k = 1; k <= n; k++)
+		if (MERGE_HAS(a, k) && MERGE_HAS(b, k))
+			return k;
+	return 0;
 }
 
 static int
@@ -323,15 +366,15 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 {
 	struct merge_cap  *c = NULL;
 	struct merge_part *p;
-	char              *base, a[256], b[64], ename[256];
-	uint64_t           held;
-	uint32_t           n;
+	char              *base, *list, a[256], b[64], ename[256];
+	uint8_t           *set;
+	uint32_t           n, j;
 	size_t             k;
 	int                sharded;
 
 	/* Names from the database reach the terminal escaped. */
 	esc_terminal_str(name, ename, sizeof ename);
-	if ((sharded = merge_shard_opt(opts, &base, &held, &n)) < 0) {
+	if ((sharded = merge_shard_opt(opts, &base, &set, &n)) < 0) {
 		esc_terminal_str(opts, a, sizeof a);
 		wsa_warn("%s: capture %s: options '%s' name no shards K/N",
 		    m->paths[i], ename, a);
@@ -351,6 +394,7 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 		c->options = base;
 		c->name = xstrdup(ename);
 		c->n = n;
+		c->held = n > 0 ? xcalloc((n + 7) / 8, 1) : NULL;
 		c->id = (int64_t)m->ncaps;
 		c->limits = limits_new();
 	} else {
@@ -359,6 +403,7 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 		if (c->n == 0 && !sharded)
 			return 0;
 		if (c->n != n) {
+			free(set);
 			snprintf(a, sizeof a, "cut in %u shards", (unsigned)n);
 			snprintf(b, sizeof b, "cut in %u shards", (unsigned)c->n);
 			wsa_warn("%s: capture %s is %s here but %s in %s",
@@ -366,24 +411,28 @@ merge_plan_capture(struct merge *m, int i, int64_t id, const char *sha,
 			    "whole" : b, m->paths[c->parts[0].db]);
 			return -1;
 		}
-		if (c->held & held) {
-			merge_shard_list(c->held & held, n, a, sizeof a);
+		if (merge_shard_common(c->held, set, n) != 0) {
 			for (k = 0; k < c->nparts; k++)
-				if (c->parts[k].shards & held)
+				if (merge_shard_common(c->parts[k].shards, set,
+				    n) != 0)
 					break;
+			list = merge_shard_list(c->parts[k].shards, set, n);
 			wsa_warn("%s: shard %s/%u of capture %s is in %s too",
-			    m->paths[i], a, (unsigned)n, ename,
+			    m->paths[i], list, (unsigned)n, ename,
 			    m->paths[c->parts[k].db]);
+			free(list);
+			free(set);
 			return -1;
 		}
 	}
-	c->held |= held;
+	for (j = 0; j < (n + 7) / 8; j++)
+		c->held[j] |= set[j];
 	c->parts = xrealloc(c->parts, (c->nparts + 1) * sizeof *c->parts);
 	p = &c->parts[c->nparts++];
 	memset(p, 0, sizeof *p);
 	p->db = i;
 	p->capture_id = id;
-	p->shards = held;
+	p->shards = set;
 	return 0;
 }
 
@@ -797,13 +846,16 @@ merge_text(sqlite3_stmt *st, int col)
 static void
 merge_free(struct merge *m)
 {
-	size_t k;
+	size_t k, j;
 
 	for (k = 0; k < m->ncaps; k++) {
 		free(m->caps[k].sha256);
 		free(m->caps[k].options);
 		free(m->caps[k].name);
+		for (j = 0; j < m->caps[k].nparts; j++)
+			free(m->caps[k].parts[j].shards);
 		free(m->caps[k].parts);
+		free(m->caps[k].held);
 		free(m->caps[k].slot_fid);
 		limits_free(m->caps[k].limits);
 	}
@@ -816,7 +868,7 @@ cmd_merge_exec(struct cmd_args *args)
 {
 	struct merge  m;
 	const char   *out = NULL;
-	char          err[1024], held[256], *tmp;
+	char          err[1024], *held, *tmp;
 	int64_t       v, v0 = 0;
 	size_t        k, j;
 	int           force = 0, i, status = EXIT_INPUT;
@@ -904,10 +956,11 @@ cmd_merge_exec(struct cmd_args *args)
 	for (k = 0; k < m.ncaps; k++) {
 		if (!m.caps[k].partial)
 			continue;
-		merge_shard_list(m.caps[k].held, m.caps[k].n, held, sizeof held);
+		held = merge_shard_list(m.caps[k].held, NULL, m.caps[k].n);
 		wsa_warn("%s: capture %s: shards %s of %u only (its options say"
 		    " --shard %s/%u)", out, m.caps[k].name, held,
 		    (unsigned)m.caps[k].n, held, (unsigned)m.caps[k].n);
+		free(held);
 	}
 	status = EXIT_OK;
 done:

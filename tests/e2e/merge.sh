@@ -42,11 +42,17 @@ eq "real: the merged bounds are the run's" "$(cat "$TMP/run")" \
     "$TMP/s-1.db"
 compare_dbs "real, shards in another order" "$TMP/one.db" "$TMP/rev.db"
 
-# More databases than SQLite attaches at once (10): 12 shards.
-shards "$TMP/t" 12 "$MANY"
-"$W" merge -o "$TMP/twelve.db" "$TMP"/t-*.db
-eq "12 shards: merge exit 0" 0 $?
-compare_dbs "12 shards" "$TMP/one.db" "$TMP/twelve.db"
+# More databases than SQLite attaches at once (10), and more shards than
+# bits in a word: 70.
+shards "$TMP/t" 70 "$MANY"
+"$W" merge -o "$TMP/seventy.db" "$TMP"/t-*.db
+eq "70 shards: merge exit 0" 0 $?
+compare_dbs "70 shards" "$TMP/one.db" "$TMP/seventy.db"
+rm -f "$TMP"/t-3*.db
+"$W" merge -o "$TMP/sixty.db" "$TMP"/t-*.db 2>/dev/null
+eq "70 shards, 3 and 30-39 missing: the options say which" \
+    "--shard 1-2,4-29,40-70/70" \
+    "$(sqlite3 "$TMP/sixty.db" "SELECT options FROM captures")"
 
 # Several captures per database (--separate): ids follow as one run's.
 NODE=$(sample real-1009-node.pcap)
@@ -177,8 +183,8 @@ compare_dbs "--force" "$TMP/one.db" "$TMP/all.db"
     2>"$TMP/err"
 eq "3 of 4: exit 0" 0 $?
 eq "3 of 4: one line" 1 "$(wc -l <"$TMP/err")"
-check "3 of 4: says which shards" grep -q "shards 1,2,4 of 4 only" "$TMP/err"
-eq "3 of 4: the options say so" "--shard 1,2,4/4" \
+check "3 of 4: says which shards" grep -q "shards 1-2,4 of 4 only" "$TMP/err"
+eq "3 of 4: the options say so" "--shard 1-2,4/4" \
     "$(sqlite3 "$TMP/three.db" "SELECT options FROM captures")"
 "$W" merge -o "$TMP/four.db" "$TMP/three.db" "$TMP/s-3.db"
 eq "the missing shard later: exit 0" 0 $?

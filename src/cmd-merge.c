@@ -575,8 +575,8 @@ merge_capture_row(struct merge *m, struct merge_cap *c,
 {
 	static const char *const over[] = {
 		"capture_id", "?2", "options", "?5",
-		"conn_base", "(SELECT coalesce(min(id) - 1, 0) FROM"
-		    " temp.conn_new WHERE cap = ?2)", NULL
+		"conn_base", "(SELECT count(*) FROM temp.conn_new WHERE"
+		    " cap < ?2)", NULL
 	};
 	sqlite3_stmt *st;
 	char          sql[2048];

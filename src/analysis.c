@@ -380,6 +380,7 @@ analysis_run_set(struct analysis *an, const char *const *paths, size_t n,
 		    path);
 	/* Every connection has ended: bound each server's limit by all. */
 	limits_finish(an->limits, an->sink, an->sink_ctx, &sum->cap_bounds);
+	limits_export(an->limits, an->sink, an->sink_ctx);
 	if (an->sink->capture_end != NULL &&
 	    an->sink->capture_end(an->sink_ctx, sum) != 0 && r == PIPELINE_OK) {
 		snprintf(err, errlen, "%s: the database could not store the "

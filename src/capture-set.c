@@ -592,13 +592,19 @@ capture_set_free(struct capture_set *s)
 	free(s);
 }
 
-/* The set the analysis reads now; one reader thread names packets. */
-static const struct capture_set *cs_naming;
+/* The set the analysis reads now, whose packets its workers name. */
+static const struct capture_set_info *cs_naming;
 
 void
 capture_set_naming(const struct capture_set *s)
 {
-	cs_naming = s;
+	cs_naming = s != NULL ? &s->info : NULL;
+}
+
+void
+capture_set_naming_info(const struct capture_set_info *si)
+{
+	cs_naming = si;
 }
 
 const char *
@@ -630,8 +636,7 @@ const char *
 capture_set_packet(uint64_t o, char *buf, size_t len)
 {
 	pthread_mutex_lock(&cs_spans_lock);
-	capture_set_info_packet(cs_naming != NULL ? &cs_naming->info : NULL, o,
-	    buf, len);
+	capture_set_info_packet(cs_naming, o, buf, len);
 	pthread_mutex_unlock(&cs_spans_lock);
 	return buf;
 }

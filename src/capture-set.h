@@ -105,6 +105,8 @@ void capture_set_free(struct capture_set *);
  */
 #define CAPTURE_SET_PACKET_MAX 96
 void capture_set_naming(const struct capture_set *);
+/* The same for a set known by its info only (a set read from a database). */
+void capture_set_naming_info(const struct capture_set_info *);
 const char *capture_set_packet(uint64_t ordinal, char *buf, size_t len);
 /* The same over a set's info. */
 const char *capture_set_info_packet(const struct capture_set_info *,

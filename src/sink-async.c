@@ -67,6 +67,7 @@ static void  async_finding_update(void *, const struct finding *);
 static void  async_finding_rec(struct sink_async *, const struct finding *,
     enum rec_type, void (*)(void *, const struct finding *));
 static void  async_conn_end(void *, const struct conn_summary *);
+static void  async_limits_row(void *, const struct limits_row *);
 static int   async_capture_end(void *, const struct capture_summary *);
 
 const struct sink_ops sink_async_ops = {
@@ -77,6 +78,7 @@ const struct sink_ops sink_async_ops = {
 	.conn_end = async_conn_end,
 	.capture_end = async_capture_end,
 	.finding_update = async_finding_update,
+	.limits_row = async_limits_row,
 };
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
@@ -453,4 +455,16 @@ async_conn_end(void *ctx, const struct conn_summary *cs)
 	if (cs->handshake != NULL)
 		memcpy(p, cs->handshake, sizeof *cs->handshake);
 	async_commit(a);
+}
+
+/* A few rows at the capture's end: written in turn, not queued. */
+static void
+async_limits_row(void *ctx, const struct limits_row *row)
+{
+	struct sink_async *a = ctx;
+
+	if (a->ops->limits_row == NULL)
+		return;
+	async_drain(a);
+	a->ops->limits_row(a->inner, row);
 }

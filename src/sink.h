@@ -6,7 +6,7 @@
  * Order of calls for one capture: capture_begin, then per connection any
  * number of frame/message/finding calls followed by exactly one conn_end
  * (frames and findings of a connection always precede its conn_end), then
- * any finding_update calls, then capture_end. Connection ids (struct conn.id, conn_summary.id) are
+ * any finding_update calls, then any limits_row calls, then capture_end. Connection ids (struct conn.id, conn_summary.id) are
  * 1-based within the capture.
  */
 #ifndef SINK_H
@@ -199,6 +199,17 @@ struct conn_summary {
 	char        tls_keylog[512]; /* the key log source; "" none */
 };
 
+/*
+ * The evidence of the capture-end bounds pass (size-limits.h), one row at
+ * a time, so that the pass can run again over several shards' databases.
+ */
+struct limits_row {
+	/* A kept 1009 close as first sent, its update_slot set; NULL: one
+	 * server's sizes. */
+	const struct finding *f;
+	const char           *text;   /* numbers size-limits.c reads back */
+};
+
 struct sink_ops {
 	int  (*capture_begin)(void *, const struct capture_info *);
 	void (*frame)(void *, uint64_t conn_id, int sender,
@@ -216,6 +227,8 @@ struct sink_ops {
 	 * earlier ones.
 	 */
 	void (*finding_update)(void *, const struct finding *);
+	/* After the finding_update calls: the bounds pass's evidence. */
+	void (*limits_row)(void *, const struct limits_row *);
 };
 
 #endif

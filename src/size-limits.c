@@ -70,6 +70,8 @@ const char *const limit_source_names[LIMIT_SRC__COUNT] = {
 };
 
 static struct limit_server *limits_server(struct limits *, uint64_t);
+static int      limits_slot_before(uint64_t, uint64_t, uint64_t, uint64_t,
+    int);
 static void     limits_slot_add(uint64_t *, uint64_t *, uint64_t, uint64_t,
     int);
 static uint64_t limits_slot_other(const uint64_t *, const uint64_t *,
@@ -127,6 +129,15 @@ limits_server(struct limits *l, uint64_t key)
 	return NULL;
 }
 
+/* Size a of connection ca ranks before size b of cb. */
+static int
+limits_slot_before(uint64_t a, uint64_t ca, uint64_t b, uint64_t cb, int most)
+{
+	if (a != b)
+		return most ? a > b : a < b;
+	return ca < cb;
+}
+
 /*
  * Keep the two best sizes from two different connections: the largest
  * (most = 1) or the smallest (most = 0). 0 is an empty place.
@@ -144,14 +155,17 @@ limits_slot_add(uint64_t *v, uint64_t *conn, uint64_t c, uint64_t size,
 			return;
 		}
 	}
-	/* The empty place, else the worse of the two. */
+	/*
+	 * The empty place, else the worse of the two. Equal sizes rank by
+	 * connection, lower first: the two kept are the same whatever the
+	 * order the connections came in (a merge of shards sees another).
+	 */
 	if (v[0] == 0 || v[1] == 0)
 		w = v[0] == 0 ? 0 : 1;
-	else if (most)
-		w = v[0] <= v[1] ? 0 : 1;
 	else
-		w = v[0] >= v[1] ? 0 : 1;
-	if (v[w] != 0 && (most ? size <= v[w] : size >= v[w]))
+		w = limits_slot_before(v[0], conn[0], v[1], conn[1], most) ?
+		    1 : 0;
+	if (v[w] != 0 && !limits_slot_before(size, c, v[w], conn[w], most))
 		return;
 	v[w] = size;
 	conn[w] = c;
@@ -552,4 +566,204 @@ limits_finish(struct limits *l, const struct sink_ops *sink, void *ctx,
 		if (limits_case_update(l, l->cases[i], &f) &&
 		    sink->finding_update != NULL)
 			sink->finding_update(ctx, &f);
+}
+
+/* A server's sizes: "s KEY TOOK CONN TOOK CONN REFUSED CONN REFUSED CONN". */
+#define LIMITS_SERVER_FMT "s %" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 \
+	" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+
+void
+limits_export(const struct limits *l, const struct sink_ops *sink, void *ctx)
+{
+	const struct limit_server *sv;
+	const struct limit_case   *c;
+	const struct finding      *f;
+	struct limits_row          row;
+	char                       text[LIMITS_ROW_MAX];
+	size_t                     i, k, n;
+	int                        t, r;
+
+	if (sink->limits_row == NULL)
+		return;
+	row.text = text;
+	for (i = 0; i < LIMIT_SERVERS; i++) {
+		sv = &l->servers[i];
+		if (sv->key == 0)
+			continue;
+		/* The better of each two first: the text is the evidence's. */
+		t = sv->took[1] != 0 && limits_slot_before(sv->took[1],
+		    sv->took_conn[1], sv->took[0], sv->took_conn[0], 1);
+		r = sv->refused[1] != 0 && limits_slot_before(sv->refused[1],
+		    sv->refused_conn[1], sv->refused[0], sv->refused_conn[0], 0);
+		snprintf(text, sizeof text, LIMITS_SERVER_FMT, sv->key,
+		    sv->took[t], sv->took_conn[t], sv->took[!t],
+		    sv->took_conn[!t], sv->refused[r], sv->refused_conn[r],
+		    sv->refused[!r], sv->refused_conn[!r]);
+		row.f = NULL;
+		sink->limits_row(ctx, &row);
+	}
+	for (i = 0; i < l->ncases; i++) {
+		c = l->cases[i];
+		f = &c->f;
+		n = limits_cat(text, sizeof text, 0, "c %" PRIx64 " %" PRIu64
+		    " %d %d %d %d %" PRIu64 " %" PRIu64 " %" PRId64 " %d %d %"
+		    PRIu64 " %" PRId64 " %" PRIu64 " %d %" PRIu64 " %" PRIu64
+		    " %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %" PRId64 " %"
+		    PRId64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %d %d %" PRIu64
+		    " %s %zu", c->server, f->conn_id, (int)f->rule,
+		    (int)f->offending_rule, f->has_limit, (int)f->limit_basis,
+		    c->own_min, c->own_max, f->limit_from_reason,
+		    f->has_offending, f->offending_sender, f->offending_packet,
+		    f->offending_frame_index, f->limit_size, f->limit_capped,
+		    f->limit_wire, f->limit_inflated, f->took_elsewhere,
+		    f->refused_elsewhere, f->disagree_size, f->disagree_took,
+		    f->cand_first, f->cand_last, f->cand_below, f->later_frames,
+		    f->remedy_limit, (int)f->remedy_source, f->remedy_set,
+		    c->last_index, c->stack != NULL ? c->stack : "-", c->nfrag);
+		for (k = 0; k < c->nfrag; k++)
+			n = limits_cat(text, sizeof text, n, " %" PRIu64 " %"
+			    PRIu64 " %" PRIu64, c->frag[k].index,
+			    c->frag[k].pkt, c->frag[k].cum);
+		row.f = f;
+		sink->limits_row(ctx, &row);
+	}
+}
+
+/* A number of text at *at, moved past it; -1 when there is none. */
+static int
+limits_num(const char **at, int hex, uint64_t *v)
+{
+	const char *p = *at;
+	char       *end;
+	int         neg;
+
+	while (*p == ' ')
+		p++;
+	neg = *p == '-';
+	if (!(hex ? (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') :
+	    (p[neg] >= '0' && p[neg] <= '9')))
+		return -1;
+	*v = strtoull(p + neg, &end, hex ? 16 : 10);
+	if (neg)
+		*v = (uint64_t)-(int64_t)*v;
+	*at = end;
+	return 0;
+}
+
+/* n numbers of text into v; -1 when fewer are there. */
+static int
+limits_nums(const char **at, uint64_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (limits_num(at, 0, &v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+int
+limits_import(struct limits *l, const char *text, struct finding *f,
+    uint64_t (*conn)(void *, uint64_t), void *ctx)
+{
+	const struct profile *p;
+	struct limit_server  *sv;
+	struct limit_case    *c;
+	const char           *at = text + 1;
+	char                  stack[64];
+	uint64_t              key, v[28];
+	size_t                len, k;
+	int                   i;
+
+	if ((text[0] != 's' && text[0] != 'c') ||
+	    limits_num(&at, 1, &key) != 0)
+		return -1;
+	if (text[0] == 's') {
+		if (limits_nums(&at, v, 8) != 0 || *at != '\0')
+			return -1;
+		/* A full table drops the server, as the analysis does. */
+		if ((sv = limits_server(l, key)) == NULL)
+			return 0;
+		for (i = 0; i < 2; i++) {
+			if (v[2 * i] != 0)
+				limits_slot_add(sv->took, sv->took_conn,
+				    conn(ctx, v[2 * i + 1]), v[2 * i], 1);
+			if (v[4 + 2 * i] != 0)
+				limits_slot_add(sv->refused, sv->refused_conn,
+				    conn(ctx, v[4 + 2 * i + 1]), v[4 + 2 * i], 0);
+		}
+		return 0;
+	}
+	if (f == NULL || limits_nums(&at, v, 28) != 0 ||
+	    v[1] >= RULE_COUNT || v[2] >= RULE_COUNT ||
+	    v[4] >= LIMIT_BASIS__COUNT || v[25] >= LIMIT_SRC__COUNT)
+		return -1;
+	while (*at == ' ')
+		at++;
+	len = strcspn(at, " ");
+	if (len == 0 || len >= sizeof stack)
+		return -1;
+	memcpy(stack, at, len);
+	stack[len] = '\0';
+	at += len;
+	p = strcmp(stack, "-") != 0 ? profile_find(stack) : NULL;
+	if (p == NULL && strcmp(stack, "-") != 0)
+		return -1;
+	f->conn_id = conn(ctx, v[0]);
+	f->rule = (enum rule_id)v[1];
+	f->offending_rule = (enum rule_id)v[2];
+	f->has_limit = v[3] != 0;
+	f->limit_basis = (enum limit_basis)v[4];
+	f->limit_min = v[5];
+	f->limit_max = v[6];
+	f->limit_from_reason = (int64_t)v[7];
+	f->has_offending = v[8] != 0;
+	f->offending_sender = (int)v[9];
+	f->offending_packet = v[10];
+	f->offending_frame_index = (int64_t)v[11];
+	f->limit_size = v[12];
+	f->limit_capped = v[13] != 0;
+	f->limit_wire = v[14];
+	f->limit_inflated = v[15];
+	f->took_elsewhere = v[16];
+	f->refused_elsewhere = v[17];
+	f->disagree_size = v[18];
+	f->disagree_took = v[19] != 0;
+	f->cand_first = (int64_t)v[20];
+	f->cand_last = (int64_t)v[21];
+	f->cand_below = v[22];
+	f->later_frames = v[23];
+	f->remedy_limit = v[24];
+	f->remedy_source = (enum limit_source)v[25];
+	f->remedy_set = v[26] != 0;
+	f->kind = FINDING_CLOSE;
+	c = xcalloc(1, sizeof *c);
+	c->server = key;
+	c->stack = p != NULL ? p->name : NULL;
+	c->own_min = f->limit_min;
+	c->own_max = f->limit_max;
+	c->last_index = v[27];
+	if (limits_num(&at, 0, &key) != 0 || key > LIMIT_FRAGS)
+		goto bad;
+	c->nfrag = (size_t)key;
+	for (k = 0; k < c->nfrag; k++) {
+		if (limits_nums(&at, v, 3) != 0)
+			goto bad;
+		c->frag[k].index = v[0];
+		c->frag[k].pkt = v[1];
+		c->frag[k].cum = v[2];
+	}
+	if (*at != '\0' || l->ncases >= LIMIT_CASES_MAX)
+		goto bad;
+	if (l->ncases == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->cases = xrealloc(l->cases, l->cap * sizeof *l->cases);
+	}
+	l->cases[l->ncases++] = c;
+	f->update_slot = l->ncases;
+	c->f = *f;
+	return 0;
+bad:
+	free(c);
+	return -1;
 }

@@ -83,4 +83,25 @@ void           limits_remedy_size(struct finding *, const char *stack);
  */
 void           limits_render(struct finding *);
 
+/* The longest text of a limits_row. */
+#define LIMITS_ROW_MAX (32 * 24 + LIMIT_FRAGS * 64 + 64)
+/*
+ * Capture end, after limits_finish: every server's sizes and every kept
+ * close, each one limits_row event, so that the pass can run again over
+ * the databases of several shards (merge). Their texts are numbers only
+ * this file writes and reads, for this schema version.
+ */
+void           limits_export(const struct limits *, const struct sink_ops *,
+    void *sink_ctx);
+/*
+ * One row back. conn maps a connection id of the row's database to the
+ * one it takes now (ctx its first argument). For a close, f comes with
+ * the strings the finding was first stored with (detail,
+ * matching_profiles, remedy); its numbers are read from text and its
+ * update_slot set to the close's place here. Returns 0, or -1 when text
+ * is no row this version writes.
+ */
+int            limits_import(struct limits *, const char *text,
+    struct finding *f, uint64_t (*conn)(void *, uint64_t), void *ctx);
+
 #endif

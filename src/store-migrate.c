@@ -85,6 +85,8 @@ static const struct store_step store_steps[] = {
 	    "connection_t tls_decrypted INTEGER",
 	    "connection_t tls_keylog TEXT", "frame_t tls_records TEXT",
 	    "finding_t tolerated_by TEXT"), store_file_tables, NULL },
+	/* 6: the evidence of the bounds pass, for merge (limit_evidence_t). */
+	{ NULL, store_limit_tables, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

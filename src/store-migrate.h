@@ -16,6 +16,8 @@
 extern const char store_views[];
 /* The tables of a capture's files (version 5), where missing. */
 extern const char store_file_tables[];
+/* The evidence of the bounds pass (version 6), where missing. */
+extern const char store_limit_tables[];
 
 /*
  * Whether a database at this schema version needs a migration: it is

@@ -36,7 +36,8 @@
 #define STORE_TEXT_MAX 8192
 
 enum store_stmt {
-	ST_FRAME, ST_MESSAGE, ST_FINDING, ST_UPDATE, ST_CONN, ST__COUNT
+	ST_FRAME, ST_MESSAGE, ST_FINDING, ST_UPDATE, ST_CONN, ST_LIMITS,
+	ST__COUNT
 };
 
 struct store {
@@ -96,6 +97,10 @@ static void store_message(void *, uint64_t, int, const struct ws_message *);
 static void store_finding(void *, const struct finding *);
 static void store_finding_update(void *, const struct finding *);
 static void store_slot(struct store *, uint64_t, int64_t);
+static void store_limits_row(void *, const struct limits_row *);
+static void store_bind_limits(struct store_bind *, const struct finding *,
+		int);
+static void b_shown(struct store_bind *, const char *, int);
 static void store_conn_end(void *, const struct conn_summary *);
 static void store_headers_cut(struct store_bind *, const struct http_head *,
     const struct http_head *);
@@ -110,6 +115,7 @@ const struct sink_ops store_sink_ops = {
 	.conn_end = store_conn_end,
 	.capture_end = store_cap_end,
 	.finding_update = store_finding_update,
+	.limits_row = store_limits_row,
 };
 
 /*
@@ -242,6 +248,23 @@ const char store_file_tables[] =
 "  ordinal INTEGER NOT NULL, file_index INTEGER NOT NULL,\n"
 "  number INTEGER NOT NULL, count INTEGER NOT NULL,\n"
 "  PRIMARY KEY (capture_id, ordinal)) WITHOUT ROWID;\n";
+
+/*
+ * The evidence of the capture-end bounds pass (size-limits.h): a row per
+ * server (finding_id NULL) and per kept 1009 close, with the texts the
+ * close was first stored with, so that merge runs the pass again over the
+ * shards of a capture. Created anew only where missing: the migration to
+ * version 6 runs the same text.
+ */
+const char store_limit_tables[] =
+"CREATE TABLE IF NOT EXISTS limit_evidence_t (\n"
+"  capture_id INTEGER NOT NULL REFERENCES capture_t(capture_id)\n"
+"    ON DELETE CASCADE,\n"
+"  finding_id INTEGER REFERENCES finding_t(finding_id) ON DELETE CASCADE,\n"
+"  evidence TEXT NOT NULL, detail TEXT, matching_profiles TEXT,\n"
+"  remedy TEXT);\n"
+"CREATE INDEX IF NOT EXISTS limit_evidence_capture ON\n"
+"  limit_evidence_t(capture_id);\n";
 
 const char store_views[] =
 "CREATE VIEW captures AS SELECT capture_id, name AS capture, path,\n"
@@ -407,6 +430,9 @@ static const char *const store_sql[ST__COUNT] = {
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_LIMITS] = "INSERT INTO limit_evidence_t (capture_id, finding_id,"
+	    " evidence, detail, matching_profiles, remedy) VALUES"
+	    " (?,?,?,?,?,?)",
 };
 
 static const char *const store_kind_names[] = {
@@ -592,6 +618,7 @@ store_create(struct store *s)
 
 	if (store_exec(s, store_tables) != 0 ||
 	    store_exec(s, store_file_tables) != 0 ||
+	    store_exec(s, store_limit_tables) != 0 ||
 	    store_exec(s, store_views) != 0)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d;"
@@ -1025,6 +1052,8 @@ store_delete_sha(struct store *s, const char *sha)
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN "))",
 		"DELETE FROM connection_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
+		"DELETE FROM limit_evidence_t WHERE capture_id IN (SELECT"
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
 		"DELETE FROM capture_span_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
 		"DELETE FROM capture_file_t WHERE capture_id IN (SELECT"
@@ -1319,28 +1348,96 @@ store_slot(struct store *s, uint64_t slot, int64_t rowid)
 static void
 store_finding_update(void *ctx, const struct finding *fi)
 {
-	struct store      *s = ctx;
-	struct store_bind  b;
+	struct store *s = ctx;
 
 	if (!s->in_capture || s->failed || fi->update_slot == 0 ||
 	    fi->update_slot > s->nslots || s->slots[fi->update_slot - 1] == 0)
 		return;
+	(void)store_limits_update(s, s->slots[fi->update_slot - 1], fi, 0);
+}
+
+int
+store_limits_update(struct store *s, int64_t finding_id,
+    const struct finding *fi, int escaped)
+{
+	struct store_bind b;
+
 	b_init(&b, s, s->st[ST_UPDATE]);
-	b_text(&b, fi->detail);
-	b_opt(&b, fi->has_offending, (int64_t)fi->offending_packet);
-	b_opt(&b, fi->has_offending && fi->offending_frame_index >= 0,
-	    fi->offending_frame_index);
-	b_opt(&b, fi->has_limit, (int64_t)fi->limit_min);
-	b_opt(&b, fi->has_limit, (int64_t)fi->limit_max);
-	if (fi->matching_profiles[0] != '\0')
-		b_text(&b, fi->matching_profiles);
-	else
-		b_null(&b);
-	b_raw_text(&b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
-	b_opt(&b, fi->remedy_limit > 0, (int64_t)fi->remedy_limit);
-	b_raw_text(&b, limit_source_names[fi->remedy_source]);
-	b_i64(&b, s->slots[fi->update_slot - 1]);
+	store_bind_limits(&b, fi, escaped);
+	b_i64(&b, finding_id);
 	store_step(s, s->st[ST_UPDATE]);
+	return s->failed ? -1 : 0;
+}
+
+/* Display text: escaped here, or escaped already (read from a database). */
+static void
+b_shown(struct store_bind *b, const char *t, int escaped)
+{
+	if (t == NULL || t[0] == '\0')
+		b_null(b);
+	else if (escaped)
+		b_raw_text(b, t);
+	else
+		b_text(b, t);
+}
+
+/* The columns the bounds pass changes, as ST_UPDATE lists them. */
+static void
+store_bind_limits(struct store_bind *b, const struct finding *fi,
+    int escaped)
+{
+	b_shown(b, fi->detail, escaped);
+	b_opt(b, fi->has_offending, (int64_t)fi->offending_packet);
+	b_opt(b, fi->has_offending && fi->offending_frame_index >= 0,
+	    fi->offending_frame_index);
+	b_opt(b, fi->has_limit, (int64_t)fi->limit_min);
+	b_opt(b, fi->has_limit, (int64_t)fi->limit_max);
+	b_shown(b, fi->matching_profiles, escaped);
+	b_raw_text(b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
+	b_opt(b, fi->remedy_limit > 0, (int64_t)fi->remedy_limit);
+	b_raw_text(b, limit_source_names[fi->remedy_source]);
+}
+
+static void
+store_limits_row(void *ctx, const struct limits_row *row)
+{
+	struct store         *s = ctx;
+	const struct finding *fi = row->f;
+
+	if (!s->in_capture || s->failed)
+		return;
+	/* A close the store did not keep has no row to point at. */
+	if (fi != NULL && (fi->update_slot == 0 ||
+	    fi->update_slot > s->nslots || s->slots[fi->update_slot - 1] == 0))
+		return;
+	(void)store_limits_write(s, s->capture_id, fi != NULL ?
+	    s->slots[fi->update_slot - 1] : 0, row, 0);
+}
+
+int
+store_limits_write(struct store *s, int64_t capture_id, int64_t finding_id,
+    const struct limits_row *row, int escaped)
+{
+	struct store_bind     b;
+	const struct finding *fi = row->f;
+
+	b_init(&b, s, s->st[ST_LIMITS]);
+	b_i64(&b, capture_id);
+	if (fi == NULL) {
+		b_null(&b);
+		b_raw_text(&b, row->text);
+		b_null(&b);
+		b_null(&b);
+		b_null(&b);
+	} else {
+		b_i64(&b, finding_id);
+		b_raw_text(&b, row->text);
+		b_shown(&b, fi->detail, escaped);
+		b_shown(&b, fi->matching_profiles, escaped);
+		b_raw_text(&b, fi->remedy[0] != '\0' ? fi->remedy : NULL);
+	}
+	store_step(s, s->st[ST_LIMITS]);
+	return s->failed ? -1 : 0;
 }
 
 /* "request target,user-agent; response server": values cut at their bound. */

@@ -11,7 +11,7 @@
 
 #include "sink.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /*
  * A packet as a user finds it, in SQL over the tables: "file:number" within a set of several
@@ -65,6 +65,19 @@ void	 store_unlink(const char *path);
  * store_error() (already printed with wsa_warn).
  */
 extern const struct sink_ops store_sink_ops;
+
+/*
+ * What the sink's finding_update and limits_row write, for a capture
+ * written otherwise (merge): a finding's columns the bounds pass changes,
+ * and a row of the pass's evidence (finding_id that of row->f's close).
+ * escaped: the finding's texts were read from a database, escaped
+ * already (esc_wire is applied once). -1 when it failed (said with
+ * wsa_warn, kept in store_error()).
+ */
+int	 store_limits_update(struct store *, int64_t finding_id,
+	    const struct finding *, int escaped);
+int	 store_limits_write(struct store *, int64_t capture_id,
+	    int64_t finding_id, const struct limits_row *, int escaped);
 
 sqlite3	*store_db(struct store *);
 const char *store_path(const struct store *);

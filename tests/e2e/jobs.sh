@@ -15,7 +15,7 @@ need sqlite3
 dump() {
 	if [ ! -s "$TMP/dump.sql" ]; then
 		for t in capture_t capture_file_t capture_span_t \
-		    connection_t frame_t message_t finding_t; do
+		    connection_t frame_t message_t finding_t limit_evidence_t; do
 			sqlite3 -batch "$1" "SELECT 'SELECT ''$t'',' ||
 			    group_concat('quote(' || name || ')', ',') ||
 			    ' FROM $t;' FROM pragma_table_info('$t') WHERE

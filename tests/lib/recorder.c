@@ -44,7 +44,8 @@ static char *recorder_str(struct recorder *, const char *);
 const struct sink_ops recorder_sink_ops = {
 	recorder_capture_begin, recorder_frame, recorder_message,
 	recorder_finding, recorder_conn_end, recorder_capture_end,
-	recorder_finding_update
+	recorder_finding_update,
+	NULL    /* limits_row: the bounds pass's evidence is not recorded */
 };
 
 struct recorder *

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -115,13 +116,19 @@ static const struct cmd_option analyze_options[] = {
 	    ".RB ( \\-\\-max\\-flows ,\n"
 	    ".BR \\-\\-ooo\\-total )\n"
 	    "count one shard's, and the end-of-capture bounds of a server's\n"
-	    "limit see the connections of the shard only." },
+	    "limit see the connections of the shard only, until\n"
+	    ".B wsautopsy merge\n"
+	    "joins the shards' databases and bounds them again with every\n"
+	    "shard's evidence." },
 	{ .name = "jobs", .key = 'j', .arg = "N",
-	  .help = "decode connections on N threads (default: the CPUs "
-	    "online); the results are the same for every N",
+	  .help = "decode connections on N threads (default: the CPUs it "
+	    "may run on); the results are the same for every N",
 	  .doc = "Decode the connections on\n"
 	    ".I N\n"
-	    "threads (1 to 256; default: the number of CPUs online), behind\n"
+	    "threads (1 to 256; default: the number of CPUs the process may\n"
+	    "run on, as\n"
+	    ".BR taskset (1)\n"
+	    "or a container's cpuset sets them), behind\n"
 	    "one reader and one database writer. A connection belongs to the\n"
 	    "thread its 4-tuple hash picks for its whole life; ids are given\n"
 	    "in order of each connection's first packet, and the\n"
@@ -196,12 +203,20 @@ analyze_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	    sum->findings, rate / 1e6, left);
 }
 
-/* The default of -j: the CPUs online, within 1 to WORKERS_MAX. */
+/*
+ * The default of -j: the CPUs this process may run on (taskset, a
+ * container's cpuset, a Slurm task's CPUs), else those online.
+ */
 static unsigned
 analyze_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long      n = -1;
 
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : (unsigned)n;
 }
 

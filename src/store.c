@@ -765,7 +765,7 @@ store_open(const char *path, int readonly, char *err, size_t errlen)
 	 */
 	if (store_exec(s, "PRAGMA journal_mode = WAL;") != 0 || store_exec(s,
 	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
-	    " PRAGMA cache_size = -65536") != 0 || store_begin(s) != 0) {
+	    " PRAGMA cache_size = -8192") != 0 || store_begin(s) != 0) {
 		snprintf(err, errlen, "%s", s->error);
 		goto fail;
 	}

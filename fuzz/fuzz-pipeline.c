@@ -227,6 +227,9 @@ fp_options(const uint8_t *data, size_t size, struct analysis_opts *o)
 		o->ws.max_message = 100;
 	if (f & 0x40)
 		o->flow.idle_timeout = 1;
+	/* Three decode threads: the hand-over, the ids and the joined counts. */
+	if (f & 0x80)
+		o->jobs = 3;
 }
 
 /*

@@ -112,9 +112,9 @@ static const struct cmd_option messages_options[] = {
 	    "(POSIX extended, as\n"
 	    ".B grep \\-E\n"
 	    "reads it, on the decoded bytes; a NUL byte is a byte like any).\n"
-	    "The database holds a message's first\n"
-	    ".B \\-\\-payload\\-cap\n"
-	    "bytes only (4096 by default): when messages longer than that did\n"
+	    "The database holds a message's first bytes only (4096 unless\n"
+	    ".B analyze\n"
+	    "was told otherwise): when messages longer than that did\n"
 	    "not match within them, a last line says how many, as they could\n"
 	    "match beyond." },
 	{ .name = "format", .key = 'f', .arg = "FMT",
@@ -122,9 +122,7 @@ static const struct cmd_option messages_options[] = {
 	    "(RFC 4180, with a header row)",
 	  .doc = ".B text\n"
 	    "(default: a header line per message, then its payload: text\n"
-	    "escaped as in\n"
-	    ".BR \"ESCAPING\" ,\n"
-	    "anything else as a hex dump),\n"
+	    "escaped, anything else as a hex dump),\n"
 	    ".B jsonl\n"
 	    "(one JSON object per message) or\n"
 	    ".B csv\n"

@@ -111,7 +111,8 @@ static const struct cmd_option messages_options[] = {
 	    ".I regex\n"
 	    "(POSIX extended, as\n"
 	    ".B grep \\-E\n"
-	    "reads it, on the decoded bytes; a NUL byte is a byte like any).\n"
+	    "reads it, on the decoded bytes, past any NUL byte; a dot does not\n"
+	    "match NUL).\n"
 	    "The database holds a message's first bytes only (4096 unless\n"
 	    ".B analyze\n"
 	    "was told otherwise): when messages longer than that did\n"
@@ -537,7 +538,9 @@ msgs_print_text(sqlite3_stmt *st, const struct msgs_opts *o)
 		return;
 	if (o->pretty && sqlite3_column_type(st, MC_PRETTY) != SQLITE_NULL)
 		msgs_indent((const char *)sqlite3_column_text(st, MC_PRETTY));
-	else if (sqlite3_column_int(st, MC_TEXT)) {
+	else if (strcmp((const char *)sqlite3_column_text(st, MC_TYPE),
+	    "text") == 0) {
+		/* Invalid UTF-8 too: esc_wire shows each bad byte as \xNN. */
 		fputs("  ", stdout);
 		msgs_escaped(p, n, 0);
 		putchar('\n');
@@ -571,7 +574,7 @@ msgs_print_csv(sqlite3_stmt *st)
 	for (i = 0; i < n; i++)
 		printf("%02x", p[i]);
 	putchar(',');
-	if (sqlite3_column_int(st, MC_TEXT))
+	if (strcmp((const char *)sqlite3_column_text(st, MC_TYPE), "text") == 0)
 		msgs_escaped(p, n, 1);
 	fputs("\r\n", stdout);
 }

@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "json-indent.h"
 #include "store.h"
 #include "utf8.h"
 
@@ -410,81 +411,26 @@ msgs_hexdump(const uint8_t *p, size_t n)
 }
 
 /*
- * Minified JSON (SQLite's json(): no whitespace outside strings) indented
- * two spaces a level, each line escaped for the terminal: JSON text holds
- * no raw control byte, so esc_terminal keeps its backslashes as they are.
+ * A JSON payload indented (json_indent), each line escaped for the
+ * terminal: JSON text holds no raw control byte, so esc_terminal keeps its
+ * backslashes as they are.
  */
 static void
 msgs_indent(const char *j)
 {
-	size_t      cap = strlen(j) * 4 + 64, len = 0, depth = 0, k;
-	char       *line = xmalloc(cap), *out = xmalloc(cap * 10);
-	const char *p;
-	int         in_str = 0;
+	size_t len, cap;
+	char  *text = json_indent(j, strlen(j), &len), *line, *next, *out;
 
-#define MSGS_FLUSH() do { \
-		line[len] = '\0'; \
-		esc_terminal_str(line, out, cap * 10); \
-		printf("  %s\n", out); \
-		len = 0; \
-		for (k = 0; k < depth * 2 && len + 2 < cap; k++) \
-			line[len++] = ' '; \
-	} while (0)
-	for (p = j; *p != '\0'; p++) {
-		if (len + 4 >= cap) {
-			cap *= 2;
-			line = xrealloc(line, cap);
-			out = xrealloc(out, cap * 10);
-		}
-		if (in_str) {
-			line[len++] = *p;
-			if (*p == '\\' && p[1] != '\0')
-				line[len++] = *++p;
-			else if (*p == '"')
-				in_str = 0;
-			continue;
-		}
-		switch (*p) {
-		case '"':
-			in_str = 1;
-			line[len++] = *p;
-			break;
-		case '{':
-		case '[':
-			line[len++] = *p;
-			/* An empty object or array stays on its line. */
-			if (p[1] == '}' || p[1] == ']') {
-				line[len++] = *++p;
-				break;
-			}
-			depth++;
-			MSGS_FLUSH();
-			break;
-		case '}':
-		case ']':
-			if (depth > 0)
-				depth--;
-			MSGS_FLUSH();
-			line[len++] = *p;
-			break;
-		case ',':
-			line[len++] = *p;
-			MSGS_FLUSH();
-			break;
-		case ':':
-			line[len++] = ':';
-			line[len++] = ' ';
-			break;
-		default:
-			line[len++] = *p;
-		}
+	cap = len * 10 + 16;
+	out = xmalloc(cap);
+	for (line = text; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		esc_terminal_str(line, out, cap);
+		printf("  %s\n", out);
 	}
-#undef MSGS_FLUSH
-	line[len] = '\0';
-	esc_terminal_str(line, out, cap * 10);
-	printf("  %s\n", out);
-	free(line);
 	free(out);
+	free(text);
 }
 
 /* A header line, then the payload: text escaped, else a hex dump. */
@@ -507,7 +453,7 @@ msgs_print_text(sqlite3_stmt *st, const struct msgs_opts *o)
 	    sqlite3_column_text(st, MC_UTC), sqlite3_column_text(st, MC_TYPE),
 	    size);
 	if (sqlite3_column_int(st, MC_COMPRESSED))
-		printf(" (%" PRId64 " compressed)",
+		printf(" (%" PRId64 " on the wire, compressed)",
 		    (int64_t)sqlite3_column_int64(st, MC_WIRE));
 	printf(", frame%s %s", sqlite3_column_int64(st, MC_FIRST_FRAME) ==
 	    sqlite3_column_int64(st, MC_LAST_FRAME) ? "" : "s",

@@ -541,13 +541,16 @@ limits_absorb(struct limits *dst, struct limits *src)
 				    o->refused_conn[k], o->refused[k], 0);
 		}
 	}
-	if (dst->ncases + src->ncases > dst->cap) {
-		dst->cap = dst->ncases + src->ncases;
-		dst->cases = xrealloc(dst->cases, dst->cap * sizeof *dst->cases);
+	if (src->ncases > 0) {
+		if (dst->ncases + src->ncases > dst->cap) {
+			dst->cap = dst->ncases + src->ncases;
+			dst->cases = xrealloc(dst->cases,
+			    dst->cap * sizeof *dst->cases);
+		}
+		memcpy(dst->cases + dst->ncases, src->cases,
+		    src->ncases * sizeof *src->cases);
+		dst->ncases += src->ncases;
 	}
-	memcpy(dst->cases + dst->ncases, src->cases,
-	    src->ncases * sizeof *src->cases);
-	dst->ncases += src->ncases;
 	dst->dropped += src->dropped;
 	src->ncases = 0;
 	src->dropped = 0;

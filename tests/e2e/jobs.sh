@@ -26,7 +26,18 @@ dump() {
 	sqlite3 -batch "$1" <"$TMP/dump.sql" | LC_ALL=C sort
 }
 
-# same NAME INPUT...: -j 1 against -j 2, 3 and 8.
+# Under the sanitizers each run is slower: there every third sample is
+# compared, for -j 3 only (the threads' memory and races are what they
+# check); everything else for 2, 3 and 8.
+sample_jobs="2 3 8"
+sample_step=1
+if grep -q __asan_init "$WSAUTOPSY" 2>/dev/null; then
+	sample_jobs=3
+	sample_step=3
+fi
+
+# same NAME INPUT...: -j 1 against -j N for N in $jobs.
+jobs="2 3 8"
 same() {
 	name=$1
 	shift
@@ -34,7 +45,7 @@ same() {
 	"$WSAUTOPSY" analyze -q -j 1 -o "$TMP/j1.db" "$@" 2>/dev/null
 	dump "$TMP/j1.db" >"$TMP/j1"
 	check "$name: -j 1 stored rows" test -s "$TMP/j1"
-	for j in 2 3 8; do
+	for j in $jobs; do
 		"$WSAUTOPSY" analyze -q -j $j -o "$TMP/j$j.db" "$@" 2>/dev/null
 		dump "$TMP/j$j.db" >"$TMP/j$j"
 		if cmp -s "$TMP/j1" "$TMP/j$j"; then ok; else
@@ -45,11 +56,17 @@ $(diff "$TMP/j1" "$TMP/j$j" | head -5 | cut -c1-200)"
 }
 
 count=0
+seen=0
+jobs=$sample_jobs
 for f in $(find "$SAMPLES" -name '*.pcap' -o -name '*.pcapng' | sort); do
+	seen=$((seen + 1))
+	[ $((seen % sample_step)) -eq 0 ] || continue
 	same "$(basename "$f")" "$f"
 	count=$((count + 1))
 done
-check "every sample compared ($count)" test "$count" -ge 100
+jobs="2 3 8"
+check "samples compared ($count of $seen)" test "$count" -ge \
+    $((100 / sample_step))
 same ring "$SAMPLES/ring"
 
 MC=${top_builddir}/bench/make-capture

@@ -57,6 +57,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_streams_entry;
 extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_messages_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_rules_entry;
 extern const struct cmd_entry cmd_browse_entry;

@@ -7,8 +7,9 @@ Every JSON line parses (python's json module); every CSV row parses
 (python's csv module, RFC 4180) under the header row; message for
 message, in the same order, the payload bytes of the JSON line (text, or
 hex) equal the CSV row's payload_hex and what the text format shows: a
-text message's escaped line read back (\\\\ a backslash, \\xNN a byte,
-\\t \\n \\r, \\uXXXX and \\UXXXXXXXX a code point) or a hex dump's bytes.
+text message's escaped line read back (a backslash doubled, \\x with two
+hex digits a byte, \\t \\n \\r, \\u with four hex digits and \\U with
+eight a code point) or a hex dump's bytes.
 Prints one line per disagreement and a count; exits 1 on any.
 """
 import csv

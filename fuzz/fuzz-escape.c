@@ -1,5 +1,5 @@
 /*
- * fuzz-escape: the escaping of wire bytes for terminals, JSON and CSV
+ * fuzz-escape: the escaping of wire bytes for terminals and CSV
  * (src/escape.h), checked against what the header promises.
  *
  * Input: byte 0 picks the output size (fe_sizes), the rest is the text.
@@ -26,7 +26,6 @@ static const size_t fe_sizes[16] = {
 static int	fe_next(const uint8_t *, size_t, size_t *, uint32_t *);
 static int	fe_steers(uint32_t);
 static void	fe_check_terminal(const char *, size_t);
-static void	fe_check_json(const char *, size_t);
 static void	fe_check_csv(const char *, size_t, const char *, size_t);
 static char	*fe_run(fe_fn *, const uint8_t *, size_t, size_t, size_t *);
 static void	fe_check_cut(const char *, size_t, size_t, const char *, size_t);
@@ -90,34 +89,6 @@ fe_check_terminal(const char *s, size_t len)
 	while (i < len) {
 		FUZZ_CHECK(fe_next(p, len, &i, &c));
 		FUZZ_CHECK(!fe_steers(c));
-	}
-}
-
-/* A JSON string body (RFC 8259 section 7), valid UTF-8, no raw control. */
-static void
-fe_check_json(const char *s, size_t len)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	size_t         i = 0, k;
-	uint32_t       c;
-
-	while (i < len) {
-		FUZZ_CHECK(fe_next(p, len, &i, &c));
-		FUZZ_CHECK(!fe_steers(c));
-		FUZZ_CHECK(c != '"');
-		if (c != '\\')
-			continue;
-		FUZZ_CHECK(i < len);
-		c = p[i++];
-		if (c != 'u') {
-			FUZZ_CHECK(strchr("\"\\/bfnrt", (int)c) != NULL);
-			continue;
-		}
-		FUZZ_CHECK(len - i >= 4);
-		for (k = 0; k < 4; k++)
-			FUZZ_CHECK(strchr("0123456789abcdefABCDEF",
-			    p[i + k]) != NULL && p[i + k] != '\0');
-		i += 4;
 	}
 }
 
@@ -190,8 +161,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t	*p;
-	size_t		 n, outlen, room, tl, tl2, cl, jl, fl, wl;
-	char		*t, *t2, *cut, *j, *csv, *str, *w;
+	size_t		 n, outlen, room, tl, tl2, cl, fl, wl;
+	char		*t, *t2, *cut, *csv, *str, *w;
 
 	if (size < 1 || size > 4096)
 		return 0;
@@ -220,15 +191,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fe_check_cut(cut, cl, outlen, w, wl);
 	free(cut);
 	free(w);
-
-	/* JSON string body. */
-	j = fe_run(esc_json, p, n, room, &jl);
-	fe_check_json(j, jl);
-	cut = fe_run(esc_json, p, n, outlen, &cl);
-	fe_check_json(cut, cl);
-	fe_check_cut(cut, cl, outlen, j, jl);
-	free(cut);
-	free(j);
 
 	/* CSV field. */
 	csv = fe_run(esc_csv, p, n, room + 2 * n + 2, &fl);

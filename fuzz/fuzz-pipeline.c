@@ -61,9 +61,6 @@ fp_text(struct fp_ctx *c, const void *p, size_t n)
 	len = esc_terminal(p, n, out, sizeof out);
 	FUZZ_CHECK(len < sizeof out && out[len] == '\0');
 	c->sum += len;
-	len = esc_json(p, n, out, sizeof out);
-	FUZZ_CHECK(len < sizeof out && out[len] == '\0');
-	c->sum += len;
 }
 
 /* A fixed-size text field: NUL-terminated inside its array. */

@@ -28,7 +28,11 @@ static const struct cmd_option report_options[] = {
 	    ".B jsonl\n"
 	    "(one JSON object per finding, with the columns of the\n"
 	    ".B findings\n"
-	    "view) or\n"
+	    "view, built by SQLite's\n"
+	    ".BR json_object ;\n"
+	    "bytes such as\n"
+	    ".B reason_raw\n"
+	    "as lower-case hex without separators) or\n"
 	    ".B csv\n"
 	    "(RFC 4180 with a header row)." },
 	{ .name = "class", .key = 'c', .arg = "LIST",

@@ -1,5 +1,5 @@
 /*
- * escape: safe text from untrusted bytes for terminals, JSON and CSV.
+ * escape: safe text from untrusted bytes for terminals and CSV.
  *
  * The input is cut into tokens (one character, one escape sequence, or one
  * byte that is not valid UTF-8); a token is written whole or not at all,
@@ -12,7 +12,7 @@
 
 #include "escape.h"
 
-enum esc_mode { ESC_TERMINAL, ESC_WIRE, ESC_JSON, ESC_CSV };
+enum esc_mode { ESC_TERMINAL, ESC_WIRE, ESC_CSV };
 
 #define ESC_TOKEN_MAX 16     /* longest token: a surrogate pair, 12 bytes */
 #define ESC_MARKS     4      /* tokens we can take back to fit "..." */
@@ -101,13 +101,10 @@ esc_token(enum esc_mode mode, const uint8_t *p, size_t n, size_t *used,
 {
 	uint32_t cp;
 	size_t   len;
-	int      json = mode == ESC_JSON;
 
 	len = esc_utf8_seq(p, n, &cp);
 	if (len == 0) {
 		*used = 1;
-		if (json)
-			return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\ufffd");
 		return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\x%02x", p[0]);
 	}
 	*used = len;
@@ -117,30 +114,17 @@ esc_token(enum esc_mode mode, const uint8_t *p, size_t n, size_t *used,
 		tok[2] = '\0';
 		return 2;
 	}
-	if (cp < 0x20 || cp == 0x7f) {
-		if (json && (cp == '\b' || cp == '\f'))
-			return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\%c",
-			    cp == '\b' ? 'b' : 'f');
-		if (json)
-			return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\u%04x",
-			    (unsigned)cp);
+	if (cp < 0x20 || cp == 0x7f)
 		return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\x%02x",
 		    (unsigned)cp);
-	}
 	if (esc_hidden(cp)) {
 		if (cp <= 0xffff)
 			return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\u%04x",
 			    (unsigned)cp);
-		if (json) {
-			cp -= 0x10000;
-			return (size_t)snprintf(tok, ESC_TOKEN_MAX,
-			    "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)),
-			    (unsigned)(0xdc00 + (cp & 0x3ff)));
-		}
 		return (size_t)snprintf(tok, ESC_TOKEN_MAX, "\\U%08x",
 		    (unsigned)cp);
 	}
-	if ((json && cp == '"') || ((json || mode == ESC_WIRE) && cp == '\\')) {
+	if (mode == ESC_WIRE && cp == '\\') {
 		tok[0] = '\\';
 		tok[1] = (char)cp;
 		tok[2] = '\0';
@@ -240,12 +224,6 @@ size_t
 esc_wire(const uint8_t *p, size_t n, char *out, size_t outlen)
 {
 	return esc_run(ESC_WIRE, p, n, out, outlen);
-}
-
-size_t
-esc_json(const uint8_t *p, size_t n, char *out, size_t outlen)
-{
-	return esc_run(ESC_JSON, p, n, out, outlen);
 }
 
 size_t

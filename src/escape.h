@@ -1,6 +1,7 @@
 /*
  * escape: turning bytes from the wire (reasons, header values, payloads)
- * into text that is safe to print, to put in JSON or in a CSV file. Shared
+ * into text that is safe to print or to put in a CSV file (JSON is built
+ * by SQLite's JSON functions, over this terminal-safe text). Shared
  * by the store (display columns), the report and the browser.
  *
  * All three functions take any bytes, write a NUL-terminated result of at
@@ -32,15 +33,6 @@ size_t esc_terminal(const uint8_t *p, size_t n, char *out, size_t outlen);
  * raw bytes; esc_terminal is the one for text that may be escaped already.
  */
 size_t esc_wire(const uint8_t *p, size_t n, char *out, size_t outlen);
-
-/*
- * JSON string body (without the quotes): always valid JSON and valid
- * UTF-8. " and \ are escaped, every control character and every code
- * point esc_terminal escapes becomes \uXXXX (a surrogate pair above the
- * BMP), so the output never holds a raw control byte; each byte that is
- * not valid UTF-8 becomes \ufffd.
- */
-size_t esc_json(const uint8_t *p, size_t n, char *out, size_t outlen);
 
 /*
  * CSV field (RFC 4180): the terminal-safe text of esc_terminal, within

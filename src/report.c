@@ -113,7 +113,6 @@ static void         report_incident(struct report *, sqlite3_stmt *);
 static void         report_text(struct report *);
 static void         report_open(struct report *);
 static void         report_pings(struct report *);
-static void         report_json_value(struct report *, sqlite3_stmt *, int);
 static void         report_jsonl(struct report *);
 static void         report_csv_value(struct report *, sqlite3_stmt *, int);
 static void         report_csv(struct report *);
@@ -438,28 +437,62 @@ report_timeline_text(struct report *r)
 	fputc('\n', r->out);
 }
 
-/* One object per bucket: its start and width in seconds, the counts. */
+/* Binds milliseconds as the JSON number of seconds, all three decimals. */
+static void
+report_bind_ms(sqlite3_stmt *st, int i, int64_t ms)
+{
+	char num[32];
+
+	snprintf(num, sizeof num, "%" PRId64 ".%03" PRId64, ms / 1000,
+	    ms % 1000);
+	sqlite3_bind_text(st, i, num, -1, SQLITE_TRANSIENT);
+}
+
+/*
+ * One object per bucket: its start and width in seconds, the counts; each
+ * line built by SQLite's json_object.
+ */
 static void
 report_timeline_jsonl(struct report *r)
 {
 	struct report_timeline t;
-	int                    i, c;
+	sqlite3_stmt          *st = NULL;
+	sqlite3_str           *q;
+	char                  *sql;
+	int                    i, c, rc = SQLITE_DONE;
 
 	if (report_timeline(r->db, r->o, &t) != 0) {
 		report_done(r, NULL, SQLITE_ERROR);
 		return;
 	}
-	for (i = 0; i < t.n; i++) {
-		fprintf(r->out, "{\"start\":%" PRId64 ".%03" PRId64
-		    ",\"width\":%" PRId64 ".%03" PRId64 ",\"total\":%" PRId64
-		    ",\"counts\":{", t.b[i].start_ms / 1000,
-		    t.b[i].start_ms % 1000, t.width_ms / 1000,
-		    t.width_ms % 1000, t.b[i].total);
-		for (c = 0; c < FINDING_CLASSES; c++)
-			fprintf(r->out, "%s\"%s\":%" PRId64, c ? "," : "",
-			    finding_class_names[c], t.b[i].counts[c]);
-		fputs("}}\n", r->out);
+	q = sqlite3_str_new(r->db);
+	sqlite3_str_appendall(q, "SELECT json_object('start', json(?1),"
+	    " 'width', json(?2), 'total', ?3, 'counts', json_object(");
+	for (c = 0; c < FINDING_CLASSES; c++)
+		sqlite3_str_appendf(q, "%s%Q, ?%d", c ? ", " : "",
+		    finding_class_names[c], c + 4);
+	sqlite3_str_appendall(q, "))");
+	if ((sql = sqlite3_str_finish(q)) == NULL) {
+		report_done(r, NULL, SQLITE_NOMEM);
+		return;
 	}
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	sqlite3_free(sql);
+	for (i = 0; i < t.n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		report_bind_ms(st, 1, t.b[i].start_ms);
+		report_bind_ms(st, 2, t.width_ms);
+		sqlite3_bind_int64(st, 3, t.b[i].total);
+		for (c = 0; c < FINDING_CLASSES; c++)
+			sqlite3_bind_int64(st, c + 4, t.b[i].counts[c]);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		fprintf(r->out, "%s\n", (const char *)sqlite3_column_text(st,
+		    0));
+		rc = SQLITE_DONE;
+	}
+	report_done(r, st, rc);
 }
 
 /* Finalizes after stepping; a step that ended in error fails the run. */
@@ -1002,61 +1035,51 @@ report_pings(struct report *r)
 		fprintf(r->out, "  ... and %d more\n", n - REPORT_OPEN_MAX);
 }
 
-static void
-report_json_value(struct report *r, sqlite3_stmt *st, int col)
-{
-	char  *b = r->buf[0];
-	double d;
-
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_INTEGER:
-		fprintf(r->out, "%" PRId64, report_i64(st, col));
-		break;
-	case SQLITE_FLOAT:
-		d = sqlite3_column_double(st, col);
-		if (isfinite(d))
-			fprintf(r->out, "%.17g", d);
-		else
-			fprintf(r->out, "null");
-		break;
-	case SQLITE_TEXT:
-		esc_json(sqlite3_column_text(st, col),
-		    (size_t)sqlite3_column_bytes(st, col), b, REPORT_TEXT_MAX);
-		fprintf(r->out, "\"%s\"", b);
-		break;
-	case SQLITE_BLOB:
-		fprintf(r->out, "\"%s\"", report_hex(r, sqlite3_column_blob(st,
-		    col), sqlite3_column_bytes(st, col)));
-		break;
-	default:
-		fprintf(r->out, "null");
-	}
-}
-
-/* One object per finding, keys exactly the findings view's columns. */
+/*
+ * One object per finding, keys exactly the findings view's columns, each
+ * line built by SQLite's json_object: a blob is its hex, a number keeps
+ * its 17 digits (times to the microsecond), a non-finite one is null. The view's text is terminal-safe already (the store keeps
+ * display columns escaped), so JSON's own escaping is all it needs.
+ */
 static void
 report_jsonl(struct report *r)
 {
 	sqlite3_stmt *st;
-	char          name[256];
+	sqlite3_str  *q;
+	char         *sql;
 	int           rc, i, n;
 
-	if (report_prepare(r, "SELECT * FROM findings WHERE" REPORT_FILTER
-	    REPORT_ORDER, &st, r->classes[0] ? r->classes : NULL) != 0)
+	if (sqlite3_prepare_v2(r->db, "SELECT * FROM findings LIMIT 0", -1,
+	    &st, NULL) != SQLITE_OK) {
+		report_done(r, NULL, SQLITE_ERROR);
 		return;
-	n = sqlite3_column_count(st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		fputc('{', r->out);
-		for (i = 0; i < n; i++) {
-			const char *c = sqlite3_column_name(st, i);
-
-			esc_json((const uint8_t *)c, strlen(c), name,
-			    sizeof name);
-			fprintf(r->out, "%s\"%s\":", i ? "," : "", name);
-			report_json_value(r, st, i);
-		}
-		fputs("}\n", r->out);
 	}
+	q = sqlite3_str_new(r->db);
+	sqlite3_str_appendall(q, "SELECT json_object(");
+	n = sqlite3_column_count(st);
+	for (i = 0; i < n; i++)
+		sqlite3_str_appendf(q, "%s%Q, CASE typeof(\"%w\") WHEN 'blob'"
+		    " THEN lower(hex(\"%w\")) WHEN 'real' THEN CASE WHEN"
+		    " abs(\"%w\") <= 1.7976931348623157e308 THEN"
+		    " json(printf('%%!.17g', \"%w\")) END"
+		    " ELSE \"%w\" END", i ? ", " : "", sqlite3_column_name(st,
+		    i), sqlite3_column_name(st, i), sqlite3_column_name(st, i),
+		    sqlite3_column_name(st, i), sqlite3_column_name(st, i),
+		    sqlite3_column_name(st, i));
+	sqlite3_finalize(st);
+	sqlite3_str_appendall(q, ") FROM findings WHERE" REPORT_FILTER
+	    REPORT_ORDER);
+	if ((sql = sqlite3_str_finish(q)) == NULL) {
+		report_done(r, NULL, SQLITE_NOMEM);
+		return;
+	}
+	rc = report_prepare(r, sql, &st, r->classes[0] ? r->classes : NULL);
+	sqlite3_free(sql);
+	if (rc != 0)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fprintf(r->out, "%s\n", (const char *)sqlite3_column_text(st,
+		    0));
 	report_done(r, st, rc);
 }
 

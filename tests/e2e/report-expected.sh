@@ -82,6 +82,12 @@ for o, r in zip(objs, rows):
             assert abs(o[k] - v) < 1e-6, (k, o[k], v)
         else:
             assert o[k] == v, (k, o[k], v)
+    # Bytes are their hex; a time keeps its microseconds.
+    for k, v in zip(cols, r):
+        if isinstance(v, bytes):
+            assert o[k] == v.hex(), (k, o[k], v)
+        if k == "time" and v is not None:
+            assert o[k] == float(r[cols.index("time_text")]), (o[k], v)
 print(len(objs))
 EOF
 check "jsonl: every line parses, names and values of the findings view" \

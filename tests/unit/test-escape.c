@@ -1,6 +1,6 @@
 /*
- * Unit tests of output escaping: terminal text, JSON string bodies and
- * CSV fields from hostile bytes.
+ * Unit tests of output escaping: terminal text, wire text and CSV fields
+ * from hostile bytes.
  */
 #include "config.h"
 
@@ -19,8 +19,6 @@
 
 #define B(s) (const uint8_t *)(s), sizeof(s) - 1
 
-static int  json_body_valid(const char *);
-static int  hex4(const char *, unsigned *);
 static void terminal_safe(const char *, size_t);
 static void fill_random(uint8_t *, size_t, uint32_t *);
 
@@ -39,66 +37,6 @@ terminal_safe(const char *s, size_t len)
 		if ((uint8_t)s[i] == 0xc2 && i + 1 < len)
 			assert_true((uint8_t)s[i + 1] > 0x9f);
 	}
-}
-
-static int
-hex4(const char *p, unsigned *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * A JSON string body (RFC 8259 section 7) that is also valid UTF-8 and
- * whose \u escapes pair surrogates correctly.
- */
-static int
-json_body_valid(const char *s)
-{
-	size_t   n = strlen(s), i;
-	unsigned v, w;
-
-	if (utf8_check((const uint8_t *)s, n) >= 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)s[i];
-
-		if (c < 0x20 || c == '"')
-			return 0;
-		if (c != '\\')
-			continue;
-		if (++i >= n)
-			return 0;
-		if (strchr("\"\\/bfnrt", s[i]) != NULL)
-			continue;
-		if (s[i] != 'u' || i + 4 >= n || hex4(s + i + 1, &v) != 0)
-			return 0;
-		i += 4;
-		if (v >= 0xdc00 && v <= 0xdfff)
-			return 0;
-		if (v >= 0xd800 && v <= 0xdbff) {
-			if (i + 6 >= n || s[i + 1] != '\\' || s[i + 2] != 'u' ||
-			    hex4(s + i + 3, &w) != 0 || w < 0xdc00 || w > 0xdfff)
-				return 0;
-			i += 6;
-		}
-	}
-	return 1;
 }
 
 static void
@@ -222,34 +160,6 @@ test_truncation(void **state)
 	out[0] = 'Z';
 	assert_int_equal(esc_terminal(B("abc"), out, 0), 0);
 	assert_int_equal(out[0], 'Z');
-	/* JSON: a cut never leaves half a \u escape. */
-	n = esc_json(B("\x01\x01\x01"), out, 14);
-	assert_string_equal(out, "\\u0001...");
-	assert_true(json_body_valid(out));
-}
-
-static void
-test_json(void **state)
-{
-	char out[256];
-
-	(void)state;
-	esc_json(B("say \"hi\" \\ \x1b[2J\x00\b\f\n\r\t\x7f"), out, sizeof out);
-	assert_string_equal(out, "say \\\"hi\\\" \\\\ \\u001b[2J\\u0000\\b\\f"
-	    "\\n\\r\\t\\u007f");
-	assert_true(json_body_valid(out));
-	esc_json(B("\xff" "a\xc0\xaf" "b\xe2\x80\xae\xf3\xa0\x80\x81"), out,
-	    sizeof out);
-	assert_string_equal(out, "\\ufffda\\ufffd\\ufffdb\\u202e"
-	    "\\udb40\\udc01");
-	assert_true(json_body_valid(out));
-	esc_json(B("caf\xc3\xa9 \xf0\x9f\x98\x80"), out, sizeof out);
-	assert_string_equal(out, "caf\xc3\xa9 \xf0\x9f\x98\x80");
-	/* The checker itself rejects what must be rejected. */
-	assert_false(json_body_valid("a\"b"));
-	assert_false(json_body_valid("\\x41"));
-	assert_false(json_body_valid("\\ud800"));
-	assert_false(json_body_valid("a\x1b"));
 }
 
 static void
@@ -373,9 +283,6 @@ test_random_bytes(void **state)
 		len = 16 + (size_t)(seed % (sizeof out - 16));
 		terminal_safe(out, esc_terminal(in, n, out, len));
 		assert_true(strlen(out) < len);
-		esc_json(in, n, out, len);
-		assert_true(json_body_valid(out));
-		assert_true(strlen(out) < len);
 		n = esc_csv(in, n, out, len);
 		assert_true(n < len);
 		if (out[0] == '"') {
@@ -401,7 +308,6 @@ main(void)
 		cmocka_unit_test(test_terminal_idempotent),
 		cmocka_unit_test(test_wire),
 		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_random_bytes),
 	};

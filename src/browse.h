@@ -136,6 +136,50 @@ int	 browse_packet_find(struct browse *, int64_t capture, int64_t,
 void	 browse_goto(struct browse *, const struct browse_frame_ref *,
 	    int open_frame);
 
+/*
+ * The place of a frame or message in a connection's wire order: its first
+ * packet, then its direction, then its index in that direction.
+ */
+struct browse_wkey {
+	int64_t packet;
+	int     dir;
+	int64_t index;
+};
+/*
+ * The two directions of a connection merged in wire order (browse-wire.c):
+ * st takes ?1 the connection, ?2 a direction, ?3 an index and gives the
+ * item's first packet; n counts each direction's items.
+ */
+struct browse_wire {
+	sqlite3_stmt *st;
+	int64_t       conn, n[2];
+};
+int	 browse_wkey_cmp(const struct browse_wkey *, const struct browse_wkey *);
+/* Item i of a direction's key; -1 when there is none. */
+int	 browse_wire_key(struct browse_wire *, int, int64_t,
+	    struct browse_wkey *);
+/* How many items of a direction come before k. */
+int64_t	 browse_wire_before(struct browse_wire *, int,
+	    const struct browse_wkey *);
+/* The merged position of k (the items of both directions before it). */
+int64_t	 browse_wire_position(struct browse_wire *, const struct browse_wkey *);
+/* The items of each direction before merged position pos, in c[0], c[1]. */
+void	 browse_wire_split(struct browse_wire *, int64_t pos, int64_t *c);
+
+/* A frame a finding names, with the finding's class and rule. */
+struct browse_mark {
+	struct browse_wkey k;
+	char               cls[16];
+	char               rule[64];
+};
+/*
+ * The frames the findings of a connection name (their own and the one
+ * that provoked them), in wire order, at most 4096 (*cut then set); the
+ * caller frees the array.
+ */
+struct browse_mark *browse_marks_load(struct browse *, int64_t conn, int *n,
+	    int *cut);
+
 /* A scrolled list: n rows, sel selected, top first on screen. */
 struct browse_list {
 	int64_t n, sel, top;

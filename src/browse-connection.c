@@ -108,6 +108,8 @@ static const struct browse_key bc_keys[] = {
 	{ '/', "/", BCMD_SEARCH, 0, "search the payloads (as previewed, inflated)" },
 	{ 'n', "n", BCMD_NEXT, 0, "next frame that matches" },
 	{ 'N', "N", BCMD_PREV, 0, "previous frame that matches" },
+	{ 'm', "m", BCMD_MESSAGES, 0,
+	  "the messages, one an entry (the selected frame's selected)" },
 	{ 0, "", BCMD_NONE, 0, NULL }
 };
 
@@ -118,7 +120,6 @@ static void	 bc_key(void *, enum browse_cmd, int);
 static void	 bc_resize(void *, int, int);
 static void	 bc_status(void *, char *, size_t);
 static void	 bc_help(void *, struct browse_text *, int);
-static int	 bc_prepare(struct bc *, const char *, sqlite3_stmt **);
 static void	 bc_fetch(struct bc *);
 static int	 bc_fetch_dir(struct bc *, int, int64_t, int, struct bc_row *);
 static void	 bc_build_head(struct bc *, int);
@@ -133,21 +134,10 @@ static void	 bc_search(struct bc *, int);
 static int	 bc_find_dir(struct bc *, int, int64_t, int, struct browse_wkey *);
 
 const struct browse_view browse_connection_view = {
-	"connection", bc_keys, "Enter:frame ]/[:finding /:search t:time",
+	"connection", bc_keys, "Enter:frame m:msgs ]/[:finding /:search",
 	bc_init, bc_free, bc_draw, bc_key, bc_resize,
 	bc_status, bc_help, NULL
 };
-
-static int
-bc_prepare(struct bc *v, const char *sql, sqlite3_stmt **st)
-{
-	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
-		browse_message(v->b, "database: %s", sqlite3_errmsg(v->db));
-		*st = NULL;
-		return -1;
-	}
-	return 0;
-}
 
 static void *
 bc_init(struct browse *b, const void *arg)
@@ -156,16 +146,14 @@ bc_init(struct browse *b, const void *arg)
 	struct bc                    *v = xcalloc(1, sizeof *v);
 	sqlite3_stmt                 *st;
 	struct browse_wkey                 k;
-	int                           d;
 
 	v->b = b;
 	v->db = browse_db(b);
 	c = arg;
-	v->conn = v->w.conn = c->conn;
+	v->conn = c->conn;
 	v->cache = xcalloc(BC_CACHE_MAX, sizeof *v->cache);
-	if (bc_prepare(v, "SELECT packet FROM frame_t WHERE connection_id = ?1"
-	    " AND direction = ?2 AND frame_index = ?3", &v->w.st) != 0 ||
-	    bc_prepare(v, "SELECT f.frame_index, f.packet, f.last_packet,"
+	if (browse_wire_open(b, &v->w, v->conn, "frame_t", "frame_index") != 0 ||
+	    browse_prepare(b, "SELECT f.frame_index, f.packet, f.last_packet,"
 	    " f.t_sec + f.t_nsec / 1e9, f.flags, f.opcode, f.payload_length,"
 	    " " BC_PREVIEW ","
 	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
@@ -179,32 +167,25 @@ bc_init(struct browse *b, const void *arg)
 	     * before it: a walk of this connection's frames on the
 	     * frame_order index that stops at the first match.
 	     */
-	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    browse_prepare(b, "SELECT f.frame_index, f.packet" BC_FROM " AND"
 	    " f.frame_index >= ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
 	    " ORDER BY f.frame_index LIMIT 1", &v->st_find[1]) != 0 ||
-	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    browse_prepare(b, "SELECT f.frame_index, f.packet" BC_FROM " AND"
 	    " f.frame_index < ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
 	    " ORDER BY f.frame_index DESC LIMIT 1", &v->st_find[0]) != 0 ||
-	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
-	    " connection_id = ?1 AND direction = ?2), first_time, capture_id"
-	    " FROM connections WHERE connection_id = ?1", &st) != 0) {
+	    browse_prepare(b, "SELECT first_time, capture_id FROM connections"
+	    " WHERE connection_id = ?1", &st) != 0) {
 		bc_free(v);
 		return NULL;
 	}
-	for (d = 0; d < 2; d++) {
-		sqlite3_bind_int64(st, 1, v->conn);
-		sqlite3_bind_int(st, 2, d);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			v->w.n[d] = sqlite3_column_type(st, 0) == SQLITE_NULL ?
-			    0 : (int64_t)sqlite3_column_int64(st, 0) + 1;
-			v->t0 = sqlite3_column_double(st, 1);
-			v->capture = sqlite3_column_int64(st, 2);
-		}
-		sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, v->conn);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v->t0 = sqlite3_column_double(st, 0);
+		v->capture = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	/* A set's packets are file:number: the column takes the longest. */
-	if (bc_prepare(v, "SELECT max(length(name)) + 7 FROM capture_file_t"
+	if (browse_prepare(v->b, "SELECT max(length(name)) + 7 FROM capture_file_t"
 	    " WHERE capture_id = ?1 AND (SELECT files FROM capture_t WHERE"
 	    " capture_id = ?1) > 1", &st) == 0) {
 		sqlite3_bind_int64(st, 1, v->capture);
@@ -329,7 +310,7 @@ bc_build_head(struct bc *v, int cols)
 	int           bold = A_BOLD;
 
 	browse_text_clear(&v->head);
-	if (bc_prepare(v, "SELECT connection_id, capture, client, server,"
+	if (browse_prepare(v->b, "SELECT connection_id, capture, client, server,"
 	    " handshake_seen, midstream, method, path, host, origin,"
 	    " user_agent, ws_version, request_protocols, request_extensions,"
 	    " status, status_reason, server_header, accept, accept_ok,"
@@ -460,7 +441,7 @@ bc_verdict(struct bc *v, int cols, const char *verdict)
 	char               buf[BROWSE_TEXT_MAX];
 	int                attr = browse_class_attr(verdict), w = cols - 2;
 
-	if (bc_prepare(v, "SELECT kind, class, rule, offending_rule,"
+	if (browse_prepare(v->b, "SELECT kind, class, rule, offending_rule,"
 	    " explanation, section, offending_sender, offending_frame_index,"
 	    " offending_packet, limit_min, limit_max, matching_profiles, cause,"
 	    " remedy, detail, reason, sender, code, count(*) OVER ()"
@@ -764,6 +745,7 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 	struct bc              *v = p;
 	const struct bc_row    *r;
 	struct browse_frame_ref ref;
+	struct browse_msg_ref   m;
 
 	(void)arg;
 	if (browse_list_move(&v->l, cmd))
@@ -777,6 +759,19 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 		ref.index = r->k.index;
 		ref.packet = r->k.packet;
 		browse_push(v->b, &browse_frame_view, &ref);
+		break;
+	case BCMD_MESSAGES:
+		m.conn = v->conn;
+		m.msg = NULL;
+		m.frame = NULL;
+		if ((r = bc_selected(v)) != NULL) {
+			ref.conn = v->conn;
+			ref.dir = r->k.dir;
+			ref.index = r->k.index;
+			ref.packet = r->k.packet;
+			m.frame = &ref;
+		}
+		browse_push(v->b, &browse_messages_view, &m);
 		break;
 	case BCMD_NEXT_FINDING:
 	case BCMD_PREV_FINDING:

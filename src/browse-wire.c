@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "browse.h"
 #include "wsautopsy.h"
@@ -19,6 +20,35 @@
 #define BROWSE_MARKS_MAX 4096
 
 static int	browse_mark_cmp(const void *, const void *);
+
+int
+browse_wire_open(struct browse *b, struct browse_wire *w, int64_t conn,
+    const char *table, const char *index)
+{
+	sqlite3_stmt *st;
+	char          sql[256];
+	int           d;
+
+	w->conn = conn;
+	w->n[0] = w->n[1] = 0;
+	snprintf(sql, sizeof sql, "SELECT max(%s) FROM %s WHERE connection_id"
+	    " = ?1 AND direction = ?2", index, table);
+	if (browse_prepare(b, sql, &st) != 0)
+		return -1;
+	for (d = 0; d < 2; d++) {
+		sqlite3_bind_int64(st, 1, conn);
+		sqlite3_bind_int(st, 2, d);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL)
+			w->n[d] = (int64_t)sqlite3_column_int64(st, 0) + 1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE connection_id = ?1"
+	    " AND direction = ?2 AND %s = ?3", strcmp(table, "frame_t") == 0 ?
+	    "packet" : "first_packet", table, index);
+	return browse_prepare(b, sql, &w->st);
+}
 
 int
 browse_wkey_cmp(const struct browse_wkey *a, const struct browse_wkey *b)
@@ -102,7 +132,6 @@ browse_wire_split(struct browse_wire *w, int64_t pos, int64_t *c)
 struct browse_mark *
 browse_marks_load(struct browse *b, int64_t conn, int *n, int *cut)
 {
-	sqlite3            *db = browse_db(b);
 	sqlite3_stmt       *st;
 	struct browse_mark *marks, *m;
 	int                 o;
@@ -110,15 +139,13 @@ browse_marks_load(struct browse *b, int64_t conn, int *n, int *cut)
 	*n = *cut = 0;
 	marks = xcalloc(BROWSE_MARKS_MAX, sizeof *marks);
 	/* finding_t: its packets are ordinals, to compare with frames'. */
-	if (sqlite3_prepare_v2(db, "SELECT class, coalesce(rule,"
+	if (browse_prepare(b, "SELECT class, coalesce(rule,"
 	    " offending_rule, kind), coalesce(offending_rule, kind),"
 	    " sender = 1, frame_index, packet, offending_sender = 1,"
 	    " offending_frame_index, offending_packet, tolerated_by FROM"
 	    " finding_t WHERE connection_id = ?1 ORDER BY t_sec + t_nsec / 1e9"
-	    " LIMIT ?2", -1, &st, NULL) != SQLITE_OK) {
-		browse_message(b, "database: %s", sqlite3_errmsg(db));
+	    " LIMIT ?2", &st) != 0)
 		return marks;
-	}
 	sqlite3_bind_int64(st, 1, conn);
 	/* Each row gives 1 or 2 marks; one more row says the list is cut. */
 	sqlite3_bind_int(st, 2, BROWSE_MARKS_MAX + 1);

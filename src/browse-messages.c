@@ -141,6 +141,7 @@ static void	 bm_fit(struct bm *);
 static void	 bm_page_down(struct bm *);
 static void	 bm_draw_entry(struct bm *, int, const struct bm_row *, int,
 		    int, int);
+static void	 bm_draw_hits(int, int, int, const char *, int);
 static void	 bm_select(struct bm *, const struct browse_wkey *);
 static int	 bm_frame_message(struct bm *, int, int64_t,
 		    struct browse_wkey *);
@@ -597,10 +598,39 @@ bm_draw_entry(struct bm *v, int y, const struct bm_row *r, int rows,
 		attron(t.lines[i].attr | dattr);
 		browse_put(y + (int)i, x0, cols - x0, t.lines[i].text);
 		attroff(t.lines[i].attr | dattr);
+		if (sel)
+			bm_draw_hits(y + (int)i, x0, cols, t.lines[i].text,
+			    t.lines[i].attr | dattr);
 	}
 	if (sel)
 		attroff(A_REVERSE);
 	browse_text_clear(&t);
+}
+
+/*
+ * The search's text where a line of the selected entry shows it, bold
+ * and underlined (a match cut by the wrap is not).
+ */
+static void
+bm_draw_hits(int y, int x0, int cols, const char *text, int attr)
+{
+	char        pat[BROWSE_TEXT_MAX], pre[BROWSE_TEXT_MAX];
+	const char *q;
+	size_t      n;
+	int         x;
+
+	if (bm_search_text[0] == '\0')
+		return;
+	/* As the entry shows text: escaped by esc_wire. */
+	n = esc_wire((const uint8_t *)bm_search_text, strlen(bm_search_text),
+	    pat, sizeof pat);
+	for (q = text; n > 0 && (q = strstr(q, pat)) != NULL; q += n) {
+		snprintf(pre, sizeof pre, "%.*s", (int)(q - text), text);
+		x = x0 + browse_width(pre);
+		attron(attr | A_BOLD | A_UNDERLINE);
+		browse_put(y, x, cols - x, pat);
+		attroff(attr | A_BOLD | A_UNDERLINE);
+	}
 }
 
 static void

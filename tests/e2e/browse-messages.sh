@@ -282,6 +282,7 @@ check "n: on into connection 2" wait_last '/hello: connection 2 client message 0
 check "n: its message view open" wait_row 1 'payload \(connection 2\)$'
 keys C-l
 check "n: the match selected" wait_last '^connection 2 client message 0 '
+check "n: the match underlined" has_attr '-> ' 'hello' 4
 keys N
 check "N: back to connection 1's last match" wait_last \
     '/hello: connection 1 [a-z]+ message [0-9]+'

@@ -3,13 +3,10 @@
  * top, then the frames of both directions merged in wire order.
  *
  * A connection may hold millions of frames, so the timeline is never
- * loaded whole. Within a direction frames are numbered 0..n-1 and their
- * first packets never decrease, so the merged position of a frame is its
- * index plus the number of frames of the other direction before it, and
- * the split of a merged position between the directions is a binary
- * search; both need O(log n) point lookups on the frame_order index of
- * frame_t (the frames view hides the direction code that index is on).
- * Only the rows on screen plus a margin are fetched.
+ * loaded whole: the directions merge in wire order by point lookups on
+ * the frame_order index of frame_t (browse-wire.c; the frames view hides
+ * the direction code that index is on). Only the rows on screen plus a
+ * margin are fetched.
  */
 #include "config.h"
 
@@ -30,7 +27,6 @@
 #include "wsautopsy.h"
 
 #define BC_CACHE_MAX 512
-#define BC_MARKS_MAX 4096
 /*
  * A compressed message's first frame previews the message's inflated
  * bytes (compressed, and not left undecoded); its frames' own prefixes
@@ -68,15 +64,8 @@
 	" idle_data_before_end), coalesce(idle_before_end < 1, 1)"
 #define BC_KEEPALIVE_COL 34
 
-/* The order of frames: first packet, then direction, then index. */
-struct bc_key {
-	int64_t packet;
-	int     dir;
-	int64_t index;
-};
-
 struct bc_row {
-	struct bc_key k;
+	struct browse_wkey k;
 	int64_t       last_packet;
 	double        time;
 	int           flags, opcode, close_code;
@@ -84,14 +73,9 @@ struct bc_row {
 	uint64_t      len;
 	char          preview[640];
 	char          at[80];     /* its packet as shown: file:number in a set */
-	const struct bc_mark *mark;
+	const struct browse_mark *mark;
 };
 
-struct bc_mark {
-	struct bc_key k;
-	char          cls[16];
-	char          rule[64];
-};
 
 struct bc {
 	struct browse     *b;
@@ -99,17 +83,17 @@ struct bc {
 	int64_t            conn, capture;
 	int                at_width;  /* of file:number in a set; 0 one file */
 	double             t0;
-	int64_t            n[2];
+	struct browse_wire w;       /* the frames of both directions */
 	struct browse_list l;
 	struct bc_row     *cache;
 	int64_t            cstart;
 	int                cn;
-	struct bc_mark    *marks;
+	struct browse_mark    *marks;
 	int                nmarks, marks_cut;
 	struct browse_text head;
 	int                head_rows, hide_head, rel_time;
 	int                rows, cols;
-	sqlite3_stmt      *st_packet, *st_page, *st_find[2];
+	sqlite3_stmt      *st_page, *st_find[2];
 	char               search[128];
 };
 
@@ -124,6 +108,8 @@ static const struct browse_key bc_keys[] = {
 	{ '/', "/", BCMD_SEARCH, 0, "search the payloads (as previewed, inflated)" },
 	{ 'n', "n", BCMD_NEXT, 0, "next frame that matches" },
 	{ 'N', "N", BCMD_PREV, 0, "previous frame that matches" },
+	{ 'm', "m", BCMD_MESSAGES, 0,
+	  "the messages, one an entry (the selected frame's selected)" },
 	{ 0, "", BCMD_NONE, 0, NULL }
 };
 
@@ -134,16 +120,8 @@ static void	 bc_key(void *, enum browse_cmd, int);
 static void	 bc_resize(void *, int, int);
 static void	 bc_status(void *, char *, size_t);
 static void	 bc_help(void *, struct browse_text *, int);
-static int	 bc_prepare(struct bc *, const char *, sqlite3_stmt **);
-static int	 bc_cmp(const struct bc_key *, const struct bc_key *);
-static int	 bc_key_at(struct bc *, int, int64_t, struct bc_key *);
-static int64_t	 bc_count_before(struct bc *, int, const struct bc_key *);
-static int64_t	 bc_position(struct bc *, const struct bc_key *);
-static void	 bc_split(struct bc *, int64_t, int64_t *);
 static void	 bc_fetch(struct bc *);
 static int	 bc_fetch_dir(struct bc *, int, int64_t, int, struct bc_row *);
-static void	 bc_load_marks(struct bc *);
-static int	 bc_mark_cmp(const void *, const void *);
 static void	 bc_build_head(struct bc *, int);
 static void	 bc_verdict(struct bc *, int, const char *);
 static void	 bc_keepalive(struct bc *, sqlite3_stmt *, int);
@@ -153,24 +131,13 @@ static const struct bc_row *bc_selected(struct bc *);
 static void	 bc_jump_finding(struct bc *, int);
 static void	 bc_packet(struct bc *);
 static void	 bc_search(struct bc *, int);
-static int	 bc_find_dir(struct bc *, int, int64_t, int, struct bc_key *);
+static int	 bc_find_dir(struct bc *, int, int64_t, int, struct browse_wkey *);
 
 const struct browse_view browse_connection_view = {
-	"connection", bc_keys, "Enter:frame ]/[:finding /:search t:time",
+	"connection", bc_keys, "Enter:frame m:msgs ]/[:finding /:search",
 	bc_init, bc_free, bc_draw, bc_key, bc_resize,
 	bc_status, bc_help, NULL
 };
-
-static int
-bc_prepare(struct bc *v, const char *sql, sqlite3_stmt **st)
-{
-	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
-		browse_message(v->b, "database: %s", sqlite3_errmsg(v->db));
-		*st = NULL;
-		return -1;
-	}
-	return 0;
-}
 
 static void *
 bc_init(struct browse *b, const void *arg)
@@ -178,17 +145,15 @@ bc_init(struct browse *b, const void *arg)
 	const struct browse_conn_ref *c;
 	struct bc                    *v = xcalloc(1, sizeof *v);
 	sqlite3_stmt                 *st;
-	struct bc_key                 k;
-	int                           d;
+	struct browse_wkey                 k;
 
 	v->b = b;
 	v->db = browse_db(b);
 	c = arg;
 	v->conn = c->conn;
 	v->cache = xcalloc(BC_CACHE_MAX, sizeof *v->cache);
-	if (bc_prepare(v, "SELECT packet FROM frame_t WHERE connection_id = ?1"
-	    " AND direction = ?2 AND frame_index = ?3", &v->st_packet) != 0 ||
-	    bc_prepare(v, "SELECT f.frame_index, f.packet, f.last_packet,"
+	if (browse_wire_open(b, &v->w, v->conn, "frame_t", "frame_index") != 0 ||
+	    browse_prepare(b, "SELECT f.frame_index, f.packet, f.last_packet,"
 	    " f.t_sec + f.t_nsec / 1e9, f.flags, f.opcode, f.payload_length,"
 	    " " BC_PREVIEW ","
 	    " f.close_code, f.close_reason_text, " BC_INFLATED ","
@@ -202,32 +167,25 @@ bc_init(struct browse *b, const void *arg)
 	     * before it: a walk of this connection's frames on the
 	     * frame_order index that stops at the first match.
 	     */
-	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    browse_prepare(b, "SELECT f.frame_index, f.packet" BC_FROM " AND"
 	    " f.frame_index >= ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
 	    " ORDER BY f.frame_index LIMIT 1", &v->st_find[1]) != 0 ||
-	    bc_prepare(v, "SELECT f.frame_index, f.packet" BC_FROM " AND"
+	    browse_prepare(b, "SELECT f.frame_index, f.packet" BC_FROM " AND"
 	    " f.frame_index < ?3 AND instr(" BC_PREVIEW ", ?4) > 0"
 	    " ORDER BY f.frame_index DESC LIMIT 1", &v->st_find[0]) != 0 ||
-	    bc_prepare(v, "SELECT (SELECT max(frame_index) FROM frame_t WHERE"
-	    " connection_id = ?1 AND direction = ?2), first_time, capture_id"
-	    " FROM connections WHERE connection_id = ?1", &st) != 0) {
+	    browse_prepare(b, "SELECT first_time, capture_id FROM connections"
+	    " WHERE connection_id = ?1", &st) != 0) {
 		bc_free(v);
 		return NULL;
 	}
-	for (d = 0; d < 2; d++) {
-		sqlite3_bind_int64(st, 1, v->conn);
-		sqlite3_bind_int(st, 2, d);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			v->n[d] = sqlite3_column_type(st, 0) == SQLITE_NULL ?
-			    0 : (int64_t)sqlite3_column_int64(st, 0) + 1;
-			v->t0 = sqlite3_column_double(st, 1);
-			v->capture = sqlite3_column_int64(st, 2);
-		}
-		sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, v->conn);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v->t0 = sqlite3_column_double(st, 0);
+		v->capture = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	/* A set's packets are file:number: the column takes the longest. */
-	if (bc_prepare(v, "SELECT max(length(name)) + 7 FROM capture_file_t"
+	if (browse_prepare(v->b, "SELECT max(length(name)) + 7 FROM capture_file_t"
 	    " WHERE capture_id = ?1 AND (SELECT files FROM capture_t WHERE"
 	    " capture_id = ?1) > 1", &st) == 0) {
 		sqlite3_bind_int64(st, 1, v->capture);
@@ -235,13 +193,13 @@ bc_init(struct browse *b, const void *arg)
 			v->at_width = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
-	v->l.n = v->n[0] + v->n[1];
-	bc_load_marks(v);
+	v->l.n = v->w.n[0] + v->w.n[1];
+	v->marks = browse_marks_load(b, v->conn, &v->nmarks, &v->marks_cut);
 	if (c->select != NULL) {
 		k.packet = c->select->packet;
 		k.dir = c->select->dir;
 		k.index = c->select->index;
-		v->l.sel = bc_position(v, &k);
+		v->l.sel = browse_wire_position(&v->w, &k);
 	}
 	return v;
 }
@@ -251,7 +209,7 @@ bc_free(void *p)
 {
 	struct bc *v = p;
 
-	sqlite3_finalize(v->st_packet);
+	sqlite3_finalize(v->w.st);
 	sqlite3_finalize(v->st_page);
 	sqlite3_finalize(v->st_find[0]);
 	sqlite3_finalize(v->st_find[1]);
@@ -259,82 +217,6 @@ bc_free(void *p)
 	free(v->marks);
 	free(v->cache);
 	free(v);
-}
-
-static int
-bc_cmp(const struct bc_key *a, const struct bc_key *b)
-{
-	if (a->packet != b->packet)
-		return a->packet < b->packet ? -1 : 1;
-	if (a->dir != b->dir)
-		return a->dir < b->dir ? -1 : 1;
-	if (a->index != b->index)
-		return a->index < b->index ? -1 : 1;
-	return 0;
-}
-
-static int
-bc_key_at(struct bc *v, int dir, int64_t i, struct bc_key *k)
-{
-	sqlite3_stmt *st = v->st_packet;
-	int           rc = -1;
-
-	sqlite3_bind_int64(st, 1, v->conn);
-	sqlite3_bind_int(st, 2, dir);
-	sqlite3_bind_int64(st, 3, i);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		k->packet = (int64_t)sqlite3_column_int64(st, 0);
-		k->dir = dir;
-		k->index = i;
-		rc = 0;
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* How many frames of direction dir come before k in wire order. */
-static int64_t
-bc_count_before(struct bc *v, int dir, const struct bc_key *k)
-{
-	struct bc_key m;
-	int64_t       lo = 0, hi = v->n[dir], mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (bc_key_at(v, dir, mid, &m) == 0 && bc_cmp(&m, k) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int64_t
-bc_position(struct bc *v, const struct bc_key *k)
-{
-	return bc_count_before(v, 0, k) + bc_count_before(v, 1, k);
-}
-
-/* The frames of each direction that come before merged position pos. */
-static void
-bc_split(struct bc *v, int64_t pos, int64_t *c)
-{
-	struct bc_key a, b;
-	int64_t       lo, hi, mid;
-
-	lo = pos - v->n[1] > 0 ? pos - v->n[1] : 0;
-	hi = pos < v->n[0] ? pos : v->n[0];
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		/* Too few client frames taken while one precedes a server one. */
-		if (bc_key_at(v, 0, mid, &a) == 0 &&
-		    bc_key_at(v, 1, pos - mid - 1, &b) == 0 && bc_cmp(&a, &b) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	c[0] = lo;
-	c[1] = pos - lo;
 }
 
 static int
@@ -395,7 +277,7 @@ bc_fetch(struct bc *v)
 		return;
 	want = v->l.rows * 3 < BC_CACHE_MAX ? v->l.rows * 3 : BC_CACHE_MAX;
 	start = v->l.top - v->l.rows > 0 ? v->l.top - v->l.rows : 0;
-	bc_split(v, start, c);
+	browse_wire_split(&v->w, start, c);
 	for (d = 0; d < 2; d++) {
 		r[d] = xcalloc((size_t)want, sizeof *r[d]);
 		got[d] = bc_fetch_dir(v, d, c[d], want, r[d]);
@@ -403,11 +285,11 @@ bc_fetch(struct bc *v)
 	}
 	for (j = 0; j < want && (i[0] < got[0] || i[1] < got[1]); j++) {
 		d = i[1] >= got[1] || (i[0] < got[0] &&
-		    bc_cmp(&r[0][i[0]].k, &r[1][i[1]].k) < 0) ? 0 : 1;
+		    browse_wkey_cmp(&r[0][i[0]].k, &r[1][i[1]].k) < 0) ? 0 : 1;
 		v->cache[j] = r[d][i[d]++];
 		v->cache[j].mark = NULL;
 		for (k = 0; k < v->nmarks; k++)
-			if (bc_cmp(&v->marks[k].k, &v->cache[j].k) == 0) {
+			if (browse_wkey_cmp(&v->marks[k].k, &v->cache[j].k) == 0) {
 				v->cache[j].mark = &v->marks[k];
 				break;
 			}
@@ -416,60 +298,6 @@ bc_fetch(struct bc *v)
 	v->cn = j;
 	free(r[0]);
 	free(r[1]);
-}
-
-/* The frames findings name: their own frame and the one that provoked. */
-static void
-bc_load_marks(struct bc *v)
-{
-	sqlite3_stmt   *st;
-	struct bc_mark *m;
-	int             o;
-
-	v->marks = xcalloc(BC_MARKS_MAX, sizeof *v->marks);
-	/* finding_t: its packets are ordinals, to compare with frames'. */
-	if (bc_prepare(v, "SELECT class, coalesce(rule, offending_rule, kind),"
-	    " coalesce(offending_rule, kind), sender = 1,"
-	    " frame_index, packet, offending_sender = 1,"
-	    " offending_frame_index, offending_packet, tolerated_by FROM finding_t WHERE"
-	    " connection_id = ?1 ORDER BY t_sec + t_nsec / 1e9 LIMIT ?2", &st)
-	    != 0)
-		return;
-	sqlite3_bind_int64(st, 1, v->conn);
-	/* Each row gives 1 or 2 marks; one more row says the list is cut. */
-	sqlite3_bind_int(st, 2, BC_MARKS_MAX + 1);
-	while (!v->marks_cut && sqlite3_step(st) == SQLITE_ROW) {
-		for (o = 0; o < 2; o++) {
-			if (sqlite3_column_type(st, 4 + 3 * o) == SQLITE_NULL ||
-			    sqlite3_column_type(st, 3 + 3 * o) == SQLITE_NULL)
-				continue;
-			if (v->nmarks == BC_MARKS_MAX) {
-				v->marks_cut = 1;
-				break;
-			}
-			m = &v->marks[v->nmarks++];
-			m->k.dir = sqlite3_column_int(st, 3 + 3 * o);
-			m->k.index = (int64_t)sqlite3_column_int64(st, 4 + 3 * o);
-			m->k.packet = (int64_t)sqlite3_column_int64(st, 5 + 3 * o);
-			snprintf(m->cls, sizeof m->cls, "%s",
-			    browse_col_text(st, 0));
-			/* The violation's own mark says who carried on. */
-			snprintf(m->rule, sizeof m->rule, "%s%s%s",
-			    browse_col_text(st, 1 + o), o == 0 &&
-			    sqlite3_column_type(st, 9) != SQLITE_NULL ?
-			    ", tolerated by " : "", o == 0 ?
-			    browse_col_text(st, 9) : "");
-		}
-	}
-	sqlite3_finalize(st);
-	qsort(v->marks, (size_t)v->nmarks, sizeof *v->marks, bc_mark_cmp);
-}
-
-static int
-bc_mark_cmp(const void *a, const void *b)
-{
-	return bc_cmp(&((const struct bc_mark *)a)->k,
-	    &((const struct bc_mark *)b)->k);
 }
 
 /* The handshake and the verdict box, wrapped to the width. */
@@ -482,7 +310,7 @@ bc_build_head(struct bc *v, int cols)
 	int           bold = A_BOLD;
 
 	browse_text_clear(&v->head);
-	if (bc_prepare(v, "SELECT connection_id, capture, client, server,"
+	if (browse_prepare(v->b, "SELECT connection_id, capture, client, server,"
 	    " handshake_seen, midstream, method, path, host, origin,"
 	    " user_agent, ws_version, request_protocols, request_extensions,"
 	    " status, status_reason, server_header, accept, accept_ok,"
@@ -613,7 +441,7 @@ bc_verdict(struct bc *v, int cols, const char *verdict)
 	char               buf[BROWSE_TEXT_MAX];
 	int                attr = browse_class_attr(verdict), w = cols - 2;
 
-	if (bc_prepare(v, "SELECT kind, class, rule, offending_rule,"
+	if (browse_prepare(v->b, "SELECT kind, class, rule, offending_rule,"
 	    " explanation, section, offending_sender, offending_frame_index,"
 	    " offending_packet, limit_min, limit_max, matching_profiles, cause,"
 	    " remedy, detail, reason, sender, code, count(*) OVER ()"
@@ -775,17 +603,17 @@ static void
 bc_jump_finding(struct bc *v, int dir)
 {
 	const struct bc_row *r = bc_selected(v);
-	struct bc_key        here = { -1, -1, -1 };
+	struct browse_wkey        here = { -1, -1, -1 };
 	int                  k, found = -1;
 
 	if (r != NULL)
 		here = r->k;
 	for (k = 0; k < v->nmarks; k++) {
-		if (dir > 0 && bc_cmp(&v->marks[k].k, &here) > 0) {
+		if (dir > 0 && browse_wkey_cmp(&v->marks[k].k, &here) > 0) {
 			found = k;
 			break;
 		}
-		if (dir < 0 && bc_cmp(&v->marks[k].k, &here) < 0)
+		if (dir < 0 && browse_wkey_cmp(&v->marks[k].k, &here) < 0)
 			found = k;
 	}
 	if (found < 0) {
@@ -794,7 +622,7 @@ bc_jump_finding(struct bc *v, int dir)
 		    " among the first 4096 findings" : "");
 		return;
 	}
-	v->l.sel = bc_position(v, &v->marks[found].k);
+	v->l.sel = browse_wire_position(&v->w, &v->marks[found].k);
 	browse_list_fit(&v->l);
 	browse_message(v->b, "%s %s", v->marks[found].cls,
 	    v->marks[found].rule);
@@ -809,7 +637,7 @@ static void
 bc_packet(struct bc *v)
 {
 	struct browse_frame_ref ref;
-	struct bc_key           k;
+	struct browse_wkey           k;
 	int64_t                 pkt, pos;
 	int                     found;
 
@@ -831,7 +659,7 @@ bc_packet(struct bc *v)
 		k.dir = ref.dir;
 		k.index = ref.index;
 	}
-	if ((pos = bc_position(v, &k)) == 0 && !found) {
+	if ((pos = browse_wire_position(&v->w, &k)) == 0 && !found) {
 		browse_message(v->b, "packet %s is before the first"
 		    " frame", browse_packet_said(v->b));
 		return;
@@ -848,7 +676,7 @@ bc_packet(struct bc *v)
  * last one before from, whose preview holds the search; 0 when found.
  */
 static int
-bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct bc_key *k)
+bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct browse_wkey *k)
 {
 	sqlite3_stmt *st = v->st_find[fwd];
 	int           rc = -1;
@@ -878,7 +706,7 @@ static void
 bc_search(struct bc *v, int dir)
 {
 	const struct bc_row *r = bc_selected(v);
-	struct bc_key        here = { -1, -1, -1 }, k[2], *best = NULL;
+	struct browse_wkey        here = { -1, -1, -1 }, k[2], *best = NULL;
 	int64_t              from;
 	int                  d, wrap, fwd = dir >= 0;
 
@@ -890,15 +718,15 @@ bc_search(struct bc *v, int dir)
 		here = r->k;
 	for (wrap = 0; wrap < 2 && best == NULL; wrap++)
 		for (d = 0; d < 2; d++) {
-			from = wrap ? (fwd ? 0 : v->n[d]) : here.packet < 0 ?
-			    0 : bc_count_before(v, d, &here);
+			from = wrap ? (fwd ? 0 : v->w.n[d]) : here.packet < 0 ?
+			    0 : browse_wire_before(&v->w, d, &here);
 			/* n starts past the selected frame, / at it. */
 			if (!wrap && dir > 0 && d == here.dir)
 				from++;
 			if (bc_find_dir(v, d, from, fwd, &k[d]) != 0)
 				continue;
-			if (best == NULL || (fwd ? bc_cmp(&k[d], best) < 0 :
-			    bc_cmp(&k[d], best) > 0))
+			if (best == NULL || (fwd ? browse_wkey_cmp(&k[d], best) < 0 :
+			    browse_wkey_cmp(&k[d], best) > 0))
 				best = &k[d];
 		}
 	if (best == NULL) {
@@ -907,7 +735,7 @@ bc_search(struct bc *v, int dir)
 	}
 	if (wrap > 1)
 		browse_message(v->b, "search wrapped");
-	v->l.sel = bc_position(v, best);
+	v->l.sel = browse_wire_position(&v->w, best);
 	browse_list_fit(&v->l);
 }
 
@@ -917,6 +745,7 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 	struct bc              *v = p;
 	const struct bc_row    *r;
 	struct browse_frame_ref ref;
+	struct browse_msg_ref   m;
 
 	(void)arg;
 	if (browse_list_move(&v->l, cmd))
@@ -930,6 +759,19 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 		ref.index = r->k.index;
 		ref.packet = r->k.packet;
 		browse_push(v->b, &browse_frame_view, &ref);
+		break;
+	case BCMD_MESSAGES:
+		m.conn = v->conn;
+		m.msg = NULL;
+		m.frame = NULL;
+		if ((r = bc_selected(v)) != NULL) {
+			ref.conn = v->conn;
+			ref.dir = r->k.dir;
+			ref.index = r->k.index;
+			ref.packet = r->k.packet;
+			m.frame = &ref;
+		}
+		browse_push(v->b, &browse_messages_view, &m);
 		break;
 	case BCMD_NEXT_FINDING:
 	case BCMD_PREV_FINDING:

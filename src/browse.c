@@ -36,8 +36,10 @@ struct browse {
 	int                 quit;
 	char                msg[256];
 	/* A jump browse_goto asked for, made once the key is handled. */
-	int                     go;          /* 0 none, 1 connection, 2 frame */
+	/* 0 none, 1 connection, 2 frame, 3 message */
+	int                     go;
 	struct browse_frame_ref go_ref;
+	struct browse_wkey      go_msg;
 	char                pkt_said[128]; /* the packet last asked for */
 };
 
@@ -136,6 +138,7 @@ browse_setup(void)
 		init_pair(2, COLOR_YELLOW, -1);
 		init_pair(3, COLOR_MAGENTA, -1);
 		init_pair(4, COLOR_CYAN, -1);
+		init_pair(5, COLOR_GREEN, -1);
 		browse_has_color = 1;
 	}
 }
@@ -180,6 +183,17 @@ sqlite3 *
 browse_db(struct browse *b)
 {
 	return b->db;
+}
+
+int
+browse_prepare(struct browse *b, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(b->db, sql, -1, st, NULL) != SQLITE_OK) {
+		browse_message(b, "database: %s", sqlite3_errmsg(b->db));
+		*st = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -381,13 +395,27 @@ browse_goto(struct browse *b, const struct browse_frame_ref *ref,
 	b->go_ref = *ref;
 }
 
-/* Rebuilds the stack above the list: the connection, then the frame. */
+void
+browse_goto_message(struct browse *b, const struct browse_frame_ref *ref,
+    const struct browse_wkey *msg)
+{
+	b->go = 3;
+	b->go_ref = *ref;
+	b->go_msg = *msg;
+}
+
+/*
+ * Rebuilds the stack above the list: the connection, then the frame or
+ * the messages.
+ */
 static void
 browse_go(struct browse *b)
 {
 	struct browse_frame_ref ref = b->go_ref;
+	struct browse_wkey      msg = b->go_msg;
 	struct browse_conn_ref  c;
-	int                     open_frame = b->go == 2;
+	struct browse_msg_ref   m;
+	int                     open_frame = b->go == 2, open_msg = b->go == 3;
 
 	b->go = 0;
 	while (b->depth > 1)
@@ -397,9 +425,16 @@ browse_go(struct browse *b)
 		b->stack[0].v->reveal(b->stack[0].data, ref.conn);
 	c.conn = ref.conn;
 	c.select = ref.index >= 0 ? &ref : NULL;
-	if (browse_push(b, &browse_connection_view, &c) == 0 && open_frame &&
-	    ref.index >= 0)
+	if (browse_push(b, &browse_connection_view, &c) != 0)
+		return;
+	if (open_frame && ref.index >= 0)
 		browse_push(b, &browse_frame_view, &ref);
+	if (open_msg) {
+		m.conn = ref.conn;
+		m.frame = NULL;
+		m.msg = &msg;
+		browse_push(b, &browse_messages_view, &m);
+	}
 }
 
 int
@@ -523,11 +558,66 @@ browse_packet_find(struct browse *b, int64_t capture, int64_t pkt,
 int
 browse_prompt(struct browse *b, const char *prompt, char *buf, size_t len)
 {
-	size_t n = 0;
+	buf[0] = '\0';
+	return browse_prompt_edit(b, prompt, buf, len);
+}
+
+void
+browse_popup(struct browse *b, const char *title, const char *text)
+{
+	struct browse_text t;
+	size_t             i;
+	int                y, w = COLS - 4;
+
+	(void)b;
+	memset(&t, 0, sizeof t);
+	browse_text_add(&t, A_BOLD, "%s", title);
+	browse_text_wrap(&t, 0, "", w, text);
+	browse_text_add(&t, A_DIM, "%s", "(any key closes)");
+	y = LINES - 1 - (int)t.n - 2;
+	if (y < 0)
+		y = 0;
+	for (i = 0; i < t.n + 2 && y + (int)i < LINES - 1; i++) {
+		move(y + (int)i, 0);
+		clrtoeol();
+	}
+	move(y, 0);
+	hline(ACS_HLINE, COLS);
+	for (i = 0; i < t.n && y + 1 + (int)i < LINES - 1; i++) {
+		attron(t.lines[i].attr);
+		browse_put(y + 1 + (int)i, 2, w, t.lines[i].text);
+		attroff(t.lines[i].attr);
+	}
+	refresh();
+	getch();
+	browse_text_clear(&t);
+}
+
+int
+browse_confirm(struct browse *b, const char *question)
+{
+	int ch, y = LINES - 1;
+
+	(void)b;
+	move(y, 0);
+	clrtoeol();
+	attron(A_REVERSE);
+	browse_put(y, 0, COLS - 1, question);
+	attroff(A_REVERSE);
+	refresh();
+	ch = getch();
+	return ch == 'y' || ch == 'Y';
+}
+
+int
+browse_prompt_edit(struct browse *b, const char *prompt, char *buf,
+    size_t len)
+{
+	size_t n = strnlen(buf, len - 1);
 	int    ch, y = LINES - 1;
 	char   line[512];
 
-	buf[0] = '\0';
+	buf[n] = '\0';
 	curs_set(1);
 	for (;;) {
 		snprintf(line, sizeof line, "%s%s", prompt, buf);
@@ -669,6 +759,14 @@ int
 browse_color(void)
 {
 	return browse_has_color;
+}
+
+int
+browse_dir_attr(int dir)
+{
+	if (!browse_has_color)
+		return A_NORMAL;
+	return (int)COLOR_PAIR(dir == 0 ? 5 : 4);
 }
 
 int

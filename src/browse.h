@@ -26,7 +26,8 @@ enum browse_cmd {
 	/* View commands. */
 	BCMD_SORT, BCMD_CLASS, BCMD_SEARCH, BCMD_NEXT, BCMD_PREV,
 	BCMD_FILTER, BCMD_TIME, BCMD_NEXT_FINDING, BCMD_PREV_FINDING,
-	BCMD_HEADER, BCMD_PANE, BCMD_BUCKET, BCMD_BUCKET_ONLY
+	BCMD_HEADER, BCMD_PANE, BCMD_BUCKET, BCMD_BUCKET_ONLY,
+	BCMD_MESSAGES, BCMD_SAVE, BCMD_WSFILTER, BCMD_JSON
 };
 
 struct browse_key {
@@ -54,6 +55,17 @@ struct browse_conn_ref {
 	const struct browse_frame_ref *select;   /* NULL: the first frame */
 };
 
+/*
+ * What the message view opens: a connection, with the message holding a
+ * frame selected (frame), or a message (msg: its first packet, direction
+ * and message_id), or the first one.
+ */
+struct browse_msg_ref {
+	int64_t                        conn;
+	const struct browse_frame_ref *frame;
+	const struct browse_wkey      *msg;
+};
+
 struct browse_view {
 	const char              *name;
 	const struct browse_key *keys;   /* this view's keys, help lists them */
@@ -76,6 +88,7 @@ struct browse_view {
 extern const struct browse_view browse_connections_view;
 extern const struct browse_view browse_connection_view;
 extern const struct browse_view browse_frame_view;
+extern const struct browse_view browse_messages_view;
 extern const struct browse_view browse_help_view;
 
 /* Starts curses (once; browse_run starts it when nobody did). */
@@ -86,6 +99,8 @@ void	 browse_end(void);
 int	 browse_run(sqlite3 *db, const char *title);
 
 sqlite3	*browse_db(struct browse *);
+/* Prepares a statement on the database; -1, said on the status line, if not. */
+int	 browse_prepare(struct browse *, const char *, sqlite3_stmt **);
 /* Pushes a view above the current one; returns -1 when init failed. */
 int	 browse_push(struct browse *, const struct browse_view *,
 	    const void *);
@@ -94,6 +109,15 @@ void	 browse_message(struct browse *, const char *, ...)
 		__attribute__((format(printf, 2, 3)));
 /* Reads a line on the status line; -1 on Escape or an empty line. */
 int	 browse_prompt(struct browse *, const char *, char *, size_t);
+/* The same, the line starting as buf holds it (a default to edit). */
+int	 browse_prompt_edit(struct browse *, const char *, char *, size_t);
+/*
+ * Shows text (escaped, wrapped at spaces) under a title in a box at the
+ * bottom of the screen until a key is pressed; the key is not a command.
+ */
+void	 browse_popup(struct browse *, const char *title, const char *text);
+/* Asks a yes-or-no question on the status line: 1 for y, else 0. */
+int	 browse_confirm(struct browse *, const char *);
 /* Wide-character-aware, escaped, clipped output; returns columns used. */
 int	 browse_put(int y, int x, int width, const char *);
 int	 browse_putf(int y, int x, int width, const char *, ...)
@@ -105,6 +129,8 @@ int	 browse_width(const char *);
 /* The attribute of a verdict or finding class (colour or plain). */
 int	 browse_class_attr(const char *);
 int	 browse_color(void);
+/* The attribute of what a side sent: 0 the client, 1 the server. */
+int	 browse_dir_attr(int);
 /* The current view's and the global key tables, for the help view. */
 const struct browse_key *browse_global_keys(void);
 const struct browse_view *browse_below(struct browse *);
@@ -135,6 +161,62 @@ int	 browse_packet_find(struct browse *, int64_t capture, int64_t,
  */
 void	 browse_goto(struct browse *, const struct browse_frame_ref *,
 	    int open_frame);
+/*
+ * The same for a message: its connection with the message's first frame
+ * (ref) selected, then the message view on msg.
+ */
+void	 browse_goto_message(struct browse *, const struct browse_frame_ref *,
+	    const struct browse_wkey *msg);
+
+/*
+ * The place of a frame or message in a connection's wire order: its first
+ * packet, then its direction, then its index in that direction.
+ */
+struct browse_wkey {
+	int64_t packet;
+	int     dir;
+	int64_t index;
+};
+/*
+ * The two directions of a connection merged in wire order (browse-wire.c):
+ * st takes ?1 the connection, ?2 a direction, ?3 an index and gives the
+ * item's first packet; n counts each direction's items.
+ */
+struct browse_wire {
+	sqlite3_stmt *st;
+	int64_t       conn, n[2];
+};
+/*
+ * Counts a connection's items in table (frame_t or message_t, index the
+ * column numbering them in a direction) and prepares st; -1 when not.
+ */
+int	 browse_wire_open(struct browse *, struct browse_wire *, int64_t conn,
+	    const char *table, const char *index);
+int	 browse_wkey_cmp(const struct browse_wkey *, const struct browse_wkey *);
+/* Item i of a direction's key; -1 when there is none. */
+int	 browse_wire_key(struct browse_wire *, int, int64_t,
+	    struct browse_wkey *);
+/* How many items of a direction come before k. */
+int64_t	 browse_wire_before(struct browse_wire *, int,
+	    const struct browse_wkey *);
+/* The merged position of k (the items of both directions before it). */
+int64_t	 browse_wire_position(struct browse_wire *, const struct browse_wkey *);
+/* The items of each direction before merged position pos, in c[0], c[1]. */
+void	 browse_wire_split(struct browse_wire *, int64_t pos, int64_t *c);
+
+/* A frame a finding names, with the finding's class and rule. */
+struct browse_mark {
+	struct browse_wkey k;
+	char               cls[16];
+	char               rule[64];
+};
+/*
+ * The frames the findings of a connection name (their own and the one
+ * that provoked them), in wire order, at most 4096 (*cut then set); the
+ * caller frees the array.
+ */
+struct browse_mark *browse_marks_load(struct browse *, int64_t conn, int *n,
+	    int *cut);
 
 /* A scrolled list: n rows, sel selected, top first on screen. */
 struct browse_list {

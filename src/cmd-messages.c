@@ -56,7 +56,7 @@ static int  msgs_match(struct msgs_opts *, const uint8_t *, size_t);
 static void msgs_print_text(sqlite3_stmt *, const struct msgs_opts *);
 static void msgs_print_csv(sqlite3_stmt *);
 static void msgs_hexdump(const uint8_t *, size_t);
-static void msgs_indent(const char *);
+static void msgs_indent_line(void *, const char *);
 static void msgs_escaped(const uint8_t *, size_t, int csv);
 static int  msgs_run(struct store *, struct msgs_opts *);
 
@@ -410,27 +410,12 @@ msgs_hexdump(const uint8_t *p, size_t n)
 	}
 }
 
-/*
- * A JSON payload indented (json_indent), each line escaped for the
- * terminal: JSON text holds no raw control byte, so esc_terminal keeps its
- * backslashes as they are.
- */
+/* A JSON payload indented, a line of it (json_indent_lines). */
 static void
-msgs_indent(const char *j)
+msgs_indent_line(void *arg, const char *line)
 {
-	size_t len, cap;
-	char  *text = json_indent(j, strlen(j), &len), *line, *next, *out;
-
-	cap = len * 10 + 16;
-	out = xmalloc(cap);
-	for (line = text; line != NULL; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		esc_terminal_str(line, out, cap);
-		printf("  %s\n", out);
-	}
-	free(out);
-	free(text);
+	(void)arg;
+	printf("  %s\n", line);
 }
 
 /* A header line, then the payload: text escaped, else a hex dump. */
@@ -483,7 +468,9 @@ msgs_print_text(sqlite3_stmt *st, const struct msgs_opts *o)
 	if (n == 0)
 		return;
 	if (o->pretty && sqlite3_column_type(st, MC_PRETTY) != SQLITE_NULL)
-		msgs_indent((const char *)sqlite3_column_text(st, MC_PRETTY));
+		json_indent_lines((const char *)sqlite3_column_text(st,
+		    MC_PRETTY), (size_t)sqlite3_column_bytes(st, MC_PRETTY),
+		    msgs_indent_line, NULL);
 	else if (strcmp((const char *)sqlite3_column_text(st, MC_TYPE),
 	    "text") == 0) {
 		/* Invalid UTF-8 too: esc_wire shows each bad byte as \xNN. */

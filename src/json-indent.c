@@ -3,8 +3,10 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json-indent.h"
 #include "wsautopsy.h"
 
@@ -89,4 +91,23 @@ json_indent(const char *j, size_t n, size_t *outlen)
 	ji_put(&b, '\0');
 	*outlen = b.len - 1;
 	return b.p;
+}
+
+void
+json_indent_lines(const char *j, size_t n, void (*fn)(void *, const char *),
+    void *arg)
+{
+	size_t len, cap;
+	char  *text = json_indent(j, n, &len), *line, *next, *out;
+
+	cap = len * 10 + 16;
+	out = xmalloc(cap);
+	for (line = text; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		esc_terminal_str(line, out, cap);
+		fn(arg, out);
+	}
+	free(out);
+	free(text);
 }

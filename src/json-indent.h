@@ -17,4 +17,12 @@
  */
 char *json_indent(const char *, size_t, size_t *outlen);
 
+/*
+ * json_indent's lines one at a time, without their newline, each escaped
+ * for a terminal (esc_terminal: JSON text holds no raw control byte, so
+ * its backslashes stay as they are), to fn with arg.
+ */
+void	 json_indent_lines(const char *, size_t,
+	    void (*fn)(void *, const char *), void *arg);
+
 #endif

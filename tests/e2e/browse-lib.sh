@@ -102,3 +102,15 @@ for m in re.finditer("\x1b\\[([0-9;]*)m", sys.stdin.read()):
             sys.exit("colour SGR %s" % p)
 '
 }
+# title_untouched WORD: the pane's title does not hold WORD (no escape
+# sequence from the data set it).
+title_untouched() {
+	! tmux -L "$SOCK" display -p -t b '#{pane_title}' | grep -q -- "$1"
+}
+# no_raw_escapes: only tmux's own SGR sequences are on the screen, no other
+# escape.
+no_raw_escapes() {
+	tmux -L "$SOCK" capture-pane -p -e -t b | sed 's/\x1b\[[0-9;]*m//g' \
+	    >"$TMP/raw"
+	! LC_ALL=C grep -q "$(printf '\033')" "$TMP/raw"
+}

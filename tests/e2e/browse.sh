@@ -143,12 +143,8 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	check "hostile: frame view" wait_for 'client -> server frame 0'
 	keys G
 	check "hostile: frame text" wait_for '\x1b]0;pwned\x07\x1b[2J'
-	check "hostile: title untouched" sh -c "! tmux -L $SOCK display \
-	    -p -t b '#{pane_title}' | grep -q pwned"
-	tmux -L "$SOCK" capture-pane -p -e -t b | sed 's/\x1b\[[0-9;]*m//g' \
-	    >"$TMP/raw"
-	check "hostile: no raw escapes" sh -c "! LC_ALL=C grep -q \
-	    \"\$(printf '\\033')\" $TMP/raw"
+	check "hostile: title untouched" title_untouched pwned
+	check "hostile: no raw escapes" no_raw_escapes
 	keys Q
 	check "hostile: exit 0" test "$(wait_exit)" = "EXIT=0"
 fi

@@ -375,14 +375,16 @@ int
 capture_set_start(struct capture_set *s, uint32_t i,
     const struct capture_checkpoint *k, char *err, size_t errlen)
 {
-	struct cs_file *f = &s->f[i];
+	struct cs_file *f;
 	size_t          j;
 
-	if (i >= s->info.nfiles || f->primed) {
+	if (i >= s->info.nfiles || s->f[i].primed ||
+	    (k != NULL && k->number == 0)) {
 		snprintf(err, errlen, "capture set: file %u cannot start anew",
 		    (unsigned)i);
 		return -1;
 	}
+	f = &s->f[i];
 	f->start = k;
 	if (k == NULL) {
 		/* Not read: out of the heap, as a file that ended. */

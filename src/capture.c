@@ -156,7 +156,7 @@ capture_seek(struct capture *c, const struct capture_checkpoint *k)
 	FILE *f = pcap_file(c->pcap);
 
 	if (c->src == NULL || c->src->tap != NULL || f == NULL ||
-	    fseeko(f, (off_t)k->offset, SEEK_SET) != 0) {
+	    k->number == 0 || fseeko(f, (off_t)k->offset, SEEK_SET) != 0) {
 		snprintf(c->err, sizeof c->err, "%s: cannot seek to offset %"
 		    PRIu64 " (packet %" PRIu64 ")", c->path, k->offset,
 		    k->number);

@@ -532,7 +532,7 @@ fp_starts(sqlite3 *db, int64_t capture_id, struct fp_file *f, size_t n,
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(db, "SELECT packet, t_sec, t_nsec, file_offset"
 	    " FROM packet_index_t WHERE capture_id = ?1 AND file_index = ?2"
-	    " AND (t_sec * 1000000000 + t_nsec < ?3 OR (file_index = ?4 AND"
+	    " AND packet >= 1 AND file_offset > 0 AND (t_sec * 1000000000 + t_nsec < ?3 OR (file_index = ?4 AND"
 	    " packet <= ?5)) ORDER BY packet DESC LIMIT 1", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return -1;

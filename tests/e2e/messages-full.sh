@@ -34,6 +34,15 @@ for line in sys.stdin:
 '
 }
 
+# reread DB ID OUT: connection ID's whole payloads into OUT; $read the
+# TCP packets the re-read went through (WSAUTOPSY_DEBUG_REREAD).
+reread() {
+	WSAUTOPSY_DEBUG_REREAD=1 "$W" messages --full -f jsonl -i "$2" "$1" \
+	    2>"$TMP/err" | payloads >"$3"
+	read=$(sed -n 's/^full-payload: \([0-9]*\) TCP packets read.*/\1/p' \
+	    "$TMP/err")
+}
+
 # 1. The 2 MiB message, against tshark's TCP stream.
 cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/p.pcap"
 "$W" analyze -q -o "$TMP/p.db" "$TMP/p.pcap"
@@ -183,10 +192,7 @@ if [ -x "$MC" ]; then
 		    "$rows"
 		id=$(sqlite3 "$TMP/$f.db" "SELECT connection_id FROM connection_t
 		    WHERE websocket = 1 ORDER BY first_packet DESC LIMIT 1")
-		WSAUTOPSY_DEBUG_REREAD=1 "$W" messages --full -f jsonl -i "$id" \
-		    "$TMP/$f.db" 2>"$TMP/err" | payloads >"$TMP/seek.out"
-		read=$(sed -n 's/^full-payload: \([0-9]*\) TCP packets read.*/\1/p' \
-		    "$TMP/err")
+		reread "$TMP/$f.db" "$id" "$TMP/seek.out"
 		echo "$f: the last connection read back from $read of $total TCP packets"
 		check "$f: a small part of the capture read ($read of $total)" \
 		    test "${read:-$total}" -lt $((total / 10))
@@ -194,10 +200,7 @@ if [ -x "$MC" ]; then
 		# The same from the start: a copy without checkpoints.
 		cp "$TMP/$f.db" "$TMP/$f-noidx.db"
 		sqlite3 "$TMP/$f-noidx.db" "DELETE FROM packet_index_t"
-		WSAUTOPSY_DEBUG_REREAD=1 "$W" messages --full -f jsonl -i "$id" \
-		    "$TMP/$f-noidx.db" 2>"$TMP/err" | payloads >"$TMP/start.out"
-		read=$(sed -n 's/^full-payload: \([0-9]*\) TCP packets read.*/\1/p' \
-		    "$TMP/err")
+		reread "$TMP/$f-noidx.db" "$id" "$TMP/start.out"
 		check "$f: without checkpoints, read from the start ($read)" \
 		    test "${read:-0}" -gt $((total / 2))
 		check "$f: the same payloads from the checkpoint and the start" \
@@ -213,10 +216,7 @@ if [ -x "$MC" ]; then
 	"$W" analyze -q -o "$TMP/bring.db" "$TMP/bring"/*.pcap
 	id=$(sqlite3 "$TMP/bring.db" "SELECT connection_id FROM connection_t
 	    WHERE websocket = 1 ORDER BY first_packet DESC LIMIT 1")
-	WSAUTOPSY_DEBUG_REREAD=1 "$W" messages --full -f jsonl -i "$id" \
-	    "$TMP/bring.db" 2>"$TMP/err" | payloads >"$TMP/ring.out"
-	read=$(sed -n 's/^full-payload: \([0-9]*\) TCP packets read.*/\1/p' \
-	    "$TMP/err")
+	reread "$TMP/bring.db" "$id" "$TMP/ring.out"
 	check "set: a small part read ($read)" test "${read:-$total}" -lt \
 	    $((total / 10))
 	check "set: the payloads of the single file" cmp -s "$TMP/ring.out" \

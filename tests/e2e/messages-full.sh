@@ -15,7 +15,8 @@
 #    is read from its checkpoint: the TCP packets read (under
 #    WSAUTOPSY_DEBUG_REREAD) are a small part of the capture, and the
 #    payloads equal those read from the start; analyze -j 2 keeps the
-#    same checkpoints as -j 1.
+#    same checkpoints as -j 1; offsets that point between records fail
+#    in one line.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need python3
 need sqlite3
@@ -206,6 +207,16 @@ if [ -x "$MC" ]; then
 		check "$f: the same payloads from the checkpoint and the start" \
 		    cmp -s "$TMP/seek.out" "$TMP/start.out"
 	done
+	# Offsets that are not records' (a database edited by hand): the
+	# re-read fails in one line, it does not crash or hang.
+	cp "$TMP/b.pcap.db" "$TMP/bogus.db"
+	sqlite3 "$TMP/bogus.db" "UPDATE packet_index_t SET file_offset =
+	    file_offset + 7"
+	"$W" messages --full -i "$id" "$TMP/bogus.db" >"$TMP/out" 2>"$TMP/err"
+	eq "offsets off by 7: exit 2" 2 $?
+	grep -q 'b.pcap: capture damaged after packet' "$TMP/err"
+	check "offsets off by 7: said in one line" test $? -eq 0 -a \
+	    "$(wc -l <"$TMP/err")" -eq 1
 	"$W" analyze -q -j 2 -o "$TMP/j2.db" "$TMP/b.pcap"
 	q='SELECT file_index, packet, t_sec, t_nsec, file_offset FROM packet_index_t'
 	check "-j 2 keeps the checkpoints -j 1 keeps" test \

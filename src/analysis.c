@@ -190,6 +190,60 @@ analysis_progress(void *arg, const struct pipeline_stats *ps, uint64_t off,
 	an->progress(an->progress_ctx, ps, off, size);
 }
 
+struct analysis_reread {
+	struct flow_table *ft;
+	analysis_keep_fn  *keep;
+	void              *ctx;
+	volatile int       stop;
+};
+
+/* pipeline_packet_fn: a packet the re-read keeps goes to the flows. */
+static void
+analysis_reread_packet(void *arg, const struct packet *p)
+{
+	struct analysis_reread *rr = arg;
+	int                     k = rr->keep(rr->ctx, p);
+
+	if (k > 0)
+		flow_input(rr->ft, p);
+	else if (k < 0)
+		rr->stop = 1;
+}
+
+enum pipeline_result
+analysis_reread(struct analysis *an, struct capture_set *set,
+    const char *const *paths, size_t n, analysis_keep_fn *keep,
+    flow_id_fn *ids, void *ctx, char *err, size_t errlen)
+{
+	struct capture_summary sum;
+	struct pipeline_stats  ps;
+	struct analysis_reread rr;
+	enum pipeline_result   r;
+	char                   why[600];
+	size_t                 i;
+
+	memset(&sum, 0, sizeof sum);
+	for (i = 0; i < n; i++)
+		analysis_secrets(an, paths[i], why, sizeof why);
+	an->sum = &sum;
+	memset(&rr, 0, sizeof rr);
+	rr.keep = keep;
+	rr.ctx = ctx;
+	an->ft = rr.ft = flow_table_new(&an->opts.flow, &session_stream_ops,
+	    an);
+	flow_table_ids(rr.ft, ids, ctx);
+	r = pipeline_run_packets(set, analysis_reread_packet, &rr, &ps, NULL,
+	    NULL, &rr.stop, err, errlen);
+	/* Stopped past the last packet wanted: not an interruption. */
+	if (r == PIPELINE_INTERRUPTED)
+		r = PIPELINE_OK;
+	flow_finish(rr.ft);
+	flow_table_free(rr.ft);
+	an->ft = NULL;
+	an->sum = NULL;
+	return r;
+}
+
 enum pipeline_result
 analysis_run(struct analysis *an, const char *path, volatile int *stop,
     pipeline_progress_cb *progress, void *cbctx, struct capture_summary *sum,

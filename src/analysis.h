@@ -60,6 +60,19 @@ enum pipeline_result analysis_run_set(struct analysis *,
     capture_set_warn_fn *warn, void *warnctx, volatile int *stop,
     pipeline_progress_cb *, void *cbctx, struct capture_summary *,
     char *err, size_t errlen);
+/*
+ * Reads some packets of a set analysed before again, through the same
+ * decoding, into the sink's frame, message, finding and conn_end calls
+ * (no capture_begin or capture_end, no hash, no bounds pass): the set is
+ * open and positioned (capture_set_start), keep says which TCP packets
+ * go on (1), which not (0), and when to stop (-1); ids names connections
+ * by their first packet (flow_id_fn). The keys of pcapng files' secrets
+ * blocks are read from paths. Returns PIPELINE_*, err one line.
+ */
+typedef int analysis_keep_fn(void *, const struct packet *);
+enum pipeline_result analysis_reread(struct analysis *, struct capture_set *,
+    const char *const *paths, size_t n, analysis_keep_fn *keep,
+    flow_id_fn *ids, void *ctx, char *err, size_t errlen);
 /* The name of the capture last run ("first..last" for a set). */
 const char *analysis_name(const struct analysis *);
 void analysis_free(struct analysis *);

@@ -34,6 +34,8 @@ struct cs_file {
 	struct wts          key;       /* heap key: pend's time, or first */
 	int                 primed;    /* its first packet was read */
 	int                 done;
+	const struct capture_checkpoint *start; /* read from there; NULL */
+	size_t              ospan;     /* cursor in the given spans */
 };
 
 struct cs_dup {
@@ -65,6 +67,8 @@ struct capture_set {
 	int64_t                  lt_file;  /* file of the last packet given */
 	struct wts               lt_ts, lt2_ts; /* its time; another file's */
 	int                      lt2_seen;
+	const struct capture_span *orig;  /* ordinals as given; NULL */
+	size_t                   norig;
 	capture_set_warn_fn     *warn;
 	void                    *warnctx;
 	char                     err[512];
@@ -89,6 +93,7 @@ static void  cs_span(struct capture_set *, uint32_t, uint64_t);
 static int   cs_order(const void *, const void *);
 static uint64_t cs_hash(uint64_t, const void *, size_t);
 static void  cs_near(struct capture_set *, uint32_t, const struct wts *);
+static uint64_t cs_orig(struct capture_set *, uint32_t, uint64_t);
 
 static int
 cs_ts_cmp(struct wts a, struct wts b)
@@ -205,6 +210,13 @@ cs_open(struct capture_set *s, uint32_t i, char *err, size_t errlen)
 		f->done = 1;
 		return -1;
 	}
+	if (f->start != NULL && capture_seek(f->cap, f->start) != 0) {
+		snprintf(err, errlen, "%s", capture_error(f->cap));
+		capture_close(f->cap);
+		f->cap = NULL;
+		f->done = 1;
+		return -1;
+	}
 	sf->read = 1;
 	sf->linktype = capture_linktype(f->cap);
 	sf->size = capture_size(f->cap);
@@ -223,6 +235,8 @@ cs_close(struct capture_set *s, uint32_t i)
 		return;
 	whole = f->hashing && capture_tap_rest(f->cap) == 0;
 	sf->packets = capture_records(f->cap);
+	free(sf->checkpoints);
+	sf->checkpoints = capture_take_checkpoints(f->cap, &sf->ncheckpoints);
 	if (sf->size == 0)
 		sf->size = capture_bytes_read(f->cap);
 	s->closed_bytes += sf->size;
@@ -358,6 +372,72 @@ capture_set_open(const char *const *paths, size_t n, const char *filter,
 }
 
 int
+capture_set_start(struct capture_set *s, uint32_t i,
+    const struct capture_checkpoint *k, char *err, size_t errlen)
+{
+	struct cs_file *f;
+	size_t          j;
+
+	if (i >= s->info.nfiles || s->f[i].primed ||
+	    (k != NULL && k->number == 0)) {
+		snprintf(err, errlen, "capture set: file %u cannot start anew",
+		    (unsigned)i);
+		return -1;
+	}
+	f = &s->f[i];
+	f->start = k;
+	if (k == NULL) {
+		/* Not read: out of the heap, as a file that ended. */
+		f->done = 1;
+		f->key.sec = INT64_MAX;
+	} else {
+		f->key = k->ts;
+		f->last_number = k->number - 1;
+		if (s->info.nfiles == 1)
+			s->ordinal = k->number - 1;
+		if (f->cap != NULL && capture_seek(f->cap, k) != 0) {
+			snprintf(err, errlen, "%s", capture_error(f->cap));
+			return -1;
+		}
+	}
+	s->nheap = 0;
+	for (j = 0; j < s->info.nfiles; j++)
+		if (!s->f[j].done)
+			cs_push(s, (uint32_t)j);
+	return 0;
+}
+
+void
+capture_set_ordinals(struct capture_set *s, const struct capture_span *sp,
+    size_t n)
+{
+	s->orig = sp;
+	s->norig = n;
+}
+
+/*
+ * The ordinal the analysis gave record number of file i. Both go up in
+ * a file, so each file's cursor only moves forward.
+ */
+static uint64_t
+cs_orig(struct capture_set *s, uint32_t i, uint64_t number)
+{
+	const struct capture_span *sp;
+	size_t                     j;
+
+	for (j = s->f[i].ospan; j < s->norig; j++) {
+		sp = &s->orig[j];
+		if (sp->file != i || number < sp->number)
+			continue;
+		if (number - sp->number < sp->count) {
+			s->f[i].ospan = j;
+			return sp->ordinal + (number - sp->number);
+		}
+	}
+	return 0;
+}
+
+int
 capture_set_next(struct capture_set *s, struct capture_pkt *out,
     uint32_t *file)
 {
@@ -389,7 +469,8 @@ capture_set_next(struct capture_set *s, struct capture_pkt *out,
 		cs_near(s, i, &s->f[i].pend.ts);
 		*out = s->f[i].pend;
 		cs_span(s, i, out->number);
-		out->number = s->ordinal;
+		out->number = s->orig != NULL ? cs_orig(s, i, out->number) :
+		    s->ordinal;
 		if (!sf->seen)
 			sf->first = out->ts;
 		sf->seen = 1;
@@ -583,6 +664,7 @@ capture_set_free(struct capture_set *s)
 				capture_hash_end(&s->f[i].hash, 0);
 		}
 		free(s->info.files[i].path);
+		free(s->info.files[i].checkpoints);
 	}
 	free(s->info.files);
 	free(s->info.spans);

@@ -28,6 +28,9 @@ struct capture_set_file {
 	uint64_t    packets;      /* its records, every one counted */
 	uint64_t    first_ordinal; /* ordinal of its record 1; 0 none read */
 	char        error[1024];  /* why it ended early; "" */
+	/* Where its records are, for a later re-read (capture.h). */
+	struct capture_checkpoint *checkpoints;
+	size_t      ncheckpoints;
 };
 
 /*
@@ -71,6 +74,18 @@ typedef void capture_set_warn_fn(void *, const char *);
 struct capture_set *capture_set_open(const char *const *paths, size_t n,
     const char *filter, int hash, capture_set_warn_fn *warn, void *warnctx,
     char *err, size_t errlen);
+/*
+ * A re-read of part of a set analysed before, called before the first
+ * capture_set_next. capture_set_start reads file from checkpoint k (its
+ * time orders the file among the others), or not at all when k is NULL.
+ * capture_set_ordinals gives the spans the analysis recorded, so that a
+ * packet gets the ordinal it had then (0 when outside every span); a set
+ * of one file needs none. 0, or -1 with err.
+ */
+int  capture_set_start(struct capture_set *, uint32_t file,
+    const struct capture_checkpoint *k, char *err, size_t errlen);
+void capture_set_ordinals(struct capture_set *, const struct capture_span *,
+    size_t n);
 /*
  * 1: a packet, its number the set ordinal, file its index in the set; 0:
  * the end of every file. A damaged file ends there: its reason is kept in

@@ -29,6 +29,8 @@ struct capture {
 	int                has_filter;
 	struct bpf_program prog;
 	char              *iobuf;  /* the FILE's buffer, freed after pcap_close */
+	struct capture_checkpoint *ck;  /* every CAPTURE_CHECKPOINT_EVERY records */
+	size_t             nck, ck_cap;
 	struct capture_src *src;   /* the file under libpcap's FILE, or NULL */
 	char               err[PCAP_ERRBUF_SIZE + 256];
 };
@@ -89,9 +91,17 @@ static int
 src_seek(void *cookie, off64_t *pos, int whence)
 {
 	struct capture_src *s = cookie;
+	off_t               o;
 
 	if (whence == SEEK_CUR && *pos == 0) {
 		*pos = (off64_t)s->off;
+		return 0;
+	}
+	/* A tap sees every byte once, in order: no seeking then. */
+	if (whence == SEEK_SET && s->tap == NULL && *pos >= 0 &&
+	    (o = lseek(s->fd, (off_t)*pos, SEEK_SET)) >= 0) {
+		s->off = (uint64_t)o;
+		*pos = (off64_t)o;
 		return 0;
 	}
 	errno = ESPIPE;
@@ -109,6 +119,54 @@ src_close(void *cookie)
 }
 
 static const char *capture_explain(const char *);
+static void capture_checkpoint(struct capture *, uint64_t,
+		const struct pcap_pkthdr *);
+
+/* Record c->number starts at offset at. */
+static void
+capture_checkpoint(struct capture *c, uint64_t at, const struct pcap_pkthdr *h)
+{
+	struct capture_checkpoint *k;
+
+	if (c->nck == c->ck_cap) {
+		c->ck_cap = c->ck_cap ? 2 * c->ck_cap : 64;
+		c->ck = xrealloc(c->ck, c->ck_cap * sizeof *c->ck);
+	}
+	k = &c->ck[c->nck++];
+	k->number = c->number;
+	k->offset = at;
+	k->ts.sec = (int64_t)h->ts.tv_sec;
+	k->ts.nsec = (uint32_t)h->ts.tv_usec;
+}
+
+struct capture_checkpoint *
+capture_take_checkpoints(struct capture *c, size_t *n)
+{
+	struct capture_checkpoint *k = c->ck;
+
+	*n = c->nck;
+	c->ck = NULL;
+	c->nck = c->ck_cap = 0;
+	return k;
+}
+
+int
+capture_seek(struct capture *c, const struct capture_checkpoint *k)
+{
+	FILE *f = pcap_file(c->pcap);
+
+	if (c->src == NULL || c->src->tap != NULL || f == NULL ||
+	    k->number == 0 || fseeko(f, (off_t)k->offset, SEEK_SET) != 0) {
+		snprintf(c->err, sizeof c->err, "%s: cannot seek to offset %"
+		    PRIu64 " (packet %" PRIu64 ")", c->path, k->offset,
+		    k->number);
+		return -1;
+	}
+	c->number = k->number - 1;
+	/* Checkpoints past this one are taken again as they are read. */
+	c->nck = 0;
+	return 0;
+}
 
 /* Turns libpcap's open errors into words an engineer expects. */
 static const char *
@@ -265,9 +323,13 @@ capture_next(struct capture *c, struct capture_pkt *out)
 {
 	struct pcap_pkthdr *h;
 	const u_char       *data;
+	long                at;
 	int                 r;
 
 	for (;;) {
+		/* Only here does the per-record path ask where it is. */
+		at = c->number % CAPTURE_CHECKPOINT_EVERY == 0 && c->src != NULL ?
+		    ftell(pcap_file(c->pcap)) : -1;
 		r = pcap_next_ex(c->pcap, &h, &data);
 		if (r == PCAP_ERROR_BREAK)
 			return 0;
@@ -278,6 +340,8 @@ capture_next(struct capture *c, struct capture_pkt *out)
 			return -1;
 		}
 		c->number++;
+		if (at >= 0)
+			capture_checkpoint(c, (uint64_t)at, h);
 		if (c->has_filter &&
 		    pcap_offline_filter(&c->prog, h, data) == 0)
 			continue;
@@ -337,6 +401,7 @@ capture_close(struct capture *c)
 	if (c->has_filter)
 		pcap_freecode(&c->prog);
 	pcap_close(c->pcap);
+	free(c->ck);
 	free(c->iobuf);
 	free(c->path);
 	free(c);

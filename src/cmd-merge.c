@@ -651,7 +651,8 @@ merge_part(struct merge *m, struct merge_cap *c, struct merge_part *p,
 	if (first && (merge_copy(m, "capture_file_t", cap_over, "WHERE"
 	    " x.capture_id = ?3", p->db, p) != 0 || merge_copy(m,
 	    "capture_span_t", cap_over, "WHERE x.capture_id = ?3", p->db,
-	    p) != 0))
+	    p) != 0 || merge_copy(m, "packet_index_t", cap_over, "WHERE"
+	    " x.capture_id = ?3", p->db, p) != 0))
 		return -1;
 	return merge_evidence(m, c, p);
 }

@@ -15,12 +15,14 @@
 
 #include "cmd.h"
 #include "escape.h"
+#include "full-payload.h"
 #include "json-indent.h"
 #include "store.h"
 #include "utf8.h"
 
 enum {
-	MSGS_SINCE = CMD_LONG, MSGS_UNTIL, MSGS_DIR, MSGS_TYPE, MSGS_PRETTY
+	MSGS_SINCE = CMD_LONG, MSGS_UNTIL, MSGS_DIR, MSGS_TYPE, MSGS_PRETTY,
+	MSGS_FULL, MSGS_MAX_PAYLOAD
 };
 
 enum msgs_format { MSGS_TEXT, MSGS_JSONL, MSGS_CSV };
@@ -44,6 +46,8 @@ struct msgs_opts {
 	int              grep;
 	regex_t          re;
 	int              pretty;
+	int              full;
+	uint64_t         max_payload;
 };
 
 static int  cmd_messages_exec(struct cmd_args *);
@@ -59,6 +63,8 @@ static void msgs_hexdump(const uint8_t *, size_t);
 static void msgs_indent_line(void *, const char *);
 static void msgs_escaped(const uint8_t *, size_t, int csv);
 static int  msgs_run(struct store *, struct msgs_opts *);
+static int  msgs_full(struct store *, const struct msgs_opts *);
+static void msgs_bind_which(sqlite3_stmt *, const struct msgs_opts *);
 
 static const struct cmd_option messages_options[] = {
 	{ .name = "connection", .key = 'i', .arg = "CONN",
@@ -118,7 +124,37 @@ static const struct cmd_option messages_options[] = {
 	    ".B analyze\n"
 	    "was told otherwise): when messages longer than that did\n"
 	    "not match within them, a last line says how many, as they could\n"
-	    "match beyond." },
+	    "match beyond.\n"
+	    "With\n"
+	    ".BR \\-\\-full ,\n"
+	    "the whole payloads are searched." },
+	{ .name = "full", .key = MSGS_FULL,
+	  .help = "whole payloads, read back from the capture files the "
+	    "database names (refused if they changed)",
+	  .doc = "Whole payloads instead of their stored first bytes: the\n"
+	    "packets of the chosen connections are read again from the\n"
+	    "capture files at the paths the database recorded (only from the\n"
+	    "last packet offset kept at or before their first packet, see\n"
+	    ".BR packet_index\n"
+	    "in\n"
+	    ".BR wsautopsy\\-db (5))\n"
+	    "and decoded as\n"
+	    ".B analyze\n"
+	    "did, with the options it was given (its key logs too).\n"
+	    "A file whose size or SHA\\-256 is not the one recorded is refused\n"
+	    "in one line, exit status 2, before any message is printed.\n"
+	    "A database written before version 7 keeps no packet offsets:\n"
+	    "the files are read from their start, said once on standard error." },
+	{ .name = "max-payload", .key = MSGS_MAX_PAYLOAD, .arg = "SIZE",
+	  .help = "with --full, cut a payload at SIZE bytes (default 64M, "
+	    "the most)",
+	  .doc = "With\n"
+	    ".BR \\-\\-full ,\n"
+	    "keep at most\n"
+	    ".I size\n"
+	    "bytes of a payload (K, M, G suffixes; default and most 64M); a\n"
+	    "payload cut there counts as longer than what is shown, as a\n"
+	    "stored prefix does." },
 	{ .name = "format", .key = 'f', .arg = "FMT",
 	  .help = "text (default), jsonl (one JSON object per message) or csv "
 	    "(RFC 4180, with a header row)",
@@ -167,13 +203,18 @@ const struct cmd_entry cmd_messages_entry = {
 #define MSGS_TYPE_NAME "CASE m.opcode WHEN 0 THEN 'continuation' WHEN 1" \
 	" THEN 'text' WHEN 2 THEN 'binary' WHEN 8 THEN 'close' WHEN 9 THEN" \
 	" 'ping' WHEN 10 THEN 'pong' ELSE 'opcode-' || m.opcode END"
-#define MSGS_IS_TEXT "(m.opcode = 1 AND wsa_utf8_text(m.payload_prefix))"
+/*
+ * A payload: read back whole from the capture (--full, full-payload.h),
+ * else what the database stored of it.
+ */
+#define MSGS_PAYLOAD "coalesce(fp.payload, m.payload_prefix)"
+#define MSGS_IS_TEXT "(m.opcode = 1 AND wsa_utf8_text(" MSGS_PAYLOAD "))"
 
 static const char msgs_query[] =
     "SELECT m.connection_id, m.direction, m.message_id, " MSGS_TYPE_NAME ","
     " m.compressed, m.utf8_valid, m.wire_size, m.decoded_size,"
     " m.first_frame, m.last_frame, m.first_packet, m.last_packet,"
-    " " MSGS_UTC ", m.incomplete, m.gap, m.payload_prefix, c.capture,"
+    " " MSGS_UTC ", m.incomplete, m.gap, " MSGS_PAYLOAD ", c.capture,"
     " " MSGS_IS_TEXT ","
     " json_object('connection_id', m.connection_id, 'capture', c.capture,"
     "  'direction', m.direction, 'message_id', m.message_id,"
@@ -189,17 +230,20 @@ static const char msgs_query[] =
     "  'incomplete', json(CASE m.incomplete WHEN 0 THEN 'false'"
     "   ELSE 'true' END),"
     "  'gap', json(CASE m.gap WHEN 0 THEN 'false' ELSE 'true' END),"
-    "  'stored', length(m.payload_prefix),"
-    "  'cut', json(CASE WHEN length(m.payload_prefix) < m.decoded_size"
+    "  'stored', length(" MSGS_PAYLOAD "),"
+    "  'cut', json(CASE WHEN length(" MSGS_PAYLOAD ") < m.decoded_size"
     "   THEN 'true' ELSE 'false' END),"
     "  'encoding', CASE WHEN " MSGS_IS_TEXT " THEN 'text' ELSE 'hex' END,"
     "  'payload', CASE WHEN " MSGS_IS_TEXT
-    "   THEN CAST(m.payload_prefix AS TEXT)"
-    "   ELSE lower(hex(m.payload_prefix)) END),"
-    " CASE WHEN " MSGS_IS_TEXT " AND json_valid(m.payload_prefix)"
-    "  THEN json(m.payload_prefix) END"
+    "   THEN CAST(" MSGS_PAYLOAD " AS TEXT)"
+    "   ELSE lower(hex(" MSGS_PAYLOAD ")) END),"
+    " CASE WHEN " MSGS_IS_TEXT " AND json_valid(" MSGS_PAYLOAD ")"
+    "  THEN json(" MSGS_PAYLOAD ") END"
     " FROM messages m JOIN connections c ON c.connection_id ="
     "  m.connection_id"
+    " LEFT JOIN temp.full_payload fp ON fp.connection_id = m.connection_id"
+    "  AND fp.direction = (m.direction = 'server')"
+    "  AND fp.message_id = m.message_id"
     " WHERE (?1 IS NULL OR m.connection_id IN"
     "   (SELECT value FROM json_each(?1)))"
     "  AND (?2 IS NULL OR c.capture = ?2)"
@@ -512,6 +556,16 @@ msgs_print_csv(sqlite3_stmt *st)
 	fputs("\r\n", stdout);
 }
 
+/* ?1 and ?2 of a query: the connections (-i) and the capture (-C). */
+static void
+msgs_bind_which(sqlite3_stmt *st, const struct msgs_opts *o)
+{
+	if (o->conns != NULL)
+		sqlite3_bind_text(st, 1, o->conns, -1, SQLITE_STATIC);
+	if (o->capture != NULL)
+		sqlite3_bind_text(st, 2, o->capture, -1, SQLITE_STATIC);
+}
+
 static int
 msgs_run(struct store *s, struct msgs_opts *o)
 {
@@ -523,15 +577,13 @@ msgs_run(struct store *s, struct msgs_opts *o)
 
 	if (sqlite3_create_function(db, "wsa_utf8_text", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, msgs_utf8_text, NULL, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(db, msgs_query, -1, &st, NULL) !=
+	    SQLITE_OK || full_payload_table(db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, msgs_query, -1, &st, NULL) !=
 	    SQLITE_OK) {
 		wsa_warn("%s: %s", store_path(s), sqlite3_errmsg(db));
 		return EXIT_INPUT;
 	}
-	if (o->conns != NULL)
-		sqlite3_bind_text(st, 1, o->conns, -1, SQLITE_STATIC);
-	if (o->capture != NULL)
-		sqlite3_bind_text(st, 2, o->capture, -1, SQLITE_STATIC);
+	msgs_bind_which(st, o);
 	if (o->dir != NULL)
 		sqlite3_bind_text(st, 3, o->dir, -1, SQLITE_STATIC);
 	if (o->type != NULL)
@@ -573,11 +625,70 @@ msgs_run(struct store *s, struct msgs_opts *o)
 	/* On stderr: the data formats stay data. */
 	if (beyond > 0)
 		fprintf(o->format == MSGS_TEXT ? stdout : stderr, "# %" PRId64
-		    " message%s did not match within the stored prefix but "
-		    "%s longer: %s could match beyond it (analyze "
-		    "--payload-cap stores more)\n", beyond, beyond == 1 ? "" :
-		    "s", beyond == 1 ? "is" : "are", beyond == 1 ? "it" :
-		    "they");
+		    " message%s did not match within the %s but %s longer: "
+		    "%s could match beyond it (%s)\n", beyond, beyond == 1 ?
+		    "" : "s", o->full ? "--max-payload bytes read" :
+		    "stored prefix", beyond == 1 ? "is" : "are", beyond == 1 ?
+		    "it" : "they", o->full ? "a larger --max-payload reads more" :
+		    "--full reads whole payloads from the capture; analyze "
+		    "--payload-cap stores more");
+	return EXIT_OK;
+}
+
+/*
+ * --full: the whole payloads of the chosen connections, capture by
+ * capture, into temp.full_payload. EXIT_OK, or EXIT_INPUT said in a line.
+ */
+static int
+msgs_full(struct store *s, const struct msgs_opts *o)
+{
+	sqlite3      *db = store_db(s);
+	sqlite3_stmt *st;
+	int64_t      *ids = NULL, cap, prev = -1;
+	size_t        n = 0, have = 0;
+	char          err[1024];
+	int           rc, done = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT capture_id, connection_id FROM"
+	    " connections WHERE (?1 IS NULL OR connection_id IN (SELECT value"
+	    " FROM json_each(?1))) AND (?2 IS NULL OR capture = ?2)"
+	    " ORDER BY capture_id, connection_id", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		wsa_warn("%s: %s", store_path(s), sqlite3_errmsg(db));
+		return EXIT_INPUT;
+	}
+	msgs_bind_which(st, o);
+	/* One fill per capture, its connections gathered first. */
+	while (!done) {
+		rc = sqlite3_step(st);
+		cap = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
+		if (cap != prev && n > 0) {
+			if (full_payload_fill(db, prev, ids, n, o->max_payload,
+			    err, sizeof err) != 0) {
+				wsa_warn("%s", err);
+				sqlite3_finalize(st);
+				free(ids);
+				return EXIT_INPUT;
+			}
+			n = 0;
+		}
+		if (rc != SQLITE_ROW) {
+			done = 1;
+			continue;
+		}
+		if (n == have) {
+			have = have ? 2 * have : 64;
+			ids = xrealloc(ids, have * sizeof *ids);
+		}
+		ids[n++] = sqlite3_column_int64(st, 1);
+		prev = cap;
+	}
+	sqlite3_finalize(st);
+	free(ids);
+	if (rc != SQLITE_DONE) {
+		wsa_warn("%s: %s", store_path(s), sqlite3_errmsg(db));
+		return EXIT_INPUT;
+	}
 	return EXIT_OK;
 }
 
@@ -591,6 +702,7 @@ cmd_messages_exec(struct cmd_args *args)
 	int              i, rc, status;
 
 	memset(&o, 0, sizeof o);
+	o.max_payload = FULL_PAYLOAD_MAX_DEFAULT;
 	for (i = 0; i < args->nopts; i++) {
 		v = args->opts[i].value;
 		switch (args->opts[i].opt->key) {
@@ -649,6 +761,17 @@ cmd_messages_exec(struct cmd_args *args)
 		case MSGS_PRETTY:
 			o.pretty = 1;
 			break;
+		case MSGS_FULL:
+			o.full = 1;
+			break;
+		case MSGS_MAX_PAYLOAD:
+			if (parse_size(v, &o.max_payload) != 0 ||
+			    o.max_payload == 0 ||
+			    o.max_payload > FULL_PAYLOAD_MAX_DEFAULT)
+				return cmd_usage_error(args->entry,
+				    "--max-payload: bad size '%s' (1 to 64M)",
+				    v);
+			break;
 		}
 	}
 	if ((s = store_open(args->argv[0], 1, err, sizeof err)) == NULL) {
@@ -670,6 +793,8 @@ cmd_messages_exec(struct cmd_args *args)
 		status = EXIT_INPUT;
 		goto close;
 	}
+	if (o.full && (status = msgs_full(s, &o)) != EXIT_OK)
+		goto close;
 	status = msgs_run(s, &o);
 close:
 	store_close(s);

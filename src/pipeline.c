@@ -83,14 +83,13 @@ pipeline_run_packets(struct capture_set *set, pipeline_packet_fn *to,
 				st->pkt.truncated++;
 			to(toctx, &p);
 		}
-		if ((st->matched & 0xffff) == 0) {
-			if (progress != NULL)
-				progress(cbctx, st, capture_set_offset(set),
-				    capture_set_size(set));
-			if (stop != NULL && *stop) {
-				res = PIPELINE_INTERRUPTED;
-				break;
-			}
+		if ((st->matched & 0xffff) == 0 && progress != NULL)
+			progress(cbctx, st, capture_set_offset(set),
+			    capture_set_size(set));
+		/* A volatile load a packet: a re-read stops right where asked. */
+		if (stop != NULL && *stop) {
+			res = PIPELINE_INTERRUPTED;
+			break;
 		}
 	}
 	/* Past the last packet the filter took, the files may hold more. */

@@ -87,6 +87,11 @@ static const struct store_step store_steps[] = {
 	    "finding_t tolerated_by TEXT"), store_file_tables, NULL },
 	/* 6: the evidence of the bounds pass, for merge (limit_evidence_t). */
 	{ NULL, store_limit_tables, NULL },
+	/*
+	 * 7: the file offsets of every CAPTURE_CHECKPOINT_EVERY-th packet
+	 * (packet_index_t), for whole payloads read back from the capture.
+	 */
+	{ NULL, store_index_tables, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

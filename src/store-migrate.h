@@ -18,6 +18,8 @@ extern const char store_views[];
 extern const char store_file_tables[];
 /* The evidence of the bounds pass (version 6), where missing. */
 extern const char store_limit_tables[];
+/* Version 7: where the packets are in the files (packet_index_t). */
+extern const char store_index_tables[];
 
 /*
  * Whether a database at this schema version needs a migration: it is

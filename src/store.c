@@ -106,6 +106,7 @@ static void store_headers_cut(struct store_bind *, const struct http_head *,
     const struct http_head *);
 static int  store_cap_end(void *, const struct capture_summary *);
 static int  store_cap_files(struct store *, const struct capture_summary *);
+static int  store_cap_index(struct store *, const struct capture_set_info *);
 
 const struct sink_ops store_sink_ops = {
 	.capture_begin = store_cap_begin,
@@ -266,6 +267,22 @@ const char store_limit_tables[] =
 "CREATE INDEX IF NOT EXISTS limit_evidence_capture ON\n"
 "  limit_evidence_t(capture_id);\n";
 
+/*
+ * Where a capture's packets are in its files: the offset of the record
+ * of every CAPTURE_CHECKPOINT_EVERY-th packet of each file (capture.h),
+ * so that whole payloads are read back from just the packets of a few
+ * connections (full-payload.h). Created anew only where missing: the
+ * migration to version 7 runs the same text.
+ */
+const char store_index_tables[] =
+"CREATE TABLE IF NOT EXISTS packet_index_t (\n"
+"  capture_id INTEGER NOT NULL REFERENCES capture_t(capture_id)\n"
+"    ON DELETE CASCADE,\n"
+"  file_index INTEGER NOT NULL, packet INTEGER NOT NULL,\n"
+"  t_sec INTEGER NOT NULL, t_nsec INTEGER NOT NULL,\n"
+"  file_offset INTEGER NOT NULL,\n"
+"  PRIMARY KEY (capture_id, file_index, packet)) WITHOUT ROWID;\n";
+
 const char store_views[] =
 "CREATE VIEW captures AS SELECT capture_id, name AS capture, path,\n"
 "  sha256, size, linktype, analyzed_at, complete, error, packets, bytes,\n"
@@ -282,6 +299,13 @@ const char store_views[] =
 "  fl.last_sec + fl.last_nsec / 1e9 AS last_time, fl.first_packet,\n"
 "  fl.packets, fl.error\n"
 "  FROM capture_file_t fl JOIN capture_t k ON k.capture_id = fl.capture_id;\n"
+"CREATE VIEW packet_index AS SELECT x.capture_id, k.name AS capture,\n"
+"  x.file_index, fl.name AS file, x.packet,\n"
+"  x.t_sec + x.t_nsec / 1e9 AS time, x.file_offset,\n"
+"  printf('%d.%09d', x.t_sec, x.t_nsec) AS time_text\n"
+"  FROM packet_index_t x JOIN capture_t k ON k.capture_id = x.capture_id\n"
+"  LEFT JOIN capture_file_t fl ON fl.capture_id = x.capture_id\n"
+"  AND fl.file_index = x.file_index;\n"
 "CREATE VIEW connections AS SELECT c.connection_id,\n"
 "  k.name AS capture, c.client, c.server,\n"
 "  c.first_sec + c.first_nsec / 1e9 AS first_time,\n"
@@ -619,6 +643,7 @@ store_create(struct store *s)
 	if (store_exec(s, store_tables) != 0 ||
 	    store_exec(s, store_file_tables) != 0 ||
 	    store_exec(s, store_limit_tables) != 0 ||
+	    store_exec(s, store_index_tables) != 0 ||
 	    store_exec(s, store_views) != 0)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d;"
@@ -1062,6 +1087,8 @@ store_delete_sha(struct store *s, const char *sha)
 		"DELETE FROM limit_evidence_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
 		"DELETE FROM capture_span_t WHERE capture_id IN (SELECT"
+		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
+		"DELETE FROM packet_index_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
 		"DELETE FROM capture_file_t WHERE capture_id IN (SELECT"
 		" capture_id FROM capture_t WHERE " STORE_SAME_RUN ")",
@@ -1618,6 +1645,39 @@ store_orphans(struct store *s)
 	return 0;
 }
 
+/* Where every CAPTURE_CHECKPOINT_EVERY-th packet of each file is. */
+static int
+store_cap_index(struct store *s, const struct capture_set_info *si)
+{
+	const struct capture_checkpoint *k;
+	struct store_bind                b;
+	sqlite3_stmt                    *st = NULL;
+	size_t                           i, j;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO packet_index_t"
+	    " (capture_id, file_index, packet, t_sec, t_nsec, file_offset)"
+	    " VALUES (?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	for (i = 0; i < si->nfiles && !s->failed; i++) {
+		for (j = 0; j < si->files[i].ncheckpoints && !s->failed; j++) {
+			k = &si->files[i].checkpoints[j];
+			sqlite3_reset(st);
+			b_init(&b, s, st);
+			b_i64(&b, s->capture_id);
+			b_u64(&b, i);
+			b_u64(&b, k->number);
+			b_i64(&b, k->ts.sec);
+			b_i64(&b, k->ts.nsec);
+			b_u64(&b, k->offset);
+			store_step(s, st);
+		}
+	}
+	sqlite3_finalize(st);
+	return s->failed ? -1 : 0;
+}
+
 /* The capture's files, and for a set of several its spans. */
 static int
 store_cap_files(struct store *s, const struct capture_summary *cs)
@@ -1666,7 +1726,7 @@ store_cap_files(struct store *s, const struct capture_summary *cs)
 		store_step(s, st);
 	}
 	sqlite3_finalize(st);
-	if (s->failed)
+	if (s->failed || store_cap_index(s, si) != 0)
 		return -1;
 	if (si->nfiles < 2)
 		return 0;

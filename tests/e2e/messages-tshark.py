@@ -30,10 +30,15 @@ theirs alone. After a 64-bit length with the top bit set
 and tshark carries on: its later messages are not compared either. A
 message of ours cut to its prefix may be longer than tshark's whole one:
 tshark keeps at most 256 KiB of a reassembled message.
+With MESSAGES_FULL=1 in the environment, the payloads are `messages
+--full`'s, read back whole from the capture: none may be cut then, and
+each must equal tshark's (or, past the 256 KiB tshark keeps, start with
+it).
 Prints one line per disagreement and a summary line; exits 1 on any
 disagreement, 2 when nothing could be compared.
 """
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -41,9 +46,15 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 
+FULL = os.environ.get("MESSAGES_FULL") == "1"
+TSHARK_KEEPS = 256 * 1024
+
+
 def ours(wsautopsy, db):
-    out = subprocess.run([wsautopsy, "messages", "--format", "jsonl", db],
-                         capture_output=True, check=True).stdout
+    cmd = [wsautopsy, "messages", "--format", "jsonl", db]
+    if FULL:
+        cmd.insert(2, "--full")
+    out = subprocess.run(cmd, capture_output=True, check=True).stdout
     msgs = []
     for line in out.decode("utf-8").splitlines():
         m = json.loads(line)
@@ -139,6 +150,16 @@ def main():
     for packet in sorted(set(mine_at) | set(tshark)):
         left = list(tshark.get(packet, []))
         for m in mine_at.get(packet, []):
+            if FULL and m["cut"]:
+                unmatched.append((packet, m))
+                continue
+            if FULL and m["size"] > TSHARK_KEEPS:
+                match = [t for t in left if len(t) >= TSHARK_KEEPS - 1024
+                         and m["bytes"].startswith(t)]
+                if match:
+                    left.remove(match[0])
+                    compared += 1
+                    continue
             if not m["cut"] and m["bytes"] in left:
                 left.remove(m["bytes"])
                 compared += 1

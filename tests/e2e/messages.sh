@@ -5,6 +5,8 @@
 #    byte for byte; a payload cut to its stored prefix is the start of
 #    tshark's (tests/e2e/messages-tshark.py, which says what it cannot
 #    compare and why);
+#  - the same with --full: every payload whole (read back from the
+#    capture), equal to tshark's;
 #  - the text, jsonl and csv formats say the same bytes (json and csv read
 #    back by python3, tests/e2e/messages-formats.py; jsonl by jq too);
 #  - -i, --capture, --dir, --type, --since/--until and --grep select what
@@ -25,6 +27,7 @@ msgs() { "$WSAUTOPSY" messages "$@"; }
 # 1. Every sample against tshark.
 if command -v tshark >/dev/null 2>&1; then
 	compared=0
+	full=0
 	for cap in "$SAMPLES"/real/*.pcap "$SAMPLES"/real/*.pcapng \
 	    "$SAMPLES"/viol/*.pcap "$SAMPLES"/tls/*.pcap "$SAMPLES"/tls/*.pcapng; do
 		[ -f "$cap" ] || continue
@@ -55,8 +58,22 @@ if command -v tshark >/dev/null 2>&1; then
 		2) ;;  # no WebSocket message tshark and we both show
 		*) bad "$name: messages differ from tshark's"; cat "$TMP/cmp" >&2 ;;
 		esac
+		# The same with whole payloads read back (--full): none cut.
+		# shellcheck disable=SC2086
+		MESSAGES_FULL=1 python3 "$top_srcdir/tests/e2e/messages-tshark.py" \
+		    "$WSAUTOPSY" "$TMP/$name.db" "$cap" $key >"$TMP/cmp" 2>&1
+		rc=$?
+		tail -n 1 "$TMP/cmp"
+		case $rc in
+		0) ok; full=$((full + 1)) ;;
+		2) ;;
+		*) bad "$name: --full messages differ from tshark's"
+		   cat "$TMP/cmp" >&2 ;;
+		esac
 	done
 	check "samples compared with tshark ($compared)" test "$compared" -gt 40
+	check "samples compared with tshark, --full ($full)" test "$full" -eq \
+	    "$compared"
 else
 	echo "tshark not installed: the comparison with tshark is skipped"
 fi
@@ -161,7 +178,7 @@ eq "--grep matches the 4096 stored bytes of the 2 MiB message" 1 "$(count)"
 msgs --grep 'y' "$P" >"$TMP/out"
 eq "--grep y: no message" 0 "$(count)"
 eq "--grep y: the 2 MiB message could match beyond its prefix" \
-    "# 1 message did not match within the stored prefix but is longer: it could match beyond it (analyze --payload-cap stores more)" \
+    "# 1 message did not match within the stored prefix but is longer: it could match beyond it (--full reads whole payloads from the capture; analyze --payload-cap stores more)" \
     "$(tail -n 1 "$TMP/out")"
 msgs --grep 'y' -f jsonl "$P" >"$TMP/out" 2>"$TMP/err"
 check "--grep with jsonl: stdout stays JSON (empty here)" test ! -s "$TMP/out"

@@ -1,0 +1,52 @@
+/*
+ * full-payload: whole message payloads, read back from the capture.
+ *
+ * The database holds each message's first bytes (analyze --payload-cap).
+ * Whole payloads come from the capture itself: the files at the paths
+ * the database recorded, refused unless their size and SHA-256 are what
+ * was analysed, read from the last packet offset kept at or before the
+ * chosen connections' first packets (packet_index_t) through the same
+ * decoding as analyze, only the packets of those connections, up to
+ * their last packets.
+ */
+#ifndef FULL_PAYLOAD_H
+#define FULL_PAYLOAD_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The payloads read back, in a TEMP table of the open database: key =
+ * message_t's; payload = the whole decoded payload (unmasked, inflated,
+ * reassembled); truncated = 1 when it was cut at a size bound. Readers
+ * take coalesce(fp.payload, m.payload_prefix) with LEFT JOIN
+ * temp.full_payload fp USING (connection_id, direction, message_id).
+ */
+#define FULL_PAYLOAD_DDL "CREATE TEMP TABLE IF NOT EXISTS full_payload" \
+	" (connection_id INTEGER NOT NULL, direction INTEGER NOT NULL," \
+	" message_id INTEGER NOT NULL, payload BLOB, truncated INTEGER NOT" \
+	" NULL DEFAULT 0, PRIMARY KEY (connection_id, direction, message_id))"
+
+/*
+ * Creates temp.full_payload (empty) if missing, on a connection opened
+ * read-only too (PRAGMA query_only is lifted for the moment: the TEMP
+ * table is the connection's own). SQLITE_OK or an error code.
+ */
+int full_payload_table(sqlite3 *db);
+
+/* The default bound of one payload read back (messages --max-payload). */
+#define FULL_PAYLOAD_MAX_DEFAULT (UINT64_C(64) << 20)
+
+/*
+ * Fills temp.full_payload with every message of the connections conn_ids
+ * (connection_id values of capture capture_id; NULL with nconn 0: all of
+ * its connections), each payload cut at max_payload bytes (at most 64
+ * MiB). 0, or -1 with one line in err: a file missing or changed, a key
+ * log the analysis used gone, a damaged capture.
+ */
+int full_payload_fill(sqlite3 *db, int64_t capture_id,
+    const int64_t *conn_ids, size_t nconn, uint64_t max_payload, char *err,
+    size_t errlen);
+
+#endif

@@ -45,6 +45,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_merge_entry,
 	&cmd_rules_entry,
 	&cmd_browse_entry,
+	&cmd_replay_entry,
 	&cmd_help_entry,
 
 	NULL

@@ -61,6 +61,7 @@ extern const struct cmd_entry cmd_messages_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_rules_entry;
 extern const struct cmd_entry cmd_browse_entry;
+extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry *const cmd_table[];
 

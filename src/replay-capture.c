@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "replay-int.h"
+#include "ws.h"
 
 /* Client bytes kept: a replay of more is not what this is for. */
 #define REPLAY_BYTES_MAX (UINT64_C(1) << 30)
@@ -26,7 +27,6 @@ struct rc_ctx {
 	int                  server_close_seen;
 	uint64_t             server_close_pkt;
 	int                  server_close_code;
-	int                  server_close_answered; /* after the client's close */
 	int64_t              server_close_offending;
 	uint64_t             client_close_pkt;      /* its first close; 0 none */
 	int                  client_closed;
@@ -86,11 +86,10 @@ rc_frame(void *arg, uint64_t conn, int sender, const struct ws_frame *f)
 	if (conn != x->conn)
 		return;
 	if (sender == ROLE_SERVER) {
-		if (f->opcode == 8 && !x->server_close_seen) {
+		if (f->opcode == WS_OP_CLOSE && !x->server_close_seen) {
 			x->server_close_seen = 1;
 			x->server_close_pkt = f->first_pkt;
 			x->server_close_code = f->close_code;
-			x->server_close_answered = x->client_closed;
 		}
 		return;
 	}
@@ -107,13 +106,11 @@ rc_frame(void *arg, uint64_t conn, int sender, const struct ws_frame *f)
 	rf->opcode = f->opcode;
 	rf->fin = f->fin;
 	rf->truncated = f->truncated;
-	if (f->opcode == 8 && !x->client_closed) {
+	rf->reaction = f->opcode == WS_OP_PONG;
+	if (f->opcode == WS_OP_CLOSE && !x->client_closed) {
 		x->client_closed = 1;
 		x->client_close_pkt = f->first_pkt;
 	}
-	/* A close after the server's own answers it. */
-	rf->reaction = f->opcode == 10 ||
-	    (f->opcode == 8 && x->server_close_seen);
 }
 
 static void
@@ -148,6 +145,8 @@ rc_conn_end(void *arg, const struct conn_summary *cs)
 	x->sum.handshake = NULL;
 	x->side->handshake = cs->handshake_seen;
 	x->side->websocket = cs->websocket;
+	x->side->tls_undecrypted = cs->tls_version != NULL &&
+	    !cs->tls_decrypted;
 	snprintf(x->side->client, sizeof x->side->client, "%s", cs->client);
 	snprintf(x->side->server, sizeof x->side->server, "%s", cs->server);
 	snprintf(x->side->extensions, sizeof x->side->extensions, "%s",
@@ -216,7 +215,16 @@ rc_settle(struct rc_ctx *x)
 	o->how = REPLAY_END_NONE;
 	o->code = -1;
 	o->after = -1;
-	if (x->server_close_seen && !x->server_close_answered) {
+	/*
+	 * Who closed first goes by packet: bytes after a gap reach the
+	 * decoders late, so the order of the sink's calls does not tell.
+	 */
+	for (i = 0; i < rs->nframes && x->server_close_seen; i++)
+		if (rs->frames[i].opcode == WS_OP_CLOSE &&
+		    rs->frames[i].first_pkt > x->server_close_pkt)
+			rs->frames[i].reaction = 1;
+	if (x->server_close_seen && !(x->client_closed &&
+	    x->client_close_pkt < x->server_close_pkt)) {
 		o->how = REPLAY_END_CLOSE;
 		o->code = x->server_close_code;
 		at = x->server_close_pkt;
@@ -279,7 +287,9 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 	}
 	if (!rs->websocket || rs->nframes == 0) {
 		snprintf(err, errlen, "%s: connection %llu has no WebSocket "
-		    "frames from its client", path, (unsigned long long)conn);
+		    "frames from its client%s", path, (unsigned long long)conn,
+		    rs->tls_undecrypted ? " (it is TLS: --keylog decrypts "
+		    "it)" : "");
 		return -1;
 	}
 	if (!rs->handshake || rs->frames[0].off == 0) {

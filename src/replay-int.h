@@ -27,6 +27,7 @@ struct replay_side {
 	size_t               nframes;
 	uint64_t             request_len; /* the Upgrade request's bytes */
 	int                  handshake, websocket;
+	int                  tls_undecrypted;  /* TLS, with no keys for it */
 	char                 client[64], server[64];
 	char                 extensions[512], protocol[256]; /* the server's */
 	char                 sha256[65];

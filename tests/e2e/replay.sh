@@ -114,10 +114,37 @@ client frame 1)" "$rc $out"
 	0) ok ;;   # python websockets closes 1002 too
 	*) bad "reserved opcode against python websockets: $rc $out" ;;
 	esac
+	# wss:// captured, decrypted with its key log, replayed in the clear
+	# to the same kind of server (node ws 8, maxPayload 65536).
+	replay "$SAMPLES/tls/tls-ws-1009.pcap" --connection 1 \
+	    --keylog "$SAMPLES/tls/tls-ws-1009.keys" --to "ws://127.0.0.1:$nport/"
+	eq "TLS 1009, decrypted: reproduced" "0 reproduced: server closed \
+1009 after client frame 16 (captured: closed 1009 after client frame 16)" \
+	    "$rc $out"
+	replay "$SAMPLES/tls/tls-ws-1009.pcap" --connection 1 \
+	    --to "ws://127.0.0.1:$nport/"
+	eq "TLS without keys: error" 2 "$rc"
+	check "TLS without keys: --keylog named" grep -q "it is TLS: --keylog" \
+	    "$TMP/err"
 else
 	echo "node ws parts skipped: samples/real/node/node_modules missing" \
 	    "(npm ci there)"
 fi
+
+# A client side with a gap (real-gap: the client's third frame was not
+# captured): said, and the replay stops there; past it with --skip-gaps,
+# the client's own close goes and the server answers it.
+start gap ws 1048576
+replay "$(sample real-gap.pcap)" --connection 1 --to "ws://127.0.0.1:$port/"
+eq "gap: stops there" "0 reproduced: server accepted all 2 client messages \
+and did not close (captured: nothing)" "$rc $out"
+check "gap: said where" grep -q "the captured client side lost 308 bytes at \
+stream offset 252 (after client frame 1): the replay stops there" "$TMP/err"
+replay "$(sample real-gap.pcap)" --connection 1 --to "ws://127.0.0.1:$port/" \
+    --skip-gaps
+eq "gap skipped: the client's close answered" "0 reproduced: server \
+accepted all 4 client messages and closed 1000 (captured: nothing)" \
+    "$rc $out"
 
 # A server that does not switch protocols: its status line, escaped.
 start http http

@@ -60,8 +60,6 @@ static int    rl_resolve(const struct replay_live_opts *, struct addrinfo **,
 		char *, size_t);
 static int    rl_connect(const struct replay_live_opts *, struct addrinfo *,
 		char *, size_t);
-static size_t rl_request(const struct replay_live_opts *,
-		const struct replay_side *, char *, size_t, char *, size_t);
 static int    rl_write_all(int, const void *, size_t, double);
 static int    rl_response(struct rl *, const char *key, double, char *,
 		size_t);
@@ -154,91 +152,6 @@ rl_connect(const struct replay_live_opts *o, struct addrinfo *res, char *err,
 	}
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
-}
-
-/*
- * The captured request with Host rewritten, the path of the target if it
- * has one, and each --header replacing its namesakes or added. Its
- * Sec-WebSocket-Key goes to key. 0 when it does not fit.
- */
-static size_t
-rl_request(const struct replay_live_opts *o, const struct replay_side *rs,
-    char *out, size_t outlen, char *key, size_t keylen)
-{
-	const char *p = (const char *)rs->bytes, *end = p + rs->request_len;
-	const char *eol, *sp1, *sp2, *colon, *v;
-	size_t      n = 0, len, nl;
-	int         first = 1, i, k;
-
-	key[0] = '\0';
-#define RL_PUT(s, l) do {                                               \
-		if (n + (l) >= outlen)                                  \
-			return 0;                                       \
-		memcpy(out + n, (s), (l));                              \
-		n += (l);                                               \
-	} while (0)
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		len = (size_t)(eol - p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (len == 0 && first) {          /* empty lines before it */
-			p = eol + 1;
-			continue;
-		}
-		if (len == 0)
-			break;
-		if (first) {
-			first = 0;
-			sp1 = memchr(p, ' ', len);
-			sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ',
-			    len - (size_t)(sp1 + 1 - p)) : NULL;
-			if (o->url->path[0] != '\0' && sp2 != NULL) {
-				RL_PUT(p, (size_t)(sp1 + 1 - p));
-				RL_PUT(o->url->path, strlen(o->url->path));
-				RL_PUT(sp2, len - (size_t)(sp2 - p));
-			} else
-				RL_PUT(p, len);
-			RL_PUT("\r\n", 2);
-			p = eol + 1;
-			continue;
-		}
-		colon = memchr(p, ':', len);
-		nl = colon != NULL ? (size_t)(colon - p) : len;
-		k = colon != NULL && nl == 4 && strncasecmp(p, "host", 4) == 0;
-		for (i = 0; i < o->nheaders && !k; i++)
-			k = strncasecmp(p, o->headers[i], nl) == 0 &&
-			    o->headers[i][nl] == ':';
-		if (!k) {
-			RL_PUT(p, len);
-			RL_PUT("\r\n", 2);
-		}
-		p = eol + 1;
-	}
-	RL_PUT("Host: ", 6);
-	RL_PUT(o->url->hostport, strlen(o->url->hostport));
-	RL_PUT("\r\n", 2);
-	for (i = 0; i < o->nheaders; i++) {
-		RL_PUT(o->headers[i], strlen(o->headers[i]));
-		RL_PUT("\r\n", 2);
-	}
-	RL_PUT("\r\n", 2);
-#undef RL_PUT
-	out[n] = '\0';
-	/* The key as sent, for the accept check. */
-	for (p = out; (p = strchr(p, '\n')) != NULL; ) {
-		p++;
-		if (strncasecmp(p, "sec-websocket-key:", 18) != 0)
-			continue;
-		v = p + 18;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		len = strcspn(v, " \t\r\n");
-		snprintf(key, keylen, "%.*s", (int)len, v);
-	}
-	return n;
 }
 
 /* Writes all of p before the deadline; -1 when it could not. */
@@ -546,7 +459,8 @@ replay_live_run(const struct replay_live_opts *o,
 	r.fd = -1;
 	r.live = live;
 	r.last_started = -1;
-	n = rl_request(o, rs, req, sizeof req, key, sizeof key);
+	n = replay_request(rs->bytes, rs->request_len, o->url, o->headers,
+	    o->nheaders, req, sizeof req, key, sizeof key);
 	if (n == 0) {
 		snprintf(err, errlen, "the captured request with the headers "
 		    "given is over %d bytes", REPLAY_HEAD_MAX);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "replay.h"
 
@@ -85,6 +86,92 @@ replay_compare(const struct replay_outcome *cap,
 	snprintf(line, len, "%s: server %s (captured: %s)",
 	    v == REPLAY_REPRODUCED ? "reproduced" : "different", l, c);
 	return v;
+}
+
+size_t
+replay_request(const uint8_t *req, size_t reqlen,
+    const struct replay_url *url, const char *const *headers, int nheaders,
+    char *out, size_t outlen, char *key, size_t keylen)
+{
+	const char *p = (const char *)req, *end = p + reqlen;
+	const char *eol, *sp1, *sp2, *colon, *v;
+	size_t      n = 0, len, nl;
+	int         first = 1, i, k;
+
+	key[0] = '\0';
+#define REPLAY_PUT(s, l) do {                                               \
+		if (n + (l) >= outlen)                                  \
+			return 0;                                       \
+		memcpy(out + n, (s), (l));                              \
+		n += (l);                                               \
+	} while (0)
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		len = (size_t)(eol - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0 && first) {          /* empty lines before it */
+			p = eol + 1;
+			continue;
+		}
+		if (len == 0)
+			break;
+		if (first) {
+			first = 0;
+			sp1 = memchr(p, ' ', len);
+			sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ',
+			    len - (size_t)(sp1 + 1 - p)) : NULL;
+			if (url->path[0] != '\0' && sp2 != NULL) {
+				REPLAY_PUT(p, (size_t)(sp1 + 1 - p));
+				REPLAY_PUT(url->path, strlen(url->path));
+				REPLAY_PUT(sp2, len - (size_t)(sp2 - p));
+			} else
+				REPLAY_PUT(p, len);
+			REPLAY_PUT("\r\n", 2);
+			p = eol + 1;
+			continue;
+		}
+		colon = memchr(p, ':', len);
+		nl = colon != NULL ? (size_t)(colon - p) : len;
+		k = colon != NULL && nl == 4 && strncasecmp(p, "host", 4) == 0;
+		for (i = 0; i < nheaders && !k; i++)
+			k = strncasecmp(p, headers[i], nl) == 0 &&
+			    headers[i][nl] == ':';
+		if (!k) {
+			REPLAY_PUT(p, len);
+			REPLAY_PUT("\r\n", 2);
+		}
+		p = eol + 1;
+	}
+	/* A Host given as a header wins over the target's (virtual hosts). */
+	for (i = 0, k = 0; i < nheaders && !k; i++)
+		k = strncasecmp(headers[i], "host:", 5) == 0;
+	if (!k) {
+		REPLAY_PUT("Host: ", 6);
+		REPLAY_PUT(url->hostport, strlen(url->hostport));
+		REPLAY_PUT("\r\n", 2);
+	}
+	for (i = 0; i < nheaders; i++) {
+		REPLAY_PUT(headers[i], strlen(headers[i]));
+		REPLAY_PUT("\r\n", 2);
+	}
+	REPLAY_PUT("\r\n", 2);
+#undef REPLAY_PUT
+	out[n] = '\0';
+	/* The key as sent, for the accept check. */
+	for (p = out; (p = strchr(p, '\n')) != NULL; ) {
+		p++;
+		if (strncasecmp(p, "sec-websocket-key:", 18) != 0)
+			continue;
+		v = p + 18;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		len = strcspn(v, " \t\r\n");
+		snprintf(key, keylen, "%.*s", (int)len, v);
+	}
+	return n;
 }
 
 int

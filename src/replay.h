@@ -73,6 +73,18 @@ struct replay_url {
 int replay_url_parse(const char *, struct replay_url *, char *err,
     size_t errlen);
 
+/*
+ * The captured request (reqlen bytes: its head) with the Host header
+ * rewritten to the target's, the request target replaced by the URL's
+ * path when it has one, and each of headers ("Name: value") in place of
+ * the captured headers of its name, or added. The Sec-WebSocket-Key as
+ * sent goes to key ("" none). Returns the length written to out
+ * (NUL-ended), 0 when it does not fit.
+ */
+size_t replay_request(const uint8_t *req, size_t reqlen,
+    const struct replay_url *, const char *const *headers, int nheaders,
+    char *out, size_t outlen, char *key, size_t keylen);
+
 /* 1 when traffic to the address stays on this host or a private network. */
 int replay_addr_private(const struct sockaddr *);
 

@@ -180,6 +180,57 @@ test_url(void **state)
 	    -1);
 }
 
+static void
+test_request(void **state)
+{
+	static const char req[] =
+	    "GET /old?q=1 HTTP/1.1\r\n"
+	    "Host: prod.example:443\r\n"
+	    "Upgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Authorization: Bearer expired\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n";
+	const char       *hdr[] = { "authorization: Bearer fresh",
+	    "X-Replay: 1" };
+	struct replay_url u;
+	char              out[1024], key[64], err[100];
+	size_t            n;
+
+	(void)state;
+	assert_int_equal(replay_url_parse("ws://127.0.0.1:8080", &u, err,
+	    sizeof err), 0);
+	n = replay_request((const uint8_t *)req, sizeof req - 1, &u, hdr, 2,
+	    out, sizeof out, key, sizeof key);
+	assert_int_equal(n, strlen(out));
+	assert_string_equal(out,
+	    "GET /old?q=1 HTTP/1.1\r\n"
+	    "Upgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n"
+	    "Host: 127.0.0.1:8080\r\n"
+	    "authorization: Bearer fresh\r\n"
+	    "X-Replay: 1\r\n\r\n");
+	assert_string_equal(key, "dGhlIHNhbXBsZSBub25jZQ==");
+
+	/* The URL's path replaces the captured one; a new key goes too. */
+	assert_int_equal(replay_url_parse("ws://[::1]:9/chat", &u, err,
+	    sizeof err), 0);
+	hdr[0] = "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==";
+	n = replay_request((const uint8_t *)req, sizeof req - 1, &u, hdr, 1,
+	    out, sizeof out, key, sizeof key);
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "GET /chat HTTP/1.1\r\n"));
+	assert_non_null(strstr(out, "\r\nHost: [::1]:9\r\n"));
+	assert_null(strstr(out, "prod.example"));
+	assert_string_equal(key, "AAAAAAAAAAAAAAAAAAAAAA==");
+
+	/* Too long for out: 0, nothing half-written counted. */
+	assert_int_equal(replay_request((const uint8_t *)req, sizeof req - 1,
+	    &u, hdr, 1, out, 40, key, sizeof key), 0);
+}
+
 static int
 private4(const char *a)
 {
@@ -236,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_schedule_max),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_private),
 	};
 

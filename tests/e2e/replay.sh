@@ -153,6 +153,22 @@ eq "404: error" 2 "$rc"
 check "404: status line said" grep -q "not 101): HTTP/1.0 404 no such page" \
     "$TMP/err"
 
+# Hostile servers: escapes in the answer reach the terminal escaped; a
+# flood of pings and a frame without end stop at the timeout, the pongs
+# not piling up.
+start esc hostile escapes
+replay "$py" --connection 1 --to "ws://127.0.0.1:$port/"
+eq "escapes: error" 2 "$rc"
+check "escapes: status line said" grep -q "not 101): HTTP/1.1 403" "$TMP/err"
+check "escapes: no escape byte on the terminal" \
+    test "$(tr -d '\033\007\233' <"$TMP/err" | wc -c)" -eq "$(wc -c <"$TMP/err")"
+start flood hostile flood
+t0=$(date +%s)
+replay "$py" --connection 1 --to "ws://127.0.0.1:$port/" --timeout 3
+t1=$(date +%s)
+eq "flood: the server started nothing" 1 "$rc"
+check "flood: ended by the timeout at the latest" test $((t1 - t0)) -le 6
+
 # Nothing listening.
 p=$(free_port)
 replay "$py" --connection 1 --to "ws://127.0.0.1:$p/"

@@ -25,7 +25,7 @@ static int  replay_number(const struct cmd_entry *, const char *,
 
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
-    REPLAY_SKIP_GAPS };
+    REPLAY_SKIP_GAPS, REPLAY_RECORD };
 
 static const struct cmd_option replay_options[] = {
 	{ .name = "connection", .key = REPLAY_CONNECTION, .arg = "N",
@@ -61,6 +61,23 @@ static const struct cmd_option replay_options[] = {
 	{ .name = "skip-gaps", .key = REPLAY_SKIP_GAPS,
 	  .help = "replay past bytes the capture lost, leaving out the frames "
 	    "they cut (by default the replay stops at the first gap)" },
+	{ .name = "record", .key = REPLAY_RECORD, .arg = "FILE",
+	  .help = "write the replayed conversation to FILE as a pcap capture "
+	    "(IPv4 targets)",
+	  .doc = "Write the replayed conversation to\n"
+	    ".I file\n"
+	    "as a pcap capture (nanosecond times): the socket's bytes each "
+	    "way, as\n"
+	    "they were written and read, at the times they were, in "
+	    "Ethernet, IPv4\n"
+	    "and TCP frames between the socket's own addresses and ports, "
+	    "after a\n"
+	    "SYN, SYN-ACK and ACK and before a FIN each way (the server's "
+	    "when it\n"
+	    "ended the connection).\n"
+	    ".B analyze\n"
+	    "reads it as any capture.\n"
+	    "IPv4 targets only." },
 	{ .include = analysis_filter_options },
 	{ .include = analysis_keylog_options },
 	{ 0 }
@@ -233,6 +250,9 @@ cmd_replay_exec(struct cmd_args *args)
 			break;
 		case REPLAY_SKIP_GAPS:
 			lo.skip_gaps = 1;
+			break;
+		case REPLAY_RECORD:
+			lo.record = val;
 			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)

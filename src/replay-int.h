@@ -57,6 +57,7 @@ struct replay_live_opts {
 	double       timeout;      /* seconds in all; 0 none */
 	int          yes;          /* a public target was confirmed */
 	int          skip_gaps;
+	const char  *record;       /* --record FILE; NULL none */
 };
 
 /*
@@ -68,5 +69,18 @@ struct replay_live_opts {
 int replay_live_run(const struct replay_live_opts *,
     const struct replay_side *, struct replay_outcome *live, char *err,
     size_t errlen);
+
+/* replay --record: the conversation as a capture (replay-record.c). */
+struct replay_record;
+/* Opens path and writes the TCP handshake; NULL with err on failure. */
+struct replay_record *replay_record_open(const char *path,
+    const struct sockaddr *local, const struct sockaddr *peer, char *err,
+    size_t errlen);
+/* Bytes role sent; NULL records nothing. */
+void replay_record_data(struct replay_record *, int role, const uint8_t *,
+    size_t);
+void replay_record_fin(struct replay_record *, int role);
+/* 0, or -1 with err when the file could not be written. */
+int  replay_record_close(struct replay_record *, char *err, size_t errlen);
 
 #endif

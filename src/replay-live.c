@@ -46,6 +46,9 @@ struct rl {
 	int64_t                        last_started; /* frame index; -1 */
 	uint64_t                       messages;
 	int                            client_closed;
+	/* A frame the capture cut went last: the server waits for the rest
+	 * of it, and nothing more can be framed after it. */
+	int                            cut;
 	/* Answers (pongs, the close's echo), sent between frames. */
 	uint8_t                        ctl[4096];
 	size_t                         ctl_len;
@@ -53,6 +56,7 @@ struct rl {
 	uint64_t                       rx_off;
 	int                            server_closed, eof;
 	struct replay_outcome         *live;
+	struct replay_record          *rec;       /* --record */
 };
 
 static double rl_now(void);
@@ -68,6 +72,7 @@ static void   rl_frame(void *, const struct ws_frame *);
 static void   rl_message(void *, const struct ws_message *);
 static void   rl_finding(void *, const struct ws_finding *);
 static int    rl_loop(struct rl *, double);
+static int    rl_record_open(struct rl *, char *, size_t);
 
 static const struct ws_ops rl_ws_ops = { rl_frame, rl_message, rl_finding };
 
@@ -154,6 +159,23 @@ rl_connect(const struct replay_live_opts *o, struct addrinfo *res, char *err,
 	return fd;
 }
 
+/* --record: the file, named by the socket's two ends. */
+static int
+rl_record_open(struct rl *r, char *err, size_t errlen)
+{
+	struct sockaddr_storage l, p;
+	socklen_t               ll = sizeof l, pl = sizeof p;
+
+	if (getsockname(r->fd, (struct sockaddr *)&l, &ll) != 0 ||
+	    getpeername(r->fd, (struct sockaddr *)&p, &pl) != 0) {
+		snprintf(err, errlen, "--record: %s", strerror(errno));
+		return -1;
+	}
+	r->rec = replay_record_open(r->o->record, (struct sockaddr *)&l,
+	    (struct sockaddr *)&p, err, errlen);
+	return r->rec != NULL ? 0 : -1;
+}
+
 /* Writes all of p before the deadline; -1 when it could not. */
 static int
 rl_write_all(int fd, const void *p, size_t n, double deadline)
@@ -203,6 +225,8 @@ rl_response(struct rl *r, const char *key, double deadline, char *err,
 	while (st == HTTP_NEED_MORE && have < sizeof buf) {
 		got = read(r->fd, buf + have, sizeof buf - have);
 		if (got > 0) {
+			replay_record_data(r->rec, ROLE_SERVER, buf + have,
+			    (size_t)got);
 			st = http_parser_feed(hp, buf + have, (size_t)got,
 			    &used);
 			have += (size_t)got;
@@ -210,6 +234,7 @@ rl_response(struct rl *r, const char *key, double deadline, char *err,
 		}
 		if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR)) {
+			replay_record_fin(r->rec, ROLE_SERVER);
 			snprintf(err, errlen, "the server ended the connection "
 			    "before its response%s", have ? " was complete" :
 			    "");
@@ -366,21 +391,23 @@ rl_loop(struct rl *r, double deadline)
 		if (r->server_closed && linger == 0)
 			linger = now + REPLAY_LINGER;
 		if (linger > 0 && (now >= linger ||
-		    (r->ctl_len == 0 && r->pos == 0)))
+		    ((r->ctl_len == 0 || r->cut) && r->pos == 0)))
 			return 0;
 		/* Write what is due: a frame begun first, then answers. */
 		busy = 0;
 		while (!r->server_closed || r->pos > 0 || r->ctl_len > 0) {
-			if (r->pos == 0 && r->ctl_len > 0) {
+			if (r->pos == 0 && r->ctl_len > 0 && !r->cut) {
 				n = write(r->fd, r->ctl, r->ctl_len);
 				if (n <= 0)
 					break;
+				replay_record_data(r->rec, ROLE_CLIENT, r->ctl,
+				    (size_t)n);
 				memmove(r->ctl, r->ctl + n,
 				    r->ctl_len - (size_t)n);
 				r->ctl_len -= (size_t)n;
 				continue;
 			}
-			if (r->server_closed || r->next == r->nsend ||
+			if (r->server_closed || r->next == r->nsend || r->cut ||
 			    (r->pos == 0 && t0 + r->due[r->next] > now))
 				break;
 			fr = &r->rs->frames[r->send[r->next]];
@@ -388,6 +415,8 @@ rl_loop(struct rl *r, double deadline)
 			n = write(r->fd, r->rs->bytes + fr->off + r->pos, want);
 			if (n <= 0)
 				break;
+			replay_record_data(r->rec, ROLE_CLIENT,
+			    r->rs->bytes + fr->off + r->pos, (size_t)n);
 			if (r->pos == 0) {
 				r->last_started = (int64_t)fr->index;
 				if (fr->opcode == WS_OP_CLOSE)
@@ -395,6 +424,7 @@ rl_loop(struct rl *r, double deadline)
 			}
 			r->pos += (uint64_t)n;
 			if (r->pos == fr->len) {
+				r->cut = fr->truncated;
 				if (fr->fin && !fr->truncated &&
 				    fr->opcode <= WS_OP_BINARY)
 					r->messages++;
@@ -402,7 +432,7 @@ rl_loop(struct rl *r, double deadline)
 				r->next++;
 			}
 		}
-		if (r->pos > 0 || r->ctl_len > 0)
+		if (r->pos > 0 || (r->ctl_len > 0 && !r->cut))
 			busy = 1;
 		if (r->next == r->nsend && !busy && settle == 0)
 			settle = now + REPLAY_SETTLE;
@@ -427,12 +457,16 @@ rl_loop(struct rl *r, double deadline)
 		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(r->fd, buf, sizeof buf);
 			if (n > 0) {
+				replay_record_data(r->rec, ROLE_SERVER, buf,
+				    (size_t)n);
 				ws_dir_feed(r->dec, r->rx_off, buf, (size_t)n,
 				    0, (struct wts){ 0, 0 });
 				r->rx_off += (uint64_t)n;
 			} else if (n == 0 || (errno != EAGAIN &&
-			    errno != EWOULDBLOCK && errno != EINTR))
+			    errno != EWOULDBLOCK && errno != EINTR)) {
 				r->eof = 1;
+				replay_record_fin(r->rec, ROLE_SERVER);
+			}
 		}
 	}
 }
@@ -493,6 +527,9 @@ replay_live_run(const struct replay_live_opts *o,
 	if (r.fd < 0)
 		goto out;
 	deadline = rl_now() + (o->timeout > 0 ? o->timeout : 1e9);
+	if (o->record != NULL && rl_record_open(&r, err, errlen) != 0)
+		goto out;
+	replay_record_data(r.rec, ROLE_CLIENT, (const uint8_t *)req, n);
 	if (rl_write_all(r.fd, req, n, deadline) != 0) {
 		snprintf(err, errlen, "could not send the request: %s",
 		    strerror(errno));
@@ -509,6 +546,12 @@ replay_live_run(const struct replay_live_opts *o,
 	live->messages = r.messages;
 	rc = 0;
 out:
+	if (r.rec != NULL) {
+		replay_record_fin(r.rec, ROLE_CLIENT);
+		if (replay_record_close(r.rec, rc == 0 ? err : NULL,
+		    rc == 0 ? errlen : 0) != 0)
+			rc = -1;
+	}
 	if (r.dec != NULL)
 		ws_dir_free(r.dec);
 	if (r.fd >= 0)

@@ -3,7 +3,8 @@
 # samples reproduce against a server with the captured limit (Python
 # websockets max_size 1 MiB; Node ws maxPayload 65536) and do not against
 # a larger one; a client's reserved opcode gets node ws's 1002 again; a
-# database leads to its capture and refuses one that changed; a server
+# database leads to its capture and refuses one that changed; --record
+# writes a capture analyze and tshark read the same verdict in; a server
 # that does not switch protocols, a refused port and a public address
 # without --yes are errors, the last one before anything is sent.
 . "${top_srcdir}/tests/e2e/lib.sh"
@@ -56,6 +57,26 @@ replay "$py" --connection 1 --to "ws://127.0.0.1:$port/"
 eq "python 4 MiB: not reproduced" "1 not reproduced: server accepted all \
 1 client message and did not close (captured: closed 1009 after client \
 frame 1)" "$rc $out"
+
+# --record: the replayed conversation as a capture, which analyze finds
+# the same verdict in (the server's 1009, offending client frame 1), and
+# tshark reads without complaint.
+start py1m-rec ws 1048576
+replay "$py" --connection 1 --to "ws://127.0.0.1:$port/" \
+    --record "$TMP/rec.pcap"
+eq "record: reproduced" 0 "$rc"
+"$WSAUTOPSY" analyze -q -o "$TMP/rec.db" "$TMP/rec.pcap"
+eq "record: analyze finds what replay printed" "server|1009|1|client" \
+    "$(sqlite3 "$TMP/rec.db" "SELECT sender, code, offending_frame_index,
+    offending_sender FROM findings WHERE kind = 'close' AND NOT answered")"
+if command -v tshark >/dev/null 2>&1; then
+	tshark -r "$TMP/rec.pcap" -T fields -e websocket.payload.close.status_code \
+	    -Y 'websocket.opcode == 8' >"$TMP/tshark.out" 2>"$TMP/tshark.err"
+	eq "record: tshark reads it" 0 $?
+	eq "record: tshark says nothing" "" \
+	    "$(grep -v 'Running as user' "$TMP/tshark.err")"
+	eq "record: tshark sees the server's 1009" 1009 "$(cat "$TMP/tshark.out")"
+fi
 
 # The database names the capture: the same verdict through it.
 cp "$py" "$TMP/cap.pcap"

@@ -78,6 +78,26 @@ if command -v tshark >/dev/null 2>&1; then
 	eq "record: tshark sees the server's 1009" 1009 "$(cat "$TMP/tshark.out")"
 fi
 
+# Pacing: real-keepalive-python's client sends a message, three pings a
+# second apart and its close at 5.02 s (five frames); the live server
+# answers the close, which ends the replay.
+ka=$(sample real-keepalive-python.pcap)
+start ka ws 1048576
+# took ARGS...: the replay's time in ms in $ms.
+took() {
+	t0=$(date +%s%N)
+	replay "$ka" --connection 1 --to "ws://127.0.0.1:$port/" "$@"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+took --speed 2
+eq "speed 2: the client's 1011 answered" "0 reproduced: server accepted \
+all 1 client message and closed 1011 (captured: nothing)" "$rc $out"
+check "speed 2: half the captured 5 s ($ms ms)" test "$ms" -ge 2450
+took --speed max
+check "speed max: at once ($ms ms)" test "$ms" -lt 1500
+took --speed max --rate 2
+check "speed max, rate 2: four gaps of 0.5 s ($ms ms)" test "$ms" -ge 1950
+
 # The database names the capture: the same verdict through it.
 cp "$py" "$TMP/cap.pcap"
 "$WSAUTOPSY" analyze -q -o "$TMP/cap.db" "$TMP/cap.pcap"

@@ -22,15 +22,33 @@ static int  replay_from_db(const char *, uint64_t, char *, size_t, char *,
 		char *, size_t);
 static int  replay_number(const struct cmd_entry *, const char *,
 		const char *, double *);
+static int  replay_one(const char *, const char *,
+		const struct analysis_opts *, const struct replay_live_opts *,
+		uint64_t, char *, size_t);
+static int  replay_all(const char *, const struct analysis_opts *,
+		const struct replay_live_opts *);
 
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
-    REPLAY_SKIP_GAPS, REPLAY_RECORD };
+    REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL };
+
+/* Usage errors of replay are 2: its 1 says "not reproduced". */
+#define replay_usage(...) (cmd_usage_error(__VA_ARGS__), EXIT_INPUT)
 
 static const struct cmd_option replay_options[] = {
 	{ .name = "connection", .key = REPLAY_CONNECTION, .arg = "N",
 	  .help = "the connection to replay, numbered as analyze and report "
-	    "number them (required)" },
+	    "number them" },
+	{ .name = "all", .key = REPLAY_ALL,
+	  .help = "instead, every WebSocket connection of the capture that "
+	    "ended with a finding, one after another, a line each",
+	  .doc = "Instead of one connection, every WebSocket connection of "
+	    "the capture\n"
+	    "(its handshake captured) whose verdict is a finding, one after "
+	    "another:\n"
+	    "a table of the connection and its line.\n"
+	    "The status is the worst: an error, then different, then not "
+	    "reproduced." },
 	{ .name = "to", .key = REPLAY_TO, .arg = "URL",
 	  .help = "the server to replay to, ws://HOST:PORT[/PATH]; the path "
 	    "replaces the captured request's (required: there is no default)",
@@ -86,7 +104,7 @@ static const struct cmd_option replay_options[] = {
 const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
 	.summary = "send a captured client side to a live server and compare",
-	.usage = "CAPTURE|DB --connection N --to URL",
+	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE --all --to URL",
 	.about = "Send the client side of one captured connection to a live "
 	    "server: its Upgrade request (Host rewritten), then the frames the "
 	    "client sent of its own accord, byte for byte as captured (masks "
@@ -103,6 +121,7 @@ const struct cmd_entry cmd_replay_entry = {
 	    "an error (usage, the capture, the target).",
 	.options = replay_options,
 	.args = { 1, 1 },
+	.usage_status = EXIT_INPUT,
 	.exec = cmd_replay_exec
 };
 
@@ -185,22 +204,102 @@ replay_number(const struct cmd_entry *e, const char *name, const char *arg,
 	return 0;
 }
 
+/*
+ * Connection conn of the capture at path replayed: its line in line and
+ * the status (EXIT_INPUT, said on stderr). sha: the capture's SHA-256 as
+ * a database has it, "" when none.
+ */
+static int
+replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
+    const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len)
+{
+	struct replay_side    rs;
+	struct replay_outcome live;
+	char                  err[1200], esc[1300];
+	size_t                i;
+	enum replay_verdict   v;
+
+	if (replay_capture_load(path, ao, conn, &rs, err, sizeof err) != 0) {
+		esc_terminal_str(err, esc, sizeof esc);
+		wsa_warn("%s", esc);
+		replay_side_free(&rs);
+		return EXIT_INPUT;
+	}
+	if (sha[0] != '\0' && strcmp(sha, rs.sha256) != 0) {
+		esc_terminal_str(path, esc, sizeof esc);
+		wsa_warn("%s: the capture changed since it was analyzed "
+		    "(SHA-256 %.12s..., the database has %.12s...)", esc,
+		    rs.sha256, sha);
+		replay_side_free(&rs);
+		return EXIT_INPUT;
+	}
+	if (rs.has_gap) {
+		int64_t before = -1;
+
+		for (i = 0; i < rs.nframes; i++)
+			if (rs.frames[i].off + rs.frames[i].len <= rs.gap_off)
+				before = (int64_t)rs.frames[i].index;
+		wsa_warn("the captured client side lost %" PRIu64 " bytes at "
+		    "stream offset %" PRIu64 " (after client frame %" PRId64
+		    "): %s", rs.gap_len, rs.gap_off, before, lo->skip_gaps ?
+		    "the frames it cut are left out" : "the replay stops "
+		    "there (--skip-gaps goes past it)");
+	}
+	if (replay_live_run(lo, &rs, &live, err, sizeof err) != 0) {
+		wsa_warn("%s", err);
+		replay_side_free(&rs);
+		return EXIT_INPUT;
+	}
+	v = replay_compare(&rs.captured, &live, line, len);
+	replay_side_free(&rs);
+	return (int)v;
+}
+
+/* replay --all: every connection with a finding, one after another. */
+static int
+replay_all(const char *path, const struct analysis_opts *ao,
+    const struct replay_live_opts *lo)
+{
+	uint64_t *ids;
+	size_t    n, i;
+	char      err[1200], esc[1300], line[600];
+	int       rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
+
+	if (replay_capture_list(path, ao, &ids, &n, err, sizeof err) != 0) {
+		esc_terminal_str(err, esc, sizeof esc);
+		wsa_warn("%s", esc);
+		free(ids);
+		return EXIT_INPUT;
+	}
+	if (n == 0)
+		wsa_warn("no WebSocket connection of the capture ended with a "
+		    "finding: nothing replayed");
+	else
+		printf("%-10s %s\n", "connection", "replay");
+	for (i = 0; i < n; i++) {
+		rc = replay_one(path, "", ao, lo, ids[i], line, sizeof line);
+		printf("%-10" PRIu64 " %s\n", ids[i], rc == EXIT_INPUT ?
+		    "error (said above)" : line);
+		fflush(stdout);
+		/* The status says the worst: error, different, not, reproduced. */
+		if (rank[rc] > rank[worst])
+			worst = rc;
+	}
+	free(ids);
+	return worst;
+}
+
 static int
 cmd_replay_exec(struct cmd_args *args)
 {
 	struct analysis_opts    ao;
 	struct replay_live_opts lo;
 	struct replay_url       url;
-	struct replay_side      rs;
-	struct replay_outcome   live;
 	const struct cmd_entry *e = args->entry;
-	enum replay_verdict     v;
 	const char             *to = NULL, *path = args->argv[0], *val;
 	char                    err[1200], line[600], capath[4096], sha[65];
-	char                    esc[1300];
 	uint64_t                conn = 0;
-	size_t                  i;
-	int                     j, have_conn = 0, from_db = 0;
+	int                     j, rc, have_conn = 0, all = 0;
 
 	analysis_opts_default(&ao);
 	memset(&lo, 0, sizeof lo);
@@ -213,7 +312,7 @@ cmd_replay_exec(struct cmd_args *args)
 		case REPLAY_CONNECTION:
 			if (parse_size(val, &conn) != 0 || conn == 0 ||
 			    strspn(val, "0123456789") != strlen(val))
-				return cmd_usage_error(e, "--connection: a "
+				return replay_usage(e, "--connection: a "
 				    "connection number (from 1), not '%.40s'",
 				    val);
 			have_conn = 1;
@@ -223,11 +322,11 @@ cmd_replay_exec(struct cmd_args *args)
 			break;
 		case REPLAY_HEADER:
 			if (lo.nheaders == REPLAY_MAX_HEADERS)
-				return cmd_usage_error(e, "--header: at most "
-				    "%d", REPLAY_MAX_HEADERS);
+				return replay_usage(e, "--header: at most %d",
+				    REPLAY_MAX_HEADERS);
 			if (strchr(val, ':') == NULL || val[0] == ':' ||
 			    strpbrk(val, "\r\n") != NULL)
-				return cmd_usage_error(e, "--header: 'Name: "
+				return replay_usage(e, "--header: 'Name: "
 				    "value' on one line");
 			lo.headers[lo.nheaders++] = val;
 			break;
@@ -254,16 +353,19 @@ cmd_replay_exec(struct cmd_args *args)
 		case REPLAY_RECORD:
 			lo.record = val;
 			break;
+		case REPLAY_ALL:
+			all = 1;
+			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)
 				return EXIT_INPUT;
 		}
 	}
 	/* Usage errors are 2 here: 1 says "not reproduced". */
-	if (!have_conn) {
-		cmd_usage_error(e, "--connection is required");
-		return EXIT_INPUT;
-	}
+	if (have_conn == all)
+		return replay_usage(e, "one of --connection and --all");
+	if (all && lo.record != NULL)
+		return replay_usage(e, "--record goes with one --connection");
 	if (to == NULL) {
 		cmd_usage_error(e, "--to is required: there is no default "
 		    "target");
@@ -280,47 +382,21 @@ cmd_replay_exec(struct cmd_args *args)
 	lo.url = &url;
 	sha[0] = '\0';
 	if (replay_is_db(path)) {
+		if (all)
+			return replay_usage(e, "--all replays a capture, not "
+			    "a database");
 		if (replay_from_db(path, conn, capath, sizeof capath, sha, err,
 		    sizeof err) != 0) {
 			wsa_warn("%s", err);
 			return EXIT_INPUT;
 		}
-		from_db = 1;
 		path = capath;
 	}
-	if (replay_capture_load(path, &ao, conn, &rs, err, sizeof err) != 0) {
-		esc_terminal_str(err, esc, sizeof esc);
-		wsa_warn("%s", esc);
-		replay_side_free(&rs);
-		return EXIT_INPUT;
+	if (!all) {
+		rc = replay_one(path, sha, &ao, &lo, conn, line, sizeof line);
+		if (rc != EXIT_INPUT)
+			printf("%s\n", line);
+		return rc;
 	}
-	if (from_db && strcmp(sha, rs.sha256) != 0) {
-		esc_terminal_str(path, esc, sizeof esc);
-		wsa_warn("%s: the capture changed since it was analyzed "
-		    "(SHA-256 %.12s..., the database has %.12s...)", esc,
-		    rs.sha256, sha);
-		replay_side_free(&rs);
-		return EXIT_INPUT;
-	}
-	if (rs.has_gap) {
-		int64_t before = -1;
-
-		for (i = 0; i < rs.nframes; i++)
-			if (rs.frames[i].off + rs.frames[i].len <= rs.gap_off)
-				before = (int64_t)rs.frames[i].index;
-		wsa_warn("the captured client side lost %" PRIu64 " bytes at "
-		    "stream offset %" PRIu64 " (after client frame %" PRId64
-		    "): %s", rs.gap_len, rs.gap_off, before, lo.skip_gaps ?
-		    "the frames it cut are left out" : "the replay stops "
-		    "there (--skip-gaps goes past it)");
-	}
-	if (replay_live_run(&lo, &rs, &live, err, sizeof err) != 0) {
-		wsa_warn("%s", err);
-		replay_side_free(&rs);
-		return EXIT_INPUT;
-	}
-	v = replay_compare(&rs.captured, &live, line, sizeof line);
-	printf("%s\n", line);
-	replay_side_free(&rs);
-	return (int)v;
+	return replay_all(path, &ao, &lo);
 }

@@ -50,6 +50,11 @@ struct cmd_entry {
 		int lower;
 		int upper;     /* -1: no limit */
 	} args;
+	/*
+	 * The status of a usage error the parser finds; 0: EXIT_USAGE. For a
+	 * command whose own statuses give 1 another meaning (replay).
+	 */
+	int usage_status;
 	/* Called with well-formed options and operands; returns the status. */
 	int (*exec)(struct cmd_args *);
 };

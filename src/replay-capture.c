@@ -309,6 +309,59 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 	return 0;
 }
 
+/* replay --all: the connections that ended with a finding. */
+struct rc_list {
+	uint64_t *ids;
+	size_t    n;
+};
+
+static void
+rc_list_end(void *arg, const struct conn_summary *cs)
+{
+	struct rc_list *l = arg;
+
+	if (!cs->websocket || !cs->handshake_seen ||
+	    strcmp(cs->verdict, finding_class_names[CLASS_NONE]) == 0 ||
+	    strcmp(cs->verdict, finding_class_names[CLASS_OPEN]) == 0 ||
+	    strcmp(cs->verdict, finding_class_names[CLASS_NORMAL]) == 0)
+		return;
+	if (l->n % 64 == 0)
+		l->ids = xrealloc(l->ids, (l->n + 64) * sizeof *l->ids);
+	l->ids[l->n++] = cs->id;
+}
+
+static const struct sink_ops rc_list_sink = { .conn_end = rc_list_end };
+
+static int
+rc_id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+replay_capture_list(const char *path, const struct analysis_opts *opts,
+    uint64_t **ids, size_t *n, char *err, size_t errlen)
+{
+	struct analysis_opts   o = *opts;
+	struct rc_list         l = { NULL, 0 };
+	struct analysis       *an;
+	struct capture_summary sum;
+	enum pipeline_result   r;
+
+	o.jobs = 1;
+	o.no_hash = 1;
+	an = analysis_new(&o, &rc_list_sink, &l);
+	r = analysis_run(an, path, NULL, NULL, NULL, &sum, err, errlen);
+	analysis_free(an);
+	/* Connections end out of order; they are replayed in it. */
+	qsort(l.ids, l.n, sizeof *l.ids, rc_id_cmp);
+	*ids = l.ids;
+	*n = l.n;
+	return r == PIPELINE_OPEN_FAILED ? -1 : 0;
+}
+
 int
 replay_frame_gapped(const struct replay_side *rs, const struct replay_frame *f)
 {

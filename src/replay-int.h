@@ -42,6 +42,12 @@ struct replay_side {
 int  replay_capture_load(const char *path, const struct analysis_opts *,
     uint64_t conn, struct replay_side *, char *err, size_t errlen);
 void replay_side_free(struct replay_side *);
+/*
+ * The WebSocket connections of a capture (with their handshake) whose
+ * verdict is a finding, for replay --all: *ids (the caller's to free).
+ */
+int  replay_capture_list(const char *path, const struct analysis_opts *,
+    uint64_t **ids, size_t *n, char *err, size_t errlen);
 /* 1 when bytes of the frame, or before it, were never captured. */
 int  replay_frame_gapped(const struct replay_side *,
     const struct replay_frame *);

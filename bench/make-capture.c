@@ -342,7 +342,7 @@ mc_emit(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
 	static const uint8_t router[6] = { 2, 0, 0, 0, 0, 1 };
 	static uint8_t	 pkt[PW_HDR_LEN + PW_OPT_MAX + MC_MSS];
 	uint8_t		 server[6] = { 2, 0, 0, 0, 1, c->server }, opt[20];
-	struct pw_tcp	 s;
+	struct tcp_packet	 s;
 	size_t		 len;
 	uint32_t	 ts;
 
@@ -376,7 +376,7 @@ mc_emit(struct mc_conn *c, int d, uint8_t flags, const uint8_t *pl,
 	}
 	s.opt = opt;
 	c->lastts[d] = ts;
-	len = pw_tcp_packet(pkt, &s, pl, n);
+	len = tcp_packet_build(pkt, &s, pl, n);
 	pw_record(&mc_pw, t, pkt, len, len);
 	mc_st.packets++;
 	mc_st.tcp_bytes += n;

@@ -16,6 +16,19 @@
 #define ANALYSIS_MAX_WS_PORTS 16
 #define ANALYSIS_MAX_KEYLOGS  16
 
+/*
+ * What the HTTP and WebSocket stages of each connection read (after TLS),
+ * for a command that needs the bytes themselves (replay sends a client's
+ * own bytes again). Called on the decoding thread, in stream order.
+ */
+struct analysis_tap {
+	void (*data)(void *, uint64_t conn_id, int role, uint64_t off,
+	    const uint8_t *, size_t, struct wts);
+	void (*gap)(void *, uint64_t conn_id, int role, uint64_t off,
+	    uint64_t len);
+	void  *arg;
+};
+
 struct analysis_opts {
 	struct flow_limits flow;
 	struct ws_config   ws;      /* payload cap, limits, strictness */
@@ -30,6 +43,8 @@ struct analysis_opts {
 	 * option that changes what is found.
 	 */
 	unsigned           jobs;
+	/* Not an option either: NULL, or who reads the bytes too. */
+	const struct analysis_tap *tap;
 };
 
 void analysis_opts_default(struct analysis_opts *);

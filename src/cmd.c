@@ -45,6 +45,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_merge_entry,
 	&cmd_rules_entry,
 	&cmd_browse_entry,
+	&cmd_replay_entry,
 	&cmd_help_entry,
 
 	NULL
@@ -205,9 +206,15 @@ cmd_run(const struct cmd_entry *e, int argc, char **argv)
 	else if (e->args.upper > 0 && a.argc > e->args.upper)
 		rc = cmd_usage_error(e, "%d operands, expected %s", a.argc,
 		    e->usage);
-	else
+	else {
 		rc = e->exec(&a);
+		goto done;
+	}
 out:
+	/* A command whose status 1 means something else says so. */
+	if (rc == EXIT_USAGE && e->usage_status != 0)
+		rc = e->usage_status;
+done:
 	free(a.opts);
 	return rc;
 }

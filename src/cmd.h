@@ -50,6 +50,11 @@ struct cmd_entry {
 		int lower;
 		int upper;     /* -1: no limit */
 	} args;
+	/*
+	 * The status of a usage error the parser finds; 0: EXIT_USAGE. For a
+	 * command whose own statuses give 1 another meaning (replay).
+	 */
+	int usage_status;
 	/* Called with well-formed options and operands; returns the status. */
 	int (*exec)(struct cmd_args *);
 };
@@ -61,6 +66,7 @@ extern const struct cmd_entry cmd_messages_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_rules_entry;
 extern const struct cmd_entry cmd_browse_entry;
+extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry *const cmd_table[];
 

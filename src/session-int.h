@@ -34,6 +34,8 @@ struct sess {
 	 */
 	struct stage        *in;
 	struct tls_stage    *tls;             /* a ClientHello was seen */
+	/* With an analysis tap: the stage the tap passes the bytes on to. */
+	struct stage         tapped;
 	int                  is_ws;           /* frames, with or without handshake */
 	int                  interesting;    /* stored: WS, upgrade, finding */
 	struct http_exchange *hx;             /* once HTTP was seen; to the end */

@@ -44,6 +44,11 @@ static void sess_ws_data(void *, int, uint64_t, const uint8_t *, size_t,
 static void sess_ws_gap(void *, int, uint64_t, uint64_t, uint64_t,
 		struct wts);
 static void sess_ws_end(void *, int, int, uint64_t, struct wts);
+static void sess_tap_data(void *, int, uint64_t, const uint8_t *, size_t,
+		uint64_t, struct wts);
+static void sess_tap_gap(void *, int, uint64_t, uint64_t, uint64_t,
+		struct wts);
+static void sess_tap_end(void *, int, int, uint64_t, struct wts);
 static void sess_hx_finding(void *, struct finding *);
 static void sess_hx_asked(void *);
 static void sess_hx_upgraded(void *, enum ws_ext, const struct hs_result *);
@@ -102,6 +107,11 @@ static const struct stage_ops sess_drop_ops = {
 /* The last stage: frames, to a WebSocket decoder per side. */
 static const struct stage_ops sess_ws_stage_ops = {
 	sess_ws_data, sess_ws_gap, sess_ws_end
+};
+
+/* In front of the HTTP or WebSocket stage, with an analysis tap. */
+static const struct stage_ops sess_tap_ops = {
+	sess_tap_data, sess_tap_gap, sess_tap_end
 };
 
 static const struct tls_ops sess_tls_ops = { sess_tls_finding };
@@ -206,7 +216,41 @@ sess_chain(struct sess *s, enum sess_kind kind)
 			s->hx = http_exchange_new(s->c, &sess_hx_ops, s, st);
 		st = http_exchange_stage(s->hx);
 	}
+	if (s->an->opts.tap != NULL) {                      /* a tap */
+		s->tapped = st;
+		st = (struct stage){ &sess_tap_ops, s };
+	}
 	*s->in = st;
+}
+
+static void
+sess_tap_data(void *arg, int side, uint64_t off, const uint8_t *p, size_t n,
+    uint64_t pkt, struct wts ts)
+{
+	struct sess               *s = arg;
+	const struct analysis_tap *t = s->an->opts.tap;
+
+	t->data(t->arg, s->c->id, sess_role(s, side), off, p, n, ts);
+	s->tapped.ops->data(s->tapped.arg, side, off, p, n, pkt, ts);
+}
+
+static void
+sess_tap_gap(void *arg, int side, uint64_t off, uint64_t len, uint64_t pkt,
+    struct wts ts)
+{
+	struct sess               *s = arg;
+	const struct analysis_tap *t = s->an->opts.tap;
+
+	t->gap(t->arg, s->c->id, sess_role(s, side), off, len);
+	s->tapped.ops->gap(s->tapped.arg, side, off, len, pkt, ts);
+}
+
+static void
+sess_tap_end(void *arg, int side, int rst, uint64_t pkt, struct wts ts)
+{
+	struct sess *s = arg;
+
+	s->tapped.ops->end(s->tapped.arg, side, rst, pkt, ts);
 }
 
 /* What the TLS stage learned, for the connection's row and the counts. */

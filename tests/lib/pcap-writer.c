@@ -11,8 +11,6 @@
 
 #define PW_NS 1000000000LL
 
-static uint32_t pw_sum(const uint8_t *, size_t, uint32_t);
-static uint16_t pw_fold(uint32_t);
 static void     pw_write(struct pw *, const void *, size_t);
 
 void
@@ -38,27 +36,6 @@ pw_putle32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
-}
-
-/* One's complement sum of 16-bit big-endian words (RFC 1071). */
-static uint32_t
-pw_sum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-pw_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 static void
@@ -167,47 +144,6 @@ pw_record(struct pw *w, int64_t t, const void *pkt, size_t caplen,
 	return ++w->packets;
 }
 
-size_t
-pw_tcp_packet(uint8_t *out, const struct pw_tcp *s, const void *payload,
-    size_t n)
-{
-	uint8_t *ip = out + 14, *tcp = out + 34;
-	size_t   tcplen = 20 + s->optlen;
-	uint32_t sum;
-
-	memcpy(out, s->mac_dst, 6);
-	memcpy(out + 6, s->mac_src, 6);
-	pw_put16(out + 12, 0x0800);
-	ip[0] = 0x45;
-	ip[1] = 0;
-	pw_put16(ip + 2, (uint16_t)(20 + tcplen + n));
-	pw_put16(ip + 4, s->ip_id);
-	pw_put16(ip + 6, 0x4000);               /* don't fragment */
-	ip[8] = s->ttl;
-	ip[9] = 6;
-	pw_put16(ip + 10, 0);
-	pw_put32(ip + 12, s->ip_src);
-	pw_put32(ip + 16, s->ip_dst);
-	pw_put16(ip + 10, pw_fold(pw_sum(ip, 20, 0)));
-	pw_put16(tcp, s->sport);
-	pw_put16(tcp + 2, s->dport);
-	pw_put32(tcp + 4, s->seq);
-	pw_put32(tcp + 8, (s->flags & PW_ACK) ? s->ack : 0);
-	tcp[12] = (uint8_t)((tcplen / 4) << 4);
-	tcp[13] = s->flags;
-	pw_put16(tcp + 14, s->window);
-	pw_put16(tcp + 16, 0);
-	pw_put16(tcp + 18, 0);
-	if (s->optlen > 0)
-		memcpy(tcp + 20, s->opt, s->optlen);
-	if (n > 0)
-		memcpy(tcp + tcplen, payload, n);
-	/* Pseudo header: addresses, protocol, TCP length. */
-	sum = pw_sum(ip + 12, 8, 6 + (uint32_t)(tcplen + n));
-	pw_put16(tcp + 16, pw_fold(pw_sum(tcp, tcplen + n, sum)));
-	return 34 + tcplen + n;
-}
-
 void
 pw_conn_init(struct pw_conn *c, struct pw *w, uint32_t client_ip,
     uint16_t client_port, uint32_t server_ip, uint16_t server_port)
@@ -224,35 +160,19 @@ uint64_t
 pw_segment_cut(struct pw_conn *c, int side, uint8_t flags, const void *data,
     size_t n, size_t caplen)
 {
-	struct pw    *w = c->w;
-	struct pw_tcp s;
-	size_t        len;
-	uint64_t      pkt;
+	struct pw *w = c->w;
+	size_t     len;
+	uint64_t   pkt;
 
 	if (n > PW_MAX_PAYLOAD) {
 		fprintf(stderr, "pcap-writer: segment of %zu bytes\n", n);
 		exit(1);
 	}
-	memset(&s, 0, sizeof s);
-	s.mac_src[5] = (uint8_t)(2 - side);
-	s.mac_dst[5] = (uint8_t)(side + 1);
-	s.ip_src = c->ip[side];
-	s.ip_dst = c->ip[!side];
-	s.ip_id = w->ip_id++;
-	s.ttl = 64;
-	s.sport = c->port[side];
-	s.dport = c->port[!side];
-	s.seq = c->seq[side];
-	s.ack = c->seq[!side];
-	s.flags = flags;
-	s.window = 65535;
-	len = pw_tcp_packet(w->pkt, &s, data, n);
+	len = tcp_packet_segment(w->pkt, c->ip, c->port, c->seq, w->ip_id++,
+	    side, flags, data, n);
 	pkt = pw_record(w, w->t_ns, w->pkt, len - n + (caplen < n ? caplen :
 	    n), len);
 	w->t_ns += w->step_ns;
-	c->seq[side] += (uint32_t)n;
-	if (flags & (PW_SYN | PW_FIN))
-		c->seq[side]++;
 	return pkt;
 }
 

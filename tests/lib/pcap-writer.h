@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tcp-packet.h"
+
 enum pw_format {
 	PW_PCAP,        /* classic, microseconds */
 	PW_PCAP_NSEC,   /* classic, nanoseconds */
@@ -51,39 +53,15 @@ void     pw_raw(struct pw *, const void *, size_t);
 uint64_t pw_record(struct pw *, int64_t t_ns, const void *, size_t caplen,
 	     size_t len);
 
-/* TCP flags. */
-#define PW_FIN 0x01
-#define PW_SYN 0x02
-#define PW_RST 0x04
-#define PW_PSH 0x08
-#define PW_ACK 0x10
-
-/* Ethernet 14, IPv4 20, TCP 20 (options add to it, 40 at most). */
-#define PW_HDR_LEN     54
-#define PW_OPT_MAX     40
-/* The largest payload behind an option-less TCP header (the IPv4 total
- * length is 16 bits). */
-#define PW_MAX_PAYLOAD (65535 - 40)
-
-/* The headers of one segment. */
-struct pw_tcp {
-	uint8_t        mac_src[6], mac_dst[6];
-	uint32_t       ip_src, ip_dst;
-	uint16_t       ip_id;
-	uint8_t        ttl;
-	uint16_t       sport, dport;
-	uint32_t       seq, ack;       /* ack is written with PW_ACK only */
-	uint8_t        flags;
-	uint16_t       window;
-	const uint8_t *opt;            /* options, a multiple of 4 bytes */
-	size_t         optlen;
-};
-
-/* Ethernet, IPv4 (don't fragment) and TCP headers, checksums included,
- * then the payload, into out (PW_HDR_LEN + optlen + n bytes); returns
- * the packet's length. */
-size_t   pw_tcp_packet(uint8_t *out, const struct pw_tcp *, const void *,
-	     size_t n);
+/* The segments' flags and sizes (src/tcp-packet.h). */
+#define PW_FIN TCP_PKT_FIN
+#define PW_SYN TCP_PKT_SYN
+#define PW_RST TCP_PKT_RST
+#define PW_PSH TCP_PKT_PSH
+#define PW_ACK TCP_PKT_ACK
+#define PW_HDR_LEN     TCP_PKT_HDR_LEN
+#define PW_OPT_MAX     TCP_PKT_OPT_MAX
+#define PW_MAX_PAYLOAD TCP_PKT_MAX_PAYLOAD
 
 /*
  * A TCP conversation between side PW_CLIENT and side PW_SERVER: MAC

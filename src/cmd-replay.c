@@ -1,0 +1,402 @@
+/*
+ * wsautopsy replay: a captured connection's client side sent to a live
+ * server, and what that server did compared with what the captured one
+ * did, for "does it happen on staging?" and "does the fix fix it?".
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis-opts.h"
+#include "cmd.h"
+#include "escape.h"
+#include "replay-int.h"
+
+static int  cmd_replay_exec(struct cmd_args *);
+static int  replay_is_db(const char *);
+static int  replay_from_db(const char *, uint64_t, char *, size_t, char *,
+		char *, size_t);
+static int  replay_number(const struct cmd_entry *, const char *,
+		const char *, double *);
+static int  replay_one(const char *, const char *,
+		const struct analysis_opts *, const struct replay_live_opts *,
+		uint64_t, char *, size_t);
+static int  replay_all(const char *, const struct analysis_opts *,
+		const struct replay_live_opts *);
+
+enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
+    REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
+    REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL };
+
+/* Usage errors of replay are 2: its 1 says "not reproduced". */
+#define replay_usage(...) (cmd_usage_error(__VA_ARGS__), EXIT_INPUT)
+
+static const struct cmd_option replay_options[] = {
+	{ .name = "connection", .key = REPLAY_CONNECTION, .arg = "N",
+	  .help = "the connection to replay, numbered as analyze and report "
+	    "number them" },
+	{ .name = "all", .key = REPLAY_ALL,
+	  .help = "instead, every WebSocket connection of the capture that "
+	    "ended with a finding, one after another, a line each",
+	  .doc = "Instead of one connection, every WebSocket connection of "
+	    "the capture\n"
+	    "(its handshake captured) whose verdict is a finding, one after "
+	    "another:\n"
+	    "a table of the connection and its line.\n"
+	    "The status is the worst: an error, then different, then not "
+	    "reproduced." },
+	{ .name = "to", .key = REPLAY_TO, .arg = "URL",
+	  .help = "the server to replay to, ws://HOST:PORT[/PATH]; the path "
+	    "replaces the captured request's (required: there is no default)",
+	  .doc = "The server to replay to,\n"
+	    ".BI ws:// host : port\n"
+	    "with an optional path that replaces the captured request's.\n"
+	    "Required: there is no default target.\n"
+	    "A host that resolves to an address other than loopback, RFC 1918,\n"
+	    "fc00::/7 or link-local needs\n"
+	    ".B --yes\n"
+	    "or a\n"
+	    ".B y\n"
+	    "typed at the question on a terminal." },
+	{ .name = "header", .key = REPLAY_HEADER, .arg = "HEADER",
+	  .help = "send HEADER ('Name: value') instead of the captured ones "
+	    "of its name, or in addition (a fresh token) (repeatable)" },
+	{ .name = "speed", .key = REPLAY_SPEED, .arg = "N|max",
+	  .help = "send the frames N times as fast as captured (default 1); "
+	    "max: as fast as --rate allows" },
+	{ .name = "rate", .key = REPLAY_RATE, .arg = "N",
+	  .help = "at most N frames a second, whatever the speed (default "
+	    "1000)" },
+	{ .name = "timeout", .key = REPLAY_TIMEOUT, .arg = "SECONDS",
+	  .help = "stop after this long in all (default 60)" },
+	{ .name = "yes", .key = REPLAY_YES,
+	  .help = "replay to a target that is not a loopback or private "
+	    "address without asking" },
+	{ .name = "skip-gaps", .key = REPLAY_SKIP_GAPS,
+	  .help = "replay past bytes the capture lost, leaving out the frames "
+	    "they cut (by default the replay stops at the first gap)" },
+	{ .name = "record", .key = REPLAY_RECORD, .arg = "FILE",
+	  .help = "write the replayed conversation to FILE as a pcap capture "
+	    "(IPv4 targets)",
+	  .doc = "Write the replayed conversation to\n"
+	    ".I file\n"
+	    "as a pcap capture (nanosecond times): the socket's bytes each "
+	    "way, as\n"
+	    "they were written and read, at the times they were, in "
+	    "Ethernet, IPv4\n"
+	    "and TCP frames between the socket's own addresses and ports, "
+	    "after a\n"
+	    "SYN, SYN-ACK and ACK and before a FIN each way (the server's "
+	    "when it\n"
+	    "ended the connection).\n"
+	    ".B analyze\n"
+	    "reads it as any capture.\n"
+	    "IPv4 targets only." },
+	{ .include = analysis_filter_options },
+	{ .include = analysis_keylog_options },
+	{ 0 }
+};
+
+const struct cmd_entry cmd_replay_entry = {
+	.name = "replay",
+	.summary = "send a captured client side to a live server and compare",
+	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE --all --to URL",
+	.about = "Send the client side of one captured connection to a live "
+	    "server: its Upgrade request (Host rewritten), then the frames the "
+	    "client sent of its own accord, byte for byte as captured (masks "
+	    "and malformed frames included), paced as captured. The server's "
+	    "pings and close are answered as a conforming client answers them; "
+	    "the captured pongs and a close answering the server's are not "
+	    "sent. It stops at the server's close, the end of the connection, "
+	    "one second after the last frame, or the timeout, and prints what "
+	    "this server started against what the captured one did. A database "
+	    "names the capture it was made from; a capture whose bytes changed "
+	    "since is refused.",
+	.notes = "Exit status: 0 reproduced, 1 not reproduced (the server "
+	    "took every frame), 3 different (it closed or ended otherwise), 2 "
+	    "an error (usage, the capture, the target).",
+	.options = replay_options,
+	.args = { 1, 1 },
+	.usage_status = EXIT_INPUT,
+	.exec = cmd_replay_exec
+};
+
+static int
+replay_is_db(const char *path)
+{
+	char  magic[16];
+	FILE *f = fopen(path, "rb");
+	int   db;
+
+	if (f == NULL)
+		return 0;
+	db = fread(magic, 1, 16, f) == 16 &&
+	    memcmp(magic, "SQLite format 3", 16) == 0;
+	fclose(f);
+	return db;
+}
+
+/* The capture's path and SHA-256 of connection conn of a database. */
+static int
+replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
+    char *sha, char *err, size_t errlen)
+{
+	sqlite3      *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int           rc, rows = 0;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256 FROM connections c "
+	    "JOIN captures k USING (capture_id) WHERE c.conn_no = ?", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", db, sqlite3_errmsg(h));
+		sqlite3_close(h);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)conn);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows++ > 0)
+			continue;
+		snprintf(path, pathlen, "%s",
+		    (const char *)sqlite3_column_text(st, 0) != NULL ?
+		    (const char *)sqlite3_column_text(st, 0) : "");
+		snprintf(sha, 65, "%s",
+		    (const char *)sqlite3_column_text(st, 1) != NULL ?
+		    (const char *)sqlite3_column_text(st, 1) : "");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	if (rows == 0) {
+		snprintf(err, errlen, "%s: no connection %" PRIu64, db, conn);
+		return -1;
+	}
+	if (rows > 1) {
+		snprintf(err, errlen, "%s: connection %" PRIu64 " is in %d "
+		    "captures of it; replay the capture itself", db, conn,
+		    rows);
+		return -1;
+	}
+	if (path[0] == '\0' || strcmp(path, "-") == 0) {
+		snprintf(err, errlen, "%s: connection %" PRIu64 "'s capture "
+		    "was read from standard input; replay the file itself",
+		    db, conn);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+replay_number(const struct cmd_entry *e, const char *name, const char *arg,
+    double *out)
+{
+	char *end;
+
+	*out = strtod(arg, &end);
+	if (end == arg || *end != '\0' || !isfinite(*out) || *out <= 0) {
+		cmd_usage_error(e, "--%s: a positive number, not '%.40s'", name,
+		    arg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Connection conn of the capture at path replayed: its line in line and
+ * the status (EXIT_INPUT, said on stderr). sha: the capture's SHA-256 as
+ * a database has it, "" when none.
+ */
+static int
+replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
+    const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len)
+{
+	struct replay_side    rs;
+	struct replay_outcome live;
+	char                  err[1200], esc[1300];
+	size_t                i;
+	enum replay_verdict   v;
+
+	if (replay_capture_load(path, ao, conn, &rs, err, sizeof err) != 0) {
+		esc_terminal_str(err, esc, sizeof esc);
+		wsa_warn("%s", esc);
+		replay_side_free(&rs);
+		return EXIT_INPUT;
+	}
+	if (sha[0] != '\0' && strcmp(sha, rs.sha256) != 0) {
+		esc_terminal_str(path, esc, sizeof esc);
+		wsa_warn("%s: the capture changed since it was analyzed "
+		    "(SHA-256 %.12s..., the database has %.12s...)", esc,
+		    rs.sha256, sha);
+		replay_side_free(&rs);
+		return EXIT_INPUT;
+	}
+	if (rs.has_gap) {
+		int64_t before = -1;
+
+		for (i = 0; i < rs.nframes; i++)
+			if (rs.frames[i].off + rs.frames[i].len <= rs.gap_off)
+				before = (int64_t)rs.frames[i].index;
+		wsa_warn("the captured client side lost %" PRIu64 " bytes at "
+		    "stream offset %" PRIu64 " (after client frame %" PRId64
+		    "): %s", rs.gap_len, rs.gap_off, before, lo->skip_gaps ?
+		    "the frames it cut are left out" : "the replay stops "
+		    "there (--skip-gaps goes past it)");
+	}
+	if (replay_live_run(lo, &rs, &live, err, sizeof err) != 0) {
+		wsa_warn("%s", err);
+		replay_side_free(&rs);
+		return EXIT_INPUT;
+	}
+	v = replay_compare(&rs.captured, &live, line, len);
+	replay_side_free(&rs);
+	return (int)v;
+}
+
+/* replay --all: every connection with a finding, one after another. */
+static int
+replay_all(const char *path, const struct analysis_opts *ao,
+    const struct replay_live_opts *lo)
+{
+	uint64_t *ids;
+	size_t    n, i;
+	char      err[1200], esc[1300], line[600];
+	int       rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
+
+	if (replay_capture_list(path, ao, &ids, &n, err, sizeof err) != 0) {
+		esc_terminal_str(err, esc, sizeof esc);
+		wsa_warn("%s", esc);
+		free(ids);
+		return EXIT_INPUT;
+	}
+	if (n == 0)
+		wsa_warn("no WebSocket connection of the capture ended with a "
+		    "finding: nothing replayed");
+	else
+		printf("%-10s %s\n", "connection", "replay");
+	for (i = 0; i < n; i++) {
+		rc = replay_one(path, "", ao, lo, ids[i], line, sizeof line);
+		printf("%-10" PRIu64 " %s\n", ids[i], rc == EXIT_INPUT ?
+		    "error (said above)" : line);
+		fflush(stdout);
+		/* The status says the worst: error, different, not, reproduced. */
+		if (rank[rc] > rank[worst])
+			worst = rc;
+	}
+	free(ids);
+	return worst;
+}
+
+static int
+cmd_replay_exec(struct cmd_args *args)
+{
+	struct analysis_opts    ao;
+	struct replay_live_opts lo;
+	struct replay_url       url;
+	const struct cmd_entry *e = args->entry;
+	const char             *to = NULL, *path = args->argv[0], *val;
+	char                    err[1200], line[600], capath[4096], sha[65];
+	uint64_t                conn = 0;
+	int                     j, rc, have_conn = 0, all = 0;
+
+	analysis_opts_default(&ao);
+	memset(&lo, 0, sizeof lo);
+	lo.speed = 1;
+	lo.rate = REPLAY_RATE_DEFAULT;
+	lo.timeout = 60;
+	for (j = 0; j < args->nopts; j++) {
+		val = args->opts[j].value;
+		switch (args->opts[j].opt->key) {
+		case REPLAY_CONNECTION:
+			if (parse_size(val, &conn) != 0 || conn == 0 ||
+			    strspn(val, "0123456789") != strlen(val))
+				return replay_usage(e, "--connection: a "
+				    "connection number (from 1), not '%.40s'",
+				    val);
+			have_conn = 1;
+			break;
+		case REPLAY_TO:
+			to = val;
+			break;
+		case REPLAY_HEADER:
+			if (lo.nheaders == REPLAY_MAX_HEADERS)
+				return replay_usage(e, "--header: at most %d",
+				    REPLAY_MAX_HEADERS);
+			if (strchr(val, ':') == NULL || val[0] == ':' ||
+			    strpbrk(val, "\r\n") != NULL)
+				return replay_usage(e, "--header: 'Name: "
+				    "value' on one line");
+			lo.headers[lo.nheaders++] = val;
+			break;
+		case REPLAY_SPEED:
+			if (strcmp(val, "max") == 0)
+				lo.speed = 0;
+			else if (replay_number(e, "speed", val, &lo.speed))
+				return EXIT_INPUT;
+			break;
+		case REPLAY_RATE:
+			if (replay_number(e, "rate", val, &lo.rate))
+				return EXIT_INPUT;
+			break;
+		case REPLAY_TIMEOUT:
+			if (replay_number(e, "timeout", val, &lo.timeout))
+				return EXIT_INPUT;
+			break;
+		case REPLAY_YES:
+			lo.yes = 1;
+			break;
+		case REPLAY_SKIP_GAPS:
+			lo.skip_gaps = 1;
+			break;
+		case REPLAY_RECORD:
+			lo.record = val;
+			break;
+		case REPLAY_ALL:
+			all = 1;
+			break;
+		default:
+			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)
+				return EXIT_INPUT;
+		}
+	}
+	/* Usage errors are 2 here: 1 says "not reproduced". */
+	if (have_conn == all)
+		return replay_usage(e, "one of --connection and --all");
+	if (all && lo.record != NULL)
+		return replay_usage(e, "--record goes with one --connection");
+	if (to == NULL) {
+		cmd_usage_error(e, "--to is required: there is no default "
+		    "target");
+		return EXIT_INPUT;
+	}
+	if (replay_url_parse(to, &url, err, sizeof err) != 0) {
+		cmd_usage_error(e, "--to: %s", err);
+		return EXIT_INPUT;
+	}
+	if (url.tls) {
+		wsa_warn("wss:// targets are not supported yet");
+		return EXIT_INPUT;
+	}
+	lo.url = &url;
+	sha[0] = '\0';
+	if (replay_is_db(path)) {
+		if (all)
+			return replay_usage(e, "--all replays a capture, not "
+			    "a database");
+		if (replay_from_db(path, conn, capath, sizeof capath, sha, err,
+		    sizeof err) != 0) {
+			wsa_warn("%s", err);
+			return EXIT_INPUT;
+		}
+		path = capath;
+	}
+	if (!all) {
+		rc = replay_one(path, sha, &ao, &lo, conn, line, sizeof line);
+		if (rc != EXIT_INPUT)
+			printf("%s\n", line);
+		return rc;
+	}
+	return replay_all(path, &ao, &lo);
+}

@@ -254,6 +254,23 @@ export_select(struct store *s, const struct export_opts *o,
 		snprintf(err, errlen, "no capture named '%s'", o->capture);
 		return -1;
 	}
+	if (o->conns == NULL && o->capture == NULL) {
+		if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT capture_id)"
+		    " FROM connection_t", -1, &st, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+			return -1;
+		}
+		if (sqlite3_step(st) == SQLITE_ROW)
+			ncap = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (ncap > 1) {
+			snprintf(err, errlen, "the database holds %d captures:"
+			    " choose one with --capture, or connections with"
+			    " -i", ncap);
+			return -1;
+		}
+		ncap = 0;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT c.connection_id, c.capture_id,"
 	    " k.name = ?2 OR ?2 IS NULL FROM connection_t c JOIN capture_t k"
 	    " ON k.capture_id = c.capture_id WHERE CASE WHEN ?1 IS NULL THEN"
@@ -300,19 +317,6 @@ export_select(struct store *s, const struct export_opts *o,
 		    o->capture != NULL ? " in capture '" : "",
 		    o->capture != NULL ? o->capture : "",
 		    o->capture != NULL ? "'" : "");
-		return -1;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT count(DISTINCT capture_id) FROM"
-	    " connection_t", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ncap = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (o->conns == NULL && o->capture == NULL && ncap > 1) {
-		snprintf(err, errlen, "the database holds %d captures: choose"
-		    " one with --capture, or connections with -i", ncap);
 		return -1;
 	}
 	return 0;

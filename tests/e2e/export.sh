@@ -2,7 +2,7 @@
 # wsautopsy export, on real bytes:
 #  - on real samples of several stacks (python websockets, Node ws, both
 #    ways; permessage-deflate; binary; fragments; several connections; IPv6;
-#    TLS with its key log), the HAR is valid HAR 1.2 for har-validator
+#    a capture started mid-stream; capture loss; TLS with its key log), the HAR is valid HAR 1.2 for har-validator
 #    (Debian's node-har-validator), and python's json reads it back with
 #    every message of `messages --format jsonl` in it, in the same order,
 #    with the same direction, time, opcode and bytes (base64 decoded); the
@@ -54,7 +54,7 @@ fi
 n=0
 for name in real-1009-python real-node-deflate real-python-deflate \
     real-node-python real-python-node real-node-fragments real-1009-many \
-    real-ipv6 real-large tls-ws-1009 tls-ws-1002; do
+    real-ipv6 real-large real-midstream real-gap tls-ws-1009 tls-ws-1002; do
 	cap=$(sample "$name.pcap")
 	[ -f "$cap" ] || { bad "$name: no sample"; continue; }
 	key=""
@@ -79,7 +79,21 @@ for name in real-1009-python real-node-deflate real-python-deflate \
 	fi
 	n=$((n + 1))
 done
-eq "samples exported" 11 "$n"
+eq "samples exported" 13 "$n"
+
+# A refused handshake (403) is no WebSocket: exported when named, with its
+# status and no message.
+"$WSAUTOPSY" analyze -q -o "$TMP/refused.db" "$(sample real-refused.pcap)"
+err_refused=$("$WSAUTOPSY" export --har "$TMP/refused.har" "$TMP/refused.db" 2>&1)
+eq "real-refused: no WebSocket connection to export by default" \
+    "wsautopsy: $TMP/refused.db: no WebSocket connection" "$err_refused"
+"$WSAUTOPSY" export -i 1 --har "$TMP/refused.har" "$TMP/refused.db"
+eq "real-refused -i 1: status and messages" "403 0" "$(python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["log"]["entries"][0]
+print(e["response"]["status"], len(e["_webSocketMessages"]))' "$TMP/refused.har")"
+if [ "$validator" = 1 ]; then
+	check "real-refused: har-validator accepts the HAR" valid "$TMP/refused.har"
+fi
 
 # What the samples hold: binary messages, several connections, TLS as wss.
 python3 -c '

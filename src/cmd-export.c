@@ -248,7 +248,7 @@ export_select(struct store *s, const struct export_opts *o,
 	sqlite3      *db = store_db(s);
 	sqlite3_stmt *st;
 	int64_t       cap;
-	int           rc, ncap = 0;
+	int           rc, ncap = 0, failed = 0;
 
 	if (o->capture != NULL && msgs_check_capture(s, o->capture) != 0) {
 		snprintf(err, errlen, "no capture named '%s'", o->capture);
@@ -269,7 +269,6 @@ export_select(struct store *s, const struct export_opts *o,
 			    " -i", ncap);
 			return -1;
 		}
-		ncap = 0;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT c.connection_id, c.capture_id,"
 	    " k.name = ?2 OR ?2 IS NULL FROM connection_t c JOIN capture_t k"
@@ -290,14 +289,14 @@ export_select(struct store *s, const struct export_opts *o,
 			snprintf(err, errlen, "connection %" PRId64 " is not in"
 			    " capture '%s'", (int64_t)sqlite3_column_int64(st,
 			    0), o->capture);
-			rc = SQLITE_ERROR;
+			failed = 1;
 			break;
 		}
-		if (ncap++ > 0 && cap != sel->capture_id) {
+		if (sel->nids > 0 && cap != sel->capture_id) {
 			snprintf(err, errlen, "the connections are of several"
 			    " captures: export one capture at a time (-i,"
 			    " --capture)");
-			rc = SQLITE_ERROR;
+			failed = 1;
 			break;
 		}
 		sel->capture_id = cap;
@@ -306,7 +305,7 @@ export_select(struct store *s, const struct export_opts *o,
 		sel->ids[sel->nids++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ERROR)
+	if (failed)
 		return -1;
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));

@@ -114,10 +114,13 @@ const struct cmd_entry cmd_export_entry = {
  * The exported messages, in wire order within each connection (n counts
  * from 1 across both directions), with the payload full_payload holds or
  * else the stored prefix; cut when it is shorter than the decoded message.
+ * Materialized: the HAR reads it twice per connection, and each reading of
+ * a plain CTE would number every message again.
  */
 #define EXPORT_MESSAGES \
-	"WITH msg AS (SELECT m.connection_id, m.direction, m.message_id," \
-	" m.opcode, " MSGS_TYPE_NAME " AS type, m.decoded_size AS size," \
+	"WITH msg AS MATERIALIZED (SELECT m.connection_id, m.direction," \
+	" m.message_id, m.opcode, " MSGS_TYPE_NAME " AS type," \
+	" m.decoded_size AS size," \
 	" m.time_text, coalesce(fp.payload, m.payload_prefix) AS payload," \
 	" (coalesce(fp.truncated, 0) OR coalesce(length(coalesce(fp.payload," \
 	"  m.payload_prefix)), 0) < m.decoded_size) AS cut," \

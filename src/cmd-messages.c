@@ -17,8 +17,8 @@
 #include "escape.h"
 #include "full-payload.h"
 #include "json-indent.h"
+#include "msgs.h"
 #include "store.h"
-#include "utf8.h"
 
 enum {
 	MSGS_SINCE = CMD_LONG, MSGS_UNTIL, MSGS_DIR, MSGS_TYPE, MSGS_PRETTY,
@@ -52,10 +52,6 @@ struct msgs_opts {
 
 static int  cmd_messages_exec(struct cmd_args *);
 static int  msgs_parse_time(const char *, struct wts *);
-static int  msgs_add_conns(struct store *, struct msgs_opts *, const char *,
-		char *, size_t);
-static int  msgs_check_capture(struct store *, const char *);
-static void msgs_utf8_text(sqlite3_context *, int, sqlite3_value **);
 static int  msgs_match(struct msgs_opts *, const uint8_t *, size_t);
 static void msgs_print_text(sqlite3_stmt *, const struct msgs_opts *);
 static void msgs_print_csv(sqlite3_stmt *);
@@ -67,16 +63,7 @@ static int  msgs_full(struct store *, const struct msgs_opts *);
 static void msgs_bind_which(sqlite3_stmt *, const struct msgs_opts *);
 
 static const struct cmd_option messages_options[] = {
-	{ .name = "connection", .key = 'i', .arg = "CONN",
-	  .help = "only these connections: connection_id or CAPTURE:N, "
-	    "comma-separated or repeated",
-	  .doc = "Only these connections: each a connection_id or a stable\n"
-	    "address CAPTURE:N (as\n"
-	    ".B report\n"
-	    ".B \\-i\n"
-	    "takes it); a comma-separated list, or the option repeated." },
-	{ .name = "capture", .key = 'C', .arg = "NAME",
-	  .help = "only this capture (its file name)" },
+	{ .include = msgs_select_options },
 	{ .name = "since", .key = MSGS_SINCE, .arg = "TIME",
 	  .help = "only messages that start at TIME or later (seconds since "
 	    "the epoch, or ISO 8601 UTC: 2026-11-26T15:42:10.5Z)",
@@ -194,15 +181,6 @@ const struct cmd_entry cmd_messages_entry = {
  * message and its stored bytes are valid UTF-8 without NUL, else hex:
  * the JSON column is SQLite's, escaping and numbers included.
  */
-#define MSGS_SEC "CAST(substr(m.time_text, 1, instr(m.time_text, '.') - 1)" \
-	" AS INTEGER)"
-#define MSGS_NSEC "CAST(substr(m.time_text, instr(m.time_text, '.') + 1)" \
-	" AS INTEGER)"
-#define MSGS_UTC "strftime('%Y-%m-%dT%H:%M:%S', " MSGS_SEC ", 'unixepoch')" \
-	" || substr(m.time_text, instr(m.time_text, '.')) || 'Z'"
-#define MSGS_TYPE_NAME "CASE m.opcode WHEN 0 THEN 'continuation' WHEN 1" \
-	" THEN 'text' WHEN 2 THEN 'binary' WHEN 8 THEN 'close' WHEN 9 THEN" \
-	" 'ping' WHEN 10 THEN 'pong' ELSE 'opcode-' || m.opcode END"
 /*
  * A payload: read back whole from the capture (--full, full-payload.h),
  * else what the database stored of it.
@@ -255,27 +233,7 @@ static const char msgs_query[] =
     MSGS_NSEC " >= ?6))"
     "  AND (?7 IS NULL OR " MSGS_SEC " < ?7 OR (" MSGS_SEC " = ?7 AND "
     MSGS_NSEC " <= ?8))"
-    /* Wire order: by the first frame's time, then its packet. */
-    " ORDER BY m.connection_id, " MSGS_SEC ", " MSGS_NSEC ","
-    "  (SELECT t.first_packet FROM message_t t WHERE t.connection_id ="
-    "   m.connection_id AND t.direction = (m.direction = 'server') AND"
-    "   t.message_id = m.message_id), m.direction, m.message_id";
-
-/* wsa_utf8_text(blob): 1 when the bytes are UTF-8 text a JSON string holds. */
-static void
-msgs_utf8_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const uint8_t *p = sqlite3_value_blob(argv[0]);
-	int            n = sqlite3_value_bytes(argv[0]);
-
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_int(ctx, 0);
-		return;
-	}
-	sqlite3_result_int(ctx, (n == 0 || memchr(p, 0, (size_t)n) == NULL) &&
-	    utf8_check(p, (size_t)n) < 0);
-}
+    " ORDER BY m.connection_id, " MSGS_WIRE_ORDER;
 
 /* Seconds since the epoch ("1795707730.5") or ISO 8601 UTC; -1 if neither. */
 static int
@@ -334,74 +292,6 @@ msgs_parse_time(const char *s, struct wts *t)
 		return -1;
 	t->nsec = ns;
 	return 0;
-}
-
-/* Adds a list of connection ids or addresses to o->conns. */
-static int
-msgs_add_conns(struct store *s, struct msgs_opts *o, const char *list,
-    char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	char          item[256], *end;
-	const char   *p, *comma;
-	size_t        len, have;
-	long long     id;
-	int           found;
-
-	for (p = list; ; p = comma + 1) {
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		snprintf(item, sizeof item, "%.*s", (int)len, p);
-		if (strchr(item, ':') != NULL) {
-			if ((id = store_connection_address(s, item, err,
-			    errlen)) < 0)
-				return -1;
-		} else {
-			errno = 0;
-			id = strtoll(item, &end, 10);
-			if (errno != 0 || item[0] == '\0' || *end != '\0' ||
-			    id < 0) {
-				snprintf(err, errlen, "bad connection id '%s'",
-				    item);
-				return -1;
-			}
-			if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM"
-			    " connections WHERE connection_id = ?", -1, &st,
-			    NULL) != SQLITE_OK) {
-				snprintf(err, errlen, "%s",
-				    sqlite3_errmsg(store_db(s)));
-				return -1;
-			}
-			sqlite3_bind_int64(st, 1, id);
-			found = sqlite3_step(st) == SQLITE_ROW;
-			sqlite3_finalize(st);
-			if (!found) {
-				snprintf(err, errlen, "no connection %lld", id);
-				return -1;
-			}
-		}
-		have = o->conns != NULL ? strlen(o->conns) : 0;
-		o->conns = xrealloc(o->conns, have + 32);
-		snprintf(o->conns + (have > 0 ? have - 1 : 0), 32, "%s%lld]",
-		    have > 0 ? "," : "[", id);
-		if (comma == NULL)
-			return 0;
-	}
-}
-
-static int
-msgs_check_capture(struct store *s, const char *name)
-{
-	sqlite3_stmt *st;
-	int           found;
-
-	if (sqlite3_prepare_v2(store_db(s), "SELECT 1 FROM captures WHERE"
-	    " capture = ?", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found ? 0 : -1;
 }
 
 static int
@@ -575,10 +465,8 @@ msgs_run(struct store *s, struct msgs_opts *o)
 	size_t        n;
 	int           rc;
 
-	if (sqlite3_create_function(db, "wsa_utf8_text", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, msgs_utf8_text, NULL, NULL) !=
-	    SQLITE_OK || full_payload_table(db) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, msgs_query, -1, &st, NULL) !=
+	if (msgs_sql_functions(db) != 0 || full_payload_table(db) !=
+	    SQLITE_OK || sqlite3_prepare_v2(db, msgs_query, -1, &st, NULL) !=
 	    SQLITE_OK) {
 		wsa_warn("%s: %s", store_path(s), sqlite3_errmsg(db));
 		return EXIT_INPUT;
@@ -780,7 +668,7 @@ cmd_messages_exec(struct cmd_args *args)
 		goto out;
 	}
 	for (i = 0; i < args->nopts; i++) {
-		if (args->opts[i].opt->key == 'i' && msgs_add_conns(s, &o,
+		if (args->opts[i].opt->key == 'i' && msgs_add_conns(s, &o.conns,
 		    args->opts[i].value, err, sizeof err) != 0) {
 			wsa_warn("%s: %s", args->argv[0], err);
 			status = EXIT_INPUT;

@@ -42,6 +42,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_streams_entry,
 	&cmd_report_entry,
 	&cmd_messages_entry,
+	&cmd_export_entry,
 	&cmd_merge_entry,
 	&cmd_rules_entry,
 	&cmd_browse_entry,

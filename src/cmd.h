@@ -63,6 +63,7 @@ extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_streams_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_messages_entry;
+extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_rules_entry;
 extern const struct cmd_entry cmd_browse_entry;

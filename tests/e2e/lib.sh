@@ -34,6 +34,32 @@ capture_of() {
 tls_keylog() {
 	[ "$1" = tls-ws-dsb ] || echo "--keylog $SAMPLES/tls/$1.keys"
 }
+# readme_example ID: README's example ID (the blocks after <!-- recipe: ID -->
+# and <!-- output: ID -->), run as written with jq in a directory holding a
+# copy of samples/real/real-1009-python.pcap analysed, prints its output.
+readme_example() {
+	for part in recipe output; do
+		awk -v m="<!-- $part: $1 -->" '$0 == m { on = 1; next }
+		    on && /^```/ { if (in_block) exit; in_block = 1; next }
+		    in_block { print }' "$top_srcdir/README.md" >"$TMP/$part.$1"
+	done
+	check "README has the $1 example and its output" test -s \
+	    "$TMP/recipe.$1" -a -s "$TMP/output.$1"
+	if ! command -v jq >/dev/null 2>&1; then
+		echo "jq not installed (./quickstart check installs it):" \
+		    "README example $1 skipped"
+		return
+	fi
+	mkdir -p "$TMP/readme-$1/samples/real"
+	cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/readme-$1/samples/real/"
+	bindir=$(cd "$(dirname "$WSAUTOPSY")" && pwd)
+	(cd "$TMP/readme-$1" && PATH=$bindir:$PATH &&
+	    wsautopsy analyze -q samples/real/real-1009-python.pcap &&
+	    sh "$TMP/recipe.$1") >"$TMP/got.$1" 2>&1
+	if diff -u "$TMP/output.$1" "$TMP/got.$1" >&2; then ok; else
+		bad "README's $1 example prints something else"
+	fi
+}
 finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]

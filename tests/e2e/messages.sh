@@ -277,27 +277,5 @@ err 1 "bad type" --type ping "$P"
 err 1 "bad format" -f xml "$P"
 
 # 5. README's example, run as written on a copy of its sample.
-README=$top_srcdir/README.md
-block() {
-	awk -v m="<!-- $1: messages-1009 -->" '$0 == m { on = 1; next }
-	    on && /^```/ { if (in_block) exit; in_block = 1; next }
-	    in_block { print }' "$README"
-}
-block recipe >"$TMP/recipe.sh"
-block output >"$TMP/want"
-check "README has the messages example and its output" test -s \
-    "$TMP/recipe.sh" -a -s "$TMP/want"
-if command -v jq >/dev/null 2>&1; then
-	mkdir -p "$TMP/readme/samples/real"
-	cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/readme/samples/real/"
-	bindir=$(cd "$(dirname "$WSAUTOPSY")" && pwd)
-	(cd "$TMP/readme" && PATH=$bindir:$PATH &&
-	    wsautopsy analyze -q samples/real/real-1009-python.pcap &&
-	    sh "$TMP/recipe.sh") >"$TMP/got" 2>&1
-	if diff -u "$TMP/want" "$TMP/got" >&2; then ok; else
-		bad "README's messages example prints something else"
-	fi
-else
-	echo "jq not installed (./quickstart check installs it): README example skipped"
-fi
+readme_example messages-1009
 finish

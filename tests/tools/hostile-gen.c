@@ -38,6 +38,12 @@
  *   escapes              terminal escapes, NUL, invalid UTF-8 in the
  *                        request target, headers, payloads and close reason;
  *                        a second connection with a 64 KiB header line
+ *   breakers             a WebSocket connection whose handshake values and
+ *                        messages hold what breaks JSON and HTML when
+ *                        escaped by hand: quotes, backslashes, every control
+ *                        byte, "</script>", U+2028; text with NUL and text of
+ *                        invalid UTF-8; a binary message of all 256 bytes;
+ *                        a ping, its pong, a close with such a reason
  *   long-escapes N       a WebSocket connection: a text message, then a
  *                        binary one, of N bytes (rounded up to 32) made of
  *                        32-byte units of terminal escapes (OSC title, CSI,
@@ -98,6 +104,7 @@ static int	hg_zeros(struct pw *, uint64_t, int, int);
 static int	hg_cut_header(struct pw *, uint64_t);
 static int	hg_bomb(struct pw *, uint64_t, uint64_t);
 static int	hg_escapes(struct pw *);
+static int	hg_breakers(struct pw *);
 static int	hg_long_head(struct pw *, uint64_t);
 static int	hg_long_escapes(struct pw *, uint64_t);
 static int	hg_corrupt(struct pw *, const char *);
@@ -110,7 +117,7 @@ hg_usage(void)
 	    " | tls record-length|endless-hello SIZE"
 	    " | tiny N | pings N [text] | huge-length | cut-header K |"
 	    " bomb SIZE [SEG] |"
-	    " long-head N | escapes | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
+	    " long-head N | escapes | breakers | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
 	    "pcapng-short|pcapng-mismatch|pcapng-dsb\n");
 	exit(1);
 }
@@ -561,6 +568,69 @@ hg_escapes(struct pw *g)
 }
 
 /*
+ * What hand-written JSON or HTML escaping gets wrong, in every place a
+ * payload or a handshake value can reach an exported file.
+ */
+static int
+hg_breakers(struct pw *g)
+{
+	static const char text[] = "\"quoted\" 'single' back\\slash \\\" \\u0041"
+	    " </script><script>alert(1)</script> <!-- --> \xe2\x80\xa8\xe2\x80"
+	    "\xa9 tab\tnl\ncr\r{\"json\":\"no\"";
+	static const char json[] = "{\"a\":\"</script>\",\"b\":[1,2.5e3,"
+	    "null],\"c\":\"\\u0000\\\"\"}";
+	static const uint8_t nul[] = { 'n', 'u', 'l', 0, '"', '\\', 0, 'x' };
+	static const uint8_t bad[] = { '"', 0xc3, 0x28, '\\', 0xff, 0xfe, 0xed,
+	    0xa0, 0x80, '<', '/', 's', 'c', 'r', 'i', 'p', 't', '>' };
+	static const char reason[] = "bye \"now\" \\ </script>";
+	uint8_t        ctl[33], all[256], fr[WSB_HEAD_MAX + 512];
+	char           req[1024], resp[512];
+	struct pw_conn c;
+	size_t         i, n;
+	int            len;
+
+	for (i = 0; i < 32; i++)
+		ctl[i] = (uint8_t)(i + 1 < 32 ? i + 1 : 0x7f);
+	ctl[32] = '"';
+	for (i = 0; i < 256; i++)
+		all[i] = (uint8_t)i;
+	hg_conn_init(&c, g, 0x0a000001u, 40000);
+	pw_tcp_open(&c);
+	len = snprintf(req, sizeof req,
+	    "GET /p\"a\\th?q=\"</script>\" HTTP/1.1\r\n"
+	    "Host: host\"\\.example\r\n"
+	    "User-Agent: agent \"quoted\" \\ </script>\r\n"
+	    "Origin: http://origin\"\\\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: " HG_KEY "\r\nSec-WebSocket-Version: 13\r\n"
+	    "Sec-WebSocket-Protocol: \"p\\1\"\r\n\r\n");
+	hg_send(&c, 0, req, (size_t)len);
+	len = snprintf(resp, sizeof resp,
+	    "HTTP/1.1 101 Switching \"Protocols\" \\\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\nServer: srv \"</script>\" \\\r\n"
+	    "Sec-WebSocket-Accept: " HG_ACCEPT "\r\n\r\n");
+	hg_send(&c, 1, resp, (size_t)len);
+	n = wsb_frame(fr, 1, 0, 1, wsb_key, text, sizeof text - 1);
+	hg_send(&c, 0, fr, n);
+	n = wsb_frame(fr, 1, 0, 1, NULL, json, sizeof json - 1);
+	hg_send(&c, 1, fr, n);
+	n = wsb_frame(fr, 1, 0, 1, wsb_key, ctl, sizeof ctl);
+	hg_send(&c, 0, fr, n);
+	n = wsb_frame(fr, 1, 0, 1, wsb_key, nul, sizeof nul);
+	hg_send(&c, 0, fr, n);
+	n = wsb_frame(fr, 1, 0, 1, NULL, bad, sizeof bad);
+	hg_send(&c, 1, fr, n);
+	n = wsb_frame(fr, 1, 0, 2, wsb_key, all, sizeof all);
+	hg_send(&c, 0, fr, n);
+	n = wsb_frame(fr, 1, 0, 9, wsb_key, "\"ping\\", 6);
+	hg_send(&c, 0, fr, n);
+	n = wsb_frame(fr, 1, 0, 10, NULL, "\"ping\\", 6);
+	hg_send(&c, 1, fr, n);
+	hg_ws_close(&c, 4000, reason, sizeof reason - 1);
+	return 0;
+}
+
+/*
  * Payloads longer than the stored prefix, escapes all through: what a
  * preview shows of them must reach no terminal raw, to the last byte kept.
  */
@@ -828,6 +898,8 @@ main(int argc, char **argv)
 		r = hg_long_head(&g, hg_number(argv[2]));
 	else if (strcmp(argv[1], "escapes") == 0 && argc == 2)
 		r = hg_escapes(&g);
+	else if (strcmp(argv[1], "breakers") == 0 && argc == 2)
+		r = hg_breakers(&g);
 	else if (strcmp(argv[1], "long-escapes") == 0 && argc == 3)
 		r = hg_long_escapes(&g, hg_number(argv[2]));
 	else if (strcmp(argv[1], "tls") == 0 && argc == 4)

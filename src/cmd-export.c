@@ -24,7 +24,7 @@
 #include "store.h"
 #include "wsautopsy.h"
 
-enum { EXPORT_HAR = CMD_LONG, EXPORT_DIR };
+enum { EXPORT_HAR = CMD_LONG, EXPORT_DIR, EXPORT_STORED };
 
 struct export_opts {
 	const char *db;
@@ -32,6 +32,7 @@ struct export_opts {
 	const char *dir;
 	const char *capture;
 	int         force;
+	int         stored;      /* --stored: no capture read */
 	char       *conns;       /* the -i list, a JSON array; NULL for none */
 };
 
@@ -46,8 +47,8 @@ struct export_sel {
 static int  cmd_export_exec(struct cmd_args *);
 static int  export_select(struct store *, const struct export_opts *,
 		struct export_sel *, char *, size_t);
-static int  export_payloads(struct store *, const struct export_sel *,
-		char *, size_t);
+static int  export_payloads(struct store *, const struct export_opts *,
+		const struct export_sel *, char *, size_t);
 static int  export_har(struct store *, const struct export_opts *,
 		const struct export_sel *, char *, size_t);
 static int  export_dir(struct store *, const struct export_opts *,
@@ -82,6 +83,12 @@ static const struct cmd_option export_options[] = {
 	    "is given). See\n"
 	    ".B export\n"
 	    "for the file names." },
+	{ .name = "stored", .key = EXPORT_STORED,
+	  .help = "only what the database stored: no capture read, long "
+	    "payloads cut at the stored prefix (and marked)",
+	  .doc = "Export what the database holds without reading the capture:\n"
+	    "a payload longer than its stored prefix is written cut, and\n"
+	    "marked so (for a database whose capture is not at hand)." },
 	{ .name = "force", .key = 'f',
 	  .help = "replace an existing FILE, or OUT with its contents",
 	  .doc = "Replace an existing HAR file, or a directory\n"
@@ -100,8 +107,11 @@ const struct cmd_entry cmd_export_entry = {
 	    "Chrome DevTools, Firefox and HAR tools, or as one file per "
 	    "message (--dir), for diffing and replaying. Without -i, every "
 	    "WebSocket connection of the capture (--capture when the database "
-	    "holds several). A message the database holds only the start of "
-	    "is marked as cut: in the HAR, and on stderr and in OUT/TRUNCATED.",
+	    "holds several). Payloads are whole, read again from the capture "
+	    "(the packets of those connections; a capture whose bytes "
+	    "changed is refused). With --stored, what the database holds: a "
+	    "message it keeps only the start of is marked as cut, in the HAR, "
+	    "and on stderr and in OUT/TRUNCATED.",
 	.notes = "\nExit status: 0 fine, 1 usage, 2 unreadable database, no "
 	    "such connection or capture, or an output that exists or cannot "
 	    "be written.",
@@ -325,33 +335,25 @@ export_select(struct store *s, const struct export_opts *o,
 }
 
 /*
- * The payloads the export reads: temp.full_payload, else the prefix. The
- * store opens a database to read with query_only set, which refuses TEMP
- * tables too: it is lifted while the table is made, and set again before
- * anything is read.
+ * The payloads the export reads: whole from the capture (the packets of
+ * the chosen connections, read again; a capture whose bytes changed is
+ * refused), else with --stored the prefix the database holds.
  */
 static int
-export_payloads(struct store *s, const struct export_sel *sel, char *err,
-    size_t errlen)
+export_payloads(struct store *s, const struct export_opts *o,
+    const struct export_sel *sel, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(s);
-	int      rc;
 
-	(void)sel;
-	if (msgs_sql_functions(db) != 0 || sqlite3_exec(db,
-	    "PRAGMA query_only = 0", NULL, NULL, NULL) != SQLITE_OK) {
+	if (msgs_sql_functions(db) != 0 || full_payload_table(db) !=
+	    SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
-	rc = sqlite3_exec(db, FULL_PAYLOAD_DDL, NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-	if (sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
-	    SQLITE_OK && rc == SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return rc == SQLITE_OK ? 0 : -1;
+	if (o->stored)
+		return 0;
+	return full_payload_fill(db, sel->capture_id, sel->ids, sel->nids,
+	    FULL_PAYLOAD_MAX_DEFAULT, err, errlen);
 }
 
 /* Writes all of p to the file path (excl: created anew); -1, errno set. */
@@ -624,6 +626,9 @@ cmd_export_exec(struct cmd_args *args)
 		case 'f':
 			o.force = 1;
 			break;
+		case EXPORT_STORED:
+			o.stored = 1;
+			break;
 		}
 	}
 	if ((o.har == NULL) == (o.dir == NULL))
@@ -645,8 +650,10 @@ cmd_export_exec(struct cmd_args *args)
 		sprintf(sel.json + strlen(sel.json), "%s%" PRId64, i > 0 ?
 		    "," : "", sel.ids[i]);
 	strcat(sel.json, "]");
-	if (export_payloads(s, &sel, err, sizeof err) != 0)
-		goto fail_db;
+	if (export_payloads(s, &o, &sel, err, sizeof err) != 0) {
+		wsa_warn("%s", err);
+		goto out;
+	}
 	if ((o.har != NULL ? export_har(s, &o, &sel, err, sizeof err) :
 	    export_dir(s, &o, &sel, err, sizeof err)) != 0) {
 		wsa_warn("%s", err);

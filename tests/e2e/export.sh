@@ -8,8 +8,10 @@
 #    with the same direction, time, opcode and bytes (base64 decoded); the
 #    --dir files hold the same bytes under names that follow the rule
 #    (tests/e2e/export-check.py);
-#  - a message the database holds only the start of is marked in the HAR,
-#    said on stderr and listed in OUT/TRUNCATED;
+#  - payloads are whole, read again from the capture (equal to
+#    `messages --full`); with --stored, a message the database holds only
+#    the start of is marked in the HAR, said on stderr and listed in
+#    OUT/TRUNCATED;
 #  - hostile payloads (quotes, backslashes, control bytes, invalid UTF-8,
 #    NUL, </script>) round-trip exactly;
 #  - errors: one line naming what is wrong, the documented status, nothing
@@ -67,7 +69,7 @@ for name in real-1009-python real-node-deflate real-python-deflate \
 	check "$name: export" test $? -eq 0
 	ids=$(sqlite3 "$db" "SELECT group_concat(connection_id) FROM
 	    connections WHERE websocket = 1")
-	"$WSAUTOPSY" messages -f jsonl -i "$ids" "$db" >"$TMP/$name.jsonl"
+	"$WSAUTOPSY" messages -f jsonl --full -i "$ids" "$db" >"$TMP/$name.jsonl"
 	if python3 "$CHECK" "$TMP/$name.har" "$TMP/$name.jsonl" \
 	    "$TMP/$name.d" >"$TMP/out"; then ok; else
 		bad "$name: the export differs from messages"
@@ -127,8 +129,16 @@ sys.exit(0 if got == want and any(f[0] == "1009" for f in got) else 1)
 check "real-1009-python: _wsautopsyFindings are the findings, the 1009 among them" \
     test $? -eq 0
 
-# 2. Cut payloads: the 2 MiB message of real-1009-python, stored 4096 bytes.
+# 2. Cut payloads: the 2 MiB message of real-1009-python, stored 4096 bytes,
+# is whole by default (read again from the capture), cut with --stored.
 P=$TMP/real-1009-python
+check "whole from the capture: nothing cut, nothing said" test ! -s "$P.err" -a \
+    ! -e "$P.d/TRUNCATED"
+eq "whole from the capture: the whole message in its file" 255986 \
+    "$(wc -c <"$P.d/0003-client-text.txt")"
+"$WSAUTOPSY" export --stored --har "$P.har" -f "$P.db" &&
+    "$WSAUTOPSY" export --stored --dir "$P.d" -f "$P.db" 2>"$P.err"
+check "--stored: export" test $? -eq 0
 grep -q '"_wsautopsyTruncated":true,"_wsautopsySize":255986' "$P.har"
 check "HAR: the cut message says so, with its size" test $? -eq 0
 eq "--dir: TRUNCATED names it" "$(printf '0003-client-text.txt\t4096\t255986')" \
@@ -273,7 +283,7 @@ check "OUT not empty: said" test $? -eq 0
 eq "OUT not empty: untouched" mine "$(ls "$TMP/e/out")"
 "$WSAUTOPSY" export -f --dir "$TMP/e/out/" "$P.db" 2>/dev/null
 eq "-f replaces OUT and all it held" \
-    "0001-client-text.txt 0002-server-text.txt 0003-client-text.txt 0004-server-close.bin TRUNCATED" \
+    "0001-client-text.txt 0002-server-text.txt 0003-client-text.txt 0004-server-close.bin" \
     "$(ls "$TMP/e/out" | paste -sd ' ' -)"
 mkdir "$TMP/e/empty"
 "$WSAUTOPSY" export --dir "$TMP/e/empty" "$P.db" 2>/dev/null

@@ -31,7 +31,8 @@ enum sp_kind {
 struct sp {
 	const uint8_t          *p;
 	size_t                  n;
-	int                     cut;   /* the message is longer than p/n */
+	int64_t                 size;  /* the message's */
+	int                     cut;   /* it is longer than p/n */
 	int                     opcode;
 	struct subproto_result *r;
 	size_t                  len;   /* of r->summary */
@@ -408,8 +409,8 @@ sp_eio(struct sp *s)
 	if (s->opcode == 2) {
 		/* Engine.IO v4 sends a binary attachment as its own message. */
 		s->r->proto = "socket.io";
-		sp_add(s, "socket.io binary attachment %zu bytes%s", n,
-		    s->cut ? " (cut)" : "");
+		sp_add(s, "socket.io binary attachment %lld bytes",
+		    (long long)s->size);
 		return;
 	}
 	s->r->proto = "engine.io";
@@ -1126,7 +1127,7 @@ subproto_decode(const struct subproto_conn *c, int opcode, const uint8_t *p,
     size_t n, int64_t size, struct subproto_result *r)
 {
 	struct sp    s = { p != NULL ? p : (const uint8_t *)"", p != NULL ?
-			    n : 0, size > (int64_t)n, opcode, r, 0 };
+			    n : 0, size, size > (int64_t)n, opcode, r, 0 };
 	enum sp_kind k;
 
 	memset(r, 0, sizeof *r);

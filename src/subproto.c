@@ -100,6 +100,7 @@ static void         sp_note(struct sp *, const char *, ...)
 static void         sp_note_raw(struct sp *, const char *, const uint8_t *,
 			size_t);
 static void         sp_cut(struct sp *);
+static void         sp_full(char *, size_t);
 static enum sp_kind sp_by_name(const char *, size_t);
 static enum sp_kind sp_by_header(const struct subproto_conn *);
 static enum sp_kind sp_by_content(const uint8_t *, size_t, int);
@@ -140,8 +141,25 @@ sp_add(struct sp *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	w = vsnprintf(s->r->summary + s->len, cap - s->len, fmt, ap);
 	va_end(ap);
-	if (w > 0)
-		s->len += (size_t)w < cap - s->len ? (size_t)w : cap - s->len - 1;
+	if (w < 0)
+		return;
+	if ((size_t)w < cap - s->len) {
+		s->len += (size_t)w;
+		return;
+	}
+	sp_full(s->r->summary, cap);
+	s->len = cap - 1;
+}
+
+/* A buffer vsnprintf filled up: it ends on a character boundary, "...". */
+static void
+sp_full(char *buf, size_t cap)
+{
+	size_t len = cap - 4;
+
+	while (len > 0 && ((uint8_t)buf[len] & 0xc0) == 0x80)
+		len--;
+	memcpy(buf + len, "...", 4);
 }
 
 /*
@@ -196,12 +214,15 @@ static void
 sp_note(struct sp *s, const char *fmt, ...)
 {
 	va_list ap;
+	int     w;
 
 	if (s->r->note[0] != '\0')
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->r->note, sizeof s->r->note, fmt, ap);
+	w = vsnprintf(s->r->note, sizeof s->r->note, fmt, ap);
 	va_end(ap);
+	if (w >= (int)sizeof s->r->note)
+		sp_full(s->r->note, sizeof s->r->note);
 }
 
 /* A note that names bytes from the wire: "PREFIX \"BYTES\"". */

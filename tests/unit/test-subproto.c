@@ -244,6 +244,7 @@ static const struct sp_case sp_cases[] = {
 static void test_cases(void **);
 static void test_offer(void **);
 static void test_random(void **);
+static void test_long(void **);
 
 static void
 test_cases(void **state)
@@ -298,6 +299,38 @@ test_offer(void **state)
 	    &r), 0);
 }
 
+/*
+ * Four PUBLISH packets whose topics are 100 two-byte characters each: the
+ * summary is full, and ends with "..." on a character boundary.
+ */
+static void
+test_long(void **state)
+{
+	struct subproto_conn   c = { "mqtt", NULL, NULL };
+	struct subproto_result r;
+	uint8_t                buf[4 * 205];
+	size_t                 n = 0, i, k, len;
+
+	(void)state;
+	for (k = 0; k < 4; k++) {
+		buf[n++] = 0x30;
+		buf[n++] = 202;
+		buf[n++] = 1;
+		buf[n++] = 0;
+		buf[n++] = 200;
+		for (i = 0; i < 100; i++) {
+			buf[n++] = 0xc3;
+			buf[n++] = 0xa9;
+		}
+	}
+	assert_int_equal(subproto_decode(&c, 2, buf, n, (int64_t)n, &r), 1);
+	len = strlen(r.summary);
+	assert_int_equal(len + 1 >= sizeof r.summary - 3, 1);
+	assert_true(utf8_check((const uint8_t *)r.summary, len) < 0);
+	assert_string_equal(r.summary + len - 3, "...");
+	assert_memory_equal(r.summary, "mqtt PUBLISH topic \"\xc3\xa9", 22);
+}
+
 /* Any bytes: the strings stay terminated, printable and within size. */
 static void
 test_random(void **state)
@@ -347,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_offer),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,13 @@ sample() {
 	*) echo "$SAMPLES/viol/$1" ;;
 	esac
 }
+# readme_block recipe|output NAME: README.md's fenced block after
+# "<!-- recipe: NAME -->" (the commands) or "<!-- output: NAME -->".
+readme_block() {
+	awk -v m="<!-- $1: $2 -->" '$0 == m { on = 1; next }
+	    on && /^```/ { if (in_block) exit; in_block = 1; next }
+	    in_block { print }' "$top_srcdir/README.md"
+}
 # capture_of TRUTH: the capture beside a .truth file (.pcap or .pcapng).
 capture_of() {
 	if [ -f "${1%.truth}.pcap" ]; then echo "${1%.truth}.pcap"; else echo "${1%.truth}.pcapng"; fi

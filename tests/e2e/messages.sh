@@ -260,14 +260,8 @@ err 1 "bad type" --type ping "$P"
 err 1 "bad format" -f xml "$P"
 
 # 5. README's example, run as written on a copy of its sample.
-README=$top_srcdir/README.md
-block() {
-	awk -v m="<!-- $1: messages-1009 -->" '$0 == m { on = 1; next }
-	    on && /^```/ { if (in_block) exit; in_block = 1; next }
-	    in_block { print }' "$README"
-}
-block recipe >"$TMP/recipe.sh"
-block output >"$TMP/want"
+readme_block recipe messages-1009 >"$TMP/recipe.sh"
+readme_block output messages-1009 >"$TMP/want"
 check "README has the messages example and its output" test -s \
     "$TMP/recipe.sh" -a -s "$TMP/want"
 if command -v jq >/dev/null 2>&1; then

@@ -89,6 +89,20 @@ eq "no --proto: no proto key" "0" "$(jq -s '[.[] | select(has("proto"))] |
 check "no --proto: no proto line" sh -c "! \"$WSAUTOPSY\" messages \
     \"$TMP/mqtt.db\" | grep -q 'proto:'"
 
+# README's --proto example, run as written on a copy of its sample.
+readme_block recipe messages-proto >"$TMP/recipe.sh"
+readme_block output messages-proto >"$TMP/want"
+check "README has the --proto example and its output" test -s \
+    "$TMP/recipe.sh" -a -s "$TMP/want"
+mkdir -p "$TMP/readme/samples/proto"
+cp "$(sample proto-socketio.pcap)" "$TMP/readme/samples/proto/"
+bindir=$(cd "$(dirname "$WSAUTOPSY")" && pwd)
+(cd "$TMP/readme" && PATH=$bindir:$PATH && sh "$TMP/recipe.sh") \
+    >"$TMP/got" 2>&1
+if diff -u "$TMP/want" "$TMP/got" >&2; then ok; else
+	bad "README's --proto example prints something else"
+fi
+
 # Packets that break their sub-protocol: notes, and nothing else changes.
 mkdir "$TMP/clean" "$TMP/broken"
 "$GEN" subproto clean >"$TMP/clean/sp.pcap"

@@ -124,7 +124,8 @@ static int          sp_mqtt_u8(struct sp_cur *);
 static int          sp_mqtt_u16(struct sp_cur *);
 static int          sp_mqtt_str(struct sp_cur *, size_t *, size_t *);
 static int          sp_mqtt_varint(struct sp_cur *, uint32_t *);
-static void         sp_mqtt_topics(struct sp *, struct sp_cur *, int);
+static void         sp_mqtt_topics(struct sp *, const struct sp_cur *,
+			int);
 static size_t       sp_mqtt_packet(struct sp *, size_t, int first);
 static void         sp_mqtt(struct sp *);
 static void         sp_fn(sqlite3_context *, int, sqlite3_value **);
@@ -925,7 +926,7 @@ sp_mqtt_varint(struct sp_cur *c, uint32_t *v)
  * the 3.1.1 layout is taken when it fills the packet exactly.
  */
 static void
-sp_mqtt_topics(struct sp *s, struct sp_cur *c, int options)
+sp_mqtt_topics(struct sp *s, const struct sp_cur *c, int options)
 {
 	struct sp_cur t;
 	size_t        ts = 0, te = 0, fs, fe, count;
@@ -1147,11 +1148,17 @@ int
 subproto_decode(const struct subproto_conn *c, int opcode, const uint8_t *p,
     size_t n, int64_t size, struct subproto_result *r)
 {
-	struct sp    s = { p != NULL ? p : (const uint8_t *)"", p != NULL ?
-			    n : 0, size, size > (int64_t)n, opcode, r, 0 };
+	struct sp    s;
 	enum sp_kind k;
 
 	memset(r, 0, sizeof *r);
+	memset(&s, 0, sizeof s);
+	s.p = p != NULL ? p : (const uint8_t *)"";
+	s.n = p != NULL ? n : 0;
+	s.size = size;
+	s.cut = size > (int64_t)s.n;
+	s.opcode = opcode;
+	s.r = r;
 	if (opcode != 1 && opcode != 2)
 		return 0;
 	if ((k = sp_by_header(c)) == SP_NONE)

@@ -19,10 +19,11 @@
 #include "json-indent.h"
 #include "msgs.h"
 #include "store.h"
+#include "subproto.h"
 
 enum {
 	MSGS_SINCE = CMD_LONG, MSGS_UNTIL, MSGS_DIR, MSGS_TYPE, MSGS_PRETTY,
-	MSGS_FULL, MSGS_MAX_PAYLOAD
+	MSGS_FULL, MSGS_MAX_PAYLOAD, MSGS_PROTO
 };
 
 enum msgs_format { MSGS_TEXT, MSGS_JSONL, MSGS_CSV };
@@ -32,7 +33,7 @@ enum {
 	MC_CONN, MC_DIR, MC_ID, MC_TYPE, MC_COMPRESSED, MC_UTF8, MC_WIRE,
 	MC_SIZE, MC_FIRST_FRAME, MC_LAST_FRAME, MC_FIRST_PACKET,
 	MC_LAST_PACKET, MC_UTC, MC_INCOMPLETE, MC_GAP, MC_PAYLOAD, MC_CAPTURE,
-	MC_TEXT, MC_JSON, MC_PRETTY
+	MC_TEXT, MC_JSON, MC_PRETTY, MC_PROTO, MC_PROTO_NOTE
 };
 
 struct msgs_opts {
@@ -48,14 +49,16 @@ struct msgs_opts {
 	int              pretty;
 	int              full;
 	uint64_t         max_payload;
+	int              proto;
 };
 
 static int  cmd_messages_exec(struct cmd_args *);
 static int  msgs_parse_time(const char *, struct wts *);
 static int  msgs_match(struct msgs_opts *, const uint8_t *, size_t);
 static void msgs_print_text(sqlite3_stmt *, const struct msgs_opts *);
-static void msgs_print_csv(sqlite3_stmt *);
+static void msgs_print_csv(sqlite3_stmt *, const struct msgs_opts *);
 static void msgs_hexdump(const uint8_t *, size_t);
+static void msgs_print_proto(sqlite3_stmt *);
 static void msgs_indent_line(void *, const char *);
 static void msgs_escaped(const uint8_t *, size_t, int csv);
 static int  msgs_run(struct store *, struct msgs_opts *);
@@ -157,6 +160,26 @@ static const struct cmd_option messages_options[] = {
 	  .help = "in text format, indent a text payload that is JSON",
 	  .doc = "In the text format, print a text payload that is valid JSON\n"
 	    "indented, two spaces a level." },
+	{ .name = "proto", .key = MSGS_PROTO,
+	  .help = "add the sub-protocol summary of each message (Socket.IO, "
+	    "STOMP, GraphQL, JSON-RPC, MQTT) and its note",
+	  .doc = "Add the sub-protocol decoding of each message (see\n"
+	    ".BR SUB-PROTOCOLS ):\n"
+	    "in the text format a\n"
+	    ".B proto:\n"
+	    "line (and a\n"
+	    ".B proto note:\n"
+	    "line for a packet that breaks its sub-protocol) before the\n"
+	    "payload; in jsonl the keys\n"
+	    ".B proto\n"
+	    "and\n"
+	    ".B proto_note\n"
+	    "(null when there is none); in csv the columns\n"
+	    ".B proto\n"
+	    "and\n"
+	    ".BR proto_note ,\n"
+	    "last.\n"
+	    "For display only: a note is never a finding." },
 	{ 0 }
 };
 
@@ -187,6 +210,11 @@ const struct cmd_entry cmd_messages_entry = {
  */
 #define MSGS_PAYLOAD "coalesce(fp.payload, m.payload_prefix)"
 #define MSGS_IS_TEXT "(m.opcode = 1 AND wsa_utf8_text(" MSGS_PAYLOAD "))"
+/* Decoded only with --proto (?9). */
+#define MSGS_SQL_PROTO "CASE WHEN ?9 THEN ws_proto(" SUBPROTO_ARGS("c", "m") \
+	") END"
+#define MSGS_SQL_PROTO_NOTE "CASE WHEN ?9 THEN ws_proto_note(" \
+	SUBPROTO_ARGS("c", "m") ") END"
 
 static const char msgs_query[] =
     "SELECT m.connection_id, m.direction, m.message_id, " MSGS_TYPE_NAME ","
@@ -194,7 +222,10 @@ static const char msgs_query[] =
     " m.first_frame, m.last_frame, m.first_packet, m.last_packet,"
     " " MSGS_UTC ", m.incomplete, m.gap, " MSGS_PAYLOAD ", c.capture,"
     " " MSGS_IS_TEXT ","
-    " json_object('connection_id', m.connection_id, 'capture', c.capture,"
+    /* Without --proto (?9) both paths name '$.type', which exists:
+     * json_insert then adds nothing. */
+    " json_insert(json_object('connection_id', m.connection_id,"
+    "  'capture', c.capture,"
     "  'direction', m.direction, 'message_id', m.message_id,"
     "  'time', " MSGS_UTC ", 'epoch', json(m.time_text),"
     "  'type', " MSGS_TYPE_NAME ", 'opcode', m.opcode,"
@@ -215,8 +246,12 @@ static const char msgs_query[] =
     "  'payload', CASE WHEN " MSGS_IS_TEXT
     "   THEN CAST(" MSGS_PAYLOAD " AS TEXT)"
     "   ELSE lower(hex(" MSGS_PAYLOAD ")) END),"
+    "  CASE WHEN ?9 THEN '$.proto' ELSE '$.type' END, " MSGS_SQL_PROTO ","
+    "  CASE WHEN ?9 THEN '$.proto_note' ELSE '$.type' END, "
+    MSGS_SQL_PROTO_NOTE "),"
     " CASE WHEN " MSGS_IS_TEXT " AND json_valid(" MSGS_PAYLOAD ")"
-    "  THEN json(" MSGS_PAYLOAD ") END"
+    "  THEN json(" MSGS_PAYLOAD ") END,"
+    " " MSGS_SQL_PROTO ", " MSGS_SQL_PROTO_NOTE
     " FROM messages m JOIN connections c ON c.connection_id ="
     "  m.connection_id"
     " LEFT JOIN temp.full_payload fp ON fp.connection_id = m.connection_id"
@@ -352,6 +387,27 @@ msgs_indent_line(void *arg, const char *line)
 	printf("  %s\n", line);
 }
 
+/* The summary and the note; terminal-safe already, esc_terminal keeps them. */
+static void
+msgs_print_proto(sqlite3_stmt *st)
+{
+	static const struct {
+		int         col;
+		const char *label;
+	} rows[] = { { MC_PROTO, "proto" }, { MC_PROTO_NOTE, "proto note" } };
+	const char *v;
+	char        out[2048];
+	size_t      i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if ((v = (const char *)sqlite3_column_text(st,
+		    rows[i].col)) == NULL)
+			continue;
+		esc_terminal_str(v, out, sizeof out);
+		printf("  %s: %s\n", rows[i].label, out);
+	}
+}
+
 /* A header line, then the payload: text escaped, else a hex dump. */
 static void
 msgs_print_text(sqlite3_stmt *st, const struct msgs_opts *o)
@@ -399,6 +455,8 @@ msgs_print_text(sqlite3_stmt *st, const struct msgs_opts *o)
 	else if ((int64_t)n < size)
 		printf(", first %zu of %" PRId64 " bytes", n, size);
 	putchar('\n');
+	if (o->proto)
+		msgs_print_proto(st);
 	if (n == 0)
 		return;
 	if (o->pretty && sqlite3_column_type(st, MC_PRETTY) != SQLITE_NULL)
@@ -417,7 +475,7 @@ msgs_print_text(sqlite3_stmt *st, const struct msgs_opts *o)
 
 /* RFC 4180: the payload exactly, as hex, and as terminal-safe text. */
 static void
-msgs_print_csv(sqlite3_stmt *st)
+msgs_print_csv(sqlite3_stmt *st, const struct msgs_opts *o)
 {
 	static const int cols[] = {
 		MC_CONN, MC_CAPTURE, MC_DIR, MC_ID, MC_UTC, MC_TYPE, MC_SIZE,
@@ -443,6 +501,12 @@ msgs_print_csv(sqlite3_stmt *st)
 	putchar(',');
 	if (strcmp((const char *)sqlite3_column_text(st, MC_TYPE), "text") == 0)
 		msgs_escaped(p, n, 1);
+	for (i = 0; o->proto && i < 2; i++) {
+		putchar(',');
+		p = sqlite3_column_text(st, i == 0 ? MC_PROTO : MC_PROTO_NOTE);
+		if (p != NULL)
+			msgs_escaped(p, strlen((const char *)p), 1);
+	}
 	fputs("\r\n", stdout);
 }
 
@@ -466,7 +530,8 @@ msgs_run(struct store *s, struct msgs_opts *o)
 	int           rc;
 
 	if (msgs_sql_functions(db) != 0 || full_payload_table(db) !=
-	    SQLITE_OK || sqlite3_prepare_v2(db, msgs_query, -1, &st, NULL) !=
+	    SQLITE_OK || subproto_register(db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, msgs_query, -1, &st, NULL) !=
 	    SQLITE_OK) {
 		wsa_warn("%s: %s", store_path(s), sqlite3_errmsg(db));
 		return EXIT_INPUT;
@@ -484,11 +549,13 @@ msgs_run(struct store *s, struct msgs_opts *o)
 		sqlite3_bind_int64(st, 7, o->until.sec);
 		sqlite3_bind_int64(st, 8, o->until.nsec);
 	}
+	sqlite3_bind_int(st, 9, o->proto);
 	if (o->format == MSGS_CSV)
-		fputs("connection_id,capture,direction,message_id,time,type,"
+		printf("connection_id,capture,direction,message_id,time,type,"
 		    "size,wire_size,compressed,first_frame,last_frame,"
 		    "first_packet,last_packet,utf8_valid,incomplete,gap,stored,"
-		    "payload_hex,payload_text\r\n", stdout);
+		    "payload_hex,payload_text%s\r\n", o->proto ?
+		    ",proto,proto_note" : "");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n = (size_t)sqlite3_column_bytes(st, MC_PAYLOAD);
 		size = sqlite3_column_int64(st, MC_SIZE);
@@ -501,7 +568,7 @@ msgs_run(struct store *s, struct msgs_opts *o)
 		if (o->format == MSGS_JSONL)
 			printf("%s\n", sqlite3_column_text(st, MC_JSON));
 		else if (o->format == MSGS_CSV)
-			msgs_print_csv(st);
+			msgs_print_csv(st, o);
 		else
 			msgs_print_text(st, o);
 	}
@@ -659,6 +726,9 @@ cmd_messages_exec(struct cmd_args *args)
 				return cmd_usage_error(args->entry,
 				    "--max-payload: bad size '%s' (1 to 64M)",
 				    v);
+			break;
+		case MSGS_PROTO:
+			o.proto = 1;
 			break;
 		}
 	}

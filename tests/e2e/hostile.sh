@@ -370,6 +370,26 @@ same "dsb: the conversation after the block is read" \
 	"$(sql "$TMP/dsb.db" "SELECT count(*), sum(frames), max(close_client)
 	    FROM connections")" "1|6|1000"
 
+# ---- Sub-protocol payloads built to hurt the decoder (hostile-gen
+# subproto hostile): escapes in names, 200 kB of nesting, 20000 STOMP
+# headers, endless MQTT lengths. messages --proto reads them in bounded
+# time and memory and shows no raw control byte. ----
+
+gen subproto hostile >"$TMP/subproto.pcap"
+run subproto-analyze analyze -q -o "$TMP/subproto.db" "$TMP/subproto.pcap"
+expect_rc 0
+for f in text jsonl csv; do
+	run subproto-$f messages --proto -f $f "$TMP/subproto.db"
+	expect_rc 0
+	under $((base + 16 * MiB)) "messages --proto -f $f on hostile payloads"
+	check "subproto $f: no raw ESC or BEL in the output" sh -c \
+	    "! tr -d '\n\r\t' <'$TMP/subproto-$f.out' | LC_ALL=C grep -q '[[:cntrl:]]'"
+done
+same "subproto: every message decoded, escaped" \
+	"$(grep -c '^  proto: ' "$TMP/subproto-text.out")" 10
+check "subproto: an event name's ESC shown as \\x1b" \
+	grep -q '^  proto: socket\.io event "\\x1b\[2J' "$TMP/subproto-text.out"
+
 # ---- The same files as one capture set: each bad one named once, the rest
 # read; the set overlapping itself (every packet twice) costs no memory. ----
 

@@ -16,14 +16,22 @@ eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; 
 check() { d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 need() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $1 not installed"; exit 77; }; }
 # sample FILE: a bundled sample by file name; real-peer recordings are in
-# $SAMPLES/real, TLS recordings in $SAMPLES/tls, violation recordings in
+# $SAMPLES/real, sub-protocol recordings in $SAMPLES/proto, TLS recordings in $SAMPLES/tls, violation recordings in
 # $SAMPLES/viol.
 sample() {
 	case $1 in
 	real-*) echo "$SAMPLES/real/$1" ;;
+	proto-*) echo "$SAMPLES/proto/$1" ;;
 	tls-* | tls1[23]-*) echo "$SAMPLES/tls/$1" ;;
 	*) echo "$SAMPLES/viol/$1" ;;
 	esac
+}
+# readme_block recipe|output NAME: README.md's fenced block after
+# "<!-- recipe: NAME -->" (the commands) or "<!-- output: NAME -->".
+readme_block() {
+	awk -v m="<!-- $1: $2 -->" '$0 == m { on = 1; next }
+	    on && /^```/ { if (in_block) exit; in_block = 1; next }
+	    in_block { print }' "$top_srcdir/README.md"
 }
 # capture_of TRUTH: the capture beside a .truth file (.pcap or .pcapng).
 capture_of() {

@@ -56,6 +56,18 @@
  *                        KIND endless-hello, a ClientHello claiming
  *                        2^24-1 bytes continued by SIZE bytes of
  *                        handshake records
+ *   subproto KIND        five WebSocket connections, one a sub-protocol:
+ *                        Engine.IO (an EIO=4 request path), STOMP
+ *                        (v12.stomp), MQTT (mqtt), GraphQL
+ *                        (graphql-transport-ws) and JSON-RPC (none
+ *                        negotiated), each a message or two each way;
+ *                        KIND clean: well-formed packets; broken: the
+ *                        same frames carrying packets that break their
+ *                        sub-protocol (an unknown Engine.IO type, a
+ *                        STOMP frame without its NUL, ...); hostile:
+ *                        terminal escapes in names, 200 kB of nested
+ *                        brackets, 20000 STOMP headers, endless MQTT
+ *                        lengths
  *   corrupt KIND         a WebSocket conversation, then damage; KIND is
  *                        bad-magic, huge-record (a 4 GiB record length),
  *                        truncated (the last record cut), pcapng-huge,
@@ -93,6 +105,8 @@ static void	hg_conn_init(struct pw_conn *, struct pw *, uint32_t,
 		    uint16_t);
 static void	hg_send(struct pw_conn *, int, const void *, size_t);
 static void	hg_ws_open(struct pw_conn *, int);
+static void	hg_ws_open_proto(struct pw_conn *, int, const char *,
+		    const char *);
 static void	hg_ws_close(struct pw_conn *, uint16_t, const void *,
 		    size_t);
 static int	hg_syn_flood(struct pw *, uint64_t);
@@ -109,6 +123,8 @@ static int	hg_long_head(struct pw *, uint64_t);
 static int	hg_long_escapes(struct pw *, uint64_t);
 static int	hg_corrupt(struct pw *, const char *);
 static int	hg_tls(struct pw *, const char *, uint64_t);
+static void	hg_message(struct pw_conn *, int, int, const void *, size_t);
+static int	hg_subproto(struct pw *, const char *);
 
 static void
 hg_usage(void)
@@ -117,7 +133,8 @@ hg_usage(void)
 	    " | tls record-length|endless-hello SIZE"
 	    " | tiny N | pings N [text] | huge-length | cut-header K |"
 	    " bomb SIZE [SEG] |"
-	    " long-head N | escapes | breakers | long-escapes N | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
+	    " long-head N | escapes | breakers | long-escapes N |"
+	    " subproto clean|broken|hostile | corrupt bad-magic|huge-record|truncated|pcapng-huge|"
 	    "pcapng-short|pcapng-mismatch|pcapng-dsb\n");
 	exit(1);
 }
@@ -183,21 +200,33 @@ hg_send(struct pw_conn *c, int side, const void *data, size_t n)
 static void
 hg_ws_open(struct pw_conn *c, int deflate)
 {
-	char req[512], resp[512];
+	hg_ws_open_proto(c, deflate, "/chat", NULL);
+}
+
+/* The same to a request target, with a subprotocol offered and chosen. */
+static void
+hg_ws_open_proto(struct pw_conn *c, int deflate, const char *target,
+    const char *proto)
+{
+	char req[1024], resp[512], pr[160];
 	int  n;
 
+	pr[0] = '\0';
+	if (proto != NULL)
+		snprintf(pr, sizeof pr, "Sec-WebSocket-Protocol: %s\r\n",
+		    proto);
 	pw_tcp_open(c);
 	n = snprintf(req, sizeof req,
-	    "GET /chat HTTP/1.1\r\nHost: server.example\r\n"
+	    "GET %s HTTP/1.1\r\nHost: server.example\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: " HG_KEY "\r\nSec-WebSocket-Version: 13\r\n"
-	    "%s\r\n", deflate ? "Sec-WebSocket-Extensions: "
+	    "%s%s\r\n", target, pr, deflate ? "Sec-WebSocket-Extensions: "
 	    "permessage-deflate\r\n" : "");
 	hg_send(c, 0, req, (size_t)n);
 	n = snprintf(resp, sizeof resp,
 	    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 	    "Connection: Upgrade\r\nSec-WebSocket-Accept: " HG_ACCEPT "\r\n"
-	    "%s\r\n", deflate ? "Sec-WebSocket-Extensions: "
+	    "%s%s\r\n", pr, deflate ? "Sec-WebSocket-Extensions: "
 	    "permessage-deflate\r\n" : "");
 	hg_send(c, 1, resp, (size_t)n);
 }
@@ -902,6 +931,8 @@ main(int argc, char **argv)
 		r = hg_breakers(&g);
 	else if (strcmp(argv[1], "long-escapes") == 0 && argc == 3)
 		r = hg_long_escapes(&g, hg_number(argv[2]));
+	else if (strcmp(argv[1], "subproto") == 0 && argc == 3)
+		r = hg_subproto(&g, argv[2]);
 	else if (strcmp(argv[1], "tls") == 0 && argc == 4)
 		r = hg_tls(&g, argv[2], hg_number(argv[3]));
 	else
@@ -912,4 +943,150 @@ out:
 		return 1;
 	}
 	return r;
+}
+
+/* One unfragmented message from side (the client's masked). */
+static void
+hg_message(struct pw_conn *c, int side, int opcode, const void *p, size_t n)
+{
+	uint8_t *fr = malloc(n + 14);
+	size_t   len;
+
+	if (fr == NULL)
+		abort();
+	len = wsb_frame(fr, 1, 0, opcode, side == 0 ? wsb_key : NULL, p, n);
+	hg_send(c, side, fr, len);
+	free(fr);
+}
+
+/* A message given as a C string literal (NULs included). */
+#define HG_MSG(c, side, op, s) hg_message(c, side, op, s, sizeof(s) - 1)
+
+/* subproto clean|broken: the connections, then their messages. */
+static const struct {
+	const char *target, *proto;   /* target NULL: /chat, no subprotocol */
+} hg_sp_conns[] = {
+	{ "/socket.io/?EIO=4&transport=websocket", NULL },
+	{ "/stomp", "v12.stomp" },
+	{ "/mqtt", "mqtt" },
+	{ "/graphql", "graphql-transport-ws" },
+	{ NULL, NULL },
+};
+
+#define HG_SP(s) s, sizeof(s) - 1
+struct hg_sp_msg {
+	size_t      conn;
+	int         side, opcode;
+	const char *clean;
+	size_t      clean_n;
+	const char *broken;
+	size_t      broken_n;
+};
+static const struct hg_sp_msg hg_sp_msgs[] = {
+	{ 0, 1, 1, HG_SP("0{\"sid\":\"s1234\"}"), HG_SP("0{\"upgrades\":[]}") },
+	{ 0, 0, 1, HG_SP("2"), HG_SP("9") },
+	{ 0, 0, 1, HG_SP("42/admin,[\"order:update\"]"),
+	  HG_SP("47/admin,[\"order:update\"]") },
+	{ 1, 0, 1, HG_SP("SEND\ndestination:/queue/a\n\nhello\0"),
+	  HG_SP("SEND\ndestination:/queue/a\n\nhello!") },
+	{ 2, 0, 2, HG_SP("\x32\x07\x00\x01" "a\x00\x01hi"),
+	  HG_SP("\x36\x07\x00\x01" "a\x00\x01hi") },
+	{ 3, 0, 1, HG_SP("{\"type\":\"subscribe\",\"id\":\"12\"}"),
+	  HG_SP("{\"type\":\"subscribe!\",\"id\":\"1\"}") },
+	{ 4, 1, 1, HG_SP("{\"jsonrpc\":\"2.0\",\"result\":1,\"id\":7123}"),
+	  HG_SP("{\"jsonrpc\":\"2.0\",\"result\":1,\"error\":1}") },
+};
+
+/*
+ * The same five connections for each KIND; clean and broken differ only in
+ * the bytes of the payloads (same frames, same opcodes, valid UTF-8 in
+ * every text message), so everything but the sub-protocol reads the same.
+ */
+static int
+hg_subproto(struct pw *g, const char *kind)
+{
+	struct pw_conn c;
+	uint8_t       *big;
+	size_t         i, n;
+	int            broken = strcmp(kind, "broken") == 0;
+
+	if (!broken && strcmp(kind, "clean") != 0 &&
+	    strcmp(kind, "hostile") != 0)
+		hg_usage();
+	if (strcmp(kind, "hostile") == 0) {
+		n = 200000;
+		big = malloc(n + 64);
+		if (big == NULL)
+			abort();
+		/* Engine.IO: an escape-laden event name, then nesting. */
+		hg_conn_init(&c, g, 0x0a000001u, 41000);
+		hg_ws_open_proto(&c, 0, "/socket.io/?EIO=4&transport=websocket",
+		    NULL);
+		HG_MSG(&c, 0, 1, "42/\x1b]0;pwned\x07,99[\"\x1b[2J\xc2\x9b"
+		    "31m\xe2\x80\xae\\\"x\",1]");
+		memcpy(big, "42[", 3);
+		for (i = 3; i < n; i++)
+			big[i] = i % 2 ? '[' : '{';
+		hg_message(&c, 0, 1, big, n);
+		hg_message(&c, 1, 2, big, n);
+		hg_ws_close(&c, 1000, "", 0);
+		/* STOMP: 20000 headers, a destination full of escapes. */
+		hg_conn_init(&c, g, 0x0a000002u, 41001);
+		hg_ws_open_proto(&c, 0, "/stomp", "v12.stomp");
+		memcpy(big, "SEND\n", 5);
+		for (i = 5; i + 10 < n; i += 10)
+			memcpy(big + i, "id:\x1b[31m;\n", 10);
+		hg_message(&c, 0, 1, big, i);
+		HG_MSG(&c, 0, 1, "SEND\ndestination:\x1b[2J\x1b]0;t\x07\n\n\0");
+		hg_ws_close(&c, 1000, "", 0);
+		/* MQTT: endless remaining lengths, a topic of escapes. */
+		hg_conn_init(&c, g, 0x0a000003u, 41002);
+		hg_ws_open_proto(&c, 0, "/mqtt", "mqtt");
+		memset(big, 0xff, n);
+		hg_message(&c, 0, 2, big, n);
+		HG_MSG(&c, 0, 2, "\x30\x0d\x00\x09\x1b[2J\x1b]0;\x07" "ab");
+		for (i = 0; i + 2 <= n; i += 2) {
+			big[i] = 0xc0;
+			big[i + 1] = 0;
+		}
+		hg_message(&c, 1, 2, big, n);
+		hg_ws_close(&c, 1000, "", 0);
+		/* GraphQL and JSON-RPC: deep nesting, strings that never end. */
+		hg_conn_init(&c, g, 0x0a000004u, 41003);
+		hg_ws_open_proto(&c, 0, "/graphql", "graphql-transport-ws");
+		memcpy(big, "{\"type\":\"subscribe\",\"payload\":", 30);
+		for (i = 30; i < n; i++)
+			big[i] = '{';
+		hg_message(&c, 0, 1, big, n);
+		memcpy(big, "{\"jsonrpc\":\"2.0\",\"method\":\"", 27);
+		for (i = 27; i < n; i++)
+			big[i] = i % 3 ? '\\' : '"';
+		hg_message(&c, 1, 1, big, n);
+		hg_ws_close(&c, 1000, "", 0);
+		free(big);
+		return 0;
+	}
+	for (i = 0; i < sizeof hg_sp_conns / sizeof hg_sp_conns[0]; i++) {
+		hg_conn_init(&c, g, 0x0a000001u + (uint32_t)i,
+		    (uint16_t)(41000 + i));
+		if (hg_sp_conns[i].target != NULL)
+			hg_ws_open_proto(&c, 0, hg_sp_conns[i].target,
+			    hg_sp_conns[i].proto);
+		else
+			hg_ws_open(&c, 0);
+		for (n = 0; n < sizeof hg_sp_msgs / sizeof hg_sp_msgs[0]; n++) {
+			const struct hg_sp_msg *m = &hg_sp_msgs[n];
+
+			if (m->conn != i)
+				continue;
+			if (broken)
+				hg_message(&c, m->side, m->opcode, m->broken,
+				    m->broken_n);
+			else
+				hg_message(&c, m->side, m->opcode, m->clean,
+				    m->clean_n);
+		}
+		hg_ws_close(&c, 1000, "", 0);
+	}
+	return 0;
 }

@@ -47,9 +47,7 @@ tls_keylog() {
 # copy of samples/real/real-1009-python.pcap analysed, prints its output.
 readme_example() {
 	for part in recipe output; do
-		awk -v m="<!-- $part: $1 -->" '$0 == m { on = 1; next }
-		    on && /^```/ { if (in_block) exit; in_block = 1; next }
-		    in_block { print }' "$top_srcdir/README.md" >"$TMP/$part.$1"
+		readme_block "$part" "$1" >"$TMP/$part.$1"
 	done
 	check "README has the $1 example and its output" test -s \
 	    "$TMP/recipe.$1" -a -s "$TMP/output.$1"

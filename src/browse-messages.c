@@ -33,6 +33,7 @@
 #include "flags.h"
 #include "json-indent.h"
 #include "store.h"
+#include "subproto.h"
 #include "utf8.h"
 #include "wsautopsy.h"
 
@@ -52,7 +53,9 @@
 	" m.first_frame, m.last_frame, m.payload_prefix IS NULL," \
 	" CASE WHEN m.opcode = 1 AND length(m.payload_prefix) <= " \
 	FLAG_STR(BM_PAYLOAD) " AND json_valid(CAST(m.payload_prefix AS" \
-	" TEXT)) THEN json(CAST(m.payload_prefix AS TEXT)) END"
+	" TEXT)) THEN json(CAST(m.payload_prefix AS TEXT)) END," \
+	" ws_proto(" SUBPROTO_ARGS("c", "m") ")," \
+	" ws_proto_note(" SUBPROTO_ARGS("c", "m") ")"
 
 /* The order of the search: connection, then wire order. */
 #define BM_ORDER "m.connection_id, m.first_packet, m.direction, m.message_id"
@@ -65,6 +68,7 @@ struct bm_row {
 	uint8_t                  *payload;  /* at most BM_PAYLOAD bytes */
 	size_t                    n;
 	char                     *json;     /* minified, when it is JSON */
+	char                     *proto;    /* sub-protocol summary, note */
 	const struct browse_mark *mark;
 };
 
@@ -124,6 +128,7 @@ static void	 bm_key(void *, enum browse_cmd, int);
 static void	 bm_resize(void *, int, int);
 static void	 bm_status(void *, char *, size_t);
 static void	 bm_help(void *, struct browse_text *, int);
+static char	*bm_proto_line(sqlite3_stmt *, int, int);
 static void	 bm_row_free(struct bm_row *);
 static void	 bm_cache_clear(struct bm *);
 static int	 bm_fetch_dir(struct bm *, int, int64_t, int, struct bm_row *);
@@ -172,7 +177,9 @@ bm_init(struct browse *b, const void *arg)
 	v->conn = r->conn;
 	v->cache = xcalloc(BM_CACHE_MAX, sizeof *v->cache);
 	if (browse_wire_open(b, &v->w, v->conn, "message_t", "message_id") !=
-	    0 || browse_prepare(b, "SELECT " BM_COLUMNS " FROM message_t m"
+	    0 || subproto_register(v->db) != SQLITE_OK ||
+	    browse_prepare(b, "SELECT " BM_COLUMNS " FROM message_t m"
+	    " JOIN connection_t c ON c.connection_id = m.connection_id"
 	    " WHERE m.connection_id = ?1 AND m.direction = ?2 AND"
 	    " m.message_id >= ?3 ORDER BY m.message_id LIMIT ?4",
 	    &v->st_page) != 0 ||
@@ -199,13 +206,35 @@ bm_init(struct browse *b, const void *arg)
 	return v;
 }
 
+/*
+ * The sub-protocol's summary of a message and its note (subproto.h), one
+ * line escaped for the terminal; NULL when it is none of them.
+ */
+static char *
+bm_proto_line(sqlite3_stmt *st, int summary, int note)
+{
+	const char *s = (const char *)sqlite3_column_text(st, summary);
+	const char *n = (const char *)sqlite3_column_text(st, note);
+	char        raw[1024], out[2048];
+
+	if (s == NULL && n == NULL)
+		return NULL;
+	snprintf(raw, sizeof raw, "%s%s%s%s", s != NULL ? s : "",
+	    s != NULL && n != NULL ? " " : "", n != NULL ? "! " : "",
+	    n != NULL ? n : "");
+	esc_terminal_str(raw, out, sizeof out);
+	return xstrdup(out);
+}
+
 static void
 bm_row_free(struct bm_row *r)
 {
 	free(r->payload);
 	free(r->json);
+	free(r->proto);
 	r->payload = NULL;
 	r->json = NULL;
+	r->proto = NULL;
 }
 
 static void
@@ -262,6 +291,7 @@ bm_fetch_dir(struct bm *v, int dir, int64_t from, int want, struct bm_row *r)
 		r[n].unstored = sqlite3_column_int(st, 10);
 		if (sqlite3_column_type(st, 11) != SQLITE_NULL)
 			r[n].json = xstrdup(browse_col_text(st, 11));
+		r[n].proto = bm_proto_line(st, 12, 13);
 		/* Marked: a frame a finding names is one of its own. */
 		for (k = 0; k < v->nmarks; k++)
 			if (v->marks[k].k.dir == dir &&
@@ -441,6 +471,12 @@ bm_layout(struct bm *v, const struct bm_row *r, struct browse_text *out)
 		w.avail = 16;
 	w.maxl = BM_LINES;
 	note[0] = '\0';
+	/* The sub-protocol's reading first, on a line of its own. */
+	if (r->proto != NULL) {
+		if (out != NULL)
+			browse_text_add(out, A_BOLD, "%s", r->proto);
+		w.lines++;
+	}
 	if (r->unstored)
 		snprintf(note, sizeof note, "(payload not stored)");
 	else if (v->pretty && r->json != NULL) {

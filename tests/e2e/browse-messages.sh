@@ -4,7 +4,8 @@
 # widths, the finding's message marked, s (the exact bytes, against
 # messages --format jsonl), y and Y (the filters given to tshark select
 # exactly the packets), J (the indentation of messages --pretty), / n N
-# across connections, a hostile payload escaped, NO_COLOR.
+# across connections, a sub-protocol's reading, a hostile payload escaped,
+# NO_COLOR.
 . "${top_srcdir}/tests/e2e/lib.sh"
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 need python3
@@ -318,6 +319,23 @@ check "hostile: title untouched" title_untouched pwned
 check "hostile: no raw escapes" no_raw_escapes
 keys Q
 check "hostile: exit 0, nothing on stderr" exited_clean
+
+# ---- A sub-protocol: each message's reading (messages --proto) on its
+# first line, a Socket.IO recording from the real libraries.
+SIO=$(sample proto-socketio.pcap)
+check "analyze socket.io" "$WSAUTOPSY" analyze -q -o "$TMP/sio.db" "$SIO"
+start 120 40 "$TMP/sio.db"
+check "socket.io: list" wait_last '^connections 1/1 '
+keys Enter m
+check "socket.io: messages" wait_last '^connection 1 '
+"$WSAUTOPSY" messages --proto "$TMP/sio.db" | sed -n 's/^  proto: //p' |
+    head -n 4 >"$TMP/sio.proto"
+check "socket.io: four readings from messages --proto" test "$(wc -l <"$TMP/sio.proto")" -eq 4
+while IFS= read -r line; do
+	check "socket.io: the view reads '$line'" wait_for "$line"
+done <"$TMP/sio.proto"
+keys Q
+check "socket.io: exit 0, nothing on stderr" exited_clean
 
 # ---- NO_COLOR: no colour anywhere in the view; the arrows still tell.
 BROWSE_ENV="cd $TMP/out && NO_COLOR=1"

@@ -211,8 +211,8 @@ bf_message(struct bf *v, int64_t id)
 	    FLAG_STR(MSG_F_COMPRESSED) ", (flags >> " FLAG_STR(MSG_B_UNDECODED)
 	    ") & 1,"
 	    " decoded_size, first_frame, last_frame, payload_prefix, frames, "
-	    STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "first_packet") ", "
-	    STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "last_packet")
+	    STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "message_t.first_packet") ", "
+	    STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "message_t.last_packet")
 	    ", opcode FROM message_t WHERE"
 	    " connection_id = ?1"
 	    " AND direction = ?2 AND message_id = ?3", -1, &st, NULL) !=

@@ -777,7 +777,7 @@ report_frame(struct report *r, int64_t conn, const char *sender,
 	int           rc;
 
 	if (sqlite3_prepare_v2(r->db, "SELECT "
-	    STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet") ", printf('%d.%09d',"
+	    STORE_PACKET_AT(STORE_FRAME_CAPTURE, "frame_t.packet") ", printf('%d.%09d',"
 	    " t_sec, t_nsec), header, opcode, payload_length FROM frame_t"
 	    " WHERE connection_id = ?1 AND direction = ?2 AND frame_index = ?3",
 	    -1, &st, NULL) != SQLITE_OK) {

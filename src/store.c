@@ -342,8 +342,8 @@ const char store_views[] =
 "CREATE VIEW frames AS SELECT connection_id,\n"
 "  CASE direction WHEN 0 THEN 'client' ELSE 'server' END AS direction,\n"
 "  frame_index,\n"
-"  " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet") " AS packet,\n"
-"  " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "last_packet") " AS last_packet,\n"
+"  " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "frame_t.packet") " AS packet,\n"
+"  " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "frame_t.last_packet") " AS last_packet,\n"
 "  t_sec + t_nsec / 1e9 AS time,\n"
 "  flags & " FLAG_STR(FRAME_F_FIN) " AS fin, (flags >> " FLAG_STR(FRAME_B_RSV)
     ") & " FLAG_STR(FRAME_RSV_MASK) " AS rsv, opcode,\n"
@@ -361,7 +361,7 @@ const char store_views[] =
 "  (flags >> " FLAG_STR(FRAME_B_TRUNCATED) ") & 1 AS truncated,\n"
 "  seen_length, (flags >> " FLAG_STR(FRAME_B_NON_MINIMAL)
     ") & 1 AS non_minimal,\n"
-"  coalesce(packets, " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "packet")
+"  coalesce(packets, " STORE_PACKET_AT(STORE_FRAME_CAPTURE, "frame_t.packet")
     ") AS packets,\n"
 "  printf('%d.%09d', t_sec, t_nsec) AS time_text, tls_records\n"
 "  FROM frame_t;\n"
@@ -370,8 +370,8 @@ const char store_views[] =
 "  message_id, opcode, flags & " FLAG_STR(MSG_F_COMPRESSED)
     " AS compressed, utf8_valid,\n"
 "  utf8_error_at, frames, wire_size, decoded_size,\n"
-"  " STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "first_packet") " AS first_packet,\n"
-"  " STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "last_packet") " AS last_packet,\n"
+"  " STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "message_t.first_packet") " AS first_packet,\n"
+"  " STORE_PACKET_AT(STORE_MESSAGE_CAPTURE, "message_t.last_packet") " AS last_packet,\n"
 "  first_frame, last_frame, t_sec + t_nsec / 1e9 AS time,\n"
 "  end_sec + end_nsec / 1e9 AS end_time, (flags >> "
     FLAG_STR(MSG_B_INCOMPLETE) ") & 1 AS incomplete,\n"

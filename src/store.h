@@ -18,6 +18,8 @@
  * files, the plain number otherwise (no spans are stored for one file).
  * The first test does not depend on the row, so SQLite makes it once per
  * query: a database of single files pays no lookup per packet column.
+ * PKT names its table (message_t.first_packet): inside, capture_file_t's
+ * own first_packet would take a bare name.
  */
 #define STORE_PACKET_AT(cap, pkt) \
 	"CASE WHEN EXISTS (SELECT 1 FROM capture_span_t) THEN" \

@@ -84,6 +84,17 @@ eq "frames view: tshark finds each frame's time at its file:number" \
     "$(q "$TMP/one.db" "SELECT time_text FROM frames ORDER BY time_text")" \
     "$(for p in $(q "$TMP/set.db" "SELECT packet FROM frames
     ORDER BY time_text"); do time_of "$TMP/ring/${p%:*}" "${p##*:}"; done)"
+# The messages view names first and last packets the same way: by
+# tshark's times, the set's file:number is the single file's packet.
+eq "messages view: each message's first and last packet, by tshark" \
+    "$(q "$TMP/one.db" "SELECT first_packet, last_packet FROM messages
+    ORDER BY time_text, direction" | while IFS='|' read -r a b; do
+	printf '%s %s\n' "$(time_of "$P1009" "$a")" "$(time_of "$P1009" "$b")"
+    done)" \
+    "$(q "$TMP/set.db" "SELECT first_packet, last_packet FROM messages
+    ORDER BY time_text, direction" | while IFS='|' read -r a b; do
+	printf '%s %s\n' "$(time_of "$TMP/ring/${a%:*}" "${a##*:}")" \
+	    "$(time_of "$TMP/ring/${b%:*}" "${b##*:}")"; done)"
 eq "capture_files: six files in time order, each its SHA-256" \
     "$(cd "$TMP/ring" && for f in part_*.pcap; do
 	printf '%s|%s|4\n' "$f" "$(sha256sum "$f" | cut -c1-64)"; done |

@@ -123,7 +123,9 @@ static const struct cmd_option messages_options[] = {
 	    "database names (refused if they changed)",
 	  .doc = "Whole payloads instead of their stored first bytes: the\n"
 	    "packets of the chosen connections are read again from the\n"
-	    "capture files at the paths the database recorded (only from the\n"
+	    "capture files at the paths the database recorded (a relative\n"
+	    "one from the current directory, else beside the database; only\n"
+	    "from the\n"
 	    "last packet offset kept at or before their first packet, see\n"
 	    ".BR packet_index\n"
 	    "in\n"

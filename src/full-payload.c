@@ -74,6 +74,7 @@ static int      fp_starts(sqlite3 *, int64_t, struct fp_file *, size_t,
 		const struct fp *, int *);
 static int      fp_has_table(sqlite3 *, const char *);
 static int      fp_query_only(sqlite3 *, int);
+static char    *fp_locate(sqlite3 *, const char *);
 static const struct cmd_option *fp_option(const struct cmd_option *,
 		const char *);
 
@@ -201,6 +202,29 @@ fp_message(void *arg, uint64_t conn_id, int sender,
 static const struct sink_ops fp_sink_ops = {
 	.message = fp_message,
 };
+
+/*
+ * Where a stored path is now: as stored; a relative one that is not there
+ * (analyze ran in another directory) is tried beside the database too.
+ */
+static char *
+fp_locate(sqlite3 *db, const char *stored)
+{
+	const char *dbfile = sqlite3_db_filename(db, "main"), *slash;
+	char       *near;
+	size_t      n;
+
+	if (stored[0] == '/' || stored[0] == '\0' || access(stored, F_OK) == 0 ||
+	    dbfile == NULL || (slash = strrchr(dbfile, '/')) == NULL)
+		return xstrdup(stored);
+	n = (size_t)(slash - dbfile) + 1 + strlen(stored) + 1;
+	near = xmalloc(n);
+	snprintf(near, n, "%.*s/%s", (int)(slash - dbfile), dbfile, stored);
+	if (access(near, F_OK) == 0)
+		return near;
+	free(near);
+	return xstrdup(stored);
+}
 
 /* The file is the one analysed: its size, then its SHA-256. */
 static int
@@ -452,7 +476,7 @@ fp_files(sqlite3 *db, int64_t capture_id, struct fp_file **out, size_t *n,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		f = xrealloc(f, (k + 1) * sizeof *f);
 		memset(&f[k], 0, sizeof f[k]);
-		f[k].path = xstrdup(sqlite3_column_text(st, 0) != NULL ?
+		f[k].path = fp_locate(db, sqlite3_column_text(st, 0) != NULL ?
 		    (const char *)sqlite3_column_text(st, 0) : "");
 		if (sqlite3_column_text(st, 1) != NULL)
 			f[k].sha256 = xstrdup((const char *)

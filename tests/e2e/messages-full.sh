@@ -8,7 +8,8 @@
 #  - a capture set (editcap -c) gives the payloads of the single file;
 #  - a capture with one byte changed, or one byte shorter, is refused in
 #    one line, exit 2, nothing on standard output; so is a TLS capture
-#    whose key log is gone;
+#    whose key log is gone; a capture analysed by a relative path is
+#    found beside the database when read from another directory;
 #  - a version 6 database (tests/db) is read from the start of its
 #    captures, said on standard error, with the payloads of a new one;
 #  - on bench/make-capture traffic, pcap and pcapng, the last connection
@@ -145,6 +146,18 @@ rm "$TMP/l.pcap"
 eq "gone: exit 2" 2 $?
 grep -q "l.pcap: cannot read the capture analysed" "$TMP/err"
 check "gone: said" test $? -eq 0
+# A relative path, analyze run beside the capture: read from another
+# directory, the capture is found beside the database.
+mkdir "$TMP/rel" "$TMP/elsewhere"
+cp "$SAMPLES/real/real-1009-python.pcap" "$TMP/rel/r.pcap"
+(cd "$TMP/rel" && "$W" analyze -q -o r.db r.pcap)
+eq "relative: stored as given" r.pcap \
+    "$(sqlite3 "$TMP/rel/r.db" "SELECT path FROM captures")"
+(cd "$TMP/elsewhere" && "$W" messages --full -f jsonl ../rel/r.db) |
+    payloads >"$TMP/rel.out"
+"$W" messages --full -f jsonl "$TMP/p.db" | payloads >"$TMP/p.out"
+check "relative: read from another directory, found beside the database" \
+    cmp -s "$TMP/p.out" "$TMP/rel.out"
 # A TLS capture without the key log it was analysed with.
 cp "$SAMPLES/tls/tls-ws-echo.pcap" "$SAMPLES/tls/tls-ws-echo.keys" "$TMP/"
 "$W" analyze -q --keylog "$TMP/tls-ws-echo.keys" -o "$TMP/t.db" \

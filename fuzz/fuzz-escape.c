@@ -14,7 +14,8 @@
 #include "escape.h"
 #include "fuzz.h"
 
-/* Worst expansion: one byte to "\xNN", or 4 bytes to "\UXXXXXXXX". */
+/* Worst expansion: one byte to four characters (a backslash, x and two hex
+ * digits), or 4 bytes to ten (a backslash, U and eight hex digits). */
 #define FE_ROOM(n) ((n) * 6 + 16)
 
 typedef size_t fe_fn(const uint8_t *, size_t, char *, size_t);

@@ -9,6 +9,7 @@
 #endif
 
 #include <curses.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -95,21 +96,21 @@ static char *
 cb_db_path(const char *capture, int temp)
 {
 	const char *tmp;
-	char       *p, *dot;
+	char       *p, *dot, *db = NULL;
 	int         fd;
 
 	if (temp) {
 		if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 			tmp = "/tmp";
-		p = xmalloc(strlen(tmp) + 32);
-		sprintf(p, "%s/wsautopsy-XXXXXX.db", tmp);
-		if ((fd = mkstemps(p, 3)) < 0) {
-			wsa_warn("%s: cannot create a temporary database", p);
-			free(p);
-			return NULL;
-		}
-		close(fd);
-		return p;
+		p = xmalloc(strlen(tmp) + 16);
+		sprintf(p, "%s/wsautopsy", tmp);
+		if ((fd = wsa_temp_file(p, ".db", &db)) < 0)
+			wsa_warn("%s: cannot create a temporary database: %s",
+			    tmp, strerror(errno));
+		else
+			close(fd);
+		free(p);
+		return fd < 0 ? NULL : db;
 	}
 	p = xmalloc(strlen(capture) + 4);
 	strcpy(p, capture);

@@ -381,9 +381,8 @@ export_har(struct store *s, const struct export_opts *o,
 	sqlite3      *db = store_db(s);
 	sqlite3_stmt *st;
 	const char   *json;
-	char         *tmp;
+	char         *tmp = NULL;
 	size_t        len;
-	mode_t        mask;
 	int           fd, rc = -1;
 
 	if (strcmp(o->har, "-") != 0 && !o->force && access(o->har, F_OK) ==
@@ -416,18 +415,12 @@ export_har(struct store *s, const struct export_opts *o,
 		sqlite3_finalize(st);
 		return rc;
 	}
-	tmp = xmalloc(strlen(o->har) + 16);
-	sprintf(tmp, "%s.XXXXXX", o->har);
-	if ((fd = mkstemp(tmp)) < 0) {
+	if ((fd = wsa_temp_file(o->har, ".tmp", &tmp)) < 0) {
 		snprintf(err, errlen, "%s: %s", o->har, strerror(errno));
 		goto out;
 	}
 	close(fd);
-	/* mkstemp's mode is 0600: the file gets the mode fopen would give. */
-	mask = umask(0);
-	umask(mask);
-	if (chmod(tmp, 0666 & ~mask) != 0 || export_write(tmp, json, len, 0) !=
-	    0 || rename(tmp, o->har) != 0) {
+	if (export_write(tmp, json, len, 0) != 0 || rename(tmp, o->har) != 0) {
 		snprintf(err, errlen, "%s: %s", o->har, strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -534,16 +527,14 @@ export_dir(struct store *s, const struct export_opts *o,
     const struct export_sel *sel, char *err, size_t errlen)
 {
 	struct stat sb;
-	char       *out, *tmp, *old = NULL;
+	char       *out, *tmp = NULL, *old = NULL;
 	size_t      len;
 	int64_t     cut = 0;
-	mode_t      mask;
 	int         exists, rc = -1;
 
 	out = xstrdup(o->dir);
 	for (len = strlen(out); len > 1 && out[len - 1] == '/'; len--)
 		out[len - 1] = '\0';
-	tmp = xmalloc(len + 16);
 	exists = stat(out, &sb) == 0;
 	if (exists && !S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "%s: not a directory", o->dir);
@@ -553,13 +544,8 @@ export_dir(struct store *s, const struct export_opts *o,
 		snprintf(err, errlen, "%s: not empty (-f replaces it)", o->dir);
 		goto out;
 	}
-	sprintf(tmp, "%s.XXXXXX", out);
-	/* mkdtemp's mode is 0700: the directory gets the mode mkdir gives. */
-	mask = umask(0);
-	umask(mask);
-	if (mkdtemp(tmp) == NULL || chmod(tmp, 0777 & ~mask) != 0) {
+	if (wsa_temp_dir(out, &tmp) != 0) {
 		snprintf(err, errlen, "%s: %s", o->dir, strerror(errno));
-		rmdir(tmp);
 		goto out;
 	}
 	if (export_dir_rows(store_db(s), sel, tmp, err, errlen, &cut) != 0) {
@@ -568,12 +554,11 @@ export_dir(struct store *s, const struct export_opts *o,
 	}
 	if (exists) {
 		/* The old directory goes once the new one is in place. */
-		old = xmalloc(len + 16);
-		sprintf(old, "%s.XXXXXX", out);
-		if (mkdtemp(old) == NULL || rename(out, old) != 0) {
+		if (wsa_temp_dir(out, &old) != 0 || rename(out, old) != 0) {
 			snprintf(err, errlen, "%s: %s", o->dir,
 			    strerror(errno));
-			rmdir(old);
+			if (old != NULL)
+				rmdir(old);
 			export_rmtree(tmp);
 			goto out;
 		}

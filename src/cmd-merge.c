@@ -872,7 +872,7 @@ cmd_merge_exec(struct cmd_args *args)
 	char          err[1024], *held, *tmp;
 	int64_t       v, v0 = 0;
 	size_t        k, j;
-	int           force = 0, i, status = EXIT_INPUT;
+	int           force = 0, i, fd, status = EXIT_INPUT;
 
 	for (i = 0; i < args->nopts; i++) {
 		if (args->opts[i].opt->key == 'o')
@@ -890,9 +890,11 @@ cmd_merge_exec(struct cmd_args *args)
 	for (i = 0; i < args->argc; i++)
 		if (merge_check(args->argv[i]) != 0)
 			return EXIT_INPUT;
-	tmp = xmalloc(strlen(out) + 32);
-	sprintf(tmp, "%s.%ld.merging", out, (long)getpid());
-	store_unlink(tmp);
+	if ((fd = wsa_temp_file(out, ".merging", &tmp)) < 0) {
+		wsa_warn("%s: %s", out, strerror(errno));
+		return EXIT_INPUT;
+	}
+	close(fd);
 	memset(&m, 0, sizeof m);
 	m.paths = args->argv;
 	m.ndb = args->argc;

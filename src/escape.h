@@ -22,7 +22,7 @@
  * bytes that are not valid UTF-8 become \xNN; valid code points that steer
  * the display (C1 controls, bidirectional overrides and isolates,
  * zero-width characters, line and paragraph separators, the BOM, tag
- * characters) become \uXXXX or \UXXXXXXXX.
+ * characters) become \u and four hex digits (\U and eight above U+FFFF).
  */
 size_t esc_terminal(const uint8_t *p, size_t n, char *out, size_t outlen);
 

@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "wsautopsy.h"
@@ -137,4 +140,43 @@ wts_ns_between(struct wts a, struct wts b)
 	    __builtin_add_overflow(ns, (int64_t)b.nsec - (int64_t)a.nsec, &ns))
 		return b.sec < a.sec ? INT64_MIN : INT64_MAX;
 	return ns;
+}
+
+/* Tries names beside path until one is made: 0, or -1 with errno. */
+static int
+util_temp(const char *path, const char *suffix, int dir, char **name,
+    int *fd)
+{
+	static unsigned long counter;
+	size_t               len = strlen(path) + strlen(suffix) + 48;
+	char                *p = xmalloc(len);
+	int                  tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		snprintf(p, len, "%s.%ld.%lu%s", path, (long)getpid(),
+		    counter++, suffix);
+		if (dir ? mkdir(p, 0777) == 0 : (*fd = open(p, O_WRONLY |
+		    O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
+			*name = p;
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	free(p);
+	return -1;
+}
+
+int
+wsa_temp_file(const char *path, const char *suffix, char **name)
+{
+	int fd = -1;
+
+	return util_temp(path, suffix, 0, name, &fd) == 0 ? fd : -1;
+}
+
+int
+wsa_temp_dir(const char *path, char **name)
+{
+	return util_temp(path, "", 1, name, NULL);
 }

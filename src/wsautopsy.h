@@ -28,6 +28,16 @@ void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
+/*
+ * A new file or directory beside path for writing before a rename: its
+ * name is path, then ".PID.N" (N counts up within the process), then
+ * suffix. The file is made with O_CREAT|O_EXCL and mode 0666, the
+ * directory with mode 0777, both less the umask, as fopen and mkdir give.
+ * wsa_temp_file returns the open descriptor, wsa_temp_dir 0; both set
+ * *name (the caller's to free), or return -1 with errno set.
+ */
+int wsa_temp_file(const char *path, const char *suffix, char **name);
+int wsa_temp_dir(const char *path, char **name);
 
 /* One line on stderr, prefixed by the program name; never a partial line. */
 void wsa_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

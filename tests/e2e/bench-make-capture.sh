@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 77
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-make-capture.XXXXXX") || exit 99
+tmp=$(mktemp -d -p "${TMPDIR:-/tmp}") || exit 99
 trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 
 fail() {

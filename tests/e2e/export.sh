@@ -294,6 +294,13 @@ err 2 "unwritable OUT (a file for a directory)" --dir "$TMP/e/plain/x" "$P.db"
 err 2 "OUT a file" -f --dir "$TMP/e/plain" "$P.db"
 eq "nothing left behind" "empty out plain x.har" \
     "$(ls "$TMP/e" | paste -sd ' ' -)"
+(umask 027 && "$WSAUTOPSY" export --har "$TMP/e/m.har" "$P.db" &&
+    "$WSAUTOPSY" export --dir "$TMP/e/m" "$P.db" 2>/dev/null)
+eq "the HAR and OUT get the modes the umask gives, as a new file's" \
+    "640 750 640" "$(stat -c %a "$TMP/e/m.har" "$TMP/e/m" \
+    "$TMP/e/m/0001-client-text.txt" | paste -sd ' ' -)"
+eq "and no temporary name is left beside them" "empty m m.har out plain x.har" \
+    "$(ls "$TMP/e" | paste -sd ' ' -)"
 
 # 6. README's example, run as written on a copy of its sample.
 readme_example export-1009

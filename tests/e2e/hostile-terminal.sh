@@ -75,7 +75,7 @@ same "findings: invalid UTF-8 in the text message and the reason" \
 	    WHERE kind = 'violation' ORDER BY rule)")" \
 	"invalid-utf8-close-reason invalid-utf8-text"
 # Header values are display text: C1 controls and the right-to-left
-# override as \uXXXX, bytes that are not UTF-8 as \xNN.
+# override as \u and four hex digits, bytes that are not UTF-8 as \xNN.
 same "request and response text columns, escaped" \
 	"$(q "SELECT path, host, user_agent, origin, server_header,
 	    status_reason FROM connections WHERE client = '10.0.0.1:40000'")" \

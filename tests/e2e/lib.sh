@@ -3,7 +3,7 @@ set -u
 : "${WSAUTOPSY:?run through make check}"
 : "${SAMPLES:?run through make check}"
 TOOLS=${top_builddir}/tests/tools
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/wsa-e2e.XXXXXX")
+TMP=$(mktemp -d -p "${TMPDIR:-/tmp}")
 trap 'rm -rf "$TMP"' EXIT
 fails=0
 checks=0

@@ -21,6 +21,7 @@
 
 #include "report.h"
 #include "store.h"
+#include "wsautopsy.h"
 
 /* A close reason and a payload no terminal or parser should trust. */
 static const uint8_t hostile[] = "too \x1b[31mbig\0\xff\xc3(";
@@ -56,9 +57,11 @@ static int
 tmp_setup(void **state)
 {
 	struct tmp *t = calloc(1, sizeof *t);
+	char       *dir;
 
-	snprintf(t->dir, sizeof t->dir, "/tmp/wsa-store-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
+	assert_int_equal(wsa_temp_dir("/tmp/wsa-store", &dir), 0);
+	snprintf(t->dir, sizeof t->dir, "%s", dir);
+	free(dir);
 	snprintf(t->db, sizeof t->db, "%s/t.db", t->dir);
 	*state = t;
 	return 0;

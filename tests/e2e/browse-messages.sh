@@ -4,8 +4,8 @@
 # widths, the finding's message marked, s (the exact bytes, against
 # messages --format jsonl), y and Y (the filters given to tshark select
 # exactly the packets), J (the indentation of messages --pretty), / n N
-# across connections (from the connection list too), a sub-protocol's reading, a hostile payload escaped,
-# NO_COLOR.
+# across connections (from the connection list too), a sub-protocol's
+# reading, a hostile payload escaped, NO_COLOR.
 . "${top_srcdir}/tests/e2e/lib.sh"
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 need python3
@@ -146,7 +146,8 @@ keys j
 check "the long one selected" wait_last \
     '^connection 1 client message 1 \(3/4\) prefix stored \[1009 '
 
-# ---- y and Y: the filters select exactly the packets, as tshark reads them.
+# ---- y and Y: the filters select exactly the packets, as tshark reads them
+# (client message 1 spans three runs of packets: the {a..b, c..d} set).
 keys y
 check "y: a popup" wait_for "Wireshark display filter: the packets of client message 1"
 # popup: the text of the popup on screen, its wrapped lines joined.
@@ -157,6 +158,8 @@ popup() {
 }
 filter=$(popup)
 check "y: a filter on frame.number: $filter" test -n "$filter"
+check "y: the packets as a set of three runs" expr "$filter" : \
+    'frame\.number in {[0-9]*\.\.[0-9]*, [0-9]*\.\.[0-9]*, [0-9]*\.\.[0-9]*}$'
 want=$(sqlite3 "$TMP/p.db" "SELECT group_concat(packets, ',') FROM frames
     WHERE connection_id = 1 AND direction = 'client' AND message_id = 1" |
     python3 -c 'import sys

@@ -94,7 +94,6 @@ struct bc {
 	int                head_rows, hide_head, rel_time;
 	int                rows, cols;
 	sqlite3_stmt      *st_page, *st_find[2];
-	char               search[128];
 };
 
 static const struct browse_key bc_keys[] = {
@@ -128,10 +127,15 @@ static void	 bc_keepalive(struct bc *, sqlite3_stmt *, int);
 static void	 bc_field(char *, size_t, const char *, const char *);
 static void	 bc_draw_row(struct bc *, int, const struct bc_row *, int);
 static const struct bc_row *bc_selected(struct bc *);
-static void	 bc_jump_finding(struct bc *, int);
-static void	 bc_packet(struct bc *);
-static void	 bc_search(struct bc *, int);
+static void	 bc_jump_finding(void *, int);
+static void	 bc_packet(void *);
+static void	 bc_search(void *, int);
 static int	 bc_find_dir(struct bc *, int, int64_t, int, struct browse_wkey *);
+
+static const struct browse_list_ops bc_list_ops = {
+	"search payloads: ", bc_search, NULL, NULL, NULL, bc_jump_finding,
+	bc_packet
+};
 
 const struct browse_view browse_connection_view = {
 	"connection", bc_keys, "Enter:frame m:msgs ]/[:finding /:search",
@@ -600,8 +604,9 @@ bc_selected(struct bc *v)
 }
 
 static void
-bc_jump_finding(struct bc *v, int dir)
+bc_jump_finding(void *p, int dir)
 {
+	struct bc *v = p;
 	const struct bc_row *r = bc_selected(v);
 	struct browse_wkey        here = { -1, -1, -1 };
 	int                  k, found = -1;
@@ -634,8 +639,9 @@ bc_jump_finding(struct bc *v, int dir)
  * A packet of ours that carries no frame selects the frame before it.
  */
 static void
-bc_packet(struct bc *v)
+bc_packet(void *p)
 {
+	struct bc *v = p;
 	struct browse_frame_ref ref;
 	struct browse_wkey           k;
 	int64_t                 pkt, pos;
@@ -685,8 +691,8 @@ bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct browse_wkey *k)
 	sqlite3_bind_int(st, 2, dir);
 	sqlite3_bind_int64(st, 3, from);
 	/* A blob: instr() then compares bytes, as stored. */
-	sqlite3_bind_blob(st, 4, v->search, (int)strlen(v->search),
-	    SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, browse_search_text(v->b),
+	    (int)strlen(browse_search_text(v->b)), SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		k->index = (int64_t)sqlite3_column_int64(st, 0);
 		k->packet = (int64_t)sqlite3_column_int64(st, 1);
@@ -703,17 +709,14 @@ bc_find_dir(struct bc *v, int dir, int64_t from, int fwd, struct browse_wkey *k)
  * wrapping at the ends.
  */
 static void
-bc_search(struct bc *v, int dir)
+bc_search(void *p, int dir)
 {
+	struct bc *v = p;
 	const struct bc_row *r = bc_selected(v);
 	struct browse_wkey        here = { -1, -1, -1 }, k[2], *best = NULL;
 	int64_t              from;
 	int                  d, wrap, fwd = dir >= 0;
 
-	if (v->search[0] == '\0') {
-		browse_message(v->b, "search with / first");
-		return;
-	}
 	if (r != NULL)
 		here = r->k;
 	for (wrap = 0; wrap < 2 && best == NULL; wrap++)
@@ -730,7 +733,8 @@ bc_search(struct bc *v, int dir)
 				best = &k[d];
 		}
 	if (best == NULL) {
-		browse_message(v->b, "no payload holds '%s'", v->search);
+		browse_message(v->b, "no payload holds '%s'",
+		    browse_search_text(v->b));
 		return;
 	}
 	if (wrap > 1)
@@ -748,34 +752,25 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 	struct browse_msg_ref   m;
 
 	(void)arg;
-	if (browse_list_move(&v->l, cmd))
+	if (browse_list_key(v->b, &v->l, &bc_list_ops, v, cmd))
 		return;
-	switch (cmd) {
-	case BCMD_ENTER:
-		if ((r = bc_selected(v)) == NULL)
-			break;
+	/* The selected frame, what Enter and m open. */
+	if ((r = bc_selected(v)) != NULL) {
 		ref.conn = v->conn;
 		ref.dir = r->k.dir;
 		ref.index = r->k.index;
 		ref.packet = r->k.packet;
-		browse_push(v->b, &browse_frame_view, &ref);
+	}
+	switch (cmd) {
+	case BCMD_ENTER:
+		if (r != NULL)
+			browse_push(v->b, &browse_frame_view, &ref);
 		break;
 	case BCMD_MESSAGES:
 		m.conn = v->conn;
 		m.msg = NULL;
-		m.frame = NULL;
-		if ((r = bc_selected(v)) != NULL) {
-			ref.conn = v->conn;
-			ref.dir = r->k.dir;
-			ref.index = r->k.index;
-			ref.packet = r->k.packet;
-			m.frame = &ref;
-		}
+		m.frame = r != NULL ? &ref : NULL;
 		browse_push(v->b, &browse_messages_view, &m);
-		break;
-	case BCMD_NEXT_FINDING:
-	case BCMD_PREV_FINDING:
-		bc_jump_finding(v, cmd == BCMD_NEXT_FINDING ? 1 : -1);
 		break;
 	case BCMD_TIME:
 		v->rel_time = !v->rel_time;
@@ -783,18 +778,6 @@ bc_key(void *p, enum browse_cmd cmd, int arg)
 	case BCMD_HEADER:
 		v->hide_head = !v->hide_head;
 		bc_resize(v, v->rows, v->cols);
-		break;
-	case BCMD_PACKET:
-		bc_packet(v);
-		break;
-	case BCMD_SEARCH:
-		if (browse_prompt(v->b, "search payloads: ", v->search,
-		    sizeof v->search) == 0)
-			bc_search(v, 0);
-		break;
-	case BCMD_NEXT:
-	case BCMD_PREV:
-		bc_search(v, cmd == BCMD_NEXT ? 1 : -1);
 		break;
 	default:
 		break;

@@ -52,7 +52,6 @@ struct bcs {
 	sqlite3           *db;
 	int                sort;       /* index in bcs_sorts */
 	int                cls;        /* index in bcs_classes */
-	char               search[128];
 	int                only_matches;
 	struct browse_list l;
 	struct bcs_row    *cache;
@@ -155,10 +154,14 @@ static const struct browse_key bcs_keys[] = {
 	CLASS_LIST(BCS_KEY)
 	[BCS_KEY_AT(10)] =
 	{ '/', "/", BCMD_SEARCH, 0, "search endpoints, host, path, capture, verdict,"
-	  " close codes, finding classes and rule ids" },
-	{ 'n', "n", BCMD_NEXT, 0, "next match" },
+	  " close codes, finding classes and rule ids (any case), and the"
+	  " stored payloads (inflated, as typed): a payload match opens the"
+	  " message" },
+	{ 'n', "n", BCMD_NEXT, 0, "next match (in a message view: the next"
+	  " message, across connections)" },
 	{ 'N', "N", BCMD_PREV, 0, "previous match" },
-	{ '&', "&", BCMD_FILTER, 0, "show only the matches (toggle)" },
+	{ '&', "&", BCMD_FILTER, 0, "show only the connections whose own text"
+	  " matches (toggle)" },
 	{ ']', "] [", BCMD_BUCKET, 1,
 	  "timeline: the cursor to the next, previous time bucket" },
 	{ '[', NULL, BCMD_BUCKET, -1, NULL },
@@ -195,9 +198,15 @@ static void	 bcs_bucket_move(struct bcs *, int);
 static void	 bcs_bucket_only(struct bcs *);
 static void	 bcs_draw_row(struct bcs *, int, const struct bcs_row *, int,
 		    int);
-static void	 bcs_find(struct bcs *, int);
-static void	 bcs_packet(struct bcs *);
+static void	 bcs_find(void *, int);
+static void	 bcs_searched(void *);
+static void	 bcs_packet(void *);
 static int64_t	 bcs_rank(struct bcs *, int64_t);
+
+static const struct browse_list_ops bcs_list_ops = {
+	"search (payloads too): ", bcs_find, bcs_searched, NULL, NULL, NULL,
+	bcs_packet
+};
 
 const struct browse_view browse_connections_view = {
 	"connections", bcs_keys,
@@ -251,17 +260,19 @@ bcs_prepare(struct bcs *v, const char *head, const char *tail,
 static void
 bcs_bind(struct bcs *v, sqlite3_stmt *st)
 {
+	const char *search = browse_search_text(v->b);
+
 	if (v->cls > 0 && v->cls < BCS_NCLASSES - 1)
 		sqlite3_bind_text(st, 1, bcs_classes[v->cls], -1,
 		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 1);
 	sqlite3_bind_int(st, 2, v->cls == BCS_NCLASSES - 1);
-	if (v->search[0] != '\0')
-		sqlite3_bind_text(st, 3, v->search, -1, SQLITE_STATIC);
+	if (search[0] != '\0')
+		sqlite3_bind_text(st, 3, search, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 3);
-	sqlite3_bind_int(st, 4, v->only_matches && v->search[0] != '\0');
+	sqlite3_bind_int(st, 4, v->only_matches && search[0] != '\0');
 	if (v->only_bucket && v->bucket >= 0) {
 		sqlite3_bind_int64(st, 7, v->tl.b[v->bucket].start_ms);
 		sqlite3_bind_int64(st, 8, v->tl.b[v->bucket].start_ms +
@@ -750,7 +761,7 @@ bcs_key(void *p, enum browse_cmd cmd, int arg)
 	struct bcs            *v = p;
 	struct browse_conn_ref c;
 
-	if (browse_list_move(&v->l, cmd))
+	if (browse_list_key(v->b, &v->l, &bcs_list_ops, v, cmd))
 		return;
 	switch (cmd) {
 	case BCMD_ENTER:
@@ -771,33 +782,14 @@ bcs_key(void *p, enum browse_cmd cmd, int arg)
 		v->l.sel = v->l.top = 0;
 		bcs_reload(v);
 		break;
-	case BCMD_SEARCH:
-		if (browse_prompt(v->b, "search: ", v->search,
-		    sizeof v->search) != 0) {
-			v->only_matches = 0;
-			bcs_reload(v);
-			break;
-		}
-		v->cn = 0;
-		if (v->only_matches)
-			bcs_reload(v);
-		bcs_find(v, 0);
-		break;
-	case BCMD_NEXT:
-	case BCMD_PREV:
-		bcs_find(v, cmd == BCMD_NEXT ? 1 : -1);
-		break;
 	case BCMD_FILTER:
-		if (v->search[0] == '\0') {
+		if (browse_search_text(v->b)[0] == '\0') {
 			browse_message(v->b, "search with / first");
 			break;
 		}
 		v->only_matches = !v->only_matches;
 		v->l.sel = v->l.top = 0;
 		bcs_reload(v);
-		break;
-	case BCMD_PACKET:
-		bcs_packet(v);
 		break;
 	case BCMD_BUCKET:
 		bcs_bucket_move(v, arg);
@@ -810,48 +802,80 @@ bcs_key(void *p, enum browse_cmd cmd, int arg)
 	}
 }
 
-/* Moves to the next (dir 1), previous (-1) or first from here (0) match. */
+/*
+ * Moves to the next (dir 1), previous (-1) or first from here (0)
+ * connection that matches, in the list's order: by its own text
+ * (BCS_MATCH, any case) or by a stored payload of one of its messages
+ * (bytes as typed). A connection that matches by a payload only opens
+ * its message view on the first message (N: the last) that holds it.
+ */
 static void
-bcs_find(struct bcs *v, int dir)
+bcs_find(void *p, int dir)
 {
-	sqlite3_stmt *st;
-	char          tail[4096];
-	int64_t       from = v->l.sel;
+	struct bcs       *v = p;
+	sqlite3_stmt     *st;
+	struct browse_wkey here = { INT64_MAX, 2, INT64_MAX };
+	struct browse_hit hit;
+	char              head[4096], tail[4096];
+	int64_t           from = v->l.sel, lo, hi, rn = -1, conn = -1;
+	int               own = 0, wrapped = 0, pass;
 
-	if (v->search[0] == '\0') {
-		browse_message(v->b, "search with / first");
+	/*
+	 * The rows after (before) the selection first, then the rest: a
+	 * match there wrapped. One query, so the messages holding the text
+	 * are read once, in one pass over the table (a look-up per
+	 * connection would read them in its order, all over the file).
+	 */
+	lo = dir < 0 ? 0 : dir > 0 ? from + 1 : from;
+	hi = dir < 0 ? from - 1 : v->l.n;
+	/* Order as the list, so the match found is where it is shown. */
+	snprintf(head, sizeof head, "SELECT rn, cid, m, rn NOT BETWEEN ?5 AND"
+	    " ?6 FROM (SELECT row_number() OVER (ORDER BY %s) - 1 AS rn,"
+	    " connection_id AS cid, %s AS m FROM connections",
+	    bcs_sorts[v->sort].order, BCS_MATCH);
+	snprintf(tail, sizeof tail, "%s) WHERE m OR cid IN (SELECT"
+	    " connection_id FROM message_t WHERE instr(payload_prefix, CAST(?3"
+	    " AS BLOB)) > 0) ORDER BY rn BETWEEN ?5 AND ?6 DESC, rn %s"
+	    " LIMIT 1", BCS_WHERE, dir < 0 ? "DESC" : "ASC");
+	if (bcs_prepare(v, head, tail, &st) != 0)
+		return;
+	bcs_bind(v, st);
+	sqlite3_bind_int64(st, 5, lo);
+	sqlite3_bind_int64(st, 6, hi);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rn = sqlite3_column_int64(st, 0);
+		conn = sqlite3_column_int64(st, 1);
+		own = sqlite3_column_int(st, 2);
+		wrapped = sqlite3_column_int(st, 3) && dir != 0;
+	}
+	sqlite3_finalize(st);
+	if (rn < 0) {
+		browse_message(v->b, "no match for '%s' (nor in a stored"
+		    " payload)", browse_search_text(v->b));
 		return;
 	}
-	snprintf(tail, sizeof tail, "%s) WHERE m AND rn %s ?5 ORDER BY"
-	    " rn %s LIMIT 1", BCS_WHERE, dir < 0 ? "<" : dir > 0 ? ">" : ">=",
-	    dir < 0 ? "DESC" : "ASC");
-	/* Order as the list, so the match found is where it is shown. */
-	{
-		char head[4096];
-
-		snprintf(head, sizeof head, "SELECT rn FROM (SELECT"
-		    " row_number() OVER (ORDER BY %s) - 1 AS rn, %s AS m FROM"
-		    " connections", bcs_sorts[v->sort].order, BCS_MATCH);
-		if (bcs_prepare(v, head, tail, &st) != 0)
-			return;
-	}
-	bcs_bind(v, st);
-	sqlite3_bind_int64(st, 5, from);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		v->l.sel = sqlite3_column_int64(st, 0);
-		browse_list_fit(&v->l);
-	} else if (dir != 0 && (sqlite3_reset(st), sqlite3_bind_int64(st, 5,
-	    dir > 0 ? -1 : v->l.n), sqlite3_step(st) == SQLITE_ROW)) {
-		v->l.sel = sqlite3_column_int64(st, 0);
-		browse_list_fit(&v->l);
+	v->l.sel = rn;
+	browse_list_fit(&v->l);
+	if (wrapped)
 		browse_message(v->b, "search wrapped");
-	} else if (dir == 0 && (sqlite3_reset(st), sqlite3_bind_int64(st, 5,
-	    0), sqlite3_step(st) == SQLITE_ROW)) {
-		v->l.sel = sqlite3_column_int64(st, 0);
-		browse_list_fit(&v->l);
-	} else
-		browse_message(v->b, "no match for '%s'", v->search);
-	sqlite3_finalize(st);
+	if (dir >= 0)
+		here.packet = here.dir = here.index = -1;
+	if (own || browse_payload_find(v->b, conn, &here, dir < 0 ? -1 : 0,
+	    1, &hit, &pass) != 1)
+		return;
+	browse_payload_say(v->b, &hit, wrapped);
+	browse_payload_open(v->b, &hit);
+}
+
+/* / changed the search: the matches shown, or all when it was cleared. */
+static void
+bcs_searched(void *p)
+{
+	struct bcs *v = p;
+
+	if (browse_search_text(v->b)[0] == '\0')
+		v->only_matches = 0;
+	bcs_reload(v);
 }
 
 /* The position of a connection in the list as filtered and sorted; -1. */
@@ -878,8 +902,9 @@ bcs_rank(struct bcs *v, int64_t id)
 
 /* The connection holding a packet of the selected connection's capture. */
 static void
-bcs_packet(struct bcs *v)
+bcs_packet(void *p)
 {
+	struct bcs *v = p;
 	struct browse_frame_ref ref;
 	int64_t                 pkt, capture = v->capture;
 
@@ -934,6 +959,7 @@ static void
 bcs_status(void *p, char *buf, size_t len)
 {
 	struct bcs *v = p;
+	const char *search = browse_search_text(v->b);
 	char        bucket[160] = "";
 
 	if (v->bucket >= 0) {
@@ -946,6 +972,6 @@ bcs_status(void *p, char *buf, size_t len)
 	snprintf(buf, len, "connections %" PRId64 "/%" PRId64 " [%s] sort:%s"
 	    "%s%s%s%s", v->l.n ?
 	    v->l.sel + 1 : 0, v->l.n, bcs_classes[v->cls],
-	    bcs_sorts[v->sort].name, v->search[0] != '\0' ? " /" : "",
-	    v->search, v->only_matches ? " (only)" : "", bucket);
+	    bcs_sorts[v->sort].name, search[0] != '\0' ? " /" : "", search,
+	    v->only_matches ? " (only)" : "", bucket);
 }

@@ -57,9 +57,6 @@
 	" ws_proto(" SUBPROTO_ARGS("c", "m") ")," \
 	" ws_proto_note(" SUBPROTO_ARGS("c", "m") ")"
 
-/* The order of the search: connection, then wire order. */
-#define BM_ORDER "m.connection_id, m.first_packet, m.direction, m.message_id"
-
 struct bm_row {
 	struct browse_wkey        k;        /* index: the message_id */
 	double                    time;
@@ -96,9 +93,6 @@ struct bm_wrap {
 	char                cur[BROWSE_TEXT_MAX];
 	size_t              len;
 };
-
-/* The last search of the payloads: n and N go on in any message view. */
-static char bm_search_text[128];
 
 static const struct browse_key bm_keys[] = {
 	{ '\r', "Enter", BCMD_ENTER, 0, "open the message's first frame" },
@@ -142,21 +136,26 @@ static int	 bm_wrap_put(struct bm_wrap *, const char *, int);
 static void	 bm_wrap_bytes(struct bm_wrap *, const uint8_t *, size_t, int,
 		    size_t *);
 static void	 bm_json_line(void *, const char *);
-static void	 bm_fit(struct bm *);
-static void	 bm_page_down(struct bm *);
+static void	 bm_fit(void *);
+static void	 bm_page_down(void *);
 static void	 bm_draw_entry(struct bm *, int, const struct bm_row *, int,
 		    int, int);
-static void	 bm_draw_hits(int, int, int, const char *, int);
+static void	 bm_draw_hits(struct bm *, int, int, int, const char *, int);
 static void	 bm_select(struct bm *, const struct browse_wkey *);
 static int	 bm_frame_message(struct bm *, int, int64_t,
 		    struct browse_wkey *);
-static void	 bm_jump_finding(struct bm *, int);
-static void	 bm_packet(struct bm *);
-static void	 bm_search(struct bm *, int);
+static void	 bm_jump_finding(void *, int);
+static void	 bm_packet(void *);
+static void	 bm_search(void *, int);
 static void	 bm_save(struct bm *);
 static void	 bm_filter(struct bm *, int);
 static int	 bm_packets(struct bm *, const struct bm_row *, char *, size_t);
 static int	 bm_addr_filter(const char *, char *, size_t);
+
+static const struct browse_list_ops bm_list_ops = {
+	"search payloads, all connections: ", bm_search, NULL, bm_page_down,
+	bm_fit, bm_jump_finding, bm_packet
+};
 
 const struct browse_view browse_messages_view = {
 	"messages", bm_keys, "Enter:frame s:save y:filter J:json /:search",
@@ -516,8 +515,9 @@ bm_layout(struct bm *v, const struct bm_row *r, struct browse_text *out)
 
 /* Scrolls down until the selected entry is on screen whole, or on top. */
 static void
-bm_fit(struct bm *v)
+bm_fit(void *p)
 {
+	struct bm *v = p;
 	const struct bm_row *r;
 	int64_t              i;
 	int                  used;
@@ -539,8 +539,9 @@ bm_fit(struct bm *v)
 
 /* The first entry not whole on screen goes on top, selected. */
 static void
-bm_page_down(struct bm *v)
+bm_page_down(void *p)
 {
+	struct bm *v = p;
 	const struct bm_row *r;
 	int64_t              i;
 	int                  used = 0;
@@ -635,7 +636,7 @@ bm_draw_entry(struct bm *v, int y, const struct bm_row *r, int rows,
 		browse_put(y + (int)i, x0, cols - x0, t.lines[i].text);
 		attroff(t.lines[i].attr | dattr);
 		if (sel)
-			bm_draw_hits(y + (int)i, x0, cols, t.lines[i].text,
+			bm_draw_hits(v, y + (int)i, x0, cols, t.lines[i].text,
 			    t.lines[i].attr | dattr);
 	}
 	if (sel)
@@ -648,17 +649,19 @@ bm_draw_entry(struct bm *v, int y, const struct bm_row *r, int rows,
  * and underlined (a match cut by the wrap is not).
  */
 static void
-bm_draw_hits(int y, int x0, int cols, const char *text, int attr)
+bm_draw_hits(struct bm *v, int y, int x0, int cols, const char *text,
+    int attr)
 {
+	const char *search = browse_search_text(v->b);
 	char        pat[BROWSE_TEXT_MAX], pre[BROWSE_TEXT_MAX];
 	const char *q;
 	size_t      n;
 	int         x;
 
-	if (bm_search_text[0] == '\0')
+	if (search[0] == '\0')
 		return;
 	/* As the entry shows text: escaped by esc_wire. */
-	n = esc_wire((const uint8_t *)bm_search_text, strlen(bm_search_text),
+	n = esc_wire((const uint8_t *)search, strlen(search),
 	    pat, sizeof pat);
 	for (q = text; n > 0 && (q = strstr(q, pat)) != NULL; q += n) {
 		snprintf(pre, sizeof pre, "%.*s", (int)(q - text), text);
@@ -705,8 +708,9 @@ bm_frame_message(struct bm *v, int dir, int64_t index, struct browse_wkey *k)
 }
 
 static void
-bm_jump_finding(struct bm *v, int dir)
+bm_jump_finding(void *p, int dir)
 {
+	struct bm *v = p;
 	struct browse_wkey k;
 	int64_t            pos, best = -1;
 	int                i, found = -1;
@@ -741,8 +745,9 @@ bm_jump_finding(struct bm *v, int dir)
  * that carries it when it is ours, else its connection.
  */
 static void
-bm_packet(struct bm *v)
+bm_packet(void *p)
 {
+	struct bm *v = p;
 	struct browse_frame_ref ref;
 	struct browse_wkey      k;
 	int64_t                 pkt;
@@ -765,90 +770,32 @@ bm_packet(struct bm *v)
 }
 
 /*
- * The next (dir 1), previous (-1) or first from the selection (0)
- * message of any connection whose stored payload holds the search, in
- * (connection, wire order), wrapping at the ends. A match in another
- * connection opens it in place of this view.
+ * The shared payload search from the selected message: a match here
+ * selects it, one in another connection opens that connection's message
+ * view in place of this one.
  */
 static void
-bm_search(struct bm *v, int dir)
+bm_search(void *p, int dir)
 {
-	const struct bm_row    *r;
-	sqlite3_stmt           *st;
-	struct browse_wkey      here = { -1, -1, -1 }, k;
-	struct browse_frame_ref ref;
-	int64_t                 conn = v->conn, cut = 0, first_frame = 0;
-	int                     wrap, found = 0;
-	char                    sql[1024], tail[200];
+	struct bm           *v = p;
+	const struct bm_row *r;
+	struct browse_wkey   here = { -1, -1, -1 };
+	struct browse_hit    hit;
+	int                  wrapped, rc;
 
-	if (bm_search_text[0] == '\0') {
-		browse_message(v->b, "search with / first");
-		return;
-	}
 	bm_fetch(v);
 	if ((r = bm_at(v, v->l.sel)) != NULL)
 		here = r->k;
-	for (wrap = 0; wrap < 2 && !found; wrap++) {
-		/* A blob: instr() then compares bytes, as stored. */
-		snprintf(sql, sizeof sql, "SELECT m.connection_id,"
-		    " m.first_packet, m.direction, m.message_id, m.first_frame"
-		    " FROM message_t m WHERE (?6 OR (" BM_ORDER ") %s (?1, ?2,"
-		    " ?3, ?4)) AND instr(m.payload_prefix, ?5) > 0 ORDER BY"
-		    " m.connection_id %s, m.first_packet %s, m.direction %s,"
-		    " m.message_id %s LIMIT 1", dir > 0 ? ">" : dir < 0 ? "<" :
-		    ">=", dir < 0 ? "DESC" : "", dir < 0 ? "DESC" : "",
-		    dir < 0 ? "DESC" : "", dir < 0 ? "DESC" : "");
-		if (browse_prepare(v->b, sql, &st) != 0)
-			return;
-		sqlite3_bind_int64(st, 1, conn);
-		sqlite3_bind_int64(st, 2, here.packet);
-		sqlite3_bind_int(st, 3, here.dir);
-		sqlite3_bind_int64(st, 4, here.index);
-		sqlite3_bind_blob(st, 5, bm_search_text,
-		    (int)strlen(bm_search_text), SQLITE_STATIC);
-		sqlite3_bind_int(st, 6, wrap);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			conn = (int64_t)sqlite3_column_int64(st, 0);
-			k.packet = (int64_t)sqlite3_column_int64(st, 1);
-			k.dir = sqlite3_column_int(st, 2);
-			k.index = (int64_t)sqlite3_column_int64(st, 3);
-			first_frame = (int64_t)sqlite3_column_int64(st, 4);
-			found = 1;
-		}
-		sqlite3_finalize(st);
-	}
-	/* What the stored prefixes cannot say. */
-	tail[0] = '\0';
-	if (browse_prepare(v->b, "SELECT count(*) FROM message_t WHERE"
-	    " length(payload_prefix) < decoded_size AND"
-	    " instr(payload_prefix, ?1) = 0", &st) == 0) {
-		sqlite3_bind_blob(st, 1, bm_search_text,
-		    (int)strlen(bm_search_text), SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			cut = (int64_t)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (cut > 0)
-		snprintf(tail, sizeof tail, " (%" PRId64 " searched in their"
-		    " stored prefix only: wsautopsy messages --full --grep)",
-		    cut);
-	if (!found) {
-		browse_message(v->b, "no stored payload holds '%s'%s",
-		    bm_search_text, tail);
+	if ((rc = browse_payload_find(v->b, v->conn, &here, dir, 0, &hit,
+	    &wrapped)) < 0)
 		return;
-	}
-	browse_message(v->b, "/%s: connection %" PRId64 " %s message %" PRId64
-	    "%s%s", bm_search_text, conn, k.dir ? "server" : "client", k.index,
-	    wrap > 1 ? " (search wrapped)" : "", tail);
-	if (conn == v->conn) {
-		bm_select(v, &k);
+	browse_payload_say(v->b, rc ? &hit : NULL, wrapped);
+	if (rc == 0)
 		return;
-	}
-	ref.conn = conn;
-	ref.dir = k.dir;
-	ref.index = first_frame;
-	ref.packet = k.packet;
-	browse_goto_message(v->b, &ref, &k);
+	if (hit.conn == v->conn)
+		bm_select(v, &hit.k);
+	else
+		browse_payload_open(v->b, &hit);
 }
 
 /* The payload stored of the message, to a file named after it. */
@@ -1100,19 +1047,9 @@ bm_key(void *p, enum browse_cmd cmd, int arg)
 	const struct bm_row    *r;
 	struct browse_frame_ref ref;
 
+	if (browse_list_key(v->b, &v->l, &bm_list_ops, v, cmd))
+		return;
 	switch (cmd) {
-	case BCMD_PGDN:
-		bm_page_down(v);
-		bm_fit(v);
-		return;
-	case BCMD_UP:
-	case BCMD_DOWN:
-	case BCMD_PGUP:
-	case BCMD_HOME:
-	case BCMD_END:
-		browse_list_move(&v->l, cmd);
-		bm_fit(v);
-		return;
 	case BCMD_ENTER:
 		bm_fetch(v);
 		if ((r = bm_at(v, v->l.sel)) == NULL)
@@ -1134,22 +1071,6 @@ bm_key(void *p, enum browse_cmd cmd, int arg)
 		bm_fit(v);
 		browse_message(v->b, "JSON %s", v->pretty ? "indented" :
 		    "as sent");
-		break;
-	case BCMD_NEXT_FINDING:
-	case BCMD_PREV_FINDING:
-		bm_jump_finding(v, cmd == BCMD_NEXT_FINDING ? 1 : -1);
-		break;
-	case BCMD_PACKET:
-		bm_packet(v);
-		break;
-	case BCMD_SEARCH:
-		if (browse_prompt(v->b, "search payloads, all connections: ",
-		    bm_search_text, sizeof bm_search_text) == 0)
-			bm_search(v, 0);
-		break;
-	case BCMD_NEXT:
-	case BCMD_PREV:
-		bm_search(v, cmd == BCMD_NEXT ? 1 : -1);
 		break;
 	default:
 		break;

@@ -41,6 +41,7 @@ struct browse {
 	struct browse_frame_ref go_ref;
 	struct browse_wkey      go_msg;
 	char                pkt_said[128]; /* the packet last asked for */
+	char                search[128];   /* / n N, in every view */
 };
 
 static void	 browse_setup(void);
@@ -822,6 +823,59 @@ browse_list_move(struct browse_list *l, enum browse_cmd cmd)
 	}
 	browse_list_fit(l);
 	return 1;
+}
+
+int
+browse_list_key(struct browse *b, struct browse_list *l,
+    const struct browse_list_ops *o, void *view, enum browse_cmd cmd)
+{
+	switch (cmd) {
+	case BCMD_PGDN:
+		if (o->page_down == NULL)
+			break;
+		o->page_down(view);
+		if (o->moved != NULL)
+			o->moved(view);
+		return 1;
+	case BCMD_SEARCH:
+		browse_prompt(b, o->prompt, b->search, sizeof b->search);
+		if (o->searched != NULL)
+			o->searched(view);
+		if (b->search[0] != '\0')
+			o->find(view, 0);
+		return 1;
+	case BCMD_NEXT:
+	case BCMD_PREV:
+		if (b->search[0] == '\0')
+			browse_message(b, "search with / first");
+		else
+			o->find(view, cmd == BCMD_NEXT ? 1 : -1);
+		return 1;
+	case BCMD_NEXT_FINDING:
+	case BCMD_PREV_FINDING:
+		if (o->finding == NULL)
+			return 0;
+		o->finding(view, cmd == BCMD_NEXT_FINDING ? 1 : -1);
+		return 1;
+	case BCMD_PACKET:
+		if (o->packet == NULL)
+			return 0;
+		o->packet(view);
+		return 1;
+	default:
+		break;
+	}
+	if (!browse_list_move(l, cmd))
+		return 0;
+	if (o->moved != NULL)
+		o->moved(view);
+	return 1;
+}
+
+const char *
+browse_search_text(struct browse *b)
+{
+	return b->search;
 }
 
 /* Keeps 0 <= sel < n and the selection on screen. */

@@ -227,6 +227,62 @@ struct browse_list {
 int	 browse_list_move(struct browse_list *, enum browse_cmd);
 void	 browse_list_fit(struct browse_list *);
 
+/*
+ * The keys every list shares, with what they ask of the view: moves
+ * (a page down by the view's own measure when it has one), / to ask
+ * for the search, n and N to go on with it, ] and [ to the findings, :
+ * to a packet. Each view's key callback handles only its own keys
+ * after browse_list_key.
+ */
+struct browse_list_ops {
+	const char *prompt;                     /* what / asks */
+	/* 0 from the selection, 1 the next match, -1 the previous one. */
+	void	(*find)(void *, int dir);
+	/* After / changed the search, before find; or NULL. */
+	void	(*searched)(void *);
+	void	(*page_down)(void *);           /* or NULL: a page of rows */
+	void	(*moved)(void *);               /* after any move; or NULL */
+	void	(*finding)(void *, int dir);    /* ] 1, [ -1; or NULL */
+	void	(*packet)(void *);              /* :; or NULL */
+};
+/* Returns 1 when cmd was one of the shared keys (and done). */
+int	 browse_list_key(struct browse *, struct browse_list *,
+	    const struct browse_list_ops *, void *, enum browse_cmd);
+/*
+ * The search's text, "" before any: one for every view, so n goes on in
+ * a view opened from the one / was typed in.
+ */
+const char *browse_search_text(struct browse *);
+
+/*
+ * The payload search (browse-search.c): the messages whose stored
+ * payload (unmasked, inflated) holds the search, bytes as typed, in
+ * (connection, wire order) over every connection.
+ */
+struct browse_hit {
+	int64_t            conn;
+	struct browse_wkey k;            /* index: the message_id */
+	int64_t            first_frame;
+};
+/*
+ * The next (dir 1), previous (-1) or first from here (0) match after
+ * message here of connection conn (here->packet -1: from the start of
+ * conn), wrapping at the ends unless within (then in conn only): 1 and
+ * *hit set, with *wrapped when it wrapped; 0 none; -1 an error said.
+ */
+int	 browse_payload_find(struct browse *, int64_t conn,
+	    const struct browse_wkey *here, int dir, int within,
+	    struct browse_hit *, int *wrapped);
+/*
+ * Says on the status line what the search found (hit NULL: nothing),
+ * with how many messages only their stored prefix could be searched in,
+ * and the command that searches them whole.
+ */
+void	 browse_payload_say(struct browse *, const struct browse_hit *,
+	    int wrapped);
+/* After the current key: the message view of hit's connection on it. */
+void	 browse_payload_open(struct browse *, const struct browse_hit *);
+
 /* Lines of text a view builds for its width and scrolls. */
 struct browse_line {
 	int   attr;

@@ -4,8 +4,8 @@
 # widths, the finding's message marked, s (the exact bytes, against
 # messages --format jsonl), y and Y (the filters given to tshark select
 # exactly the packets), J (the indentation of messages --pretty), / n N
-# across connections, a sub-protocol's reading, a hostile payload escaped,
-# NO_COLOR.
+# across connections (from the connection list too), a sub-protocol's
+# reading, a hostile payload escaped, NO_COLOR.
 . "${top_srcdir}/tests/e2e/lib.sh"
 . "${top_srcdir}/tests/e2e/browse-lib.sh"
 need python3
@@ -25,6 +25,17 @@ BROWSE_ENV="cd $TMP/out &&"
 # error (under the sanitizers, no report).
 exited_clean() {
 	test "$(wait_exit)" = "EXIT=0" && ! test -s "$TMP/stderr"
+}
+# n_until_connection_2: n, at most 12 times, until the search reaches
+# connection 2's messages.
+n_until_connection_2() {
+	i=0
+	while [ "$i" -lt 12 ] && ! screen | tail -n 1 |
+	    grep -q '/hello: connection 2 '; do
+		keys n
+		sleep 0.2
+		i=$((i + 1))
+	done
 }
 # entries X0: the screen's entries as JSON lines: dir, size, type, mark,
 # the payload (its lines from column X0 joined), the note after it.
@@ -135,7 +146,8 @@ keys j
 check "the long one selected" wait_last \
     '^connection 1 client message 1 \(3/4\) prefix stored \[1009 '
 
-# ---- y and Y: the filters select exactly the packets, as tshark reads them.
+# ---- y and Y: the filters select exactly the packets, as tshark reads them
+# (client message 1 spans three runs of packets: the {a..b, c..d} set).
 keys y
 check "y: a popup" wait_for "Wireshark display filter: the packets of client message 1"
 # popup: the text of the popup on screen, its wrapped lines joined.
@@ -146,6 +158,8 @@ popup() {
 }
 filter=$(popup)
 check "y: a filter on frame.number: $filter" test -n "$filter"
+check "y: the packets as a set of three runs" expr "$filter" : \
+    'frame\.number in {[0-9]*\.\.[0-9]*, [0-9]*\.\.[0-9]*, [0-9]*\.\.[0-9]*}$'
 want=$(sqlite3 "$TMP/p.db" "SELECT group_concat(packets, ',') FROM frames
     WHERE connection_id = 1 AND direction = 'client' AND message_id = 1" |
     python3 -c 'import sys
@@ -273,12 +287,7 @@ check "set: messages of connection 1" wait_row 1 'payload \(connection 1\)$'
 keys / hello Enter
 check "/: the first match from the selection" wait_last \
     '/hello: connection 1 server message 0 \([0-9]+ searched in their stored prefix only: wsautopsy messages --full --grep\)$'
-i=0
-while [ "$i" -lt 12 ] && ! screen | tail -n 1 | grep -q '/hello: connection 2 '; do
-	keys n
-	sleep 0.2
-	i=$((i + 1))
-done
+n_until_connection_2
 check "n: on into connection 2" wait_last '/hello: connection 2 client message 0'
 check "n: its message view open" wait_row 1 'payload \(connection 2\)$'
 keys C-l
@@ -305,6 +314,45 @@ keys q
 check "q: the connection" wait_last '^connection 1 '
 keys Q
 check "set: exit 0, nothing on stderr" exited_clean
+
+# ---- / in the connection list: a connection's own text selects it, a
+# payload alone opens its message view on the match, n N go on there.
+start 160 40 "$TMP/s.db"
+check "list /: list" wait_last '^connections 1/2 '
+keys / hello Enter
+check "list /: a payload match opens the message" wait_last \
+    '/hello: connection 1 server message 0 \([0-9]+ searched in their stored prefix only: wsautopsy messages --full --grep\)$'
+check "list /: in connection 1's message view" wait_row 1 \
+    'payload \(connection 1\)$'
+keys C-l
+check "list /: the match selected" wait_last '^connection 1 server message 0 '
+n_until_connection_2
+check "list /, then n: on into connection 2" wait_last \
+    '/hello: connection 2 client message 0'
+check "list /, then n: its message view" wait_row 1 'payload \(connection 2\)$'
+keys q q
+check "q q: the list, on connection 2" wait_last '^connections 2/2 .*/hello'
+keys / 18009 Enter
+check "list /: an endpoint selects its connection" wait_last \
+    '^connections 2/2 \[all\] sort:time /18009 '
+check "list /: and stays in the list" wait_row 1 '2 connections'
+keys g / hello Enter
+check "list / from the top: connection 1's message" wait_last \
+    '/hello: connection 1 server message 0 '
+keys q q N
+check "list N: the previous match wraps to connection 2's last" wait_last \
+    '/hello: connection 2 [a-z]+ message [0-9]+ \(search wrapped\)'
+want=$("$WSAUTOPSY" messages --format jsonl -i 2 --grep hello "$TMP/s.db" |
+    tail -n 1 | python3 -c 'import json, sys
+m = json.loads(sys.stdin.read())
+print(m["direction"], m["message_id"])' 2>/dev/null)
+got=$(screen | tail -n 1 | sed -n 's|.*/hello: connection 2 \([a-z]*\) message \([0-9]*\).*|\1 \2|p')
+check "list N: the last message messages --grep finds ($want, got $got)" test "$got" = "$want"
+keys q q / no-such-text Enter
+check "list /: no match said" wait_last \
+    "no match for 'no-such-text' \(nor in a stored payload\)"
+keys Q
+check "list /: exit 0, nothing on stderr" exited_clean
 
 # ---- A payload holding escape sequences reaches the screen escaped.
 cp "$TMP/p.db" "$TMP/h.db"

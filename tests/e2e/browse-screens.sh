@@ -13,31 +13,25 @@ check "analyze four samples" "$WSAUTOPSY" analyze -q --separate -o "$TMP/i.db" \
 
 # ---- The README's three screens are today's, at 100x24 (trailing blanks
 # trimmed, runs of empty rows as one).
-# readme_block N: the Nth fenced block after the browse paragraph.
-readme_block() {
-	awk -v want="$1" '/^`wsautopsy browse incident.db`/ { on = 1; next }
-	    on && /^```$/ { if (inb) { inb = 0; if (++n == want) exit }
-	        else inb = 1; next }
-	    on && inb && n == want - 1 { print }' "${top_srcdir}/README.md"
-}
 shot() { screen | sed 's/ *$//' | cat -s >"$TMP/shot"; }
+# same_as_readme NAME: the shot is README's block after <!-- output: NAME -->.
 same_as_readme() {
-	readme_block "$1" >"$TMP/pasted"
+	readme_block output "$1" >"$TMP/pasted"
 	if diff -u "$TMP/pasted" "$TMP/shot" >&2; then return 0; fi
 	return 1
 }
 start 100 24 "$TMP/i.db"
 check "README: list" wait_last '^connections 1/4 '
 shot
-check "README: the list as shown" same_as_readme 1
+check "README: the list as shown" same_as_readme browse-list
 keys 4 Enter ]
 check "README: connection" wait_last '^connection 1 [a-z]+ frame [0-9]+ \(3/4\) '
 shot
-check "README: the connection as shown" same_as_readme 2
+check "README: the connection as shown" same_as_readme browse-connection
 keys Enter
 check "README: frame" wait_last '^frame client 1 of connection 1 '
 shot
-check "README: the frame as shown" same_as_readme 3
+check "README: the frame as shown" same_as_readme browse-frame
 keys Q
 check "README: exit 0" test "$(wait_exit)" = "EXIT=0"
 

@@ -6,7 +6,8 @@
 # trusted through SSL_CERT_FILE: the host name decides); --keylog-out and
 # --record keep a recording of TLS records that analyze (with the key log)
 # finds the printed verdict in and tshark decrypts to the same close
-# code. Then a ws:// replay to [::1], recorded as IPv6, which analyze and
+# code. A server that does not speak TLS, or never answers, is an error
+# in one line. Then a ws:// replay to [::1], recorded as IPv6, which analyze and
 # tshark read alike.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
@@ -78,6 +79,24 @@ if command -v tshark >/dev/null 2>&1; then
 	    -o tcp.check_checksum:TRUE -T fields -e tcp.checksum.status \
 	    2>/dev/null | grep -vc '^1$')"
 fi
+
+# Not TLS at the other end: the plain websockets server, and one that
+# waits for an HTTP head (the hostile one) and so never answers the
+# ClientHello: one line each, the second at the timeout.
+start plain ws 1048576
+replay "$py" --connection 1 --to "wss://127.0.0.1:$port/" --insecure
+eq "plain server: error" 2 "$rc"
+eq "plain server: said in one line" "wsautopsy: TLS handshake with \
+127.0.0.1:$port failed: wrong version number" "$(cat "$TMP/err")"
+start silent hostile escapes
+t0=$(date +%s)
+replay "$py" --connection 1 --to "wss://127.0.0.1:$port/" --insecure \
+    --timeout 2
+t1=$(date +%s)
+eq "silent server: error" 2 "$rc"
+check "silent server: said" grep -q "TLS handshake with 127.0.0.1:$port \
+failed: no handshake within the timeout" "$TMP/err"
+check "silent server: ended by the timeout" test $((t1 - t0)) -le 4
 
 # ws:// to [::1], recorded as IPv6.
 if /usr/bin/python3 -c 'import socket

@@ -4,7 +4,8 @@
  * BIOs and the bytes are moved between them and the socket here, so
  * that what crosses the socket (the TLS records) is what --record
  * writes, and a server that stops reading holds at most REPLAY_TLS_OUT
- * bytes of records here.
+ * bytes of records here. Writes are send(2) with MSG_NOSIGNAL: a server
+ * that has gone is an error to the write, not a SIGPIPE to the process.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,7 +82,7 @@ replay_tls_flush(struct replay_conn *c)
 		c->out_len += (size_t)got;
 	}
 	while (c->out_len > 0) {
-		w = write(c->fd, c->out, c->out_len);
+		w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
 		if (w <= 0)
 			return w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR ? -1 : 0;
@@ -293,7 +295,7 @@ replay_conn_write(struct replay_conn *c, const void *p, size_t n)
 	int     r;
 
 	if (c->ssl == NULL) {
-		w = write(c->fd, p, n);
+		w = send(c->fd, p, n, MSG_NOSIGNAL);
 		if (w > 0)
 			replay_record_data(c->rec, ROLE_CLIENT, p, (size_t)w);
 		return w;

@@ -30,7 +30,8 @@ static int  replay_all(const char *, const struct analysis_opts *,
 
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
-    REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL };
+    REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL, REPLAY_INSECURE,
+    REPLAY_KEYLOG_OUT };
 
 /* Usage errors of replay are 2: its 1 says "not reproduced". */
 #define replay_usage(...) (cmd_usage_error(__VA_ARGS__), EXIT_INPUT)
@@ -50,12 +51,26 @@ static const struct cmd_option replay_options[] = {
 	    "The status is the worst: an error, then different, then not "
 	    "reproduced." },
 	{ .name = "to", .key = REPLAY_TO, .arg = "URL",
-	  .help = "the server to replay to, ws://HOST:PORT[/PATH]; the path "
-	    "replaces the captured request's (required: there is no default)",
+	  .help = "the server to replay to, ws://HOST:PORT[/PATH] or "
+	    "wss://HOST:PORT[/PATH] (TLS); the path replaces the captured "
+	    "request's (required: there is no default)",
 	  .doc = "The server to replay to,\n"
 	    ".BI ws:// host : port\n"
+	    "or, through TLS,\n"
+	    ".BI wss:// host : port\n"
+	    "(the port 80 or 443 when none is given),\n"
 	    "with an optional path that replaces the captured request's.\n"
+	    "An IPv6 address goes in brackets:\n"
+	    ".BR ws://[::1]:8080/ .\n"
 	    "Required: there is no default target.\n"
+	    "Over TLS the server's certificate is verified against the system "
+	    "CA store\n"
+	    "and the host name (sent as SNI unless it is an address) unless\n"
+	    ".BR --insecure ;\n"
+	    "a failed handshake is an error (status 2) in one line naming the "
+	    "target\n"
+	    "and the reason, such as\n"
+	    ".IR \"certificate verify failed: self-signed certificate\" .\n"
 	    "A host that resolves to an address other than loopback, RFC 1918,\n"
 	    "fc00::/7 or link-local needs\n"
 	    ".B --yes\n"
@@ -79,23 +94,48 @@ static const struct cmd_option replay_options[] = {
 	{ .name = "skip-gaps", .key = REPLAY_SKIP_GAPS,
 	  .help = "replay past bytes the capture lost, leaving out the frames "
 	    "they cut (by default the replay stops at the first gap)" },
+	{ .name = "insecure", .key = REPLAY_INSECURE,
+	  .help = "do not verify a wss:// server's certificate (a "
+	    "self-signed staging certificate)" },
+	{ .name = "keylog-out", .key = REPLAY_KEYLOG_OUT, .arg = "FILE",
+	  .help = "append a wss:// replay's own TLS secrets to FILE (NSS "
+	    "key log), to decrypt a --record of it",
+	  .doc = "With a\n"
+	    ".B wss://\n"
+	    "target, append the replay's own TLS secrets to\n"
+	    ".I file\n"
+	    "(created mode 0600 when missing) in the NSS key log format:\n"
+	    ".B analyze --keylog\n"
+	    ".I file\n"
+	    "and\n"
+	    "and Wireshark's\n"
+	    ".B tls.keylog_file\n"
+	    "preference decrypt a\n"
+	    ".B --record\n"
+	    "of the replay with it\n"
+	    ".RB ( --keylog\n"
+	    "is the key log of the capture replayed)." },
 	{ .name = "record", .key = REPLAY_RECORD, .arg = "FILE",
 	  .help = "write the replayed conversation to FILE as a pcap capture "
-	    "(IPv4 targets)",
+	    "(its TLS records for wss://)",
 	  .doc = "Write the replayed conversation to\n"
 	    ".I file\n"
 	    "as a pcap capture (nanosecond times): the socket's bytes each "
 	    "way, as\n"
 	    "they were written and read, at the times they were, in "
 	    "Ethernet, IPv4\n"
-	    "and TCP frames between the socket's own addresses and ports, "
-	    "after a\n"
+	    "or IPv6 and TCP frames between the socket's own addresses and "
+	    "ports, after a\n"
 	    "SYN, SYN-ACK and ACK and before a FIN each way (the server's "
 	    "when it\n"
 	    "ended the connection).\n"
 	    ".B analyze\n"
 	    "reads it as any capture.\n"
-	    "IPv4 targets only." },
+	    "With a\n"
+	    ".B wss://\n"
+	    "target the bytes are the TLS records, as on the wire: give\n"
+	    ".B --keylog-out\n"
+	    "to decrypt them." },
 	{ .include = analysis_filter_options },
 	{ .include = analysis_keylog_options },
 	{ 0 }
@@ -356,6 +396,12 @@ cmd_replay_exec(struct cmd_args *args)
 		case REPLAY_ALL:
 			all = 1;
 			break;
+		case REPLAY_INSECURE:
+			lo.tls.insecure = 1;
+			break;
+		case REPLAY_KEYLOG_OUT:
+			lo.tls.keylog = val;
+			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)
 				return EXIT_INPUT;
@@ -375,10 +421,9 @@ cmd_replay_exec(struct cmd_args *args)
 		cmd_usage_error(e, "--to: %s", err);
 		return EXIT_INPUT;
 	}
-	if (url.tls) {
-		wsa_warn("wss:// targets are not supported yet");
-		return EXIT_INPUT;
-	}
+	if (!url.tls && (lo.tls.insecure || lo.tls.keylog != NULL))
+		return replay_usage(e, "--insecure and --keylog-out go with a "
+		    "wss:// target");
 	lo.url = &url;
 	sha[0] = '\0';
 	if (replay_is_db(path)) {

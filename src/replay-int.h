@@ -6,6 +6,7 @@
 #define REPLAY_INT_H
 
 #include "replay.h"
+#include "replay-tls.h"
 #include "sink.h"
 
 struct replay_frame {
@@ -64,6 +65,7 @@ struct replay_live_opts {
 	int          yes;          /* a public target was confirmed */
 	int          skip_gaps;
 	const char  *record;       /* --record FILE; NULL none */
+	struct replay_tls_opts tls; /* wss:// */
 };
 
 /*

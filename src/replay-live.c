@@ -25,6 +25,7 @@
 #include "escape.h"
 #include "http-upgrade.h"
 #include "replay-int.h"
+#include "replay-tls.h"
 #include "ws.h"
 
 /* After the last frame, what the server is given to react to it. */
@@ -38,6 +39,7 @@ struct rl {
 	const struct replay_live_opts *o;
 	const struct replay_side      *rs;
 	int                            fd;
+	struct replay_conn            *conn;      /* fd, in the clear or TLS */
 	/* The client's own frames, and when each is due (seconds). */
 	size_t                        *send;
 	double                        *due;
@@ -64,7 +66,7 @@ static int    rl_resolve(const struct replay_live_opts *, struct addrinfo **,
 		char *, size_t);
 static int    rl_connect(const struct replay_live_opts *, struct addrinfo *,
 		char *, size_t);
-static int    rl_write_all(int, const void *, size_t, double);
+static int    rl_write_all(struct rl *, const void *, size_t, double);
 static int    rl_response(struct rl *, const char *key, double, char *,
 		size_t);
 static void   rl_control(struct rl *, uint8_t, const uint8_t *, size_t);
@@ -79,10 +81,7 @@ static const struct ws_ops rl_ws_ops = { rl_frame, rl_message, rl_finding };
 static double
 rl_now(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	return replay_now();
 }
 
 /* The target's addresses; a public one only with --yes or a y typed. */
@@ -178,15 +177,15 @@ rl_record_open(struct rl *r, char *err, size_t errlen)
 
 /* Writes all of p before the deadline; -1 when it could not. */
 static int
-rl_write_all(int fd, const void *p, size_t n, double deadline)
+rl_write_all(struct rl *r, const void *p, size_t n, double deadline)
 {
 	const uint8_t *b = p;
-	struct pollfd  pfd = { fd, POLLOUT, 0 };
+	struct pollfd  pfd = { r->fd, POLLOUT, 0 };
 	ssize_t        w;
 	double         left;
 
 	while (n > 0) {
-		w = write(fd, b, n);
+		w = replay_conn_write(r->conn, b, n);
 		if (w > 0) {
 			b += w;
 			n -= (size_t)w;
@@ -198,7 +197,7 @@ rl_write_all(int fd, const void *p, size_t n, double deadline)
 		left = deadline - rl_now();
 		if (left <= 0)
 			return -1;
-		(void)poll(&pfd, 1, (int)(left * 1000) + 1);
+		(void)replay_conn_poll(r->conn, &pfd, (int)(left * 1000) + 1);
 	}
 	return 0;
 }
@@ -223,10 +222,8 @@ rl_response(struct rl *r, const char *key, double deadline, char *err,
 	int                     rc = -1;
 
 	while (st == HTTP_NEED_MORE && have < sizeof buf) {
-		got = read(r->fd, buf + have, sizeof buf - have);
+		got = replay_conn_read(r->conn, buf + have, sizeof buf - have);
 		if (got > 0) {
-			replay_record_data(r->rec, ROLE_SERVER, buf + have,
-			    (size_t)got);
 			st = http_parser_feed(hp, buf + have, (size_t)got,
 			    &used);
 			have += (size_t)got;
@@ -246,7 +243,7 @@ rl_response(struct rl *r, const char *key, double deadline, char *err,
 			    "within the timeout");
 			goto out;
 		}
-		(void)poll(&pfd, 1, (int)(left * 1000) + 1);
+		(void)replay_conn_poll(r->conn, &pfd, (int)(left * 1000) + 1);
 	}
 	h = http_parser_head(hp);
 	if (st != HTTP_DONE || h->status != 101) {
@@ -397,11 +394,10 @@ rl_loop(struct rl *r, double deadline)
 		busy = 0;
 		while (!r->server_closed || r->pos > 0 || r->ctl_len > 0) {
 			if (r->pos == 0 && r->ctl_len > 0 && !r->cut) {
-				n = write(r->fd, r->ctl, r->ctl_len);
+				n = replay_conn_write(r->conn, r->ctl,
+				    r->ctl_len);
 				if (n <= 0)
 					break;
-				replay_record_data(r->rec, ROLE_CLIENT, r->ctl,
-				    (size_t)n);
 				memmove(r->ctl, r->ctl + n,
 				    r->ctl_len - (size_t)n);
 				r->ctl_len -= (size_t)n;
@@ -412,11 +408,10 @@ rl_loop(struct rl *r, double deadline)
 				break;
 			fr = &r->rs->frames[r->send[r->next]];
 			want = (size_t)(fr->len - r->pos);
-			n = write(r->fd, r->rs->bytes + fr->off + r->pos, want);
+			n = replay_conn_write(r->conn,
+			    r->rs->bytes + fr->off + r->pos, want);
 			if (n <= 0)
 				break;
-			replay_record_data(r->rec, ROLE_CLIENT,
-			    r->rs->bytes + fr->off + r->pos, (size_t)n);
 			if (r->pos == 0) {
 				r->last_started = (int64_t)fr->index;
 				if (fr->opcode == WS_OP_CLOSE)
@@ -452,13 +447,11 @@ rl_loop(struct rl *r, double deadline)
 		pfd.fd = r->fd;
 		pfd.events = POLLIN | (busy ? POLLOUT : 0);
 		pfd.revents = 0;
-		if (poll(&pfd, 1, (int)(wait * 1000) + 1) <= 0)
+		if (replay_conn_poll(r->conn, &pfd, (int)(wait * 1000) + 1) <= 0)
 			continue;
 		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(r->fd, buf, sizeof buf);
+			n = replay_conn_read(r->conn, buf, sizeof buf);
 			if (n > 0) {
-				replay_record_data(r->rec, ROLE_SERVER, buf,
-				    (size_t)n);
 				ws_dir_feed(r->dec, r->rx_off, buf, (size_t)n,
 				    0, (struct wts){ 0, 0 });
 				r->rx_off += (uint64_t)n;
@@ -529,8 +522,11 @@ replay_live_run(const struct replay_live_opts *o,
 	deadline = rl_now() + (o->timeout > 0 ? o->timeout : 1e9);
 	if (o->record != NULL && rl_record_open(&r, err, errlen) != 0)
 		goto out;
-	replay_record_data(r.rec, ROLE_CLIENT, (const uint8_t *)req, n);
-	if (rl_write_all(r.fd, req, n, deadline) != 0) {
+	r.conn = replay_conn_open(r.fd, o->url, &o->tls, r.rec, deadline, err,
+	    errlen);
+	if (r.conn == NULL)
+		goto out;
+	if (rl_write_all(&r, req, n, deadline) != 0) {
 		snprintf(err, errlen, "could not send the request: %s",
 		    strerror(errno));
 		goto out;
@@ -546,6 +542,7 @@ replay_live_run(const struct replay_live_opts *o,
 	live->messages = r.messages;
 	rc = 0;
 out:
+	replay_conn_close(r.conn);
 	if (r.rec != NULL) {
 		replay_record_fin(r.rec, ROLE_CLIENT);
 		if (replay_record_close(r.rec, rc == 0 ? err : NULL,

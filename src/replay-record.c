@@ -1,7 +1,7 @@
 /*
  * replay-record: a replay's conversation as a capture (replay --record).
  * The socket's bytes each way, as they were written and read, go in
- * Ethernet/IPv4/TCP frames between the socket's real addresses, at the
+ * Ethernet/IPv4/TCP or Ethernet/IPv6/TCP frames between the socket's real addresses, at the
  * real times, after a SYN, SYN-ACK and ACK: analyze, browse and tshark
  * read it as any capture.
  */
@@ -20,7 +20,9 @@
 struct replay_record {
 	pcap_t        *pcap;
 	pcap_dumper_t *dump;
+	int            v6;
 	uint32_t       ip[2];        /* by role */
+	uint8_t        ip6[2][16];
 	uint16_t       port[2];
 	uint32_t       seq[2];
 	uint16_t       ip_id;
@@ -41,8 +43,11 @@ replay_record_segment(struct replay_record *r, int role, uint8_t flags,
 	memset(&h, 0, sizeof h);
 	h.ts.tv_sec = now.tv_sec;
 	h.ts.tv_usec = (suseconds_t)now.tv_nsec;   /* nanosecond file */
-	h.caplen = h.len = (bpf_u_int32)tcp_packet_segment(r->pkt, r->ip,
-	    r->port, r->seq, r->ip_id++, role, flags, p, n);
+	h.caplen = h.len = (bpf_u_int32)(r->v6 ?
+	    tcp_packet_segment6(r->pkt, (const uint8_t (*)[16])r->ip6, r->port,
+	    r->seq, role, flags, p, n) :
+	    tcp_packet_segment(r->pkt, r->ip, r->port, r->seq, r->ip_id++,
+	    role, flags, p, n));
 	pcap_dump((u_char *)r->dump, &h, r->pkt);
 }
 
@@ -50,12 +55,14 @@ struct replay_record *
 replay_record_open(const char *path, const struct sockaddr *local,
     const struct sockaddr *peer, char *err, size_t errlen)
 {
-	const struct sockaddr_in *l = (const void *)local, *p = (const void *)peer;
-	struct replay_record     *r;
+	const struct sockaddr_in  *l = (const void *)local, *p = (const void *)peer;
+	const struct sockaddr_in6 *l6 = (const void *)local,
+	                          *p6 = (const void *)peer;
+	struct replay_record      *r;
 
-	if (local->sa_family != AF_INET || peer->sa_family != AF_INET) {
-		snprintf(err, errlen, "--record writes IPv4 only: give the "
-		    "target as an IPv4 address");
+	if (local->sa_family != peer->sa_family ||
+	    (local->sa_family != AF_INET && local->sa_family != AF_INET6)) {
+		snprintf(err, errlen, "--record writes IPv4 and IPv6 only");
 		return NULL;
 	}
 	r = xcalloc(1, sizeof *r);
@@ -70,11 +77,19 @@ replay_record_open(const char *path, const struct sockaddr *local,
 		free(r);
 		return NULL;
 	}
-	r->pkt = xmalloc(TCP_PKT_HDR_LEN + TCP_PKT_MAX_PAYLOAD);
-	r->ip[ROLE_CLIENT] = ntohl(l->sin_addr.s_addr);
-	r->ip[ROLE_SERVER] = ntohl(p->sin_addr.s_addr);
-	r->port[ROLE_CLIENT] = ntohs(l->sin_port);
-	r->port[ROLE_SERVER] = ntohs(p->sin_port);
+	r->pkt = xmalloc(TCP_PKT_HDR6_LEN + TCP_PKT_MAX_PAYLOAD);
+	if (local->sa_family == AF_INET6) {
+		r->v6 = 1;
+		memcpy(r->ip6[ROLE_CLIENT], &l6->sin6_addr, 16);
+		memcpy(r->ip6[ROLE_SERVER], &p6->sin6_addr, 16);
+		r->port[ROLE_CLIENT] = ntohs(l6->sin6_port);
+		r->port[ROLE_SERVER] = ntohs(p6->sin6_port);
+	} else {
+		r->ip[ROLE_CLIENT] = ntohl(l->sin_addr.s_addr);
+		r->ip[ROLE_SERVER] = ntohl(p->sin_addr.s_addr);
+		r->port[ROLE_CLIENT] = ntohs(l->sin_port);
+		r->port[ROLE_SERVER] = ntohs(p->sin_port);
+	}
 	r->seq[ROLE_CLIENT] = 1000;
 	r->seq[ROLE_SERVER] = 5000;
 	replay_record_segment(r, ROLE_CLIENT, TCP_PKT_SYN, NULL, 0);

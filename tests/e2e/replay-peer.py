@@ -3,6 +3,10 @@
 # they write to PORTFILE once they listen:
 #   replay-peer.py ws MAX_SIZE PORTFILE    websockets echo server (no
 #                                          compression), max_size MAX_SIZE
+#   replay-peer.py ws6 MAX_SIZE PORTFILE   the same on ::1
+#   replay-peer.py wss MAX_SIZE CERT KEY PORTFILE
+#                                          the same through TLS, with the
+#                                          certificate and key (PEM) given
 #   replay-peer.py http PORTFILE           http.server: 404 for any path
 #   replay-peer.py hostile KIND PORTFILE   raw sockets: with KIND escapes,
 #                                          a 403 whose status line and
@@ -35,10 +39,10 @@ def real_peer():
 	return mod
 
 
-async def ws_main(max_size, portfile):
+async def ws_main(max_size, portfile, host="127.0.0.1", tls=None):
 	import websockets
-	async with websockets.serve(real_peer().echo_handler, "127.0.0.1", 0,
-	    max_size=max_size, compression=None) as srv:
+	async with websockets.serve(real_peer().echo_handler, host, 0,
+	    max_size=max_size, compression=None, ssl=tls) as srv:
 		say_port(portfile, srv.sockets[0].getsockname()[1])
 		await asyncio.Future()
 
@@ -95,6 +99,13 @@ if sys.argv[1] == "hostile":
 	hostile(sys.argv[2], sys.argv[3])
 elif sys.argv[1] == "ws":
 	asyncio.run(ws_main(int(sys.argv[2]), sys.argv[3]))
+elif sys.argv[1] == "ws6":
+	asyncio.run(ws_main(int(sys.argv[2]), sys.argv[3], "::1"))
+elif sys.argv[1] == "wss":
+	import ssl
+	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+	ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+	asyncio.run(ws_main(int(sys.argv[2]), sys.argv[5], tls=ctx))
 else:
 	s = http.server.HTTPServer(("127.0.0.1", 0), NotFound)
 	say_port(sys.argv[2], s.server_address[1])

@@ -409,9 +409,14 @@ flow_expire(struct flow_table *ft, struct wts now)
 void
 flow_input(struct flow_table *ft, const struct packet *p)
 {
+	flow_input_hashed(ft, p, flow_hash(p));
+}
+
+void
+flow_input_hashed(struct flow_table *ft, const struct packet *p, uint32_t h)
+{
 	struct conn    *c;
 	struct tcp_dir *d, *o;
-	uint32_t        h = flow_hash(p);
 	int             side = 0;
 
 	flow_expire(ft, p->ts);

@@ -133,6 +133,9 @@ struct flow_table;
 struct flow_table *flow_table_new(const struct flow_limits *,
     const struct stream_ops *, void *ctx);
 void               flow_input(struct flow_table *, const struct packet *);
+/* The same, given the packet's flow_hash (computed once per packet). */
+void               flow_input_hashed(struct flow_table *,
+    const struct packet *, uint32_t h);
 /*
  * Connection ids from fn (given the ordinal of the connection's first
  * packet) instead of counted by the table: tables that share a capture

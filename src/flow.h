@@ -143,6 +143,14 @@ void               flow_input_hashed(struct flow_table *,
  */
 typedef uint64_t flow_id_fn(void *, uint64_t first_pkt);
 void               flow_table_ids(struct flow_table *, flow_id_fn *, void *);
+/*
+ * The table follows TCP only, for its connections' opens and ends: no
+ * bytes are passed up (stream_ops.data is not called), out-of-order
+ * segments are held without their bytes (they cost the caps as if they
+ * had them, so the table opens and ends connections where a full one
+ * does), and overlaps are not compared.
+ */
+void               flow_table_no_bytes(struct flow_table *);
 /* End of capture: flush every hole as a gap, close every connection. */
 void               flow_finish(struct flow_table *);
 const struct flow_stats *flow_table_stats(const struct flow_table *);

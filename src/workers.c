@@ -122,6 +122,7 @@ workers_start(struct analysis *an, unsigned n)
 		flow_table_ids(w->ft, wk_id, w);
 		w->mirror = flow_table_new(&lim, &wk_mirror_ops, NULL);
 		flow_table_ids(w->mirror, wk_mirror_id, p);
+		flow_table_no_bytes(w->mirror);
 		pthread_mutex_init(&w->lock, NULL);
 		pthread_cond_init(&w->more, NULL);
 		pthread_cond_init(&w->room, NULL);

@@ -45,6 +45,7 @@ struct flow_table {
 	uint64_t                 next_id;
 	flow_id_fn              *id_fn;   /* NULL: ids counted here */
 	void                    *id_ctx;
+	int                      no_bytes; /* flow_table_no_bytes */
 };
 
 static int          flow_match(const struct conn *, const struct packet *,
@@ -130,6 +131,12 @@ flow_table_ids(struct flow_table *ft, flow_id_fn *fn, void *ctx)
 {
 	ft->id_fn = fn;
 	ft->id_ctx = ctx;
+}
+
+void
+flow_table_no_bytes(struct flow_table *ft)
+{
+	ft->no_bytes = 1;
 }
 
 const struct flow_stats *
@@ -409,9 +416,14 @@ flow_expire(struct flow_table *ft, struct wts now)
 void
 flow_input(struct flow_table *ft, const struct packet *p)
 {
+	flow_input_hashed(ft, p, flow_hash(p));
+}
+
+void
+flow_input_hashed(struct flow_table *ft, const struct packet *p, uint32_t h)
+{
 	struct conn    *c;
 	struct tcp_dir *d, *o;
-	uint32_t        h = flow_hash(p);
 	int             side = 0;
 
 	flow_expire(ft, p->ts);
@@ -511,7 +523,11 @@ tcp_deliver(struct flow_table *ft, struct conn *c, int side,
 	uint32_t        keep;
 
 	d->ack_hits = 0;
-	if (n > 0) {
+	if (n > 0 && ft->no_bytes) {
+		d->next_off += n;
+		d->next_seq += n;
+		d->bytes += n;
+	} else if (n > 0) {
 		if (ft->ops->data != NULL)
 			ft->ops->data(ft->ctx, c, side, d->next_off, p, n, pkt,
 			    ts);
@@ -642,6 +658,8 @@ tcp_check_tail(struct flow_table *ft, struct tcp_dir *d, int32_t rel,
 {
 	int64_t pos, from, to, old;
 
+	if (ft->no_bytes)
+		return;
 	from = rel > -(int32_t)d->tail_len ? rel : -(int64_t)d->tail_len;
 	to = (int64_t)rel + caplen < 0 ? (int64_t)rel + caplen : 0;
 	/* Captured bytes in [rel, old) lie before the tail. */
@@ -771,7 +789,7 @@ tcp_buffer(struct flow_table *ft, struct conn *c, int side,
 		b = a + (int32_t)x->caplen;
 		lo = a > 0 ? a : 0;
 		hi = b < (int32_t)caplen ? b : (int32_t)caplen;
-		for (i = lo; i < hi; i++) {
+		for (i = lo; i < hi && !ft->no_bytes; i++) {
 			if (data[i] != x->data[i - a]) {
 				d->conflicts++;
 				break;
@@ -788,19 +806,21 @@ tcp_buffer(struct flow_table *ft, struct conn *c, int side,
 			break;
 	}
 	ft->st.conflicts += d->conflicts - conflicts;
-	s = xmalloc(sizeof *s + caplen);
+	/* Without its bytes, a segment still costs the caps what it would. */
+	s = xmalloc(sizeof *s + (ft->no_bytes ? 0 : caplen));
 	s->seq = p->seq;
 	s->caplen = caplen;
 	s->len = len;
 	s->pkt = p->number;
 	s->ts = p->ts;
-	memcpy(s->data, data, caplen);
+	if (!ft->no_bytes)
+		memcpy(s->data, data, caplen);
 	/*
 	 * First copy wins for held bytes at later offsets too: this segment
 	 * is delivered before them, so it carries their bytes, not its own.
 	 * (The loop above compared the first of them.)
 	 */
-	for (x = *pp; x != NULL; x = x->next) {
+	for (x = *pp; x != NULL && !ft->no_bytes; x = x->next) {
 		a = SEQ_DIFF(x->seq, p->seq);
 		if (a >= (int32_t)caplen)
 			break;

@@ -133,6 +133,9 @@ struct flow_table;
 struct flow_table *flow_table_new(const struct flow_limits *,
     const struct stream_ops *, void *ctx);
 void               flow_input(struct flow_table *, const struct packet *);
+/* The same, given the packet's flow_hash (computed once per packet). */
+void               flow_input_hashed(struct flow_table *,
+    const struct packet *, uint32_t h);
 /*
  * Connection ids from fn (given the ordinal of the connection's first
  * packet) instead of counted by the table: tables that share a capture
@@ -140,6 +143,14 @@ void               flow_input(struct flow_table *, const struct packet *);
  */
 typedef uint64_t flow_id_fn(void *, uint64_t first_pkt);
 void               flow_table_ids(struct flow_table *, flow_id_fn *, void *);
+/*
+ * The table follows TCP only, for its connections' opens and ends: no
+ * bytes are passed up (stream_ops.data is not called), out-of-order
+ * segments are held without their bytes (they cost the caps as if they
+ * had them, so the table opens and ends connections where a full one
+ * does), and overlaps are not compared.
+ */
+void               flow_table_no_bytes(struct flow_table *);
 /* End of capture: flush every hole as a gap, close every connection. */
 void               flow_finish(struct flow_table *);
 const struct flow_stats *flow_table_stats(const struct flow_table *);

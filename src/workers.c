@@ -3,16 +3,14 @@
  *
  * Handing over. The reader fills one batch per worker; a full batch goes
  * to its worker's queue (at most WK_BATCHES per worker are out, so memory
- * is bounded by N * WK_BATCHES * WK_BATCH). "pos" says that every packet
- * up to it has been handed over; a worker's "sent" is the last packet
- * handed to it and its "done" the last it decoded.
+ * is bounded by N * WK_BATCHES * WK_BATCH). Each packet goes with its
+ * flow hash and the id of the connection it opens (0: none).
  *
- * Ids. A worker whose table opens a connection at packet g waits until
- * every other worker is past g - 1: done past it, or done with all it was
- * given when everything up to g - 1 was handed over (pos). Then it takes
- * the next id. A worker that waits is counted in "waiters": the reader
- * then hands over its partial batches at once, and workers moving on
- * wake it. No cycle: the waiter with the smallest g is never kept.
+ * Ids. The reader keeps a copy of each worker's flow table that follows
+ * TCP only (no stream above it): the same code on the same packets under
+ * the same limits opens and closes the same connections at the same
+ * packets, so the reader sees every connection open in capture order and
+ * numbers it there. A worker never waits for another.
  */
 #include "config.h"
 
@@ -20,7 +18,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analysis-int.h"
 #include "session.h"
@@ -33,8 +30,14 @@
 struct wk_batch {
 	struct wk_batch *next;
 	size_t           used, cap;
-	uint64_t         last;    /* ordinal of its last packet */
-	uint8_t          data[];  /* struct packet, then its payload; again */
+	uint8_t          data[];  /* struct wk_pkt, then its payload; again */
+};
+
+/* A packet as handed over; its payload follows. */
+struct wk_pkt {
+	struct packet pkt;        /* payload: NULL */
+	uint64_t      opens;      /* id of the connection it opens; 0 none */
+	uint32_t      hash;       /* flow_hash */
 };
 
 struct worker {
@@ -50,34 +53,29 @@ struct worker {
 	unsigned               out;     /* batches queued, in use or filling */
 	int                    end;
 	struct wk_batch       *cur;     /* the reader's, filling */
-	uint64_t               cur_first;
-	atomic_uint_fast64_t   sent;
-	atomic_uint_fast64_t   done;
+	struct flow_table     *mirror;  /* the reader's copy of ft, TCP only */
+	uint64_t               opens;   /* the packet being decoded's */
 };
 
 struct workers {
 	struct analysis       *an;
 	unsigned               n;
 	struct worker         *w;
-	atomic_uint_fast64_t   pos;
-	uint64_t               last;     /* the reader's last packet */
-	atomic_uint_fast64_t   next_id;
+	uint64_t               ids;      /* the reader's: connections opened */
+	uint64_t               opens;    /* the packet being read's */
 	atomic_uint_fast64_t   slots;
-	atomic_int             waiters;
-	pthread_mutex_t        wait_lock;
-	pthread_cond_t         moved;
 	pthread_mutex_t        sink_lock;
 	struct sink_ops        sink;     /* the analysis's, one worker at a time */
 };
 
+/* The mirror tables follow TCP and call nothing above it. */
+static const struct stream_ops wk_mirror_ops = { .open = NULL };
+
 static void    *wk_main(void *);
 static uint64_t wk_id(void *, uint64_t);
-static uint64_t wk_progress(struct workers *, struct worker *);
-static void     wk_moved(struct workers *);
-static void     wk_hand(struct workers *, struct worker *);
-static void     wk_hand_all(struct workers *);
-static void     wk_pos(struct workers *);
-static struct wk_batch *wk_batch(struct workers *, struct worker *, size_t);
+static uint64_t wk_mirror_id(void *, uint64_t);
+static void     wk_hand(struct worker *);
+static struct wk_batch *wk_batch(struct worker *, size_t);
 static void     wk_frame(void *, uint64_t, int, const struct ws_frame *);
 static void     wk_message(void *, uint64_t, int, const struct ws_message *);
 static void     wk_finding(void *, const struct finding *);
@@ -95,12 +93,7 @@ workers_start(struct analysis *an, unsigned n)
 	p->an = an;
 	p->n = n;
 	p->w = xcalloc(n, sizeof *p->w);
-	atomic_init(&p->pos, 0);
-	atomic_init(&p->next_id, 1);
 	atomic_init(&p->slots, 0);
-	atomic_init(&p->waiters, 0);
-	pthread_mutex_init(&p->wait_lock, NULL);
-	pthread_cond_init(&p->moved, NULL);
 	pthread_mutex_init(&p->sink_lock, NULL);
 	p->sink.frame = an->sink->frame != NULL ? wk_frame : NULL;
 	p->sink.message = an->sink->message != NULL ? wk_message : NULL;
@@ -127,8 +120,9 @@ workers_start(struct analysis *an, unsigned n)
 		w->ft = flow_table_new(&lim, &session_stream_ops, &w->an);
 		w->an.ft = w->ft;
 		flow_table_ids(w->ft, wk_id, w);
-		atomic_init(&w->sent, 0);
-		atomic_init(&w->done, 0);
+		w->mirror = flow_table_new(&lim, &wk_mirror_ops, NULL);
+		flow_table_ids(w->mirror, wk_mirror_id, p);
+		flow_table_no_bytes(w->mirror);
 		pthread_mutex_init(&w->lock, NULL);
 		pthread_cond_init(&w->more, NULL);
 		pthread_cond_init(&w->room, NULL);
@@ -141,43 +135,44 @@ workers_start(struct analysis *an, unsigned n)
 	return p;
 }
 
-/* The worker of a hash: its high bits (a shard is its remainder). */
+/*
+ * The worker of a hash: its high bits (a shard is its remainder). Its
+ * mirror table says whether the packet opens a connection, and numbers it.
+ */
 void
 workers_input(void *arg, const struct packet *pkt)
 {
 	struct workers *p = arg;
 	struct worker  *w;
 	uint32_t        h = flow_hash(pkt);
-	size_t          need = sizeof *pkt + pkt->caplen;
-	struct packet   copy;
+	size_t          need = sizeof(struct wk_pkt) + pkt->caplen;
+	struct wk_pkt   item;
 
 	if (!flow_in_shard(&p->an->opts.flow, h))
 		return;
 	w = &p->w[((uint64_t)h * p->n) >> 32];
+	p->opens = 0;
+	flow_input_hashed(w->mirror, pkt, h);
 	if (w->cur != NULL && w->cur->used + need > w->cur->cap)
-		wk_hand(p, w);
-	if (w->cur == NULL) {
-		w->cur = wk_batch(p, w, need);
-		w->cur_first = pkt->number;
-	}
-	copy = *pkt;
-	copy.payload = NULL;
-	memcpy(w->cur->data + w->cur->used, &copy, sizeof copy);
+		wk_hand(w);
+	if (w->cur == NULL)
+		w->cur = wk_batch(w, need);
+	memset(&item, 0, sizeof item);
+	item.pkt = *pkt;
+	item.pkt.payload = NULL;
+	item.opens = p->opens;
+	item.hash = h;
+	memcpy(w->cur->data + w->cur->used, &item, sizeof item);
 	if (pkt->caplen > 0)
-		memcpy(w->cur->data + w->cur->used + sizeof copy, pkt->payload,
+		memcpy(w->cur->data + w->cur->used + sizeof item, pkt->payload,
 		    pkt->caplen);
 	w->cur->used += need;
-	w->cur->last = pkt->number;
-	p->last = pkt->number;
-	/* A worker waits for another: what the others need goes now. */
-	if (atomic_load_explicit(&p->waiters, memory_order_relaxed) > 0)
-		wk_hand_all(p);
 }
 
 uint64_t
 workers_connections(struct workers *p)
 {
-	return atomic_load(&p->next_id) - 1;
+	return p->ids;
 }
 
 void
@@ -189,12 +184,10 @@ workers_finish(struct workers *p, struct capture_summary *sum,
 	struct wk_batch         *b;
 	unsigned                 i, k;
 
-	wk_hand_all(p);
 	/* Nothing more comes: every packet is handed over. */
-	atomic_store(&p->pos, UINT64_MAX);
-	wk_moved(p);
 	for (i = 0; i < p->n; i++) {
 		w = &p->w[i];
+		wk_hand(w);
 		pthread_mutex_lock(&w->lock);
 		w->end = 1;
 		pthread_cond_signal(&w->more);
@@ -232,6 +225,7 @@ workers_finish(struct workers *p, struct capture_summary *sum,
 		limits_absorb(p->an->limits, w->an.limits);
 		limits_free(w->an.limits);
 		flow_table_free(w->ft);
+		flow_table_free(w->mirror);
 		free(w->an.shared.scratch);
 		while ((b = w->spare) != NULL) {
 			w->spare = b->next;
@@ -242,8 +236,6 @@ workers_finish(struct workers *p, struct capture_summary *sum,
 		pthread_cond_destroy(&w->room);
 	}
 	limits_share_slots(p->an->limits, NULL);
-	pthread_mutex_destroy(&p->wait_lock);
-	pthread_cond_destroy(&p->moved);
 	pthread_mutex_destroy(&p->sink_lock);
 	free(p->w);
 	free(p);
@@ -253,9 +245,8 @@ static void *
 wk_main(void *arg)
 {
 	struct worker   *w = arg;
-	struct workers  *p = w->pool;
 	struct wk_batch *b;
-	struct packet    pkt;
+	struct wk_pkt    it;
 	size_t           off;
 
 	for (;;) {
@@ -269,13 +260,11 @@ wk_main(void *arg)
 		if ((w->full = b->next) == NULL)
 			w->full_tail = NULL;
 		pthread_mutex_unlock(&w->lock);
-		for (off = 0; off < b->used; off += sizeof pkt + pkt.caplen) {
-			memcpy(&pkt, b->data + off, sizeof pkt);
-			pkt.payload = b->data + off + sizeof pkt;
-			flow_input(w->ft, &pkt);
-			atomic_store(&w->done, pkt.number);
-			if (atomic_load(&p->waiters) > 0)
-				wk_moved(p);
+		for (off = 0; off < b->used; off += sizeof it + it.pkt.caplen) {
+			memcpy(&it, b->data + off, sizeof it);
+			it.pkt.payload = b->data + off + sizeof it;
+			w->opens = it.opens;
+			flow_input_hashed(w->ft, &it.pkt, it.hash);
 		}
 		pthread_mutex_lock(&w->lock);
 		if (b->cap == WK_BATCH) {
@@ -291,68 +280,40 @@ wk_main(void *arg)
 	return NULL;
 }
 
-/* Where worker w has surely got to: no connection opens there at or before. */
-static uint64_t
-wk_progress(struct workers *p, struct worker *w)
-{
-	uint64_t pos = atomic_load(&p->pos);
-	uint64_t sent = atomic_load(&w->sent);
-	uint64_t done = atomic_load(&w->done);
-
-	return done >= sent ? pos : done;
-}
-
-static void
-wk_moved(struct workers *p)
-{
-	pthread_mutex_lock(&p->wait_lock);
-	pthread_cond_broadcast(&p->moved);
-	pthread_mutex_unlock(&p->wait_lock);
-}
-
-/* flow_id_fn: the next id, once every connection opened before is. */
+/*
+ * flow_id_fn of a worker's table: the id its mirror gave the packet. The
+ * two tables open a connection at the same packets.
+ */
 static uint64_t
 wk_id(void *arg, uint64_t first)
 {
-	struct worker  *me = arg;
-	struct workers *p = me->pool;
-	struct timespec ts;
-	unsigned        i;
+	struct worker *w = arg;
+	uint64_t       id = w->opens;
 
-	/* Its own packets before this one are done: others may count on it. */
-	atomic_store(&me->done, first - 1);
-	for (i = 0; i < p->n; i++) {
-		if (&p->w[i] == me || wk_progress(p, &p->w[i]) >= first - 1)
-			continue;
-		atomic_fetch_add(&p->waiters, 1);
-		pthread_mutex_lock(&p->wait_lock);
-		while (wk_progress(p, &p->w[i]) < first - 1) {
-			/* A wake lost to a race costs a millisecond. */
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			(void)pthread_cond_timedwait(&p->moved, &p->wait_lock,
-			    &ts);
-		}
-		pthread_mutex_unlock(&p->wait_lock);
-		atomic_fetch_sub(&p->waiters, 1);
-	}
-	return atomic_fetch_add(&p->next_id, 1);
+	(void)first;
+	w->opens = 0;
+	return id;
+}
+
+/* flow_id_fn of a mirror, on the reader's thread: the next id. */
+static uint64_t
+wk_mirror_id(void *arg, uint64_t first)
+{
+	struct workers *p = arg;
+
+	(void)first;
+	return p->opens = ++p->ids;
 }
 
 /* The reader's batch for w goes to w's queue. */
 static void
-wk_hand(struct workers *p, struct worker *w)
+wk_hand(struct worker *w)
 {
 	struct wk_batch *b = w->cur;
 
 	if (b == NULL)
 		return;
 	w->cur = NULL;
-	w->cur_first = 0;
 	pthread_mutex_lock(&w->lock);
 	b->next = NULL;
 	if (w->full_tail != NULL)
@@ -360,56 +321,20 @@ wk_hand(struct workers *p, struct worker *w)
 	else
 		w->full = b;
 	w->full_tail = b;
-	atomic_store(&w->sent, b->last);
 	pthread_cond_signal(&w->more);
 	pthread_mutex_unlock(&w->lock);
-	wk_pos(p);
-	if (atomic_load(&p->waiters) > 0)
-		wk_moved(p);
 }
 
-static void
-wk_hand_all(struct workers *p)
-{
-	unsigned i;
-
-	for (i = 0; i < p->n; i++)
-		wk_hand(p, &p->w[i]);
-	wk_pos(p);
-}
-
-/* Everything before the first packet still in a batch being filled. */
-static void
-wk_pos(struct workers *p)
-{
-	uint64_t pos = p->last;
-	unsigned i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->w[i].cur != NULL && p->w[i].cur_first - 1 < pos)
-			pos = p->w[i].cur_first - 1;
-	atomic_store(&p->pos, pos);
-}
-
-/*
- * A batch for w to fill with at least need bytes. When w has all its
- * batches out, the others' partial ones are handed over first: w may be
- * waiting for one of them to move.
- */
+/* A batch for w to fill with at least need bytes, once w has room. */
 static struct wk_batch *
-wk_batch(struct workers *p, struct worker *w, size_t need)
+wk_batch(struct worker *w, size_t need)
 {
 	struct wk_batch *b;
 	size_t           cap = need > WK_BATCH ? need : WK_BATCH;
 
 	pthread_mutex_lock(&w->lock);
-	if (w->out >= WK_BATCHES) {
-		pthread_mutex_unlock(&w->lock);
-		wk_hand_all(p);
-		pthread_mutex_lock(&w->lock);
-		while (w->out >= WK_BATCHES)
-			pthread_cond_wait(&w->room, &w->lock);
-	}
+	while (w->out >= WK_BATCHES)
+		pthread_cond_wait(&w->room, &w->lock);
 	w->out++;
 	if (cap == WK_BATCH && (b = w->spare) != NULL)
 		w->spare = b->next;
@@ -419,7 +344,6 @@ wk_batch(struct workers *p, struct worker *w, size_t need)
 	b->next = NULL;
 	b->used = 0;
 	b->cap = cap;
-	b->last = 0;
 	return b;
 }
 

@@ -4,10 +4,11 @@
  * The reader hands each TCP packet to the worker its 4-tuple hash picks
  * (flow_hash, the same both ways), so a worker owns a connection for its
  * whole life: its own flow table, sessions, limits and counts. Packets go
- * over in batches, in capture order. Connection ids are taken in order of
- * each connection's first packet across all workers: a worker about to
- * open a connection at packet g waits until every other worker has done
- * every packet before g. The events leave through the analysis's sink,
+ * over in batches, in capture order. Connection ids are in order of each
+ * connection's first packet across all workers: the reader follows TCP in
+ * a copy of each worker's table and numbers each connection as it opens,
+ * and the id goes with the packet, so no worker waits for another. The
+ * events leave through the analysis's sink,
  * one worker at a time. At the end the workers' counts are added and
  * their limits evidence is joined, so the capture-end pass sees every
  * connection: the results are those of one thread.

@@ -83,6 +83,29 @@ if [ -x "$MC" ]; then
 	    "$TMP/j8.db" "SELECT count(*) FROM connection_t a JOIN
 	    connection_t b ON b.conn_no = a.conn_no + 1 WHERE b.first_packet
 	    < a.first_packet")" -eq 0
+	# Under a cap each worker holds its share of the connections: the
+	# reader, which numbers them as they open, evicts as the workers
+	# do, so the ids stay one each, up to the count, in order of first
+	# packet.
+	for j in 3 8; do
+		rm -f "$TMP/cap.db"*
+		"$WSAUTOPSY" analyze -q -j $j --max-flows 24 -o "$TMP/cap.db" \
+		    "$TMP/b.pcap" 2>/dev/null
+		check "--max-flows 24 -j $j: connections evicted" test \
+		    "$(sqlite3 -batch "$TMP/cap.db" "SELECT cap_flows FROM
+		    captures")" -gt 100
+		eq "--max-flows 24 -j $j: one id each, none past the count" \
+		    "$(sqlite3 -batch "$TMP/cap.db" "SELECT count(*), 1,
+		    (SELECT connections FROM captures) FROM connection_t")" \
+		    "$(sqlite3 -batch "$TMP/cap.db" "SELECT
+		    count(DISTINCT conn_no), min(conn_no), max(conn_no) FROM
+		    connection_t")"
+		eq "--max-flows 24 -j $j: ids in order of first packet" 0 \
+		    "$(sqlite3 -batch "$TMP/cap.db" "SELECT count(*) FROM
+		    (SELECT first_packet, lag(first_packet) OVER (ORDER BY
+		    conn_no) AS before FROM connection_t) WHERE first_packet
+		    < before")"
+	done
 	n=$(sqlite3 -batch "$TMP/j8.db" "SELECT count(*) FROM findings WHERE
 	    class = '1009' AND kind = 'close' AND sender = 'server' AND
 	    detail LIKE '%on another connection%'")

@@ -541,6 +541,69 @@ test_cap_ooo(void **state)
 	assert_true(R.order_ok);
 }
 
+/* Holes, a cap, FINs behind a hole, data, a new SYN: then the end. */
+static void
+ends_script(void)
+{
+	handshake(1000, 5000);
+	seg(0, 1001, TCPF_ACK, "AB");
+	seg(0, 1005, TCPF_ACK, "EFGHIJ");      /* held */
+	seg(0, 1013, TCPF_ACK, "MNOPQR");      /* the cap gives up a hole */
+	seg(1, 5001, TCPF_ACK | TCPF_FIN, NULL);
+	seg(0, 1019, TCPF_ACK | TCPF_FIN, NULL); /* behind a hole: open */
+	seg(1, 5002, TCPF_ACK, NULL);
+	seg(0, 9000, TCPF_SYN, NULL);          /* port reuse: a second one */
+	seg(1, 7000, TCPF_SYN | TCPF_ACK, NULL);
+	seg(0, 9001, TCPF_ACK, "xyz");
+	seg(0, 9004, TCPF_RST, NULL);
+	seg(0, 9010, TCPF_ACK, "late");        /* after the RST: a third */
+	flow_finish(ft);
+}
+
+/*
+ * A table that follows TCP only (flow_table_no_bytes) holds no bytes and
+ * passes none up, yet opens and ends the same connections at the same
+ * packets as a full one under the same caps.
+ */
+static void
+test_no_bytes_same_ends(void **state)
+{
+	static struct rec        full;
+	const struct flow_stats *st;
+	uint64_t                 hits, pkts, k;
+	int                      i, s;
+
+	ends_script();
+	full = R;
+	st = flow_table_stats(ft);
+	hits = st->ooo_dir_hits;
+	pkts = pktno;
+	assert_int_equal(full.nconns, 3);
+	assert_true(full.len[0][0] > 0);
+	teardown(state);
+	setup_small(state);
+	flow_table_no_bytes(ft);
+	ends_script();
+	assert_int_equal(pktno, pkts);
+	assert_int_equal(flow_table_stats(ft)->ooo_dir_hits, hits);
+	assert_int_equal(R.nconns, full.nconns);
+	for (i = 0; i < R.nconns; i++) {
+		assert_int_equal(R.ids[i], full.ids[i]);
+		assert_int_equal(R.closed[i], full.closed[i]);
+		assert_int_equal(R.end_kind[i], full.end_kind[i]);
+		assert_int_equal(R.ended[i][0], full.ended[i][0]);
+		assert_int_equal(R.ended[i][1], full.ended[i][1]);
+		assert_int_equal(R.gaps[i][0], full.gaps[i][0]);
+		assert_int_equal(R.gap_bytes[i][0], full.gap_bytes[i][0]);
+		assert_int_equal(R.gap_off[i][0], full.gap_off[i][0]);
+		/* No byte went up: only the gaps' marks. */
+		for (s = 0; s < 2; s++)
+			for (k = 0; k < R.len[i][s]; k++)
+				assert_true(R.buf[i][s][k] == '#' ||
+				    R.buf[i][s][k] == 0);
+	}
+}
+
 static void
 test_many_ooo_in_order(void **state)
 {
@@ -655,6 +718,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_ooo_in_order, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_bytes_same_ends,
+		    setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_flows, setup_small,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_flows_table, setup,

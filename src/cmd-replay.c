@@ -30,7 +30,7 @@ static int  replay_all(const char *, const struct analysis_opts *,
 
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
-    REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL };
+    REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL, REPLAY_REFRAME };
 
 /* Usage errors of replay are 2: its 1 says "not reproduced". */
 #define replay_usage(...) (cmd_usage_error(__VA_ARGS__), EXIT_INPUT)
@@ -96,6 +96,39 @@ static const struct cmd_option replay_options[] = {
 	    ".B analyze\n"
 	    "reads it as any capture.\n"
 	    "IPv4 targets only." },
+	{ .name = "reframe", .key = REPLAY_REFRAME,
+	  .help = "when the server agrees other extensions or subprotocol "
+	    "than the captured one, re-encode the client's messages for it",
+	  .doc = "When the server agrees other extensions or another "
+	    "subprotocol than the\n"
+	    "captured server did, the frames as captured would not decode as "
+	    "meant:\n"
+	    "without this option nothing is sent and the replay is\n"
+	    ".BR different .\n"
+	    "With it, the client's messages (their whole payloads, unmasked "
+	    "and\n"
+	    "inflated by the analysis) are encoded again for this server:\n"
+	    "compressed with permessage-deflate when it agreed it (raw "
+	    "deflate with\n"
+	    "its client_max_window_bits, reset after each message under\n"
+	    "client_no_context_takeover, the trailing 00 00 ff ff left off), "
+	    "else\n"
+	    "not compressed; fresh masks; the same opcodes, FIN bits and "
+	    "times.\n"
+	    "A fragmented message keeps its frames: split where the capture "
+	    "split it\n"
+	    "when its payload is the same, in proportion to the captured "
+	    "frames'\n"
+	    "sizes when compression changed it.\n"
+	    "The client's pings and a close it started go as captured.\n"
+	    "A frame that cannot be encoded again (cut by the capture, a "
+	    "message\n"
+	    "not captured whole, a reserved opcode, RSV2 or RSV3, a malformed "
+	    "control\n"
+	    "frame) is said, and the replay stops before it.\n"
+	    "When the server agrees what the captured one did, the replay is "
+	    "byte for\n"
+	    "byte as without the option, and nothing says so." },
 	{ .include = analysis_filter_options },
 	{ .include = analysis_keylog_options },
 	{ 0 }
@@ -355,6 +388,11 @@ cmd_replay_exec(struct cmd_args *args)
 			break;
 		case REPLAY_ALL:
 			all = 1;
+			break;
+		case REPLAY_REFRAME:
+			lo.reframe = 1;
+			/* Whole payloads, to encode them again. */
+			ao.ws.payload_cap = WS_PAYLOAD_CAP_MAX;
 			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)

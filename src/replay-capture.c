@@ -36,6 +36,7 @@ struct rc_ctx {
 
 static int  rc_begin(void *, const struct capture_info *);
 static void rc_frame(void *, uint64_t, int, const struct ws_frame *);
+static void rc_message(void *, uint64_t, int, const struct ws_message *);
 static void rc_finding(void *, const struct finding *);
 static void rc_conn_end(void *, const struct conn_summary *);
 static int  rc_end(void *, const struct capture_summary *);
@@ -48,6 +49,7 @@ static void rc_settle(struct rc_ctx *);
 static const struct sink_ops rc_sink = {
 	.capture_begin = rc_begin,
 	.frame = rc_frame,
+	.message = rc_message,
 	.finding = rc_finding,
 	.conn_end = rc_conn_end,
 	.capture_end = rc_end,
@@ -106,11 +108,46 @@ rc_frame(void *arg, uint64_t conn, int sender, const struct ws_frame *f)
 	rf->opcode = f->opcode;
 	rf->fin = f->fin;
 	rf->truncated = f->truncated;
+	rf->rsv = f->rsv;
+	rf->message_id = f->message_id;
+	rf->payload_len = f->payload_len;
 	rf->reaction = f->opcode == WS_OP_PONG;
 	if (f->opcode == WS_OP_CLOSE && !x->client_closed) {
 		x->client_closed = 1;
 		x->client_close_pkt = f->first_pkt;
 	}
+}
+
+/* A client message: its payload kept whole when the cap let it be. */
+static void
+rc_message(void *arg, uint64_t conn, int sender, const struct ws_message *m)
+{
+	struct rc_ctx         *x = arg;
+	struct replay_side    *rs = x->side;
+	struct replay_message *rm;
+
+	if (conn != x->conn || sender != ROLE_CLIENT)
+		return;
+	if (rs->nmessages % 64 == 0)
+		rs->messages = xrealloc(rs->messages,
+		    (rs->nmessages + 64) * sizeof *rs->messages);
+	rm = &rs->messages[rs->nmessages++];
+	memset(rm, 0, sizeof *rm);
+	rm->id = m->id;
+	rm->frames = m->frames;
+	rm->opcode = m->opcode;
+	rm->compressed = m->compressed;
+	rm->whole = !m->incomplete && !m->headless && !m->gap &&
+	    !m->undecoded && !m->inflate_capped &&
+	    m->prefix_len == m->decoded_size &&
+	    rs->payload_bytes + m->prefix_len <= REPLAY_BYTES_MAX;
+	if (!rm->whole || m->opcode > WS_OP_BINARY)
+		return;
+	rm->len = m->prefix_len;
+	rm->payload = xmalloc(m->prefix_len + 1);
+	if (m->prefix_len > 0)
+		memcpy(rm->payload, m->prefix, m->prefix_len);
+	rs->payload_bytes += m->prefix_len;
 }
 
 static void
@@ -253,6 +290,15 @@ rc_settle(struct rc_ctx *x)
 	}
 }
 
+static int
+rc_msg_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct replay_message *)a)->id;
+	uint64_t y = ((const struct replay_message *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 int
 replay_capture_load(const char *path, const struct analysis_opts *opts,
     uint64_t conn, struct replay_side *rs, char *err, size_t errlen)
@@ -305,6 +351,8 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 		return -1;
 	}
 	rs->request_len = rs->frames[0].off;
+	/* A control frame inside a fragmented message ends before it. */
+	qsort(rs->messages, rs->nmessages, sizeof *rs->messages, rc_msg_cmp);
 	rc_settle(&x);
 	return 0;
 }
@@ -375,6 +423,11 @@ replay_frame_gapped(const struct replay_side *rs, const struct replay_frame *f)
 void
 replay_side_free(struct replay_side *rs)
 {
+	size_t i;
+
+	for (i = 0; i < rs->nmessages; i++)
+		free(rs->messages[i].payload);
+	free(rs->messages);
 	free(rs->bytes);
 	free(rs->frames);
 	memset(rs, 0, sizeof *rs);

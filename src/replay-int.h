@@ -14,8 +14,22 @@ struct replay_frame {
 	struct wts ts;
 	uint64_t   first_pkt;
 	uint8_t    opcode, fin, truncated;
+	uint8_t    rsv;        /* RSV1=4, RSV2=2, RSV3=1 */
 	/* A pong, or a close answering the server's: sent live, not replayed. */
 	uint8_t    reaction;
+	uint64_t   message_id; /* the decoder's, 0-based among the client's */
+	uint64_t   payload_len;/* as declared */
+};
+
+/* A client message as decoded: its payload unmasked and inflated. */
+struct replay_message {
+	uint64_t  id;          /* ws_frame.message_id of its frames */
+	uint64_t  frames;
+	uint8_t   opcode, compressed;
+	/* The payload is whole: not cut, gapped, undecoded or capped. */
+	uint8_t   whole;
+	uint8_t  *payload;     /* NULL when not whole */
+	size_t    len;
 };
 
 struct replay_side {
@@ -32,6 +46,11 @@ struct replay_side {
 	char                 extensions[512], protocol[256]; /* the server's */
 	char                 sha256[65];
 	struct replay_outcome captured;
+	/* The client's messages, by id; payloads kept only up to the
+	 * analysis' payload cap (replay --reframe raises it). */
+	struct replay_message *messages;
+	size_t               nmessages;
+	uint64_t             payload_bytes;
 };
 
 /*
@@ -64,6 +83,7 @@ struct replay_live_opts {
 	int          yes;          /* a public target was confirmed */
 	int          skip_gaps;
 	const char  *record;       /* --record FILE; NULL none */
+	int          reframe;      /* --reframe */
 };
 
 /*
@@ -74,6 +94,22 @@ struct replay_live_opts {
  */
 int replay_live_run(const struct replay_live_opts *,
     const struct replay_side *, struct replay_outcome *live, char *err,
+    size_t errlen);
+
+/*
+ * replay --reframe (replay-reframe.c): the client's frames of in
+ * re-encoded into out for a server that agreed extensions ext (its 101's
+ * Sec-WebSocket-Extensions): data messages with fresh masks, compressed
+ * with permessage-deflate when ext has it (with its client_max_window_bits
+ * and client_no_context_takeover), split at the captured payload offsets
+ * when the payload is the same, in the same number of frames in
+ * proportion otherwise; control frames as captured. out stops before the
+ * first frame that cannot be re-encoded, and why goes to note ("" when
+ * every frame was). -1 with err when ext is an extension it cannot
+ * encode for.
+ */
+int  replay_reframe(const struct replay_side *in, const char *ext,
+    struct replay_side *out, char *note, size_t notelen, char *err,
     size_t errlen);
 
 /* replay --record: the conversation as a capture (replay-record.c). */

@@ -290,7 +290,8 @@ replay_reframe(const struct replay_side *in, const char *ext,
 			/* Control frames are never compressed. */
 			rf_put(&x, in->bytes + f->off, (size_t)f->len);
 		else if (f->opcode > WS_OP_BINARY)
-			why = f->opcode <= WS_OP_PONG ? "a malformed control "
+			why = f->opcode >= WS_OP_CLOSE &&
+			    f->opcode <= WS_OP_PONG ? "a malformed control "
 			    "frame" : "a reserved opcode";
 		else if ((f->rsv & 3) != 0)
 			why = "RSV2 or RSV3 set";

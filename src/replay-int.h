@@ -103,10 +103,12 @@ int replay_live_run(const struct replay_live_opts *,
  * with permessage-deflate when ext has it (with its client_max_window_bits
  * and client_no_context_takeover), split at the captured payload offsets
  * when the payload is the same, in the same number of frames in
- * proportion otherwise; control frames as captured. out stops before the
- * first frame that cannot be re-encoded, and why goes to note ("" when
- * every frame was). -1 with err when ext is an extension it cannot
- * encode for.
+ * proportion otherwise; control frames and reserved opcodes, which carry
+ * nothing compressed, as captured. out stops before the first data frame
+ * that cannot be re-encoded (cut, its message not whole, RSV2 or RSV3).
+ * note says that and the first malformed frame kept as captured, ""
+ * when neither. -1 with err when ext is an extension it cannot encode
+ * for.
  */
 int  replay_reframe(const struct replay_side *in, const char *ext,
     struct replay_side *out, char *note, size_t notelen, char *err,

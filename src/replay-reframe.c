@@ -258,9 +258,10 @@ replay_reframe(const struct replay_side *in, const char *ext,
 {
 	struct rf            x;
 	struct replay_frame *nf;
-	const char          *why = NULL;
+	const char          *why = NULL, *kept_why = "";
+	char                 stop[160] = "";
 	size_t               i;
-	uint64_t             off;
+	uint64_t             off, kept = 0, kept_index = 0;
 
 	memset(&x, 0, sizeof x);
 	memset(out, 0, sizeof *out);
@@ -284,16 +285,22 @@ replay_reframe(const struct replay_side *in, const char *ext,
 		off = out->len;
 		if (replay_frame_gapped(in, f) || f->truncated)
 			why = "cut by the capture";
-		else if (f->reaction || (f->opcode >= WS_OP_CLOSE &&
-		    f->opcode <= WS_OP_PONG && f->fin && f->rsv == 0 &&
-		    f->payload_len <= WS_CONTROL_MAX))
-			/* Control frames are never compressed. */
+		else if (f->opcode > WS_OP_BINARY) {
+			/*
+			 * Control frames and reserved opcodes carry nothing
+			 * compressed: as captured they mean what they meant,
+			 * a malformed one included (its 1002 is the point).
+			 */
 			rf_put(&x, in->bytes + f->off, (size_t)f->len);
-		else if (f->opcode > WS_OP_BINARY)
-			why = f->opcode >= WS_OP_CLOSE &&
-			    f->opcode <= WS_OP_PONG ? "a malformed control "
-			    "frame" : "a reserved opcode";
-		else if ((f->rsv & 3) != 0)
+			if (!f->reaction && (f->opcode < WS_OP_CLOSE ||
+			    f->opcode > WS_OP_PONG || !f->fin || f->rsv != 0 ||
+			    f->payload_len > WS_CONTROL_MAX) && kept++ == 0) {
+				kept_index = f->index;
+				kept_why = f->opcode < WS_OP_CLOSE ||
+				    f->opcode > WS_OP_PONG ? "a reserved "
+				    "opcode" : "a malformed control frame";
+			}
+		} else if ((f->rsv & 3) != 0)
 			why = "RSV2 or RSV3 set";
 		else if (f->opcode != WS_OP_CONT) {
 			if (x.msg != NULL && x.frames_done < x.msg->frames)
@@ -303,11 +310,13 @@ replay_reframe(const struct replay_side *in, const char *ext,
 		} else if (x.msg == NULL || x.frames_done >= x.msg->frames ||
 		    x.msg->id != f->message_id)
 			why = "a continuation of no message";
+		else if ((f->rsv & 4) != 0)
+			why = "RSV1 on a continuation frame";
 		else
 			rf_data(&x, i);
 		if (why != NULL) {
 			out->len = off;
-			snprintf(note, notelen, "client frame %llu cannot be "
+			snprintf(stop, sizeof stop, "client frame %llu cannot be "
 			    "re-encoded (%s): the replay stops before it",
 			    (unsigned long long)f->index, why);
 			break;
@@ -317,9 +326,15 @@ replay_reframe(const struct replay_side *in, const char *ext,
 		nf->off = off;
 		nf->len = out->len - off;
 		nf->truncated = 0;
-		nf->rsv = out->bytes[off] & 0x70;
-		nf->rsv >>= 4;
+		nf->rsv = (uint8_t)((out->bytes[off] >> 4) & 7);
 	}
+	if (kept > 0)
+		snprintf(note, notelen, "client frame %llu (%s)%s as "
+		    "captured%s%s", (unsigned long long)kept_index, kept_why,
+		    kept > 1 ? " and the malformed after it go" : " goes",
+		    stop[0] != '\0' ? "; " : "", stop);
+	else
+		snprintf(note, notelen, "%s", stop);
 	if (x.z_ready)
 		deflateEnd(&x.z);
 	free(x.wire);

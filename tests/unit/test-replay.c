@@ -600,30 +600,57 @@ test_reframe_plain(void **state)
 	rf_free(&c);
 }
 
-/* What cannot be encoded again stops it, said; an unknown extension too. */
+/*
+ * A data frame that cannot be encoded again stops it, said; a malformed
+ * frame with nothing compressed in it goes as captured, said; an unknown
+ * extension is refused.
+ */
 static void
 test_reframe_stops(void **state)
 {
 	struct rf_case     c;
 	struct replay_side out;
-	char               note[200], err[200];
+	char               note[300], err[200];
 
 	(void)state;
 	rf_build(&c);
 	c.in.messages[4].whole = 0;
+	c.in.frames[3].rsv = 4;
 	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
 	    err, sizeof err), 0);
 	assert_int_equal(out.nframes, 6);
-	assert_string_equal(note, "client frame 6 cannot be re-encoded (its "
+	assert_string_equal(note, "client frame 3 (a malformed control frame) "
+	    "goes as captured; client frame 6 cannot be re-encoded (its "
 	    "message not captured whole): the replay stops before it");
 	assert_int_equal(out.len, out.frames[5].off + out.frames[5].len);
+	assert_memory_equal(out.bytes + out.frames[3].off,
+	    c.in.bytes + c.in.frames[3].off, c.in.frames[3].len);
+	replay_side_free(&out);
+	c.in.messages[4].whole = 1;
+	c.in.frames[7].truncated = 1;
+	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
+	    err, sizeof err), 0);
+	assert_int_equal(out.nframes, 7);
+	assert_string_equal(note, "client frame 3 (a malformed control frame) "
+	    "goes as captured; client frame 7 cannot be re-encoded (cut by "
+	    "the capture): the replay stops before it");
 	replay_side_free(&out);
 	c.in.frames[1].opcode = 3;
 	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
 	    err, sizeof err), 0);
-	assert_int_equal(out.nframes, 1);
-	assert_string_equal(note, "client frame 1 cannot be re-encoded (a "
-	    "reserved opcode): the replay stops before it");
+	assert_int_equal(out.nframes, 2);
+	assert_string_equal(note, "client frame 1 (a reserved opcode) goes as "
+	    "captured; client frame 2 cannot be re-encoded (a continuation of "
+	    "no message): the replay stops before it");
+	replay_side_free(&out);
+	c.in.frames[1].opcode = WS_OP_BINARY;
+	c.in.frames[7].truncated = 0;
+	c.in.frames[8].fin = 0;
+	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
+	    err, sizeof err), 0);
+	assert_int_equal(out.nframes, c.in.nframes);
+	assert_string_equal(note, "client frame 3 (a malformed control frame) "
+	    "and the malformed after it go as captured");
 	replay_side_free(&out);
 	assert_int_equal(replay_reframe(&c.in, "x-webkit-deflate-frame", &out,
 	    note, sizeof note, err, sizeof err), -1);

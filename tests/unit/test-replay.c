@@ -600,6 +600,26 @@ test_reframe_plain(void **state)
 	rf_free(&c);
 }
 
+/* c encoded again with no extension: nframes of it, and note said. */
+static void
+rf_expect(const struct rf_case *c, size_t nframes, const char *said)
+{
+	struct replay_side out;
+	char               note[300], err[200];
+
+	assert_int_equal(replay_reframe(&c->in, "", &out, note, sizeof note,
+	    err, sizeof err), 0);
+	assert_int_equal(out.nframes, nframes);
+	assert_string_equal(note, said);
+	assert_int_equal(out.len, out.frames[nframes - 1].off +
+	    out.frames[nframes - 1].len);
+	/* Frame 3, a ping: as captured, malformed or not. */
+	if (nframes > 3)
+		assert_memory_equal(out.bytes + out.frames[3].off,
+		    c->in.bytes + c->in.frames[3].off, c->in.frames[3].len);
+	replay_side_free(&out);
+}
+
 /*
  * A data frame that cannot be encoded again stops it, said; a malformed
  * frame with nothing compressed in it goes as captured, said; an unknown
@@ -616,42 +636,23 @@ test_reframe_stops(void **state)
 	rf_build(&c);
 	c.in.messages[4].whole = 0;
 	c.in.frames[3].rsv = 4;
-	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
-	    err, sizeof err), 0);
-	assert_int_equal(out.nframes, 6);
-	assert_string_equal(note, "client frame 3 (a malformed control frame) "
-	    "goes as captured; client frame 6 cannot be re-encoded (its "
-	    "message not captured whole): the replay stops before it");
-	assert_int_equal(out.len, out.frames[5].off + out.frames[5].len);
-	assert_memory_equal(out.bytes + out.frames[3].off,
-	    c.in.bytes + c.in.frames[3].off, c.in.frames[3].len);
-	replay_side_free(&out);
+	rf_expect(&c, 6, "client frame 3 (a malformed control frame) goes as "
+	    "captured; client frame 6 cannot be re-encoded (its message not "
+	    "captured whole): the replay stops before it");
 	c.in.messages[4].whole = 1;
 	c.in.frames[7].truncated = 1;
-	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
-	    err, sizeof err), 0);
-	assert_int_equal(out.nframes, 7);
-	assert_string_equal(note, "client frame 3 (a malformed control frame) "
-	    "goes as captured; client frame 7 cannot be re-encoded (cut by "
-	    "the capture): the replay stops before it");
-	replay_side_free(&out);
+	rf_expect(&c, 7, "client frame 3 (a malformed control frame) goes as "
+	    "captured; client frame 7 cannot be re-encoded (cut by the "
+	    "capture): the replay stops before it");
 	c.in.frames[1].opcode = 3;
-	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
-	    err, sizeof err), 0);
-	assert_int_equal(out.nframes, 2);
-	assert_string_equal(note, "client frame 1 (a reserved opcode) goes as "
+	rf_expect(&c, 2, "client frame 1 (a reserved opcode) goes as "
 	    "captured; client frame 2 cannot be re-encoded (a continuation of "
 	    "no message): the replay stops before it");
-	replay_side_free(&out);
 	c.in.frames[1].opcode = WS_OP_BINARY;
 	c.in.frames[7].truncated = 0;
 	c.in.frames[8].fin = 0;
-	assert_int_equal(replay_reframe(&c.in, "", &out, note, sizeof note,
-	    err, sizeof err), 0);
-	assert_int_equal(out.nframes, c.in.nframes);
-	assert_string_equal(note, "client frame 3 (a malformed control frame) "
-	    "and the malformed after it go as captured");
-	replay_side_free(&out);
+	rf_expect(&c, c.in.nframes, "client frame 3 (a malformed control "
+	    "frame) and the malformed after it go as captured");
 	assert_int_equal(replay_reframe(&c.in, "x-webkit-deflate-frame", &out,
 	    note, sizeof note, err, sizeof err), -1);
 	assert_string_equal(err, "--reframe encodes for permessage-deflate "

@@ -32,6 +32,7 @@ struct rc_ctx {
 	int                  client_closed;
 	struct conn_summary  sum;
 	int                  ended;
+	int                  keep_payloads;
 };
 
 static int  rc_begin(void *, const struct capture_info *);
@@ -141,7 +142,8 @@ rc_message(void *arg, uint64_t conn, int sender, const struct ws_message *m)
 	    !m->undecoded && !m->inflate_capped &&
 	    m->prefix_len == m->decoded_size &&
 	    rs->payload_bytes + m->prefix_len <= REPLAY_BYTES_MAX;
-	if (!rm->whole || m->opcode > WS_OP_BINARY)
+	/* Only replay --reframe wants them: it asks for whole payloads. */
+	if (!rm->whole || m->opcode > WS_OP_BINARY || !x->keep_payloads)
 		return;
 	rm->len = m->prefix_len;
 	rm->payload = xmalloc(m->prefix_len + 1);
@@ -315,6 +317,7 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 	x.conn = conn;
 	x.side = rs;
 	x.server_close_offending = -1;
+	x.keep_payloads = opts->ws.payload_cap >= WS_PAYLOAD_CAP_MAX;
 	tap.data = rc_data;
 	tap.gap = rc_gap;
 	tap.arg = &x;

@@ -46,8 +46,9 @@ struct replay_side {
 	char                 extensions[512], protocol[256]; /* the server's */
 	char                 sha256[65];
 	struct replay_outcome captured;
-	/* The client's messages, by id; payloads kept only up to the
-	 * analysis' payload cap (replay --reframe raises it). */
+	/* The client's messages, by id; their payloads kept only when the
+	 * analysis keeps them whole (payload cap WS_PAYLOAD_CAP_MAX, as
+	 * replay --reframe sets it), REPLAY_BYTES_MAX in all. */
 	struct replay_message *messages;
 	size_t               nmessages;
 	uint64_t             payload_bytes;

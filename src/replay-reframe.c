@@ -191,16 +191,24 @@ rf_begin(struct rf *x, size_t i, const char **why)
 	const struct replay_frame   *f = &x->in->frames[i];
 	const struct replay_message *m = rf_message(x->in, f->message_id);
 	size_t                       j;
+	uint64_t                     n;
 
 	x->msg = m;
 	if (m == NULL || !m->whole || m->payload == NULL) {
 		*why = "its message not captured whole";
 		return -1;
 	}
+	/* Its frames' captured sizes, up to the next message's first. */
 	x->captured_total = 0;
-	for (j = i; j < x->in->nframes; j++)
-		if (x->in->frames[j].message_id == m->id)
+	for (j = i, n = 0; j < x->in->nframes && n < m->frames; j++) {
+		if (j > i && x->in->frames[j].opcode <= WS_OP_BINARY &&
+		    x->in->frames[j].opcode != WS_OP_CONT)
+			break;
+		if (x->in->frames[j].message_id == m->id) {
 			x->captured_total += x->in->frames[j].payload_len;
+			n++;
+		}
+	}
 	x->same = !x->deflate && !m->compressed;
 	if (x->deflate) {
 		if (rf_compress(x, m->payload, m->len) != 0) {

@@ -68,6 +68,15 @@ void replay_side_free(struct replay_side *);
  */
 int  replay_capture_list(const char *path, const struct analysis_opts *,
     uint64_t **ids, size_t *n, char *err, size_t errlen);
+/*
+ * A client frame and a client message as the decoder reports them, added
+ * to rs (a message's payload kept when keep is set and it is whole); the
+ * messages sorted by id once all are in.
+ */
+void replay_side_frame(struct replay_side *, const struct ws_frame *);
+void replay_side_message(struct replay_side *, const struct ws_message *,
+    int keep);
+void replay_side_sort(struct replay_side *);
 /* 1 when bytes of the frame, or before it, were never captured. */
 int  replay_frame_gapped(const struct replay_side *,
     const struct replay_frame *);

@@ -19,6 +19,7 @@
 
 #include "replay-int.h"
 #include "ws-build.h"
+#include "ws-decode.h"
 #include "ws.h"
 
 #define NEAR(a, b) assert_true((a) - (b) < 1e-9 && (b) - (a) < 1e-9)
@@ -444,21 +445,10 @@ static void
 rf_decode(const struct replay_side *out, int deflate, int bits,
     int no_context, struct rf_seen *s)
 {
-	struct ws_config cfg;
-	struct ws_dir   *d;
-
 	memset(s, 0, sizeof *s);
-	ws_config_default(&cfg);
-	cfg.role = WS_ROLE_CLIENT;
-	cfg.ext = deflate ? WS_EXT_DEFLATE : WS_EXT_NONE;
-	cfg.inflate_window_bits = bits;
-	cfg.no_context_takeover = no_context;
-	cfg.payload_cap = 1 << 20;
-	d = ws_dir_new(&cfg, &rf_seen_ops, s, NULL);
-	ws_dir_feed(d, 0, out->bytes + out->request_len,
-	    (size_t)(out->len - out->request_len), 1, (struct wts){ 0, 0 });
-	ws_dir_end(d);
-	ws_dir_free(d);
+	wsd_decode_client(out->bytes + out->request_len,
+	    (size_t)(out->len - out->request_len), deflate, bits, no_context,
+	    1 << 20, &rf_seen_ops, s);
 }
 
 static void

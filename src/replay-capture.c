@@ -364,7 +364,8 @@ replay_capture_list(const char *path, const struct analysis_opts *opts,
 	r = analysis_run(an, path, NULL, NULL, NULL, &sum, err, errlen);
 	analysis_free(an);
 	/* Connections end out of order; they are replayed in it. */
-	qsort(l.ids, l.n, sizeof *l.ids, rc_id_cmp);
+	if (l.n > 1)
+		qsort(l.ids, l.n, sizeof *l.ids, rc_id_cmp);
 	*ids = l.ids;
 	*n = l.n;
 	return r == PIPELINE_OPEN_FAILED ? -1 : 0;
@@ -426,7 +427,9 @@ replay_side_sort(struct replay_side *rs)
 	 * A control frame inside a fragmented message ends before it. A
 	 * message's id is its first member: rc_id_cmp reads it.
 	 */
-	qsort(rs->messages, rs->nmessages, sizeof *rs->messages, rc_id_cmp);
+	if (rs->nmessages > 1)
+		qsort(rs->messages, rs->nmessages, sizeof *rs->messages,
+		    rc_id_cmp);
 }
 
 int

@@ -31,7 +31,7 @@ static int  replay_all(const char *, const struct analysis_opts *,
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
     REPLAY_SKIP_GAPS, REPLAY_RECORD, REPLAY_ALL, REPLAY_INSECURE,
-    REPLAY_KEYLOG_OUT };
+    REPLAY_KEYLOG_OUT, REPLAY_REFRAME };
 
 /* Usage errors of replay are 2: its 1 says "not reproduced". */
 #define replay_usage(...) (cmd_usage_error(__VA_ARGS__), EXIT_INPUT)
@@ -136,6 +136,45 @@ static const struct cmd_option replay_options[] = {
 	    "target the bytes are the TLS records, as on the wire: give\n"
 	    ".B --keylog-out\n"
 	    "to decrypt them." },
+	{ .name = "reframe", .key = REPLAY_REFRAME,
+	  .help = "when the server agrees other extensions or subprotocol "
+	    "than the captured one, re-encode the client's messages for it",
+	  .doc = "When the server agrees other extensions or another "
+	    "subprotocol than the\n"
+	    "captured server did, the frames as captured would not decode as "
+	    "meant:\n"
+	    "without this option nothing is sent and the replay is\n"
+	    ".BR different .\n"
+	    "With it, the client's messages (their whole payloads, unmasked "
+	    "and\n"
+	    "inflated by the analysis) are encoded again for this server:\n"
+	    "compressed with permessage-deflate when it agreed it (raw "
+	    "deflate with\n"
+	    "its client_max_window_bits, reset after each message under\n"
+	    "client_no_context_takeover, the trailing 00 00 ff ff left off), "
+	    "else\n"
+	    "not compressed; fresh masks; the same opcodes, FIN bits and "
+	    "times.\n"
+	    "A fragmented message keeps its frames: split where the capture "
+	    "split it\n"
+	    "when its payload is the same, in proportion to the captured "
+	    "frames'\n"
+	    "sizes when compression changed it.\n"
+	    "The client's pings and a close it started go as captured, and "
+	    "so do\n"
+	    "malformed control frames and reserved opcodes: nothing in them "
+	    "is\n"
+	    "compressed, so they mean what they meant (a 1002 stays "
+	    "reproducible);\n"
+	    "the first of them is said on standard error.\n"
+	    "A data frame that cannot be encoded again (cut by the capture, "
+	    "its\n"
+	    "message not captured whole, RSV2 or RSV3, RSV1 on a "
+	    "continuation) is\n"
+	    "said, and the replay stops before it.\n"
+	    "When the server agrees what the captured one did, the replay is "
+	    "byte for\n"
+	    "byte as without the option, and nothing says so." },
 	{ .include = analysis_filter_options },
 	{ .include = analysis_keylog_options },
 	{ 0 }
@@ -401,6 +440,11 @@ cmd_replay_exec(struct cmd_args *args)
 			break;
 		case REPLAY_KEYLOG_OUT:
 			lo.tls.keylog = val;
+			break;
+		case REPLAY_REFRAME:
+			lo.reframe = 1;
+			/* Whole payloads, to encode them again. */
+			ao.ws.payload_cap = WS_PAYLOAD_CAP_MAX;
 			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)

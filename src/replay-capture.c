@@ -32,10 +32,12 @@ struct rc_ctx {
 	int                  client_closed;
 	struct conn_summary  sum;
 	int                  ended;
+	int                  keep_payloads;
 };
 
 static int  rc_begin(void *, const struct capture_info *);
 static void rc_frame(void *, uint64_t, int, const struct ws_frame *);
+static void rc_message(void *, uint64_t, int, const struct ws_message *);
 static void rc_finding(void *, const struct finding *);
 static void rc_conn_end(void *, const struct conn_summary *);
 static int  rc_end(void *, const struct capture_summary *);
@@ -44,10 +46,20 @@ static void rc_data(void *, uint64_t, int, uint64_t, const uint8_t *, size_t,
 		struct wts);
 static void rc_gap(void *, uint64_t, int, uint64_t, uint64_t);
 static void rc_settle(struct rc_ctx *);
+static int  rc_id_cmp(const void *, const void *);
+static void *rc_grow(void *, size_t, size_t);
+
+/* An array of n elements of size bytes with room for one more. */
+static void *
+rc_grow(void *p, size_t n, size_t size)
+{
+	return n % 64 == 0 ? xrealloc(p, (n + 64) * size) : p;
+}
 
 static const struct sink_ops rc_sink = {
 	.capture_begin = rc_begin,
 	.frame = rc_frame,
+	.message = rc_message,
 	.finding = rc_finding,
 	.conn_end = rc_conn_end,
 	.capture_end = rc_end,
@@ -81,7 +93,6 @@ rc_frame(void *arg, uint64_t conn, int sender, const struct ws_frame *f)
 {
 	struct rc_ctx       *x = arg;
 	struct replay_side  *rs = x->side;
-	struct replay_frame *rf;
 
 	if (conn != x->conn)
 		return;
@@ -93,24 +104,20 @@ rc_frame(void *arg, uint64_t conn, int sender, const struct ws_frame *f)
 		}
 		return;
 	}
-	if (rs->nframes % 64 == 0)
-		rs->frames = xrealloc(rs->frames,
-		    (rs->nframes + 64) * sizeof *rs->frames);
-	rf = &rs->frames[rs->nframes++];
-	memset(rf, 0, sizeof *rf);
-	rf->index = f->index;
-	rf->off = f->offset;
-	rf->len = f->hdr_len + (f->truncated ? f->seen_len : f->payload_len);
-	rf->ts = f->ts;
-	rf->first_pkt = f->first_pkt;
-	rf->opcode = f->opcode;
-	rf->fin = f->fin;
-	rf->truncated = f->truncated;
-	rf->reaction = f->opcode == WS_OP_PONG;
+	replay_side_frame(rs, f);
 	if (f->opcode == WS_OP_CLOSE && !x->client_closed) {
 		x->client_closed = 1;
 		x->client_close_pkt = f->first_pkt;
 	}
+}
+
+static void
+rc_message(void *arg, uint64_t conn, int sender, const struct ws_message *m)
+{
+	struct rc_ctx *x = arg;
+
+	if (conn == x->conn && sender == ROLE_CLIENT)
+		replay_side_message(x->side, m, x->keep_payloads);
 }
 
 static void
@@ -269,6 +276,7 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 	x.conn = conn;
 	x.side = rs;
 	x.server_close_offending = -1;
+	x.keep_payloads = opts->ws.payload_cap >= WS_PAYLOAD_CAP_MAX;
 	tap.data = rc_data;
 	tap.gap = rc_gap;
 	tap.arg = &x;
@@ -305,6 +313,7 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 		return -1;
 	}
 	rs->request_len = rs->frames[0].off;
+	replay_side_sort(rs);
 	rc_settle(&x);
 	return 0;
 }
@@ -325,8 +334,7 @@ rc_list_end(void *arg, const struct conn_summary *cs)
 	    strcmp(cs->verdict, finding_class_names[CLASS_OPEN]) == 0 ||
 	    strcmp(cs->verdict, finding_class_names[CLASS_NORMAL]) == 0)
 		return;
-	if (l->n % 64 == 0)
-		l->ids = xrealloc(l->ids, (l->n + 64) * sizeof *l->ids);
+	l->ids = rc_grow(l->ids, l->n, sizeof *l->ids);
 	l->ids[l->n++] = cs->id;
 }
 
@@ -356,10 +364,72 @@ replay_capture_list(const char *path, const struct analysis_opts *opts,
 	r = analysis_run(an, path, NULL, NULL, NULL, &sum, err, errlen);
 	analysis_free(an);
 	/* Connections end out of order; they are replayed in it. */
-	qsort(l.ids, l.n, sizeof *l.ids, rc_id_cmp);
+	if (l.n > 1)
+		qsort(l.ids, l.n, sizeof *l.ids, rc_id_cmp);
 	*ids = l.ids;
 	*n = l.n;
 	return r == PIPELINE_OPEN_FAILED ? -1 : 0;
+}
+
+void
+replay_side_frame(struct replay_side *rs, const struct ws_frame *f)
+{
+	struct replay_frame *rf;
+
+	rs->frames = rc_grow(rs->frames, rs->nframes, sizeof *rs->frames);
+	rf = &rs->frames[rs->nframes++];
+	memset(rf, 0, sizeof *rf);
+	rf->index = f->index;
+	rf->off = f->offset;
+	rf->len = f->hdr_len + (f->truncated ? f->seen_len : f->payload_len);
+	rf->ts = f->ts;
+	rf->first_pkt = f->first_pkt;
+	rf->opcode = f->opcode;
+	rf->fin = f->fin;
+	rf->truncated = f->truncated;
+	rf->rsv = f->rsv;
+	rf->message_id = f->message_id;
+	rf->payload_len = f->payload_len;
+	rf->reaction = f->opcode == WS_OP_PONG;
+}
+
+void
+replay_side_message(struct replay_side *rs, const struct ws_message *m,
+    int keep)
+{
+	struct replay_message *rm;
+
+	rs->messages = rc_grow(rs->messages, rs->nmessages,
+	    sizeof *rs->messages);
+	rm = &rs->messages[rs->nmessages++];
+	memset(rm, 0, sizeof *rm);
+	rm->id = m->id;
+	rm->frames = m->frames;
+	rm->opcode = m->opcode;
+	rm->compressed = m->compressed;
+	rm->whole = !m->incomplete && !m->headless && !m->gap &&
+	    !m->undecoded && !m->inflate_capped &&
+	    m->prefix_len == m->decoded_size &&
+	    rs->payload_bytes + m->prefix_len <= REPLAY_BYTES_MAX;
+	if (!rm->whole || m->opcode > WS_OP_BINARY || !keep)
+		return;
+	rm->len = m->prefix_len;
+	rm->payload = xmalloc(m->prefix_len + 1);
+	if (m->prefix_len > 0)
+		memcpy(rm->payload, m->prefix, m->prefix_len);
+	rs->payload_bytes += m->prefix_len;
+}
+
+void
+replay_side_sort(struct replay_side *rs)
+{
+	/*
+	 * A control frame inside a fragmented message ends before it. A
+	 * message's id is its first member: rc_id_cmp reads it.
+	 */
+	if (rs->nmessages > 1)
+		qsort(rs->messages, rs->nmessages, sizeof *rs->messages,
+		    rc_id_cmp);
 }
 
 int
@@ -375,6 +445,11 @@ replay_frame_gapped(const struct replay_side *rs, const struct replay_frame *f)
 void
 replay_side_free(struct replay_side *rs)
 {
+	size_t i;
+
+	for (i = 0; i < rs->nmessages; i++)
+		free(rs->messages[i].payload);
+	free(rs->messages);
 	free(rs->bytes);
 	free(rs->frames);
 	memset(rs, 0, sizeof *rs);

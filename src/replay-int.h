@@ -15,8 +15,22 @@ struct replay_frame {
 	struct wts ts;
 	uint64_t   first_pkt;
 	uint8_t    opcode, fin, truncated;
+	uint8_t    rsv;        /* RSV1=4, RSV2=2, RSV3=1 */
 	/* A pong, or a close answering the server's: sent live, not replayed. */
 	uint8_t    reaction;
+	uint64_t   message_id; /* the decoder's, 0-based among the client's */
+	uint64_t   payload_len;/* as declared */
+};
+
+/* A client message as decoded: its payload unmasked and inflated. */
+struct replay_message {
+	uint64_t  id;          /* ws_frame.message_id of its frames */
+	uint64_t  frames;
+	uint8_t   opcode, compressed;
+	/* The payload is whole: not cut, gapped, undecoded or capped. */
+	uint8_t   whole;
+	uint8_t  *payload;     /* NULL when not whole */
+	size_t    len;
 };
 
 struct replay_side {
@@ -33,6 +47,12 @@ struct replay_side {
 	char                 extensions[512], protocol[256]; /* the server's */
 	char                 sha256[65];
 	struct replay_outcome captured;
+	/* The client's messages, by id; their payloads kept only when the
+	 * analysis keeps them whole (payload cap WS_PAYLOAD_CAP_MAX, as
+	 * replay --reframe sets it), REPLAY_BYTES_MAX in all. */
+	struct replay_message *messages;
+	size_t               nmessages;
+	uint64_t             payload_bytes;
 };
 
 /*
@@ -49,6 +69,15 @@ void replay_side_free(struct replay_side *);
  */
 int  replay_capture_list(const char *path, const struct analysis_opts *,
     uint64_t **ids, size_t *n, char *err, size_t errlen);
+/*
+ * A client frame and a client message as the decoder reports them, added
+ * to rs (a message's payload kept when keep is set and it is whole); the
+ * messages sorted by id once all are in.
+ */
+void replay_side_frame(struct replay_side *, const struct ws_frame *);
+void replay_side_message(struct replay_side *, const struct ws_message *,
+    int keep);
+void replay_side_sort(struct replay_side *);
 /* 1 when bytes of the frame, or before it, were never captured. */
 int  replay_frame_gapped(const struct replay_side *,
     const struct replay_frame *);
@@ -66,6 +95,7 @@ struct replay_live_opts {
 	int          skip_gaps;
 	const char  *record;       /* --record FILE; NULL none */
 	struct replay_tls_opts tls; /* wss:// */
+	int          reframe;      /* --reframe */
 };
 
 /*
@@ -76,6 +106,24 @@ struct replay_live_opts {
  */
 int replay_live_run(const struct replay_live_opts *,
     const struct replay_side *, struct replay_outcome *live, char *err,
+    size_t errlen);
+
+/*
+ * replay --reframe (replay-reframe.c): the client's frames of in
+ * re-encoded into out for a server that agreed extensions ext (its 101's
+ * Sec-WebSocket-Extensions): data messages with fresh masks, compressed
+ * with permessage-deflate when ext has it (with its client_max_window_bits
+ * and client_no_context_takeover), split at the captured payload offsets
+ * when the payload is the same, in the same number of frames in
+ * proportion otherwise; control frames and reserved opcodes, which carry
+ * nothing compressed, as captured. out stops before the first data frame
+ * that cannot be re-encoded (cut, its message not whole, RSV2 or RSV3).
+ * note says that and the first malformed frame kept as captured, ""
+ * when neither. -1 with err when ext is an extension it cannot encode
+ * for.
+ */
+int  replay_reframe(const struct replay_side *in, const char *ext,
+    struct replay_side *out, char *note, size_t notelen, char *err,
     size_t errlen);
 
 /* replay --record: the conversation as a capture (replay-record.c). */

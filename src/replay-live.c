@@ -59,6 +59,7 @@ struct rl {
 	int                            server_closed, eof;
 	struct replay_outcome         *live;
 	struct replay_record          *rec;       /* --record */
+	struct replay_side             reframed;  /* --reframe: rs when made */
 };
 
 static double rl_now(void);
@@ -75,6 +76,8 @@ static void   rl_message(void *, const struct ws_message *);
 static void   rl_finding(void *, const struct ws_finding *);
 static int    rl_loop(struct rl *, double);
 static int    rl_record_open(struct rl *, char *, size_t);
+static int    rl_negotiated(struct rl *, const struct http_head *, char *,
+		size_t);
 
 static const struct ws_ops rl_ws_ops = { rl_frame, rl_message, rl_finding };
 
@@ -269,14 +272,8 @@ rl_response(struct rl *r, const char *key, double deadline, char *err,
 		    accept);
 		goto out;
 	}
-	if (strcmp(h->extensions, r->rs->extensions) != 0 ||
-	    strcmp(h->protocol, r->rs->protocol) != 0) {
-		esc_terminal_str(h->extensions, esc, sizeof esc);
-		wsa_warn("the server agreed extensions '%s' and subprotocol "
-		    "'%.100s'; the captured one '%.200s' and '%.100s': "
-		    "frames sent as captured may not decode as meant", esc,
-		    h->protocol, r->rs->extensions, r->rs->protocol);
-	}
+	if (rl_negotiated(r, h, err, errlen) != 0)
+		goto out;
 	{
 		struct ws_config  cfg;
 		struct pmd_params pmd;
@@ -304,6 +301,50 @@ rl_response(struct rl *r, const char *key, double deadline, char *err,
 out:
 	http_parser_free(hp);
 	return rc;
+}
+
+/*
+ * Extensions or a subprotocol other than the captured ones: the frames as
+ * captured would not decode as meant. With --reframe they are encoded
+ * again for what this server agreed, up to a frame that cannot be;
+ * without, nothing is sent and the outcome says why. -1 with err when
+ * --reframe cannot encode for it.
+ */
+static int
+rl_negotiated(struct rl *r, const struct http_head *h, char *err,
+    size_t errlen)
+{
+	char   ext[600], pro[300], cext[600], cpro[300], note[200];
+	size_t k, n;
+
+	if (strcmp(h->extensions, r->rs->extensions) == 0 &&
+	    strcmp(h->protocol, r->rs->protocol) == 0)
+		return 0;
+	esc_terminal_str(h->extensions, ext, sizeof ext);
+	esc_terminal_str(h->protocol, pro, sizeof pro);
+	esc_terminal_str(r->rs->extensions, cext, sizeof cext);
+	esc_terminal_str(r->rs->protocol, cpro, sizeof cpro);
+	wsa_warn("the server agreed extensions '%s' and subprotocol '%s'; "
+	    "the captured one '%s' and '%s': %s", ext, pro, cext, cpro,
+	    r->o->reframe ? "the client's messages are re-encoded for it" :
+	    "frames as captured would not decode as meant, nothing is sent "
+	    "(--reframe re-encodes the client's messages for it)");
+	if (!r->o->reframe) {
+		r->live->mismatch = 1;
+		return 0;
+	}
+	if (replay_reframe(r->rs, h->extensions, &r->reframed, note,
+	    sizeof note, err, errlen) != 0)
+		return -1;
+	if (note[0] != '\0')
+		wsa_warn("%s", note);
+	r->rs = &r->reframed;
+	/* The frames to send keep their indexes, up to where it stopped. */
+	for (k = n = 0; k < r->nsend; k++)
+		if (r->send[k] < r->reframed.nframes)
+			n = k + 1;
+	r->nsend = n;
+	return 0;
 }
 
 /* A masked control frame of the client's, queued to go between frames. */
@@ -533,7 +574,8 @@ replay_live_run(const struct replay_live_opts *o,
 	}
 	if (rl_response(&r, key, deadline, err, errlen) != 0)
 		goto out;
-	rl_loop(&r, deadline);
+	if (!live->mismatch)
+		rl_loop(&r, deadline);
 	if (live->how == REPLAY_END_NONE && r.eof && !r.server_closed &&
 	    !r.client_closed) {
 		live->how = REPLAY_END_TCP;
@@ -557,5 +599,6 @@ out:
 		freeaddrinfo(res);
 	free(r.send);
 	free(r.due);
+	replay_side_free(&r.reframed);
 	return rc;
 }

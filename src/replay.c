@@ -64,6 +64,12 @@ replay_compare(const struct replay_outcome *cap,
 
 	replay_describe(cap, c, sizeof c);
 	replay_describe(live, l, sizeof l);
+	if (live->mismatch) {
+		snprintf(line, len, "different: server agreed other extensions "
+		    "or subprotocol, nothing sent; --reframe re-encodes for it "
+		    "(captured: %s)", c);
+		return REPLAY_DIFFERENT;
+	}
 	if (live->how == REPLAY_END_NONE) {
 		if (live->answered && live->answer_code >= 0)
 			snprintf(end, sizeof end, "closed %d",

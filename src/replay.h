@@ -45,6 +45,8 @@ struct replay_outcome {
 	int             answered;  /* closed answering the client's close */
 	int             answer_code;
 	uint64_t        messages;  /* client messages sent */
+	/* It agreed other extensions or subprotocol: nothing was sent. */
+	int             mismatch;
 };
 
 enum replay_verdict {

@@ -7,6 +7,18 @@
 #   replay-peer.py wss MAX_SIZE CERT KEY PORTFILE
 #                                          the same through TLS, with the
 #                                          certificate and key (PEM) given
+#   replay-peer.py ws-deflate MAX_SIZE PORTFILE
+#                                          the same with its default
+#                                          permessage-deflate (window bits
+#                                          12 each way)
+#   replay-peer.py tornado MAX_SIZE PORTFILE
+#                                          Tornado echo server, its
+#                                          websocket_max_message_size
+#                                          MAX_SIZE (a 1009 past it), no
+#                                          compression
+#   replay-peer.py tornado-deflate MAX_SIZE PORTFILE
+#                                          the same with permessage-deflate
+#                                          (get_compression_options)
 #   replay-peer.py http PORTFILE           http.server: 404 for any path
 #   replay-peer.py hostile KIND PORTFILE   raw sockets: with KIND escapes,
 #                                          a 403 whose status line and
@@ -39,12 +51,40 @@ def real_peer():
 	return mod
 
 
-async def ws_main(max_size, portfile, host="127.0.0.1", tls=None):
+async def ws_main(max_size, portfile, host="127.0.0.1", tls=None,
+    compression=None):
 	import websockets
 	async with websockets.serve(real_peer().echo_handler, host, 0,
-	    max_size=max_size, compression=None, ssl=tls) as srv:
+	    max_size=max_size, compression=compression, ssl=tls) as srv:
 		say_port(portfile, srv.sockets[0].getsockname()[1])
 		await asyncio.Future()
+
+
+def tornado_main(max_size, portfile, deflate):
+	import socket
+	import tornado.httpserver
+	import tornado.ioloop
+	import tornado.web
+	import tornado.websocket
+
+	class Echo(tornado.websocket.WebSocketHandler):
+		def get_compression_options(self):
+			return {} if deflate else None
+
+		def on_message(self, msg):
+			self.write_message(msg, binary=isinstance(msg, bytes))
+
+	app = tornado.web.Application([(r"/.*", Echo)],
+	    websocket_max_message_size=max_size)
+	sock = socket.socket()
+	sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	sock.bind(("127.0.0.1", 0))
+	sock.listen(16)
+	sock.setblocking(False)
+	srv = tornado.httpserver.HTTPServer(app)
+	srv.add_sockets([sock])
+	say_port(portfile, sock.getsockname()[1])
+	tornado.ioloop.IOLoop.current().start()
 
 
 class NotFound(http.server.BaseHTTPRequestHandler):
@@ -106,6 +146,12 @@ elif sys.argv[1] == "wss":
 	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 	ctx.load_cert_chain(sys.argv[3], sys.argv[4])
 	asyncio.run(ws_main(int(sys.argv[2]), sys.argv[5], tls=ctx))
+elif sys.argv[1] == "ws-deflate":
+	asyncio.run(ws_main(int(sys.argv[2]), sys.argv[3],
+	    compression="deflate"))
+elif sys.argv[1] in ("tornado", "tornado-deflate"):
+	tornado_main(int(sys.argv[2]), sys.argv[3],
+	    sys.argv[1] == "tornado-deflate")
 else:
 	s = http.server.HTTPServer(("127.0.0.1", 0), NotFound)
 	say_port(sys.argv[2], s.server_address[1])

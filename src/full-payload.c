@@ -65,8 +65,6 @@ static int      fp_keep(void *, const struct packet *);
 static uint64_t fp_id(void *, uint64_t);
 static void     fp_message(void *, uint64_t, int, const struct ws_message *);
 static int      fp_verify(const struct fp_file *, char *, size_t);
-static int      fp_options(const char *, struct analysis_opts *, char **,
-		char *, size_t);
 static int      fp_conns(struct fp *, int64_t, const int64_t *, size_t);
 static int      fp_files(sqlite3 *, int64_t, struct fp_file **, size_t *,
 		char *, size_t);
@@ -75,8 +73,6 @@ static int      fp_starts(sqlite3 *, int64_t, struct fp_file *, size_t,
 static int      fp_has_table(sqlite3 *, const char *);
 static int      fp_query_only(sqlite3 *, int);
 static char    *fp_locate(sqlite3 *, const char *);
-static const struct cmd_option *fp_option(const struct cmd_option *,
-		const char *);
 
 /* "1.2.3.4:80" or "[::1]:80": 0, or -1. */
 static int
@@ -274,97 +270,6 @@ fp_verify(const struct fp_file *f, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: changed since it was analysed (its "
 		    "SHA-256 is not the one recorded)", name);
 	return ok ? 0 : -1;
-}
-
-/*
- * The options the capture was analysed with (analysis_opts_describe's
- * words: single quotes, '\'' for a quote) into o. words keeps the texts
- * o points to. Key logs the analysis read are checked, as the TLS
- * connections need them: -1 with err when one is gone.
- */
-static int
-fp_options(const char *desc, struct analysis_opts *o, char **words,
-    char *err, size_t errlen)
-{
-	const struct cmd_option *opt;
-	struct cmd_arg           a;
-	char                    *w, *out, name[1024];
-	const char              *p = desc;
-	size_t                   nw = 0, i;
-
-	*words = w = xmalloc(strlen(desc) + 1);
-	out = w;
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		nw++;
-		while (*p != '\0' && *p != ' ') {
-			if (*p == '\'') {
-				for (p++; *p != '\0' && *p != '\''; p++)
-					*out++ = *p;
-				if (*p == '\'')
-					p++;
-			} else if (*p == '\\' && p[1] != '\0') {
-				*out++ = p[1];
-				p += 2;
-			} else
-				*out++ = *p++;
-		}
-		*out++ = '\0';
-	}
-	for (i = 0, p = w; i < nw; i++, p += strlen(p) + 1) {
-		if (p[0] != '-')
-			continue;
-		opt = fp_option(analysis_options, p);
-		if (opt == NULL)
-			continue;  /* analyze's own: --shard */
-		a.opt = opt;
-		a.value = NULL;
-		if (opt->arg != NULL && i + 1 < nw) {
-			a.value = p + strlen(p) + 1;
-			i++;
-		}
-		if (opt->key == AOPT_KEYLOG) {
-			if (access(a.value, R_OK) != 0) {
-				esc_terminal_str(a.value, name, sizeof name);
-				snprintf(err, errlen, "%s: the key log the "
-				    "capture was analysed with cannot be "
-				    "read: %s", name, strerror(errno));
-				return -1;
-			}
-			if (o->n_keylogs < ANALYSIS_MAX_KEYLOGS)
-				o->keylogs[o->n_keylogs++] = a.value;
-		} else if (analysis_opt(o, &cmd_analyze_entry, &a) ==
-		    AOPT_BAD) {
-			snprintf(err, errlen, "the options the capture was "
-			    "analysed with do not read back");
-			return -1;
-		}
-		if (opt->arg != NULL)
-			p += strlen(p) + 1;
-	}
-	return 0;
-}
-
-/* The row of "--name" or "-k" among rows (and the rows they include). */
-static const struct cmd_option *
-fp_option(const struct cmd_option *rows, const char *word)
-{
-	const struct cmd_option *r, *in;
-
-	for (r = rows; r->name != NULL || r->include != NULL; r++) {
-		if (r->include != NULL) {
-			if ((in = fp_option(r->include, word)) != NULL)
-				return in;
-			continue;
-		}
-		if (word[1] == '-' ? strcmp(r->name, word + 2) == 0 :
-		    word[1] == r->key && word[2] == '\0')
-			return r;
-	}
-	return NULL;
 }
 
 static int
@@ -628,9 +533,9 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 	sqlite3_stmt         *st;
 	const char          **paths = NULL;
 	const struct capture_set_info *si;
-	char                 *words = NULL, name[1024];
+	char                 *words = NULL, name[1024], msg[1024];
 	size_t                nfiles = 0, nspans = 0, i;
-	int                   rc = -1, indexed, tls = 0, was;
+	int                   rc = -1, indexed, was;
 	enum pipeline_result  r;
 
 	memset(&fp, 0, sizeof fp);
@@ -667,11 +572,12 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 	    " capture_id = ?1", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, capture_id);
-	for (i = 0; i < fp.n; i++)
-		tls |= fp.c[i].tls;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) !=
-	    NULL && fp_options((const char *)sqlite3_column_text(st, 0), &o,
-	    &words, err, errlen) != 0 && tls) {
+	    NULL && analysis_opts_stored(&cmd_analyze_entry,
+	    (const char *)sqlite3_column_text(st, 0), &o, &words, msg,
+	    sizeof msg) != 0) {
+		snprintf(err, errlen, "capture %" PRId64 ": %s", capture_id,
+		    msg);
 		sqlite3_finalize(st);
 		goto out;
 	}

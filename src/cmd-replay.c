@@ -13,13 +13,18 @@
 
 #include "analysis-opts.h"
 #include "cmd.h"
+#include "capture-hash.h"
 #include "escape.h"
+#include "full-payload.h"
 #include "replay-int.h"
 
 static int  cmd_replay_exec(struct cmd_args *);
 static int  replay_is_db(const char *);
-static int  replay_from_db(const char *, uint64_t, char *, size_t, char *,
-		char *, size_t);
+struct replay_db;
+static int  replay_from_db(const char *, uint64_t, struct replay_db *, char *,
+		size_t);
+static int  replay_db_opts(const char *, struct replay_db *,
+		const struct cmd_args *, int, struct analysis_opts *, char **);
 static int  replay_number(const struct cmd_entry *, const char *,
 		const char *, double *);
 static int  replay_one(const char *, const char *,
@@ -98,6 +103,7 @@ static const struct cmd_option replay_options[] = {
 	    "IPv4 targets only." },
 	{ .include = analysis_filter_options },
 	{ .include = analysis_keylog_options },
+	{ .include = full_payload_verify_options },
 	{ 0 }
 };
 
@@ -140,19 +146,34 @@ replay_is_db(const char *path)
 	return db;
 }
 
-/* The capture's path and SHA-256 of connection conn of a database. */
+/*
+ * Connection conn of a database: its capture's path, SHA-256, size, time
+ * of analysis and options as recorded, and the ids that name it there.
+ */
+struct replay_db {
+	char     path[4096];
+	char     sha[65];
+	char    *options;         /* NULL: none recorded */
+	uint64_t size;
+	int64_t  analysed;        /* seconds since the epoch; -1 unknown */
+	int64_t  capture_id, connection_id;
+};
+
 static int
-replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
-    char *sha, char *err, size_t errlen)
+replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
+    size_t errlen)
 {
 	sqlite3      *h = NULL;
 	sqlite3_stmt *st = NULL;
 	int           rc, rows = 0;
 
+	memset(r, 0, sizeof *r);
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256 FROM connections c "
-	    "JOIN captures k USING (capture_id) WHERE c.conn_no = ?", -1, &st,
-	    NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256, k.size,"
+	    " CAST(strftime('%s', k.analyzed_at) AS INTEGER), k.options,"
+	    " k.capture_id, c.connection_id FROM connections c JOIN capture_t"
+	    " k USING (capture_id) WHERE c.conn_no = ?", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", db, sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return -1;
@@ -161,12 +182,20 @@ replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (rows++ > 0)
 			continue;
-		snprintf(path, pathlen, "%s",
+		snprintf(r->path, sizeof r->path, "%s",
 		    (const char *)sqlite3_column_text(st, 0) != NULL ?
 		    (const char *)sqlite3_column_text(st, 0) : "");
-		snprintf(sha, 65, "%s",
+		snprintf(r->sha, sizeof r->sha, "%s",
 		    (const char *)sqlite3_column_text(st, 1) != NULL ?
 		    (const char *)sqlite3_column_text(st, 1) : "");
+		r->size = (uint64_t)sqlite3_column_int64(st, 2);
+		r->analysed = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 3);
+		if (sqlite3_column_text(st, 4) != NULL)
+			r->options = xstrdup((const char *)
+			    sqlite3_column_text(st, 4));
+		r->capture_id = sqlite3_column_int64(st, 5);
+		r->connection_id = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
@@ -180,12 +209,44 @@ replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
 		    rows);
 		return -1;
 	}
-	if (path[0] == '\0' || strcmp(path, "-") == 0) {
+	if (r->path[0] == '\0' || strcmp(r->path, "-") == 0) {
 		snprintf(err, errlen, "%s: connection %" PRIu64 "'s capture "
 		    "was read from standard input; replay the file itself",
 		    db, conn);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * A database's capture, checked as messages --full checks it, and the
+ * options it was analysed with in ao, those of the command line on top.
+ * words keeps their text. 0, or -1 said on stderr.
+ */
+static int
+replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
+    int verify, struct analysis_opts *ao, char **words)
+{
+	char err[1200];
+	int  j;
+
+	if (capture_hash_check(r->path, r->size, r->sha[0] != '\0' ? r->sha :
+	    NULL, r->analysed, verify, err, sizeof err) != 0) {
+		wsa_warn("%s", err);
+		return -1;
+	}
+	/* Checked: the replay need not hash it again. */
+	r->sha[0] = '\0';
+	analysis_opts_default(ao);
+	if (r->options != NULL && analysis_opts_stored(&cmd_analyze_entry,
+	    r->options, ao, words, err, sizeof err) != 0) {
+		wsa_warn("%s: capture %" PRId64 ": %s", db, r->capture_id, err);
+		return -1;
+	}
+	ao->no_hash = 1;
+	for (j = 0; j < args->nopts; j++)
+		if (analysis_opt(ao, args->entry, &args->opts[j]) == AOPT_BAD)
+			return -1;
 	return 0;
 }
 
@@ -296,10 +357,11 @@ cmd_replay_exec(struct cmd_args *args)
 	struct replay_live_opts lo;
 	struct replay_url       url;
 	const struct cmd_entry *e = args->entry;
+	struct replay_db        rdb;
 	const char             *to = NULL, *path = args->argv[0], *val;
-	char                    err[1200], line[600], capath[4096], sha[65];
+	char                    err[1200], line[600], *words = NULL;
 	uint64_t                conn = 0;
-	int                     j, rc, have_conn = 0, all = 0;
+	int                     j, rc, have_conn = 0, all = 0, verify = 0;
 
 	analysis_opts_default(&ao);
 	memset(&lo, 0, sizeof lo);
@@ -356,6 +418,9 @@ cmd_replay_exec(struct cmd_args *args)
 		case REPLAY_ALL:
 			all = 1;
 			break;
+		case FULL_PAYLOAD_VERIFY:
+			verify = 1;
+			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)
 				return EXIT_INPUT;
@@ -380,22 +445,32 @@ cmd_replay_exec(struct cmd_args *args)
 		return EXIT_INPUT;
 	}
 	lo.url = &url;
-	sha[0] = '\0';
+	memset(&rdb, 0, sizeof rdb);
 	if (replay_is_db(path)) {
 		if (all)
 			return replay_usage(e, "--all replays a capture, not "
 			    "a database");
-		if (replay_from_db(path, conn, capath, sizeof capath, sha, err,
-		    sizeof err) != 0) {
+		if (replay_from_db(path, conn, &rdb, err, sizeof err) != 0) {
 			wsa_warn("%s", err);
+			free(rdb.options);
 			return EXIT_INPUT;
 		}
-		path = capath;
-	}
+		if (replay_db_opts(path, &rdb, args, verify, &ao, &words) !=
+		    0) {
+			free(rdb.options);
+			free(words);
+			return EXIT_INPUT;
+		}
+		path = rdb.path;
+	} else if (verify)
+		return replay_usage(e, "--verify goes with a database");
 	if (!all) {
-		rc = replay_one(path, sha, &ao, &lo, conn, line, sizeof line);
+		rc = replay_one(path, rdb.sha, &ao, &lo, conn, line,
+		    sizeof line);
 		if (rc != EXIT_INPUT)
 			printf("%s\n", line);
+		free(rdb.options);
+		free(words);
 		return rc;
 	}
 	return replay_all(path, &ao, &lo);

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis-opts.h"
 #include "cmd.h"
@@ -17,6 +18,7 @@
 #include "escape.h"
 #include "full-payload.h"
 #include "replay-int.h"
+#include "store.h"
 
 static int  cmd_replay_exec(struct cmd_args *);
 static int  replay_is_db(const char *);
@@ -27,9 +29,9 @@ static int  replay_db_opts(const char *, struct replay_db *,
 		const struct cmd_args *, int, struct analysis_opts *, char **);
 static int  replay_number(const struct cmd_entry *, const char *,
 		const char *, double *);
-static int  replay_one(const char *, const char *,
-		const struct analysis_opts *, const struct replay_live_opts *,
-		uint64_t, char *, size_t);
+struct replay_note;
+static int  replay_one(const char *, const struct analysis_opts *, const struct replay_live_opts *,
+		uint64_t, char *, size_t, struct replay_note *);
 static int  replay_all(const char *, const struct analysis_opts *,
 		const struct replay_live_opts *);
 
@@ -235,8 +237,6 @@ replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
 		wsa_warn("%s", err);
 		return -1;
 	}
-	/* Checked: the replay need not hash it again. */
-	r->sha[0] = '\0';
 	analysis_opts_default(ao);
 	if (r->options != NULL && analysis_opts_stored(&cmd_analyze_entry,
 	    r->options, ao, words, err, sizeof err) != 0) {
@@ -248,6 +248,18 @@ replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
 		if (analysis_opt(ao, args->entry, &args->opts[j]) == AOPT_BAD)
 			return -1;
 	return 0;
+}
+
+/* Now, as analyzed_at is written: "2026-12-07T04:51:30Z". */
+static void
+replay_now(char *buf, size_t len)
+{
+	struct tm tm;
+	time_t    t = time(NULL);
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
 }
 
 static int
@@ -265,14 +277,94 @@ replay_number(const struct cmd_entry *e, const char *name, const char *arg,
 	return 0;
 }
 
+/* For the database's row: what the capture did, or why it failed. */
+struct replay_note {
+	char captured[128];
+	char why[1200];
+};
+
 /*
- * Connection conn of the capture at path replayed: its line in line and
- * the status (EXIT_INPUT, said on stderr). sha: the capture's SHA-256 as
- * a database has it, "" when none.
+ * A replay through a database, as a replays row: its own transaction,
+ * nothing stored before touched. -1 said on stderr.
  */
 static int
-replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
-    const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len)
+replay_db_record(const char *db, const struct replay_db *r, uint64_t conn,
+    const char *to, const char *started, int rc, const char *line,
+    const struct replay_note *note, const struct replay_live_opts *lo)
+{
+	static const char *const outcome[] = { "reproduced", "not reproduced",
+	    "error", "different" };
+	struct store *s;
+	sqlite3_stmt *st;
+	char          err[1200], opts[1024], speed[32];
+	size_t        n;
+	int           i, ok;
+
+	if (lo->speed == 0)
+		snprintf(speed, sizeof speed, "max");
+	else
+		snprintf(speed, sizeof speed, "%g", lo->speed);
+	n = (size_t)snprintf(opts, sizeof opts, "--speed %s --rate %g "
+	    "--timeout %g%s", speed, lo->rate, lo->timeout, lo->skip_gaps ?
+	    " --skip-gaps" : "");
+	/* Header names only: their values may be credentials. */
+	for (i = 0; i < lo->nheaders && n < sizeof opts; i++)
+		n += (size_t)snprintf(opts + n, sizeof opts - n, " --header "
+		    "'%.*s'", (int)strcspn(lo->headers[i], ":'"),
+		    lo->headers[i]);
+	if ((s = store_open(db, 0, err, sizeof err)) == NULL) {
+		wsa_warn("%s: the replay is not recorded: %s", db, err);
+		return -1;
+	}
+	ok = sqlite3_prepare_v2(store_db(s), "INSERT INTO replay_t (capture_id,"
+	    " connection_id, conn_no, target, started_at, outcome,"
+	    " exit_status, line, captured, error, recording, options) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", -1, &st,
+	    NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_int64(st, 1, r->capture_id);
+		sqlite3_bind_int64(st, 2, r->connection_id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)conn);
+		sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, started, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, outcome[rc], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, rc);
+		if (rc != EXIT_INPUT)
+			sqlite3_bind_text(st, 8, line, -1, SQLITE_STATIC);
+		if (note->captured[0] != '\0')
+			sqlite3_bind_text(st, 9, note->captured, -1,
+			    SQLITE_STATIC);
+		if (rc == EXIT_INPUT)
+			sqlite3_bind_text(st, 10, note->why, -1,
+			    SQLITE_STATIC);
+		if (lo->record != NULL)
+			sqlite3_bind_text(st, 11, lo->record, -1,
+			    SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, opts, -1, SQLITE_STATIC);
+		ok = sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE &&
+		    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL) ==
+		    SQLITE_OK;
+		sqlite3_finalize(st);
+	}
+	if (!ok) {
+		wsa_warn("%s: the replay is not recorded: %s", db,
+		    sqlite3_errmsg(store_db(s)));
+		sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	}
+	store_close(s);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Connection conn of the capture at path replayed: its line in line and
+ * the status (EXIT_INPUT, said on stderr); note, when not NULL, what the
+ * captured server did, or why it failed.
+ */
+static int
+replay_one(const char *path, const struct analysis_opts *ao,
+    const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len,
+    struct replay_note *note)
 {
 	struct replay_side    rs;
 	struct replay_outcome live;
@@ -281,16 +373,10 @@ replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
 	enum replay_verdict   v;
 
 	if (replay_capture_load(path, ao, conn, &rs, err, sizeof err) != 0) {
+		if (note != NULL)
+			snprintf(note->why, sizeof note->why, "%s", err);
 		esc_terminal_str(err, esc, sizeof esc);
 		wsa_warn("%s", esc);
-		replay_side_free(&rs);
-		return EXIT_INPUT;
-	}
-	if (sha[0] != '\0' && strcmp(sha, rs.sha256) != 0) {
-		esc_terminal_str(path, esc, sizeof esc);
-		wsa_warn("%s: the capture changed since it was analyzed "
-		    "(SHA-256 %.12s..., the database has %.12s...)", esc,
-		    rs.sha256, sha);
 		replay_side_free(&rs);
 		return EXIT_INPUT;
 	}
@@ -306,7 +392,12 @@ replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
 		    "the frames it cut are left out" : "the replay stops "
 		    "there (--skip-gaps goes past it)");
 	}
+	if (note != NULL)
+		replay_describe(&rs.captured, note->captured,
+		    sizeof note->captured);
 	if (replay_live_run(lo, &rs, &live, err, sizeof err) != 0) {
+		if (note != NULL)
+			snprintf(note->why, sizeof note->why, "%s", err);
 		wsa_warn("%s", err);
 		replay_side_free(&rs);
 		return EXIT_INPUT;
@@ -338,7 +429,8 @@ replay_all(const char *path, const struct analysis_opts *ao,
 	else
 		printf("%-10s %s\n", "connection", "replay");
 	for (i = 0; i < n; i++) {
-		rc = replay_one(path, "", ao, lo, ids[i], line, sizeof line);
+		rc = replay_one(path, ao, lo, ids[i], line, sizeof line,
+		    NULL);
 		printf("%-10" PRIu64 " %s\n", ids[i], rc == EXIT_INPUT ?
 		    "error (said above)" : line);
 		fflush(stdout);
@@ -358,8 +450,10 @@ cmd_replay_exec(struct cmd_args *args)
 	struct replay_url       url;
 	const struct cmd_entry *e = args->entry;
 	struct replay_db        rdb;
+	struct replay_note      note;
 	const char             *to = NULL, *path = args->argv[0], *val;
-	char                    err[1200], line[600], *words = NULL;
+	char                    err[1200], line[600], *words = NULL,
+				started[32];
 	uint64_t                conn = 0;
 	int                     j, rc, have_conn = 0, all = 0, verify = 0;
 
@@ -465,10 +559,15 @@ cmd_replay_exec(struct cmd_args *args)
 	} else if (verify)
 		return replay_usage(e, "--verify goes with a database");
 	if (!all) {
-		rc = replay_one(path, rdb.sha, &ao, &lo, conn, line,
-		    sizeof line);
+		memset(&note, 0, sizeof note);
+		replay_now(started, sizeof started);
+		rc = replay_one(path, &ao, &lo, conn, line, sizeof line,
+		    &note);
 		if (rc != EXIT_INPUT)
 			printf("%s\n", line);
+		if (rdb.capture_id > 0)
+			(void)replay_db_record(args->argv[0], &rdb, conn, to,
+			    started, rc, line, &note, &lo);
 		free(rdb.options);
 		free(words);
 		return rc;

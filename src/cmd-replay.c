@@ -33,7 +33,12 @@ struct replay_note;
 static int  replay_one(const char *, const struct analysis_opts *, const struct replay_live_opts *,
 		uint64_t, char *, size_t, struct replay_note *);
 static int  replay_all(const char *, const struct analysis_opts *,
-		const struct replay_live_opts *);
+		const struct replay_live_opts *, const char *,
+		const struct replay_db *, const char *);
+static void replay_now(char *, size_t);
+static int  replay_db_record(const char *, const struct replay_db *,
+		uint64_t, const char *, const char *, int, const char *,
+		const struct replay_note *, const struct replay_live_opts *);
 
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
@@ -112,7 +117,7 @@ static const struct cmd_option replay_options[] = {
 const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
 	.summary = "send a captured client side to a live server and compare",
-	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE --all --to URL",
+	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE|DB --all --to URL",
 	.about = "Send the client side of one captured connection to a live "
 	    "server: its Upgrade request (Host rewritten), then the frames the "
 	    "client sent of its own accord, byte for byte as captured (masks "
@@ -149,8 +154,9 @@ replay_is_db(const char *path)
 }
 
 /*
- * Connection conn of a database: its capture's path, SHA-256, size, time
- * of analysis and options as recorded, and the ids that name it there.
+ * Connection conn of a database (0: the database's one capture): its
+ * capture's path, SHA-256, size, time of analysis and options as
+ * recorded, and its id.
  */
 struct replay_db {
 	char     path[4096];
@@ -158,7 +164,7 @@ struct replay_db {
 	char    *options;         /* NULL: none recorded */
 	uint64_t size;
 	int64_t  analysed;        /* seconds since the epoch; -1 unknown */
-	int64_t  capture_id, connection_id;
+	int64_t  capture_id;
 };
 
 static int
@@ -173,9 +179,9 @@ replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256, k.size,"
 	    " CAST(strftime('%s', k.analyzed_at) AS INTEGER), k.options,"
-	    " k.capture_id, c.connection_id FROM connections c JOIN capture_t"
-	    " k USING (capture_id) WHERE c.conn_no = ?", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	    " k.capture_id FROM capture_t k WHERE ?1 = 0 OR k.capture_id IN"
+	    " (SELECT capture_id FROM connections WHERE conn_no = ?1)", -1,
+	    &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", db, sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return -1;
@@ -197,12 +203,17 @@ replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
 			r->options = xstrdup((const char *)
 			    sqlite3_column_text(st, 4));
 		r->capture_id = sqlite3_column_int64(st, 5);
-		r->connection_id = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	if (rows == 0) {
-		snprintf(err, errlen, "%s: no connection %" PRIu64, db, conn);
+		snprintf(err, errlen, conn > 0 ? "%s: no connection %" PRIu64 :
+		    "%s: no capture", db, conn);
+		return -1;
+	}
+	if (rows > 1 && conn == 0) {
+		snprintf(err, errlen, "%s: %d captures; replay one capture "
+		    "itself with --all", db, rows);
 		return -1;
 	}
 	if (rows > 1) {
@@ -319,11 +330,12 @@ replay_db_record(const char *db, const struct replay_db *r, uint64_t conn,
 	ok = sqlite3_prepare_v2(store_db(s), "INSERT INTO replay_t (capture_id,"
 	    " connection_id, conn_no, target, started_at, outcome,"
 	    " exit_status, line, captured, error, recording, options) VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", -1, &st,
+	    " (?1, (SELECT connection_id FROM connection_t WHERE capture_id = ?1"
+	    " AND conn_no = ?3), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    -1, &st,
 	    NULL) == SQLITE_OK;
 	if (ok) {
 		sqlite3_bind_int64(st, 1, r->capture_id);
-		sqlite3_bind_int64(st, 2, r->connection_id);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)conn);
 		sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, started, -1, SQLITE_STATIC);
@@ -407,15 +419,20 @@ replay_one(const char *path, const struct analysis_opts *ao,
 	return (int)v;
 }
 
-/* replay --all: every connection with a finding, one after another. */
+/*
+ * replay --all: every connection with a finding, one after another; with
+ * db, each recorded in it.
+ */
 static int
 replay_all(const char *path, const struct analysis_opts *ao,
-    const struct replay_live_opts *lo)
+    const struct replay_live_opts *lo, const char *db,
+    const struct replay_db *rdb, const char *to)
 {
-	uint64_t *ids;
-	size_t    n, i;
-	char      err[1200], esc[1300], line[600];
-	int       rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
+	struct replay_note note;
+	uint64_t          *ids;
+	size_t             n, i;
+	char               err[1200], esc[1300], line[600], started[32];
+	int                rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
 
 	if (replay_capture_list(path, ao, &ids, &n, err, sizeof err) != 0) {
 		esc_terminal_str(err, esc, sizeof esc);
@@ -429,8 +446,13 @@ replay_all(const char *path, const struct analysis_opts *ao,
 	else
 		printf("%-10s %s\n", "connection", "replay");
 	for (i = 0; i < n; i++) {
+		memset(&note, 0, sizeof note);
+		replay_now(started, sizeof started);
 		rc = replay_one(path, ao, lo, ids[i], line, sizeof line,
-		    NULL);
+		    &note);
+		if (db != NULL)
+			(void)replay_db_record(db, rdb, ids[i], to,
+			    started, rc, line, &note, lo);
 		printf("%-10" PRIu64 " %s\n", ids[i], rc == EXIT_INPUT ?
 		    "error (said above)" : line);
 		fflush(stdout);
@@ -541,9 +563,6 @@ cmd_replay_exec(struct cmd_args *args)
 	lo.url = &url;
 	memset(&rdb, 0, sizeof rdb);
 	if (replay_is_db(path)) {
-		if (all)
-			return replay_usage(e, "--all replays a capture, not "
-			    "a database");
 		if (replay_from_db(path, conn, &rdb, err, sizeof err) != 0) {
 			wsa_warn("%s", err);
 			free(rdb.options);
@@ -572,5 +591,9 @@ cmd_replay_exec(struct cmd_args *args)
 		free(words);
 		return rc;
 	}
-	return replay_all(path, &ao, &lo);
+	rc = replay_all(path, &ao, &lo, rdb.capture_id > 0 ? args->argv[0] :
+	    NULL, &rdb, to);
+	free(rdb.options);
+	free(words);
+	return rc;
 }

@@ -4,7 +4,7 @@
 # real-1009-python's server had): every column of the row read back with
 # sqlite3 is what replay printed and exited with; an error is a row too;
 # the rows analyze stored are left as they were; header values are not
-# kept; merge carries the rows of a shard, linked to the merged
+# kept; --all records one row per connection; merge carries the rows of a shard, linked to the merged
 # connection.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
@@ -70,6 +70,18 @@ eq "error: what analyze stored, unchanged" "$before" "$(stored "$TMP/cap.db")"
 replay "$TMP/cap.pcap" --connection 1 --to "$url"
 eq "capture file: replayed" 0 "$rc"
 eq "capture file: no row" 2 "$(q "$TMP/cap.db" "SELECT count(*) FROM replays")"
+
+# --all through the database: a row per connection replayed.
+"$W" replay "$TMP/cap.db" --all --to "$url" >"$TMP/all.out" 2>"$TMP/err"
+eq "--all: reproduced" 0 $?
+eq "--all: one more row" 3 "$(q "$TMP/cap.db" "SELECT count(*) FROM replays")"
+eq "--all: the row of the line printed" "$(sed -n 2p "$TMP/all.out")" \
+    "$(row "printf('%-10d %s', conn_no, line)")"
+"$W" analyze -q --separate -o "$TMP/two.db" "$TMP/cap.pcap" \
+    "$(sample viol-masked-server-python.pcap)"
+"$W" replay "$TMP/two.db" --all --to "$url" >/dev/null 2>"$TMP/err"
+eq "--all, two captures: error" 2 $?
+check "--all, two captures: said" grep -q "2 captures" "$TMP/err"
 
 # merge: the shard's rows, linked to the merged connection.
 "$W" analyze -q --shard 1/2 -o "$TMP/s1.db" "$TMP/cap.pcap"

@@ -166,10 +166,22 @@ enum aopt_result
 analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
     const struct cmd_arg *a)
 {
+	char             err[1024];
+	enum aopt_result r = analysis_opt_value(o, a, err, sizeof err);
+
+	if (r == AOPT_BAD)
+		cmd_usage_error(e, "%s", err);
+	return r;
+}
+
+enum aopt_result
+analysis_opt_value(struct analysis_opts *o, const struct cmd_arg *a,
+    char *err, size_t errlen)
+{
 	const struct profile *p;
 	const char           *arg = a->value;
 	uint64_t              v;
-	char                 *end, name[512];
+	char                 *end;
 	long                  port;
 
 	switch (a->opt->key) {
@@ -180,20 +192,19 @@ analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
 		port = strtol(arg, &end, 10);
 		if (*end != '\0' || port < 1 || port > 65535 ||
 		    o->n_ws_ports == ANALYSIS_MAX_WS_PORTS) {
-			cmd_usage_error(e, "--ws-port: bad port '%s'", arg);
+			snprintf(err, errlen, "--ws-port: bad port '%s'", arg);
 			return AOPT_BAD;
 		}
 		o->ws_ports[o->n_ws_ports++] = (uint16_t)port;
 		return AOPT_DONE;
 	case AOPT_KEYLOG:
 		if (o->n_keylogs == ANALYSIS_MAX_KEYLOGS) {
-			cmd_usage_error(e, "--keylog: at most %d key logs",
+			snprintf(err, errlen, "--keylog: at most %d key logs",
 			    ANALYSIS_MAX_KEYLOGS);
 			return AOPT_BAD;
 		}
 		if (access(arg, R_OK) != 0) {
-			esc_terminal_str(arg, name, sizeof name);
-			cmd_usage_error(e, "--keylog: cannot read '%s': %s", name,
+			snprintf(err, errlen, "--keylog: cannot read '%s': %s", arg,
 			    strerror(errno));
 			return AOPT_BAD;
 		}
@@ -205,14 +216,14 @@ analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
 		else if (parse_size(arg, &v) == 0 && v <= WS_PAYLOAD_CAP_MAX)
 			o->ws.payload_cap = (size_t)v;
 		else {
-			cmd_usage_error(e, "--payload-cap: bad size '%s' (at "
+			snprintf(err, errlen, "--payload-cap: bad size '%s' (at "
 			    "most 64M, which 'all' means)", arg);
 			return AOPT_BAD;
 		}
 		return AOPT_DONE;
 	case AOPT_PROFILE:
 		if ((p = profile_find(arg)) == NULL) {
-			cmd_usage_error(e, "unknown profile '%s' (--profile "
+			snprintf(err, errlen, "unknown profile '%s' (--profile "
 			    "list shows them)", arg);
 			return AOPT_BAD;
 		}
@@ -230,7 +241,7 @@ analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
 	case AOPT_OOO:
 	case AOPT_OOOT:
 		if (parse_size(arg, &v) != 0) {
-			cmd_usage_error(e, "--%s: bad number '%s'",
+			snprintf(err, errlen, "--%s: bad number '%s'",
 			    a->opt->name, arg);
 			return AOPT_BAD;
 		}
@@ -251,4 +262,82 @@ analysis_opt(struct analysis_opts *o, const struct cmd_entry *e,
 		return AOPT_DONE;
 	}
 	return AOPT_NOT_MINE;
+}
+
+int
+analysis_opts_stored(const struct cmd_entry *e, const char *text,
+    struct analysis_opts *o, char **words, char *err, size_t errlen)
+{
+	struct cmd_args a;
+	char          **argv, *out, msg[1024];
+	const char     *p = text;
+	size_t          len = strlen(text);
+	int             argc = 0, i, rc = -1;
+
+	*words = NULL;
+	if (len > AOPT_STORED_MAX) {
+		snprintf(err, errlen, "the options it was analysed with are "
+		    "%zu bytes long, more than analyze writes", len);
+		return -1;
+	}
+	/* Each word takes at most its characters and a NUL: len + 1. */
+	*words = out = xmalloc(sizeof "analyze" + len + 1);
+	argv = xcalloc(len + 2, sizeof *argv);
+	memcpy(out, "analyze", sizeof "analyze");
+	argv[argc++] = out;
+	out += sizeof "analyze";
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		argv[argc++] = out;
+		while (*p != '\0' && *p != ' ') {
+			if (*p == '\'') {
+				for (p++; *p != '\0' && *p != '\''; p++)
+					*out++ = *p;
+				if (*p == '\'')
+					p++;
+			} else if (*p == '\\' && p[1] != '\0') {
+				*out++ = p[1];
+				p += 2;
+			} else
+				*out++ = *p++;
+		}
+		*out++ = '\0';
+	}
+	if (cmd_parse(e, NULL, 0, argc, argv, &a, msg, sizeof msg) != 0) {
+		snprintf(err, errlen, "the options it was analysed with do "
+		    "not read back: %s", msg);
+		goto out;
+	}
+	if (a.argc > 0) {
+		snprintf(err, errlen, "the options it was analysed with do "
+		    "not read back: '%s' is not an option", a.argv[0]);
+		goto out;
+	}
+	for (i = 0; i < a.nopts; i++) {
+		/*
+		 * Not one of these (analyze's --shard): it chose which
+		 * connections were kept, not how they decode.
+		 */
+		if (a.opts[i].opt->key == AOPT_KEYLOG &&
+		    access(a.opts[i].value, R_OK) != 0) {
+			snprintf(err, errlen, "%s: the key log the capture was "
+			    "analysed with cannot be read: %s",
+			    a.opts[i].value, strerror(errno));
+			goto out;
+		}
+		if (analysis_opt_value(o, &a.opts[i], msg, sizeof msg) ==
+		    AOPT_BAD) {
+			snprintf(err, errlen, "the options it was analysed "
+			    "with do not read back: %s", msg);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(a.opts);
+	free(argv);
+	return rc;
 }

@@ -27,7 +27,25 @@ enum aopt_result {
 	AOPT_BAD        /* a bad value: said on stderr */
 };
 
+/* One option applied to o; a bad value is said on stderr as e's. */
 enum aopt_result analysis_opt(struct analysis_opts *,
     const struct cmd_entry *, const struct cmd_arg *);
+/* The same, a bad value said in err (one line, unescaped). */
+enum aopt_result analysis_opt_value(struct analysis_opts *,
+    const struct cmd_arg *, char *err, size_t errlen);
+
+/* The longest options text read back. */
+#define AOPT_STORED_MAX 65536
+
+/*
+ * The options text a database records for a capture (captures.options,
+ * as analysis_opts_describe writes it: words, 'quoted' or \-escaped)
+ * read with e's parser (analyze's) and applied to o, the way a command
+ * line would be. *words holds the text o points to: free it, whatever the
+ * result. 0, or -1 with one line in err, unescaped: an unknown option, a
+ * bad value, a key log that cannot be read.
+ */
+int analysis_opts_stored(const struct cmd_entry *e, const char *text,
+    struct analysis_opts *o, char **words, char *err, size_t errlen);
 
 #endif

@@ -68,6 +68,24 @@ analysis_opts_default(struct analysis_opts *o)
 	ws_config_default(&o->ws);
 }
 
+/* s quoted for a shell, in single quotes: a ' inside reads '\''. */
+static void
+analysis_opt_quote(const char *s, char *v, size_t len)
+{
+	size_t i, j = 0;
+
+	v[j++] = '\'';
+	for (i = 0; s[i] != '\0' && j + 6 < len; i++) {
+		if (s[i] == '\'') {
+			memcpy(v + j, "'\\''", 4);
+			j += 4;
+		} else
+			v[j++] = s[i];
+	}
+	v[j++] = '\'';
+	v[j] = '\0';
+}
+
 /* Appends " --name value" (or " --name") to out. */
 static size_t
 analysis_opt_cat(char *out, size_t len, size_t n, const char *name,
@@ -86,8 +104,8 @@ void
 analysis_opts_describe(const struct analysis_opts *o, char *out, size_t len)
 {
 	struct analysis_opts d;
-	char                 v[300];
-	size_t               n = 0, i, j;
+	char                 v[600];
+	size_t               n = 0, i;
 
 	analysis_opts_default(&d);
 	const struct {
@@ -105,24 +123,17 @@ analysis_opts_describe(const struct analysis_opts *o, char *out, size_t len)
 
 	out[0] = '\0';
 	if (o->filter != NULL && o->filter[0] != '\0') {
-		/* Quoted for a shell: a ' inside reads '\''. */
-		for (i = 0, j = 0; o->filter[i] != '\0' && j + 5 < sizeof v; i++) {
-			if (o->filter[i] == '\'') {
-				memcpy(v + j, "'\\''", 4);
-				j += 4;
-			} else
-				v[j++] = o->filter[i];
-		}
-		v[j] = '\0';
-		n = snprintf(out, len, "-f '%s'", v) < (int)len ? strlen(out) :
-		    len - 1;
+		analysis_opt_quote(o->filter, v, sizeof v);
+		n = analysis_opt_cat(out, len, n, "-f", v);
 	}
 	for (i = 0; i < (size_t)o->n_ws_ports; i++) {
 		snprintf(v, sizeof v, "%u", (unsigned)o->ws_ports[i]);
 		n = analysis_opt_cat(out, len, n, "--ws-port", v);
 	}
-	for (i = 0; i < (size_t)o->n_keylogs; i++)
-		n = analysis_opt_cat(out, len, n, "--keylog", o->keylogs[i]);
+	for (i = 0; i < (size_t)o->n_keylogs; i++) {
+		analysis_opt_quote(o->keylogs[i], v, sizeof v);
+		n = analysis_opt_cat(out, len, n, "--keylog", v);
+	}
 	for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
 		if (nums[i].val == nums[i].def)
 			continue;

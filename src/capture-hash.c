@@ -3,11 +3,19 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture-hash.h"
+#include "escape.h"
 #include "wsautopsy.h"
 
 static void *capture_hash_thread(void *);
@@ -142,4 +150,59 @@ capture_hash_end(struct capture_hash *h, int complete)
 	pthread_cond_destroy(&h->more);
 	pthread_cond_destroy(&h->room);
 	free(h->ring);
+}
+
+int
+capture_hash_check(const char *path, uint64_t size, const char *sha256,
+    int64_t analysed, int verify, char *err, size_t errlen)
+{
+	struct capture_hash h;
+	struct stat         st;
+	char                name[1024], buf[1 << 16];
+	ssize_t             r;
+	int                 fd, ok;
+
+	esc_terminal_str(path, name, sizeof name);
+	if (sha256 == NULL || strlen(sha256) != 64) {
+		snprintf(err, errlen, "%s: not hashed when analysed (--no-hash):"
+		    " cannot tell it is the same file", name);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: cannot read the capture analysed: %s",
+		    name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size != size) {
+		snprintf(err, errlen, "%s: changed since it was analysed (%"
+		    PRIu64 " bytes then, %" PRIu64 " now)", name, size,
+		    (uint64_t)st.st_size);
+		close(fd);
+		return -1;
+	}
+	/* Not written since: the hash is taken as read (--verify reads it). */
+	if (!verify && analysed >= 0 && (int64_t)st.st_mtime <= analysed) {
+		close(fd);
+		return 0;
+	}
+	if (!capture_hash_start(&h)) {
+		snprintf(err, errlen, "%s: cannot hash it", name);
+		close(fd);
+		return -1;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while ((r = read(fd, buf, sizeof buf)) > 0 ||
+	    (r < 0 && errno == EINTR))
+		if (r > 0)
+			capture_hash_tap(&h, (const uint8_t *)buf, (size_t)r);
+	close(fd);
+	capture_hash_end(&h, r == 0);
+	ok = h.ok && strcmp(h.hex, sha256) == 0;
+	if (!ok)
+		snprintf(err, errlen, "%s: changed since it was analysed (its "
+		    "SHA-256 is not the one recorded)", name);
+	return ok ? 0 : -1;
 }

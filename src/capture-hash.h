@@ -41,4 +41,14 @@ void capture_hash_end(struct capture_hash *, int complete);
  */
 int  capture_hash_bytes(const void *, size_t, char hex[65]);
 
+/*
+ * The file at path is the capture analysed: its size is size and its
+ * SHA-256 sha256 (NULL: not hashed, refused). The hash is read only with
+ * verify or when the file was modified after analysed (seconds since the
+ * epoch; -1 unknown): a file of the same size not written since is taken
+ * as it was. 0, or -1 with one line in err (the path escaped).
+ */
+int  capture_hash_check(const char *path, uint64_t size, const char *sha256,
+	int64_t analysed, int verify, char *err, size_t errlen);
+
 #endif

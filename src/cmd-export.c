@@ -33,6 +33,7 @@ struct export_opts {
 	const char *capture;
 	int         force;
 	int         stored;      /* --stored: no capture read */
+	int         verify;      /* --verify */
 	char       *conns;       /* the -i list, a JSON array; NULL for none */
 };
 
@@ -89,6 +90,7 @@ static const struct cmd_option export_options[] = {
 	  .doc = "Export what the database holds without reading the capture:\n"
 	    "a payload longer than its stored prefix is written cut, and\n"
 	    "marked so (for a database whose capture is not at hand)." },
+	{ .include = full_payload_verify_options },
 	{ .name = "force", .key = 'f',
 	  .help = "replace an existing FILE, or OUT with its contents",
 	  .doc = "Replace an existing HAR file, or a directory\n"
@@ -353,7 +355,7 @@ export_payloads(struct store *s, const struct export_opts *o,
 	if (o->stored)
 		return 0;
 	return full_payload_fill(db, sel->capture_id, sel->ids, sel->nids,
-	    FULL_PAYLOAD_MAX_DEFAULT, err, errlen);
+	    FULL_PAYLOAD_MAX_DEFAULT, o->verify, err, errlen);
 }
 
 /* Writes all of p to the file path (excl: created anew); -1, errno set. */
@@ -613,6 +615,9 @@ cmd_export_exec(struct cmd_args *args)
 			break;
 		case EXPORT_STORED:
 			o.stored = 1;
+			break;
+		case FULL_PAYLOAD_VERIFY:
+			o.verify = 1;
 			break;
 		}
 	}

@@ -621,6 +621,10 @@ merge_part(struct merge *m, struct merge_cap *c, struct merge_part *p,
 		"connection_id", "n.id", NULL
 	};
 	static const char *const cap_over[] = { "capture_id", "?2", NULL };
+	static const char *const replay_over[] = {
+		"replay_id", "NULL", "capture_id", "?2", "connection_id",
+		"n.id", "conn_no", "coalesce(n.no, x.conn_no)", NULL
+	};
 	static const char join[] = "JOIN temp.conn_new n ON n.db = ?1 AND"
 	    " n.old_id = x.connection_id AND n.old_cap = ?3";
 	sqlite3_stmt *st;
@@ -645,7 +649,10 @@ merge_part(struct merge *m, struct merge_cap *c, struct merge_part *p,
 	    merge_copy(m, "message_t", rows_over, join, p->db, p) != 0 ||
 	    merge_copy(m, "finding_t", find_over, "LEFT JOIN temp.conn_new n"
 	    " ON n.db = ?1 AND n.old_id = x.connection_id WHERE x.capture_id ="
-	    " ?3", p->db, p) != 0)
+	    " ?3", p->db, p) != 0 ||
+	    merge_copy(m, "replay_t", replay_over, "LEFT JOIN temp.conn_new n"
+	    " ON n.db = ?1 AND n.old_id = x.connection_id AND n.old_cap = ?3"
+	    " WHERE x.capture_id = ?3", p->db, p) != 0)
 		return -1;
 	/* What every shard read alike: the files once. */
 	if (first && (merge_copy(m, "capture_file_t", cap_over, "WHERE"

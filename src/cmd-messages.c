@@ -48,6 +48,7 @@ struct msgs_opts {
 	regex_t          re;
 	int              pretty;
 	int              full;
+	int              verify;      /* --verify */
 	uint64_t         max_payload;
 	int              proto;
 };
@@ -134,7 +135,13 @@ static const struct cmd_option messages_options[] = {
 	    ".B analyze\n"
 	    "did, with the options it was given (its key logs too).\n"
 	    "A file whose size or SHA\\-256 is not the one recorded is refused\n"
-	    "in one line, exit status 2, before any message is printed.\n"
+	    "in one line, exit status 2, before any message is printed\n"
+	    "(the SHA\\-256 is read when the file was written after the\n"
+	    "analysis, or with\n"
+	    ".BR \\-\\-verify ).\n"
+	    "So are options recorded for the capture that\n"
+	    ".B analyze\n"
+	    "would not take.\n"
 	    "A database written before version 7 keeps no packet offsets:\n"
 	    "the files are read from their start, said once on standard error." },
 	{ .name = "max-payload", .key = MSGS_MAX_PAYLOAD, .arg = "SIZE",
@@ -147,6 +154,7 @@ static const struct cmd_option messages_options[] = {
 	    "bytes of a payload (K, M, G suffixes; default and most 64M); a\n"
 	    "payload cut there counts as longer than what is shown, as a\n"
 	    "stored prefix does." },
+	{ .include = full_payload_verify_options },
 	{ .name = "format", .key = 'f', .arg = "FMT",
 	  .help = "text (default), jsonl (one JSON object per message) or csv "
 	    "(RFC 4180, with a header row)",
@@ -621,7 +629,7 @@ msgs_full(struct store *s, const struct msgs_opts *o)
 		cap = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
 		if (cap != prev && n > 0) {
 			if (full_payload_fill(db, prev, ids, n, o->max_payload,
-			    err, sizeof err) != 0) {
+			    o->verify, err, sizeof err) != 0) {
 				wsa_warn("%s", err);
 				sqlite3_finalize(st);
 				free(ids);
@@ -721,6 +729,9 @@ cmd_messages_exec(struct cmd_args *args)
 		case MSGS_FULL:
 			o.full = 1;
 			break;
+		case FULL_PAYLOAD_VERIFY:
+			o.verify = 1;
+			break;
 		case MSGS_MAX_PAYLOAD:
 			if (parse_size(v, &o.max_payload) != 0 ||
 			    o.max_payload == 0 ||
@@ -733,6 +744,11 @@ cmd_messages_exec(struct cmd_args *args)
 			o.proto = 1;
 			break;
 		}
+	}
+	if (o.verify && !o.full) {
+		status = cmd_usage_error(args->entry, "--verify goes with "
+		    "--full");
+		goto out;
 	}
 	if ((s = store_open(args->argv[0], 1, err, sizeof err)) == NULL) {
 		wsa_warn("%s", err);

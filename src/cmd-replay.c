@@ -10,23 +10,35 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis-opts.h"
 #include "cmd.h"
+#include "capture-hash.h"
 #include "escape.h"
+#include "full-payload.h"
 #include "replay-int.h"
+#include "store.h"
 
 static int  cmd_replay_exec(struct cmd_args *);
 static int  replay_is_db(const char *);
-static int  replay_from_db(const char *, uint64_t, char *, size_t, char *,
-		char *, size_t);
+struct replay_db;
+static int  replay_from_db(const char *, uint64_t, struct replay_db *, char *,
+		size_t);
+static int  replay_db_opts(const char *, struct replay_db *,
+		const struct cmd_args *, int, struct analysis_opts *, char **);
 static int  replay_number(const struct cmd_entry *, const char *,
 		const char *, double *);
-static int  replay_one(const char *, const char *,
-		const struct analysis_opts *, const struct replay_live_opts *,
-		uint64_t, char *, size_t);
+struct replay_note;
+static int  replay_one(const char *, const struct analysis_opts *, const struct replay_live_opts *,
+		uint64_t, char *, size_t, struct replay_note *);
 static int  replay_all(const char *, const struct analysis_opts *,
-		const struct replay_live_opts *);
+		const struct replay_live_opts *, const char *,
+		const struct replay_db *, const char *);
+static void replay_now(char *, size_t);
+static int  replay_db_record(const char *, const struct replay_db *,
+		uint64_t, const char *, const char *, int, const char *,
+		const struct replay_note *, const struct replay_live_opts *);
 
 enum { REPLAY_CONNECTION = 'c', REPLAY_TO = CMD_LONG, REPLAY_HEADER,
     REPLAY_SPEED, REPLAY_RATE, REPLAY_TIMEOUT, REPLAY_YES,
@@ -177,13 +189,14 @@ static const struct cmd_option replay_options[] = {
 	    "byte as without the option, and nothing says so." },
 	{ .include = analysis_filter_options },
 	{ .include = analysis_keylog_options },
+	{ .include = full_payload_verify_options },
 	{ 0 }
 };
 
 const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
 	.summary = "send a captured client side to a live server and compare",
-	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE --all --to URL",
+	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE|DB --all --to URL",
 	.about = "Send the client side of one captured connection to a live "
 	    "server: its Upgrade request (Host rewritten), then the frames the "
 	    "client sent of its own accord, byte for byte as captured (masks "
@@ -219,19 +232,35 @@ replay_is_db(const char *path)
 	return db;
 }
 
-/* The capture's path and SHA-256 of connection conn of a database. */
+/*
+ * Connection conn of a database (0: the database's one capture): its
+ * capture's path, SHA-256, size, time of analysis and options as
+ * recorded, and its id.
+ */
+struct replay_db {
+	char     path[4096];
+	char     sha[65];
+	char    *options;         /* NULL: none recorded */
+	uint64_t size;
+	int64_t  analysed;        /* seconds since the epoch; -1 unknown */
+	int64_t  capture_id;
+};
+
 static int
-replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
-    char *sha, char *err, size_t errlen)
+replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
+    size_t errlen)
 {
 	sqlite3      *h = NULL;
 	sqlite3_stmt *st = NULL;
 	int           rc, rows = 0;
 
+	memset(r, 0, sizeof *r);
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256 FROM connections c "
-	    "JOIN captures k USING (capture_id) WHERE c.conn_no = ?", -1, &st,
-	    NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256, k.size,"
+	    " CAST(strftime('%s', k.analyzed_at) AS INTEGER), k.options,"
+	    " k.capture_id FROM capture_t k WHERE ?1 = 0 OR k.capture_id IN"
+	    " (SELECT capture_id FROM connections WHERE conn_no = ?1)", -1,
+	    &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", db, sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return -1;
@@ -240,17 +269,30 @@ replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (rows++ > 0)
 			continue;
-		snprintf(path, pathlen, "%s",
+		snprintf(r->path, sizeof r->path, "%s",
 		    (const char *)sqlite3_column_text(st, 0) != NULL ?
 		    (const char *)sqlite3_column_text(st, 0) : "");
-		snprintf(sha, 65, "%s",
+		snprintf(r->sha, sizeof r->sha, "%s",
 		    (const char *)sqlite3_column_text(st, 1) != NULL ?
 		    (const char *)sqlite3_column_text(st, 1) : "");
+		r->size = (uint64_t)sqlite3_column_int64(st, 2);
+		r->analysed = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 3);
+		if (sqlite3_column_text(st, 4) != NULL)
+			r->options = xstrdup((const char *)
+			    sqlite3_column_text(st, 4));
+		r->capture_id = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	if (rows == 0) {
-		snprintf(err, errlen, "%s: no connection %" PRIu64, db, conn);
+		snprintf(err, errlen, conn > 0 ? "%s: no connection %" PRIu64 :
+		    "%s: no capture", db, conn);
+		return -1;
+	}
+	if (rows > 1 && conn == 0) {
+		snprintf(err, errlen, "%s: %d captures; replay one capture "
+		    "itself with --all", db, rows);
 		return -1;
 	}
 	if (rows > 1) {
@@ -259,13 +301,55 @@ replay_from_db(const char *db, uint64_t conn, char *path, size_t pathlen,
 		    rows);
 		return -1;
 	}
-	if (path[0] == '\0' || strcmp(path, "-") == 0) {
+	if (r->path[0] == '\0' || strcmp(r->path, "-") == 0) {
 		snprintf(err, errlen, "%s: connection %" PRIu64 "'s capture "
 		    "was read from standard input; replay the file itself",
 		    db, conn);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A database's capture, checked as messages --full checks it, and the
+ * options it was analysed with in ao, those of the command line on top.
+ * words keeps their text. 0, or -1 said on stderr.
+ */
+static int
+replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
+    int verify, struct analysis_opts *ao, char **words)
+{
+	char err[1200];
+	int  j;
+
+	if (capture_hash_check(r->path, r->size, r->sha[0] != '\0' ? r->sha :
+	    NULL, r->analysed, verify, err, sizeof err) != 0) {
+		wsa_warn("%s", err);
+		return -1;
+	}
+	analysis_opts_default(ao);
+	if (r->options != NULL && analysis_opts_stored(&cmd_analyze_entry,
+	    r->options, ao, words, err, sizeof err) != 0) {
+		wsa_warn("%s: capture %" PRId64 ": %s", db, r->capture_id, err);
+		return -1;
+	}
+	ao->no_hash = 1;
+	for (j = 0; j < args->nopts; j++)
+		if (analysis_opt(ao, args->entry, &args->opts[j]) == AOPT_BAD)
+			return -1;
+	return 0;
+}
+
+/* Now, as analyzed_at is written: "2026-12-07T04:51:30Z". */
+static void
+replay_now(char *buf, size_t len)
+{
+	struct tm tm;
+	time_t    t = time(NULL);
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
 }
 
 static int
@@ -283,14 +367,95 @@ replay_number(const struct cmd_entry *e, const char *name, const char *arg,
 	return 0;
 }
 
+/* For the database's row: what the capture did, or why it failed. */
+struct replay_note {
+	char captured[128];
+	char why[1200];
+};
+
 /*
- * Connection conn of the capture at path replayed: its line in line and
- * the status (EXIT_INPUT, said on stderr). sha: the capture's SHA-256 as
- * a database has it, "" when none.
+ * A replay through a database, as a replays row: its own transaction,
+ * nothing stored before touched. -1 said on stderr.
  */
 static int
-replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
-    const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len)
+replay_db_record(const char *db, const struct replay_db *r, uint64_t conn,
+    const char *to, const char *started, int rc, const char *line,
+    const struct replay_note *note, const struct replay_live_opts *lo)
+{
+	static const char *const outcome[] = { "reproduced", "not reproduced",
+	    "error", "different" };
+	struct store *s;
+	sqlite3_stmt *st;
+	char          err[1200], opts[1024], speed[32];
+	size_t        n;
+	int           i, ok;
+
+	if (lo->speed == 0)
+		snprintf(speed, sizeof speed, "max");
+	else
+		snprintf(speed, sizeof speed, "%g", lo->speed);
+	n = (size_t)snprintf(opts, sizeof opts, "--speed %s --rate %g "
+	    "--timeout %g%s", speed, lo->rate, lo->timeout, lo->skip_gaps ?
+	    " --skip-gaps" : "");
+	/* Header names only: their values may be credentials. */
+	for (i = 0; i < lo->nheaders && n < sizeof opts; i++)
+		n += (size_t)snprintf(opts + n, sizeof opts - n, " --header "
+		    "'%.*s'", (int)strcspn(lo->headers[i], ":'"),
+		    lo->headers[i]);
+	if ((s = store_open(db, 0, err, sizeof err)) == NULL) {
+		wsa_warn("%s: the replay is not recorded: %s", db, err);
+		return -1;
+	}
+	ok = sqlite3_prepare_v2(store_db(s), "INSERT INTO replay_t (capture_id,"
+	    " connection_id, conn_no, target, started_at, outcome,"
+	    " exit_status, line, captured, error, recording, options) VALUES"
+	    " (?1, (SELECT connection_id FROM connection_t WHERE capture_id = ?1"
+	    " AND conn_no = ?3), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    -1, &st,
+	    NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_int64(st, 1, r->capture_id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)conn);
+		sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, started, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, outcome[rc], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, rc);
+		if (rc != EXIT_INPUT)
+			sqlite3_bind_text(st, 8, line, -1, SQLITE_STATIC);
+		if (note->captured[0] != '\0')
+			sqlite3_bind_text(st, 9, note->captured, -1,
+			    SQLITE_STATIC);
+		if (rc == EXIT_INPUT)
+			sqlite3_bind_text(st, 10, note->why, -1,
+			    SQLITE_STATIC);
+		if (lo->record != NULL)
+			sqlite3_bind_text(st, 11, lo->record, -1,
+			    SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, opts, -1, SQLITE_STATIC);
+		ok = sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE &&
+		    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL) ==
+		    SQLITE_OK;
+		sqlite3_finalize(st);
+	}
+	if (!ok) {
+		wsa_warn("%s: the replay is not recorded: %s", db,
+		    sqlite3_errmsg(store_db(s)));
+		sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	}
+	store_close(s);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Connection conn of the capture at path replayed: its line in line and
+ * the status (EXIT_INPUT, said on stderr); note, when not NULL, what the
+ * captured server did, or why it failed.
+ */
+static int
+replay_one(const char *path, const struct analysis_opts *ao,
+    const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len,
+    struct replay_note *note)
 {
 	struct replay_side    rs;
 	struct replay_outcome live;
@@ -299,16 +464,10 @@ replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
 	enum replay_verdict   v;
 
 	if (replay_capture_load(path, ao, conn, &rs, err, sizeof err) != 0) {
+		if (note != NULL)
+			snprintf(note->why, sizeof note->why, "%s", err);
 		esc_terminal_str(err, esc, sizeof esc);
 		wsa_warn("%s", esc);
-		replay_side_free(&rs);
-		return EXIT_INPUT;
-	}
-	if (sha[0] != '\0' && strcmp(sha, rs.sha256) != 0) {
-		esc_terminal_str(path, esc, sizeof esc);
-		wsa_warn("%s: the capture changed since it was analyzed "
-		    "(SHA-256 %.12s..., the database has %.12s...)", esc,
-		    rs.sha256, sha);
 		replay_side_free(&rs);
 		return EXIT_INPUT;
 	}
@@ -324,7 +483,12 @@ replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
 		    "the frames it cut are left out" : "the replay stops "
 		    "there (--skip-gaps goes past it)");
 	}
+	if (note != NULL)
+		replay_describe(&rs.captured, note->captured,
+		    sizeof note->captured);
 	if (replay_live_run(lo, &rs, &live, err, sizeof err) != 0) {
+		if (note != NULL)
+			snprintf(note->why, sizeof note->why, "%s", err);
 		wsa_warn("%s", err);
 		replay_side_free(&rs);
 		return EXIT_INPUT;
@@ -334,15 +498,20 @@ replay_one(const char *path, const char *sha, const struct analysis_opts *ao,
 	return (int)v;
 }
 
-/* replay --all: every connection with a finding, one after another. */
+/*
+ * replay --all: every connection with a finding, one after another; with
+ * db, each recorded in it.
+ */
 static int
 replay_all(const char *path, const struct analysis_opts *ao,
-    const struct replay_live_opts *lo)
+    const struct replay_live_opts *lo, const char *db,
+    const struct replay_db *rdb, const char *to)
 {
-	uint64_t *ids;
-	size_t    n, i;
-	char      err[1200], esc[1300], line[600];
-	int       rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
+	struct replay_note note;
+	uint64_t          *ids;
+	size_t             n, i;
+	char               err[1200], esc[1300], line[600], started[32];
+	int                rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
 
 	if (replay_capture_list(path, ao, &ids, &n, err, sizeof err) != 0) {
 		esc_terminal_str(err, esc, sizeof esc);
@@ -356,7 +525,13 @@ replay_all(const char *path, const struct analysis_opts *ao,
 	else
 		printf("%-10s %s\n", "connection", "replay");
 	for (i = 0; i < n; i++) {
-		rc = replay_one(path, "", ao, lo, ids[i], line, sizeof line);
+		memset(&note, 0, sizeof note);
+		replay_now(started, sizeof started);
+		rc = replay_one(path, ao, lo, ids[i], line, sizeof line,
+		    &note);
+		if (db != NULL)
+			(void)replay_db_record(db, rdb, ids[i], to,
+			    started, rc, line, &note, lo);
 		printf("%-10" PRIu64 " %s\n", ids[i], rc == EXIT_INPUT ?
 		    "error (said above)" : line);
 		fflush(stdout);
@@ -375,10 +550,13 @@ cmd_replay_exec(struct cmd_args *args)
 	struct replay_live_opts lo;
 	struct replay_url       url;
 	const struct cmd_entry *e = args->entry;
+	struct replay_db        rdb;
+	struct replay_note      note;
 	const char             *to = NULL, *path = args->argv[0], *val;
-	char                    err[1200], line[600], capath[4096], sha[65];
+	char                    err[1200], line[600], *words = NULL,
+				started[32];
 	uint64_t                conn = 0;
-	int                     j, rc, have_conn = 0, all = 0;
+	int                     j, rc, have_conn = 0, all = 0, verify = 0;
 
 	analysis_opts_default(&ao);
 	memset(&lo, 0, sizeof lo);
@@ -446,6 +624,9 @@ cmd_replay_exec(struct cmd_args *args)
 			/* Whole payloads, to encode them again. */
 			ao.ws.payload_cap = WS_PAYLOAD_CAP_MAX;
 			break;
+		case FULL_PAYLOAD_VERIFY:
+			verify = 1;
+			break;
 		default:
 			if (analysis_opt(&ao, e, &args->opts[j]) != AOPT_DONE)
 				return EXIT_INPUT;
@@ -469,23 +650,39 @@ cmd_replay_exec(struct cmd_args *args)
 		return replay_usage(e, "--insecure and --keylog-out go with a "
 		    "wss:// target");
 	lo.url = &url;
-	sha[0] = '\0';
+	memset(&rdb, 0, sizeof rdb);
 	if (replay_is_db(path)) {
-		if (all)
-			return replay_usage(e, "--all replays a capture, not "
-			    "a database");
-		if (replay_from_db(path, conn, capath, sizeof capath, sha, err,
-		    sizeof err) != 0) {
+		if (replay_from_db(path, conn, &rdb, err, sizeof err) != 0) {
 			wsa_warn("%s", err);
+			free(rdb.options);
 			return EXIT_INPUT;
 		}
-		path = capath;
-	}
+		if (replay_db_opts(path, &rdb, args, verify, &ao, &words) !=
+		    0) {
+			free(rdb.options);
+			free(words);
+			return EXIT_INPUT;
+		}
+		path = rdb.path;
+	} else if (verify)
+		return replay_usage(e, "--verify goes with a database");
 	if (!all) {
-		rc = replay_one(path, sha, &ao, &lo, conn, line, sizeof line);
+		memset(&note, 0, sizeof note);
+		replay_now(started, sizeof started);
+		rc = replay_one(path, &ao, &lo, conn, line, sizeof line,
+		    &note);
 		if (rc != EXIT_INPUT)
 			printf("%s\n", line);
+		if (rdb.capture_id > 0)
+			(void)replay_db_record(args->argv[0], &rdb, conn, to,
+			    started, rc, line, &note, &lo);
+		free(rdb.options);
+		free(words);
 		return rc;
 	}
-	return replay_all(path, &ao, &lo);
+	rc = replay_all(path, &ao, &lo, rdb.capture_id > 0 ? args->argv[0] :
+	    NULL, &rdb, to);
+	free(rdb.options);
+	free(words);
+	return rc;
 }

@@ -7,8 +7,6 @@
 
 #include <assert.h>
 #include <ctype.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,19 +14,11 @@
 #include "escape.h"
 #include "wsautopsy.h"
 
-/* Options one command takes, its shared rows included. */
-#define CMD_MAX_OPTIONS 64
 /* --help wraps its text to this many columns; option help starts at
  * CMD_HELP_COLUMN. */
 #define CMD_WIDTH       79
 #define CMD_HELP_COLUMN 26
 
-static void cmd_flatten(const struct cmd_option *,
-		const struct cmd_option **, int *);
-static const struct cmd_option *cmd_by_key(const struct cmd_option **, int,
-		int);
-static int  cmd_parse_error(const struct cmd_entry *,
-		const struct cmd_option **, int, int, char **);
 static void cmd_wrap(FILE *, const char *, int, int);
 static int  cmd_reaches(const struct cmd_option *, const struct cmd_option *);
 static const struct cmd_entry *cmd_owner(const struct cmd_option *);
@@ -59,31 +49,6 @@ static const struct cmd_option cmd_help_row[] = {
 	{ 0 }
 };
 
-static void
-cmd_flatten(const struct cmd_option *list, const struct cmd_option **rows,
-    int *n)
-{
-	for (; list->name != NULL || list->include != NULL; list++) {
-		if (list->include != NULL) {
-			cmd_flatten(list->include, rows, n);
-			continue;
-		}
-		assert(*n < CMD_MAX_OPTIONS);
-		rows[(*n)++] = list;
-	}
-}
-
-static const struct cmd_option *
-cmd_by_key(const struct cmd_option **rows, int n, int key)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (rows[i]->key == key)
-			return rows[i];
-	return NULL;
-}
-
 const struct cmd_entry *
 cmd_find(const char *name)
 {
@@ -96,110 +61,27 @@ cmd_find(const char *name)
 }
 
 int
-cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
-{
-	char    buf[1024], safe[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	/* The message may quote an operand: a file name, or any argument. */
-	esc_terminal_str(buf, safe, sizeof safe);
-	fprintf(stderr, "%s %s: %s (try '%s %s --help')\n", wsa_progname,
-	    e->name, safe, wsa_progname, e->name);
-	return EXIT_USAGE;
-}
-
-/*
- * ch: ':' or '?' from getopt_long. A long option's val is CMD_LONG plus its
- * row's index, so optopt names the row; 0 is a long option not in the table.
- */
-static int
-cmd_parse_error(const struct cmd_entry *e, const struct cmd_option **rows,
-    int n, int ch, char **argv)
-{
-	const struct cmd_option *r;
-	const char              *bad = argv[optind - 1];
-	size_t                   len;
-	int                      lng = optopt >= CMD_LONG, i, matches = 0;
-
-	r = lng ? rows[optopt - CMD_LONG] : cmd_by_key(rows, n, optopt);
-	if (ch == ':' && lng)
-		return cmd_usage_error(e, "--%s needs an argument (%s)",
-		    r->name, r->arg);
-	if (ch == ':')
-		return cmd_usage_error(e, "-%c needs an argument (%s)", optopt,
-		    r->arg);
-	if (lng)
-		return cmd_usage_error(e, "--%s takes no argument", r->name);
-	if (optopt != 0)
-		return cmd_usage_error(e, "unknown option '-%c'", optopt);
-	/* A long option may be abbreviated while it names one row. */
-	if (strncmp(bad, "--", 2) == 0) {
-		len = strcspn(bad + 2, "=");
-		for (i = 0; i < n; i++)
-			matches += strncmp(rows[i]->name, bad + 2, len) == 0;
-	}
-	return cmd_usage_error(e, "%s option '%s'", matches > 1 ? "ambiguous" :
-	    "unknown", bad);
-}
-
-int
 cmd_run(const struct cmd_entry *e, int argc, char **argv)
 {
-	const struct cmd_option *rows[CMD_MAX_OPTIONS], *r;
-	struct option            lo[CMD_MAX_OPTIONS + 1];
-	struct cmd_args          a;
-	char                     shorts[2 + 2 * CMD_MAX_OPTIONS], *sp = shorts;
-	int                      n = 0, i, ch, rc;
+	struct cmd_args a;
+	const struct cmd_arg *last;
+	char            err[1024];
+	int             rc;
 
-	cmd_flatten(e->options, rows, &n);
-	cmd_flatten(cmd_help_row, rows, &n);
-	/* A leading ':' tells a missing argument from an unknown option. */
-	*sp++ = ':';
-	for (i = 0; i < n; i++) {
-		lo[i].name = rows[i]->name;
-		lo[i].has_arg = rows[i]->arg != NULL ? required_argument :
-		    no_argument;
-		lo[i].flag = NULL;
-		lo[i].val = CMD_LONG + i;
-		if (rows[i]->key < CMD_LONG) {
-			*sp++ = (char)rows[i]->key;
-			if (rows[i]->arg != NULL)
-				*sp++ = ':';
-		}
+	rc = cmd_parse(e, cmd_help_row, 1, argc, argv, &a, err, sizeof err);
+	if (rc < 0) {
+		rc = cmd_usage_error(e, "%s", err);
+		goto out;
 	}
-	memset(&lo[n], 0, sizeof lo[n]);
-	*sp = '\0';
-
-	memset(&a, 0, sizeof a);
-	a.entry = e;
-	a.opts = xcalloc((size_t)argc, sizeof *a.opts);
-	opterr = 0;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-		if (ch == ':' || ch == '?') {
-			rc = cmd_parse_error(e, rows, n, ch, argv);
-			goto out;
-		}
-		r = ch >= CMD_LONG ? rows[ch - CMD_LONG] :
-		    cmd_by_key(rows, n, ch);
-		if (r == cmd_help_row) {
+	if (rc == 1) {
+		last = &a.opts[a.nopts - 1];
+		if (last->opt == cmd_help_row)
 			cmd_print_help(e, stdout);
-			rc = EXIT_OK;
-			goto out;
-		}
-		if (r->list != NULL && strcmp(optarg, "list") == 0) {
-			r->list();
-			rc = EXIT_OK;
-			goto out;
-		}
-		a.opts[a.nopts].opt = r;
-		a.opts[a.nopts++].value = r->arg != NULL ? optarg : NULL;
+		else
+			last->opt->list();
+		rc = EXIT_OK;
+		goto out;
 	}
-	a.argc = argc - optind;
-	a.argv = argv + optind;
 	if (a.argc < e->args.lower)
 		rc = cmd_usage_error(e, "missing %s", e->usage);
 	else if (e->args.upper == 0 && a.argc > 0)

@@ -11,6 +11,8 @@
 
 /* Keys of options with no short letter start here. */
 #define CMD_LONG 256
+/* Options one command takes, its shared rows included. */
+#define CMD_MAX_OPTIONS 64
 
 /* One option row; an array of them ends with a row of zeros. */
 struct cmd_option {
@@ -72,6 +74,19 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry *const cmd_table[];
 
 const struct cmd_entry *cmd_find(const char *);
+/*
+ * Parses argv (argv[0] is the command's name) against the rows of e and
+ * those of more (NULL: none) into a (free a->opts). 0; -1 with one line in
+ * err (unknown option, missing argument, ...); or, with answer, 1 when an
+ * option of more or the argument "list" of a row with a list callback
+ * asks for an answer instead (it is the last of a->opts). Prints nothing.
+ */
+int  cmd_parse(const struct cmd_entry *e, const struct cmd_option *more,
+	int answer, int argc, char **argv, struct cmd_args *a, char *err,
+	size_t errlen);
+/* The rows of list and the rows they include, appended to rows[*n]. */
+void cmd_flatten(const struct cmd_option *list, const struct cmd_option **rows,
+	int *n);
 /* Parses argv (argv[0] is the command's name) and runs the command. */
 int  cmd_run(const struct cmd_entry *, int, char **);
 /* One line on stderr naming the command and its --help; EXIT_USAGE. */

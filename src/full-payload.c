@@ -24,6 +24,24 @@
 #include "full-payload.h"
 #include "packet.h"
 
+const struct cmd_option full_payload_verify_options[] = {
+	{ .name = "verify", .key = FULL_PAYLOAD_VERIFY,
+	  .help = "hash every capture file in full before reading it, even "
+	    "one of the recorded size not written since the analysis",
+	  .doc = "Read the SHA\\-256 of every capture file before reading it "
+	    "again.\n"
+	    "Without it a file whose size is the one recorded and whose\n"
+	    "modification time is not later than the analysis\n"
+	    ".RB ( analyzed_at )\n"
+	    "is taken as the file analysed without reading it whole: a 20 GB\n"
+	    "ring is not read to find one connection.\n"
+	    "A file changed in place and given an old time back\n"
+	    ".RB ( touch \\-d )\n"
+	    "is caught only with\n"
+	    ".BR \\-\\-verify ." },
+	{ 0 }
+};
+
 /* A chosen connection, its endpoints as packets carry them. */
 struct fp_conn {
 	int64_t  id;
@@ -35,10 +53,15 @@ struct fp_conn {
 	size_t   next;            /* chain of its hash bucket, + 1; 0 end */
 };
 
+/* When the capture was analysed, in seconds since the epoch, or NULL. */
+#define FP_ANALYSED "(SELECT CAST(strftime('%s', analyzed_at) AS INTEGER)" \
+	" FROM capture_t WHERE capture_id = ?1)"
+
 struct fp_file {
 	char    *path;
 	char    *sha256;
 	uint64_t size;
+	int64_t  analysed;
 	struct wts last;
 	int      has_last;
 	struct capture_checkpoint start;  /* where the re-read begins */
@@ -64,9 +87,6 @@ static size_t   fp_hash(int, const uint8_t *, uint16_t, const uint8_t *,
 static int      fp_keep(void *, const struct packet *);
 static uint64_t fp_id(void *, uint64_t);
 static void     fp_message(void *, uint64_t, int, const struct ws_message *);
-static int      fp_verify(const struct fp_file *, char *, size_t);
-static int      fp_options(const char *, struct analysis_opts *, char **,
-		char *, size_t);
 static int      fp_conns(struct fp *, int64_t, const int64_t *, size_t);
 static int      fp_files(sqlite3 *, int64_t, struct fp_file **, size_t *,
 		char *, size_t);
@@ -75,8 +95,6 @@ static int      fp_starts(sqlite3 *, int64_t, struct fp_file *, size_t,
 static int      fp_has_table(sqlite3 *, const char *);
 static int      fp_query_only(sqlite3 *, int);
 static char    *fp_locate(sqlite3 *, const char *);
-static const struct cmd_option *fp_option(const struct cmd_option *,
-		const char *);
 
 /* "1.2.3.4:80" or "[::1]:80": 0, or -1. */
 static int
@@ -226,147 +244,6 @@ fp_locate(sqlite3 *db, const char *stored)
 	return xstrdup(stored);
 }
 
-/* The file is the one analysed: its size, then its SHA-256. */
-static int
-fp_verify(const struct fp_file *f, char *err, size_t errlen)
-{
-	struct capture_hash h;
-	struct stat         st;
-	char                name[1024], buf[1 << 16];
-	ssize_t             r;
-	int                 fd, ok;
-
-	esc_terminal_str(f->path, name, sizeof name);
-	if (f->sha256 == NULL || strlen(f->sha256) != 64) {
-		snprintf(err, errlen, "%s: not hashed when analysed (--no-hash):"
-		    " cannot tell it is the same file", name);
-		return -1;
-	}
-	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot read the capture analysed: %s",
-		    name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if ((uint64_t)st.st_size != f->size) {
-		snprintf(err, errlen, "%s: changed since it was analysed (%"
-		    PRIu64 " bytes then, %" PRIu64 " now)", name, f->size,
-		    (uint64_t)st.st_size);
-		close(fd);
-		return -1;
-	}
-	if (!capture_hash_start(&h)) {
-		snprintf(err, errlen, "%s: cannot hash it", name);
-		close(fd);
-		return -1;
-	}
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	while ((r = read(fd, buf, sizeof buf)) > 0 ||
-	    (r < 0 && errno == EINTR))
-		if (r > 0)
-			capture_hash_tap(&h, (const uint8_t *)buf, (size_t)r);
-	close(fd);
-	capture_hash_end(&h, r == 0);
-	ok = h.ok && strcmp(h.hex, f->sha256) == 0;
-	if (!ok)
-		snprintf(err, errlen, "%s: changed since it was analysed (its "
-		    "SHA-256 is not the one recorded)", name);
-	return ok ? 0 : -1;
-}
-
-/*
- * The options the capture was analysed with (analysis_opts_describe's
- * words: single quotes, '\'' for a quote) into o. words keeps the texts
- * o points to. Key logs the analysis read are checked, as the TLS
- * connections need them: -1 with err when one is gone.
- */
-static int
-fp_options(const char *desc, struct analysis_opts *o, char **words,
-    char *err, size_t errlen)
-{
-	const struct cmd_option *opt;
-	struct cmd_arg           a;
-	char                    *w, *out, name[1024];
-	const char              *p = desc;
-	size_t                   nw = 0, i;
-
-	*words = w = xmalloc(strlen(desc) + 1);
-	out = w;
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		nw++;
-		while (*p != '\0' && *p != ' ') {
-			if (*p == '\'') {
-				for (p++; *p != '\0' && *p != '\''; p++)
-					*out++ = *p;
-				if (*p == '\'')
-					p++;
-			} else if (*p == '\\' && p[1] != '\0') {
-				*out++ = p[1];
-				p += 2;
-			} else
-				*out++ = *p++;
-		}
-		*out++ = '\0';
-	}
-	for (i = 0, p = w; i < nw; i++, p += strlen(p) + 1) {
-		if (p[0] != '-')
-			continue;
-		opt = fp_option(analysis_options, p);
-		if (opt == NULL)
-			continue;  /* analyze's own: --shard */
-		a.opt = opt;
-		a.value = NULL;
-		if (opt->arg != NULL && i + 1 < nw) {
-			a.value = p + strlen(p) + 1;
-			i++;
-		}
-		if (opt->key == AOPT_KEYLOG) {
-			if (access(a.value, R_OK) != 0) {
-				esc_terminal_str(a.value, name, sizeof name);
-				snprintf(err, errlen, "%s: the key log the "
-				    "capture was analysed with cannot be "
-				    "read: %s", name, strerror(errno));
-				return -1;
-			}
-			if (o->n_keylogs < ANALYSIS_MAX_KEYLOGS)
-				o->keylogs[o->n_keylogs++] = a.value;
-		} else if (analysis_opt(o, &cmd_analyze_entry, &a) ==
-		    AOPT_BAD) {
-			snprintf(err, errlen, "the options the capture was "
-			    "analysed with do not read back");
-			return -1;
-		}
-		if (opt->arg != NULL)
-			p += strlen(p) + 1;
-	}
-	return 0;
-}
-
-/* The row of "--name" or "-k" among rows (and the rows they include). */
-static const struct cmd_option *
-fp_option(const struct cmd_option *rows, const char *word)
-{
-	const struct cmd_option *r, *in;
-
-	for (r = rows; r->name != NULL || r->include != NULL; r++) {
-		if (r->include != NULL) {
-			if ((in = fp_option(r->include, word)) != NULL)
-				return in;
-			continue;
-		}
-		if (word[1] == '-' ? strcmp(r->name, word + 2) == 0 :
-		    word[1] == r->key && word[2] == '\0')
-			return r;
-	}
-	return NULL;
-}
-
 static int
 fp_has_table(sqlite3 *db, const char *name)
 {
@@ -461,12 +338,13 @@ fp_files(sqlite3 *db, int64_t capture_id, struct fp_file **out, size_t *n,
 	struct fp_file *f = NULL;
 	size_t          k = 0;
 	const char     *sql = fp_has_table(db, "capture_file_t") ?
-	    "SELECT path, sha256, size, last_sec, last_nsec FROM capture_file_t"
-	    " WHERE capture_id = ?1 UNION ALL SELECT path, sha256, size, NULL,"
-	    " NULL FROM capture_t WHERE capture_id = ?1 AND NOT EXISTS (SELECT"
-	    " 1 FROM capture_file_t WHERE capture_id = ?1)" :
-	    "SELECT path, sha256, size, NULL, NULL FROM capture_t WHERE"
-	    " capture_id = ?1";
+	    "SELECT path, sha256, size, last_sec, last_nsec, " FP_ANALYSED
+	    " FROM capture_file_t WHERE capture_id = ?1 UNION ALL SELECT path,"
+	    " sha256, size, NULL, NULL, " FP_ANALYSED " FROM capture_t WHERE"
+	    " capture_id = ?1 AND NOT EXISTS (SELECT 1 FROM capture_file_t"
+	    " WHERE capture_id = ?1)" :
+	    "SELECT path, sha256, size, NULL, NULL, " FP_ANALYSED " FROM"
+	    " capture_t WHERE capture_id = ?1";
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -485,6 +363,8 @@ fp_files(sqlite3 *db, int64_t capture_id, struct fp_file **out, size_t *n,
 		f[k].has_last = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		f[k].last.sec = sqlite3_column_int64(st, 3);
 		f[k].last.nsec = (uint32_t)sqlite3_column_int64(st, 4);
+		f[k].analysed = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 5);
 		k++;
 	}
 	sqlite3_finalize(st);
@@ -617,7 +497,8 @@ full_payload_table(sqlite3 *db)
 
 int
 full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
-    size_t nconn, uint64_t max_payload, char *err, size_t errlen)
+    size_t nconn, uint64_t max_payload, int verify, char *err,
+    size_t errlen)
 {
 	struct analysis_opts  o;
 	struct analysis      *an = NULL;
@@ -628,9 +509,9 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 	sqlite3_stmt         *st;
 	const char          **paths = NULL;
 	const struct capture_set_info *si;
-	char                 *words = NULL, name[1024];
+	char                 *words = NULL, name[1024], msg[1024];
 	size_t                nfiles = 0, nspans = 0, i;
-	int                   rc = -1, indexed, tls = 0, was;
+	int                   rc = -1, indexed, was;
 	enum pipeline_result  r;
 
 	memset(&fp, 0, sizeof fp);
@@ -660,18 +541,21 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 	if (fp_files(db, capture_id, &files, &nfiles, err, errlen) != 0)
 		goto out;
 	for (i = 0; i < nfiles; i++)
-		if (fp_verify(&files[i], err, errlen) != 0)
+		if (capture_hash_check(files[i].path, files[i].size,
+		    files[i].sha256, files[i].analysed, verify, err,
+		    errlen) != 0)
 			goto out;
 	analysis_opts_default(&o);
 	if (sqlite3_prepare_v2(db, "SELECT options FROM capture_t WHERE"
 	    " capture_id = ?1", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, capture_id);
-	for (i = 0; i < fp.n; i++)
-		tls |= fp.c[i].tls;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) !=
-	    NULL && fp_options((const char *)sqlite3_column_text(st, 0), &o,
-	    &words, err, errlen) != 0 && tls) {
+	    NULL && analysis_opts_stored(&cmd_analyze_entry,
+	    (const char *)sqlite3_column_text(st, 0), &o, &words, msg,
+	    sizeof msg) != 0) {
+		snprintf(err, errlen, "capture %" PRId64 ": %s", capture_id,
+		    msg);
 		sqlite3_finalize(st);
 		goto out;
 	}

@@ -4,7 +4,8 @@
  * The database holds each message's first bytes (analyze --payload-cap).
  * Whole payloads come from the capture itself: the files at the paths
  * the database recorded, refused unless their size and SHA-256 are what
- * was analysed, read from the last packet offset kept at or before the
+ * was analysed (the SHA-256 read only when a file was written since, or
+ * asked for), read from the last packet offset kept at or before the
  * chosen connections' first packets (packet_index_t) through the same
  * decoding as analyze, only the packets of those connections, up to
  * their last packets.
@@ -15,6 +16,16 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cmd.h"
+
+/*
+ * --verify, for every command that reads a capture again from what a
+ * database recorded (messages --full, export, replay DB): hash the whole
+ * file even when its size and time say it was not written since.
+ */
+#define FULL_PAYLOAD_VERIFY (CMD_LONG + 200)
+extern const struct cmd_option full_payload_verify_options[];
 
 /*
  * The payloads read back, in a TEMP table of the open database: key =
@@ -42,11 +53,13 @@ int full_payload_table(sqlite3 *db);
  * Fills temp.full_payload with every message of the connections conn_ids
  * (connection_id values of capture capture_id; NULL with nconn 0: all of
  * its connections), each payload cut at max_payload bytes (at most 64
- * MiB). 0, or -1 with one line in err: a file missing or changed, a key
- * log the analysis used gone, a damaged capture.
+ * MiB). verify: hash every file (capture_hash_check). 0, or -1 with one
+ * line in err: a file missing or changed, options the database recorded
+ * that do not read back, a key log the analysis used gone, a damaged
+ * capture.
  */
 int full_payload_fill(sqlite3 *db, int64_t capture_id,
-    const int64_t *conn_ids, size_t nconn, uint64_t max_payload, char *err,
-    size_t errlen);
+    const int64_t *conn_ids, size_t nconn, uint64_t max_payload, int verify,
+    char *err, size_t errlen);
 
 #endif

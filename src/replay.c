@@ -12,7 +12,6 @@
 
 #include "replay.h"
 
-static void replay_describe(const struct replay_outcome *, char *, size_t);
 static int  replay_v4_private(const uint8_t *);
 
 void
@@ -30,8 +29,7 @@ replay_schedule(const double *t, size_t n, double speed, double rate,
 	}
 }
 
-/* "closed 1009 after client frame 7", for one side. */
-static void
+void
 replay_describe(const struct replay_outcome *o, char *buf, size_t len)
 {
 	char code[16] = "";

@@ -60,6 +60,9 @@ enum replay_verdict {
  * its line ("reproduced: server closed 1009 after client frame 7
  * (captured: 1009 after frame 7)").
  */
+/* What one side started: "closed 1009 after client frame 7", "nothing". */
+void replay_describe(const struct replay_outcome *, char *buf, size_t len);
+
 enum replay_verdict replay_compare(const struct replay_outcome *captured,
     const struct replay_outcome *live, char *line, size_t len);
 

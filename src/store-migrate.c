@@ -92,6 +92,8 @@ static const struct store_step store_steps[] = {
 	 * (packet_index_t), for whole payloads read back from the capture.
 	 */
 	{ NULL, store_index_tables, NULL },
+	/* 8: replays to a live server (replay_t), with what they found. */
+	{ NULL, store_replay_tables, NULL },
 };
 
 _Static_assert(sizeof store_steps / sizeof store_steps[0] ==

@@ -20,6 +20,8 @@ extern const char store_file_tables[];
 extern const char store_limit_tables[];
 /* Version 7: where the packets are in the files (packet_index_t). */
 extern const char store_index_tables[];
+/* Version 8: the replays to a live server (replay_t). */
+extern const char store_replay_tables[];
 
 /*
  * Whether a database at this schema version needs a migration: it is

@@ -283,6 +283,23 @@ const char store_index_tables[] =
 "  file_offset INTEGER NOT NULL,\n"
 "  PRIMARY KEY (capture_id, file_index, packet)) WITHOUT ROWID;\n";
 
+/*
+ * replay DB --to: one row per connection replayed, in its own short
+ * transaction, so a replay never touches what analyze stored. Created
+ * anew only where missing: the migration to version 8 runs the same text.
+ */
+const char store_replay_tables[] =
+"CREATE TABLE IF NOT EXISTS replay_t (\n"
+"  replay_id INTEGER PRIMARY KEY,\n"
+"  capture_id INTEGER NOT NULL REFERENCES capture_t(capture_id)\n"
+"    ON DELETE CASCADE,\n"
+"  connection_id INTEGER, conn_no INTEGER NOT NULL,\n"
+"  target TEXT NOT NULL, started_at TEXT NOT NULL,\n"
+"  outcome TEXT NOT NULL CHECK (outcome IN ('reproduced',\n"
+"    'not reproduced', 'different', 'error')),\n"
+"  exit_status INTEGER NOT NULL, line TEXT, captured TEXT, error TEXT,\n"
+"  recording TEXT, options TEXT);\n";
+
 const char store_views[] =
 "CREATE VIEW captures AS SELECT capture_id, name AS capture, path,\n"
 "  sha256, size, linktype, analyzed_at, complete, error, packets, bytes,\n"
@@ -404,7 +421,12 @@ const char store_views[] =
 "    WHEN 'server' THEN c.server_stack END AS tolerated_stack\n"
 "  FROM finding_t f JOIN capture_t k ON k.capture_id = f.capture_id\n"
 "  LEFT JOIN connection_t c ON c.connection_id = f.connection_id;\n"
-"CREATE VIEW closes AS SELECT * FROM findings WHERE kind = 'close';\n";
+"CREATE VIEW closes AS SELECT * FROM findings WHERE kind = 'close';\n"
+"CREATE VIEW replays AS SELECT r.replay_id, k.name AS capture,\n"
+"  r.capture_id, r.connection_id, r.conn_no, r.target, r.started_at,\n"
+"  r.outcome, r.exit_status, r.line, r.captured, r.error, r.recording,\n"
+"  r.options\n"
+"  FROM replay_t r JOIN capture_t k ON k.capture_id = r.capture_id;\n";
 
 static const char *const store_sql[ST__COUNT] = {
 	[ST_FRAME] = "INSERT INTO frame_t (connection_id, direction,"
@@ -644,6 +666,7 @@ store_create(struct store *s)
 	    store_exec(s, store_file_tables) != 0 ||
 	    store_exec(s, store_limit_tables) != 0 ||
 	    store_exec(s, store_index_tables) != 0 ||
+	    store_exec(s, store_replay_tables) != 0 ||
 	    store_exec(s, store_views) != 0)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d;"

@@ -11,7 +11,7 @@
 
 #include "sink.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /*
  * A packet as a user finds it, in SQL over the tables: "file:number" within a set of several

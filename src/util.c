@@ -65,18 +65,36 @@ xstrdup(const char *s)
 	return p;
 }
 
+static void
+util_vwarn(const char *cmd, const char *fmt, va_list ap)
+{
+	char buf[1024], safe[4096];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	/* Messages name files and quote peers: both may hold escapes. */
+	esc_terminal_str(buf, safe, sizeof safe);
+	fprintf(stderr, "%s%s%s: %s\n", wsa_progname, cmd != NULL ? " " : "",
+	    cmd != NULL ? cmd : "", safe);
+}
+
 void
 wsa_warn(const char *fmt, ...)
 {
-	char    buf[1024], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	util_vwarn(NULL, fmt, ap);
 	va_end(ap);
-	/* Messages name files and quote peers: both may hold escapes. */
-	esc_terminal_str(buf, safe, sizeof safe);
-	fprintf(stderr, "%s: %s\n", wsa_progname, safe);
+}
+
+void
+wsa_warn_cmd(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	util_vwarn(cmd, fmt, ap);
+	va_end(ap);
 }
 
 int

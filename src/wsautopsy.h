@@ -41,6 +41,9 @@ int wsa_temp_dir(const char *path, char **name);
 
 /* One line on stderr, prefixed by the program name; never a partial line. */
 void wsa_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* The same, the program name followed by a command's ("wsautopsy cmd: "). */
+void wsa_warn_cmd(const char *cmd, const char *, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Parses "123", "64K", "1M", "2G" (powers of 1024). -1 on error. */
 int parse_size(const char *, uint64_t *);

@@ -45,7 +45,7 @@ prefix "messages columns" connection_id,direction,message_id,opcode \
 prefix "captures columns" capture_id,capture,path,sha256,size \
 	"$(cols "$DB" captures)"
 
-eq "user_version" 7 "$(q "$DB" 'PRAGMA user_version')"
+eq "user_version" 8 "$(q "$DB" 'PRAGMA user_version')"
 eq "application_id" 1465074005 "$(q "$DB" 'PRAGMA application_id')"
 eq "journal_mode" wal "$(q "$DB" 'PRAGMA journal_mode')"
 eq "integrity_check" ok "$(q "$DB" 'PRAGMA integrity_check')"

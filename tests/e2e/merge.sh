@@ -150,9 +150,9 @@ sqlite3 "$TMP/other.db" "CREATE TABLE t (x)"
 refused "another program's" "not a wsautopsy database" other.db \
     "$TMP/s-1.db" "$TMP/other.db"
 cp "${top_srcdir}/tests/db/v5-9aeb31e.db" "$TMP/v5.db"
-refused "another schema version" "schema version 7, but .*v5.db has 5" \
+refused "another schema version" "schema version 8, but .*v5.db has 5" \
     s-1.db "$TMP/v5.db" "$TMP/s-1.db"
-refused "an older schema version" "schema version 5; merge reads version 7" \
+refused "an older schema version" "schema version 5; merge reads version 8" \
     v5.db "$TMP/v5.db"
 cp "$TMP/s-2.db" "$TMP/again.db"
 refused "the same shard twice" "shard 2/4 of capture real-1009-many.pcap is in" \

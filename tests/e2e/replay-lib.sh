@@ -20,6 +20,12 @@ start() {
 	port=$(cat "$TMP/$name.port" 2>/dev/null)
 }
 
+# A port nothing listens on, now.
+free_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # replay ARGS...: the line in $out, the status in $rc, stderr in $TMP/err.
 replay() {
 	out=$("$WSAUTOPSY" replay "$@" </dev/null 2>"$TMP/err")

@@ -146,5 +146,5 @@ eq "unreadable key log: usage error" "1" "$?"
 # The options are recorded with the capture.
 "$WSAUTOPSY" analyze -q --keylog "$T/tls13-chacha.keys" -o "$TMP/o.db" "$T/tls13-chacha.pcap"
 check "captures.options names the key log" \
-    test -n "$(q "$TMP/o.db" "SELECT 1 FROM captures WHERE options LIKE '--keylog %tls13-chacha.keys'")"
+    test -n "$(q "$TMP/o.db" "SELECT 1 FROM captures WHERE options LIKE '--keylog ''%tls13-chacha.keys'''")"
 finish

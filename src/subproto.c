@@ -1431,25 +1431,30 @@ sp_memo_get(struct sp_sql *q, int64_t conn, int dir)
 
 /*
  * Reads the messages of m's direction after m->msg and before msg into
- * m's flow, from the messages view. Returns SQLITE_OK or an error.
+ * m's flow. From message_t, not the messages view: the view's direction
+ * is an expression, and the range must come from the index
+ * message_order, not from a scan of the connection. Returns SQLITE_OK or
+ * an error.
  */
 static int
 sp_memo_catch_up(sqlite3 *db, const struct subproto_conn *c,
     struct sp_memo *m, int64_t msg)
 {
 	static const char q[] = "SELECT message_id, opcode, payload_prefix,"
-	    " decoded_size FROM messages WHERE connection_id = ?1 AND"
+	    " decoded_size FROM message_t WHERE connection_id = ?1 AND"
 	    " direction = ?2 AND message_id > ?3 AND message_id < ?4"
 	    " ORDER BY message_id";
 	struct subproto_result r;
 	sqlite3_stmt          *st;
 	int                    rc;
 
+	/* The next message of the direction: nothing lies between. */
+	if (msg == m->msg + 1)
+		return SQLITE_OK;
 	if ((rc = sqlite3_prepare_v2(db, q, -1, &st, NULL)) != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, m->conn);
-	sqlite3_bind_text(st, 2, m->dir == 0 ? "client" : "server", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, m->dir);
 	sqlite3_bind_int64(st, 3, m->msg);
 	sqlite3_bind_int64(st, 4, msg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -36,6 +36,8 @@ struct sp {
 	int                     opcode;
 	struct subproto_result *r;
 	size_t                  len;   /* of r->summary */
+	struct subproto_flow   *flow;  /* MQTT's, or NULL: no carrying */
+	int64_t                 msg;   /* the message's number in flow */
 };
 
 struct sp_cur {
@@ -126,7 +128,13 @@ static int          sp_mqtt_str(struct sp_cur *, size_t *, size_t *);
 static int          sp_mqtt_varint(struct sp_cur *, uint32_t *);
 static void         sp_mqtt_topics(struct sp *, const struct sp_cur *,
 			int);
-static size_t       sp_mqtt_packet(struct sp *, size_t, int first);
+static int          sp_mqtt_head(const uint8_t *, size_t, uint64_t *);
+static int          sp_mqtt_fields(struct sp *, const uint8_t *, size_t,
+			int);
+static void         sp_mqtt_keep(struct subproto_flow *, const uint8_t *,
+			size_t);
+static void         sp_mqtt_open(struct sp *, size_t, int, uint64_t);
+static size_t       sp_mqtt_carried(struct sp *);
 static void         sp_mqtt(struct sp *);
 static void         sp_fn(sqlite3_context *, int, sqlite3_value **);
 
@@ -953,7 +961,7 @@ sp_mqtt_topics(struct sp *s, const struct sp_cur *c, int options)
 			}
 		}
 		if (t.i == t.end && !t.short_read && count > 0) {
-			sp_add_raw(s, " topic ", s->p + ts, te - ts, 1);
+			sp_add_raw(s, " topic ", c->p + ts, te - ts, 1);
 			if (options)
 				sp_add(s, " qos %d", qos);
 			if (count > 1)
@@ -964,51 +972,73 @@ sp_mqtt_topics(struct sp *s, const struct sp_cur *c, int options)
 	sp_note(s, "mqtt: topic list does not fill the packet");
 }
 
-/* The packet at off; returns the next packet's offset (n when none). */
-static size_t
-sp_mqtt_packet(struct sp *s, size_t off, int first)
+/*
+ * A fixed header at b (n bytes): 0 with the packet's whole length in
+ * *total, -1 when it runs past n, -2 when it breaks MQTT (reserved type
+ * 0, a remaining length longer than 4 bytes).
+ */
+static int
+sp_mqtt_head(const uint8_t *b, size_t n, uint64_t *total)
 {
-	struct sp_cur c = { s->p, off, s->n, 0 };
+	struct sp_cur c = { b, 1, n, 0 };
+	uint32_t      rem;
+	int           v;
+
+	if (n == 0)
+		return -1;
+	if (b[0] >> 4 == 0)
+		return -2;
+	if ((v = sp_mqtt_varint(&c, &rem)) != 0)
+		return v;
+	*total = c.i + (uint64_t)rem;
+	return 0;
+}
+
+/*
+ * The packet whose first held bytes are at b: its type and fields. more:
+ * it goes on in a later message; else when held is short of its length
+ * the rest was not stored (or not kept). Returns -1 when it breaks MQTT
+ * so that what follows cannot be found, else 0.
+ */
+static int
+sp_mqtt_fields(struct sp *s, const uint8_t *b, size_t held, int more)
+{
+	struct sp_cur c = { b, 0, held, 0 };
 	uint32_t      rem, props;
-	size_t        end, fs = 0, fe = 0;
+	size_t        fs = 0, fe = 0;
 	int           b0, type, flags, v, level, partial = 0, want;
 
 	b0 = sp_mqtt_u8(&c);
 	type = b0 >> 4;
 	flags = b0 & 15;
-	if (!first)
-		sp_add(s, ";");
 	if (type == 0) {
 		sp_add(s, " reserved");
 		sp_note(s, "mqtt: reserved packet type 0");
-		return s->n;
+		return -1;
 	}
 	sp_add(s, " %s", sp_mqtt_types[type]);
 	if ((v = sp_mqtt_varint(&c, &rem)) == -2) {
 		sp_note(s, "mqtt: remaining length longer than 4 bytes");
-		return s->n;
+		return -1;
 	}
 	if (v == -1) {
-		sp_add(s, s->cut ? " (cut)" : " (partial)");
-		return s->n;
+		sp_add(s, more ? " (partial)" : " (cut)");
+		return 0;
 	}
 	want = type == 6 || type == 8 || type == 10 ? 2 : 0;
 	if (type != 3 && flags != want)
 		sp_note(s, "mqtt: %s with flags 0x%x (must be 0x%x)",
 		    sp_mqtt_types[type], flags, want);
-	end = c.i + rem;
-	if (rem > s->n - c.i) {
-		/* Over WebSocket a packet may go on in the next message. */
+	if (rem > held - c.i)
 		partial = 1;
-		end = s->n;
-	}
-	c.end = end;
+	else
+		c.end = c.i + rem;
 	switch (type) {
 	case 1:
 		if (sp_mqtt_str(&c, &fs, &fe) == 0 && !(fe - fs == 4 &&
-		    memcmp(s->p + fs, "MQTT", 4) == 0) && !(fe - fs == 6 &&
-		    memcmp(s->p + fs, "MQIsdp", 6) == 0))
-			sp_note_raw(s, "mqtt: CONNECT protocol name", s->p + fs,
+		    memcmp(b + fs, "MQTT", 4) == 0) && !(fe - fs == 6 &&
+		    memcmp(b + fs, "MQIsdp", 6) == 0))
+			sp_note_raw(s, "mqtt: CONNECT protocol name", b + fs,
 			    fe - fs);
 		level = sp_mqtt_u8(&c);
 		if (level >= 0)
@@ -1023,7 +1053,7 @@ sp_mqtt_packet(struct sp *s, size_t off, int first)
 				c.i += props;
 		}
 		if (sp_mqtt_str(&c, &fs, &fe) == 0)
-			sp_add_raw(s, " client ", s->p + fs, fe - fs, 1);
+			sp_add_raw(s, " client ", b + fs, fe - fs, 1);
 		if (v >= 0)
 			sp_add(s, " keepalive %d", v);
 		break;
@@ -1034,7 +1064,7 @@ sp_mqtt_packet(struct sp *s, size_t off, int first)
 		break;
 	case 3:
 		if (sp_mqtt_str(&c, &fs, &fe) == 0 || fe > fs)
-			sp_add_raw(s, " topic ", s->p + fs, fe - fs, 1);
+			sp_add_raw(s, " topic ", b + fs, fe - fs, 1);
 		sp_add(s, " qos %d", (flags >> 1) & 3);
 		if ((flags >> 1 & 3) == 3)
 			sp_note(s, "mqtt: PUBLISH with qos 3");
@@ -1059,19 +1089,121 @@ sp_mqtt_packet(struct sp *s, size_t off, int first)
 	default:
 		break;
 	}
-	if (partial)
-		sp_add(s, s->cut ? " (cut)" : " (partial)");
-	else if (c.short_read)
+	/* Held short of a packet that ended: only a field it cut says so. */
+	if (partial && (more || c.short_read || type == 8 || type == 10))
+		sp_add(s, more ? " (partial)" : " (cut)");
+	else if (!partial && c.short_read)
 		sp_note(s, "mqtt: %s shorter than its fields",
 		    sp_mqtt_types[type]);
-	return end;
+	return 0;
+}
+
+/* Keeps what fits of b (n bytes) in the flow's head. */
+static void
+sp_mqtt_keep(struct subproto_flow *f, const uint8_t *b, size_t n)
+{
+	size_t room = sizeof f->head - f->held;
+
+	if (n > room)
+		n = room;
+	memcpy(f->head + f->held, b, n);
+	f->held += (uint32_t)n;
+}
+
+/*
+ * Opens the flow on a packet that starts at off and goes on past the
+ * message (total its length when sized); a length past
+ * SUBPROTO_CARRY_MAX is a note and is not followed.
+ */
+static void
+sp_mqtt_open(struct sp *s, size_t off, int sized, uint64_t total)
+{
+	struct subproto_flow *f = s->flow;
+
+	if (f == NULL)
+		return;
+	if (sized && total - ((uint64_t)s->size - off) > SUBPROTO_CARRY_MAX) {
+		sp_note(s, "mqtt: packet of %llu bytes goes on past %llu "
+		    "more: not followed", (unsigned long long)total,
+		    (unsigned long long)SUBPROTO_CARRY_MAX);
+		return;
+	}
+	f->open = 1;
+	f->sized = sized;
+	f->total = total;
+	f->held = 0;
+	sp_mqtt_keep(f, s->p + off, s->n - off);
+	f->got = (uint64_t)s->size - off;
+	f->from = s->msg;
+}
+
+/*
+ * The packet the flow carries into this message: its rest is read from
+ * the message's start. Returns the offset past it, or SIZE_MAX when the
+ * message ends inside it (or the thread is lost).
+ */
+static size_t
+sp_mqtt_carried(struct sp *s)
+{
+	struct subproto_flow *f = s->flow;
+	size_t                off = 0, take;
+	uint64_t              need;
+	int                   v;
+
+	while (!f->sized && off < s->n) {
+		sp_mqtt_keep(f, s->p + off++, 1);
+		f->got++;
+		if ((v = sp_mqtt_head(f->head, f->held, &f->total)) == -2) {
+			f->open = 0;
+			(void)sp_mqtt_fields(s, f->head, f->held, 0);
+			return SIZE_MAX;
+		}
+		f->sized = v == 0;
+		if (f->sized && f->total - f->got > SUBPROTO_CARRY_MAX) {
+			f->open = 0;
+			sp_add(s, " %s (continued from message %lld) (partial)",
+			    sp_mqtt_types[f->head[0] >> 4], (long long)f->from);
+			sp_note(s, "mqtt: packet of %llu bytes goes on past "
+			    "%llu more: not followed",
+			    (unsigned long long)f->total,
+			    (unsigned long long)SUBPROTO_CARRY_MAX);
+			return SIZE_MAX;
+		}
+	}
+	if (!f->sized) {
+		/* The header's bytes past the stored ones are lost. */
+		if ((int64_t)off < s->size) {
+			f->open = 0;
+			sp_add(s, " %s (cut)", sp_mqtt_types[f->head[0] >> 4]);
+		} else
+			sp_add(s, " %s (continued from message %lld) (partial)",
+			    sp_mqtt_types[f->head[0] >> 4],
+			    (long long)f->from);
+		return SIZE_MAX;
+	}
+	need = f->total - f->got;
+	take = s->n - off;
+	if (take > need)
+		take = (size_t)need;
+	sp_mqtt_keep(f, s->p + off, take);
+	if (need > (uint64_t)s->size - off) {
+		f->got += (uint64_t)s->size - off;
+		sp_add(s, " %s (continued from message %lld) (partial)",
+		    sp_mqtt_types[f->head[0] >> 4], (long long)f->from);
+		return SIZE_MAX;
+	}
+	f->open = 0;
+	(void)sp_mqtt_fields(s, f->head, f->held, 0);
+	sp_add(s, " (continued from message %lld)", (long long)f->from);
+	return off + (size_t)need;
 }
 
 static void
 sp_mqtt(struct sp *s)
 {
-	size_t off = 0;
-	int    k;
+	size_t   off = 0;
+	uint64_t total = 0;
+	int      k = 0, v;
 
 	s->r->proto = "mqtt";
 	sp_add(s, "mqtt");
@@ -1081,18 +1213,64 @@ sp_mqtt(struct sp *s)
 		    "binary)");
 		return;
 	}
-	if (s->n == 0) {
+	if (s->flow != NULL && s->flow->open) {
+		if ((off = sp_mqtt_carried(s)) == SIZE_MAX)
+			return;
+		k = 1;
+	} else if (s->n == 0) {
 		if (s->cut)
 			sp_cut(s);
 		else
 			sp_note(s, "mqtt: empty message");
 		return;
 	}
-	/* The first four packets of a message, then how many more. */
-	for (k = 0; off < s->n && k < 4; k++)
-		off = sp_mqtt_packet(s, off, k == 0);
-	if (off < s->n)
-		sp_add(s, "; ...");
+	/*
+	 * The first four packets of a message are shown, then how many
+	 * more; every header is read, for the packet that goes on.
+	 */
+	for (; (int64_t)off < s->size; k++) {
+		if (off >= s->n) {
+			/* A packet starts in bytes that were not stored. */
+			sp_add(s, "%s (cut)", k > 0 && k <= 4 ? "; ..." : "");
+			return;
+		}
+		v = sp_mqtt_head(s->p + off, s->n - off, &total);
+		if (v == -1 && s->cut) {
+			if (k < 4) {
+				sp_add(s, "%s", k > 0 ? ";" : "");
+				(void)sp_mqtt_fields(s, s->p + off, s->n - off, 0);
+			}
+			return;
+		}
+		if (v == 0 && total <= (uint64_t)s->size - off) {
+			if (k < 4) {
+				sp_add(s, "%s", k > 0 ? ";" : "");
+				(void)sp_mqtt_fields(s, s->p + off,
+				    total < s->n - off ? (size_t)total :
+				    s->n - off, 0);
+			} else if (k == 4)
+				sp_add(s, "; ...");
+			off += (size_t)total;
+			continue;
+		}
+		/* Broken, or it goes on in the next message. */
+		if (k >= 4) {
+			if (k == 4)
+				sp_add(s, "; ...");
+			if (v == -2)
+				sp_note(s, "%s", s->p[off] >> 4 == 0 ?
+				    "mqtt: reserved packet type 0" :
+				    "mqtt: remaining length longer than 4 "
+				    "bytes");
+		} else {
+			sp_add(s, "%s", k > 0 ? ";" : "");
+			if (sp_mqtt_fields(s, s->p + off, s->n - off, 1) < 0)
+				return;
+		}
+		if (v != -2)
+			sp_mqtt_open(s, off, v == 0, total);
+		return;
+	}
 }
 
 /*
@@ -1148,6 +1326,14 @@ int
 subproto_decode(const struct subproto_conn *c, int opcode, const uint8_t *p,
     size_t n, int64_t size, struct subproto_result *r)
 {
+	return subproto_decode_flow(c, NULL, 0, opcode, p, n, size, r);
+}
+
+int
+subproto_decode_flow(const struct subproto_conn *c, struct subproto_flow *f,
+    int64_t msg, int opcode, const uint8_t *p, size_t n, int64_t size,
+    struct subproto_result *r)
+{
 	struct sp    s;
 	enum sp_kind k;
 
@@ -1161,8 +1347,15 @@ subproto_decode(const struct subproto_conn *c, int opcode, const uint8_t *p,
 	s.r = r;
 	if (opcode != 1 && opcode != 2)
 		return 0;
-	if ((k = sp_by_header(c)) == SP_NONE)
+	if (size < (int64_t)s.n)
+		s.size = (int64_t)s.n;
+	/* Only a connection that said MQTT is followed from message to
+	 * message: content alone knows a CONNECT, not what comes after. */
+	if ((k = sp_by_header(c)) == SP_MQTT)
+		s.flow = f;
+	else if (k == SP_NONE)
 		k = sp_by_content(s.p, s.n, opcode);
+	s.msg = msg;
 	switch (k) {
 	case SP_EIO:
 		sp_eio(&s);
@@ -1187,43 +1380,170 @@ subproto_decode(const struct subproto_conn *c, int opcode, const uint8_t *p,
 	return 1;
 }
 
-/* ws_proto(...) and ws_proto_note(...): user data 0 or 1. */
+/*
+ * The SQL functions' memory of the flows they followed last: a direction
+ * of a connection, the last message read and its reading. Rows asked in
+ * order are read once each; both functions of one row share a reading.
+ */
+#define SP_MEMOS 16
+
+struct sp_memo {
+	int64_t                conn, msg;  /* msg -1: nothing read yet */
+	int                    dir, used, rc;
+	unsigned               age;
+	struct subproto_flow   flow;
+	struct subproto_result r;
+};
+
+struct sp_sql {
+	struct sp_memo memo[SP_MEMOS];
+	unsigned       clock;
+};
+
+struct sp_fn_data {
+	struct sp_sql *sql;
+	int            note;
+};
+
+static struct sp_memo *
+sp_memo_get(struct sp_sql *q, int64_t conn, int dir)
+{
+	struct sp_memo *m, *old = &q->memo[0];
+	size_t          i;
+
+	for (i = 0; i < SP_MEMOS; i++) {
+		m = &q->memo[i];
+		if (m->used && m->conn == conn && m->dir == dir) {
+			m->age = ++q->clock;
+			return m;
+		}
+		if (!m->used || m->age < old->age)
+			old = m;
+	}
+	memset(old, 0, sizeof *old);
+	old->used = 1;
+	old->conn = conn;
+	old->dir = dir;
+	old->msg = -1;
+	old->age = ++q->clock;
+	return old;
+}
+
+/*
+ * Reads the messages of m's direction after m->msg and before msg into
+ * m's flow. From message_t, not the messages view: the view's direction
+ * is an expression, and the range must come from the index
+ * message_order, not from a scan of the connection. Returns SQLITE_OK or
+ * an error.
+ */
+static int
+sp_memo_catch_up(sqlite3 *db, const struct subproto_conn *c,
+    struct sp_memo *m, int64_t msg)
+{
+	static const char q[] = "SELECT message_id, opcode, payload_prefix,"
+	    " decoded_size FROM message_t WHERE connection_id = ?1 AND"
+	    " direction = ?2 AND message_id > ?3 AND message_id < ?4"
+	    " ORDER BY message_id";
+	struct subproto_result r;
+	sqlite3_stmt          *st;
+	int                    rc;
+
+	/* The next message of the direction: nothing lies between. */
+	if (msg == m->msg + 1)
+		return SQLITE_OK;
+	if ((rc = sqlite3_prepare_v2(db, q, -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, m->conn);
+	sqlite3_bind_int(st, 2, m->dir);
+	sqlite3_bind_int64(st, 3, m->msg);
+	sqlite3_bind_int64(st, 4, msg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		(void)subproto_decode_flow(c, &m->flow,
+		    sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+		    sqlite3_column_blob(st, 2),
+		    (size_t)sqlite3_column_bytes(st, 2),
+		    sqlite3_column_int64(st, 3), &r);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* ws_proto(...) and ws_proto_note(...). */
 static void
 sp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct subproto_conn   c;
-	struct subproto_result r;
-	const uint8_t         *p;
-	int                    note = sqlite3_user_data(ctx) != NULL;
+	const struct sp_fn_data *d = sqlite3_user_data(ctx);
+	struct subproto_conn     c;
+	struct subproto_result   r, *res = &r;
+	struct sp_memo          *m;
+	const uint8_t           *p;
+	const char              *dir;
+	int64_t                  conn, msg;
+	int                      rc, side;
 
 	(void)argc;
 	c.subprotocol = (const char *)sqlite3_value_text(argv[0]);
 	c.request_protocols = (const char *)sqlite3_value_text(argv[1]);
 	c.path = (const char *)sqlite3_value_text(argv[2]);
 	p = sqlite3_value_blob(argv[4]);
-	if (sqlite3_value_type(argv[4]) == SQLITE_NULL ||
-	    !subproto_decode(&c, sqlite3_value_int(argv[3]), p,
-	    (size_t)sqlite3_value_bytes(argv[4]),
-	    sqlite3_value_int64(argv[5]), &r) ||
-	    (note && r.note[0] == '\0')) {
+	conn = sqlite3_value_int64(argv[6]);
+	msg = sqlite3_value_int64(argv[8]);
+	if (sqlite3_value_type(argv[7]) == SQLITE_TEXT) {
+		dir = (const char *)sqlite3_value_text(argv[7]);
+		side = dir != NULL && strcmp(dir, "client") != 0;
+	} else
+		side = sqlite3_value_int(argv[7]) != 0;
+	if (sp_by_header(&c) != SP_MQTT || sqlite3_value_type(argv[6]) ==
+	    SQLITE_NULL || sqlite3_value_type(argv[8]) == SQLITE_NULL) {
+		rc = subproto_decode(&c, sqlite3_value_int(argv[3]), p,
+		    (size_t)sqlite3_value_bytes(argv[4]),
+		    sqlite3_value_int64(argv[5]), &r);
+	} else {
+		m = sp_memo_get(d->sql, conn, side);
+		if (msg != m->msg) {
+			if (msg < m->msg) {
+				memset(&m->flow, 0, sizeof m->flow);
+				m->msg = -1;
+			}
+			if (sp_memo_catch_up(sqlite3_context_db_handle(ctx),
+			    &c, m, msg) != SQLITE_OK)
+				memset(&m->flow, 0, sizeof m->flow);
+			m->rc = subproto_decode_flow(&c, &m->flow, msg,
+			    sqlite3_value_int(argv[3]), p,
+			    (size_t)sqlite3_value_bytes(argv[4]),
+			    sqlite3_value_int64(argv[5]), &m->r);
+			m->msg = msg;
+		}
+		rc = m->rc;
+		res = &m->r;
+	}
+	if (sqlite3_value_type(argv[4]) == SQLITE_NULL || !rc ||
+	    (d->note && res->note[0] == '\0')) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	sqlite3_result_text(ctx, note ? r.note : r.summary, -1,
+	sqlite3_result_text(ctx, d->note ? res->note : res->summary, -1,
 	    SQLITE_TRANSIENT);
 }
 
 int
 subproto_register(sqlite3 *db)
 {
-	static int one = 1;
-	int        rc;
+	struct sp_fn_data *d;
+	int                rc;
 
-	rc = sqlite3_create_function(db, "ws_proto", 6, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, sp_fn, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "ws_proto_note", 6,
-		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, &one, sp_fn, NULL,
-		    NULL);
-	return rc;
+	/* One allocation: the memory and both functions' data. */
+	if ((d = sqlite3_malloc(sizeof *d * 2 + sizeof *d->sql)) == NULL)
+		return SQLITE_NOMEM;
+	d[0].sql = d[1].sql = (struct sp_sql *)(d + 2);
+	memset(d[0].sql, 0, sizeof *d->sql);
+	d[0].note = 0;
+	d[1].note = 1;
+	rc = sqlite3_create_function_v2(db, "ws_proto_note", 9, SQLITE_UTF8,
+	    &d[1], sp_fn, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_free(d);
+		return rc;
+	}
+	return sqlite3_create_function_v2(db, "ws_proto", 9, SQLITE_UTF8,
+	    &d[0], sp_fn, NULL, NULL, sqlite3_free);
 }

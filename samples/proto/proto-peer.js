@@ -1,7 +1,7 @@
 // proto-peer.js: a real server and a real client of one sub-protocol over
 // WebSocket, in one process, on 127.0.0.1 (see record-proto.sh).
 //
-//   node proto-peer.js socketio|stomp|graphql|jsonrpc|mqtt PORT FIELDS
+//   node proto-peer.js socketio|stomp|graphql|jsonrpc|mqtt|mqtt-split PORT FIELDS
 //
 // FIELDS gets, line by line, what each side was told to send, as
 // "DIRECTION<TAB>ERE": the summary that `wsautopsy messages --proto`
@@ -223,7 +223,46 @@ async function mqtt() {
 	done();
 }
 
-({ socketio, stomp, graphql, jsonrpc, mqtt })[kind]().catch((e) => {
+// Node's stream path of the same client (no native WebSocket): it writes
+// a packet's parts on their own, a WebSocket message each, so a packet
+// spans messages; the big PUBLISH is larger than any one of them.
+async function mqttSplit() {
+	const m = require('mqtt');
+	const client = m.connect(`ws://127.0.0.1:${port}`, {
+		clientId: 'wsa-split', keepalive: 45, protocolVersion: 4,
+		reconnectPeriod: 0 });
+	await new Promise((r, j) => { client.on('connect', r);
+		client.on('error', j); });
+	// A packet told to the client is read where its last byte arrives.
+	const more = ' (continued from message {N})';
+	expect('client', 'mqtt CONNECT v3.1.1 client "wsa-split" keepalive 45' + more);
+	expect('server', 'mqtt CONNACK rc 0');
+	await client.subscribeAsync('split/#', { qos: 1 });
+	expect('client', 'mqtt SUBSCRIBE id {N} topic "split/#" qos 1' + more);
+	expect('server', 'mqtt SUBACK id {N}');
+	const sizes = { 'split/small': 5, 'split/big': 40000 };
+	for (const [qos, topic] of [[0, 'split/small'], [1, 'split/big'],
+	    [1, 'split/small']]) {
+		const got = new Promise((r) => client.once('message', r));
+		await client.publishAsync(topic, Buffer.alloc(sizes[topic], 0x61),
+		    { qos });
+		await got;
+		const id = qos > 0 ? ' id {N}' : '';
+		expect('client', `mqtt PUBLISH topic "${topic}" qos ${qos}${id}` + more);
+		expect('server', `mqtt PUBLISH topic "${topic}" qos ${qos}${id}`);
+		if (qos > 0) {
+			// The broker acknowledges after it delivered; the
+			// client acknowledges the delivery.
+			expect('server', 'mqtt PUBACK id {N}');
+			expect('client', 'mqtt PUBACK id {N}' + more);
+		}
+	}
+	await client.endAsync();
+	expect('client', 'mqtt DISCONNECT' + more);
+	done();
+}
+
+({ socketio, stomp, graphql, jsonrpc, mqtt, 'mqtt-split': mqttSplit })[kind]().catch((e) => {
 	console.error(e);
 	process.exit(1);
 });

@@ -9,6 +9,8 @@
 #   proto-jsonrpc   npm rpc-websockets 9 server and client
 #   proto-mqtt      Debian mosquitto 2 (listener with protocol websockets)
 #                   and the npm mqtt 5 client
+#   proto-mqtt-split the same broker and client on Node's stream path, which
+#                   splits a packet over several WebSocket messages
 #
 #   samples/proto/record-proto.sh [SAMPLE...]
 #
@@ -57,7 +59,7 @@ record proto-stomp 18102 stomp
 record proto-graphql 18103 graphql
 record proto-jsonrpc 18104 jsonrpc
 
-if wanted proto-mqtt; then
+if wanted proto-mqtt || wanted proto-mqtt-split; then
 	# mosquitto 2.0.11 starts no websockets listener alone, nor one bound
 	# to an address (its libwebsockets): a plain one on 18106 goes with it.
 	cat >"$tmp/mosquitto.conf" <<EOF
@@ -73,6 +75,7 @@ EOF
 	server_pid=$!
 	wait_for "$tmp/server.log" "running"
 	record proto-mqtt 18105 mqtt
+	record proto-mqtt-split 18105 mqtt-split
 	kill "$server_pid" 2>/dev/null || true
 	wait "$server_pid" 2>/dev/null || true
 	server_pid=

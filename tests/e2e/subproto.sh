@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sub-protocol decoding (messages --proto) on real recordings
 # (samples/proto, record-proto.sh): Socket.IO, STOMP, graphql-ws,
-# JSON-RPC (rpc-websockets) and MQTT (mosquitto). Each NAME.fields holds
+# JSON-RPC (rpc-websockets) and MQTT (mosquitto; in mqtt-split the npm
+# client splits every packet over several messages). Each NAME.fields holds
 # what the peers were told to send, a line per message: the summary of
 # that direction's messages must match the lines in order. The ids the
 # libraries chose must pair up (an ack and its event, a SUBACK and its
@@ -42,7 +43,7 @@ fields_match() {
 	check "$1: the fields file has lines" test "$want" -gt 3
 }
 
-for p in socketio stomp graphql jsonrpc mqtt; do
+for p in socketio stomp graphql jsonrpc mqtt mqtt-split; do
 	name=proto-$p
 	"$WSAUTOPSY" analyze -q -o "$TMP/$p.db" "$(sample "$name.pcap")"
 	check "$name: analyze exit 0" test $? -eq 0
@@ -66,6 +67,32 @@ eq "json-rpc: each response carries its call's id" \
 eq "mqtt: SUBACK answers SUBSCRIBE's id" \
     "$(ids "$TMP/mqtt.db" client '^mqtt SUBSCRIBE id ([0-9]+) .*')" \
     "$(ids "$TMP/mqtt.db" server '^mqtt SUBACK id ([0-9]+)$')"
+# A packet split over messages is read once, where it ends: every other
+# message of the split client says it goes on, none is a packet of its own.
+split=$(sample proto-mqtt-split.fields)
+eq "mqtt-split: a reading per packet the client sent" \
+    "$(grep -c '^client' "$split")" \
+    "$(summaries "$TMP/mqtt-split.db" client | grep -vc ' (partial)$')"
+check "mqtt-split: the client's packets span messages" \
+    test "$(summaries "$TMP/mqtt-split.db" client | wc -l)" -gt 30
+eq "mqtt-split: each PUBACK answers its PUBLISH's id (client to server)" \
+    "$(ids "$TMP/mqtt-split.db" client '^mqtt PUBLISH .* id ([0-9]+) .*')" \
+    "$(ids "$TMP/mqtt-split.db" server '^mqtt PUBACK id ([0-9]+)$')"
+eq "mqtt-split: each PUBACK answers its PUBLISH's id (server to client)" \
+    "$(ids "$TMP/mqtt-split.db" server '^mqtt PUBLISH .* id ([0-9]+)$')" \
+    "$(ids "$TMP/mqtt-split.db" client '^mqtt PUBACK id ([0-9]+) .*')"
+# Asked from the middle of the connection (--since the big PUBLISH's
+# last message), the reading is the same as in wire order.
+big=$("$WSAUTOPSY" messages --proto -f jsonl --dir client \
+    "$TMP/mqtt-split.db" | jq -c 'select(.proto != null and
+    (.proto | test("split/big")))')
+check "mqtt-split: the big PUBLISH is read whole" test -n "$big"
+since=$(printf '%s' "$big" | jq -r .time)
+eq "mqtt-split: a reading from mid-connection" \
+    "$(printf '%s' "$big" | jq -r .proto)" \
+    "$("$WSAUTOPSY" messages --proto -f jsonl --dir client --since "$since" \
+    "$TMP/mqtt-split.db" | jq -r 'select(.message_id == '"$(printf '%s' \
+    "$big" | jq .message_id)"') | .proto')"
 sub=$(ids "$TMP/graphql.db" client '^graphql-transport-ws subscribe id ([^ ]+) .*')
 eq "graphql: next and complete carry the subscription's id" "3 $sub" \
     "$(summaries "$TMP/graphql.db" server | sed -En \

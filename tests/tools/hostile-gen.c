@@ -1050,6 +1050,11 @@ hg_subproto(struct pw *g, const char *kind)
 			big[i + 1] = 0;
 		}
 		hg_message(&c, 1, 2, big, n);
+		/* A remaining length of 256 MiB, split over two messages:
+		 * not followed, the PINGREQ after it is read afresh. */
+		HG_MSG(&c, 0, 2, "\x30\xff\xff");
+		HG_MSG(&c, 0, 2, "\xff\x7f\x00\x01" "a");
+		HG_MSG(&c, 0, 2, "\xc0\x00");
 		hg_ws_close(&c, 1000, "", 0);
 		/* GraphQL and JSON-RPC: deep nesting, strings that never end. */
 		hg_conn_init(&c, g, 0x0a000004u, 41003);

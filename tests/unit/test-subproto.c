@@ -208,7 +208,9 @@ static const struct sp_case sp_cases[] = {
 	{ "mqtt", NULL, 2, M("\x32\x40\x00\x03" "a/b\x00\x05hi"), 0, "mqtt",
 	  "mqtt PUBLISH topic \"a/b\" qos 1 id 5 (partial)", "" },
 	{ "mqtt", NULL, 2, M("\x32\x40\x00\x03" "a/b\x00\x05hi"), 4096,
-	  "mqtt", "mqtt PUBLISH topic \"a/b\" qos 1 id 5 (cut)", "" },
+	  "mqtt", "mqtt PUBLISH topic \"a/b\" qos 1 id 5; ... (cut)", "" },
+	{ "mqtt", NULL, 2, M("\x32\x40\x00\x03" "a/b\x00\x05hi"), 40,
+	  "mqtt", "mqtt PUBLISH topic \"a/b\" qos 1 id 5 (partial)", "" },
 	{ "mqtt", NULL, 2, M("\x00\x00"), 0, "mqtt", "mqtt reserved",
 	  "mqtt: reserved packet type 0" },
 	{ "mqtt", NULL, 2, M("\x30\xff\xff\xff\xff\x01"), 0, "mqtt",
@@ -242,6 +244,8 @@ static const struct sp_case sp_cases[] = {
 };
 
 static void test_cases(void **);
+static void test_flow(void **);
+static void test_flow_caps(void **);
 static void test_offer(void **);
 static void test_random(void **);
 static void test_long(void **);
@@ -279,6 +283,128 @@ test_cases(void **state)
 		assert_string_equal(r.summary, t->summary);
 		assert_string_equal(r.note, t->note);
 	}
+}
+
+/* One direction's messages in order, through one flow. */
+struct sp_step {
+	const char *bytes;
+	size_t      len;
+	int64_t     size;     /* 0: len */
+	const char *summary;
+	const char *note;
+};
+
+static void
+sp_steps(const struct sp_step *t, size_t n)
+{
+	struct subproto_conn   c = { "mqtt", NULL, NULL };
+	struct subproto_flow   f;
+	struct subproto_result r;
+	size_t                 i;
+
+	memset(&f, 0, sizeof f);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(subproto_decode_flow(&c, &f, (int64_t)i + 10,
+		    2, (const uint8_t *)t[i].bytes, t[i].len, t[i].size != 0 ?
+		    t[i].size : (int64_t)t[i].len, &r), 1);
+		if (strcmp(r.summary, t[i].summary) != 0 ||
+		    strcmp(r.note, t[i].note) != 0)
+			print_error("step %zu: [%s] [%s]\n", i, r.summary,
+			    r.note);
+		assert_string_equal(r.summary, t[i].summary);
+		assert_string_equal(r.note, t[i].note);
+	}
+}
+
+/*
+ * How Node's stream path of the npm mqtt client writes (the header, the
+ * topic, the id, the payload, a message each), several packets in one
+ * message, a packet that ends where the next starts, and a message whose
+ * unstored bytes hold a packet's start: the next is read afresh.
+ */
+static void
+test_flow(void **state)
+{
+	static const struct sp_step steps[] = {
+		{ M("\x32"), 0, "mqtt PUBLISH (partial)", "" },
+		{ M("\x09"), 0, "mqtt PUBLISH (continued from message 10) "
+		  "(partial)", "" },
+		{ M("\x00\x03" "a/b"), 0, "mqtt PUBLISH (continued from "
+		  "message 10) (partial)", "" },
+		{ M("\x00\x07"), 0, "mqtt PUBLISH (continued from message 10) "
+		  "(partial)", "" },
+		/* The payload, then a PUBACK and the start of a PINGREQ. */
+		{ M("hi\x40\x02\x00\x07\xc0"), 0, "mqtt PUBLISH topic \"a/b\" "
+		  "qos 1 id 7 (continued from message 10); PUBACK id 7; "
+		  "PINGREQ (partial)", "" },
+		{ M("\x00\x30\x03\x00\x01" "a"), 0, "mqtt PINGREQ (continued "
+		  "from message 14); PUBLISH topic \"a\" qos 0", "" },
+		/* 300 bytes of which 4 stored: the PUBLISH ends in the cut. */
+		{ M("\x30\x05\x00\x01" "a"), 300, "mqtt PUBLISH topic \"a\" "
+		  "qos 0; ... (cut)", "" },
+		{ M("\xc0\x00"), 0, "mqtt PINGREQ", "" },
+		/* A packet longer than its stored part, carried on. */
+		{ M("\x30\x90\x03\x00\x01" "b"), 200, "mqtt PUBLISH topic \"b\" "
+		  "qos 0 (partial)", "" },
+		{ M("xyz"), 200, "mqtt PUBLISH (continued from message 18) "
+		  "(partial)", "" },
+		{ M("xyz"), 3, "mqtt PUBLISH topic \"b\" qos 0 (continued from "
+		  "message 18)", "" },
+		/* Five packets: four shown, then "..." once. */
+		{ M("\xc0\x00\xc0\x00\xc0\x00\xc0\x00\xc0\x00\x32"), 0,
+		  "mqtt PINGREQ; PINGREQ; PINGREQ; PINGREQ; ...", "" },
+		{ M("\x05\x00\x01" "a\x00\x09"), 0, "mqtt PUBLISH topic \"a\" "
+		  "qos 1 id 9 (continued from message 21)", "" },
+		/* A violation inside a carried packet ends it. */
+		{ M("\x30"), 0, "mqtt PUBLISH (partial)", "" },
+		{ M("\xff\xff\xff\xff"), 0, "mqtt PUBLISH",
+		  "mqtt: remaining length longer than 4 bytes" },
+		{ M("\xe0\x00"), 0, "mqtt DISCONNECT", "" },
+	};
+
+	(void)state;
+	sp_steps(steps, sizeof steps / sizeof steps[0]);
+}
+
+/*
+ * The caps: a remaining length past SUBPROTO_CARRY_MAX is a note and not
+ * followed (the next message is read afresh); a topic longer than the
+ * head a flow keeps reads "(cut)" where the packet ends.
+ */
+static void
+test_flow_caps(void **state)
+{
+	static uint8_t      big[3 + 700];
+	static const char   huge[] = "\x30\xff\xff\xff\x7f\x00\x01" "a";
+	struct sp_step      steps[] = {
+		{ M(huge), 0, "mqtt PUBLISH topic \"a\" qos 0 (partial)",
+		  "mqtt: packet of 268435460 bytes goes on past 67108864 "
+		  "more: not followed" },
+		{ M("\xc0\x00"), 0, "mqtt PINGREQ", "" },
+		{ M("\x30\xff\xff"), 0, "mqtt PUBLISH (partial)", "" },
+		{ M("\xff\x7f\x00"), 0, "mqtt PUBLISH (continued from "
+		  "message 12) (partial)",
+		  "mqtt: packet of 268435460 bytes goes on past 67108864 "
+		  "more: not followed" },
+		{ M("\xc0\x00"), 0, "mqtt PINGREQ", "" },
+		{ M("\x30\xbf\x05"), 0, "mqtt PUBLISH qos 0 (partial)", "" },
+		{ NULL, 0, 0, NULL, "" },
+	};
+	char                want[256];
+
+	(void)state;
+	/* A topic of 700 bytes, in one message after the header. */
+	big[0] = 0x02;
+	big[1] = 0xbc;
+	memset(big + 2, 't', 700);
+	big[702] = 'p';
+	steps[6].bytes = (const char *)big;
+	steps[6].len = sizeof big;
+	/* The topic shown is its first 96 bytes, and it runs past the head. */
+	snprintf(want, sizeof want, "mqtt PUBLISH topic \"%.96s...\" qos 0 "
+	    "(cut) (continued from message 15)", (const char *)big + 2);
+	steps[6].summary = want;
+	sp_steps(steps, sizeof steps / sizeof steps[0]);
 }
 
 /* Without a negotiated subprotocol, an offer naming one protocol counts;
@@ -378,6 +504,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_flow),
+		cmocka_unit_test(test_flow_caps),
 		cmocka_unit_test(test_offer),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_long),

@@ -35,7 +35,7 @@ static int  replay_one(const char *, const struct analysis_opts *, const struct 
 static int  replay_all(const char *, const struct analysis_opts *,
 		const struct replay_live_opts *, const char *,
 		const struct replay_db *, const char *);
-static void replay_now(char *, size_t);
+static void replay_stamp(char *, size_t);
 static int  replay_db_record(const char *, const struct replay_db *,
 		uint64_t, const char *, const char *, int, const char *,
 		const struct replay_note *, const struct replay_live_opts *);
@@ -342,7 +342,7 @@ replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
 
 /* Now, as analyzed_at is written: "2026-12-07T04:51:30Z". */
 static void
-replay_now(char *buf, size_t len)
+replay_stamp(char *buf, size_t len)
 {
 	struct tm tm;
 	time_t    t = time(NULL);
@@ -526,7 +526,7 @@ replay_all(const char *path, const struct analysis_opts *ao,
 		printf("%-10s %s\n", "connection", "replay");
 	for (i = 0; i < n; i++) {
 		memset(&note, 0, sizeof note);
-		replay_now(started, sizeof started);
+		replay_stamp(started, sizeof started);
 		rc = replay_one(path, ao, lo, ids[i], line, sizeof line,
 		    &note);
 		if (db != NULL)
@@ -668,7 +668,7 @@ cmd_replay_exec(struct cmd_args *args)
 		return replay_usage(e, "--verify goes with a database");
 	if (!all) {
 		memset(&note, 0, sizeof note);
-		replay_now(started, sizeof started);
+		replay_stamp(started, sizeof started);
 		rc = replay_one(path, &ao, &lo, conn, line, sizeof line,
 		    &note);
 		if (rc != EXIT_INPUT)

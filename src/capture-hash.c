@@ -183,8 +183,12 @@ capture_hash_check(const char *path, uint64_t size, const char *sha256,
 		close(fd);
 		return -1;
 	}
-	/* Not written since: the hash is taken as read (--verify reads it). */
-	if (!verify && analysed >= 0 && (int64_t)st.st_mtime <= analysed) {
+	/*
+	 * Last written before the second the analysis started: the hash is
+	 * taken as read (--verify reads it). analyzed_at has whole seconds,
+	 * so a file written in that second is hashed.
+	 */
+	if (!verify && analysed >= 0 && (int64_t)st.st_mtime < analysed) {
 		close(fd);
 		return 0;
 	}

@@ -31,7 +31,7 @@ const struct cmd_option full_payload_verify_options[] = {
 	  .doc = "Read the SHA\\-256 of every capture file before reading it "
 	    "again.\n"
 	    "Without it a file whose size is the one recorded and whose\n"
-	    "modification time is not later than the analysis\n"
+	    "modification time is before the second the analysis started\n"
 	    ".RB ( analyzed_at )\n"
 	    "is taken as the file analysed without reading it whole: a 20 GB\n"
 	    "ring is not read to find one connection.\n"

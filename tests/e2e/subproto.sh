@@ -149,8 +149,10 @@ graphql-transport-ws: unknown message type "subscribe!"
 json-rpc: both result and error' "$(cat "$TMP/notes")"
 eq "clean: no note" "0" "$("$WSAUTOPSY" messages --proto -f jsonl \
     "$TMP/clean/sp.db" | jq -s '[.[] | select(.proto_note != null)] | length')"
+# finding_id is the order findings reached the database, which the
+# threads of -j decide: the findings are compared in packet order.
 fq="SELECT connection_id, kind, rule, sender, code, packet FROM findings
-    ORDER BY finding_id"
+    ORDER BY packet, connection_id, kind, sender"
 eq "broken: the findings of the clean capture" \
     "$(sqlite3 -batch "$TMP/clean/sp.db" "$fq")" \
     "$(sqlite3 -batch "$TMP/broken/sp.db" "$fq")"

@@ -30,8 +30,16 @@ struct ooo_seg {
 	uint8_t         data[];
 };
 
-/* What a held segment costs against the caps: its bytes and its header. */
-#define OOO_COST(caplen) ((uint64_t)(caplen) + sizeof(struct ooo_seg))
+/*
+ * What a held segment costs against the caps: its bytes and its header as
+ * the allocator hands them out (an 8-byte chunk header, 16-byte steps), so
+ * that a cap of N bytes holds about N bytes of memory even for one-byte
+ * segments. The cost does not depend on whether the bytes are kept
+ * (flow_table_no_bytes): the reader's mirror must give a hole up exactly
+ * where the decoding thread does.
+ */
+#define OOO_COST(caplen) \
+	(((uint64_t)(caplen) + sizeof(struct ooo_seg) + 8 + 15) & ~(uint64_t)15)
 
 struct flow_table {
 	struct flow_limits       lim;

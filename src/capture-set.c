@@ -10,6 +10,10 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -721,4 +725,109 @@ capture_set_packet(uint64_t o, char *buf, size_t len)
 	capture_set_info_packet(cs_naming, o, buf, len);
 	pthread_mutex_unlock(&cs_spans_lock);
 	return buf;
+}
+
+/* Starts like a pcap or pcapng file (either byte order). */
+static int
+cs_is_capture(const char *path)
+{
+	static const uint32_t magic[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d,
+	    0x4d3cb2a1, 0x0a0d0d0a };
+	unsigned char b[4];
+	uint32_t      m;
+	FILE         *f;
+	size_t        i, n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	n = fread(b, 1, sizeof b, f);
+	fclose(f);
+	if (n != sizeof b)
+		return 0;
+	m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+	    b[3];
+	for (i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if (m == magic[i])
+			return 1;
+	return 0;
+}
+
+static int
+cs_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The files to read: each operand, a directory replaced by the capture
+ * files in it (not its subdirectories, nor files that are not captures).
+ * *dirs counts the directories. -1 when a directory cannot be listed.
+ */
+int
+capture_set_expand(int argc, char **argv, char ***out, size_t *n, int *dirs)
+{
+	struct stat    st;
+	struct dirent *de;
+	DIR           *d;
+	char         **v = NULL, *p;
+	size_t         cap = 0, from;
+	int            i;
+
+	*n = 0;
+	*dirs = 0;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0 || stat(argv[i], &st) != 0 ||
+		    !S_ISDIR(st.st_mode)) {
+			if (*n == cap)
+				v = xrealloc(v, (cap = cap ? 2 * cap : 16) *
+				    sizeof *v);
+			v[(*n)++] = xstrdup(argv[i]);
+			continue;
+		}
+		if ((d = opendir(argv[i])) == NULL) {
+			wsa_warn("%s: cannot read the directory: %s", argv[i],
+			    strerror(errno));
+			goto fail;
+		}
+		(*dirs)++;
+		from = *n;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			p = xmalloc(strlen(argv[i]) + strlen(de->d_name) + 2);
+			sprintf(p, "%s%s%s", argv[i], argv[i][strlen(argv[i]) -
+			    1] == '/' ? "" : "/", de->d_name);
+			if (stat(p, &st) != 0 || !S_ISREG(st.st_mode) ||
+			    !cs_is_capture(p)) {
+				free(p);
+				continue;
+			}
+			if (*n == cap)
+				v = xrealloc(v, (cap = cap ? 2 * cap : 16) *
+				    sizeof *v);
+			v[(*n)++] = p;
+		}
+		closedir(d);
+		if (*n == from) {
+			wsa_warn("%s: no capture file in the directory",
+			    argv[i]);
+			goto fail;
+		}
+		qsort(v + from, *n - from, sizeof *v, cs_name_cmp);
+	}
+	*out = v;
+	return 0;
+fail:
+	while (*n > 0)
+		free(v[--*n]);
+	free(v);
+	return -1;
+}
+
+void
+capture_set_expand_free(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
 }

@@ -127,4 +127,15 @@ const char *capture_set_packet(uint64_t ordinal, char *buf, size_t len);
 const char *capture_set_info_packet(const struct capture_set_info *,
     uint64_t ordinal, char *buf, size_t len);
 
+/*
+ * The files to read for operands as analyze takes them: each operand, a
+ * directory replaced by the capture files in it in name order (not its
+ * subdirectories, nor files that are not captures). *dirs counts the
+ * directories. -1, said on stderr, when a directory cannot be listed or
+ * holds no capture.
+ */
+int  capture_set_expand(int argc, char **argv, char ***out, size_t *n,
+    int *dirs);
+void capture_set_expand_free(char **, size_t);
+
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture-set.h"
 #include "cmd.h"
 #include "escape.h"
 #include "report.h"
@@ -34,8 +35,6 @@ static void analyze_summary(const char *, const struct capture_summary *,
 		double);
 static void analyze_warn(void *, const char *);
 static void analyze_set_line(const struct capture_set_info *);
-static int  analyze_expand(int, char **, char ***, size_t *, int *);
-static int  analyze_is_capture(const char *);
 static int  analyze_shard(const char *, struct analysis_opts *);
 static int  analyze_jobs(const char *, struct analysis_opts *);
 static unsigned analyze_cpus(void);
@@ -301,102 +300,6 @@ analyze_warn(void *arg, const char *why)
 	*status = EXIT_INPUT;
 }
 
-/* Starts like a pcap or pcapng file (either byte order). */
-static int
-analyze_is_capture(const char *path)
-{
-	static const uint32_t magic[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d,
-	    0x4d3cb2a1, 0x0a0d0d0a };
-	unsigned char b[4];
-	uint32_t      m;
-	FILE         *f;
-	size_t        i, n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return 0;
-	n = fread(b, 1, sizeof b, f);
-	fclose(f);
-	if (n != sizeof b)
-		return 0;
-	m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
-	    b[3];
-	for (i = 0; i < sizeof magic / sizeof magic[0]; i++)
-		if (m == magic[i])
-			return 1;
-	return 0;
-}
-
-static int
-analyze_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The files to read: each operand, a directory replaced by the capture
- * files in it (not its subdirectories, nor files that are not captures).
- * *dirs counts the directories. -1 when a directory cannot be listed.
- */
-static int
-analyze_expand(int argc, char **argv, char ***out, size_t *n, int *dirs)
-{
-	struct stat    st;
-	struct dirent *de;
-	DIR           *d;
-	char         **v = NULL, *p;
-	size_t         cap = 0, from;
-	int            i;
-
-	*n = 0;
-	*dirs = 0;
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0 || stat(argv[i], &st) != 0 ||
-		    !S_ISDIR(st.st_mode)) {
-			if (*n == cap)
-				v = xrealloc(v, (cap = cap ? 2 * cap : 16) *
-				    sizeof *v);
-			v[(*n)++] = xstrdup(argv[i]);
-			continue;
-		}
-		if ((d = opendir(argv[i])) == NULL) {
-			wsa_warn("%s: cannot read the directory: %s", argv[i],
-			    strerror(errno));
-			goto fail;
-		}
-		(*dirs)++;
-		from = *n;
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			p = xmalloc(strlen(argv[i]) + strlen(de->d_name) + 2);
-			sprintf(p, "%s%s%s", argv[i], argv[i][strlen(argv[i]) -
-			    1] == '/' ? "" : "/", de->d_name);
-			if (stat(p, &st) != 0 || !S_ISREG(st.st_mode) ||
-			    !analyze_is_capture(p)) {
-				free(p);
-				continue;
-			}
-			if (*n == cap)
-				v = xrealloc(v, (cap = cap ? 2 * cap : 16) *
-				    sizeof *v);
-			v[(*n)++] = p;
-		}
-		closedir(d);
-		if (*n == from) {
-			wsa_warn("%s: no capture file in the directory",
-			    argv[i]);
-			goto fail;
-		}
-		qsort(v + from, *n - from, sizeof *v, analyze_name_cmp);
-	}
-	*out = v;
-	return 0;
-fail:
-	while (*n > 0)
-		free(v[--*n]);
-	free(v);
-	return -1;
-}
 
 static void
 analyze_summary(const char *path, const struct capture_summary *s,
@@ -600,7 +503,7 @@ cmd_analyze_exec(struct cmd_args *args)
 	if (out == NULL && strcmp(args->argv[0], "-") == 0)
 		return cmd_usage_error(args->entry, "reading standard "
 		    "input: name the database with -o");
-	if (analyze_expand(args->argc, args->argv, &files, &nfiles, &dirs) != 0)
+	if (capture_set_expand(args->argc, args->argv, &files, &nfiles, &dirs) != 0)
 		return EXIT_INPUT;
 	if (!separate && nfiles > 1)
 		for (i = 0; i < nfiles; i++)

@@ -14,7 +14,7 @@
 
 #include "analysis-opts.h"
 #include "cmd.h"
-#include "capture-hash.h"
+#include "capture-set.h"
 #include "escape.h"
 #include "full-payload.h"
 #include "replay-int.h"
@@ -26,13 +26,15 @@ struct replay_db;
 static int  replay_from_db(const char *, uint64_t, struct replay_db *, char *,
 		size_t);
 static int  replay_db_opts(const char *, struct replay_db *,
-		const struct cmd_args *, int, struct analysis_opts *, char **);
+		const struct cmd_args *, int, struct analysis_opts *, char **,
+		char ***, size_t *);
 static int  replay_number(const struct cmd_entry *, const char *,
 		const char *, double *);
 struct replay_note;
-static int  replay_one(const char *, const struct analysis_opts *, const struct replay_live_opts *,
-		uint64_t, char *, size_t, struct replay_note *);
-static int  replay_all(const char *, const struct analysis_opts *,
+static int  replay_one(char *const *, size_t, const struct analysis_opts *,
+		const struct replay_live_opts *, uint64_t, char *, size_t,
+		struct replay_note *);
+static int  replay_all(char *const *, size_t, const struct analysis_opts *,
 		const struct replay_live_opts *, const char *,
 		const struct replay_db *, const char *);
 static void replay_stamp(char *, size_t);
@@ -196,7 +198,8 @@ static const struct cmd_option replay_options[] = {
 const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
 	.summary = "send a captured client side to a live server and compare",
-	.usage = "CAPTURE|DB --connection N --to URL | CAPTURE|DB --all --to URL",
+	.usage = "CAPTURE...|DB --connection N --to URL | CAPTURE...|DB --all "
+	    "--to URL",
 	.about = "Send the client side of one captured connection to a live "
 	    "server: its Upgrade request (Host rewritten), then the frames the "
 	    "client sent of its own accord, byte for byte as captured (masks "
@@ -205,14 +208,16 @@ const struct cmd_entry cmd_replay_entry = {
 	    "the captured pongs and a close answering the server's are not "
 	    "sent. It stops at the server's close, the end of the connection, "
 	    "one second after the last frame, or the timeout, and prints what "
-	    "this server started against what the captured one did. A database "
-	    "names the capture it was made from; a capture whose bytes changed "
-	    "since is refused.",
+	    "this server started against what the captured one did. Several "
+	    "files or a directory are one capture set, as analyze reads them. "
+	    "A database names the capture it was made from (its files found "
+	    "where they were or beside it); a file whose bytes changed since "
+	    "is refused.",
 	.notes = "Exit status: 0 reproduced, 1 not reproduced (the server "
 	    "took every frame), 3 different (it closed or ended otherwise), 2 "
 	    "an error (usage, the capture, the target).",
 	.options = replay_options,
-	.args = { 1, 1 },
+	.args = { 1, -1 },
 	.usage_status = EXIT_INPUT,
 	.exec = cmd_replay_exec
 };
@@ -234,15 +239,12 @@ replay_is_db(const char *path)
 
 /*
  * Connection conn of a database (0: the database's one capture): its
- * capture's path, SHA-256, size, time of analysis and options as
- * recorded, and its id.
+ * capture's path (a set's: its directory) and options as recorded, and
+ * its id.
  */
 struct replay_db {
 	char     path[4096];
-	char     sha[65];
 	char    *options;         /* NULL: none recorded */
-	uint64_t size;
-	int64_t  analysed;        /* seconds since the epoch; -1 unknown */
 	int64_t  capture_id;
 };
 
@@ -256,9 +258,8 @@ replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
 
 	memset(r, 0, sizeof *r);
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT k.path, k.sha256, k.size,"
-	    " CAST(strftime('%s', k.analyzed_at) AS INTEGER), k.options,"
-	    " k.capture_id FROM capture_t k WHERE ?1 = 0 OR k.capture_id IN"
+	    sqlite3_prepare_v2(h, "SELECT k.path, k.options, k.capture_id"
+	    " FROM capture_t k WHERE ?1 = 0 OR k.capture_id IN"
 	    " (SELECT capture_id FROM connections WHERE conn_no = ?1)", -1,
 	    &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", db, sqlite3_errmsg(h));
@@ -272,16 +273,10 @@ replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
 		snprintf(r->path, sizeof r->path, "%s",
 		    (const char *)sqlite3_column_text(st, 0) != NULL ?
 		    (const char *)sqlite3_column_text(st, 0) : "");
-		snprintf(r->sha, sizeof r->sha, "%s",
-		    (const char *)sqlite3_column_text(st, 1) != NULL ?
-		    (const char *)sqlite3_column_text(st, 1) : "");
-		r->size = (uint64_t)sqlite3_column_int64(st, 2);
-		r->analysed = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 3);
-		if (sqlite3_column_text(st, 4) != NULL)
+		if (sqlite3_column_text(st, 1) != NULL)
 			r->options = xstrdup((const char *)
-			    sqlite3_column_text(st, 4));
-		r->capture_id = sqlite3_column_int64(st, 5);
+			    sqlite3_column_text(st, 1));
+		r->capture_id = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(h);
@@ -311,20 +306,31 @@ replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
 }
 
 /*
- * A database's capture, checked as messages --full checks it, and the
- * options it was analysed with in ao, those of the command line on top.
- * words keeps their text. 0, or -1 said on stderr.
+ * A database's capture: its files (*paths, *n), found and checked as
+ * messages --full finds and checks them, and the options it was analysed
+ * with in ao, those of the command line on top. words keeps their text.
+ * 0, or -1 said on stderr.
  */
 static int
 replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
-    int verify, struct analysis_opts *ao, char **words)
+    int verify, struct analysis_opts *ao, char **words, char ***paths,
+    size_t *n)
 {
-	char err[1200];
-	int  j;
+	sqlite3 *h = NULL;
+	char     err[1200], esc[1300];
+	int      j, rc;
 
-	if (capture_hash_check(r->path, r->size, r->sha[0] != '\0' ? r->sha :
-	    NULL, r->analysed, verify, err, sizeof err) != 0) {
-		wsa_warn("%s", err);
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		wsa_warn("%s: %s", db, sqlite3_errmsg(h));
+		sqlite3_close(h);
+		return -1;
+	}
+	rc = full_payload_files(h, r->capture_id, verify, paths, n, err,
+	    sizeof err);
+	sqlite3_close(h);
+	if (rc != 0) {
+		esc_terminal_str(err, esc, sizeof esc);
+		wsa_warn("%s", esc);
 		return -1;
 	}
 	analysis_opts_default(ao);
@@ -453,7 +459,7 @@ replay_db_record(const char *db, const struct replay_db *r, uint64_t conn,
  * captured server did, or why it failed.
  */
 static int
-replay_one(const char *path, const struct analysis_opts *ao,
+replay_one(char *const *paths, size_t npaths, const struct analysis_opts *ao,
     const struct replay_live_opts *lo, uint64_t conn, char *line, size_t len,
     struct replay_note *note)
 {
@@ -463,7 +469,8 @@ replay_one(const char *path, const struct analysis_opts *ao,
 	size_t                i;
 	enum replay_verdict   v;
 
-	if (replay_capture_load(path, ao, conn, &rs, err, sizeof err) != 0) {
+	if (replay_capture_load((const char *const *)paths, npaths, ao, conn,
+	    &rs, err, sizeof err) != 0) {
 		if (note != NULL)
 			snprintf(note->why, sizeof note->why, "%s", err);
 		esc_terminal_str(err, esc, sizeof esc);
@@ -503,7 +510,7 @@ replay_one(const char *path, const struct analysis_opts *ao,
  * db, each recorded in it.
  */
 static int
-replay_all(const char *path, const struct analysis_opts *ao,
+replay_all(char *const *paths, size_t npaths, const struct analysis_opts *ao,
     const struct replay_live_opts *lo, const char *db,
     const struct replay_db *rdb, const char *to)
 {
@@ -513,7 +520,8 @@ replay_all(const char *path, const struct analysis_opts *ao,
 	char               err[1200], esc[1300], line[600], started[32];
 	int                rc, worst = EXIT_OK, rank[4] = { 0, 1, 3, 2 };
 
-	if (replay_capture_list(path, ao, &ids, &n, err, sizeof err) != 0) {
+	if (replay_capture_list((const char *const *)paths, npaths, ao, &ids,
+	    &n, err, sizeof err) != 0) {
 		esc_terminal_str(err, esc, sizeof esc);
 		wsa_warn("%s", esc);
 		free(ids);
@@ -527,8 +535,8 @@ replay_all(const char *path, const struct analysis_opts *ao,
 	for (i = 0; i < n; i++) {
 		memset(&note, 0, sizeof note);
 		replay_stamp(started, sizeof started);
-		rc = replay_one(path, ao, lo, ids[i], line, sizeof line,
-		    &note);
+		rc = replay_one(paths, npaths, ao, lo, ids[i], line,
+		    sizeof line, &note);
 		if (db != NULL)
 			(void)replay_db_record(db, rdb, ids[i], to,
 			    started, rc, line, &note, lo);
@@ -554,9 +562,11 @@ cmd_replay_exec(struct cmd_args *args)
 	struct replay_note      note;
 	const char             *to = NULL, *path = args->argv[0], *val;
 	char                    err[1200], line[600], *words = NULL,
-				started[32];
+				started[32], **paths = NULL;
 	uint64_t                conn = 0;
-	int                     j, rc, have_conn = 0, all = 0, verify = 0;
+	size_t                  npaths = 0;
+	int                     j, rc, have_conn = 0, all = 0, verify = 0,
+				dirs;
 
 	analysis_opts_default(&ao);
 	memset(&lo, 0, sizeof lo);
@@ -652,36 +662,40 @@ cmd_replay_exec(struct cmd_args *args)
 	lo.url = &url;
 	memset(&rdb, 0, sizeof rdb);
 	if (replay_is_db(path)) {
+		if (args->argc > 1)
+			return replay_usage(e, "a database goes alone, without "
+			    "capture files");
 		if (replay_from_db(path, conn, &rdb, err, sizeof err) != 0) {
 			wsa_warn("%s", err);
 			free(rdb.options);
 			return EXIT_INPUT;
 		}
-		if (replay_db_opts(path, &rdb, args, verify, &ao, &words) !=
-		    0) {
+		if (replay_db_opts(path, &rdb, args, verify, &ao, &words,
+		    &paths, &npaths) != 0) {
 			free(rdb.options);
 			free(words);
+			capture_set_expand_free(paths, npaths);
 			return EXIT_INPUT;
 		}
-		path = rdb.path;
 	} else if (verify)
 		return replay_usage(e, "--verify goes with a database");
+	else if (capture_set_expand(args->argc, args->argv, &paths, &npaths,
+	    &dirs) != 0)
+		return EXIT_INPUT;
 	if (!all) {
 		memset(&note, 0, sizeof note);
 		replay_stamp(started, sizeof started);
-		rc = replay_one(path, &ao, &lo, conn, line, sizeof line,
-		    &note);
+		rc = replay_one(paths, npaths, &ao, &lo, conn, line,
+		    sizeof line, &note);
 		if (rc != EXIT_INPUT)
 			printf("%s\n", line);
 		if (rdb.capture_id > 0)
 			(void)replay_db_record(args->argv[0], &rdb, conn, to,
 			    started, rc, line, &note, &lo);
-		free(rdb.options);
-		free(words);
-		return rc;
-	}
-	rc = replay_all(path, &ao, &lo, rdb.capture_id > 0 ? args->argv[0] :
-	    NULL, &rdb, to);
+	} else
+		rc = replay_all(paths, npaths, &ao, &lo, rdb.capture_id > 0 ?
+		    args->argv[0] : NULL, &rdb, to);
+	capture_set_expand_free(paths, npaths);
 	free(rdb.options);
 	free(words);
 	return rc;

@@ -378,6 +378,60 @@ fp_files(sqlite3 *db, int64_t capture_id, struct fp_file **out, size_t *n,
 	return 0;
 }
 
+static void
+fp_files_free(struct fp_file *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(f[i].path);
+		free(f[i].sha256);
+	}
+	free(f);
+}
+
+/* fp_files, each file checked by capture_hash_check. */
+static int
+fp_checked(sqlite3 *db, int64_t capture_id, int verify, struct fp_file **out,
+    size_t *n, char *err, size_t errlen)
+{
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (fp_files(db, capture_id, out, n, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < *n; i++)
+		if (capture_hash_check((*out)[i].path, (*out)[i].size,
+		    (*out)[i].sha256, (*out)[i].analysed, verify, err,
+		    errlen) != 0)
+			return -1;
+	return 0;
+}
+
+int
+full_payload_files(sqlite3 *db, int64_t capture_id, int verify,
+    char ***paths, size_t *n, char *err, size_t errlen)
+{
+	struct fp_file *f;
+	size_t          k, i;
+
+	*paths = NULL;
+	*n = 0;
+	if (fp_checked(db, capture_id, verify, &f, &k, err, errlen) != 0) {
+		fp_files_free(f, k);
+		return -1;
+	}
+	*paths = xcalloc(k, sizeof **paths);
+	for (i = 0; i < k; i++) {
+		(*paths)[i] = f[i].path;
+		f[i].path = NULL;
+	}
+	*n = k;
+	fp_files_free(f, k);
+	return 0;
+}
+
 /*
  * Where each file's re-read begins: its last checkpoint before the first
  * chosen connection, by time (so the files merge as they did), or, in the
@@ -538,13 +592,9 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 		rc = 0;
 		goto out;
 	}
-	if (fp_files(db, capture_id, &files, &nfiles, err, errlen) != 0)
+	if (fp_checked(db, capture_id, verify, &files, &nfiles, err,
+	    errlen) != 0)
 		goto out;
-	for (i = 0; i < nfiles; i++)
-		if (capture_hash_check(files[i].path, files[i].size,
-		    files[i].sha256, files[i].analysed, verify, err,
-		    errlen) != 0)
-			goto out;
 	analysis_opts_default(&o);
 	if (sqlite3_prepare_v2(db, "SELECT options FROM capture_t WHERE"
 	    " capture_id = ?1", -1, &st, NULL) != SQLITE_OK)
@@ -635,11 +685,7 @@ sqlfail:
 out:
 	analysis_free(an);
 	capture_set_free(set);
-	for (i = 0; i < nfiles; i++) {
-		free(files[i].path);
-		free(files[i].sha256);
-	}
-	free(files);
+	fp_files_free(files, nfiles);
 	free(paths);
 	free(spans);
 	free(words);

@@ -62,4 +62,14 @@ int full_payload_fill(sqlite3 *db, int64_t capture_id,
     const int64_t *conn_ids, size_t nconn, uint64_t max_payload, int verify,
     char *err, size_t errlen);
 
+/*
+ * The files of capture capture_id, in set order, as they can be read
+ * again: each where the database recorded it, or (a relative path that is
+ * not there) beside the database; each checked by capture_hash_check
+ * (verify: always hashed). *paths is the caller's to free with
+ * capture_set_expand_free. 0, or -1 with one line in err.
+ */
+int full_payload_files(sqlite3 *db, int64_t capture_id, int verify,
+    char ***paths, size_t *n, char *err, size_t errlen);
+
 #endif

@@ -261,8 +261,9 @@ rc_settle(struct rc_ctx *x)
 }
 
 int
-replay_capture_load(const char *path, const struct analysis_opts *opts,
-    uint64_t conn, struct replay_side *rs, char *err, size_t errlen)
+replay_capture_load(const char *const *paths, size_t npaths,
+    const struct analysis_opts *opts, uint64_t conn, struct replay_side *rs,
+    char *err, size_t errlen)
 {
 	struct analysis_opts   o = *opts;
 	struct analysis_tap    tap;
@@ -270,6 +271,7 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 	struct analysis       *an;
 	struct capture_summary sum;
 	enum pipeline_result   r;
+	char                   path[1024];
 
 	memset(rs, 0, sizeof *rs);
 	memset(&x, 0, sizeof x);
@@ -283,7 +285,11 @@ replay_capture_load(const char *path, const struct analysis_opts *opts,
 	o.tap = &tap;
 	o.jobs = 1;        /* the tap and the sink on one thread */
 	an = analysis_new(&o, &rc_sink, &x);
-	r = analysis_run(an, path, NULL, NULL, NULL, &sum, err, errlen);
+	r = analysis_run_set(an, paths, npaths, NULL, NULL, NULL, NULL, NULL,
+	    NULL, &sum, err, errlen);
+	/* The capture as analyze names it: a set by its first and last files. */
+	snprintf(path, sizeof path, "%s", npaths > 1 ? analysis_name(an) :
+	    paths[0]);
 	analysis_free(an);
 	if (r == PIPELINE_OPEN_FAILED)
 		return -1;
@@ -349,8 +355,9 @@ rc_id_cmp(const void *a, const void *b)
 }
 
 int
-replay_capture_list(const char *path, const struct analysis_opts *opts,
-    uint64_t **ids, size_t *n, char *err, size_t errlen)
+replay_capture_list(const char *const *paths, size_t npaths,
+    const struct analysis_opts *opts, uint64_t **ids, size_t *n, char *err,
+    size_t errlen)
 {
 	struct analysis_opts   o = *opts;
 	struct rc_list         l = { NULL, 0 };
@@ -361,7 +368,8 @@ replay_capture_list(const char *path, const struct analysis_opts *opts,
 	o.jobs = 1;
 	o.no_hash = 1;
 	an = analysis_new(&o, &rc_list_sink, &l);
-	r = analysis_run(an, path, NULL, NULL, NULL, &sum, err, errlen);
+	r = analysis_run_set(an, paths, npaths, NULL, NULL, NULL, NULL, NULL,
+	    NULL, &sum, err, errlen);
 	analysis_free(an);
 	/* Connections end out of order; they are replayed in it. */
 	if (l.n > 1)

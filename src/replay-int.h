@@ -56,19 +56,22 @@ struct replay_side {
 };
 
 /*
- * Analyzes the capture at path and keeps connection conn's client side;
- * opts are the analysis options (key logs, filter). -1 with err (one
- * line) when it cannot be replayed.
+ * Analyzes the capture (npaths files: a capture set, as analyze reads
+ * them) and keeps connection conn's client side; opts are the analysis
+ * options (key logs, filter). -1 with err (one line) when it cannot be
+ * replayed.
  */
-int  replay_capture_load(const char *path, const struct analysis_opts *,
-    uint64_t conn, struct replay_side *, char *err, size_t errlen);
+int  replay_capture_load(const char *const *paths, size_t npaths,
+    const struct analysis_opts *, uint64_t conn, struct replay_side *,
+    char *err, size_t errlen);
 void replay_side_free(struct replay_side *);
 /*
  * The WebSocket connections of a capture (with their handshake) whose
  * verdict is a finding, for replay --all: *ids (the caller's to free).
  */
-int  replay_capture_list(const char *path, const struct analysis_opts *,
-    uint64_t **ids, size_t *n, char *err, size_t errlen);
+int  replay_capture_list(const char *const *paths, size_t npaths,
+    const struct analysis_opts *, uint64_t **ids, size_t *n, char *err,
+    size_t errlen);
 /*
  * A client frame and a client message as the decoder reports them, added
  * to rs (a message's payload kept when keep is set and it is whole); the

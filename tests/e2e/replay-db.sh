@@ -4,10 +4,13 @@
 # real-1009-python's server had): every column of the row read back with
 # sqlite3 is what replay printed and exited with; an error is a row too;
 # the rows analyze stored are left as they were; header values are not
-# kept; --all records one row per connection; merge carries the rows of a shard, linked to the merged
-# connection.
+# kept; --all records one row per connection; merge carries the rows of a
+# shard, linked to the merged connection; a database of a capture set
+# (editcap -c 8) replays from another directory, its files found beside
+# it, as the set's files and their directory replay themselves.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
+need editcap
 /usr/bin/python3 -c 'import websockets' 2>/dev/null ||
     { echo "SKIP: python3-websockets not installed (Debian package)"; exit 77; }
 . "${top_srcdir}/tests/e2e/replay-lib.sh"
@@ -99,4 +102,33 @@ eq "merge: the row carried" "1|$out|$rc" \
 eq "merge: linked to the merged connection" \
     "$(q "$TMP/all.db" "SELECT connection_id FROM connections WHERE
     conn_no = 1")" "$(q "$TMP/all.db" "SELECT connection_id FROM replays")"
+# A capture set: the database names its files (relative: analyze ran
+# beside them), found from another directory beside the database.
+mkdir "$TMP/set"
+editcap -c 8 "$TMP/cap.pcap" "$TMP/set/part.pcap"
+(cd "$TMP/set" && "$W" analyze -q -o set.db part_*.pcap)
+eq "set: analysed as one capture of 3 files" "1|3" "$(q "$TMP/set/set.db" \
+    "SELECT count(*), (SELECT count(*) FROM capture_file_t) FROM capture_t")"
+replay "$TMP/cap.pcap" --connection 1 --to "$url"
+whole=${out##*(captured: }
+replay "$TMP/set/set.db" --connection 1 --to "$url"
+eq "set database, from another directory: reproduced" 0 "$rc"
+eq "set database: what the capture did, as the one file says" "$whole" \
+    "${out##*(captured: }"
+eq "set database: recorded" "1|0" "$(q "$TMP/set/set.db" "SELECT count(*),
+    exit_status FROM replays")"
+replay "$TMP/set"/part_*.pcap --connection 1 --to "$url"
+eq "set files: reproduced" "0|$whole" "$rc|${out##*(captured: }"
+replay "$TMP/set" --connection 1 --to "$url"
+eq "set directory (the database in it left out): reproduced" \
+    "0|$whole" "$rc|${out##*(captured: }"
+replay "$TMP/set/set.db" "$TMP/set/part_00000"*.pcap --connection 1 \
+    --to "$url"
+eq "a database with capture files: usage error" 2 "$rc"
+last=$(ls "$TMP/set"/part_*.pcap | tail -n 1)
+printf x >>"$last"
+replay "$TMP/set/set.db" --connection 1 --to "$url"
+eq "set database, a file changed: refused" 2 "$rc"
+check "set database, a file changed: named" grep -qF \
+    "${last##*/}: changed since it was analysed" "$TMP/err"
 finish

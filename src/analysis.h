@@ -45,6 +45,12 @@ struct analysis_opts {
 	unsigned           jobs;
 	/* Not an option either: NULL, or who reads the bytes too. */
 	const struct analysis_tap *tap;
+	/*
+	 * Nor this: a connection whose client messages are kept whole (the
+	 * payload cap WS_PAYLOAD_CAP_MAX for it alone, as replay --reframe
+	 * needs them); 0: none.
+	 */
+	uint64_t           whole_client;
 };
 
 void analysis_opts_default(struct analysis_opts *);

@@ -465,11 +465,15 @@ replay_one(char *const *paths, size_t npaths, const struct analysis_opts *ao,
 {
 	struct replay_side    rs;
 	struct replay_outcome live;
+	struct analysis_opts  o = *ao;
 	char                  err[1200], esc[1300];
 	size_t                i;
 	enum replay_verdict   v;
 
-	if (replay_capture_load((const char *const *)paths, npaths, ao, conn,
+	/* --reframe encodes the client's messages again: whole, its alone. */
+	if (lo->reframe)
+		o.whole_client = conn;
+	if (replay_capture_load((const char *const *)paths, npaths, &o, conn,
 	    &rs, err, sizeof err) != 0) {
 		if (note != NULL)
 			snprintf(note->why, sizeof note->why, "%s", err);
@@ -631,8 +635,6 @@ cmd_replay_exec(struct cmd_args *args)
 			break;
 		case REPLAY_REFRAME:
 			lo.reframe = 1;
-			/* Whole payloads, to encode them again. */
-			ao.ws.payload_cap = WS_PAYLOAD_CAP_MAX;
 			break;
 		case FULL_PAYLOAD_VERIFY:
 			verify = 1;

@@ -278,7 +278,8 @@ replay_capture_load(const char *const *paths, size_t npaths,
 	x.conn = conn;
 	x.side = rs;
 	x.server_close_offending = -1;
-	x.keep_payloads = opts->ws.payload_cap >= WS_PAYLOAD_CAP_MAX;
+	x.keep_payloads = opts->whole_client == conn ||
+	    opts->ws.payload_cap >= WS_PAYLOAD_CAP_MAX;
 	tap.data = rc_data;
 	tap.gap = rc_gap;
 	tap.arg = &x;

@@ -48,8 +48,9 @@ struct replay_side {
 	char                 sha256[65];
 	struct replay_outcome captured;
 	/* The client's messages, by id; their payloads kept only when the
-	 * analysis keeps them whole (payload cap WS_PAYLOAD_CAP_MAX, as
-	 * replay --reframe sets it), REPLAY_BYTES_MAX in all. */
+	 * analysis keeps them whole (analysis_opts.whole_client, as replay
+	 * --reframe sets it, or payload cap WS_PAYLOAD_CAP_MAX), at most
+	 * REPLAY_BYTES_MAX in all. */
 	struct replay_message *messages;
 	size_t               nmessages;
 	uint64_t             payload_bytes;

@@ -680,6 +680,9 @@ sess_start_ws(struct sess *s, int side)
 		return;
 	role = sess_role(s, side);
 	cfg.role = role == ROLE_CLIENT ? WS_ROLE_CLIENT : WS_ROLE_SERVER;
+	if (role == ROLE_CLIENT && s->an->opts.whole_client != 0 &&
+	    s->c->id == s->an->opts.whole_client)
+		cfg.payload_cap = WS_PAYLOAD_CAP_MAX;
 	cfg.ext = s->ext;
 	if (s->ext == WS_EXT_DEFLATE && s->hs != NULL) {
 		if (role == ROLE_SERVER) {

@@ -9,7 +9,7 @@
 # reads in it the payloads it reads in the capture; the other way, a
 # capture with no extension is compressed for a Tornado agreeing deflate.
 # A malformed ping goes as captured; Tornado's own 1009 on a captured
-# upload reproduces.
+# upload reproduces. Only the replayed connection's messages are kept whole.
 . "${top_srcdir}/tests/e2e/lib.sh"
 need sqlite3
 /usr/bin/python3 -c 'import websockets' 2>/dev/null ||
@@ -157,4 +157,25 @@ replay "$(sample real-1009-python.pcap)" --connection 1 \
     --to "ws://127.0.0.1:$t1m/"
 eq "Tornado 1 MiB: the 1009 again" "0 reproduced: server closed 1009 after \
 client frame 1 (captured: closed 1009 after client frame 1)" "$rc $out"
+# Only the replayed connection's client messages are kept whole: with a
+# second connection of the capture sending one 60 MiB message (deflated
+# to 64 KB), replaying the first with --reframe holds no more memory than
+# replaying it from its own capture.
+if [ -x "$TOOLS/hostile-gen" ] && [ -x /usr/bin/time ] &&
+    command -v mergecap >/dev/null; then
+	"$TOOLS/hostile-gen" bomb 60M >"$TMP/bomb.pcap" 2>/dev/null
+	mergecap -a -F pcapng -w "$TMP/two.pcapng" "$pyd" "$TMP/bomb.pcap"
+	for cap in "$pyd" "$TMP/two.pcapng"; do
+		/usr/bin/time -f %M -o "$TMP/rss" "$WSAUTOPSY" replay "$cap" \
+		    --connection 1 --reframe --speed max \
+		    --to "ws://127.0.0.1:$t1m/" >"$TMP/out" 2>"$TMP/err"
+		eq "--reframe, ${cap##*/}: reproduced" "0" "$?"
+		rss="${rss:+$rss }$(tail -n 1 "$TMP/rss")"
+	done
+	set -- $rss
+	check "--reframe: the other connection's 60 MiB not kept ($1 KiB \
+alone, $2 KiB beside it)" test "$2" -lt $(($1 + 30 * 1024))
+else
+	echo "skip: the memory check needs hostile-gen, /usr/bin/time and mergecap"
+fi
 finish

@@ -23,10 +23,8 @@
 static int  cmd_replay_exec(struct cmd_args *);
 static int  replay_is_db(const char *);
 struct replay_db;
-static int  replay_from_db(const char *, uint64_t, struct replay_db *, char *,
-		size_t);
-static int  replay_db_opts(const char *, struct replay_db *,
-		const struct cmd_args *, int, struct analysis_opts *, char **,
+static int  replay_from_db(const char *, uint64_t, const struct cmd_args *,
+		int, struct replay_db *, struct analysis_opts *, char **,
 		char ***, size_t *);
 static int  replay_number(const struct cmd_entry *, const char *,
 		const char *, double *);
@@ -237,113 +235,81 @@ replay_is_db(const char *path)
 	return db;
 }
 
-/*
- * Connection conn of a database (0: the database's one capture): its
- * capture's path (a set's: its directory) and options as recorded, and
- * its id.
- */
+/* The capture of a database that a replay reads, and records in it. */
 struct replay_db {
-	char     path[4096];
-	char    *options;         /* NULL: none recorded */
-	int64_t  capture_id;
+	int64_t capture_id;       /* 0: the replay is not of a database */
 };
 
+/*
+ * Connection conn of database db (0: the database's one capture): its
+ * capture in r, its files (*paths, *n) found and checked as messages
+ * --full finds and checks them, and the options it was analysed with in
+ * ao, those of the command line on top (words keeps their text). 0, or
+ * -1 said on stderr.
+ */
 static int
-replay_from_db(const char *db, uint64_t conn, struct replay_db *r, char *err,
-    size_t errlen)
+replay_from_db(const char *db, uint64_t conn, const struct cmd_args *args,
+    int verify, struct replay_db *r, struct analysis_opts *ao, char **words,
+    char ***paths, size_t *n)
 {
 	sqlite3      *h = NULL;
 	sqlite3_stmt *st = NULL;
-	int           rc, rows = 0;
+	char          path[4096] = "", err[1200], esc[1300];
+	int           rows = 0, j;
 
 	memset(r, 0, sizeof *r);
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT k.path, k.options, k.capture_id"
-	    " FROM capture_t k WHERE ?1 = 0 OR k.capture_id IN"
-	    " (SELECT capture_id FROM connections WHERE conn_no = ?1)", -1,
-	    &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", db, sqlite3_errmsg(h));
-		sqlite3_close(h);
-		return -1;
+	    sqlite3_prepare_v2(h, "SELECT k.path, k.capture_id FROM capture_t"
+	    " k WHERE ?1 = 0 OR k.capture_id IN (SELECT capture_id FROM"
+	    " connections WHERE conn_no = ?1)", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, sizeof err, "%s: %s", db, sqlite3_errmsg(h));
+		goto fail;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)conn);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (rows++ > 0)
 			continue;
-		snprintf(r->path, sizeof r->path, "%s",
+		snprintf(path, sizeof path, "%s",
 		    (const char *)sqlite3_column_text(st, 0) != NULL ?
 		    (const char *)sqlite3_column_text(st, 0) : "");
-		if (sqlite3_column_text(st, 1) != NULL)
-			r->options = xstrdup((const char *)
-			    sqlite3_column_text(st, 1));
-		r->capture_id = sqlite3_column_int64(st, 2);
+		r->capture_id = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	sqlite3_close(h);
-	if (rows == 0) {
-		snprintf(err, errlen, conn > 0 ? "%s: no connection %" PRIu64 :
-		    "%s: no capture", db, conn);
-		return -1;
-	}
-	if (rows > 1 && conn == 0) {
-		snprintf(err, errlen, "%s: %d captures; replay one capture "
+	if (rows == 0)
+		snprintf(err, sizeof err, conn > 0 ? "%s: no connection %"
+		    PRIu64 : "%s: no capture", db, conn);
+	else if (rows > 1 && conn == 0)
+		snprintf(err, sizeof err, "%s: %d captures; replay one capture "
 		    "itself with --all", db, rows);
-		return -1;
-	}
-	if (rows > 1) {
-		snprintf(err, errlen, "%s: connection %" PRIu64 " is in %d "
+	else if (rows > 1)
+		snprintf(err, sizeof err, "%s: connection %" PRIu64 " is in %d "
 		    "captures of it; replay the capture itself", db, conn,
 		    rows);
-		return -1;
-	}
-	if (r->path[0] == '\0' || strcmp(r->path, "-") == 0) {
-		snprintf(err, errlen, "%s: connection %" PRIu64 "'s capture "
-		    "was read from standard input; replay the file itself",
-		    db, conn);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * A database's capture: its files (*paths, *n), found and checked as
- * messages --full finds and checks them, and the options it was analysed
- * with in ao, those of the command line on top. words keeps their text.
- * 0, or -1 said on stderr.
- */
-static int
-replay_db_opts(const char *db, struct replay_db *r, const struct cmd_args *args,
-    int verify, struct analysis_opts *ao, char **words, char ***paths,
-    size_t *n)
-{
-	sqlite3 *h = NULL;
-	char     err[1200], esc[1300];
-	int      j, rc;
-
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		wsa_warn("%s: %s", db, sqlite3_errmsg(h));
-		sqlite3_close(h);
-		return -1;
-	}
-	rc = full_payload_files(h, r->capture_id, verify, paths, n, err,
-	    sizeof err);
-	sqlite3_close(h);
-	if (rc != 0) {
-		esc_terminal_str(err, esc, sizeof esc);
-		wsa_warn("%s", esc);
-		return -1;
-	}
-	analysis_opts_default(ao);
-	if (r->options != NULL && analysis_opts_stored(&cmd_analyze_entry,
-	    r->options, ao, words, err, sizeof err) != 0) {
-		wsa_warn("%s: capture %" PRId64 ": %s", db, r->capture_id, err);
-		return -1;
-	}
-	ao->no_hash = 1;
-	for (j = 0; j < args->nopts; j++)
-		if (analysis_opt(ao, args->entry, &args->opts[j]) == AOPT_BAD)
+	else if (path[0] == '\0' || strcmp(path, "-") == 0)
+		snprintf(err, sizeof err, "%s: connection %" PRIu64 "'s "
+		    "capture was read from standard input; replay the file "
+		    "itself", db, conn);
+	else if (full_payload_files(h, r->capture_id, verify, paths, n, err,
+	    sizeof err) == 0) {
+		if (full_payload_opts(h, r->capture_id, ao, words, err,
+		    sizeof err) != 0) {
+			wsa_warn("%s: %s", db, err);
+			sqlite3_close(h);
 			return -1;
-	return 0;
+		}
+		sqlite3_close(h);
+		ao->no_hash = 1;
+		for (j = 0; j < args->nopts; j++)
+			if (analysis_opt(ao, args->entry, &args->opts[j]) ==
+			    AOPT_BAD)
+				return -1;
+		return 0;
+	}
+fail:
+	sqlite3_close(h);
+	esc_terminal_str(err, esc, sizeof esc);
+	wsa_warn("%s", esc);
+	return -1;
 }
 
 /* Now, as analyzed_at is written: "2026-12-07T04:51:30Z". */
@@ -667,14 +633,8 @@ cmd_replay_exec(struct cmd_args *args)
 		if (args->argc > 1)
 			return replay_usage(e, "a database goes alone, without "
 			    "capture files");
-		if (replay_from_db(path, conn, &rdb, err, sizeof err) != 0) {
-			wsa_warn("%s", err);
-			free(rdb.options);
-			return EXIT_INPUT;
-		}
-		if (replay_db_opts(path, &rdb, args, verify, &ao, &words,
+		if (replay_from_db(path, conn, args, verify, &rdb, &ao, &words,
 		    &paths, &npaths) != 0) {
-			free(rdb.options);
 			free(words);
 			capture_set_expand_free(paths, npaths);
 			return EXIT_INPUT;
@@ -698,7 +658,6 @@ cmd_replay_exec(struct cmd_args *args)
 		rc = replay_all(paths, npaths, &ao, &lo, rdb.capture_id > 0 ?
 		    args->argv[0] : NULL, &rdb, to);
 	capture_set_expand_free(paths, npaths);
-	free(rdb.options);
 	free(words);
 	return rc;
 }

@@ -410,6 +410,34 @@ fp_checked(sqlite3 *db, int64_t capture_id, int verify, struct fp_file **out,
 }
 
 int
+full_payload_opts(sqlite3 *db, int64_t capture_id, struct analysis_opts *o,
+    char **words, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	char          msg[1024];
+	int           rc = 0;
+
+	analysis_opts_default(o);
+	*words = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT options FROM capture_t WHERE"
+	    " capture_id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, capture_id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) !=
+	    NULL && analysis_opts_stored(&cmd_analyze_entry,
+	    (const char *)sqlite3_column_text(st, 0), o, words, msg,
+	    sizeof msg) != 0) {
+		snprintf(err, errlen, "capture %" PRId64 ": %s", capture_id,
+		    msg);
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 full_payload_files(sqlite3 *db, int64_t capture_id, int verify,
     char ***paths, size_t *n, char *err, size_t errlen)
 {
@@ -563,7 +591,7 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 	sqlite3_stmt         *st;
 	const char          **paths = NULL;
 	const struct capture_set_info *si;
-	char                 *words = NULL, name[1024], msg[1024];
+	char                 *words = NULL, name[1024];
 	size_t                nfiles = 0, nspans = 0, i;
 	int                   rc = -1, indexed, was;
 	enum pipeline_result  r;
@@ -595,21 +623,8 @@ full_payload_fill(sqlite3 *db, int64_t capture_id, const int64_t *conn_ids,
 	if (fp_checked(db, capture_id, verify, &files, &nfiles, err,
 	    errlen) != 0)
 		goto out;
-	analysis_opts_default(&o);
-	if (sqlite3_prepare_v2(db, "SELECT options FROM capture_t WHERE"
-	    " capture_id = ?1", -1, &st, NULL) != SQLITE_OK)
-		goto sqlfail;
-	sqlite3_bind_int64(st, 1, capture_id);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) !=
-	    NULL && analysis_opts_stored(&cmd_analyze_entry,
-	    (const char *)sqlite3_column_text(st, 0), &o, &words, msg,
-	    sizeof msg) != 0) {
-		snprintf(err, errlen, "capture %" PRId64 ": %s", capture_id,
-		    msg);
-		sqlite3_finalize(st);
+	if (full_payload_opts(db, capture_id, &o, &words, err, errlen) != 0)
 		goto out;
-	}
-	sqlite3_finalize(st);
 	err[0] = '\0';
 	o.no_hash = 1;
 	o.flow.shards = 0;

@@ -72,4 +72,14 @@ int full_payload_fill(sqlite3 *db, int64_t capture_id,
 int full_payload_files(sqlite3 *db, int64_t capture_id, int verify,
     char ***paths, size_t *n, char *err, size_t errlen);
 
+struct analysis_opts;
+/*
+ * The options capture capture_id was analysed with, as its options column
+ * records them, read through analyze's own option table into o (the
+ * defaults first); *words keeps their text (the caller's to free). 0, or
+ * -1 with one line in err: text analyze would not take.
+ */
+int full_payload_opts(sqlite3 *db, int64_t capture_id,
+    struct analysis_opts *o, char **words, char *err, size_t errlen);
+
 #endif
